@@ -1,0 +1,37 @@
+"""Contract of a music backend: a scene's mood and length in, a stereo score out."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ...model import Mood, TimeOfDay
+from ..registry import Backend
+
+
+@dataclass(frozen=True)
+class MusicRequest:
+    cue_id: str
+    mood: Mood
+    time_of_day: TimeOfDay
+    interior: bool
+    duration_s: float
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class MusicResult:
+    audio: np.ndarray  # float32, shape (samples, 2), in [-1, 1]
+    midi: bytes | None = None  # the score as a Standard MIDI File, when the backend composes one
+    description: str = ""  # e.g. "tense, 96 BPM, D minor, strings and low piano"
+
+
+class MusicBackend(Backend):
+    KIND: ClassVar[str] = "music"
+
+    @abstractmethod
+    def compose(self, request: MusicRequest, sample_rate: int) -> MusicResult:
+        """Return a cue exactly round(duration_s * sample_rate) samples long."""

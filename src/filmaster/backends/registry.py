@@ -1,0 +1,68 @@
+"""Backends behind small contracts, discovered through the `filmaster.backends` entry-point group.
+
+The offline defaults are registered in filmaster's own pyproject.toml exactly like a third-party plugin would be:
+
+    [project.entry-points."filmaster.backends"]
+    my-video = "my_package.video:MyVideoBackend"
+
+A backend class sets KIND (its contract: "video", "speech", "music") and NAME. Entry points load lazily; a broken
+plugin is logged and skipped rather than breaking every command.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from ..errors import BackendUnavailableError
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "filmaster.backends"
+
+
+class Backend(ABC):  # noqa: B024 - a marker base; each kind's base declares the abstract methods
+    """Base of every backend. Settings come from filmaster.toml `[backends.<kind>]` or the CLI."""
+
+    KIND: ClassVar[str]
+    NAME: ClassVar[str]
+    # Bump when a change alters the output, so cached results made by the older code are redone.
+    VERSION: ClassVar[str] = "1"
+
+    def __init__(self, **settings: Any) -> None:
+        self.settings = settings
+
+    @property
+    def cache_identity(self) -> dict[str, Any]:
+        """What, besides the inputs, decides this backend's output (part of every cache key)."""
+        return {"backend": self.NAME, "version": self.VERSION, "settings": self.settings}
+
+
+@cache
+def _discovered() -> dict[tuple[str, str], type[Backend]]:
+    found: dict[tuple[str, str], type[Backend]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            cls = ep.load()
+            key = (cls.KIND, cls.NAME)
+        except Exception as exc:  # a plugin's bug must not break filmaster
+            log.warning("skipping backend plugin %r (%s): %s", ep.name, ep.value, exc)
+            continue
+        found[key] = cls
+    return found
+
+
+def available_backends(kind: str) -> dict[str, type[Backend]]:
+    """Registered backends of one kind, by name."""
+    return {name: cls for (k, name), cls in sorted(_discovered().items()) if k == kind}
+
+
+def create_backend(kind: str, name: str, **settings: Any) -> Backend:
+    backends = available_backends(kind)
+    if name not in backends:
+        valid = ", ".join(backends) or "none registered (is filmaster installed with pip?)"
+        raise BackendUnavailableError(f"unknown {kind} backend '{name}'; available: {valid}")
+    return backends[name](**settings)

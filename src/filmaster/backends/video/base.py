@@ -1,0 +1,37 @@
+"""Contract of a video backend: one shot in, one clip out."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from ...model import CastMember, RenderSettings, SceneBlock, Shot
+from ..registry import Backend
+
+
+@dataclass(frozen=True)
+class ShotRequest:
+    shot: Shot
+    scene: SceneBlock
+    cast: dict[str, CastMember]
+    settings: RenderSettings
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ShotResult:
+    frames: int
+    cost_usd: float = 0.0
+
+
+class VideoBackend(Backend):
+    KIND: ClassVar[str] = "video"
+
+    def check_shot(self, request: ShotRequest) -> None:  # noqa: B027 - optional hook
+        """Raise PlanError naming the shot if this backend cannot film it. Called before any rendering."""
+
+    @abstractmethod
+    def shoot(self, request: ShotRequest, clip_path: Path, ground_truth_path: Path | None = None) -> ShotResult:
+        """Write the shot as an H.264 MP4 (no audio) of exactly round(duration * fps) frames to `clip_path`."""

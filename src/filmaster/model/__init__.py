@@ -1,0 +1,58 @@
+"""Artifacts exchanged between stages: typed, frozen, versioned, JSON round-trip."""
+
+from .base import Artifact
+from .camera import DEFAULT_LENS_MM, SCALE_FRAME_FIGURE_RATIO, Angle, CameraSpec, Movement, ShotScale
+from .cut import Cut, CutClip
+from .plan import (
+    CastMember,
+    Mark,
+    Mood,
+    Plan,
+    Prop,
+    SceneBlock,
+    SetKind,
+    Shot,
+    ShotDialogue,
+    ShotKind,
+    TimeOfDay,
+)
+from .render import RenderSettings
+from .screenplay import Character, DialogueLine, Element, ElementKind, Scene, Screenplay, Section
+from .sound import TRACK_NAMES, CueKind, SoundCue, SoundPlan
+from .take import Take
+
+__all__ = [
+    "DEFAULT_LENS_MM",
+    "SCALE_FRAME_FIGURE_RATIO",
+    "TRACK_NAMES",
+    "Angle",
+    "Artifact",
+    "CameraSpec",
+    "CastMember",
+    "Character",
+    "CueKind",
+    "Cut",
+    "CutClip",
+    "DialogueLine",
+    "Element",
+    "ElementKind",
+    "Mark",
+    "Mood",
+    "Movement",
+    "Plan",
+    "Prop",
+    "RenderSettings",
+    "Scene",
+    "SceneBlock",
+    "Screenplay",
+    "Section",
+    "SetKind",
+    "Shot",
+    "ShotDialogue",
+    "ShotKind",
+    "ShotScale",
+    "SoundCue",
+    "SoundPlan",
+    "Take",
+    "TimeOfDay",
+]

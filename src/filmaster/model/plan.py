@@ -1,0 +1,143 @@
+"""The breakdown: scene blocks with their shots, the cast's looks and voices."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from .base import Artifact
+from .camera import CameraSpec
+
+
+class TimeOfDay(StrEnum):
+    DAY = "day"
+    NIGHT = "night"
+    DAWN = "dawn"
+    DUSK = "dusk"
+
+
+class SetKind(StrEnum):
+    """Parametric sets of the previz library, chosen from the scene heading."""
+
+    ROOM = "room"
+    KITCHEN = "kitchen"
+    OFFICE = "office"
+    BAR = "bar"
+    CORRIDOR = "corridor"
+    VEHICLE = "vehicle"
+    STREET = "street"
+    FOREST = "forest"
+    SHORE = "shore"
+    FIELD = "field"
+
+
+class Mood(StrEnum):
+    CALM = "calm"
+    WARM = "warm"
+    TENSE = "tense"
+    SAD = "sad"
+    MYSTERIOUS = "mysterious"
+    JOYFUL = "joyful"
+
+
+class ShotKind(StrEnum):
+    ESTABLISHING = "establishing"
+    WIDE = "wide"
+    TWO_SHOT = "two_shot"
+    SINGLE = "single"
+    OVER_SHOULDER = "over_shoulder"
+    INSERT = "insert"
+    CUTAWAY = "cutaway"
+
+
+class Mark(Artifact):
+    """Where a character stands in the set (metres; y is up, the camera side of the line is -z)."""
+
+    x: float
+    z: float
+    facing_deg: float = 0.0  # yaw; 0 faces the camera side (-z), 90 faces +x
+
+
+class Prop(Artifact):
+    name: str
+    x: float
+    z: float
+    size: float = 0.4
+    color: tuple[float, float, float] = (0.6, 0.5, 0.4)
+
+
+class CastMember(Artifact):
+    """A character's identity across all shots: look and voice."""
+
+    name: str
+    shirt: tuple[float, float, float]
+    trousers: tuple[float, float, float]
+    skin: tuple[float, float, float]
+    hair: tuple[float, float, float]
+    height_m: float = 1.75
+    voice_pitch: float = 1.0  # pitch factor applied to the voice (1 = natural)
+    voice_rate: float = 1.0  # speaking-rate factor (1 = natural, >1 faster)
+    reference_image: str | None = None
+
+
+class ShotDialogue(Artifact):
+    """A line spoken during a shot: at `start_s` seconds into the shot, expected to last `duration_s`."""
+
+    character: str
+    text: str
+    parenthetical: str | None = None
+    extension: str | None = None
+    start_s: float
+    duration_s: float
+
+
+class Shot(Artifact):
+    id: str  # "S01-03": scene 1, shot 3; stable across re-runs
+    scene_index: int
+    number: int  # 1-based within the scene
+    kind: ShotKind
+    prompt: str  # a text-to-video prompt describing the shot
+    action: str = ""  # the screenplay action this shot shows
+    duration_s: float
+    camera: CameraSpec
+    dialogue: list[ShotDialogue] = Field(default_factory=list)
+
+
+class SceneBlock(Artifact):
+    index: int
+    heading: str
+    setting: str | None
+    interior: bool
+    location: str
+    set_kind: SetKind
+    time_of_day: TimeOfDay
+    time_of_day_text: str = ""
+    characters: list[str] = Field(default_factory=list)
+    visual_elements: list[str] = Field(default_factory=list)
+    objective: str = ""
+    mood: Mood = Mood.CALM
+    marks: dict[str, Mark] = Field(default_factory=dict)
+    props: list[Prop] = Field(default_factory=list)
+    shots: list[Shot] = Field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return sum(s.duration_s for s in self.shots)
+
+
+class Plan(Artifact):
+    SCHEMA: ClassVar[str] = "Plan.1"
+
+    title: str
+    cast: dict[str, CastMember] = Field(default_factory=dict)
+    scenes: list[SceneBlock]
+
+    @property
+    def shots(self) -> list[Shot]:
+        return [shot for scene in self.scenes for shot in scene.shots]
+
+    @property
+    def duration_s(self) -> float:
+        return sum(scene.duration_s for scene in self.scenes)

@@ -1,0 +1,56 @@
+"""The sound design: timed cues on named tracks, each rendered to a stem file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from .base import Artifact
+
+
+class CueKind(StrEnum):
+    DIALOGUE = "dialogue"
+    MUSIC = "music"
+    AMBIENCE = "ambience"
+    FOLEY = "foley"
+    SFX = "sfx"
+
+
+# Track of the timeline each cue kind lands on, in the order editors show them.
+TRACK_NAMES: dict[CueKind, str] = {
+    CueKind.DIALOGUE: "Dialogue",
+    CueKind.MUSIC: "Music",
+    CueKind.AMBIENCE: "Ambience",
+    CueKind.FOLEY: "Foley",
+    CueKind.SFX: "SFX",
+}
+
+
+class SoundCue(Artifact):
+    id: str  # e.g. "dlg-S01-03-1", "music-S02", "amb-S02"
+    kind: CueKind
+    start_s: float  # timeline position
+    duration_s: float
+    description: str = ""
+    media: str | None = None  # relative path of the rendered WAV
+    gain_db: float = 0.0  # level applied in the mix (before ducking and loudness normalisation)
+    scene_index: int | None = None
+    shot_id: str | None = None
+    character: str | None = None
+    text: str | None = None
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+
+class SoundPlan(Artifact):
+    SCHEMA: ClassVar[str] = "SoundPlan.1"
+
+    sample_rate: int = 48000
+    cues: list[SoundCue] = Field(default_factory=list)
+
+    def of_kind(self, kind: CueKind) -> list[SoundCue]:
+        return [c for c in self.cues if c.kind == kind]

@@ -1,0 +1,26 @@
+"""A take: the clip a video backend produced for one shot."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from .base import Artifact
+
+
+class Take(Artifact):
+    SCHEMA: ClassVar[str] = "Take.1"
+
+    shot_id: str
+    media: str  # path relative to the output folder, e.g. "media/shots/S01-03.mp4"
+    frames: int
+    fps: int
+    width: int
+    height: int
+    backend: str
+    seed: int = 0
+    cost_usd: float = 0.0
+    ground_truth: str | None = None  # renderer's per-frame subject boxes and camera path (JSON), when known
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.fps
