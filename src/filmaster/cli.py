@@ -1,0 +1,188 @@
+"""Command line: parse, call the public API, print a FilmasterError as one line and exit non-zero.
+
+Set FILMASTER_DEBUG=1 or pass --debug to see the traceback instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .config import find_config_file, load_config
+from .errors import FilmasterError
+
+app = typer.Typer(
+    name="filmaster",
+    help="Turn a Fountain screenplay into an edited short film (MP4) and a multi-track OpenTimelineIO timeline, "
+    "offline: breakdown and coverage, 3D previz shots, rough cut, dialogue, score and ambience, mix, delivery.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+_state: dict[str, Any] = {"debug": False, "quiet": False, "verbose": False}
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"filmaster {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and warnings.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every stage and keep progress bars.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks (also FILMASTER_DEBUG=1).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    _state.update(quiet=quiet, verbose=verbose, debug=debug or os.environ.get("FILMASTER_DEBUG") == "1")
+    level = logging.DEBUG if _state["debug"] else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _overrides(**flags: Any) -> dict[str, Any]:
+    """Command-line flags as a nested config dict; flags left unset do not override the config file."""
+    nested: dict[str, Any] = {}
+    for dotted, value in flags.items():
+        if value is None:
+            continue
+        section, _, key = dotted.partition("__")
+        if key:
+            nested.setdefault(section, {})[key] = value
+        else:
+            nested[section] = value
+    return nested
+
+
+ScreenplayArg = Annotated[Path, typer.Argument(help="Screenplay in Fountain format (.fountain).", show_default=False)]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder for the film and its timeline.")]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="A filmaster.toml (default: next to the screenplay, then the current folder)."),
+]
+
+
+@app.command()
+def make(
+    screenplay: ScreenplayArg,
+    out: OutOption,
+    resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
+    fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
+    draft: Annotated[bool | None, typer.Option("--draft/--final", help="Fast low-detail previz.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Render processes; 0 = one per core.")] = None,
+    loudness: Annotated[float | None, typer.Option(help="Target integrated loudness in LUFS (default: -16).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for every random choice.")] = None,
+    video_backend: Annotated[str | None, typer.Option(help="Video backend (default: previz).")] = None,
+    speech_backend: Annotated[str | None, typer.Option(help="Speech backend (default: piper).")] = None,
+    music_backend: Annotated[str | None, typer.Option(help="Music backend (default: midi-score).")] = None,
+    config: ConfigOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace another film in the output folder.")] = False,
+) -> None:
+    """Make the film: plan, shoot, cut, sound, mix and deliver film.mp4, film.otio, plan.json and a shot list.
+
+    Re-running into the same folder re-uses every finished shot and sound: after editing the screenplay or
+    plan.json only what changed is redone.
+    """
+    from .console import ConsoleReporter
+    from .pipeline import make_film
+
+    cfg = load_config(
+        config or find_config_file(screenplay.parent, Path.cwd()),
+        _overrides(
+            render__resolution=resolution,
+            render__fps=fps,
+            render__draft=draft,
+            render__workers=workers,
+            sound__loudness_lufs=loudness,
+            seed=seed,
+            backends__video=video_backend,
+            backends__speech=speech_backend,
+            backends__music=music_backend,
+        ),
+    )
+    reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
+    result = make_film(screenplay, out, cfg, force=force, reporter=reporter)
+    if not _state["quiet"]:
+        work = result.work
+        computed = sum(work.computed.values())
+        reused = sum(work.reused.values())
+        err_console.print(
+            f"[bold green]done[/] {result.duration_s:.1f} s film, {len(result.plan.shots)} shots "
+            f"({computed} units made, {reused} reused) → {result.film} and {result.timeline}",
+            highlight=False,
+        )
+
+
+@app.command()
+def plan(
+    screenplay: ScreenplayArg,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write plan.json here (default: print).")] = None,
+) -> None:
+    """Break a screenplay down into scenes and shots with camera specs, without rendering anything."""
+    from .stages.breakdown import plan_screenplay
+    from .stages.develop import develop
+
+    result = plan_screenplay(develop(screenplay))
+    if out is None:
+        print(result.to_json())
+        return
+    from .atomic import write_text_atomic
+
+    write_text_atomic(out, result.to_json())
+
+
+@app.command()
+def backends() -> None:
+    """List the registered backends of every kind (plugins register through the `filmaster.backends` entry points)."""
+    from .backends.registry import available_backends
+
+    for kind in ("video", "speech", "music"):
+        names = ", ".join(available_backends(kind)) or "(none)"
+        print(f"{kind:>7}: {names}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `filmaster` command; returns the exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except FilmasterError as exc:
+        if _state["debug"]:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        err_console.print("interrupted; finished shots and sounds are cached — run the same command to resume")
+        return 130
+    except OSError as exc:
+        if _state["debug"]:
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        err_console.print(f"[bold red]error:[/] {exc.strerror or exc}{where}", highlight=False)
+        return 1
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        return 1
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

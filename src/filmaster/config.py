@@ -1,0 +1,106 @@
+"""Typed configuration: defaults, `filmaster.toml`, then command-line overrides — every bad option reported at once."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+CONFIG_FILE_NAME = "filmaster.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RenderConfig(_Section):
+    resolution: str = "960x540"
+    fps: int = Field(default=24, ge=1, le=120)
+    draft: bool = False
+    workers: int = Field(default=0, ge=0, le=64, description="render processes; 0 = one per core")
+
+    @field_validator("resolution")
+    @classmethod
+    def _parse_resolution(cls, value: str) -> str:
+        parts = value.lower().replace(" ", "").split("x")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise ValueError(f"'{value}' is not WIDTHxHEIGHT, e.g. 960x540")
+        width, height = (int(p) for p in parts)
+        if not (64 <= width <= 7680 and 64 <= height <= 4320) or width % 2 or height % 2:
+            raise ValueError(f"'{value}': width and height must be even, 64..7680 x 64..4320")
+        return f"{width}x{height}"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        width, height = self.resolution.split("x")
+        return int(width), int(height)
+
+
+class SoundConfig(_Section):
+    sample_rate: int = Field(default=48000, ge=16000, le=96000)
+    loudness_lufs: float = Field(default=-16.0, ge=-40.0, le=-5.0)
+    true_peak_dbtp: float = Field(default=-1.0, ge=-12.0, le=0.0)
+    duck_db: float = Field(default=-10.0, ge=-40.0, le=0.0)
+    music_db: float = Field(default=-14.0, ge=-60.0, le=6.0, description="music bed level before the mix")
+    ambience_db: float = Field(
+        default=-22.0, ge=-60.0, le=6.0, description="ambience bed level before the mix"
+    )
+
+
+class BackendChoice(_Section):
+    video: str = "previz"
+    speech: str = "piper"
+    music: str = "midi-score"
+    # Per-backend settings, e.g. [backends.settings.speech] model_path = "voices/en_GB.onnx"
+    settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Config(_Section):
+    seed: int = 0
+    render: RenderConfig = RenderConfig()
+    sound: SoundConfig = SoundConfig()
+    backends: BackendChoice = BackendChoice()
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def find_config_file(*folders: Path) -> Path | None:
+    for folder in folders:
+        candidate = folder / CONFIG_FILE_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Build the configuration from defaults, an optional TOML file, then overrides (e.g. CLI flags)."""
+    data: dict[str, Any] = {}
+    source = "command line"
+    if path is not None:
+        source = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or remove it") from exc
+    data = _deep_merge(data, overrides or {})
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
+        )
+        raise ConfigError(f"invalid configuration ({source}): {problems}") from exc

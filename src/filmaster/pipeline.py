@@ -1,0 +1,127 @@
+"""`make`: the whole pipeline from a screenplay file to a delivered film, re-using every finished unit of work."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .atomic import write_text_atomic
+from .config import Config
+from .model import Plan, RenderSettings, Screenplay
+from .progress import Reporter, SilentReporter
+from .project import Project, WorkCounter, content_key, file_digest
+from .stages.breakdown import plan_screenplay
+from .stages.deliver import deliver
+from .stages.develop import develop
+from .stages.mix import mix_film
+from .stages.rough_cut import lock_picture, rough_cut
+from .stages.shoot import ShootConfig, shoot
+from .stages.sound import SoundBackends, design_sound, render_sound
+
+PLAN_FILE = "plan.json"
+
+
+@dataclass
+class MakeResult:
+    out: Path
+    film: Path
+    timeline: Path
+    plan: Plan
+    duration_s: float
+    work: WorkCounter
+    seconds: dict[str, float] = field(default_factory=dict)
+    used_edited_plan: bool = False
+
+
+def render_settings(config: Config) -> RenderSettings:
+    width, height = config.render.size
+    return RenderSettings(width=width, height=height, fps=config.render.fps, draft=config.render.draft)
+
+
+def load_or_plan(source: Path, screenplay: Screenplay, project: Project, reporter: Reporter) -> tuple[Plan, bool]:
+    """The plan to shoot: a user's edit of plan.json wins while the screenplay it came from is unchanged."""
+    script_digest = file_digest(source)
+    manifest = project.manifest()
+    plan_path = project.out / PLAN_FILE
+    if plan_path.is_file() and manifest.get("screenplay_digest") == script_digest:
+        # Same screenplay: plan.json is either what we wrote or the user's edit of it; both are the plan.
+        edited = file_digest(plan_path) != manifest.get("plan_digest") or bool(manifest.get("plan_edited"))
+        plan = Plan.load(plan_path)
+        if edited:
+            reporter.info(f"using your edited {PLAN_FILE}")
+            project.update_manifest(plan_edited=True)
+        return plan, edited
+    plan = plan_screenplay(screenplay)
+    if plan_path.is_file() and (
+        manifest.get("plan_edited") or manifest.get("plan_digest") not in (None, file_digest(plan_path))
+    ):
+        backup = plan_path.with_name(f"plan.edited-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        plan_path.replace(backup)
+        reporter.warn(f"the screenplay changed, so the plan was made anew; your edited plan is kept as {backup.name}")
+    write_text_atomic(plan_path, plan.to_json())
+    project.update_manifest(screenplay_digest=script_digest, plan_digest=file_digest(plan_path), plan_edited=False)
+    return plan, False
+
+
+def make_film(
+    source: Path, out: Path, config: Config, *, force: bool = False, reporter: Reporter | None = None
+) -> MakeResult:
+    reporter = reporter or SilentReporter()
+    reporter.stage("develop", str(source))
+    screenplay = develop(source)  # bad input is reported before the output folder is touched
+    project = Project(out, source, force=force)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    plan, edited = load_or_plan(source, screenplay, project, reporter)
+    reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
+    lap("plan")
+
+    # Construct the sound backends before rendering so a missing dependency is reported before hours of work.
+    sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
+    settings = render_settings(config)
+    shoot_config = ShootConfig(
+        backend=config.backends.video,
+        backend_settings=config.backends.settings.get("video", {}),
+        settings=settings,
+        seed=config.seed,
+        workers=config.render.workers,
+    )
+    takes = shoot(plan, shoot_config, project, reporter)
+    lap("shoot")
+
+    reporter.stage("rough cut")
+    cut = lock_picture(rough_cut(plan, takes, settings))  # screening and fine cut slot in here
+    reporter.stage("sound")
+    sound = render_sound(plan, design_sound(plan, cut, config.sound), sound_backends, project, reporter, config.seed)
+    lap("sound")
+    reporter.stage("mix")
+    mix_wav, mixed = mix_film(sound, cut, config.sound, project)
+    if mixed is not None:
+        reporter.info(f"mix: {mixed.integrated_lufs:.1f} LUFS integrated, true peak {mixed.true_peak_dbtp:.1f} dBTP")
+    lap("mix")
+    reporter.stage("deliver")
+    deliver(plan, cut, sound, mix_wav, project, reporter)
+    write_text_atomic(project.state / "sound.json", sound.to_json())
+    write_text_atomic(project.state / "cut.json", cut.to_json())
+    lap("deliver")
+    project.update_manifest(
+        last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
+    )
+    return MakeResult(
+        out=out,
+        film=out / "film.mp4",
+        timeline=out / "film.otio",
+        plan=plan,
+        duration_s=cut.duration_s,
+        work=project.cache.work,
+        seconds=timings,
+        used_edited_plan=edited,
+    )

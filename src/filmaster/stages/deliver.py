@@ -1,0 +1,48 @@
+"""Deliver: the film, the timeline (OTIO and the editors' formats), the shot list and the storyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..export.film import assemble_film
+from ..export.otio_timeline import build_timeline, export_interchange, write_timeline
+from ..export.shotlist import write_shotlist
+from ..export.storyboard import frames_from_clip, write_storyboard
+from ..model import Cut, Plan, SoundPlan
+from ..progress import Reporter
+from ..project import Project, content_key, file_digest
+
+
+def deliver(plan: Plan, cut: Cut, sound: SoundPlan, mix_wav: Path, project: Project, reporter: Reporter) -> list[Path]:
+    out = project.out
+    written: list[Path] = []
+
+    timeline = build_timeline(cut, sound, plan)
+    write_timeline(timeline, out / "film.otio")
+    written.append(out / "film.otio")
+    written += export_interchange(timeline, out)
+    written += write_shotlist(plan, cut, out)
+
+    film = out / "film.mp4"
+    film_key = content_key("film", cut, file_digest(mix_wav))
+    if film.is_file() and project.manifest().get("film_key") == film_key:
+        project.cache.record("film", computed=False)
+    else:
+        with reporter.task("Encoding film.mp4", cut.frames) as advance:
+            assemble_film(out, cut, mix_wav, film, progress=lambda done, total: advance(1))
+        project.cache.record("film", computed=True)
+        project.update_manifest(film_key=film_key)
+    written.append(film)
+
+    board = out / "storyboard.png"
+    board_key = content_key("storyboard", cut)
+    if not board.is_file() or project.manifest().get("storyboard_key") != board_key:
+        shots = {s.id: s for s in plan.shots}
+        frames = []
+        for clip in cut.clips:
+            seconds = clip.frames / cut.fps
+            frames.append((shots[clip.shot_id], frames_from_clip(out / clip.media, [0.0, seconds / 2])))
+        write_storyboard(frames, board, title=plan.title)
+        project.update_manifest(storyboard_key=board_key)
+    written.append(board)
+    return written

@@ -1,0 +1,195 @@
+"""Shoot: every shot of the plan becomes a take, rendered in parallel and cached by content.
+
+Shots are independent, so missing ones are rendered by a process pool (one backend, and so one GL context, per
+worker). A shot's cache key covers everything that decides its pixels — the shot's camera and timing, its scene's
+set, time, blocking and cast, the render settings, the seed and the backend's identity — but not its id or
+number, so inserting a shot earlier in a scene does not re-render the ones after it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..backends.registry import create_backend
+from ..backends.video.base import ShotRequest, VideoBackend
+from ..errors import FilmasterError, RenderError
+from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
+from ..progress import Reporter
+from ..project import Project, content_key, publish
+
+NAMESPACE = "shots"
+
+
+@dataclass(frozen=True)
+class ShootConfig:
+    backend: str
+    backend_settings: dict[str, Any]
+    settings: RenderSettings
+    seed: int
+    workers: int  # 0 = one per core
+
+
+def shot_requests(plan: Plan, settings: RenderSettings, seed: int) -> list[ShotRequest]:
+    requests = []
+    for scene in plan.scenes:
+        cast = {name: plan.cast[name] for name in scene.characters if name in plan.cast}
+        for shot in scene.shots:
+            requests.append(ShotRequest(shot=shot, scene=scene, cast=cast, settings=settings, seed=seed))
+    return requests
+
+
+def _scene_context(scene: SceneBlock) -> dict[str, Any]:
+    return scene.model_dump(mode="json", exclude={"shots", "index", "heading", "objective", "visual_elements"})
+
+
+def _shot_content(shot: Shot) -> dict[str, Any]:
+    return shot.model_dump(mode="json", exclude={"id", "number", "scene_index"})
+
+
+def shot_key(request: ShotRequest, backend: VideoBackend) -> str:
+    return content_key(
+        NAMESPACE,
+        _shot_content(request.shot),
+        _scene_context(request.scene),
+        request.cast,
+        request.settings,
+        request.seed,
+        backend.cache_identity,
+    )
+
+
+# -- worker side: one backend per process -------------------------------------------------------------------------
+_worker_backend: VideoBackend | None = None
+
+
+def _init_worker(name: str, settings: dict[str, Any]) -> None:
+    global _worker_backend
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    _worker_backend = create_backend("video", name, **settings)  # type: ignore[assignment]
+
+
+def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> int:
+    assert _worker_backend is not None
+    return _worker_backend.shoot(request, Path(clip), Path(truth)).frames
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One missing shot: where it renders to, and where the finished files go in the cache."""
+
+    request: ShotRequest
+    clip: Path
+    truth: Path
+
+    @property
+    def clip_tmp(self) -> Path:
+        return self.clip.with_name(f".{self.clip.stem}.part.mp4")
+
+    @property
+    def truth_tmp(self) -> Path:
+        return self.truth.with_name(f".{self.truth.stem}.part.json")
+
+    @property
+    def frames(self) -> int:
+        return round(self.request.shot.duration_s * self.request.settings.fps)
+
+    def commit(self) -> None:
+        """Move the finished files into the cache; the clip last, since its presence marks the shot done."""
+        if self.truth_tmp.exists():
+            os.replace(self.truth_tmp, self.truth)
+        os.replace(self.clip_tmp, self.clip)
+
+    def discard(self) -> None:
+        self.clip_tmp.unlink(missing_ok=True)
+        self.truth_tmp.unlink(missing_ok=True)
+
+
+def shoot(plan: Plan, config: ShootConfig, project: Project, reporter: Reporter) -> dict[str, Take]:
+    """Render every shot that is not already in the cache; return the takes in plan order."""
+    backend: VideoBackend = create_backend("video", config.backend, **config.backend_settings)  # type: ignore[assignment]
+    requests = shot_requests(plan, config.settings, config.seed)
+    for request in requests:  # validate everything before any rendering starts
+        backend.check_shot(request)
+
+    cache = project.cache
+    keys = {r.shot.id: shot_key(r, backend) for r in requests}
+    missing = [r for r in requests if not cache.has(NAMESPACE, keys[r.shot.id], ".mp4")]
+    for r in requests:
+        if r not in missing:
+            cache.record(NAMESPACE, computed=False)
+
+    def targets(r: ShotRequest) -> tuple[Path, Path]:
+        key = keys[r.shot.id]
+        return cache.path(NAMESPACE, key, ".mp4"), cache.path(NAMESPACE, key, ".json")
+
+    if missing:
+        jobs = [_Job(r, *targets(r)) for r in missing]
+        jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
+        reporter.stage("shoot", f"{len(missing)} of {len(requests)} shots to render with '{backend.NAME}'")
+        workers = min(len(jobs), config.workers or os.cpu_count() or 1)
+        with reporter.task(f"Rendering {len(jobs)} shots", sum(j.frames for j in jobs)) as advance:
+            try:
+                for job in _run_jobs(jobs, backend, config, workers):
+                    job.commit()
+                    cache.record(NAMESPACE, computed=True)
+                    advance(job.frames)
+            finally:
+                for job in jobs:
+                    job.discard()
+    else:
+        reporter.stage("shoot", f"all {len(requests)} shots already rendered")
+
+    takes: dict[str, Take] = {}
+    for r in requests:
+        clip, truth = targets(r)
+        media = project.out / "media" / "shots" / f"{r.shot.id}.mp4"
+        publish(clip, media)
+        takes[r.shot.id] = Take(
+            shot_id=r.shot.id,
+            media=project.rel(media),
+            frames=round(r.shot.duration_s * r.settings.fps),
+            fps=r.settings.fps,
+            width=r.settings.width,
+            height=r.settings.height,
+            backend=backend.NAME,
+            seed=r.seed,
+            ground_truth=project.rel(truth) if truth.is_file() else None,
+        )
+    return takes
+
+
+def _run_jobs(jobs: list[_Job], backend: VideoBackend, config: ShootConfig, workers: int) -> Iterator[_Job]:
+    """Render jobs in this process or in a pool, yielding each as it finishes."""
+    if workers <= 1:
+        for job in jobs:
+            _checked(job, functools.partial(backend.shoot, job.request, job.clip_tmp, job.truth_tmp))
+            yield job
+        return
+    init = (config.backend, config.backend_settings)
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=init) as pool:
+        futures = {
+            pool.submit(_render_in_worker, job.request, str(job.clip_tmp), str(job.truth_tmp)): job for job in jobs
+        }
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                _checked(job, future.result)
+                yield job
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _checked(job: _Job, run: Callable[[], object]) -> None:
+    try:
+        run()
+    except FilmasterError:
+        raise
+    except Exception as exc:
+        raise RenderError(f"shot {job.request.shot.id}: rendering failed: {exc}") from exc
