@@ -327,7 +327,7 @@ def _plan_action(cov: _SceneCoverage, element: Element, known: list[str]) -> Non
     if not text:
         return
     words = _words(text)
-    who = characters_in(text, known) or cov.block_characters[:1]
+    who = characters_in(text, known)
     duration = min(6.0, max(2.5, 1.2 + 0.22 * len(words)))
     if any(w in TRAVEL_VERBS for w in words) and who:
         cov.add(
@@ -383,7 +383,8 @@ def plan_scene(
         elif element.kind == ElementKind.ACTION:
             for name in characters_in(element.text, known):
                 on_screen.setdefault(name, None)
-    characters = list(on_screen)
+    order = list(cast)  # first appearance in the screenplay: keeps each character on the same side
+    characters = sorted(on_screen, key=lambda n: order.index(n) if n in order else len(order))
     props = find_props(texts)
     cov = _SceneCoverage(scene, characters, mood, scene.time_of_day, scene.location, cast, props)
 

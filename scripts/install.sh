@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install filmaster into ./.venv on a fresh machine (Python 3.11+; Debian/Ubuntu system packages via apt-get).
+#   bash scripts/install.sh          # the tool
+#   bash scripts/install.sh --test   # the tool and what the test suite needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Headless OpenGL for the previz renderer: EGL with Mesa's software rasterizer (llvmpipe), no display, no GPU.
+need_apt=()
+ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so' || need_apt+=(libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    echo "installing system packages: ${need_apt[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "please install with your package manager: EGL + Mesa (libEGL, Mesa DRI drivers, libgbm) and Python venv" >&2
+    exit 1
+  fi
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+# tinysoundfont renders the MIDI score; it declares pyaudio, which it needs only for live playback (no wheel).
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "tinysoundfont>=0.3.7"
+echo "filmaster installed in .venv — run: .venv/bin/filmaster --help"
