@@ -2,6 +2,7 @@
 
 from .base import Artifact
 from .camera import DEFAULT_LENS_MM, SCALE_FRAME_FIGURE_RATIO, Angle, CameraSpec, Movement, ShotScale
+from .corpus import Corpus, CorpusEntry, CorpusShot
 from .cut import Cut, CutClip
 from .plan import (
     CastMember,
@@ -10,6 +11,7 @@ from .plan import (
     Plan,
     Prop,
     SceneBlock,
+    SceneReference,
     SetKind,
     Shot,
     ShotDialogue,
@@ -30,6 +32,9 @@ __all__ = [
     "CameraSpec",
     "CastMember",
     "Character",
+    "Corpus",
+    "CorpusEntry",
+    "CorpusShot",
     "CueKind",
     "Cut",
     "CutClip",
@@ -44,6 +49,7 @@ __all__ = [
     "RenderSettings",
     "Scene",
     "SceneBlock",
+    "SceneReference",
     "Screenplay",
     "Section",
     "SetKind",

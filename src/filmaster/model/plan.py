@@ -105,6 +105,16 @@ class Shot(Artifact):
     dialogue: list[ShotDialogue] = Field(default_factory=list)
 
 
+class SceneReference(Artifact):
+    """A corpus entry the cinematography stage retrieved for a scene, and what the plan took from it."""
+
+    entry_id: str
+    situation: str
+    score: float  # similarity of the scene's query to the entry, higher is closer
+    films: list[str] = Field(default_factory=list)
+    why: str = ""  # e.g. "adopted its scale progression WS → MS → CU and its slow push-in on the confession"
+
+
 class SceneBlock(Artifact):
     index: int
     heading: str
@@ -121,6 +131,7 @@ class SceneBlock(Artifact):
     marks: dict[str, Mark] = Field(default_factory=dict)
     props: list[Prop] = Field(default_factory=list)
     shots: list[Shot] = Field(default_factory=list)
+    references: list[SceneReference] = Field(default_factory=list)  # filled by scene-level retrieval
 
     @property
     def duration_s(self) -> float:
