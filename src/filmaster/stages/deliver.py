@@ -7,7 +7,7 @@ from pathlib import Path
 from ..export.film import assemble_film
 from ..export.otio_timeline import build_timeline, export_interchange, write_timeline
 from ..export.shotlist import write_shotlist
-from ..export.storyboard import frames_from_clip, write_storyboard
+from ..export.storyboard import storyboard_frames, write_storyboard
 from ..model import Cut, Plan, SoundPlan
 from ..progress import Reporter
 from ..project import Project, content_key, file_digest
@@ -17,7 +17,7 @@ def deliver(plan: Plan, cut: Cut, sound: SoundPlan, mix_wav: Path, project: Proj
     out = project.out
     written: list[Path] = []
 
-    timeline = build_timeline(cut, sound, plan)
+    timeline = build_timeline(cut, sound, plan, media_root=out)
     write_timeline(timeline, out / "film.otio")
     written.append(out / "film.otio")
     written += export_interchange(timeline, out)
@@ -37,12 +37,9 @@ def deliver(plan: Plan, cut: Cut, sound: SoundPlan, mix_wav: Path, project: Proj
     board = out / "storyboard.png"
     board_key = content_key("storyboard", cut)
     if not board.is_file() or project.manifest().get("storyboard_key") != board_key:
-        shots = {s.id: s for s in plan.shots}
-        frames = []
-        for clip in cut.clips:
-            seconds = clip.frames / cut.fps
-            frames.append((shots[clip.shot_id], frames_from_clip(out / clip.media, [0.0, seconds / 2])))
-        write_storyboard(frames, board, title=plan.title)
+        headings = {scene.index: scene.heading for scene in plan.scenes}
+        frames = storyboard_frames(plan, cut, out)
+        write_storyboard(frames, board, title=plan.title, scene_headings=headings)
         project.update_manifest(storyboard_key=board_key)
     written.append(board)
     return written

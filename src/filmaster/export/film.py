@@ -1,0 +1,203 @@
+"""The final film: the cut's frames re-encoded to one H.264 stream, the mix muxed as AAC, in one MP4.
+
+Frames are streamed clip by clip and audio chunk by chunk, so memory stays flat whatever the film's length.
+Re-encoding (rather than remuxing the takes' packets) is deliberate: trims, speed changes and takes of
+another size then all take the same path, and every cut lands on a keyframe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from ..errors import ExportError
+from ..model import Cut, CutClip
+from ..atomic import atomic_path
+
+AUDIO_RATE = 48000
+AUDIO_BITRATE = 192_000
+AAC_FRAME = 1024  # samples per AAC frame
+
+
+@dataclass(frozen=True)
+class FilmInfo:
+    path: Path
+    frames: int
+    fps: int
+    width: int
+    height: int
+    duration_s: float  # of the picture; the audio stream has the same length
+    audio_samples: int
+    streams: tuple[str, ...]  # one line per stream of the written file, e.g. "video h264 960x540 yuv420p"
+
+
+def assemble_film(
+    out_dir: Path,
+    cut: Cut,
+    mix_wav: Path | None,
+    film_path: Path,
+    *,
+    crf: int = 20,
+    preset: str = "veryfast",
+    progress: Callable[[int, int], None] | None = None,
+) -> FilmInfo:
+    """Encode `cut` (clip media relative to `out_dir`) with `mix_wav` as its sound into `film_path`.
+    The audio is cut or padded with silence to the picture's length; None gives a silent track."""
+    out_dir, film_path = Path(out_dir), Path(film_path)
+    if not cut.clips:
+        raise ExportError(f"cut '{cut.title}' has no clips; nothing to assemble into {film_path}")
+    for clip in cut.clips:
+        if clip.frames <= 0 or clip.speed <= 0 or clip.source_start_frame < 0:
+            raise ExportError(
+                f"cut clip {clip.shot_id} has frames={clip.frames}, speed={clip.speed}, "
+                f"source_start_frame={clip.source_start_frame}; fix the cut (frames and speed > 0, start >= 0)"
+            )
+    if mix_wav is not None and not Path(mix_wav).is_file():
+        raise ExportError(f"mix {mix_wav} does not exist; run the mix stage before assembling the film")
+    total = cut.frames
+    total_samples = round(total * AUDIO_RATE / cut.fps)
+    try:
+        with atomic_path(film_path) as tmp:
+            _encode(out_dir, cut, mix_wav, tmp, crf, preset, total, total_samples, progress)
+    except av.error.FFmpegError as exc:
+        raise ExportError(f"encoding {film_path} failed: {exc}; check the takes and the mix") from exc
+    return FilmInfo(
+        path=film_path,
+        frames=total,
+        fps=cut.fps,
+        width=cut.width,
+        height=cut.height,
+        duration_s=total / cut.fps,
+        audio_samples=total_samples,
+        streams=_describe(film_path),
+    )
+
+
+def _encode(
+    out_dir: Path,
+    cut: Cut,
+    mix_wav: Path | None,
+    path: Path,
+    crf: int,
+    preset: str,
+    total: int,
+    total_samples: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
+        video = container.add_stream("libx264", rate=cut.fps, options={"crf": str(crf), "preset": preset})
+        video.width, video.height, video.pix_fmt = cut.width, cut.height, "yuv420p"
+        audio = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE)
+        chunks = _audio_chunks(mix_wav, total_samples)
+        samples_sent = 0
+        index = 0
+        frame_time_base = Fraction(1, cut.fps)
+        for clip in cut.clips:
+            for clip_frame_index, frame in enumerate(_clip_frames(out_dir, clip, cut)):
+                # Decoded frames carry their take's time base; the encoder rescales pts from it.
+                frame.pts, frame.time_base = index, frame_time_base
+                # A keyframe at every cut: editors and players seek to shot boundaries.
+                first = clip_frame_index == 0
+                frame.pict_type = av.video.frame.PictureType.I if first else av.video.frame.PictureType.NONE
+                container.mux(video.encode(frame))
+                index += 1
+                # Interleave: send the audio that plays up to the end of this frame.
+                due = round(index * AUDIO_RATE / cut.fps)
+                while samples_sent < due:
+                    chunk = next(chunks)
+                    container.mux(audio.encode(_audio_frame(chunk, samples_sent)))
+                    samples_sent += chunk.shape[1]
+                if progress is not None:
+                    progress(index, total)
+        for chunk in chunks:  # at most the remainder of the last chunk
+            container.mux(audio.encode(_audio_frame(chunk, samples_sent)))
+            samples_sent += chunk.shape[1]
+        container.mux(video.encode(None))
+        container.mux(audio.encode(None))
+
+
+def _clip_frames(out_dir: Path, clip: CutClip, cut: Cut) -> Iterator[av.VideoFrame]:
+    """The record frames of one cut clip, decoded from its take, in order, at the cut's size."""
+    path = out_dir / clip.media
+    if not path.is_file():
+        raise ExportError(f"take {path} of shot {clip.shot_id} is missing; re-run the shoot stage")
+    # Source frame shown at each record frame: speed 2 shows every second frame, 0.5 each frame twice.
+    wanted = [clip.source_start_frame + int(j * clip.speed + 1e-9) for j in range(clip.frames)]
+    position = 0
+    source_index = -1
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for source_index, frame in enumerate(container.decode(stream)):
+            if source_index < wanted[position]:
+                continue
+            picture = frame.reformat(width=cut.width, height=cut.height, format="yuv420p")
+            while position < len(wanted) and wanted[position] == source_index:
+                yield picture
+                position += 1
+            if position == len(wanted):
+                return
+    raise ExportError(
+        f"shot {clip.shot_id} needs frame {wanted[position]} of {path}, which has {source_index + 1} frames; "
+        "re-render the shot or shorten the clip in the cut"
+    )
+
+
+def _audio_chunks(mix_wav: Path | None, total_samples: int) -> Iterator[np.ndarray]:
+    """The mix as planar float32 stereo chunks of AAC_FRAME samples (the last one shorter), exactly
+    `total_samples` long: resampled to 48 kHz stereo if needed, cut, then padded with silence."""
+    pending = np.zeros((2, 0), np.float32)
+    sent = 0
+    for block in _decoded_audio(mix_wav) if mix_wav is not None else iter(()):
+        pending = np.concatenate([pending, block], axis=1)
+        while pending.shape[1] >= AAC_FRAME and sent < total_samples:
+            size = min(AAC_FRAME, total_samples - sent)
+            yield pending[:, :size]
+            pending = pending[:, size:]
+            sent += size
+        if sent >= total_samples:
+            return
+    tail = pending[:, : total_samples - sent]
+    padded = np.zeros((2, total_samples - sent), np.float32)
+    padded[:, : tail.shape[1]] = tail
+    for offset in range(0, padded.shape[1], AAC_FRAME):
+        yield padded[:, offset : offset + AAC_FRAME]
+
+
+def _decoded_audio(mix_wav: Path) -> Iterator[np.ndarray]:
+    resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE)
+    try:
+        with av.open(str(mix_wav)) as container:
+            if not container.streams.audio:
+                raise ExportError(f"mix {mix_wav} holds no audio stream; re-run the mix stage")
+            for frame in container.decode(audio=0):
+                for out in resampler.resample(frame):
+                    yield out.to_ndarray().astype(np.float32, copy=False)
+            for out in resampler.resample(None):
+                yield out.to_ndarray().astype(np.float32, copy=False)
+    except av.error.FFmpegError as exc:
+        raise ExportError(f"cannot decode the mix {mix_wav}: {exc}; re-run the mix stage") from exc
+
+
+def _audio_frame(chunk: np.ndarray, pts: int) -> av.AudioFrame:
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="fltp", layout="stereo")
+    frame.sample_rate = AUDIO_RATE
+    frame.pts = pts
+    return frame
+
+
+def _describe(path: Path) -> tuple[str, ...]:
+    lines: list[str] = []
+    with av.open(str(path)) as container:
+        for stream in container.streams:
+            ctx = stream.codec_context
+            if stream.type == "video":
+                lines.append(f"video {ctx.name} {ctx.width}x{ctx.height} {ctx.pix_fmt} {stream.average_rate} fps")
+            elif stream.type == "audio":
+                lines.append(f"audio {ctx.name} {ctx.sample_rate} Hz {ctx.layout.name} {ctx.bit_rate // 1000} kbps")
+    return tuple(lines)
