@@ -10,6 +10,9 @@ from pathlib import Path
 
 from .errors import FilmasterError
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
@@ -23,6 +26,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise FilmasterError(f"cannot write {target}: {exc.strerror}; check the folder exists and is writable") from exc
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; deliverables get the usual permissions
     try:
         yield tmp
         os.replace(tmp, target)

@@ -1,0 +1,24 @@
+"""Shared fixtures: paths of the bundled examples, and a guard that fails tests which log an ERROR."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture
+def examples() -> Path:
+    return EXAMPLES
+
+
+@pytest.fixture(autouse=True)
+def _no_logged_errors(caplog: pytest.LogCaptureFixture):
+    yield
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    if errors:
+        pytest.fail("logged errors: " + "; ".join(r.getMessage() for r in errors))

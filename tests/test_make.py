@@ -1,0 +1,156 @@
+"""End to end: the tiny example through every real stage, then re-runs that must redo only what changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import av
+import numpy as np
+import opentimelineio as otio
+import pytest
+
+from filmaster.audio.loudness import integrated_loudness, true_peak_dbtp
+from filmaster.config import load_config
+from filmaster.model import Plan
+from filmaster.pipeline import MakeResult, make_film
+
+from .conftest import EXAMPLES
+
+SMALL = {"render": {"resolution": "320x180"}}
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory: pytest.TempPathFactory) -> MakeResult:
+    work = tmp_path_factory.mktemp("make")
+    source = work / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    return make_film(source, work / "out", load_config(overrides=SMALL))
+
+
+def _decode_audio(path: Path) -> tuple[np.ndarray, int]:
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        chunks = [frame.to_ndarray() for frame in container.decode(stream)]
+        rate = stream.rate
+    audio = np.concatenate(chunks, axis=1).T  # planar float: (channels, n) per frame
+    return audio.astype(np.float32), rate
+
+
+def test_film_mp4_decodes_with_picture_and_sound(film: MakeResult) -> None:
+    with av.open(str(film.film)) as container:
+        video = container.streams.video[0]
+        assert video.codec_context.name == "h264"
+        assert (video.codec_context.width, video.codec_context.height) == (320, 180)
+        assert video.average_rate == 24
+        frames = sum(1 for _ in container.decode(video))
+        assert container.streams.audio[0].codec_context.name == "aac"
+    assert frames == round(film.duration_s * 24)
+    audio, rate = _decode_audio(film.film)
+    assert abs(audio.shape[0] / rate - film.duration_s) < 0.1
+    assert float(np.sqrt(np.mean(audio**2))) > 0.01  # not silent
+
+
+def test_mix_meets_loudness_and_true_peak(film: MakeResult) -> None:
+    from filmaster.audio.wavio import read_wav
+
+    mix, rate = read_wav(film.out / "media" / "audio" / "mix.wav")
+    assert integrated_loudness(mix, rate) == pytest.approx(-16.0, abs=0.5)
+    assert true_peak_dbtp(mix, rate) <= -1.0 + 0.05
+    assert np.max(np.abs(mix)) < 1.0
+
+
+def test_timeline_tracks_media_and_duration(film: MakeResult) -> None:
+    timeline = otio.adapters.read_from_file(str(film.timeline))
+    names = [track.name for track in timeline.tracks]
+    assert names[0] == "Picture" and timeline.tracks[0].kind == otio.schema.TrackKind.Video
+    for required in ("Dialogue", "Music", "Ambience"):
+        assert required in names
+    assert all(t.kind == otio.schema.TrackKind.Audio for t in timeline.tracks[1:])
+    shots = list(timeline.tracks[0].find_clips())
+    assert len(shots) == len(film.plan.shots)
+    for clip in timeline.find_clips():
+        url = clip.media_reference.target_url
+        assert not Path(url).is_absolute() and "://" not in url
+        assert (film.timeline.parent / url).is_file()
+    duration = timeline.duration().to_seconds()
+    assert duration == pytest.approx(film.duration_s, abs=1 / 24)
+    with av.open(str(film.film)) as container:
+        assert float(container.duration / av.time_base) == pytest.approx(duration, abs=1 / 24 + 0.03)
+
+
+def test_dialogue_sits_under_the_shot_that_shows_it(film: MakeResult) -> None:
+    timeline = otio.adapters.read_from_file(str(film.timeline))
+    picture = timeline.tracks[0]
+    shot_ranges = {}
+    for clip in picture.find_clips():
+        shot_ranges[clip.metadata["filmaster"]["shot_id"]] = clip.range_in_parent()
+    dialogue = next(t for t in timeline.tracks if t.name == "Dialogue")
+    lines = list(dialogue.find_clips())
+    assert [c.metadata["filmaster"]["text"] for c in lines] == ["Is it late?", "Not yet."]
+    for clip in lines:
+        shot = shot_ranges[clip.metadata["filmaster"]["shot_id"]]
+        start = clip.range_in_parent().start_time
+        assert shot.start_time <= start < shot.end_time_exclusive()
+
+
+def test_plan_and_shot_list(film: MakeResult) -> None:
+    data = json.loads((film.out / "plan.json").read_text())
+    plan = Plan.model_validate({k: v for k, v in data.items() if k != "schema"})
+    night, day = plan.scenes
+    assert (night.time_of_day.value, day.time_of_day.value) == ("night", "day")
+    for scene in plan.scenes:
+        assert scene.heading and scene.location and scene.objective and scene.characters
+        for shot in scene.shots:
+            assert shot.prompt and shot.duration_s > 0
+            assert shot.camera.scale and shot.camera.angle and shot.camera.movement and shot.camera.lens_mm > 0
+    shotlist = (film.out / "shotlist.md").read_text()
+    assert all(shot.id in shotlist for shot in plan.shots)
+    assert (film.out / "storyboard.png").stat().st_size > 1000
+
+
+def test_unchanged_rerun_renders_nothing(film: MakeResult) -> None:
+    source = film.out.parent / "tiny.fountain"
+    again = make_film(source, film.out, load_config(overrides=SMALL))
+    assert dict(again.work.computed) == {}
+    assert again.work.reused["shots"] == len(film.plan.shots)
+
+
+@pytest.mark.slow
+def test_editing_one_line_redoes_only_that_scene(tmp_path: Path) -> None:
+    source = tmp_path / "paper_birds.fountain"
+    shutil.copy(EXAMPLES / "paper_birds.fountain", source)
+    config = load_config(overrides={"render": {"resolution": "192x108", "draft": True}})
+    first = make_film(source, tmp_path / "out", config)
+    shots = len(first.plan.shots)
+    text = source.read_text()
+    old_line = first.plan.scenes[-1].shots[-1].dialogue[-1].text if first.plan.scenes[-1].shots[-1].dialogue else None
+    target = old_line or next(line.text for shot in first.plan.scenes[-1].shots for line in shot.dialogue)
+    source.write_text(text.replace(target, target.rstrip(".!?") + ", I promise."))
+    second = make_film(source, tmp_path / "out", config)
+    assert second.work.computed["shots"] <= 2  # the shot holding the line (and nothing else in other scenes)
+    assert second.work.reused["shots"] >= shots - 2
+    assert second.work.computed["dialogue"] == 1
+    assert second.work.computed["music"] <= 1 and second.work.computed["ambience"] <= 1
+
+
+@pytest.mark.slow
+def test_editing_one_camera_in_plan_json_rerenders_that_shot_only(tmp_path: Path) -> None:
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    config = load_config(overrides={"render": {"resolution": "192x108", "draft": True}})
+    make_film(source, tmp_path / "out", config)
+    plan_path = tmp_path / "out" / "plan.json"
+    data = json.loads(plan_path.read_text())
+    data["scenes"][0]["shots"][1]["camera"]["scale"] = "ECU"
+    data["scenes"][0]["shots"][1]["camera"]["subjects"] = data["scenes"][0]["shots"][1]["camera"]["subjects"][:1]
+    data["scenes"][0]["shots"][1]["camera"]["over_shoulder_of"] = None
+    plan_path.write_text(json.dumps(data, indent=2))
+    second = make_film(source, tmp_path / "out", config)
+    assert second.used_edited_plan
+    assert second.work.computed["shots"] == 1
+    assert second.plan.scenes[0].shots[1].camera.scale.value == "ECU"
+    assert "dialogue" not in second.work.computed
+    third = make_film(source, tmp_path / "out", config)  # the edit stays in force
+    assert third.used_edited_plan and dict(third.work.computed) == {}
