@@ -161,3 +161,34 @@ def test_silent_when_no_mix(project: Project, tmp_path: Path) -> None:
     info = assemble_film(project.out_dir, project.cut, None, tmp_path / "silent.mp4", preset="ultrafast")
     assert np.abs(_audio(info.path)).max() < 1e-4
     assert otio.opentime.RationalTime(info.frames, FPS).to_seconds() == pytest.approx(1.5)
+
+
+def test_whole_takes_are_concatenated_without_re_encoding(project: Project, tmp_path: Path) -> None:
+    from filmaster.export.film import _can_copy_packets
+    from filmaster.model import Cut, CutClip
+
+    whole = [
+        CutClip(shot_id=shot_id, scene_index=0, media=f"media/shots/{shot_id}.mp4", frames=12)
+        for shot_id in ("S01-01", "S02-01", "S01-02")
+    ]
+    cut = Cut(title="whole takes", fps=FPS, width=WIDTH, height=HEIGHT, clips=whole)
+    assert _can_copy_packets(project.out_dir, cut)
+    info = assemble_film(project.out_dir, cut, project.mix, tmp_path / "copied.mp4")
+    frames = _frames(info.path)
+    assert len(frames) == 36
+    for k, clip in enumerate(whole):
+        for j in range(12):
+            assert np.abs(_left(frames[12 * k + j]) - np.array(COLOURS[clip.shot_id])).max() < TOLERANCE
+            assert abs(_right(frames[12 * k + j]) - grey(j)) < TOLERANCE / 2
+
+    # The packets are the takes' own: the film's video bytes equal the concatenated takes' bytes.
+    def payload(path: Path) -> bytes:
+        with av.open(str(path)) as container:
+            return b"".join(bytes(p) for p in container.demux(video=0) if p.size)
+
+    takes = b"".join(payload(project.out_dir / clip.media) for clip in whole)
+    assert payload(info.path) == takes
+    with av.open(str(info.path)) as container:
+        audio = container.streams.audio[0]
+        assert float(audio.duration * audio.time_base) == pytest.approx(36 / FPS, abs=1 / FPS)
+    assert _top_level_atoms(info.path)[:2] == ["ftyp", "moov"]

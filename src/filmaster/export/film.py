@@ -1,8 +1,10 @@
-"""The final film: the cut's frames re-encoded to one H.264 stream, the mix muxed as AAC, in one MP4.
+"""The final film: the cut's picture as one H.264 stream, the mix muxed as AAC, in one MP4.
 
 Frames are streamed clip by clip and audio chunk by chunk, so memory stays flat whatever the film's length.
-Re-encoding (rather than remuxing the takes' packets) is deliberate: trims, speed changes and takes of
-another size then all take the same path, and every cut lands on a keyframe.
+When every clip uses its whole take at normal speed and all takes were encoded alike (same codec parameters),
+the takes' packets are copied as they are ("smart render": each take starts on its own keyframe, so the cuts
+stay clean) — a re-run after a small edit then costs seconds, not a full encode. Anything else (trims, speed
+changes, takes of another size) is decoded and re-encoded, with a keyframe forced at every cut.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from pathlib import Path
 import av
 import numpy as np
 
+from ..atomic import atomic_path
 from ..errors import ExportError
 from ..model import Cut, CutClip
-from ..atomic import atomic_path
 
 AUDIO_RATE = 48000
 AUDIO_BITRATE = 192_000
@@ -63,7 +65,10 @@ def assemble_film(
     total_samples = round(total * AUDIO_RATE / cut.fps)
     try:
         with atomic_path(film_path) as tmp:
-            _encode(out_dir, cut, mix_wav, tmp, crf, preset, total, total_samples, progress)
+            if _can_copy_packets(out_dir, cut):
+                _copy_packets(out_dir, cut, mix_wav, tmp, total, total_samples, progress)
+            else:
+                _encode(out_dir, cut, mix_wav, tmp, crf, preset, total, total_samples, progress)
     except av.error.FFmpegError as exc:
         raise ExportError(f"encoding {film_path} failed: {exc}; check the takes and the mix") from exc
     return FilmInfo(
@@ -118,6 +123,75 @@ def _encode(
             container.mux(audio.encode(_audio_frame(chunk, samples_sent)))
             samples_sent += chunk.shape[1]
         container.mux(video.encode(None))
+        container.mux(audio.encode(None))
+
+
+def _can_copy_packets(out_dir: Path, cut: Cut) -> bool:
+    """True when the takes can be concatenated without decoding: whole takes, speed 1, identical parameters."""
+    signature = None
+    for clip in cut.clips:
+        if clip.speed != 1 or clip.source_start_frame != 0:
+            return False
+        path = out_dir / clip.media
+        if not path.is_file():
+            return False  # the re-encode path reports the missing take
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                return False
+            stream = container.streams.video[0]
+            ctx = stream.codec_context
+            if stream.frames != clip.frames or stream.average_rate != cut.fps:
+                return False
+            this = (ctx.name, ctx.width, ctx.height, ctx.pix_fmt, bytes(ctx.extradata or b""))
+        if ctx.name != "h264" or (ctx.width, ctx.height) != (cut.width, cut.height):
+            return False
+        if signature is not None and this != signature:
+            return False
+        signature = this
+    return True
+
+
+def _copy_packets(
+    out_dir: Path,
+    cut: Cut,
+    mix_wav: Path | None,
+    path: Path,
+    total: int,
+    total_samples: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
+        video = None
+        audio = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE)
+        chunks = _audio_chunks(mix_wav, total_samples)
+        samples_sent = 0
+        frames_before = 0
+        for clip in cut.clips:
+            with av.open(str(out_dir / clip.media)) as take:
+                source = take.streams.video[0]
+                if video is None:
+                    video = container.add_stream_from_template(source)
+                    video.time_base = Fraction(1, cut.fps * 512)
+                offset = round(Fraction(frames_before, cut.fps) / source.time_base)
+                for packet in take.demux(source):
+                    if packet.dts is None:  # the demuxer's end-of-stream marker
+                        continue
+                    packet.pts += offset
+                    packet.dts += offset
+                    packet.stream = video
+                    container.mux(packet)
+                    # Interleave: send the audio that plays up to this packet's decode time.
+                    due = min(total_samples, round(float(packet.dts * source.time_base) * AUDIO_RATE))
+                    while samples_sent < due:
+                        chunk = next(chunks)
+                        container.mux(audio.encode(_audio_frame(chunk, samples_sent)))
+                        samples_sent += chunk.shape[1]
+            frames_before += clip.frames
+            if progress is not None:
+                progress(frames_before, total)
+        for chunk in chunks:
+            container.mux(audio.encode(_audio_frame(chunk, samples_sent)))
+            samples_sent += chunk.shape[1]
         container.mux(audio.encode(None))
 
 

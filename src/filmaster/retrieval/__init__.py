@@ -1,0 +1,1 @@
+"""Cinematography corpus: building, annotating footage, retrieval."""
