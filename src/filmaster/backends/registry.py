@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "filmaster.backends"
 
 
-class Backend(ABC):  # noqa: B024 - a marker base; each kind's base declares the abstract methods
+class Backend(ABC):
     """Base of every backend. Settings come from filmaster.toml `[backends.<kind>]` or the CLI."""
 
     KIND: ClassVar[str]
