@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__
 from .config import find_config_file, load_config
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     except FilmasterError as exc:
         if _state["debug"]:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         err_console.print("interrupted; finished shots and sounds are cached — run the same command to resume")
@@ -168,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         if _state["debug"]:
             raise
         where = f" ({exc.filename})" if exc.filename else ""
-        err_console.print(f"[bold red]error:[/] {exc.strerror or exc}{where}", highlight=False)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc.strerror or exc))}{escape(where)}", highlight=False, soft_wrap=True
+        )
         return 1
     except typer.Exit as exc:
         return exc.exit_code

@@ -16,7 +16,7 @@ from .stages.deliver import deliver
 from .stages.develop import develop
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
-from .stages.shoot import ShootConfig, shoot
+from .stages.shoot import ShootConfig, shoot, video_backend
 from .stages.sound import SoundBackends, design_sound, render_sound
 
 PLAN_FILE = "plan.json"
@@ -68,8 +68,21 @@ def make_film(
     source: Path, out: Path, config: Config, *, force: bool = False, reporter: Reporter | None = None
 ) -> MakeResult:
     reporter = reporter or SilentReporter()
-    reporter.stage("develop", str(source))
     screenplay = develop(source)  # bad input is reported before the output folder is touched
+    reporter.stage(
+        "develop", f"{source.name}: {len(screenplay.scenes)} scenes, {len(screenplay.characters)} characters"
+    )
+    # Construct every backend first, so an unknown name or a missing dependency is reported before any work.
+    settings = render_settings(config)
+    shoot_config = ShootConfig(
+        backend=config.backends.video,
+        backend_settings=config.backends.settings.get("video", {}),
+        settings=settings,
+        seed=config.seed,
+        workers=config.render.workers,
+    )
+    camera = video_backend(shoot_config)
+    sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
     project = Project(out, source, force=force)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -84,17 +97,7 @@ def make_film(
     reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
     lap("plan")
 
-    # Construct the sound backends before rendering so a missing dependency is reported before hours of work.
-    sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
-    settings = render_settings(config)
-    shoot_config = ShootConfig(
-        backend=config.backends.video,
-        backend_settings=config.backends.settings.get("video", {}),
-        settings=settings,
-        seed=config.seed,
-        workers=config.render.workers,
-    )
-    takes = shoot(plan, shoot_config, project, reporter)
+    takes = shoot(plan, shoot_config, project, reporter, camera)
     lap("shoot")
 
     reporter.stage("rough cut")

@@ -21,9 +21,9 @@ from pathlib import Path
 import av
 import opentimelineio as otio
 
+from ..atomic import atomic_path, write_text_atomic
 from ..errors import ExportError
 from ..model import TRACK_NAMES, Cut, CutClip, Plan, SceneBlock, Shot, SoundCue, SoundPlan
-from ..atomic import atomic_path, write_text_atomic
 
 META_KEY = "filmaster"
 NAME_WORDS = 6  # words of the shot's action (or prompt) kept in a clip's name

@@ -12,9 +12,9 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import write_text_atomic
 from ..errors import ExportError
 from ..model import Cut, Plan, SceneBlock, Shot
-from ..atomic import write_text_atomic
 
 COLUMNS = (
     "#",

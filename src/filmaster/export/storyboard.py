@@ -11,9 +11,9 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from ..atomic import atomic_path
 from ..errors import ExportError
 from ..model import Cut, Plan, Shot
-from ..atomic import atomic_path
 
 MARGIN = 16
 GAP = 12  # between cells

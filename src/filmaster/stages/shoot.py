@@ -111,9 +111,15 @@ class _Job:
         self.truth_tmp.unlink(missing_ok=True)
 
 
-def shoot(plan: Plan, config: ShootConfig, project: Project, reporter: Reporter) -> dict[str, Take]:
+def video_backend(config: ShootConfig) -> VideoBackend:
+    return create_backend("video", config.backend, **config.backend_settings)  # type: ignore[return-value]
+
+
+def shoot(
+    plan: Plan, config: ShootConfig, project: Project, reporter: Reporter, backend: VideoBackend | None = None
+) -> dict[str, Take]:
     """Render every shot that is not already in the cache; return the takes in plan order."""
-    backend: VideoBackend = create_backend("video", config.backend, **config.backend_settings)  # type: ignore[assignment]
+    backend = backend or video_backend(config)
     requests = shot_requests(plan, config.settings, config.seed)
     for request in requests:  # validate everything before any rendering starts
         backend.check_shot(request)

@@ -1,0 +1,70 @@
+"""WAV files in and out: integer PCM on disk, float32 in memory, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import AudioError, InputError
+
+_FULL_SCALE = {1: 128.0, 2: 32768.0, 3: 8388608.0, 4: 2147483648.0}
+
+
+def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
+    """Write float samples (n,) or (n, channels) in [-1, 1] as 16-bit PCM, atomically.
+
+    The file is written next to its destination and renamed over it, so a crash never leaves a half file
+    that a content-addressed cache would take for a finished one.
+    """
+    path = Path(path)
+    data = np.asarray(audio, dtype=np.float64)
+    if data.ndim == 1:
+        data = data[:, None]
+    if data.ndim != 2 or data.shape[1] == 0:
+        raise AudioError(f"cannot write {path}: audio shape {audio.shape} is not (samples,) or (samples, channels)")
+    if not np.all(np.isfinite(data)):
+        raise AudioError(f"cannot write {path}: audio holds NaN or infinite samples; check the stage that made it")
+    # Same scale as reading (2^15), so a round trip is exact to half a step; +1.0 saturates at 32767.
+    pcm = np.clip(np.round(data * 32768.0), -32768, 32767).astype("<i2")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh, wave.open(fh, "wb") as wav:
+            wav.setnchannels(pcm.shape[1])
+            wav.setsampwidth(2)
+            wav.setframerate(int(sample_rate))
+            wav.writeframes(pcm.tobytes())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
+    """Read an integer-PCM WAV; return float32 samples shaped (n, channels) and the sample rate."""
+    path = Path(path)
+    try:
+        with wave.open(str(path), "rb") as wav:
+            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+            raw = wav.readframes(wav.getnframes())
+    except FileNotFoundError as exc:
+        raise InputError(f"WAV file {path} does not exist; render the stem first") from exc
+    except (wave.Error, EOFError) as exc:
+        raise InputError(f"cannot read {path} as a PCM WAV ({exc}); re-export it as 16-bit PCM") from exc
+    if width == 1:  # 8-bit WAV is unsigned
+        ints = np.frombuffer(raw, dtype=np.uint8).astype(np.int32) - 128
+    elif width == 3:  # little-endian 24-bit: widen to int32 by hand
+        b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        ints = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
+        ints = np.where(ints >= 1 << 23, ints - (1 << 24), ints)
+    elif width in (2, 4):
+        ints = np.frombuffer(raw, dtype=f"<i{width}")
+    else:
+        raise InputError(f"{path} uses {width * 8}-bit samples; convert it to 16-bit PCM")
+    audio = (ints.astype(np.float64) / _FULL_SCALE[width]).astype(np.float32)
+    return audio.reshape(-1, channels), rate

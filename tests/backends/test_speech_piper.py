@@ -1,0 +1,150 @@
+import importlib.util
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from filmaster.audio.dsp import resample
+from filmaster.backends.registry import create_backend
+from filmaster.backends.speech.base import VoiceSpec
+from filmaster.backends.speech.piper import PiperSpeechBackend, speakable
+from filmaster.errors import ConfigError, MissingDependencyError
+
+RATE = 48000
+LINE = (
+    "The lighthouse keeper had not spoken to anyone in three weeks, and the silence suited him. "
+    "Then the radio woke up, and a woman's voice asked for him by name."
+)
+
+
+@pytest.fixture(scope="module")
+def piper() -> PiperSpeechBackend:
+    backend = create_backend("speech", "piper")
+    assert isinstance(backend, PiperSpeechBackend)
+    return backend
+
+
+@pytest.fixture(scope="module")
+def takes(piper) -> dict[tuple[float, float], np.ndarray]:
+    """The line spoken at three (pitch, rate) settings."""
+    settings = [(1.0, 1.0), (1.25, 1.0), (1.0, 1.3)]
+    return {(p, r): piper.synthesize(LINE, VoiceSpec(pitch=p, rate=r), RATE) for p, r in settings}
+
+
+def median_f0(x: np.ndarray, rate: int) -> float:
+    """Median fundamental (60-400 Hz) over voiced 40 ms frames, by windowed autocorrelation.
+
+    The autocorrelation is divided by the window's own, a lag at half the best one is preferred when it
+    correlates almost as well (no octave-low errors), and the peak is refined by a parabola.
+    """
+    y = resample(x, rate, 16000).astype(np.float64)
+    frame, hop, lo, hi = 640, 160, 16000 // 400, 16000 // 60
+    window = np.hanning(frame)
+    window_ac = np.correlate(window, window, "full")[frame - 1 :]
+    window_ac /= window_ac[0]
+    starts = range(0, y.size - frame, hop)
+    energy = np.array([np.sum(y[i : i + frame] ** 2) for i in starts])
+    f0s = []
+    for k, i in enumerate(starts):
+        if energy[k] < 0.02 * energy.max():
+            continue
+        seg = (y[i : i + frame] - y[i : i + frame].mean()) * window
+        ac = np.fft.irfft(np.abs(np.fft.rfft(seg, 2 * frame)) ** 2)[:frame]
+        ac = ac / (ac[0] + 1e-12) / np.maximum(window_ac, 1e-3)
+        lag = lo + int(np.argmax(ac[lo:hi]))
+        if ac[lag] < 0.5:  # not periodic enough: unvoiced
+            continue
+        while lag // 2 > lo and ac[lag // 2] > 0.85 * ac[lag]:
+            lag //= 2
+        a, b, c = ac[lag - 1 : lag + 2]
+        offset = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c else 0.0
+        f0s.append(16000 / (lag + offset))
+    assert len(f0s) >= 50, "too few voiced frames to estimate pitch"
+    return float(np.median(f0s))
+
+
+def test_speaks_a_sentence(takes):
+    audio = takes[(1.0, 1.0)]
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    seconds = audio.size / RATE
+    assert 6.0 < seconds < 14.0  # 30 words at a natural pace
+    assert 20 * np.log10(np.sqrt(np.mean(audio**2))) > -30.0
+    assert np.abs(audio).max() <= 1.0
+    # trimmed: about 50 ms before the first and after the last word, faded to silence at both ends
+    edge = int(0.03 * RATE)
+    assert np.sqrt(np.mean(audio[:edge] ** 2)) < 0.01 and np.sqrt(np.mean(audio[-edge:] ** 2)) < 0.01
+    assert audio[0] == 0.0 and audio[-1] == 0.0
+
+
+def test_pitch_factor_raises_the_fundamental(takes):
+    ratio = median_f0(takes[(1.25, 1.0)], RATE) / median_f0(takes[(1.0, 1.0)], RATE)
+    assert ratio == pytest.approx(1.25, rel=0.08)
+
+
+def test_pitch_does_not_change_duration(takes):
+    assert takes[(1.25, 1.0)].size / takes[(1.0, 1.0)].size == pytest.approx(1.0, rel=0.12)
+
+
+def test_rate_shortens_at_equal_pitch(takes):
+    assert takes[(1.0, 1.3)].size / takes[(1.0, 1.0)].size == pytest.approx(1 / 1.3, rel=0.12)
+    ratio = median_f0(takes[(1.0, 1.3)], RATE) / median_f0(takes[(1.0, 1.0)], RATE)
+    assert ratio == pytest.approx(1.0, rel=0.08)
+
+
+def test_output_rate_follows_the_request(piper):
+    short = piper.synthesize("Yes.", VoiceSpec(), 16000)
+    assert 0.2 < short.size / 16000 < 1.5
+
+
+def test_voices_and_unknown_voice(piper):
+    assert piper.voices() == ["en_US-joe-medium"]
+    with pytest.raises(ConfigError, match="available: en_US-joe-medium"):
+        piper.synthesize("Hello.", VoiceSpec(voice="nobody"), RATE)
+    with pytest.raises(ConfigError, match=r"between 0\.5 and 2\.0"):
+        piper.synthesize("Hello.", VoiceSpec(pitch=3.0), RATE)
+
+
+def test_model_path_setting_must_exist(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        PiperSpeechBackend(model_path=str(tmp_path / "missing.onnx"))
+
+
+def test_fountain_markup_is_not_spoken(piper):
+    assert speakable("I *really* mean it. **Now**! [[a note]] _go_ /* cut */ \\*sigh\\*") == (
+        "I really mean it. Now! go *sigh*"
+    )
+    # an emphasised line lasts as long as the plain one: the asterisks were not read aloud
+    plain = piper.synthesize("I really mean it.", VoiceSpec(), RATE)
+    marked = piper.synthesize("I ***really*** mean it. [[beat]]", VoiceSpec(), RATE)
+    assert marked.size / plain.size == pytest.approx(1.0, rel=0.2)
+
+
+def test_a_line_with_no_words_is_a_short_silence(piper):
+    audio = piper.synthesize("...", VoiceSpec(), RATE)
+    assert audio.size == round(0.25 * RATE) and not audio.any()
+
+
+def test_realtime_factor(piper):
+    piper.synthesize("Warm up.", VoiceSpec(), RATE)
+    start = time.perf_counter()
+    audio = piper.synthesize("Then the radio woke up.", VoiceSpec(pitch=0.9, rate=1.1), RATE)
+    rtf = (time.perf_counter() - start) / (audio.size / RATE)
+    assert rtf < 1.0  # measured ~0.2 on 2 cores
+
+
+@pytest.mark.skipif(importlib.util.find_spec("faster_whisper") is None, reason="faster-whisper not installed")
+def test_intelligible_to_speech_recognition(takes):
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel("tiny.en", device="cpu", compute_type="int8")
+    segments, _ = model.transcribe(resample(takes[(1.0, 1.3)], RATE, 16000))
+    heard = " ".join(s.text for s in segments).lower()
+    assert sum(w in heard for w in ("lighthouse", "keeper", "three", "weeks", "silence")) >= 4
+
+
+def test_missing_piper_is_reported_with_the_install_command(monkeypatch):
+    monkeypatch.setitem(sys.modules, "piper", None)  # makes `import piper` fail as if not installed
+    backend = PiperSpeechBackend()  # construction is cheap; the voice loads on first use
+    with pytest.raises(MissingDependencyError, match="pip install piper-tts"):
+        backend.synthesize("Hello.", VoiceSpec(), RATE)

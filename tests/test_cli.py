@@ -1,0 +1,121 @@
+"""The command line as a user meets it: help texts, one-line errors, exit codes, nothing half-written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from filmaster.cli import main
+
+from .conftest import EXAMPLES
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "filmaster.cli", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize("command", [[], ["make"], ["plan"], ["backends"]])
+def test_every_command_explains_itself(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert "Usage" in result.stdout and len(result.stdout) > 200
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("filmaster ")
+
+
+def test_backends_lists_the_offline_defaults() -> None:
+    result = run("backends")
+    assert result.returncode == 0
+    assert "previz" in result.stdout and "piper" in result.stdout and "midi-score" in result.stdout
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error:")
+    return lines[0]
+
+
+def test_missing_screenplay(tmp_path: Path) -> None:
+    line = _one_line_error(run("make", str(tmp_path / "nope.fountain"), "-o", str(tmp_path / "out")))
+    assert "nope.fountain" in line and "no such file" in line
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        (b"Just some notes about a film I might write.\n", "no scene heading"),
+    ],
+)
+def test_bad_screenplays(tmp_path: Path, content: bytes, expected: str) -> None:
+    source = tmp_path / "story.fountain"
+    source.write_bytes(content)
+    line = _one_line_error(run("make", str(source), "-o", str(tmp_path / "out")))
+    assert expected in line and "story.fountain" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = run("--debug", "make", str(tmp_path / "nope.fountain"), "-o", str(tmp_path / "out"))
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_output_folder_with_other_files_needs_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "thesis.docx").write_text("precious")
+    assert main(["make", str(EXAMPLES / "tiny.fountain"), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "--force" in err and str(out) in err
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
+
+
+def test_output_path_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.mp4"
+    out.write_text("x")
+    assert main(["make", str(EXAMPLES / "tiny.fountain"), "-o", str(out)]) == 1
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_unwritable_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder should be")
+    assert main(["make", str(EXAMPLES / "tiny.fountain"), "-o", str(blocker / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--resolution", "huge"], "render.resolution"),
+        (["--fps", "0"], "render.fps"),
+        (["--video-backend", "kling-9"], "unknown video backend 'kling-9'; available: previz"),
+    ],
+)
+def test_bad_options_are_reported_before_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    code = main(["make", str(EXAMPLES / "tiny.fountain"), "-o", str(tmp_path / "out"), *args])
+    assert code == 1
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / "out" / "film.mp4").exists()
+
+
+def test_plan_prints_the_breakdown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", str(EXAMPLES / "tiny.fountain")]) == 0
+    out = capsys.readouterr().out
+    assert '"schema": "Plan.1"' in out and "KITCHEN" in out
