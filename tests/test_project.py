@@ -57,7 +57,7 @@ def test_output_folder_rules(tmp_path: Path) -> None:
         Project(foreign, story)
     Project(tmp_path / "film", story)
     Project(tmp_path / "film", story)  # the same film again: resume
-    with pytest.raises(OutputExistsError, match="story.fountain"):
+    with pytest.raises(OutputExistsError, match=r"story\.fountain"):
         Project(tmp_path / "film", other)
     Project(tmp_path / "film", other, force=True)
 
