@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,3 +24,7 @@ def _no_logged_errors(caplog: pytest.LogCaptureFixture):
     errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
     if errors:
         pytest.fail("logged errors: " + "; ".join(r.getMessage() for r in errors))
+
+
+# Corpora and indexes a test builds go to a private folder, never the user's ~/.local/share/filmaster.
+os.environ.setdefault("FILMASTER_HOME", tempfile.mkdtemp(prefix="filmaster-home-"))

@@ -129,18 +129,144 @@ def make(
 def plan(
     screenplay: ScreenplayArg,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write plan.json here (default: print).")] = None,
+    retrieval: Annotated[
+        bool | None, typer.Option("--retrieval/--no-retrieval", help="Re-plan scenes from the film corpus.")
+    ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Break a screenplay down into scenes and shots with camera specs, without rendering anything."""
-    from .stages.breakdown import plan_screenplay
+    from .atomic import write_text_atomic
+    from .console import ConsoleReporter
+    from .pipeline import make_plan
     from .stages.develop import develop
 
-    result = plan_screenplay(develop(screenplay))
+    cfg = load_config(
+        config or find_config_file(screenplay.parent, Path.cwd()), _overrides(cinematography__retrieval=retrieval)
+    )
+    result = make_plan(develop(screenplay), cfg, ConsoleReporter(err_console, quiet=True))
     if out is None:
         print(result.to_json())
-        return
-    from .atomic import write_text_atomic
+    else:
+        write_text_atomic(out, result.to_json())
 
-    write_text_atomic(out, result.to_json())
+
+@app.command()
+def explain(
+    scene: Annotated[int, typer.Argument(help="Scene number (1 = the first scene).", show_default=False)],
+    plan_file: Annotated[Path, typer.Option("--plan", "-p", help="A plan.json, e.g. out/<film>/plan.json.")] = Path(
+        "plan.json"
+    ),
+) -> None:
+    """Show which film-corpus references a scene's camera plan came from, and what it took from each."""
+    from .errors import InputError
+    from .model import Plan
+    from .stages.cinematography import explain_scene
+
+    if not plan_file.is_file():
+        raise InputError(f"{plan_file}: no such plan; pass --plan out/<film>/plan.json (written by make)")
+    loaded = Plan.load(plan_file)
+    if not 1 <= scene <= len(loaded.scenes):
+        raise InputError(f"{plan_file} has scenes 1..{len(loaded.scenes)}; scene {scene} does not exist")
+    print(explain_scene(loaded.scenes[scene - 1]))
+
+
+corpus_app = typer.Typer(help="The cinematography corpus: teach filmaster from your own footage, inspect it.")
+app.add_typer(corpus_app, name="corpus")
+CorpusOption = Annotated[
+    Path | None,
+    typer.Option("--corpus", help="Your corpus file (default: $FILMASTER_HOME/corpus.json)."),
+]
+VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg", ".mxf", ".wmv"}
+
+
+@corpus_app.command("add")
+def corpus_add(
+    videos: Annotated[list[Path], typer.Argument(help="Video files or folders of videos.", show_default=False)],
+    name: Annotated[str | None, typer.Option(help="Name of the film (one video only; default: file name).")] = None,
+    corpus: CorpusOption = None,
+) -> None:
+    """Detect shots and scenes in your footage, annotate each shot from its pixels, add them to your corpus."""
+    from .console import ConsoleReporter
+    from .errors import InputError
+    from .model import Corpus
+    from .retrieval.annotate import annotate_many, annotate_video
+    from .retrieval.corpus import load_corpus, merge, save_corpus
+    from .retrieval.library import default_user_corpus
+
+    files: list[Path] = []
+    for path in videos:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES)
+        else:
+            files.append(path)
+    if not files:
+        raise InputError(f"no video files in {', '.join(map(str, videos))}; give .mp4/.mov/.mkv/.avi files")
+    if name and len(files) > 1:
+        raise InputError(f"--name names one film, but {len(files)} videos were given; add them one by one")
+    target = corpus or default_user_corpus()
+    existing = load_corpus(target) if target.is_file() else Corpus()
+    reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
+    with reporter.task(f"Annotating {len(files)} video(s)", 100 * len(files)) as advance:
+        shown: dict[Path, int] = {}
+
+        def on_progress(path: Path, done: int, total: int) -> None:
+            percent = done * 100 // max(total, 1)
+            advance(percent - shown.get(path, 0))
+            shown[path] = percent
+
+        if name:
+            try:
+                results = [annotate_video(files[0], name, progress=lambda d, t: on_progress(files[0], d, t))]
+                failures: list[tuple[Path, str]] = []
+            except FilmasterError as exc:
+                results, failures = [], [(files[0], str(exc))]
+        else:
+            results, failures = annotate_many(files, progress=on_progress)
+    for result in results:
+        reporter.info(result.summary())
+        for warning in result.warnings:
+            reporter.warn(warning)
+    if results:
+        updated = merge(existing, [entry for result in results for entry in result.entries])
+        save_corpus(updated, target)
+        reporter.info(f"{target}: {len(updated.entries)} entries (the index updates on the next make)")
+    for _, reason in failures:
+        err_console.print(f"[yellow]skipped:[/] {escape(reason)}", highlight=False, soft_wrap=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+@corpus_app.command("stats")
+def corpus_stats_command(
+    corpus: CorpusOption = None,
+    plot: Annotated[Path | None, typer.Option(help="Also draw the distributions to this PNG.")] = None,
+    builtin_only: Annotated[bool, typer.Option("--builtin", help="Only the corpus shipped with filmaster.")] = False,
+) -> None:
+    """Shot-scale and movement distributions, average shot length, genres — of the built-in and your corpus."""
+    from .retrieval.library import default_user_corpus, library
+    from .retrieval.stats import corpus_stats, format_stats, plot_stats
+
+    stats = corpus_stats(library(None if builtin_only else (corpus or default_user_corpus())))
+    print(format_stats(stats))
+    if plot is not None:
+        plot_stats(stats, plot)
+        print(f"plot: {plot}")
+
+
+@corpus_app.command("reindex")
+def corpus_reindex(corpus: CorpusOption = None, config: ConfigOption = None) -> None:
+    """Rebuild the search index of the corpus from scratch (e.g. after changing the embedding backend)."""
+    from .backends.registry import create_backend
+    from .retrieval.index import index_paths
+    from .retrieval.library import default_user_corpus, index_base, open_library_index
+
+    cfg = load_config(config or find_config_file(Path.cwd()))
+    user = corpus or default_user_corpus()
+    for path in index_paths(index_base(user)):
+        path.unlink(missing_ok=True)
+    embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
+    _, embedded = open_library_index(user, embedder)  # type: ignore[arg-type]
+    print(f"indexed {embedded} entries with '{cfg.backends.embed}' at {index_base(user)}.*")
 
 
 @app.command()
@@ -148,7 +274,7 @@ def backends() -> None:
     """List the registered backends of every kind (plugins register through the `filmaster.backends` entry points)."""
     from .backends.registry import available_backends
 
-    for kind in ("video", "speech", "music"):
+    for kind in ("video", "speech", "music", "embed"):
         names = ", ".join(available_backends(kind)) or "(none)"
         print(f"{kind:>7}: {names}")
 

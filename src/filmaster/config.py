@@ -51,10 +51,17 @@ class SoundConfig(_Section):
     )
 
 
+class CinematographyConfig(_Section):
+    retrieval: bool = True  # re-plan each scene from the top-k most similar scenes of the film corpus
+    top_k: int = Field(default=3, ge=1, le=20)
+    corpus: str | None = Field(default=None, description="your corpus JSON (default: $FILMASTER_HOME/corpus.json)")
+
+
 class BackendChoice(_Section):
     video: str = "previz"
     speech: str = "piper"
     music: str = "midi-score"
+    embed: str = "minilm"
     # Per-backend settings, e.g. [backends.settings.speech] model_path = "voices/en_GB.onnx"
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -63,6 +70,7 @@ class Config(_Section):
     seed: int = 0
     render: RenderConfig = RenderConfig()
     sound: SoundConfig = SoundConfig()
+    cinematography: CinematographyConfig = CinematographyConfig()
     backends: BackendChoice = BackendChoice()
 
 

@@ -6,12 +6,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__
 from .atomic import write_text_atomic
+from .backends.embed.base import EmbeddingBackend
+from .backends.registry import create_backend
 from .config import Config
 from .model import Plan, RenderSettings, Screenplay
 from .progress import Reporter, SilentReporter
 from .project import Project, WorkCounter, content_key, file_digest
+from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
+from .stages.cinematography import plan_cinematography
 from .stages.deliver import deliver
 from .stages.develop import develop
 from .stages.mix import mix_film
@@ -39,20 +44,58 @@ def render_settings(config: Config) -> RenderSettings:
     return RenderSettings(width=width, height=height, fps=config.render.fps, draft=config.render.draft)
 
 
-def load_or_plan(source: Path, screenplay: Screenplay, project: Project, reporter: Reporter) -> tuple[Plan, bool]:
+def user_corpus_path(config: Config) -> Path:
+    return Path(config.cinematography.corpus) if config.cinematography.corpus else default_user_corpus()
+
+
+def planning_key(config: Config) -> str:
+    """What besides the screenplay decides the plan: retrieval settings, the embedder, the corpus."""
+    if not config.cinematography.retrieval:
+        return content_key("rules-only", __version__)
+    corpus = user_corpus_path(config)
+    return content_key(
+        __version__,
+        config.cinematography,
+        config.backends.embed,
+        config.backends.settings.get("embed", {}),
+        file_digest(corpus) if corpus.is_file() else None,
+    )
+
+
+def make_plan(screenplay: Screenplay, config: Config, reporter: Reporter) -> Plan:
+    """Breakdown, then (by default) scene-level retrieval and joint re-planning of every scene's shots."""
+    plan = plan_screenplay(screenplay)
+    if not config.cinematography.retrieval:
+        return plan
+    embedder: EmbeddingBackend = create_backend(  # type: ignore[assignment]
+        "embed", config.backends.embed, **config.backends.settings.get("embed", {})
+    )
+    index, embedded = open_library_index(user_corpus_path(config), embedder)
+    if embedded:
+        reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
+    plan = plan_cinematography(plan, index, embedder, k=config.cinematography.top_k)
+    reporter.stage("camera", f"each scene re-planned from its {config.cinematography.top_k} closest film scenes")
+    return plan
+
+
+def load_or_plan(
+    source: Path, screenplay: Screenplay, config: Config, project: Project, reporter: Reporter
+) -> tuple[Plan, bool]:
     """The plan to shoot: a user's edit of plan.json wins while the screenplay it came from is unchanged."""
     script_digest = file_digest(source)
     manifest = project.manifest()
     plan_path = project.out / PLAN_FILE
+    key = planning_key(config)
     if plan_path.is_file() and manifest.get("screenplay_digest") == script_digest:
         # Same screenplay: plan.json is either what we wrote or the user's edit of it; both are the plan.
         edited = file_digest(plan_path) != manifest.get("plan_digest") or bool(manifest.get("plan_edited"))
-        plan = Plan.load(plan_path)
         if edited:
             reporter.info(f"using your edited {PLAN_FILE}")
             project.update_manifest(plan_edited=True)
-        return plan, edited
-    plan = plan_screenplay(screenplay)
+            return Plan.load(plan_path), True
+        if manifest.get("planning_key") == key:
+            return Plan.load(plan_path), False
+    plan = make_plan(screenplay, config, reporter)
     if plan_path.is_file() and (
         manifest.get("plan_edited") or manifest.get("plan_digest") not in (None, file_digest(plan_path))
     ):
@@ -60,7 +103,9 @@ def load_or_plan(source: Path, screenplay: Screenplay, project: Project, reporte
         plan_path.replace(backup)
         reporter.warn(f"the screenplay changed, so the plan was made anew; your edited plan is kept as {backup.name}")
     write_text_atomic(plan_path, plan.to_json())
-    project.update_manifest(screenplay_digest=script_digest, plan_digest=file_digest(plan_path), plan_edited=False)
+    project.update_manifest(
+        screenplay_digest=script_digest, plan_digest=file_digest(plan_path), plan_edited=False, planning_key=key
+    )
     return plan, False
 
 
@@ -93,7 +138,7 @@ def make_film(
         timings[name] = round(now - clock, 3)
         clock = now
 
-    plan, edited = load_or_plan(source, screenplay, project, reporter)
+    plan, edited = load_or_plan(source, screenplay, config, project, reporter)
     reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
     lap("plan")
 
