@@ -196,16 +196,19 @@ class RetrievalScenePlanner:
         weights = reference_weights(references)
         entries = [entry for entry, _ in references]
         n = len(scene.shots)
-        ref_asl = sum(w * asl(e) for w, e in zip(weights, entries, strict=True))
-        scene_asl = sum(s.duration_s for s in scene.shots) / n
-        pace = (ref_asl / scene_asl) ** PACE_BLEND
+        # Unweighted over the retrieved set: similarity scores drift with every word of the scene, and pacing
+        # that drifted with them would re-time (and re-render) every shot after a one-word edit.
+        ref_asl = sum(asl(e) for e in entries) / len(entries)
         pull_back = sum(w for w, e in zip(weights, entries, strict=True) if pulls_back_at_end(e)) > 0.5
 
         choices: list[_ShotChoice] = []
         for i, shot in enumerate(scene.shots):
             position = (i + 0.5) / n
             target = sum(w * _scale_curve(e, position) for w, e in zip(weights, entries, strict=True))
-            duration = round(max(speech_floor_s(shot), shot.duration_s * pace), 2)
+            # Each shot's length moves toward the references' average shot length on its own (a geometric blend),
+            # so editing one shot's line never re-times — and so re-renders — the rest of the scene.
+            blended = shot.duration_s ** (1 - PACE_BLEND) * ref_asl**PACE_BLEND
+            duration = round(max(speech_floor_s(shot), blended), 2)
             scale = clamp_scale(shot, scene, round(target))
             source, ref_shot = 0, _at(entries[0], position)
             movement, direction = fit_movement(shot, scene, ref_shot, duration)

@@ -46,7 +46,10 @@ def shot_requests(plan: Plan, settings: RenderSettings, seed: int) -> list[ShotR
 
 
 def _scene_context(scene: SceneBlock) -> dict[str, Any]:
-    return scene.model_dump(mode="json", exclude={"shots", "index", "heading", "objective", "visual_elements"})
+    # Only what can change pixels: not the scene's wording, its other shots, or the references it was planned from.
+    return scene.model_dump(
+        mode="json", exclude={"shots", "index", "heading", "objective", "visual_elements", "references"}
+    )
 
 
 def _shot_content(shot: Shot) -> dict[str, Any]:
