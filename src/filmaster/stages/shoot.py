@@ -74,7 +74,9 @@ _worker_backend: VideoBackend | None = None
 
 def _init_worker(name: str, settings: dict[str, Any]) -> None:
     global _worker_backend
+    # One render thread per worker: the pool already has a worker per core, more threads only contend.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("LP_NUM_THREADS", "1")
     _worker_backend = create_backend("video", name, **settings)  # type: ignore[assignment]
 
 

@@ -1,0 +1,232 @@
+"""Draw frames of a scene: the set and its figures in one static vertex buffer, lit by the scene's look.
+
+The world does not move within a shot (actors hold their marks), so a frame costs one sky pass, one draw
+call and a read-back; only the camera uniforms change. Scenes are cached per process by their content, so the
+shots of one scene rendered by the same worker share their geometry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..model import CastMember, SceneBlock
+from .camera import CameraPose
+from .context import get_context
+from .figures import Figure, build_figure
+from .geometry import sky_dome
+from .lighting import Look, look_for
+from .sets import SetGeometry, build_set
+from .shaders import BLOB_FS, BLOB_VS, MAX_LAMPS, SCENE_FS, SCENE_VS
+from .subjects import cast_member
+
+MSAA_SAMPLES = 4
+# On a CPU rasteriser 4× MSAA costs about 3.5× the frame time, which breaks "faster than realtime" at 960×540,
+# so the final (non-draft) quality gets multisampling only from a hardware OpenGL driver.
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software")
+_SCENE_CACHE_SIZE = 2
+BLOB_STRENGTH = 0.55  # darkness at the centre of a contact shadow
+BLOB_LIFT_M = 0.015  # above the floor and rugs, below any foot
+
+
+def blob_mesh(blobs: list[tuple[float, float, float]], segments: int = 16) -> np.ndarray:
+    """Soft dark discs (x, y, z, alpha) on the ground under figures and furniture: cheap contact shadows."""
+    if not blobs:
+        return np.zeros((0, 4), dtype=np.float32)
+    ang = np.linspace(0.0, 2 * np.pi, segments + 1)
+    rim = np.c_[np.cos(ang), np.sin(ang)]
+    tris = []
+    for x, z, r in blobs:
+        for i in range(segments):
+            for (px, pz), alpha in (((0.0, 0.0), 1.0), (rim[i] * r * 1.4, 0.0), (rim[i + 1] * r * 1.4, 0.0)):
+                tris.append((x + px, BLOB_LIFT_M, z + pz, alpha))
+    return np.array(tris, dtype=np.float32)
+
+
+@dataclass
+class World:
+    """Everything of a scene on the CPU side: geometry, figures for ground truth, lights."""
+
+    set: SetGeometry
+    figures: dict[str, Figure]
+    look: Look
+    mesh: np.ndarray
+
+    @classmethod
+    def build(cls, scene: SceneBlock, cast: dict[str, CastMember], draft: bool) -> World:
+        set_geo = build_set(scene)
+        figures = {name: build_figure(cast_member(name, cast), mark, draft) for name, mark in scene.marks.items()}
+        for fig in figures.values():
+            set_geo.blobs.insert(0, (float(fig.position[0]), float(fig.position[2]), 0.32 * fig.height / 1.75))
+        # Roughly front to back (figures, then furniture, then the room shell and ground, which were added
+        # first), so the depth test rejects hidden fragments before they are shaded.
+        # The sky dome comes last: an interior never shows it, and then it is not drawn at all (a fill colour
+        # stands in for the rare glimpse past the set's open side).
+        parts = [*(f.mesh for f in figures.values()), *set_geo.parts[::-1], sky_dome()]
+        mesh = np.concatenate(parts).astype(np.float32)
+        return cls(set_geo, figures, look_for(scene.time_of_day, set_geo.interior), mesh)
+
+
+def msaa_samples(ctx: Any, draft: bool) -> int:
+    renderer = str(ctx.info.get("GL_RENDERER", "")).lower()
+    if draft or any(name in renderer for name in SOFTWARE_RENDERERS):
+        return 0
+    return min(MSAA_SAMPLES, ctx.max_samples)
+
+
+def _vec(v: Any) -> tuple[float, ...]:
+    return tuple(float(x) for x in v)
+
+
+class SceneRenderer:
+    """Renders one scene at one resolution; create through `scene_renderer` to share the GL objects."""
+
+    def __init__(self, world: World, width: int, height: int, draft: bool) -> None:
+        self.ctx = get_context()
+        self.world, self.width, self.height = world, width, height
+        self.samples = msaa_samples(self.ctx, draft)
+        self.prog, self.blob_prog = _programs(self.ctx)
+        # Shared vertices are shaded once: the vertex stage runs on one thread in llvmpipe.
+        vertices, index = np.unique(world.mesh, axis=0, return_inverse=True)
+        self.indices_without_sky = len(world.mesh) - len(sky_dome())
+        look = world.look
+        self.backdrop = tuple(float(np.sqrt(1 - np.exp(-c * look.exposure))) for c in look.sky_horizon)
+        self.vbo = self.ctx.buffer(vertices.astype(np.float32).tobytes())
+        self.ibo = self.ctx.buffer(index.astype(np.uint32).reshape(-1).tobytes())
+        self.vao = self.ctx.vertex_array(
+            self.prog,
+            [(self.vbo, "3f 3f 3f 1f", "in_pos", "in_nrm", "in_col", "in_mat")],
+            index_buffer=self.ibo,
+            index_element_size=4,
+        )
+        blobs = blob_mesh(world.set.blobs)
+        self.blob_vbo = self.ctx.buffer(blobs.tobytes()) if len(blobs) else None
+        self.blob_vao = (
+            self.ctx.vertex_array(self.blob_prog, [(self.blob_vbo, "3f 1f", "in_pos", "in_alpha")])
+            if self.blob_vbo is not None
+            else None
+        )
+        self.fbo, self.resolve = _framebuffers(self.ctx, width, height, self.samples)
+        self._set_look_uniforms()
+
+    def _set_look_uniforms(self) -> None:
+        look, world = self.world.look, self.world
+        p = self.prog
+        _set(p, "u_sky_zenith", look.sky_zenith)
+        _set(p, "u_sky_horizon", look.sky_horizon)
+        _set(p, "u_key_dir", _vec(look.key_unit()))
+        _set(p, "u_key_col", look.key_color)
+        _set(p, "u_exposure", look.exposure)
+        _set(p, "u_fill_dir", _vec(look.fill_unit()))
+        _set(p, "u_fill_col", look.fill_color)
+        _set(p, "u_amb_sky", look.ambient_sky)
+        _set(p, "u_amb_ground", look.ambient_ground)
+        _set(p, "u_practical", look.practical)
+        _set(p, "u_window", look.window)
+        _set(p, "u_fog", look.fog_density)
+        cx, cz = world.set.center
+        lamps = sorted(world.set.lamps, key=lambda q: (q[0] - cx) ** 2 + (q[2] - cz) ** 2)[:MAX_LAMPS]
+        data = np.zeros((MAX_LAMPS, 3), dtype=np.float32)
+        if lamps:
+            data[: len(lamps)] = lamps
+            p["u_lamps"].write(data.tobytes())
+        p["u_nlamps"].value = len(lamps)
+        self.blob_prog["u_strength"].value = BLOB_STRENGTH
+
+    def render(self, pose: CameraPose) -> np.ndarray:
+        """One frame as an H×W×3 uint8 array, top row first."""
+        import moderngl
+
+        ctx = self.ctx
+        vp = pose.view_projection(self.width / self.height)
+        vp_bytes = vp.T.astype("f4").tobytes()
+        self.fbo.use()
+        if self.world.set.interior:
+            self.fbo.clear(*self.backdrop, depth=1.0)
+        else:
+            self.fbo.clear(depth=1.0)
+        ctx.disable(moderngl.CULL_FACE | moderngl.BLEND)
+        ctx.enable(moderngl.DEPTH_TEST)
+        self.prog["u_vp"].write(vp_bytes)
+        self.prog["u_cam"].value = _vec(pose.position)
+        self.vao.render(moderngl.TRIANGLES, vertices=self.indices_without_sky if self.world.set.interior else -1)
+        if self.blob_vao is not None:  # contact shadows blend over the ground and never occlude
+            self.fbo.depth_mask = False
+            ctx.enable(moderngl.BLEND)
+            ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
+            self.blob_prog["u_vp"].write(vp_bytes)
+            self.blob_vao.render(moderngl.TRIANGLES)
+            ctx.disable(moderngl.BLEND)
+            self.fbo.depth_mask = True
+        if self.resolve is not self.fbo:
+            ctx.copy_framebuffer(self.resolve, self.fbo)
+        raw = self.resolve.read(components=3, alignment=1)
+        return np.frombuffer(raw, dtype=np.uint8).reshape(self.height, self.width, 3)[::-1]
+
+    def release(self) -> None:
+        for obj in (self.vao, self.vbo, self.ibo, self.blob_vao, self.blob_vbo):
+            if obj is not None:
+                obj.release()
+
+
+def _set(prog: Any, name: str, value: Any) -> None:
+    if name in prog:  # the GLSL compiler drops uniforms it can prove unused
+        prog[name].value = value
+
+
+_programs_cache: dict[int, tuple[Any, Any]] = {}
+_fbo_cache: dict[tuple[int, int, int, int], tuple[Any, Any]] = {}
+_scene_cache: OrderedDict[tuple[str, int, int, bool], SceneRenderer] = OrderedDict()
+
+
+def _programs(ctx: Any) -> tuple[Any, Any]:
+    key = id(ctx)
+    if key not in _programs_cache:
+        _programs_cache[key] = (
+            ctx.program(vertex_shader=SCENE_VS, fragment_shader=SCENE_FS),
+            ctx.program(vertex_shader=BLOB_VS, fragment_shader=BLOB_FS),
+        )
+    return _programs_cache[key]
+
+
+def _framebuffers(ctx: Any, width: int, height: int, samples: int) -> tuple[Any, Any]:
+    key = (id(ctx), width, height, samples)
+    if key not in _fbo_cache:
+        size = (width, height)
+        fbo = ctx.framebuffer(
+            color_attachments=[ctx.renderbuffer(size, 4, samples=samples)],
+            depth_attachment=ctx.depth_renderbuffer(size, samples=samples),
+        )
+        resolve = ctx.framebuffer(color_attachments=[ctx.renderbuffer(size, 4)]) if samples else fbo
+        _fbo_cache[key] = (fbo, resolve)
+    return _fbo_cache[key]
+
+
+def scene_key(scene: SceneBlock, cast: dict[str, CastMember]) -> str:
+    """Content hash of what the world is built from (the shots of a scene do not change it)."""
+    payload = {
+        "scene": scene.model_dump(mode="json", exclude={"shots"}),
+        "cast": {n: cast[n].model_dump(mode="json") for n in sorted(cast) if n in scene.marks},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def scene_renderer(
+    scene: SceneBlock, cast: dict[str, CastMember], width: int, height: int, draft: bool
+) -> SceneRenderer:
+    """A renderer for this scene and size, reused while the process renders shots of the same scene."""
+    get_context()  # a forked child must fail here, not draw with GL objects inherited from its parent
+    key = (scene_key(scene, cast), width, height, draft)
+    if key in _scene_cache:
+        _scene_cache.move_to_end(key)
+        return _scene_cache[key]
+    renderer = SceneRenderer(World.build(scene, cast, draft), width, height, draft)
+    _scene_cache[key] = renderer
+    while len(_scene_cache) > _SCENE_CACHE_SIZE:
+        _scene_cache.popitem(last=False)[1].release()
+    return renderer
