@@ -137,20 +137,30 @@ def limit(
     minimum at the peak itself, so the gain is always low enough while staying free of steps.
     """
     a = np.asarray(audio, dtype=np.float64)
+    gain = limiter_gain(peak_envelope(a, sample_rate), sample_rate, ceiling_dbtp, lookahead_s, release_s)
+    out = a * (gain[:, None] if a.ndim == 2 else gain)
+    return out.astype(np.float32)
+
+
+def limiter_gain(
+    envelope: np.ndarray,
+    sample_rate: int,
+    ceiling_dbtp: float,
+    lookahead_s: float = 0.005,
+    release_s: float = 0.08,
+) -> np.ndarray:
+    """The limiter's gain curve for a signal whose true-peak envelope is `envelope` (see `limit`)."""
     ceiling = 10.0 ** (ceiling_dbtp / 20.0)
-    env = peak_envelope(a, sample_rate)
-    need = np.minimum(1.0, ceiling / np.maximum(env, 1e-12))
+    need = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12))
     if need.min() >= 1.0:
-        return a.astype(np.float32)
+        return np.ones_like(need)
     look = max(1, round(lookahead_s * sample_rate))
     hold = max(1, round(release_s * sample_rate))
     # scipy's window of `size` at t spans [t - size//2 - origin, ...]; pick origins for the windows we want.
     size = hold + look
     held = minimum_filter1d(need, size=size, origin=hold - size // 2, mode="nearest")  # [t - hold, t + look - 1]
     gain = uniform_filter1d(held, size=look, origin=(look - 1) // 2, mode="nearest")  # [t - look + 1, t]
-    gain = np.minimum(gain, 1.0)
-    out = a * (gain[:, None] if a.ndim == 2 else gain)
-    return out.astype(np.float32)
+    return np.minimum(gain, 1.0)
 
 
 def normalize(
@@ -174,13 +184,24 @@ def normalize_measured(
     measured = integrated_loudness(out, sample_rate)
     if measured == float("-inf"):  # silence (or under 400 ms) has no loudness to normalise
         return out.copy(), measured, true_peak_dbtp(out, sample_rate)
-    for _ in range(4):
-        out = (out * 10.0 ** ((target_lufs - measured) / 20.0)).astype(np.float32)
+    # The envelope of a scaled signal is the scaled envelope: measure it once, then only the gain changes.
+    source, envelope = out, peak_envelope(out, sample_rate)
+    gain_db = target_lufs - measured
+    previous: tuple[float, float] | None = None  # (gain, loudness) of the last try, for a secant step
+    for _ in range(8):
+        gain = 10.0 ** (gain_db / 20.0)
         # Aim a hair under the ceiling: the oversampling filter sees the gain curve's own slight ripple.
-        out = limit(out, sample_rate, max_true_peak_db - 0.05)
+        curve = gain * limiter_gain(envelope * gain, sample_rate, max_true_peak_db - 0.05)
+        out = (source * (curve[:, None] if source.ndim == 2 else curve)).astype(np.float32)
         measured = integrated_loudness(out, sample_rate)
         if abs(measured - target_lufs) < 0.1:
             break
+        # Limiting eats part of every gain step, so loudness grows slower than gain: step along the secant.
+        slope = 1.0
+        if previous is not None and abs(gain_db - previous[0]) > 1e-6:
+            slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
+        previous = (gain_db, measured)
+        gain_db += (target_lufs - measured) / slope
     peak = true_peak_dbtp(out, sample_rate)
     if peak > max_true_peak_db:  # any residue above the ceiling is removed by a final static trim
         trim = peak - max_true_peak_db + 0.01

@@ -10,6 +10,7 @@ from scipy.ndimage import maximum_filter1d
 
 from ..errors import AudioError
 from .dsp import fit_length, to_stereo
+from .dynamics import compress
 from .loudness import integrated_loudness, normalize_measured
 
 # The ducking envelope is computed in steps of sample_rate // 1000 samples (1 ms at 48 kHz, 0.998 ms at
@@ -101,6 +102,8 @@ def mix(
         raise AudioError("nothing to mix: no stems were given; render the sound plan first")
     n = max(np.asarray(s).shape[0] for s in stems.values())
     tracks = {name: fit_length(to_stereo(s), n).astype(np.float32) for name, s in stems.items()}
+    if dialogue_key in tracks:
+        tracks[dialogue_key] = compress(tracks[dialogue_key], sample_rate)
     duck = np.ones(n, dtype=np.float32)
     ducked = set(duck_keys) & set(tracks)
     if dialogue_key in tracks and ducked and duck_db < 0:

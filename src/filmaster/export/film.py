@@ -24,6 +24,8 @@ from ..model import Cut, CutClip
 AUDIO_RATE = 48000
 AUDIO_BITRATE = 192_000
 AAC_FRAME = 1024  # samples per AAC frame
+# FFmpeg's "fast" AAC coder halves the encode time; at 192 kbps its loss against "twoloop" is not audible.
+AAC_OPTIONS = {"aac_coder": "fast"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ def _encode(
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
         video = container.add_stream("libx264", rate=cut.fps, options={"crf": str(crf), "preset": preset})
         video.width, video.height, video.pix_fmt = cut.width, cut.height, "yuv420p"
-        audio = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE)
+        audio = container.add_stream(
+            "aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE, options=AAC_OPTIONS
+        )
         chunks = _audio_chunks(mix_wav, total_samples)
         samples_sent = 0
         index = 0
@@ -162,7 +166,9 @@ def _copy_packets(
 ) -> None:
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
         video = None
-        audio = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE)
+        audio = container.add_stream(
+            "aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE, options=AAC_OPTIONS
+        )
         chunks = _audio_chunks(mix_wav, total_samples)
         samples_sent = 0
         frames_before = 0
