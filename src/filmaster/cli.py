@@ -80,7 +80,9 @@ def make(
     out: OutOption,
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
     fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
-    draft: Annotated[bool | None, typer.Option("--draft/--final", help="Fast low-detail previz.")] = None,
+    draft: Annotated[
+        bool | None, typer.Option("--draft/--final", help="Fast previz: a third of the resolution, simpler figures.")
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Render processes; 0 = one per core.")] = None,
     loudness: Annotated[float | None, typer.Option(help="Target integrated loudness in LUFS (default: -16).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for every random choice.")] = None,
