@@ -119,3 +119,27 @@ def test_plan_prints_the_breakdown(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", str(EXAMPLES / "tiny.fountain")]) == 0
     out = capsys.readouterr().out
     assert '"schema": "Plan.1"' in out and "KITCHEN" in out
+
+
+def test_previz_renders_a_hand_written_shot(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    result = run(
+        "previz", str(EXAMPLES / "shots" / "dolly_in_close_up.json"), "-o", str(clip), "--resolution", "160x90"
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    import av
+
+    with av.open(str(clip)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 96  # 4 s at 24 fps
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    assert truth["frame_count"] == 96 and truth["subjects"] == ["ANNA"]
+
+
+def test_previz_reports_an_impossible_spec_before_rendering(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.json"
+    spec.write_text('{"characters": ["Anna"], "camera": {"scale": "ECU", "subjects": ["Anna", "Zed"]}}')
+    line = _one_line_error(run("previz", str(spec), "-o", str(tmp_path / "clip.mp4")))
+    assert "ZED" in line or "Zed" in line
+    assert not (tmp_path / "clip.mp4").exists()

@@ -153,6 +153,47 @@ def plan(
 
 
 @app.command()
+def previz(
+    spec: Annotated[Path, typer.Argument(help="A shot spec JSON (see examples/shots/).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The clip to write (.mp4).")] = Path("previz.mp4"),
+    resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
+    fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
+    draft: Annotated[bool | None, typer.Option("--draft/--final", help="A third of the resolution.")] = None,
+    still: Annotated[Path | None, typer.Option(help="Also write the middle frame as a PNG.")] = None,
+) -> None:
+    """Render one shot from a hand-written camera spec: set, characters, scale, angle, movement, lens.
+
+    Writes the clip and, beside it, the renderer's ground truth (<clip>.json: camera path and the subjects'
+    on-screen boxes per frame).
+    """
+    from .atomic import atomic_path
+    from .model.shot_spec import ShotSpec
+    from .pipeline import render_settings
+    from .stages.shoot import ShootConfig, video_backend
+    from .stages.shot_spec import shot_request
+
+    cfg = load_config(
+        find_config_file(Path.cwd()), _overrides(render__resolution=resolution, render__fps=fps, render__draft=draft)
+    )
+    request = shot_request(ShotSpec.load(spec), render_settings(cfg), cfg.seed)
+    backend = video_backend(
+        ShootConfig(cfg.backends.video, cfg.backends.settings.get("video", {}), request.settings, cfg.seed, 1)
+    )
+    backend.check_shot(request)
+    with atomic_path(out.with_suffix(".json")) as truth, atomic_path(out) as clip:
+        result = backend.shoot(request, clip, truth)
+    if still is not None:
+        from PIL import Image
+
+        from .previz import render_still
+
+        with atomic_path(still) as tmp:
+            Image.fromarray(render_still(request, request.shot.duration_s / 2)).save(tmp, format="PNG")
+    if not _state["quiet"]:
+        err_console.print(f"[bold green]done[/] {result.frames} frames → {out}", highlight=False)
+
+
+@app.command()
 def explain(
     scene: Annotated[int, typer.Argument(help="Scene number (1 = the first scene).", show_default=False)],
     plan_file: Annotated[Path, typer.Option("--plan", "-p", help="A plan.json, e.g. out/<film>/plan.json.")] = Path(
