@@ -81,7 +81,7 @@ def make(
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
     fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
     draft: Annotated[
-        bool | None, typer.Option("--draft/--final", help="Fast previz: a third of the resolution, simpler figures.")
+        bool | None, typer.Option("--draft/--final", help="Fast previz: 256x144 for 960x540, simpler figures.")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Render processes; 0 = one per core.")] = None,
     loudness: Annotated[float | None, typer.Option(help="Target integrated loudness in LUFS (default: -16).")] = None,
@@ -158,7 +158,7 @@ def previz(
     out: Annotated[Path, typer.Option("--out", "-o", help="The clip to write (.mp4).")] = Path("previz.mp4"),
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
     fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
-    draft: Annotated[bool | None, typer.Option("--draft/--final", help="A third of the resolution.")] = None,
+    draft: Annotated[bool | None, typer.Option("--draft/--final", help="Fast: 256x144 for 960x540.")] = None,
     still: Annotated[Path | None, typer.Option(help="Also write the middle frame as a PNG.")] = None,
 ) -> None:
     """Render one shot from a hand-written camera spec: set, characters, scale, angle, movement, lens.
