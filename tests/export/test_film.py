@@ -189,6 +189,7 @@ def test_whole_takes_are_concatenated_without_re_encoding(project: Project, tmp_
     takes = b"".join(payload(project.out_dir / clip.media) for clip in whole)
     assert payload(info.path) == takes
     with av.open(str(info.path)) as container:
+        assert [s.type for s in container.streams] == ["video", "audio"]
         audio = container.streams.audio[0]
         assert float(audio.duration * audio.time_base) == pytest.approx(36 / FPS, abs=1 / FPS)
     assert _top_level_atoms(info.path)[:2] == ["ftyp", "moov"]

@@ -165,7 +165,9 @@ def _copy_packets(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
-        video = None
+        with av.open(str(out_dir / cut.clips[0].media)) as first:  # video first: players expect it as stream 0
+            video = container.add_stream_from_template(first.streams.video[0])
+        video.time_base = Fraction(1, cut.fps * 512)
         audio = container.add_stream(
             "aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE, options=AAC_OPTIONS
         )
@@ -175,9 +177,6 @@ def _copy_packets(
         for clip in cut.clips:
             with av.open(str(out_dir / clip.media)) as take:
                 source = take.streams.video[0]
-                if video is None:
-                    video = container.add_stream_from_template(source)
-                    video.time_base = Fraction(1, cut.fps * 512)
                 offset = round(Fraction(frames_before, cut.fps) / source.time_base)
                 for packet in take.demux(source):
                     if packet.dts is None:  # the demuxer's end-of-stream marker
