@@ -143,3 +143,30 @@ def test_previz_reports_an_impossible_spec_before_rendering(tmp_path: Path) -> N
     line = _one_line_error(run("previz", str(spec), "-o", str(tmp_path / "clip.mp4")))
     assert "ZED" in line or "Zed" in line
     assert not (tmp_path / "clip.mp4").exists()
+
+
+OPENCV_DATA = Path("/usr/share/doc/opencv-doc/examples/data")
+
+
+@pytest.mark.skipif(not (OPENCV_DATA / "Megamind.avi").is_file(), reason="Debian opencv-doc is not installed")
+def test_corpus_add_keeps_going_past_a_bad_file_then_stats(tmp_path: Path) -> None:
+    corpus = tmp_path / "mine.json"
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("not a video")
+    result = run("corpus", "add", str(OPENCV_DATA / "Megamind.avi"), str(bad), "--corpus", str(corpus))
+    assert result.returncode == 1  # one file was skipped
+    assert "Megamind: 11.3 s, 4 shots" in result.stderr and "notes.mp4" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert '"source": "footage:Megamind"' in corpus.read_text()
+    stats = run("corpus", "stats", "--corpus", str(corpus), "--plot", str(tmp_path / "stats.png"))
+    assert stats.returncode == 0 and "entries 342" in stats.stdout  # 341 built-in + 1 scene of footage
+    assert (tmp_path / "stats.png").stat().st_size > 1000
+
+
+def test_explain_a_scene(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    assert run("plan", str(EXAMPLES / "tiny.fountain"), "-o", str(plan)).returncode == 0
+    result = run("explain", "1", "--plan", str(plan))
+    assert result.returncode == 0
+    assert "Scene 1: INT. KITCHEN - NIGHT" in result.stdout and "similarity" in result.stdout
+    assert "scene 5 does not exist" in _one_line_error(run("explain", "5", "--plan", str(plan)))

@@ -325,7 +325,8 @@ def backends() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `filmaster` command; returns the exit code."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click returns a command's exit code (typer.Exit) instead of exiting.
+        code = app(args=argv, standalone_mode=False)
     except FilmasterError as exc:
         if _state["debug"]:
             raise
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":
