@@ -46,9 +46,7 @@ class SoundConfig(_Section):
     true_peak_dbtp: float = Field(default=-1.0, ge=-12.0, le=0.0)
     duck_db: float = Field(default=-10.0, ge=-40.0, le=0.0)
     music_db: float = Field(default=-14.0, ge=-60.0, le=6.0, description="music bed level before the mix")
-    ambience_db: float = Field(
-        default=-22.0, ge=-60.0, le=6.0, description="ambience bed level before the mix"
-    )
+    ambience_db: float = Field(default=-22.0, ge=-60.0, le=6.0, description="ambience bed level before the mix")
 
 
 class CinematographyConfig(_Section):

@@ -32,9 +32,7 @@ class MissingDependencyError(BackendUnavailableError):
 
     def __init__(self, package: str, feature: str, install: str | None = None) -> None:
         hint = install or f"pip install {package}"
-        super().__init__(
-            f"{feature} needs the Python package '{package}', which is not installed; run: {hint}"
-        )
+        super().__init__(f"{feature} needs the Python package '{package}', which is not installed; run: {hint}")
         self.package = package
 
 

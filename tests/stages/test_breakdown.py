@@ -97,7 +97,11 @@ def test_dialogue_coverage_and_the_180_degree_line(plan: Plan) -> None:
 def test_each_line_sits_in_a_shot_long_enough_to_speak_it(plan: Plan) -> None:
     lines = [(shot, line) for shot in plan.shots for line in shot.dialogue]
     assert [line.text for _, line in lines] == [
-        "Where were you?", "Out. Walking.", "For six hours?", "I needed to think!", "Read it."
+        "Where were you?",
+        "Out. Walking.",
+        "For six hours?",
+        "I needed to think!",
+        "Read it.",
     ]
     for shot, line in lines:
         assert line.start_s + line.duration_s < shot.duration_s

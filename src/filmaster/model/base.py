@@ -27,9 +27,7 @@ class Artifact(BaseModel):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{source}: not valid JSON (line {exc.lineno}: {exc.msg}); fix or delete it"
-            ) from exc
+            raise InputError(f"{source}: not valid JSON (line {exc.lineno}: {exc.msg}); fix or delete it") from exc
         if not isinstance(data, dict):
             raise InputError(f"{source}: expected a JSON object holding a {cls.SCHEMA}")
         schema = data.pop("schema", cls.SCHEMA)

@@ -128,9 +128,7 @@ def objective_of(scene: Scene, characters: list[str], mood: Mood) -> str:
     elif lines:
         gist = f"{who} speaks ({mood.value})"
     else:
-        gist = (
-            f"Show {first_sentence[:1].lower() + first_sentence[1:]}" if first_sentence else f"{who} ({mood})"
-        )
+        gist = f"Show {first_sentence[:1].lower() + first_sentence[1:]}" if first_sentence else f"{who} ({mood})"
     return gist.rstrip(".")
 
 
@@ -147,9 +145,7 @@ def block_characters(characters: list[str]) -> dict[str, Mark]:
     }
     for i, name in enumerate(characters[2:]):
         side = -1 if i % 2 else 1
-        marks[name] = Mark(
-            x=0.45 * side * (1 + i // 2), z=1.1 + 0.5 * (i // 2), facing_deg=180.0 - 20.0 * side
-        )
+        marks[name] = Mark(x=0.45 * side * (1 + i // 2), z=1.1 + 0.5 * (i // 2), facing_deg=180.0 - 20.0 * side)
     return marks
 
 
@@ -251,16 +247,12 @@ class _SceneCoverage:
             f"{camera.movement.value.replace('_', ' ')} camera, {camera.lens_mm:g}mm lens."
         ]
         setting = "Interior" if self.scene.setting != "EXT" else "Exterior"
-        parts.append(
-            f"{setting}, {self.location.lower()}, {self.time_text.lower() or 'day'}; {self.mood.value} mood."
-        )
+        parts.append(f"{setting}, {self.location.lower()}, {self.time_text.lower() or 'day'}; {self.mood.value} mood.")
         subjects = camera.subjects
         if kind == ShotKind.INSERT and subjects:
             parts.append(f"Insert on the {subjects[0]}.")
         elif camera.over_shoulder_of and subjects:
-            parts.append(
-                f"Over {self._look(camera.over_shoulder_of)}'s shoulder onto {self._look(subjects[0])}."
-            )
+            parts.append(f"Over {self._look(camera.over_shoulder_of)}'s shoulder onto {self._look(subjects[0])}.")
         elif subjects:
             parts.append(" and ".join(self._look(s) for s in subjects) + ".")
         if action:
@@ -428,9 +420,7 @@ def plan_scene(
                 dialogue=[spoken],
             )
             continue
-        others = [c for c in speakers if c != line.character] or [
-            c for c in characters if c != line.character
-        ]
+        others = [c for c in speakers if c != line.character] or [c for c in characters if c != line.character]
         listener = others[0] if others else None
         if listener is not None and not two_shot_done:
             pair = [c for c in characters if c in (line.character, listener)]

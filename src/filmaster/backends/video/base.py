@@ -33,7 +33,5 @@ class VideoBackend(Backend):
         """Raise PlanError naming the shot if this backend cannot film it. Called before any rendering."""
 
     @abstractmethod
-    def shoot(
-        self, request: ShotRequest, clip_path: Path, ground_truth_path: Path | None = None
-    ) -> ShotResult:
+    def shoot(self, request: ShotRequest, clip_path: Path, ground_truth_path: Path | None = None) -> ShotResult:
         """Write the shot as an H.264 MP4 (no audio) of exactly round(duration * fps) frames to `clip_path`."""
