@@ -68,6 +68,16 @@ SCALE_FRAME_FIGURE_RATIO: dict[ShotScale, float] = {
     ShotScale.ECU: 0.085,
 }
 
+SCALE_WORDS: dict[ShotScale, str] = {
+    ShotScale.EWS: "Extreme wide shot",
+    ShotScale.WS: "Wide shot",
+    ShotScale.MWS: "Medium wide shot",
+    ShotScale.MS: "Medium shot",
+    ShotScale.MCU: "Medium close-up",
+    ShotScale.CU: "Close-up",
+    ShotScale.ECU: "Extreme close-up",
+}
+
 Direction = Literal["left", "right", "up", "down", "in", "out"]
 
 
@@ -90,3 +100,11 @@ class CameraSpec(Artifact):
         if self.lens_mm == 0.0:
             object.__setattr__(self, "lens_mm", DEFAULT_LENS_MM[self.scale])
         return self
+
+    def sentence(self) -> str:
+        """The spec in words, as a shot prompt opens: "Close-up, low angle, dolly in camera, 75mm lens." """
+        move = self.movement.value.replace("_", " ")
+        if self.direction and self.movement not in (Movement.DOLLY_IN, Movement.DOLLY_OUT):
+            move = f"{move} {self.direction}"
+        angle = self.angle.value.replace("_", " ")
+        return f"{SCALE_WORDS[self.scale]}, {angle} angle, {move} camera, {self.lens_mm:g}mm lens."

@@ -233,19 +233,7 @@ class _SceneCoverage:
         self.shots.append(shot)
 
     def prompt(self, kind: ShotKind, camera: CameraSpec, action: str, dialogue: list[ShotDialogue]) -> str:
-        scale_words = {
-            ShotScale.EWS: "Extreme wide shot",
-            ShotScale.WS: "Wide shot",
-            ShotScale.MWS: "Medium wide shot",
-            ShotScale.MS: "Medium shot",
-            ShotScale.MCU: "Medium close-up",
-            ShotScale.CU: "Close-up",
-            ShotScale.ECU: "Extreme close-up",
-        }
-        parts = [
-            f"{scale_words[camera.scale]}, {camera.angle.value.replace('_', ' ')} angle, "
-            f"{camera.movement.value.replace('_', ' ')} camera, {camera.lens_mm:g}mm lens."
-        ]
+        parts = [camera.sentence()]
         setting = "Interior" if self.scene.setting != "EXT" else "Exterior"
         parts.append(f"{setting}, {self.location.lower()}, {self.time_text.lower() or 'day'}; {self.mood.value} mood.")
         subjects = camera.subjects

@@ -263,33 +263,12 @@ def renumber(scene_index: int, shots: list[Shot]) -> list[Shot]:
     ]
 
 
-SCALE_WORDS = {
-    ShotScale.EWS: "Extreme wide shot",
-    ShotScale.WS: "Wide shot",
-    ShotScale.MWS: "Medium wide shot",
-    ShotScale.MS: "Medium shot",
-    ShotScale.MCU: "Medium close-up",
-    ShotScale.CU: "Close-up",
-    ShotScale.ECU: "Extreme close-up",
-}
-
-
-def camera_sentence(camera: CameraSpec) -> str:
-    move = camera.movement.value.replace("_", " ")
-    if camera.direction and camera.movement not in (Movement.DOLLY_IN, Movement.DOLLY_OUT):
-        move = f"{move} {camera.direction}"
-    return (
-        f"{SCALE_WORDS[camera.scale]}, {camera.angle.value.replace('_', ' ')} angle, {move} camera, "
-        f"{camera.lens_mm:g}mm lens."
-    )
-
-
 def retitle_prompt(prompt: str, camera: CameraSpec) -> str:
     """The prompt with its leading camera sentence (as the breakdown writes it) replaced by the new spec."""
     head, sep, rest = prompt.partition("mm lens. ")
     if sep and "camera" in head and "." not in head:
-        return f"{camera_sentence(camera)} {rest}"
-    return f"{camera_sentence(camera)} {prompt}"
+        return f"{camera.sentence()} {rest}"
+    return f"{camera.sentence()} {prompt}"
 
 
 # ---------------------------------------------------------------------------------------------------- reporting
