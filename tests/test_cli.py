@@ -170,3 +170,12 @@ def test_explain_a_scene(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "Scene 1: INT. KITCHEN - NIGHT" in result.stdout and "similarity" in result.stdout
     assert "scene 5 does not exist" in _one_line_error(run("explain", "5", "--plan", str(plan)))
+
+
+def test_quiet_make_prints_nothing_and_delivers(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("--quiet", "make", str(EXAMPLES / "tiny.fountain"), "-o", str(out), "--draft", "--no-retrieval")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    for name in ("film.mp4", "film.otio", "plan.json", "shotlist.md", "shotlist.csv", "storyboard.png"):
+        assert (out / name).is_file(), name

@@ -86,6 +86,12 @@ def make(
     workers: Annotated[int | None, typer.Option(help="Render processes; 0 = one per core.")] = None,
     loudness: Annotated[float | None, typer.Option(help="Target integrated loudness in LUFS (default: -16).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for every random choice.")] = None,
+    retrieval: Annotated[
+        bool | None,
+        typer.Option(
+            "--retrieval/--no-retrieval", help="Re-plan each scene from its closest film scenes (default on)."
+        ),
+    ] = None,
     video_backend: Annotated[str | None, typer.Option(help="Video backend (default: previz).")] = None,
     speech_backend: Annotated[str | None, typer.Option(help="Speech backend (default: piper).")] = None,
     music_backend: Annotated[str | None, typer.Option(help="Music backend (default: midi-score).")] = None,
@@ -109,6 +115,7 @@ def make(
             render__workers=workers,
             sound__loudness_lufs=loudness,
             seed=seed,
+            cinematography__retrieval=retrieval,
             backends__video=video_backend,
             backends__speech=speech_backend,
             backends__music=music_backend,
