@@ -94,6 +94,9 @@ class CameraSpec(Artifact):
     direction: Direction | None = Field(default=None, description="direction of pan/tilt/truck/pedestal/crane/arc")
     amount: float = Field(default=0.0, description="degrees for pan/tilt/arc, metres for truck/dolly; 0 = default")
     dutch_deg: float = 0.0
+    # Depth of field: focus distance (None = on the first subject) and f-number (None = everything sharp).
+    focus_distance_m: float | None = Field(default=None, gt=0.0)
+    aperture: float | None = Field(default=None, gt=0.0)
 
     @model_validator(mode="after")
     def _fill_lens(self) -> CameraSpec:

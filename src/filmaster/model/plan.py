@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -58,6 +58,13 @@ class Mark(Artifact):
     x: float
     z: float
     facing_deg: float = 0.0  # yaw; 0 faces the camera side (-z), 90 faces +x
+    # Blocking that moves: waypoints (x, z) walked after the mark, at `walk_speed` m/s from `start_s` seconds
+    # into the shot, facing the way of travel. A path that ends (or a mark that starts) far off the set is an
+    # exit (an entrance). Empty: the character holds the mark.
+    path: list[tuple[float, float]] = Field(default_factory=list)
+    walk_speed: float = Field(default=1.3, gt=0.0)
+    start_s: float = 0.0
+    pose: Literal["stand", "sit"] = "stand"  # "sit": on a seat at the mark (only a standing figure walks)
 
 
 class Prop(Artifact):
@@ -103,6 +110,9 @@ class Shot(Artifact):
     duration_s: float
     camera: CameraSpec
     dialogue: list[ShotDialogue] = Field(default_factory=list)
+    # Per-shot blocking: marks that replace the scene's for this shot only (e.g. the walk of a tracking shot),
+    # so the scene's marks stay where the other shots of the scene expect them.
+    blocking: dict[str, Mark] = Field(default_factory=dict)
 
 
 class SceneReference(Artifact):
@@ -132,6 +142,7 @@ class SceneBlock(Artifact):
     props: list[Prop] = Field(default_factory=list)
     shots: list[Shot] = Field(default_factory=list)
     references: list[SceneReference] = Field(default_factory=list)  # filled by scene-level retrieval
+    reference_image: str | None = None  # a picture of the location: the previz hangs it as the set's backdrop
 
     @property
     def duration_s(self) -> float:

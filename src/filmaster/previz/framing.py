@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import SCALE_FRAME_FIGURE_RATIO, Angle, CameraSpec, ShotScale
+from ..model import SCALE_FRAME_FIGURE_RATIO, Angle, CameraSpec, Movement, ShotScale
 from .camera import CameraPose, rotate, tan_half_vfov, unit
 from .figures import REFERENCE_HEIGHT_M, SHOULDER_HALF_WIDTH_RATIO, SHOULDER_HEIGHT_RATIO
 from .subjects import Subject
@@ -81,10 +81,15 @@ def frame_camera(
             s = people[0]
             ground = s.position
             assert s.facing is not None
-            direction = _toward_side(
-                [rotate(s.facing, Y, a) for a in (SINGLE_OFF_EYELINE_DEG, -SINGLE_OFF_EYELINE_DEG)], side_dir
-            )
             lead = 1.0
+            if s.travel is not None:  # a walker is seen from the side of its path, never from in its way
+                direction = _toward_side([np.cross(Y, s.travel), -np.cross(Y, s.travel)], side_dir)
+                # Lead room only for a camera that travels with it; a still frame centres the walk it watches.
+                lead = 1.0 if spec.movement == Movement.TRACKING else 0.0
+            else:
+                direction = _toward_side(
+                    [rotate(s.facing, Y, a) for a in (SINGLE_OFF_EYELINE_DEG, -SINGLE_OFF_EYELINE_DEG)], side_dir
+                )
         else:
             pts = np.array([s.position for s in people])
             ground = pts.mean(axis=0)

@@ -27,6 +27,7 @@ class Material(IntEnum):
     GLOSSY = 7
     WINDOW = 8  # emissive, tinted by the look's window/sky light
     SKY = 9  # the sky dome: positions are directions, it is drawn around the camera
+    BACKDROP = 10  # unlit: a reference picture keeps its own colours
 
 
 def _pack(pos: np.ndarray, nrm: np.ndarray, color: Vec3, material: Material) -> np.ndarray:

@@ -1,8 +1,9 @@
 """Draw frames of a scene: the set and its figures in one static vertex buffer, lit by the scene's look.
 
-The world does not move within a shot (actors hold their marks), so a frame costs one sky pass, one draw
-call and a read-back; only the camera uniforms change. Scenes are cached per process by their content, so the
-shots of one scene rendered by the same worker share their geometry.
+Actors who hold their marks are part of the static buffer, so a frame of a still scene costs one draw call and
+a read-back; only the camera uniforms change. Actors who walk are posed on the CPU each frame and streamed
+into a small second buffer. Scenes are cached per process by their content, so the shots of one scene rendered
+by the same worker share their geometry.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from ..model import CastMember, SceneBlock
+from ..model import CastMember, Mark, SceneBlock
+from .blocking import Motion
 from .camera import CameraPose
 from .context import get_context
-from .figures import Figure, build_figure
+from .dof import DepthOfField
+from .figures import Figure, FigureRig, build_figure, build_rig, walk_joints
 from .geometry import sky_dome
 from .lighting import Look, look_for
+from .references import backdrop, load_image
 from .sets import SetGeometry, build_set
 from .shaders import BLOB_FS, BLOB_VS, MAX_LAMPS, SCENE_FS, SCENE_VS
 from .subjects import cast_member
@@ -32,6 +36,7 @@ SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software")
 _SCENE_CACHE_SIZE = 2
 BLOB_STRENGTH = 0.55  # darkness at the centre of a contact shadow
 BLOB_LIFT_M = 0.015  # above the floor and rugs, below any foot
+BACKDROP_BEHIND_M = 30.0  # a location picture hangs this far behind the set (interiors show it through windows)
 
 
 def blob_mesh(blobs: list[tuple[float, float, float]], segments: int = 16) -> np.ndarray:
@@ -48,28 +53,64 @@ def blob_mesh(blobs: list[tuple[float, float, float]], segments: int = 16) -> np
     return np.array(tris, dtype=np.float32)
 
 
+def _blob_radius(height: float) -> float:
+    return 0.32 * height / 1.75
+
+
+@dataclass(frozen=True)
+class Walker:
+    rig: FigureRig
+    motion: Motion
+
+    def figure(self, t_s: float) -> Figure:
+        st = self.motion.at(t_s)
+        return self.rig.figure(st.x, st.z, st.facing_deg, walk_joints(st.stride, st.swing))
+
+
 @dataclass
 class World:
     """Everything of a scene on the CPU side: geometry, figures for ground truth, lights."""
 
     set: SetGeometry
-    figures: dict[str, Figure]
+    figures: dict[str, Figure]  # those who hold their marks
     look: Look
     mesh: np.ndarray
+    walkers: dict[str, Walker]
+
+    def figures_at(self, t_s: float) -> dict[str, Figure]:
+        """Every figure as it stands (or walks) `t_s` seconds into the shot."""
+        if not self.walkers:
+            return self.figures
+        return {**self.figures, **{name: w.figure(t_s) for name, w in self.walkers.items()}}
 
     @classmethod
-    def build(cls, scene: SceneBlock, cast: dict[str, CastMember], draft: bool) -> World:
+    def build(
+        cls, scene: SceneBlock, cast: dict[str, CastMember], draft: bool, marks: dict[str, Mark] | None = None
+    ) -> World:
+        """The scene's world with its actors on `marks` (a shot's own blocking; default the scene's marks).
+        The set is laid out from the scene's marks alone, so it stays the same in every shot of the scene."""
         set_geo = build_set(scene)
-        figures = {name: build_figure(cast_member(name, cast), mark, draft) for name, mark in scene.marks.items()}
+        figures: dict[str, Figure] = {}
+        walkers: dict[str, Walker] = {}
+        for name, mark in (scene.marks if marks is None else marks).items():
+            member = cast_member(name, cast)
+            motion = Motion(mark, member.height_m / 1.75)
+            if motion.moves and mark.pose == "stand":
+                walkers[name] = Walker(build_rig(member, draft), motion)
+            else:
+                figures[name] = build_figure(member, mark, draft)
+        if scene.reference_image:
+            cx, cz = set_geo.center
+            set_geo.add(backdrop(load_image(scene.reference_image), cx, cz + BACKDROP_BEHIND_M, 90.0, -1.0))
         for fig in figures.values():
-            set_geo.blobs.insert(0, (float(fig.position[0]), float(fig.position[2]), 0.32 * fig.height / 1.75))
+            set_geo.blobs.insert(0, (float(fig.position[0]), float(fig.position[2]), _blob_radius(fig.height)))
         # Roughly front to back (figures, then furniture, then the room shell and ground, which were added
         # first), so the depth test rejects hidden fragments before they are shaded.
         # The sky dome comes last: an interior never shows it, and then it is not drawn at all (a fill colour
         # stands in for the rare glimpse past the set's open side).
         parts = [*(f.mesh for f in figures.values()), *set_geo.parts[::-1], sky_dome()]
         mesh = np.concatenate(parts).astype(np.float32)
-        return cls(set_geo, figures, look_for(scene.time_of_day, set_geo.interior), mesh)
+        return cls(set_geo, figures, look_for(scene.time_of_day, set_geo.interior), mesh, walkers)
 
 
 def msaa_samples(ctx: Any, draft: bool) -> int:
@@ -113,6 +154,27 @@ class SceneRenderer:
         )
         self.fbo, self.resolve = _framebuffers(self.ctx, width, height, self.samples)
         self._set_look_uniforms()
+        # Walkers: a buffer of constant size (a figure's triangle count does not change with its pose).
+        self.walk_vbo = self.walk_vao = self.walk_blob_vbo = self.walk_blob_vao = None
+        if world.walkers:
+            sample = np.concatenate([w.figure(0.0).mesh for w in world.walkers.values()]).astype(np.float32)
+            self.walk_vbo = self.ctx.buffer(reserve=sample.nbytes, dynamic=True)
+            self.walk_vao = self.ctx.vertex_array(
+                self.prog, [(self.walk_vbo, "3f 3f 3f 1f", "in_pos", "in_nrm", "in_col", "in_mat")]
+            )
+            blobs = blob_mesh([(0.0, 0.0, 1.0)] * len(world.walkers))
+            self.walk_blob_vbo = self.ctx.buffer(reserve=blobs.nbytes, dynamic=True)
+            self.walk_blob_vao = self.ctx.vertex_array(
+                self.blob_prog, [(self.walk_blob_vbo, "3f 1f", "in_pos", "in_alpha")]
+            )
+        self.dof = DepthOfField(width, height)
+
+    def _stream_walkers(self, t_s: float) -> None:
+        figures = [w.figure(t_s) for w in self.world.walkers.values()]
+        assert self.walk_vbo is not None and self.walk_blob_vbo is not None
+        self.walk_vbo.write(np.concatenate([f.mesh for f in figures]).astype(np.float32).tobytes())
+        blobs = [(float(f.position[0]), float(f.position[2]), _blob_radius(f.height)) for f in figures]
+        self.walk_blob_vbo.write(blob_mesh(blobs).tobytes())
 
     def _set_look_uniforms(self) -> None:
         look, world = self.world.look, self.world
@@ -138,8 +200,11 @@ class SceneRenderer:
         p["u_nlamps"].value = len(lamps)
         self.blob_prog["u_strength"].value = BLOB_STRENGTH
 
-    def render(self, pose: CameraPose) -> np.ndarray:
-        """One frame as an H×W×3 uint8 array, top row first."""
+    def render(
+        self, pose: CameraPose, t_s: float = 0.0, focus_m: float | None = None, aperture: float | None = None
+    ) -> np.ndarray:
+        """One frame `t_s` seconds into the shot as an H×W×3 uint8 array, top row first; with an `aperture`
+        (f-number), what lies off the `focus_m` plane is blurred by its circle of confusion."""
         import moderngl
 
         ctx = self.ctx
@@ -155,21 +220,32 @@ class SceneRenderer:
         self.prog["u_vp"].write(vp_bytes)
         self.prog["u_cam"].value = _vec(pose.position)
         self.vao.render(moderngl.TRIANGLES, vertices=self.indices_without_sky if self.world.set.interior else -1)
-        if self.blob_vao is not None:  # contact shadows blend over the ground and never occlude
+        if self.walk_vao is not None:
+            self._stream_walkers(t_s)
+            self.walk_vao.render(moderngl.TRIANGLES)
+        blob_vaos = [v for v in (self.blob_vao, self.walk_blob_vao) if v is not None]
+        if blob_vaos:  # contact shadows blend over the ground and never occlude
             self.fbo.depth_mask = False
             ctx.enable(moderngl.BLEND)
             ctx.blend_func = moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA
             self.blob_prog["u_vp"].write(vp_bytes)
-            self.blob_vao.render(moderngl.TRIANGLES)
+            for vao in blob_vaos:
+                vao.render(moderngl.TRIANGLES)
             ctx.disable(moderngl.BLEND)
             self.fbo.depth_mask = True
         if self.resolve is not self.fbo:
             ctx.copy_framebuffer(self.resolve, self.fbo)
         raw = self.resolve.read(components=3, alignment=1)
-        return np.frombuffer(raw, dtype=np.uint8).reshape(self.height, self.width, 3)[::-1]
+        image = np.frombuffer(raw, dtype=np.uint8).reshape(self.height, self.width, 3)[::-1]
+        if aperture is None or self.samples:  # a multisampled depth buffer cannot be read back; no DOF there
+            return image
+        depth = np.frombuffer(self.fbo.read(components=1, attachment=-1, dtype="f4"), dtype=np.float32)
+        depth = depth.reshape(self.height, self.width)[::-1]
+        return self.dof.apply(image, depth, pose.lens_mm, focus_m or 3.0, aperture)
 
     def release(self) -> None:
-        for obj in (self.vao, self.vbo, self.ibo, self.blob_vao, self.blob_vbo):
+        objects = (self.vao, self.vbo, self.ibo, self.blob_vao, self.blob_vbo)
+        for obj in (*objects, self.walk_vao, self.walk_vbo, self.walk_blob_vao, self.walk_blob_vbo):
             if obj is not None:
                 obj.release()
 
@@ -207,25 +283,34 @@ def _framebuffers(ctx: Any, width: int, height: int, samples: int) -> tuple[Any,
     return _fbo_cache[key]
 
 
-def scene_key(scene: SceneBlock, cast: dict[str, CastMember]) -> str:
-    """Content hash of what the world is built from (the shots of a scene do not change it)."""
+def scene_key(scene: SceneBlock, cast: dict[str, CastMember], marks: dict[str, Mark] | None = None) -> str:
+    """Content hash of what the world is built from (the shots of a scene do not change it, unless a shot
+    has its own blocking)."""
+    marks = scene.marks if marks is None else marks
     payload = {
         "scene": scene.model_dump(mode="json", exclude={"shots"}),
-        "cast": {n: cast[n].model_dump(mode="json") for n in sorted(cast) if n in scene.marks},
+        "marks": {n: m.model_dump(mode="json") for n, m in marks.items()},
+        "cast": {n: cast[n].model_dump(mode="json") for n in sorted(cast) if n in marks},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def scene_renderer(
-    scene: SceneBlock, cast: dict[str, CastMember], width: int, height: int, draft: bool
+    scene: SceneBlock,
+    cast: dict[str, CastMember],
+    width: int,
+    height: int,
+    draft: bool,
+    marks: dict[str, Mark] | None = None,
 ) -> SceneRenderer:
-    """A renderer for this scene and size, reused while the process renders shots of the same scene."""
+    """A renderer for this scene and size (actors on `marks`, default the scene's), reused while the process
+    renders shots of the same scene."""
     get_context()  # a forked child must fail here, not draw with GL objects inherited from its parent
-    key = (scene_key(scene, cast), width, height, draft)
+    key = (scene_key(scene, cast, marks), width, height, draft)
     if key in _scene_cache:
         _scene_cache.move_to_end(key)
         return _scene_cache[key]
-    renderer = SceneRenderer(World.build(scene, cast, draft), width, height, draft)
+    renderer = SceneRenderer(World.build(scene, cast, draft, marks), width, height, draft)
     _scene_cache[key] = renderer
     while len(_scene_cache) > _SCENE_CACHE_SIZE:
         _scene_cache.popitem(last=False)[1].release()

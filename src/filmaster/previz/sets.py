@@ -20,6 +20,7 @@ INTERIOR_KINDS = frozenset(
     {SetKind.ROOM, SetKind.KITCHEN, SetKind.OFFICE, SetKind.BAR, SetKind.CORRIDOR, SetKind.VEHICLE}
 )
 RGB = tuple[float, float, float]
+WALK_CLEAR_M = 6.0  # furniture keeps clear of a scene's walks this far from their marks (exits go further)
 
 
 @dataclass
@@ -55,8 +56,12 @@ class Area:
 
 
 def acting_area(scene: SceneBlock) -> Area:
-    xs = [m.x for m in scene.marks.values()] + [p.x for p in scene.props] or [0.0]
-    zs = [m.z for m in scene.marks.values()] + [p.z for p in scene.props] or [0.0]
+    """Marks, the on-set part of the scene's walks (within WALK_CLEAR_M of a mark) and props."""
+    spots = [(m.x, m.z) for m in scene.marks.values()]
+    for m in scene.marks.values():
+        spots += [(x, z) for x, z in m.path if abs(x - m.x) + abs(z - m.z) < WALK_CLEAR_M]
+    xs = [x for x, _ in spots] + [p.x for p in scene.props] or [0.0]
+    zs = [z for _, z in spots] + [p.z for p in scene.props] or [0.0]
     return Area(min(xs) - 1.4, max(xs) + 1.4, min(zs) - 3.0, max(zs) + 2.6)
 
 

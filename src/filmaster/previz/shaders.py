@@ -76,6 +76,14 @@ void main() {
         v_boards = 0;
         return;
     }
+    if (mat == 10) {  // a backdrop picture: already display colours, neither lit nor fogged
+        gl_Position = u_vp * vec4(in_pos, 1.0);
+        v_color = in_col;
+        v_uv = vec2(0.0);
+        v_seam = 0.0;
+        v_boards = 0;
+        return;
+    }
     vec3 to_cam = u_cam - in_pos;
     if (mat == 4 && dot(in_nrm, to_cam) < 0.0) {
         gl_Position = vec4(2.0, 2.0, 2.0, 1.0);  // a wall seen from behind: every vertex off-screen, no triangle

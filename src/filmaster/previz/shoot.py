@@ -16,6 +16,8 @@ import numpy as np
 
 from ..backends.video.base import ShotRequest
 from ..errors import PlanError
+from ..model import Movement
+from .blocking import Motion, staged_scene
 from .camera import CameraPose
 from .encode import ClipEncoder
 from .framing import Framing, frame_camera
@@ -45,19 +47,52 @@ class ShotSession:
 
     def __init__(self, request: ShotRequest) -> None:
         self.request = request
-        shot, scene, s = request.shot, request.scene, request.settings
+        shot, s = request.shot, request.settings
+        scene = staged_scene(shot, request.scene)
         subjects, shoulder = check_camera(shot, scene, request.cast)
         self.frames = frame_count(shot.duration_s, s.fps)
         if self.frames < 1:
             raise PlanError(f"shot {shot.id}: {shot.duration_s} s at {s.fps} fps is no frame; make it longer")
-        self.renderer: SceneRenderer = scene_renderer(scene, request.cast, s.width, s.height, s.draft)
+        self.renderer: SceneRenderer = scene_renderer(
+            request.scene, request.cast, s.width, s.height, s.draft, scene.marks
+        )
         self.framing: Framing = frame_camera(
             shot.camera, subjects, shoulder, self.renderer.world.set.center, s.width / s.height
         )
+        # A tracking camera rides alongside the first framed character when that character walks.
+        self.followed: Motion | None = None
+        lead = subjects[0].name if subjects and not subjects[0].is_prop else None
+        if shot.camera.movement == Movement.TRACKING and lead in scene.marks:
+            motion = Motion(scene.marks[lead])
+            self.followed = motion if motion.moves else None
+        self.focus_m = self._focus_distance(subjects)
+
+    def _focus_distance(self, subjects: list[Any]) -> float:
+        """The spec's focus distance, else the distance from the planned camera to the first subject's eyes."""
+        cam = self.request.shot.camera
+        if cam.focus_distance_m is not None:
+            return cam.focus_distance_m
+        if not subjects:
+            return self.framing.distance
+        eyes = subjects[0].position + np.array([0.0, subjects[0].eye_y, 0.0])
+        return float(np.dot(eyes - self.framing.pose.position, self.framing.pose.forward))
 
     def pose(self, t_s: float) -> CameraPose:
         r = self.request
+        if self.followed is not None:
+            # Follow: the whole rig shifts with the walker, so it holds its place in frame and the set flows by.
+            mid = self.followed.at(r.shot.duration_s / 2.0)
+            now = self.followed.at(t_s)
+            offset = np.array([now.x - mid.x, 0.0, now.z - mid.z])
+            p = self.framing.pose
+            return CameraPose(position=p.position + offset, target=p.target + offset, up=p.up, lens_mm=p.lens_mm)
         return pose_at(self.framing, r.shot.camera, t_s, r.shot.duration_s, r.seed)
+
+    def render(self, index: int, pose: CameraPose) -> np.ndarray:
+        """Frame `index` drawn from `pose`, with the spec's depth of field (skipped in draft)."""
+        cam, s = self.request.shot.camera, self.request.settings
+        aperture = None if s.draft else cam.aperture
+        return self.renderer.render(pose, self.time_of(index), self.focus_m, aperture)
 
     def time_of(self, index: int) -> float:
         return index / self.request.settings.fps
@@ -68,7 +103,7 @@ class ShotSession:
             "index": index,
             "t": round(self.time_of(index), 5),
             "camera": pose.to_json(),
-            "characters": character_boxes(self.renderer.world, pose, s.width, s.height),
+            "characters": character_boxes(self.renderer.world, pose, s.width, s.height, self.time_of(index)),
         }
 
 
@@ -85,10 +120,13 @@ def _box(points: np.ndarray, pose: CameraPose, width: int, height: int) -> tuple
     return full, [round(float(v), 2) for v in vis]
 
 
-def character_boxes(world: World, pose: CameraPose, width: int, height: int) -> dict[str, dict[str, Any]]:
-    """Pixel boxes [x0, y0, x1, y1] (y down) of each character in view: whole figure and head, unclipped and clipped."""
+def character_boxes(
+    world: World, pose: CameraPose, width: int, height: int, t_s: float = 0.0
+) -> dict[str, dict[str, Any]]:
+    """Pixel boxes [x0, y0, x1, y1] (y down) of each character in view `t_s` seconds into the shot: whole
+    figure and head, unclipped and clipped."""
     out: dict[str, dict[str, Any]] = {}
-    for name, fig in world.figures.items():
+    for name, fig in world.figures_at(t_s).items():
         body = _box(fig.body_points, pose, width, height)
         if body is None:
             continue
@@ -112,7 +150,7 @@ def shoot_shot(request: ShotRequest, clip_path: Path, ground_truth_path: Path | 
         for i in range(session.frames):
             t0, c0 = time.perf_counter(), time.process_time()
             pose = session.pose(session.time_of(i))
-            frame = session.renderer.render(pose)
+            frame = session.render(i, pose)
             t1, c1 = time.perf_counter(), time.process_time()
             encoder.write(frame)
             timings.encode_s += time.perf_counter() - t1
@@ -141,4 +179,6 @@ def render_still(request: ShotRequest, t: float) -> np.ndarray:
     """One frame of the shot at `t` seconds (clamped to the shot), H×W×3 uint8, top row first."""
     session = ShotSession(request)
     t = min(max(t, 0.0), request.shot.duration_s)
-    return session.renderer.render(session.pose(t)).copy()
+    cam = request.shot.camera
+    aperture = None if request.settings.draft else cam.aperture
+    return session.renderer.render(session.pose(t), t, session.focus_m, aperture).copy()

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..errors import PlanError
 from ..model import CastMember, SceneBlock, Shot, ShotScale
-from .figures import EYE_HEIGHT_RATIO, facing_vector
+from .blocking import Motion, staged_scene
+from .figures import EYE_HEIGHT_RATIO, SEATED_EYE_HEIGHT_RATIO, facing_vector
 from .sets import prop_top
 
 MAX_LENS_MM = 1200.0
@@ -22,10 +23,14 @@ class Subject:
     height: float  # figure height, or a prop's size
     facing: np.ndarray | None  # None for props
     is_prop: bool = False
+    seated: bool = False
+    travel: np.ndarray | None = None  # unit ground direction of a walking character, at the framed moment
 
     @property
     def eye_y(self) -> float:
-        return prop_top(self.height) if self.is_prop else self.height * EYE_HEIGHT_RATIO
+        if self.is_prop:
+            return prop_top(self.height)
+        return self.height * (SEATED_EYE_HEIGHT_RATIO if self.seated else EYE_HEIGHT_RATIO)
 
 
 def cast_member(name: str, cast: dict[str, CastMember]) -> CastMember:
@@ -43,10 +48,21 @@ def cast_member(name: str, cast: dict[str, CastMember]) -> CastMember:
     )
 
 
-def resolve(name: str, scene: SceneBlock, cast: dict[str, CastMember], shot_id: str) -> Subject:
+def resolve(name: str, scene: SceneBlock, cast: dict[str, CastMember], shot_id: str, t_s: float = 0.0) -> Subject:
+    """The subject `name` as it is `t_s` seconds into the shot (a walking character is where its path has got)."""
     if name in scene.marks:
         m = scene.marks[name]
-        return Subject(name, np.array([m.x, 0.0, m.z]), cast_member(name, cast).height_m, facing_vector(m.facing_deg))
+        height = cast_member(name, cast).height_m
+        motion = Motion(m, height / 1.75)
+        st = motion.at(t_s)
+        return Subject(
+            name,
+            np.array([st.x, 0.0, st.z]),
+            height,
+            facing_vector(st.facing_deg),
+            seated=m.pose == "sit",
+            travel=motion.travel_direction(t_s),
+        )
     for prop in scene.props:
         if prop.name == name:
             return Subject(name, np.array([prop.x, 0.0, prop.z]), prop.size, None, is_prop=True)
@@ -59,7 +75,10 @@ def resolve(name: str, scene: SceneBlock, cast: dict[str, CastMember], shot_id: 
 
 def check_camera(shot: Shot, scene: SceneBlock, cast: dict[str, CastMember]) -> tuple[list[Subject], Subject | None]:
     """Raise a one-line PlanError for a spec no camera can satisfy; else the framed subjects and the
-    foreground character of an over-the-shoulder (or None)."""
+    foreground character of an over-the-shoulder (or None), where they are in the middle of the shot (the
+    planned composition) under the shot's own blocking."""
+    scene = staged_scene(shot, scene)
+    mid = shot.duration_s / 2.0
     cam = shot.camera
     if not 0.0 < cam.lens_mm <= MAX_LENS_MM:
         raise PlanError(
@@ -72,7 +91,7 @@ def check_camera(shot: Shot, scene: SceneBlock, cast: dict[str, CastMember]) -> 
         )
     if shot.duration_s <= 0:
         raise PlanError(f"shot {shot.id}: duration {shot.duration_s} s must be positive")
-    subjects = [resolve(n, scene, cast, shot.id) for n in cam.subjects]
+    subjects = [resolve(n, scene, cast, shot.id, mid) for n in cam.subjects]
     if len([s for s in subjects if s.is_prop]) > 1 or (any(s.is_prop for s in subjects) and len(subjects) > 1):
         raise PlanError(f"shot {shot.id}: an insert frames exactly one prop, got {', '.join(cam.subjects)}")
     if cam.over_shoulder_of is None:
@@ -87,4 +106,4 @@ def check_camera(shot: Shot, scene: SceneBlock, cast: dict[str, CastMember]) -> 
         raise PlanError(
             f"shot {shot.id}: over the shoulder of '{cam.over_shoulder_of}' needs another character to frame"
         )
-    return framed, resolve(cam.over_shoulder_of, scene, cast, shot.id)
+    return framed, resolve(cam.over_shoulder_of, scene, cast, shot.id, mid)

@@ -316,6 +316,23 @@ def _plan_action(cov: _SceneCoverage, element: Element, known: list[str]) -> Non
             duration,
             action=text,
         )
+        home = block_characters(cov.block_characters).get(who[0])
+        if home is not None:
+            # The traveller walks onto its mark along the line (+x) during this shot only; the tracking
+            # camera rides with it. The scene's marks stay put for the shots around this one.
+            shot = cov.shots[-1]
+            walk_m, speed = 2.5, 1.3  # metres, metres per second
+            walk_s = walk_m / speed
+            start_s = round(max(0.0, shot.duration_s - walk_s - 0.3), 2)
+            walk = Mark(
+                x=home.x - walk_m,
+                z=home.z,
+                facing_deg=90.0,
+                path=[(home.x, home.z)],
+                walk_speed=speed,
+                start_s=start_s,
+            )
+            cov.shots[-1] = shot.model_copy(update={"blocking": {who[0]: walk}})
     elif who:
         scale = ShotScale.MWS if len(who) > 1 else ShotScale.MS
         move = Movement.PAN if cov.mood == Mood.MYSTERIOUS else Movement.STATIC
