@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -52,6 +52,9 @@ class SoundConfig(_Section):
 class CinematographyConfig(_Section):
     retrieval: bool = True  # re-plan each scene from the top-k most similar scenes of the film corpus
     top_k: int = Field(default=3, ge=1, le=20)
+    # "rules": the deterministic re-planner; "llm": the [backends] llm model re-plans with the references in its
+    # prompt (schema-validated, one repair round, then the rules as a fallback).
+    planner: Literal["rules", "llm"] = "rules"
     corpus: str | None = Field(default=None, description="your corpus JSON (default: $FILMASTER_HOME/corpus.json)")
 
 
@@ -60,6 +63,7 @@ class BackendChoice(_Section):
     speech: str = "piper"
     music: str = "midi-score"
     embed: str = "minilm"
+    llm: str = "openai-chat"
     # Per-backend settings, e.g. [backends.settings.speech] model_path = "voices/en_GB.onnx"
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

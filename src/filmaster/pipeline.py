@@ -9,6 +9,7 @@ from pathlib import Path
 from . import __version__
 from .atomic import write_text_atomic
 from .backends.embed.base import EmbeddingBackend
+from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
 from .config import Config
 from .model import Plan, RenderSettings, Screenplay
@@ -16,9 +17,10 @@ from .progress import Reporter, SilentReporter
 from .project import Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
-from .stages.cinematography import plan_cinematography
+from .stages.cinematography import ScenePlanner, plan_cinematography
 from .stages.deliver import deliver
 from .stages.develop import develop
+from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
 from .stages.shoot import ShootConfig, shoot, video_backend
@@ -57,13 +59,29 @@ def planning_key(config: Config) -> str:
     if not config.cinematography.retrieval:
         return content_key("rules-only", __version__)
     corpus = user_corpus_path(config)
+    llm = (
+        (config.backends.llm, config.backends.settings.get("llm", {}))
+        if config.cinematography.planner == "llm"
+        else None
+    )
     return content_key(
         __version__,
         config.cinematography,
         config.backends.embed,
         config.backends.settings.get("embed", {}),
+        llm,
         file_digest(corpus) if corpus.is_file() else None,
     )
+
+
+def scene_planner(config: Config) -> ScenePlanner | None:
+    """The LLM re-planner when configured; None selects the deterministic one."""
+    if config.cinematography.planner != "llm":
+        return None
+    llm: LLMBackend = create_backend(  # type: ignore[assignment]
+        "llm", config.backends.llm, **config.backends.settings.get("llm", {})
+    )
+    return LLMScenePlanner(llm)
 
 
 def make_plan(screenplay: Screenplay, config: Config, reporter: Reporter) -> Plan:
@@ -77,7 +95,7 @@ def make_plan(screenplay: Screenplay, config: Config, reporter: Reporter) -> Pla
     index, embedded = open_library_index(user_corpus_path(config), embedder)
     if embedded:
         reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
-    plan = plan_cinematography(plan, index, embedder, k=config.cinematography.top_k)
+    plan = plan_cinematography(plan, index, embedder, k=config.cinematography.top_k, planner=scene_planner(config))
     reporter.stage("camera", f"each scene re-planned from its {config.cinematography.top_k} closest film scenes")
     return plan
 

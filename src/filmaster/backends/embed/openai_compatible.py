@@ -8,23 +8,17 @@ header, and never stored in settings, artifacts, logs or error messages.
 from __future__ import annotations
 
 import json
-import logging
 import os
-import time
-import urllib.error
-import urllib.request
 from typing import Any, ClassVar
 
 import numpy as np
 
 from ...errors import BackendUnavailableError, ConfigError
+from ..http import RetryPolicy, post_json
 from .base import EmbeddingBackend, normalise_rows
-
-log = logging.getLogger(__name__)
 
 # Published output sizes, so that `dimension` needs no request for the common models.
 KNOWN_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536}
-RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 _SETTINGS = {"base_url", "model", "api_key_env", "dimensions", "batch_size", "timeout_s", "max_retries", "max_wait_s"}
 
 
@@ -89,41 +83,9 @@ class OpenAIEmbeddingBackend(EmbeddingBackend):
         body: dict[str, Any] = {"model": self.model, "input": batch, "encoding_format": "float"}
         if self.dimensions:
             body["dimensions"] = self.dimensions
-        data = json.dumps(body).encode("utf-8")
-        url = f"{self.base_url}/embeddings"
-        for attempt in range(self.max_retries + 1):
-            request = urllib.request.Request(
-                url,
-                data=data,
-                method="POST",
-                headers={"Content-Type": "application/json", "Authorization": f"Bearer {self._key}"},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                    return self._parse(response.read(), len(batch))
-            except urllib.error.HTTPError as exc:
-                detail = _error_detail(exc)
-                if exc.code in (401, 403):
-                    raise BackendUnavailableError(
-                        f"{url} refused the API key in {self.key_env} (HTTP {exc.code}: {detail}); check the key"
-                    ) from None
-                if exc.code not in RETRY_STATUSES or attempt == self.max_retries:
-                    raise BackendUnavailableError(
-                        f"{url} answered HTTP {exc.code} ({detail}) after {attempt + 1} attempt(s); "
-                        "check the server, model name and quota"
-                    ) from None
-                wait = _retry_after(exc.headers, default=min(2.0**attempt, self.max_wait_s))
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-                if attempt == self.max_retries:
-                    reason = getattr(exc, "reason", exc)
-                    raise BackendUnavailableError(
-                        f"cannot reach {url} ({reason}) after {attempt + 1} attempt(s); check base_url"
-                    ) from None
-                wait = min(2.0**attempt, self.max_wait_s)
-            wait = min(max(wait, 0.0), self.max_wait_s)
-            log.info("embedding request to %s failed; retrying in %.2f s", url, wait)
-            time.sleep(wait)
-        raise AssertionError("unreachable")  # the loop returns or raises
+        policy = RetryPolicy(self.timeout_s, self.max_retries, self.max_wait_s)
+        reply = post_json(f"{self.base_url}/embeddings", body, api_key=self._key, key_env=self.key_env, policy=policy)
+        return self._parse(reply, len(batch))
 
     def _parse(self, payload: bytes, expected: int) -> np.ndarray:
         try:
@@ -141,24 +103,3 @@ class OpenAIEmbeddingBackend(EmbeddingBackend):
                 "the server is not OpenAI-compatible"
             )
         return vectors
-
-
-def _error_detail(exc: urllib.error.HTTPError) -> str:
-    """The server's own one-line reason (OpenAI puts it in error.message), without the request."""
-    try:
-        message = json.loads(exc.read() or b"{}").get("error", {}).get("message", "")
-    except (ValueError, AttributeError):
-        message = ""
-    return " ".join(str(message or exc.reason).split())[:200]
-
-
-def _retry_after(headers: Any, default: float) -> float:
-    """Seconds to wait, from OpenAI's retry-after-ms or the standard Retry-After (seconds) header."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name) if headers is not None else None
-        if value is not None:
-            try:
-                return float(value) * scale
-            except ValueError:
-                continue  # an HTTP date: fall back to the exponential back-off
-    return default
