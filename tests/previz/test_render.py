@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from filmaster.errors import RenderError
-from filmaster.model import CastMember, SetKind
+from filmaster.model import CastMember, Mood, SetKind
 from filmaster.previz import render_still, shoot_shot
 from filmaster.previz.testing import BEN, make_request, make_scene, make_shot
 
@@ -182,3 +182,20 @@ def test_forked_child_of_a_rendering_process_gets_an_error_not_a_hang() -> None:
         future = pool.submit(_still_mean, "room")
         with pytest.raises(RenderError, match="spawn"):
             future.result(timeout=60)
+
+
+def test_each_scene_is_graded_by_its_mood() -> None:
+    def still(mood: str) -> np.ndarray:
+        scene = make_scene("room", "day").model_copy(update={"mood": Mood(mood)})
+        return render_still(make_request(make_shot(scale="MS"), scene, width=W, height=H), 0.2).astype(np.float64)
+
+    calm, warm, tense, sad = (still(m) for m in ("calm", "warm", "tense", "sad"))
+
+    def warmth(img: np.ndarray) -> float:  # red over blue, over the whole frame
+        return float(img[..., 0].mean() / img[..., 2].mean())
+
+    def saturation(img: np.ndarray) -> float:
+        return float((img.max(axis=2) - img.min(axis=2)).mean())
+
+    assert warmth(warm) > warmth(calm) * 1.05 > warmth(tense) * 1.05
+    assert saturation(sad) < 0.8 * saturation(calm)

@@ -6,11 +6,11 @@ warm practicals (lamps, street lights) so a night scene reads as night and still
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..model import TimeOfDay
+from ..model import Mood, TimeOfDay
 
 RGB = tuple[float, float, float]
 
@@ -29,6 +29,8 @@ class Look:
     window: RGB  # emission of windows seen from inside
     fog_density: float
     exposure: float = 1.0
+    grade: RGB = (1.0, 1.0, 1.0)  # per-scene colour grade: a gain per channel after tone mapping
+    saturation: float = 1.0
 
     def key_unit(self) -> np.ndarray:
         v = np.asarray(self.key_dir, dtype=np.float64)
@@ -153,5 +155,18 @@ _INTERIOR: dict[TimeOfDay, Look] = {
 }
 
 
-def look_for(time_of_day: TimeOfDay, interior: bool) -> Look:
-    return (_INTERIOR if interior else _EXTERIOR)[time_of_day]
+# Per-scene grade by mood, as a colourist would set it: cooler and drained for tension, warm for warmth, muted
+# for grief, teal for mystery, bright and saturated for joy.
+GRADES: dict[Mood, tuple[RGB, float]] = {
+    Mood.CALM: ((1.0, 1.0, 1.0), 1.0),
+    Mood.WARM: ((1.07, 1.0, 0.88), 1.08),
+    Mood.TENSE: ((0.93, 0.99, 1.07), 0.78),
+    Mood.SAD: ((0.96, 0.98, 1.04), 0.62),
+    Mood.MYSTERIOUS: ((0.9, 1.01, 1.06), 0.82),
+    Mood.JOYFUL: ((1.05, 1.03, 0.94), 1.2),
+}
+
+
+def look_for(time_of_day: TimeOfDay, interior: bool, mood: Mood = Mood.CALM) -> Look:
+    grade, saturation = GRADES[mood]
+    return replace((_INTERIOR if interior else _EXTERIOR)[time_of_day], grade=grade, saturation=saturation)

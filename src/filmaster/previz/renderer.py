@@ -110,7 +110,7 @@ class World:
         # stands in for the rare glimpse past the set's open side).
         parts = [*(f.mesh for f in figures.values()), *set_geo.parts[::-1], sky_dome()]
         mesh = np.concatenate(parts).astype(np.float32)
-        return cls(set_geo, figures, look_for(scene.time_of_day, set_geo.interior), mesh, walkers)
+        return cls(set_geo, figures, look_for(scene.time_of_day, set_geo.interior, scene.mood), mesh, walkers)
 
 
 def msaa_samples(ctx: Any, draft: bool) -> int:
@@ -184,6 +184,8 @@ class SceneRenderer:
         _set(p, "u_key_dir", _vec(look.key_unit()))
         _set(p, "u_key_col", look.key_color)
         _set(p, "u_exposure", look.exposure)
+        _set(p, "u_grade", look.grade)
+        _set(p, "u_saturation", look.saturation)
         _set(p, "u_fill_dir", _vec(look.fill_unit()))
         _set(p, "u_fill_col", look.fill_color)
         _set(p, "u_amb_sky", look.ambient_sky)

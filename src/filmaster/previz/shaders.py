@@ -28,6 +28,8 @@ uniform vec3 u_sky_zenith;
 uniform vec3 u_sky_horizon;
 uniform float u_fog;
 uniform float u_exposure;
+uniform vec3 u_grade;
+uniform float u_saturation;
 uniform int u_nlamps;
 uniform vec3 u_lamps[MAX_LAMPS];
 in vec3 in_pos;
@@ -63,7 +65,8 @@ vec3 sky(vec3 dir) {
 
 vec3 finish(vec3 c) {
     c = 1.0 - exp(-c * u_exposure);  // a soft shoulder instead of clipping
-    return sqrt(c);  // back to display gamma (~2)
+    c = mix(vec3(dot(c, vec3(0.2126, 0.7152, 0.0722))), c, u_saturation) * u_grade;  // the scene's grade
+    return sqrt(clamp(c, 0.0, 1.0));  // back to display gamma (~2)
 }
 
 void main() {
