@@ -156,6 +156,8 @@ def test_corpus_add_keeps_going_past_a_bad_file_then_stats(tmp_path: Path) -> No
     result = run("corpus", "add", str(OPENCV_DATA / "Megamind.avi"), str(bad), "--corpus", str(corpus))
     assert result.returncode == 1  # one file was skipped
     assert "Megamind: 11.3 s, 4 shots" in result.stderr and "notes.mp4" in result.stderr
+    assert "embedded into its index" in result.stderr
+    assert corpus.with_suffix(".faiss").is_file()  # the index sits beside the corpus, updated by add
     assert "Traceback" not in result.stderr
     assert '"source": "footage:Megamind"' in corpus.read_text()
     stats = run("corpus", "stats", "--corpus", str(corpus), "--plot", str(tmp_path / "stats.png"))

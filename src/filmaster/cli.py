@@ -236,12 +236,13 @@ def corpus_add(
     corpus: CorpusOption = None,
 ) -> None:
     """Detect shots and scenes in your footage, annotate each shot from its pixels, add them to your corpus."""
+    from .backends.registry import create_backend
     from .console import ConsoleReporter
     from .errors import InputError
     from .model import Corpus
     from .retrieval.annotate import annotate_many, annotate_video
     from .retrieval.corpus import load_corpus, merge, save_corpus
-    from .retrieval.library import default_user_corpus
+    from .retrieval.library import default_user_corpus, open_library_index
 
     files: list[Path] = []
     for path in videos:
@@ -279,7 +280,11 @@ def corpus_add(
     if results:
         updated = merge(existing, [entry for result in results for entry in result.entries])
         save_corpus(updated, target)
-        reporter.info(f"{target}: {len(updated.entries)} entries (the index updates on the next make)")
+        # Bring the search index up to date now: only the new entries are embedded.
+        cfg = load_config(find_config_file(Path.cwd()))
+        embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
+        _, embedded = open_library_index(target, embedder)  # type: ignore[arg-type]
+        reporter.info(f"{target}: {len(updated.entries)} entries; {embedded} embedded into its index")
     for _, reason in failures:
         err_console.print(f"[yellow]skipped:[/] {escape(reason)}", highlight=False, soft_wrap=True)
     if failures:
