@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .progress import Advance
@@ -19,7 +20,7 @@ class ConsoleReporter:
 
     def stage(self, name: str, detail: str = "") -> None:
         if not self.quiet:
-            self.console.print(f"[bold cyan]{name:>10}[/] {detail}", highlight=False)
+            self.console.print(f"[bold cyan]{name:>10}[/] {escape(detail)}", highlight=False)
 
     @contextmanager
     def task(self, description: str, total: int) -> Iterator[Advance]:
@@ -40,7 +41,7 @@ class ConsoleReporter:
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            self.console.print(f"{'':>10} {message}", highlight=False)
+            self.console.print(f"{'':>10} {escape(message)}", highlight=False)
 
     def warn(self, message: str) -> None:
-        self.console.print(f"[yellow]warning:[/] {message}", highlight=False)
+        self.console.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
