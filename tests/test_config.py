@@ -42,3 +42,12 @@ def test_invalid_toml_is_one_clear_line(tmp_path: Path) -> None:
     path.write_text("[render\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(path)
+
+
+def test_a_misspelt_backend_setting_is_an_error_not_ignored() -> None:
+    from filmaster.backends.registry import create_backend
+
+    with pytest.raises(
+        ConfigError, match="unknown setting\\(s\\) sound_font for music backend 'midi-score'; use reverb, soundfont"
+    ):
+        create_backend("music", "midi-score", sound_font="FluidR3.sf2")

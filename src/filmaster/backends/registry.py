@@ -17,7 +17,7 @@ from functools import cache
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
-from ..errors import BackendUnavailableError
+from ..errors import BackendUnavailableError, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,16 @@ class Backend(ABC):
     NAME: ClassVar[str]
     # Bump when a change alters the output, so cached results made by the older code are redone.
     VERSION: ClassVar[str] = "1"
+    # The settings this backend understands; None accepts any. A misspelt setting is an error, not ignored.
+    SETTINGS: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, **settings: Any) -> None:
+        unknown = set(settings) - self.SETTINGS if self.SETTINGS is not None else set()
+        if unknown:
+            raise ConfigError(
+                f"unknown setting(s) {', '.join(sorted(unknown))} for {self.KIND} backend '{self.NAME}'; "
+                f"use {', '.join(sorted(self.SETTINGS or ()))}"
+            )
         self.settings = settings
 
     @property

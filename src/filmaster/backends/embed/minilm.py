@@ -49,15 +49,12 @@ class MiniLMEmbeddingBackend(EmbeddingBackend):
 
     NAME: ClassVar[str] = "minilm"
     VERSION: ClassVar[str] = "1"
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        {"model_path", "tokenizer_path", "batch_size", "max_tokens", "threads"}
+    )
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
-        unknown = set(settings) - {"model_path", "tokenizer_path", "batch_size", "max_tokens", "threads"}
-        if unknown:
-            raise ConfigError(
-                f"unknown setting(s) {', '.join(sorted(unknown))} for embed backend 'minilm'; "
-                "use model_path, tokenizer_path, batch_size, max_tokens, threads"
-            )
         self.batch_size = int(settings.get("batch_size", 16))
         self.max_tokens = int(settings.get("max_tokens", 256))
         if self.batch_size < 1 or not 8 <= self.max_tokens <= 512:

@@ -21,17 +21,6 @@ from .base import LLMBackend
 
 log = logging.getLogger(__name__)
 
-_SETTINGS = {
-    "base_url",
-    "model",
-    "api_key_env",
-    "temperature",
-    "max_tokens",
-    "seed",
-    "timeout_s",
-    "max_retries",
-    "max_wait_s",
-}
 SCHEMA_NAME = "filmaster_answer"
 # Ways to ask for JSON, most constrained first: OpenAI structured output; JSON mode with the schema beside it
 # (llama-cpp-python's server and Anyscale turn that into a grammar); plain JSON mode.
@@ -45,15 +34,22 @@ class OpenAIChatBackend(LLMBackend):
 
     NAME: ClassVar[str] = "openai-chat"
     VERSION: ClassVar[str] = "1"
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "base_url",
+            "model",
+            "api_key_env",
+            "temperature",
+            "max_tokens",
+            "seed",
+            "timeout_s",
+            "max_retries",
+            "max_wait_s",
+        }
+    )
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
-        unknown = set(settings) - _SETTINGS
-        if unknown:
-            raise ConfigError(
-                f"unknown setting(s) {', '.join(sorted(unknown))} for llm backend 'openai-chat'; "
-                f"use {', '.join(sorted(_SETTINGS))}"
-            )
         self.base_url = str(settings.get("base_url", "https://api.openai.com/v1")).rstrip("/")
         self.model = str(settings.get("model", "gpt-4o-mini"))
         self.key_env = str(settings.get("api_key_env", "OPENAI_API_KEY"))

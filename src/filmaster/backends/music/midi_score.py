@@ -189,6 +189,7 @@ class MidiScoreMusicBackend(MusicBackend):
     `reverb` (wet level in dB, default -16; None for a dry render)."""
 
     NAME: ClassVar[str] = "midi-score"
+    SETTINGS: ClassVar[frozenset[str]] = frozenset({"soundfont", "reverb"})
     VERSION: ClassVar[str] = "1"
 
     def __init__(self, **settings: Any) -> None:

@@ -47,6 +47,7 @@ class PiperSpeechBackend(SpeechBackend):
     (default: model_path + ".json"), `length_scale` (base phoneme length, default from the voice)."""
 
     NAME: ClassVar[str] = "piper"
+    SETTINGS: ClassVar[frozenset[str]] = frozenset({"model_path", "config_path", "length_scale"})
     VERSION: ClassVar[str] = "1"
 
     def __init__(self, **settings: Any) -> None:

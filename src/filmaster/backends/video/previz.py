@@ -13,6 +13,7 @@ class PrevizVideoBackend(VideoBackend):
     """Renders each shot from its camera spec; free, deterministic, and fast enough for a CPU."""
 
     NAME: ClassVar[str] = "previz"
+    SETTINGS: ClassVar[frozenset[str]] = frozenset()
     VERSION: ClassVar[str] = "1"
 
     def check_shot(self, request: ShotRequest) -> None:
