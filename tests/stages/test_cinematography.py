@@ -26,35 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALL_CORPUS = ROOT / "tests" / "retrieval" / "small_corpus.json"
 EXAMPLES = sorted((ROOT / "examples").glob("*.fountain"))
 
-DIALOGUE = """INT. KITCHEN - NIGHT
-
-ANNA and BEN sit at the table. Rain on the window.
-
-ANNA
-You said you'd be home by six.
-
-BEN
-The meeting ran late.
-
-ANNA
-There was no meeting. I called your office.
-
-BEN
-Anna, listen to me.
-
-ANNA
-I'm done listening!
-
-BEN
-It's not what you think.
-
-ANNA
-Then tell me what it is.
-
-BEN
-(quietly)
-I lost the job. Three weeks ago.
-"""
+DIALOGUE = (ROOT / "tests" / "data" / "kitchen_dialogue.fountain").read_text()
 
 
 def entry(entry_id: str, scales: list[str], movements: list[str] | None = None, duration: float = 3.0) -> CorpusEntry:

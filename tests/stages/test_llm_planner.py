@@ -46,35 +46,7 @@ chat_server = _load_chat_server()
 ChatServer, Reply = chat_server.ChatServer, chat_server.Reply
 MODEL = "test-planner-model"
 
-KITCHEN = """INT. KITCHEN - NIGHT
-
-ANNA and BEN sit at the table. Rain on the window.
-
-ANNA
-You said you'd be home by six.
-
-BEN
-The meeting ran late.
-
-ANNA
-There was no meeting. I called your office.
-
-BEN
-Anna, listen to me.
-
-ANNA
-I'm done listening!
-
-BEN
-It's not what you think.
-
-ANNA
-Then tell me what it is.
-
-BEN
-(quietly)
-I lost the job. Three weeks ago.
-"""
+KITCHEN = (ROOT / "tests" / "data" / "kitchen_dialogue.fountain").read_text()
 
 
 def entry(entry_id: str, scales: list[str], movements: list[str]) -> CorpusEntry:
