@@ -243,16 +243,17 @@ class RetrievalScenePlanner:
 
         shots = renumber(scene.index, [c.shot for c in choices])
         notes = [
-            SceneReference(
-                entry_id=entry.id,
-                situation=entry.situation,
-                score=round(score, 4),
-                films=list(entry.films),
-                why=_why(j, entry, weights[j], choices, shots, ref_asl, pull_back),
-            )
+            reference_note(entry, score, _why(j, entry, weights[j], choices, shots, ref_asl, pull_back))
             for j, (entry, score) in enumerate(references)
         ]
         return scene.model_copy(update={"shots": shots, "references": notes})
+
+
+def reference_note(entry: CorpusEntry, score: float, why: str) -> SceneReference:
+    """What plan.json records of one retrieved reference."""
+    return SceneReference(
+        entry_id=entry.id, situation=entry.situation, score=round(score, 4), films=list(entry.films), why=why
+    )
 
 
 def renumber(scene_index: int, shots: list[Shot]) -> list[Shot]:

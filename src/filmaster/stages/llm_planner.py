@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..backends.llm.base import LLMBackend
 from ..errors import PlanError
-from ..model import Angle, CameraSpec, Movement, SceneBlock, SceneReference, Shot, ShotScale
+from ..model import Angle, CameraSpec, Movement, SceneBlock, Shot, ShotScale
 from ..model.camera import Direction
 from ..model.corpus import CorpusEntry, CorpusShot
 from .cinematography import (
@@ -37,6 +37,7 @@ from .cinematography import (
     clamp_scale,
     fit_angle,
     fit_movement,
+    reference_note,
     reference_weights,
     renumber,
     retitle_prompt,
@@ -262,15 +263,11 @@ class LLMScenePlanner:
         weights = reference_weights(references)
         rationale = " ".join(answer.rationale.split())[:MAX_RATIONALE_CHARS] or "no rationale given"
         notes = [
-            SceneReference(
-                entry_id=entry.id,
-                situation=entry.situation,
-                score=round(score, 4),
-                films=list(entry.films),
-                why=(
-                    f"planned by the LLM {self.llm.model_id} with this reference in its prompt "
-                    f"({n} of {len(references)}, weight {weight:.0%}); its rationale: {rationale}"
-                ),
+            reference_note(
+                entry,
+                score,
+                f"planned by the LLM {self.llm.model_id} with this reference in its prompt "
+                f"({n} of {len(references)}, weight {weight:.0%}); its rationale: {rationale}",
             )
             for n, ((entry, score), weight) in enumerate(zip(references, weights, strict=True), start=1)
         ]
