@@ -12,7 +12,7 @@ from .backends.embed.base import EmbeddingBackend
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
 from .config import Config
-from .model import Plan, RenderSettings, Screenplay
+from .model import CueKind, Plan, RenderSettings, Screenplay
 from .progress import Reporter, SilentReporter
 from .project import Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
@@ -167,18 +167,22 @@ def make_film(
     takes = shoot(plan, shoot_config, project, reporter, camera)
     lap("shoot")
 
-    reporter.stage("rough cut")
     cut = lock_picture(rough_cut(plan, takes, settings))  # screening and fine cut slot in here
-    reporter.stage("sound")
-    sound = render_sound(plan, design_sound(plan, cut, config.sound), sound_backends, project, reporter, config.seed)
+    reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
+    cues = design_sound(plan, cut, config.sound)
+    reporter.stage(
+        "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
+    )
+    sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed)
     lap("sound")
-    reporter.stage("mix")
     mix_wav, mixed = mix_film(sound, cut, config.sound, project)
-    if mixed is not None:
-        reporter.info(f"mix: {mixed.integrated_lufs:.1f} LUFS integrated, true peak {mixed.true_peak_dbtp:.1f} dBTP")
+    if mixed is None:
+        reporter.stage("mix", "unchanged")
+    else:
+        reporter.stage("mix", f"{mixed.integrated_lufs:.1f} LUFS integrated, true peak {mixed.true_peak_dbtp:.1f} dBTP")
     lap("mix")
-    reporter.stage("deliver")
-    deliver(plan, cut, sound, mix_wav, project, reporter)
+    written = deliver(plan, cut, sound, mix_wav, project, reporter)
+    reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())
     lap("deliver")
