@@ -172,3 +172,23 @@ def test_editing_one_camera_in_plan_json_rerenders_that_shot_only(tmp_path: Path
     assert "dialogue" not in second.work.computed
     third = make_film(source, tmp_path / "out", config)  # the edit stays in force
     assert third.used_edited_plan and dict(third.work.computed) == {}
+
+
+def test_an_impossible_camera_in_plan_json_is_refused_before_any_rendering(tmp_path: Path) -> None:
+    from filmaster.errors import PlanError
+
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    config = load_config(overrides={"render": {"resolution": "192x108", "draft": True}})
+    make_film(source, tmp_path / "out", config)
+    plan_path = tmp_path / "out" / "plan.json"
+    data = json.loads(plan_path.read_text())
+    data["scenes"][0]["shots"][0]["duration_s"] = 9.0  # would need a new render...
+    data["scenes"][1]["shots"][-1]["camera"].update(scale="ECU", subjects=["ANNA", "BEN", "GHOST"])  # ...but this
+    plan_path.write_text(json.dumps(data, indent=2))
+    shots_dir = tmp_path / "out" / ".filmaster" / "cache" / "shots"
+    before = sorted(shots_dir.iterdir())
+    shot_id = data["scenes"][1]["shots"][-1]["id"]
+    with pytest.raises(PlanError, match=shot_id):
+        make_film(source, tmp_path / "out", config)
+    assert sorted(shots_dir.iterdir()) == before  # nothing was rendered
