@@ -9,8 +9,25 @@ from pathlib import Path
 
 import pytest
 
+from filmaster.backends.embed.minilm import MiniLMEmbeddingBackend
+from filmaster.retrieval.corpus import load_corpus
+from filmaster.retrieval.index import CorpusIndex
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+SMALL_CORPUS = ROOT / "tests" / "retrieval" / "small_corpus.json"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbeddingBackend:
+    """The real local MiniLM embedder, loaded once for the whole run (its model loads on first use)."""
+    return MiniLMEmbeddingBackend()
+
+
+@pytest.fixture(scope="session")
+def index(embedder: MiniLMEmbeddingBackend) -> CorpusIndex:
+    """A faiss index of the 8-entry hand-written test corpus, built once."""
+    return CorpusIndex.build(load_corpus(SMALL_CORPUS), embedder)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import opentimelineio as otio
 import pytest
 
 from filmaster.audio.loudness import integrated_loudness, true_peak_dbtp
-from filmaster.config import load_config
+from filmaster.config import Config, load_config
 from filmaster.model import Plan
 from filmaster.pipeline import MakeResult, make_film
 
@@ -153,36 +153,60 @@ def test_editing_one_line_redoes_only_that_scene(tmp_path: Path) -> None:
     assert second.work.computed["music"] <= 1 and second.work.computed["ambience"] <= 1
 
 
-@pytest.mark.slow
-def test_editing_one_camera_in_plan_json_rerenders_that_shot_only(tmp_path: Path) -> None:
+def _made_tiny(tmp_path: Path) -> tuple[Path, Config, Path, dict]:
+    """The tiny example made once at draft size; returns its source, config, plan.json path and plan data."""
     source = tmp_path / "tiny.fountain"
     shutil.copy(EXAMPLES / "tiny.fountain", source)
     config = load_config(overrides={"render": {"resolution": "192x108", "draft": True}})
     make_film(source, tmp_path / "out", config)
     plan_path = tmp_path / "out" / "plan.json"
-    data = json.loads(plan_path.read_text())
-    data["scenes"][0]["shots"][1]["camera"]["scale"] = "ECU"
-    data["scenes"][0]["shots"][1]["camera"]["subjects"] = data["scenes"][0]["shots"][1]["camera"]["subjects"][:1]
-    data["scenes"][0]["shots"][1]["camera"]["over_shoulder_of"] = None
+    return source, config, plan_path, json.loads(plan_path.read_text())
+
+
+def _first_frame_of(film: Path, frame: int) -> np.ndarray:
+    with av.open(str(film)) as container:
+        for index, picture in enumerate(container.decode(video=0)):
+            if index == frame:
+                return picture.to_ndarray(format="rgb24").astype(np.int16)
+    raise AssertionError(f"{film} has no frame {frame}")
+
+
+@pytest.mark.slow
+def test_editing_one_camera_in_plan_json_rerenders_that_shot_only(tmp_path: Path) -> None:
+    source, config, plan_path, data = _made_tiny(tmp_path)
+    film = tmp_path / "out" / "film.mp4"
+    cut_start = round(sum(shot["duration_s"] for shot in data["scenes"][0]["shots"][:1]) * 24)
+    before = _first_frame_of(film, cut_start + 2)
+    camera = data["scenes"][0]["shots"][1]["camera"]
+    camera.update(scale="ECU", subjects=camera["subjects"][:1], over_shoulder_of=None)
     plan_path.write_text(json.dumps(data, indent=2))
     second = make_film(source, tmp_path / "out", config)
     assert second.used_edited_plan
     assert second.work.computed["shots"] == 1
     assert second.plan.scenes[0].shots[1].camera.scale.value == "ECU"
     assert "dialogue" not in second.work.computed
+    # The new take reaches the delivered film, not only media/shots/.
+    assert second.work.computed["film"] == 1
+    assert np.abs(_first_frame_of(film, cut_start + 2) - before).mean() > 5
     third = make_film(source, tmp_path / "out", config)  # the edit stays in force
     assert third.used_edited_plan and dict(third.work.computed) == {}
+
+
+@pytest.mark.slow
+def test_editing_a_voice_in_plan_json_remixes_with_the_new_line(tmp_path: Path) -> None:
+    source, config, plan_path, data = _made_tiny(tmp_path)
+    data["cast"]["ANNA"]["voice_pitch"] = 0.8
+    plan_path.write_text(json.dumps(data, indent=2))
+    second = make_film(source, tmp_path / "out", config)
+    assert second.work.computed["dialogue"] == 1  # ANNA's one line
+    assert second.work.computed["mix"] == 1 and second.work.computed["film"] == 1
+    assert "shots" not in second.work.computed
 
 
 def test_an_impossible_camera_in_plan_json_is_refused_before_any_rendering(tmp_path: Path) -> None:
     from filmaster.errors import PlanError
 
-    source = tmp_path / "tiny.fountain"
-    shutil.copy(EXAMPLES / "tiny.fountain", source)
-    config = load_config(overrides={"render": {"resolution": "192x108", "draft": True}})
-    make_film(source, tmp_path / "out", config)
-    plan_path = tmp_path / "out" / "plan.json"
-    data = json.loads(plan_path.read_text())
+    source, config, plan_path, data = _made_tiny(tmp_path)
     data["scenes"][0]["shots"][0]["duration_s"] = 9.0  # would need a new render...
     data["scenes"][1]["shots"][-1]["camera"].update(scale="ECU", subjects=["ANNA", "BEN", "GHOST"])  # ...but this
     plan_path.write_text(json.dumps(data, indent=2))

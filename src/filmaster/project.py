@@ -55,6 +55,15 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()[:32]
 
 
+def media_digest(out_dir: Path, media: list[str]) -> str:
+    """One digest of the content of the media files a result is made from (paths relative to `out_dir`).
+
+    Keys of whole-film results (the mix, the film, the storyboard) must cover the bytes they consume, not the
+    paths: a re-rendered shot or line keeps its file name.
+    """
+    return content_key([(name, file_digest(out_dir / name)) for name in media])
+
+
 @dataclass
 class WorkCounter:
     """How many units each namespace computed or found in the cache during this run (tests read this)."""

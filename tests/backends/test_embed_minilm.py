@@ -24,11 +24,6 @@ PARAPHRASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def embedder() -> MiniLMEmbeddingBackend:
-    return MiniLMEmbeddingBackend()
-
-
 def test_rows_are_unit_float32_of_the_model_dimension(embedder: MiniLMEmbeddingBackend) -> None:
     vectors = embedder.embed(["a quiet kitchen at night", "", "rooftop chase"])
     assert isinstance(embedder, EmbeddingBackend) and embedder.KIND == "embed" and embedder.NAME == "minilm"

@@ -18,11 +18,6 @@ SMALL_CORPUS = Path(__file__).with_name("small_corpus.json")
 
 
 @pytest.fixture(scope="module")
-def embedder() -> MiniLMEmbeddingBackend:
-    return MiniLMEmbeddingBackend()
-
-
-@pytest.fixture(scope="module")
 def corpus() -> Corpus:
     return load_corpus(SMALL_CORPUS)
 

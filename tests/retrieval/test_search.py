@@ -10,7 +10,6 @@ from filmaster.backends.embed.minilm import MiniLMEmbeddingBackend, default_mode
 from filmaster.errors import InputError
 from filmaster.formats.fountain import parse_fountain
 from filmaster.model import SceneBlock
-from filmaster.retrieval.corpus import load_corpus
 from filmaster.retrieval.index import CorpusIndex
 from filmaster.retrieval.search import retrieve, retrieve_many, scene_query
 from filmaster.stages.breakdown import plan_screenplay
@@ -60,16 +59,6 @@ I know. I love you too.
 """
 
 EXPECTED = ["chase-rooftops-01", "interrogation-01", "funeral-graveyard-01", "confession-dusk-01"]
-
-
-@pytest.fixture(scope="module")
-def embedder() -> MiniLMEmbeddingBackend:
-    return MiniLMEmbeddingBackend()
-
-
-@pytest.fixture(scope="module")
-def index(embedder: MiniLMEmbeddingBackend) -> CorpusIndex:
-    return CorpusIndex.build(load_corpus(SMALL_CORPUS), embedder)
 
 
 @pytest.fixture(scope="module")

@@ -56,16 +56,6 @@ def dialogue_scene() -> SceneBlock:
 
 
 @pytest.fixture(scope="module")
-def embedder() -> MiniLMEmbeddingBackend:
-    return MiniLMEmbeddingBackend()
-
-
-@pytest.fixture(scope="module")
-def index(embedder: MiniLMEmbeddingBackend) -> CorpusIndex:
-    return CorpusIndex.build(load_corpus(SMALL_CORPUS), embedder)
-
-
-@pytest.fixture(scope="module")
 def replanned_examples(embedder: MiniLMEmbeddingBackend, index: CorpusIndex) -> list[tuple[Plan, Plan]]:
     """Every example screenplay, planned by the breakdown and then re-planned with real retrieval."""
     plans = [plan_screenplay(read_screenplay(path)) for path in EXAMPLES]

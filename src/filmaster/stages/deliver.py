@@ -10,7 +10,7 @@ from ..export.shotlist import write_shotlist
 from ..export.storyboard import storyboard_frames, write_storyboard
 from ..model import Cut, Plan, SoundPlan
 from ..progress import Reporter
-from ..project import Project, content_key, file_digest
+from ..project import Project, content_key, file_digest, media_digest
 
 
 def deliver(plan: Plan, cut: Cut, sound: SoundPlan, mix_wav: Path, project: Project, reporter: Reporter) -> list[Path]:
@@ -23,8 +23,9 @@ def deliver(plan: Plan, cut: Cut, sound: SoundPlan, mix_wav: Path, project: Proj
     written += export_interchange(timeline, out)
     written += write_shotlist(plan, cut, out)
 
+    pictures = media_digest(out, [clip.media for clip in cut.clips])
     film = out / "film.mp4"
-    film_key = content_key("film", cut, file_digest(mix_wav))
+    film_key = content_key("film", cut, pictures, file_digest(mix_wav))
     if film.is_file() and project.manifest().get("film_key") == film_key:
         project.cache.record("film", computed=False)
     else:
@@ -35,7 +36,7 @@ def deliver(plan: Plan, cut: Cut, sound: SoundPlan, mix_wav: Path, project: Proj
     written.append(film)
 
     board = out / "storyboard.png"
-    board_key = content_key("storyboard", cut)
+    board_key = content_key("storyboard", cut, pictures)
     if not board.is_file() or project.manifest().get("storyboard_key") != board_key:
         headings = {scene.index: scene.heading for scene in plan.scenes}
         frames = storyboard_frames(plan, cut, out)

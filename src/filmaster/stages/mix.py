@@ -8,14 +8,15 @@ from ..audio.mix import MixResult, mix
 from ..audio.wavio import write_wav
 from ..config import SoundConfig
 from ..model import Cut, SoundPlan
-from ..project import Project, content_key
+from ..project import Project, content_key, media_digest
 from .sound import stems_from_cues
 
 
 def mix_film(sound: SoundPlan, cut: Cut, config: SoundConfig, project: Project) -> tuple[Path, MixResult | None]:
     """Write `media/audio/mix.wav` exactly as long as the picture; reuse it when no cue or setting changed."""
     target = project.out / "media" / "audio" / "mix.wav"
-    key = content_key("mix", sound, cut.frames, cut.fps, config)
+    sounds = media_digest(project.out, [cue.media for cue in sound.cues if cue.media])
+    key = content_key("mix", sound, sounds, cut.frames, cut.fps, config)
     if target.is_file() and project.manifest().get("mix_key") == key:
         project.cache.record("mix", computed=False)
         return target, None

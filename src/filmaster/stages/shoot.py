@@ -25,6 +25,7 @@ from ..progress import Reporter
 from ..project import Project, content_key, publish
 
 NAMESPACE = "shots"
+VOICE_FIELDS = {"voice_pitch", "voice_rate"}  # a cast member's voice never changes a shot's pixels
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def shot_key(request: ShotRequest, backend: VideoBackend) -> str:
         NAMESPACE,
         _shot_content(request.shot),
         _scene_context(request.scene),
-        request.cast,
+        {name: member.model_dump(mode="json", exclude=VOICE_FIELDS) for name, member in request.cast.items()},
         request.settings,
         request.seed,
         backend.cache_identity,
