@@ -179,7 +179,13 @@ def make_film(
     if mixed is None:
         reporter.stage("mix", "unchanged")
     else:
-        reporter.stage("mix", f"{mixed.integrated_lufs:.1f} LUFS integrated, true peak {mixed.true_peak_dbtp:.1f} dBTP")
+        remixed = project.cache.work.computed["premix"]
+        scenes = remixed + project.cache.work.reused["premix"]
+        reporter.stage(
+            "mix",
+            f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
+            f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
+        )
     lap("mix")
     written = deliver(plan, cut, sound, mix_wav, project, reporter)
     reporter.stage("deliver", ", ".join(path.name for path in written))

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class Cache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.work = WorkCounter()
+        self._lock = threading.Lock()
 
     def path(self, namespace: str, key: str, suffix: str) -> Path:
         return self.root / namespace / f"{key}{suffix}"
@@ -92,16 +94,17 @@ class Cache:
         """Return the stored object, calling `make(tmp_path)` to produce it first if it is missing."""
         target = self.path(namespace, key, suffix)
         if target.is_file():
-            self.work.reused[namespace] += 1
+            self.record(namespace, computed=False)
             return target
         with atomic_path(target) as tmp:
             make(tmp)
-        self.work.computed[namespace] += 1
+        self.record(namespace, computed=True)
         return target
 
     def record(self, namespace: str, *, computed: bool) -> None:
         """Count work done outside `fetch_or_make` (e.g. by a process pool)."""
-        (self.work.computed if computed else self.work.reused)[namespace] += 1
+        with self._lock:  # stages may deliver from two threads
+            (self.work.computed if computed else self.work.reused)[namespace] += 1
 
 
 def publish(source: Path, target: Path) -> None:
@@ -123,6 +126,7 @@ class Project:
     def __init__(self, out_dir: Path, source: Path, *, force: bool = False) -> None:
         self.out = out_dir
         self.state = out_dir / STATE_DIR
+        self._manifest_lock = threading.Lock()  # read-modify-write of the manifest, from any thread
         self._claim(source.resolve(), force)
         self.cache = Cache(self.state / "cache")
 
@@ -167,9 +171,10 @@ class Project:
             return {}
 
     def update_manifest(self, **fields: Any) -> None:
-        data = self.manifest()
-        data.update(fields, filmaster=__version__)
-        write_text_atomic(self.state / MANIFEST, json.dumps(data, indent=2))
+        with self._manifest_lock:
+            data = self.manifest()
+            data.update(fields, filmaster=__version__)
+            write_text_atomic(self.state / MANIFEST, json.dumps(data, indent=2))
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.out).as_posix()

@@ -3,7 +3,8 @@ import pyloudnorm
 import pytest
 
 from filmaster.audio.dsp import fade
-from filmaster.audio.loudness import integrated_loudness, k_weighting, normalize, true_peak_dbtp
+from filmaster.audio.loudness import integrated_loudness, k_weighting, true_peak_dbtp
+from filmaster.audio.master import normalize
 
 RATE = 48000
 

@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import pytest
 from scipy.signal import butter, sosfiltfilt
@@ -66,7 +64,7 @@ def test_loudness_true_peak_and_range(ducked):
     assert true_peak_dbtp(ducked.audio, RATE) <= -1.0
     assert ducked.true_peak_dbtp <= -1.0
     assert np.abs(ducked.audio).max() <= 1.0
-    assert set(ducked.gains_db) == {"music", "dialogue"}
+    assert 0.0 < ducked.gain_db < 30.0
 
 
 def test_loud_stems_of_mixed_shapes_are_limited_not_clipped():
@@ -84,11 +82,7 @@ def test_loud_stems_of_mixed_shapes_are_limited_not_clipped():
     assert np.abs(result.audio).max() < 1.0
 
 
-def test_mix_speed_and_errors():
-    stems = {"music": _music(30.0), "dialogue": _dialogue(30.0), "ambience": _music(30.0) * 0.1}
-    start = time.perf_counter()
-    mix(stems)
-    assert time.perf_counter() - start < 10.0  # measured ~1.2 s for 30 s of film on 2 cores
+def test_nothing_to_mix_is_an_error():
     with pytest.raises(AudioError, match="no stems"):
         mix({})
 

@@ -1,7 +1,8 @@
 """Sound engines: WAV I/O, DSP helpers, procedural ambience, loudness measurement and the final mix."""
 
 from .ambience import ambience_bed
-from .loudness import integrated_loudness, normalize, true_peak_dbtp
+from .loudness import integrated_loudness, true_peak_dbtp
+from .master import normalize
 from .mix import MixResult, mix
 from .wavio import read_wav, write_wav
 

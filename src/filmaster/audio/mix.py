@@ -11,7 +11,8 @@ from scipy.ndimage import maximum_filter1d
 from ..errors import AudioError
 from .dsp import fit_length, to_stereo
 from .dynamics import compress
-from .loudness import integrated_loudness, normalize_measured
+from .loudness import loudness_of_energy
+from .master import analyse, master
 
 # The ducking envelope is computed in steps of sample_rate // 1000 samples (1 ms at 48 kHz, 0.998 ms at
 # 44.1 kHz: close enough for 50-400 ms time constants), then interpolated to every sample.
@@ -23,7 +24,7 @@ class MixResult:
     audio: np.ndarray  # float32 (n, 2), within [-1, 1]
     integrated_lufs: float
     true_peak_dbtp: float
-    gains_db: dict[str, float]  # static gain each stem received (loudness normalisation), before ducking
+    gain_db: float  # the master's static gain (loudness normalisation), before limiting
     duck_gain: np.ndarray = field(repr=False)  # linear gain (n,) applied to the ducked stems
 
 
@@ -87,21 +88,25 @@ def duck_envelope(
     return (10.0 ** (gain_db / 20.0)).astype(np.float32)
 
 
-def mix(
+@dataclass(frozen=True)
+class Premix:
+    audio: np.ndarray  # float32 (n, 2): the stems summed, dialogue compressed, beds ducked; not yet mastered
+    duck_gain: np.ndarray  # linear gain (n,) applied to the ducked stems
+
+
+def premix(
     stems: dict[str, np.ndarray],
     *,
     dialogue_key: str = "dialogue",
     duck_db: float = -10.0,
-    target_lufs: float = -16.0,
-    max_true_peak_db: float = -1.0,
     sample_rate: int = 48000,
     duck_keys: Iterable[str] = ("music", "ambience"),
-) -> MixResult:
-    """Sum stems ((n,) mono or (n, 2) stereo float32; shorter ones are padded) into a normalised stereo mix."""
+) -> Premix:
+    """Sum stems ((n,) mono or (n, 2) stereo float32; shorter ones are padded) with the dialogue on top."""
     if not stems:
         raise AudioError("nothing to mix: no stems were given; render the sound plan first")
     n = max(np.asarray(s).shape[0] for s in stems.values())
-    tracks = {name: fit_length(to_stereo(s), n).astype(np.float32) for name, s in stems.items()}
+    tracks = {name: fit_length(to_stereo(s), n).astype(np.float32, copy=False) for name, s in stems.items()}
     if dialogue_key in tracks:
         tracks[dialogue_key] = compress(tracks[dialogue_key], sample_rate)
     duck = np.ones(n, dtype=np.float32)
@@ -112,13 +117,28 @@ def mix(
     total = np.zeros((n, 2), dtype=np.float32)
     for name, track in tracks.items():
         total += track * duck[:, None] if name in ducked else track
-    before = integrated_loudness(total, sample_rate)
-    out, after, peak = normalize_measured(total, target_lufs, max_true_peak_db, sample_rate)
-    static = after - before if np.isfinite(before) and np.isfinite(after) else 0.0
+    return Premix(audio=total, duck_gain=duck)
+
+
+def mix(
+    stems: dict[str, np.ndarray],
+    *,
+    dialogue_key: str = "dialogue",
+    duck_db: float = -10.0,
+    target_lufs: float = -16.0,
+    max_true_peak_db: float = -1.0,
+    sample_rate: int = 48000,
+    duck_keys: Iterable[str] = ("music", "ambience"),
+) -> MixResult:
+    """`premix` the stems, then master the sum to `target_lufs` with its true peak under `max_true_peak_db`."""
+    pre = premix(stems, dialogue_key=dialogue_key, duck_db=duck_db, sample_rate=sample_rate, duck_keys=duck_keys)
+    analysis = analyse(pre.audio, sample_rate)
+    before = loudness_of_energy(analysis.energy, sample_rate)
+    done = master(pre.audio, analysis, target_lufs, max_true_peak_db, sample_rate)
     return MixResult(
-        audio=out,
-        integrated_lufs=after,
-        true_peak_dbtp=peak,
-        gains_db={name: float(static) for name in tracks},
-        duck_gain=duck,
+        audio=done.audio,
+        integrated_lufs=done.integrated_lufs,
+        true_peak_dbtp=done.true_peak_dbtp,
+        gain_db=done.gain_db if np.isfinite(before) else 0.0,
+        duck_gain=pre.duck_gain,
     )

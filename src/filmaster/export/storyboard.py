@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ TITLE_BAND = TITLE_SIZE + 2 * MARGIN
 HEADING_BAND = HEADING_SIZE + 16
 CAPTION_BAND = CAPTION_SIZE + 10
 MAX_FRAMES_PER_SHOT = 2
+THUMB_WIDTH = 320
 BACKGROUND = (18, 18, 20)
 BAND = (48, 48, 54)
 TEXT = (235, 235, 235)
@@ -85,7 +86,7 @@ def write_storyboard(
     *,
     title: str,
     columns: int = 4,
-    thumb_width: int = 320,
+    thumb_width: int = THUMB_WIDTH,
     scene_headings: Mapping[int, str] | None = None,
 ) -> StoryboardLayout:
     """Draw the sheet to `path` (PNG). Frames are RGB uint8 arrays (h, w, 3); of each shot the first two
@@ -183,9 +184,22 @@ def frames_from_clip(path: Path, times_s: Sequence[float]) -> list[np.ndarray]:
     return result
 
 
-def storyboard_frames(plan: Plan, cut: Cut, out_dir: Path) -> list[tuple[Shot, list[np.ndarray]]]:
+FrameGrabber = Callable[[Path, Sequence[float]], list[np.ndarray]]
+
+
+def thumbnail(frame: np.ndarray, width: int = THUMB_WIDTH) -> np.ndarray:
+    """`frame` scaled to `width` pixels wide (aspect kept; never enlarged): what a sheet cell shows."""
+    if frame.shape[1] <= width:
+        return frame
+    height = max(1, round(frame.shape[0] * width / frame.shape[1]))
+    return np.asarray(Image.fromarray(frame).resize((width, height), Image.Resampling.BILINEAR))
+
+
+def storyboard_frames(
+    plan: Plan, cut: Cut, out_dir: Path, grab: FrameGrabber = frames_from_clip
+) -> list[tuple[Shot, list[np.ndarray]]]:
     """First and middle frame of each shot as the cut uses it (trim and speed applied), in film order,
-    with the shot's duration set to its length in the cut."""
+    with the shot's duration set to its length in the cut. `grab` reads frames (a cache may stand in front)."""
     shots = {shot.id: shot for shot in plan.shots}
     result: list[tuple[Shot, list[np.ndarray]]] = []
     for clip in cut.clips:
@@ -195,6 +209,6 @@ def storyboard_frames(plan: Plan, cut: Cut, out_dir: Path) -> list[tuple[Shot, l
         middle = clip.source_start_frame + math.floor(clip.frames // 2 * clip.speed + 1e-9)
         # Sample mid-frame so the frame shown is unambiguous whatever the container's rounding of pts.
         times = [(clip.source_start_frame + 0.5) / cut.fps, (middle + 0.5) / cut.fps]
-        grabbed = frames_from_clip(Path(out_dir) / clip.media, times)
+        grabbed = grab(Path(out_dir) / clip.media, times)
         result.append((shot.model_copy(update={"duration_s": clip.frames / cut.fps}), grabbed))
     return result

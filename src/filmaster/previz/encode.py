@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -14,9 +17,16 @@ X264_OPTIONS = {"preset": "veryfast", "crf": "20"}
 
 
 class ClipEncoder:
-    """`with ClipEncoder(path, w, h, fps) as enc: enc.write(frame)`; yuv420p, libx264, no audio track."""
+    """`with ClipEncoder(path, w, h, fps) as enc: enc.write(frame)`; yuv420p, libx264, no audio track.
 
-    def __init__(self, path: Path, width: int, height: int, fps: int, threads: int = 0) -> None:
+    With `background=True` frames are encoded by a thread of their own while the caller renders the next ones
+    (FFmpeg releases the GIL while it encodes): worth it when a core would otherwise sit idle, as when one shot
+    is re-rendered on a machine with two. `encode_s` / `encode_cpu_s` count the encoder's own time either way.
+    """
+
+    def __init__(
+        self, path: Path, width: int, height: int, fps: int, threads: int = 0, *, background: bool = False
+    ) -> None:
         if width % 2 or height % 2:
             raise RenderError(f"{path.name}: H.264 in yuv420p needs an even frame size, got {width}x{height}")
         import av
@@ -29,25 +39,66 @@ class ClipEncoder:
             raise RenderError(f"cannot write clip {path}: {exc}; check the folder exists and is writable") from exc
         stream = self._container.add_stream("libx264", rate=fps, options=dict(X264_OPTIONS))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        if threads:
-            stream.codec_context.thread_count = threads
+        if threads or background:
+            # In the background the encoder thread is the parallelism; one x264 thread keeps its CPU time countable.
+            stream.codec_context.thread_count = threads or 1
         self._stream = stream
+        self.encode_s = 0.0
+        self.encode_cpu_s = 0.0
+        self._queue: queue.Queue[np.ndarray | None] | None = None
+        self._failure: BaseException | None = None
+        if background:
+            self._queue = queue.Queue(maxsize=4)  # a few frames of slack; the renderer waits beyond that
+            self._thread = threading.Thread(target=self._drain, name=f"encode {path.name}", daemon=True)
+            self._thread.start()
 
     def write(self, frame: np.ndarray) -> None:
-        import av
-
         if frame.shape != (self.height, self.width, 3):
             raise RenderError(
                 f"{self.path.name}: frame of shape {frame.shape}, expected {(self.height, self.width, 3)}"
             )
-        video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
-        for packet in self._stream.encode(video_frame):
-            self._container.mux(packet)
+        if self._queue is None:
+            self._encode(frame)
+        else:
+            self._raise_failure()
+            self._queue.put(np.array(frame, order="C"))  # a copy: the renderer reuses its buffer
         self.frames += 1
 
-    def close(self) -> None:
-        for packet in self._stream.encode():
+    def _encode(self, frame: np.ndarray | None) -> None:
+        import av
+
+        # CPU time of this thread when encoding in the background; of the process (x264's threads too) otherwise.
+        clock = time.thread_time if self._queue is not None else time.process_time
+        wall, cpu = time.perf_counter(), clock()
+        video_frame = None if frame is None else av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), "rgb24")
+        for packet in self._stream.encode(video_frame):
             self._container.mux(packet)
+        self.encode_s += time.perf_counter() - wall
+        self.encode_cpu_s += clock() - cpu
+
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while (frame := self._queue.get()) is not None:
+            if self._failure is None:  # after a failure keep taking frames, so the renderer never blocks
+                try:
+                    self._encode(frame)
+                except BaseException as exc:  # handed to the rendering thread at its next write
+                    self._failure = exc
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise RenderError(f"encoding {self.path.name} failed: {self._failure}") from self._failure
+
+    def _join(self) -> None:
+        if self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = None
+
+    def close(self) -> None:
+        self._join()
+        self._raise_failure()
+        self._encode(None)  # flush the frames the encoder still holds
         self._container.close()
 
     def __enter__(self) -> ClipEncoder:
@@ -59,5 +110,6 @@ class ClipEncoder:
         if exc_type is None:
             self.close()
         else:  # leave no half-written clip that looks finished
+            self._join()
             self._container.close()
             self.path.unlink(missing_ok=True)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import numpy as np
 
 from ..export.film import assemble_film
 from ..export.otio_timeline import build_timeline, export_interchange, write_timeline
 from ..export.shotlist import write_shotlist
-from ..export.storyboard import storyboard_frames, write_storyboard
+from ..export.storyboard import (
+    THUMB_WIDTH,
+    FrameGrabber,
+    frames_from_clip,
+    storyboard_frames,
+    thumbnail,
+    write_storyboard,
+)
 from ..model import Cut, Plan, SoundPlan
 from ..progress import Reporter
 from ..project import Project, content_key, file_digest, media_digest
@@ -15,32 +26,52 @@ from ..project import Project, content_key, file_digest, media_digest
 
 def deliver(plan: Plan, cut: Cut, sound: SoundPlan, mix_wav: Path, project: Project, reporter: Reporter) -> list[Path]:
     out = project.out
-    written: list[Path] = []
-
-    timeline = build_timeline(cut, sound, plan, media_root=out)
-    write_timeline(timeline, out / "film.otio")
-    written.append(out / "film.otio")
-    written += export_interchange(timeline, out)
-    written += write_shotlist(plan, cut, out)
-
     pictures = media_digest(out, [clip.media for clip in cut.clips])
-    film = out / "film.mp4"
+    # The film is encoded on a thread of its own (FFmpeg releases the GIL) while the timeline and the sheets
+    # are written here.
+    with ThreadPoolExecutor(1, thread_name_prefix="film") as pool:
+        film = pool.submit(_deliver_film, cut, mix_wav, pictures, project, reporter)
+        timeline = build_timeline(cut, sound, plan, media_root=out)
+        write_timeline(timeline, out / "film.otio")
+        written = [out / "film.otio", *export_interchange(timeline, out), *write_shotlist(plan, cut, out)]
+        written.append(_deliver_storyboard(plan, cut, pictures, project))
+        written.append(film.result())
+    return written
+
+
+def _deliver_film(cut: Cut, mix_wav: Path, pictures: str, project: Project, reporter: Reporter) -> Path:
+    film = project.out / "film.mp4"
     film_key = content_key("film", cut, pictures, file_digest(mix_wav))
     if film.is_file() and project.manifest().get("film_key") == film_key:
         project.cache.record("film", computed=False)
-    else:
-        with reporter.task("Encoding film.mp4", cut.frames) as advance:
-            assemble_film(out, cut, mix_wav, film, progress=lambda done, total: advance(1))
-        project.cache.record("film", computed=True)
-        project.update_manifest(film_key=film_key)
-    written.append(film)
+        return film
+    with reporter.task("Encoding film.mp4", cut.frames) as advance:
+        assemble_film(project.out, cut, mix_wav, film, progress=lambda done, total: advance(1))
+    project.cache.record("film", computed=True)
+    project.update_manifest(film_key=film_key)
+    return film
 
-    board = out / "storyboard.png"
+
+def _deliver_storyboard(plan: Plan, cut: Cut, pictures: str, project: Project) -> Path:
+    board = project.out / "storyboard.png"
     board_key = content_key("storyboard", cut, pictures)
     if not board.is_file() or project.manifest().get("storyboard_key") != board_key:
         headings = {scene.index: scene.heading for scene in plan.scenes}
-        frames = storyboard_frames(plan, cut, out)
+        frames = storyboard_frames(plan, cut, project.out, grab=_cached_thumbnails(project))
         write_storyboard(frames, board, title=plan.title, scene_headings=headings)
         project.update_manifest(storyboard_key=board_key)
-    written.append(board)
-    return written
+    return board
+
+
+def _cached_thumbnails(project: Project) -> FrameGrabber:
+    """Storyboard frames through the cache, by the bytes of the clip: a re-run decodes only re-rendered shots."""
+
+    def grab(clip: Path, times_s: Sequence[float]) -> list[np.ndarray]:
+        key = content_key("thumbs", file_digest(clip), list(times_s), THUMB_WIDTH)
+
+        def make(tmp: Path) -> None:
+            np.save(tmp, np.stack([thumbnail(frame) for frame in frames_from_clip(clip, times_s)]))
+
+        return list(np.load(project.cache.fetch_or_make("thumbs", key, ".npy", make)))
+
+    return grab

@@ -8,6 +8,7 @@ number, so inserting a shot earlier in a scene does not re-render the ones after
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import multiprocessing
 import os
@@ -180,8 +181,10 @@ def shoot(
 def _run_jobs(jobs: list[_Job], backend: VideoBackend, config: ShootConfig, workers: int) -> Iterator[_Job]:
     """Render jobs in this process or in a pool, yielding each as it finishes."""
     if workers <= 1:
+        cores = config.workers or os.cpu_count() or 1  # rendering here, alone: the backend may use every core
         for job in jobs:
-            _checked(job, functools.partial(backend.shoot, job.request, job.clip_tmp, job.truth_tmp))
+            request = dataclasses.replace(job.request, cores=cores)
+            _checked(job, functools.partial(backend.shoot, request, job.clip_tmp, job.truth_tmp))
             yield job
         return
     init = (config.backend, config.backend_settings)

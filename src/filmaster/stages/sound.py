@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..atomic import write_bytes_atomic
 from ..audio.ambience import ambience_bed
-from ..audio.wavio import read_wav, write_wav
+from ..audio.wavio import write_wav
 from ..backends.music.base import MusicBackend, MusicRequest
 from ..backends.registry import create_backend
 from ..backends.speech.base import SpeechBackend, VoiceSpec
@@ -163,22 +161,3 @@ def _music_maker(backend: MusicBackend, request: MusicRequest, rate: int, cache,
 def _wav_seconds(path: Path) -> float:
     with wave.open(str(path), "rb") as handle:
         return handle.getnframes() / handle.getframerate()
-
-
-def stems_from_cues(sound: SoundPlan, out_dir: Path, total_samples: int) -> dict[str, np.ndarray]:
-    """Lay every rendered cue on its stem at its timeline position, with its gain; cut at the picture's end."""
-    rate = sound.sample_rate
-    stems: dict[str, np.ndarray] = {}
-    for cue in sound.cues:
-        if cue.media is None:
-            continue
-        audio, file_rate = read_wav(out_dir / cue.media)
-        if file_rate != rate:
-            raise ValueError(f"{cue.media}: sample rate {file_rate}, expected {rate}")
-        if audio.ndim == 1:
-            audio = np.repeat(audio[:, None], 2, axis=1)
-        stem = stems.setdefault(cue.kind.value, np.zeros((total_samples, 2), dtype=np.float32))
-        start = round(cue.start_s * rate)
-        n = max(0, min(audio.shape[0], total_samples - start))
-        stem[start : start + n] += audio[:n] * np.float32(10 ** (cue.gain_db / 20))
-    return stems

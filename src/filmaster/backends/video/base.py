@@ -18,6 +18,7 @@ class ShotRequest:
     cast: dict[str, CastMember]
     settings: RenderSettings
     seed: int = 0
+    cores: int = 1  # CPU cores the backend may keep busy for this shot (more than one when nothing else renders)
 
 
 @dataclass(frozen=True)

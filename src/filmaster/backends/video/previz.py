@@ -33,5 +33,5 @@ class PrevizVideoBackend(VideoBackend):
         from ...previz import shoot_shot
 
         self.check_shot(request)
-        timings = shoot_shot(request, clip_path, ground_truth_path)
+        timings = shoot_shot(request, clip_path, ground_truth_path, background_encode=request.cores > 1)
         return ShotResult(frames=timings.frames)

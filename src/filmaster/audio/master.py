@@ -1,0 +1,251 @@
+"""The master bus: one static gain to the loudness target, then a look-ahead true-peak limiter.
+
+It works from an `Analysis` of the pre-master (its true-peak envelope and K-weighted energy per sample) rather
+than from the audio alone, because an analysis can be made per scene, cached, and joined: after a one-line
+edit only that scene is analysed again and the film is re-mastered from the joined analyses in about a second.
+Both are exact to join: the envelope and the energy of a sample depend only on nearby samples, so only the
+"seams" around each segment's ends are measured again on the joined audio (see `assemble`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
+
+from .loudness import (
+    PEAK_REACH,
+    blocks_from_hops,
+    gated_loudness,
+    hop_energies,
+    hop_samples,
+    peak_envelope,
+    weighted_energy,
+)
+
+# After a discontinuity the K-weighting filters ring for a few ms (their slowest pole, the 38 Hz high-pass, decays
+# by e^-12 in 50 ms); 50 ms after a seam, a segment's own energy equals the joined audio's to float precision.
+_FILTER_SETTLE_S = 0.05
+_FILTER_WARMUP_S = 0.5
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the master bus needs to know about pre-master audio, sample by sample."""
+
+    envelope: np.ndarray  # (n,) float32: largest |value| of the 4x-oversampled signal around each sample
+    energy: np.ndarray  # (n,) float32: channel-weighted K-weighted square (see loudness.weighted_energy)
+
+    @property
+    def samples(self) -> int:
+        return self.envelope.shape[0]
+
+
+def analyse(audio: np.ndarray, sample_rate: int) -> Analysis:
+    return Analysis(
+        envelope=peak_envelope(audio, sample_rate).astype(np.float32),
+        energy=weighted_energy(audio, sample_rate).astype(np.float32),
+    )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of pre-master audio ((n, 2) float32) and its analysis, placed `start` samples into the film."""
+
+    start: int
+    audio: np.ndarray
+    analysis: Analysis
+
+    @property
+    def end(self) -> int:
+        return self.start + self.audio.shape[0]
+
+
+def assemble(segments: list[Segment], total: int, sample_rate: int) -> tuple[np.ndarray, Analysis]:
+    """Sum segments into `total` samples of stereo audio and join their analyses.
+
+    Segments may overlap (a line that rings past its scene's end) and leave gaps (silence). Away from their ends
+    a segment's analysis is the film's; around each end, and wherever two overlap, envelope and energy are
+    measured again on the summed audio.
+    """
+    audio = np.zeros((total, 2), dtype=np.float32)
+    envelope = np.zeros(total, dtype=np.float32)
+    energy = np.zeros(total, dtype=np.float32)
+    settle = round(_FILTER_SETTLE_S * sample_rate)
+    seams: list[tuple[int, int]] = []
+    placed: list[tuple[int, int]] = []
+    for seg in sorted(segments, key=lambda s: s.start):
+        a, b = max(0, seg.start), min(total, seg.end)
+        if a >= b:
+            continue
+        inner = slice(a - seg.start, b - seg.start)
+        audio[a:b] += seg.audio[inner]
+        envelope[a:b] = seg.analysis.envelope[inner]  # overlaps are seams, measured again below
+        energy[a:b] = seg.analysis.energy[inner]
+        seams += [(edge - PEAK_REACH, edge + settle) for edge in (a, b)]
+        seams += [(a, min(b, end)) for _, end in placed if end > a]  # overlaps with segments placed before
+        placed.append((a, b))
+    warmup = round(_FILTER_WARMUP_S * sample_rate)
+    for a, b in _merge(seams, total):
+        lo, hi = max(0, a - PEAK_REACH), min(total, b + PEAK_REACH)
+        envelope[a:b] = peak_envelope(audio[lo:hi], sample_rate)[a - lo : b - lo]
+        lo = max(0, a - warmup)
+        energy[a:b] = weighted_energy(audio[lo:b], sample_rate)[a - lo :]
+    return audio, Analysis(envelope=envelope, energy=energy)
+
+
+@dataclass(frozen=True)
+class Mastered:
+    audio: np.ndarray  # (n, 2) float32
+    integrated_lufs: float  # measured on `audio`
+    true_peak_dbtp: float  # measured on `audio`
+    gain_db: float  # the static gain before limiting
+
+
+def master(
+    audio: np.ndarray,
+    analysis: Analysis,
+    target_lufs: float,
+    max_true_peak_db: float,
+    sample_rate: int = 48000,
+) -> Mastered:
+    """Gain `audio` to `target_lufs` integrated loudness with its true peak held at or under `max_true_peak_db`.
+
+    Limiting lowers the loudness a little, so gain and limiting alternate a few times until both hold. Each try
+    is measured exactly but cheaply: from the analysis, filtering again only where the limiter acts.
+    """
+    source = np.asarray(audio, dtype=np.float32)
+    base = hop_energies(analysis.energy, sample_rate)  # the pre-master's energy per 100 ms hop
+    measured = gated_loudness(blocks_from_hops(base, sample_rate))
+    if measured == float("-inf"):  # silence (or under 400 ms) has no loudness to normalise
+        peak = float(analysis.envelope.max()) if analysis.samples else 0.0
+        return Mastered(source.copy(), measured, _dbtp(peak), 0.0)
+    gain_db = target_lufs - measured
+    previous: tuple[float, float] | None = None  # (gain, loudness) of the last try, for a secant step
+    for _ in range(8):
+        gain = 10.0 ** (gain_db / 20.0)
+        # Aim a hair under the ceiling: the oversampling filter sees the gain curve's own slight ripple.
+        curve = gain * limiter_gain(analysis.envelope * gain, sample_rate, max_true_peak_db - 0.05)
+        hops = _hops_under_curve(source, analysis.energy, base, curve, gain, sample_rate)
+        measured = gated_loudness(blocks_from_hops(hops, sample_rate))
+        if abs(measured - target_lufs) < 0.05:
+            break
+        # Limiting eats part of every gain step, so loudness grows slower than gain: step along the secant.
+        slope = 1.0
+        if previous is not None and abs(gain_db - previous[0]) > 1e-6:
+            slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
+        previous = (gain_db, measured)
+        gain_db += (target_lufs - measured) / slope
+    out = (source * curve[:, None]).astype(np.float32)
+    peak = _dbtp(_peak_under_gain(out, analysis.envelope, curve, gain, sample_rate))
+    if peak > max_true_peak_db:  # any residue above the ceiling is removed by a final static trim
+        trim = peak - max_true_peak_db + 0.01
+        out = (out * 10.0 ** (-trim / 20.0)).astype(np.float32)
+        peak, measured = peak - trim, measured - trim
+    return Mastered(out, measured, peak, gain_db)
+
+
+def _hops_under_curve(
+    source: np.ndarray, energy: np.ndarray, base: np.ndarray, curve: np.ndarray, gain: float, sample_rate: int
+) -> np.ndarray:
+    """Hop energies of `source` x `curve`, exact, from the source's (`base`) and a few stretches filtered anew.
+
+    Where the curve is the static gain the K-weighted output is the gain times the K-weighted source; only where
+    the limiter moves (and while the filters settle after it) is the output's energy measured again.
+    """
+    hops = base * gain * gain
+    hop, total = hop_samples(sample_rate), source.shape[0]
+    warmup, settle = round(_FILTER_WARMUP_S * sample_rate), round(_FILTER_SETTLE_S * sample_rate)
+    moving = np.abs(curve - gain) > 1e-9 * gain
+    for lo, b in _merge([(a - warmup, b + settle) for a, b in _runs(moving)], total):
+        start = lo + warmup if lo > 0 else 0  # from the start of the film the filters truly begin at rest
+        exact = weighted_energy(source[lo:b] * curve[lo:b, None], sample_rate)[start - lo :]
+        delta = exact - gain * gain * energy[start:b]
+        bins = np.arange(start, b) // hop
+        keep = bins < hops.shape[0]
+        hops += np.bincount(bins[keep], weights=delta[keep], minlength=hops.shape[0])
+    return hops
+
+
+def _peak_under_gain(out: np.ndarray, envelope: np.ndarray, curve: np.ndarray, gain: float, sample_rate: int) -> float:
+    """True peak (linear) of `out` = audio x `curve`, given the envelope of the audio.
+
+    Where the curve is the static gain all through the interpolator's reach, the oversampled output is the
+    gain times the oversampled audio, so its envelope is known; only where the limiter moves is it measured.
+    """
+    moving = np.abs(curve - gain) > 1e-9 * gain
+    if not moving.any():
+        return float(envelope.max()) * gain
+    moving = maximum_filter1d(moving.view(np.uint8), size=2 * PEAK_REACH + 1).astype(bool)
+    peak = float(envelope[~moving].max(initial=0.0)) * gain
+    total = out.shape[0]
+    for a, b in _runs(moving):
+        lo, hi = max(0, a - PEAK_REACH), min(total, b + PEAK_REACH)
+        peak = max(peak, float(peak_envelope(out[lo:hi], sample_rate)[a - lo : b - lo].max()))
+    return peak
+
+
+def limiter_gain(
+    envelope: np.ndarray,
+    sample_rate: int,
+    ceiling_dbtp: float,
+    lookahead_s: float = 0.005,
+    release_s: float = 0.08,
+) -> np.ndarray:
+    """A look-ahead limiter's gain curve for a signal whose true-peak envelope is `envelope`.
+
+    The required gain per sample is min-filtered over [t - release, t + lookahead] (look ahead, then hold) and
+    box-smoothed over the look-ahead window; a box average of a window-minimum can never exceed the minimum at
+    the peak itself, so the gain is always low enough while staying free of steps.
+    """
+    ceiling = 10.0 ** (ceiling_dbtp / 20.0)
+    over = envelope > ceiling
+    gain = np.ones(envelope.shape[0])
+    if not over.any():
+        return gain
+    look = max(1, round(lookahead_s * sample_rate))
+    hold = max(1, round(release_s * sample_rate))
+    # The gain dips only from `look` before a peak to `hold + look` after it, so the filters run on those
+    # stretches alone (with the context they read), not on the whole film.
+    regions = _merge([(a - look, b + hold + look) for a, b in _runs(over)], envelope.shape[0])
+    for a, b in regions:
+        lo, hi = max(0, a - hold - look), min(envelope.shape[0], b + look)
+        need = np.minimum(1.0, ceiling / np.maximum(envelope[lo:hi].astype(np.float64), 1e-12))
+        # scipy's window of `size` at t spans [t - size//2 - origin, ...]; choose origins for the windows we want.
+        size = hold + look
+        held = minimum_filter1d(need, size=size, origin=hold - size // 2, mode="nearest")  # [t - hold, t + look - 1]
+        smooth = uniform_filter1d(held, size=look, origin=(look - 1) // 2, mode="nearest")  # [t - look + 1, t]
+        gain[a:b] = np.minimum(smooth[a - lo : b - lo], 1.0)
+    return gain
+
+
+def normalize(audio: np.ndarray, target_lufs: float, max_true_peak_db: float, sample_rate: int = 48000) -> np.ndarray:
+    """`audio` ((n,) or (n, channels)) gained to `target_lufs` with its true peak under `max_true_peak_db`."""
+    a = np.asarray(audio, dtype=np.float32)
+    stereo = a[:, None] if a.ndim == 1 else a
+    result = master(stereo, analyse(stereo, sample_rate), target_lufs, max_true_peak_db, sample_rate).audio
+    return result[:, 0] if a.ndim == 1 else result
+
+
+def _dbtp(peak: float) -> float:
+    return 20.0 * float(np.log10(peak)) if peak > 0 else float("-inf")
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of every run of True in a 1-D boolean mask."""
+    edges = np.diff(np.concatenate([[0], mask.view(np.uint8), [0]]).astype(np.int8))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
+
+
+def _merge(intervals: list[tuple[int, int]], total: int) -> list[tuple[int, int]]:
+    """Clip [start, stop) intervals to [0, total) and merge the ones that overlap or touch."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted((max(0, a), min(total, b)) for a, b in intervals):
+        if a >= b:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
