@@ -21,7 +21,9 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
     that a content-addressed cache would take for a finished one.
     """
     path = Path(path)
-    data = np.asarray(audio, dtype=np.float64)
+    data = np.asarray(audio)
+    if data.dtype != np.float32:  # float32 holds every 16-bit step exactly; the film's mix is written fast
+        data = data.astype(np.float64)
     if data.ndim == 1:
         data = data[:, None]
     if data.ndim != 2 or data.shape[1] == 0:
@@ -29,7 +31,8 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
     if not np.all(np.isfinite(data)):
         raise AudioError(f"cannot write {path}: audio holds NaN or infinite samples; check the stage that made it")
     # Same scale as reading (2^15), so a round trip is exact to half a step; +1.0 saturates at 32767.
-    pcm = np.clip(np.round(data * 32768.0), -32768, 32767).astype("<i2")
+    scaled = data * data.dtype.type(32768.0)
+    pcm = np.clip(np.rint(scaled, out=scaled), -32768, 32767, out=scaled).astype("<i2")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

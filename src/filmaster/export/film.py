@@ -20,12 +20,8 @@ import numpy as np
 from ..atomic import atomic_path
 from ..errors import ExportError
 from ..model import Cut, CutClip
-
-AUDIO_RATE = 48000
-AUDIO_BITRATE = 192_000
-AAC_FRAME = 1024  # samples per AAC frame
-# FFmpeg's "fast" AAC coder halves the encode time; at 192 kbps its loss against "twoloop" is not audible.
-AAC_OPTIONS = {"aac_coder": "fast"}
+from ..project import Cache
+from .aac import AAC_FRAME, AAC_OPTIONS, AUDIO_BITRATE, AUDIO_RATE, AacPacket, aac_packets, can_chunk
 
 
 @dataclass(frozen=True)
@@ -49,9 +45,11 @@ def assemble_film(
     crf: int = 20,
     preset: str = "veryfast",
     progress: Callable[[int, int], None] | None = None,
+    cache: Cache | None = None,
 ) -> FilmInfo:
     """Encode `cut` (clip media relative to `out_dir`) with `mix_wav` as its sound into `film_path`.
-    The audio is cut or padded with silence to the picture's length; None gives a silent track."""
+    The audio is cut or padded with silence to the picture's length; None gives a silent track. With a
+    `cache`, the AAC track is made of cached chunks where the mix did not change (see `export.aac`)."""
     out_dir, film_path = Path(out_dir), Path(film_path)
     if not cut.clips:
         raise ExportError(f"cut '{cut.title}' has no clips; nothing to assemble into {film_path}")
@@ -68,9 +66,9 @@ def assemble_film(
     try:
         with atomic_path(film_path) as tmp:
             if _can_copy_packets(out_dir, cut):
-                _copy_packets(out_dir, cut, mix_wav, tmp, total, total_samples, progress)
+                _copy_packets(out_dir, cut, mix_wav, tmp, total, total_samples, progress, cache)
             else:
-                _encode(out_dir, cut, mix_wav, tmp, crf, preset, total, total_samples, progress)
+                _encode(out_dir, cut, mix_wav, tmp, crf, preset, total, total_samples, progress, cache)
     except av.error.FFmpegError as exc:
         raise ExportError(f"encoding {film_path} failed: {exc}; check the takes and the mix") from exc
     return FilmInfo(
@@ -95,15 +93,12 @@ def _encode(
     total: int,
     total_samples: int,
     progress: Callable[[int, int], None] | None,
+    cache: Cache | None,
 ) -> None:
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
         video = container.add_stream("libx264", rate=cut.fps, options={"crf": str(crf), "preset": preset})
         video.width, video.height, video.pix_fmt = cut.width, cut.height, "yuv420p"
-        audio = container.add_stream(
-            "aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE, options=AAC_OPTIONS
-        )
-        chunks = _audio_chunks(mix_wav, total_samples)
-        samples_sent = 0
+        audio = _AudioFeed(container, mix_wav, total_samples, cache)
         index = 0
         frame_time_base = Fraction(1, cut.fps)
         for clip in cut.clips:
@@ -115,19 +110,11 @@ def _encode(
                 frame.pict_type = av.video.frame.PictureType.I if first else av.video.frame.PictureType.NONE
                 container.mux(video.encode(frame))
                 index += 1
-                # Interleave: send the audio that plays up to the end of this frame.
-                due = round(index * AUDIO_RATE / cut.fps)
-                while samples_sent < due:
-                    chunk = next(chunks)
-                    container.mux(audio.encode(_audio_frame(chunk, samples_sent)))
-                    samples_sent += chunk.shape[1]
+                audio.send_until(round(index * AUDIO_RATE / cut.fps))  # interleave: the sound of this frame
                 if progress is not None:
                     progress(index, total)
-        for chunk in chunks:  # at most the remainder of the last chunk
-            container.mux(audio.encode(_audio_frame(chunk, samples_sent)))
-            samples_sent += chunk.shape[1]
+        audio.finish()
         container.mux(video.encode(None))
-        container.mux(audio.encode(None))
 
 
 def _can_copy_packets(out_dir: Path, cut: Cut) -> bool:
@@ -163,16 +150,13 @@ def _copy_packets(
     total: int,
     total_samples: int,
     progress: Callable[[int, int], None] | None,
+    cache: Cache | None,
 ) -> None:
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
         with av.open(str(out_dir / cut.clips[0].media)) as first:  # video first: players expect it as stream 0
             video = container.add_stream_from_template(first.streams.video[0])
         video.time_base = Fraction(1, cut.fps * 512)
-        audio = container.add_stream(
-            "aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE, options=AAC_OPTIONS
-        )
-        chunks = _audio_chunks(mix_wav, total_samples)
-        samples_sent = 0
+        audio = _AudioFeed(container, mix_wav, total_samples, cache)
         frames_before = 0
         for clip in cut.clips:
             with av.open(str(out_dir / clip.media)) as take:
@@ -186,18 +170,60 @@ def _copy_packets(
                     packet.stream = video
                     container.mux(packet)
                     # Interleave: send the audio that plays up to this packet's decode time.
-                    due = min(total_samples, round(float(packet.dts * source.time_base) * AUDIO_RATE))
-                    while samples_sent < due:
-                        chunk = next(chunks)
-                        container.mux(audio.encode(_audio_frame(chunk, samples_sent)))
-                        samples_sent += chunk.shape[1]
+                    audio.send_until(min(total_samples, round(float(packet.dts * source.time_base) * AUDIO_RATE)))
             frames_before += clip.frames
             if progress is not None:
                 progress(frames_before, total)
-        for chunk in chunks:
-            container.mux(audio.encode(_audio_frame(chunk, samples_sent)))
-            samples_sent += chunk.shape[1]
-        container.mux(audio.encode(None))
+        audio.finish()
+
+
+class _AudioFeed:
+    """The film's AAC track, sent into the container in time order as the picture advances.
+
+    From pre-encoded chunks (parallel and cached, `export.aac`) when the mix is a 16-bit WAV at the film's rate;
+    otherwise the mix is decoded, resampled and encoded here, in one stream.
+    """
+
+    def __init__(
+        self, container: av.container.OutputContainer, mix_wav: Path | None, total_samples: int, cache: Cache | None
+    ) -> None:
+        self.container = container
+        self.stream = container.add_stream(
+            "aac", rate=AUDIO_RATE, layout="stereo", bit_rate=AUDIO_BITRATE, options=AAC_OPTIONS
+        )
+        self.sent = 0  # samples (encoding) or packets (pre-encoded) already in the container
+        self.packets: list[AacPacket] | None = None
+        if mix_wav is not None and can_chunk(mix_wav):
+            self.packets = aac_packets(mix_wav, total_samples, cache)
+        else:
+            self.chunks = _audio_chunks(mix_wav, total_samples)
+
+    def send_until(self, due: int) -> None:
+        """Send everything that starts before sample `due`."""
+        if self.packets is not None:
+            while self.sent < len(self.packets) and self.packets[self.sent].pts < due:
+                self.container.mux(self._packet(self.packets[self.sent]))
+                self.sent += 1
+            return
+        while self.sent < due:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return
+            self.container.mux(self.stream.encode(_audio_frame(chunk, self.sent)))
+            self.sent += chunk.shape[1]
+
+    def finish(self) -> None:
+        self.send_until(1 << 62)
+        if self.packets is None:
+            self.container.mux(self.stream.encode(None))
+
+    def _packet(self, aac: AacPacket) -> av.Packet:
+        packet = av.Packet(aac.payload)
+        packet.pts = packet.dts = aac.pts
+        packet.duration = aac.duration
+        packet.time_base = Fraction(1, AUDIO_RATE)
+        packet.stream = self.stream
+        return packet
 
 
 def _clip_frames(out_dir: Path, clip: CutClip, cut: Cut) -> Iterator[av.VideoFrame]:

@@ -71,10 +71,13 @@ class CameraPose:
     def view_projection(self, aspect: float) -> np.ndarray:
         return self.projection_matrix(aspect) @ self.view_matrix()
 
-    def project(self, points: np.ndarray, width: int, height: int) -> np.ndarray:
-        """Pixel coordinates (x right, y down from the top-left) of world points in front of the camera."""
-        vp = self.view_projection(width / height)
-        clip = np.c_[points, np.ones(len(points))] @ vp.T
+    def project(
+        self, points: np.ndarray, width: int, height: int, view_projection: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Pixel coordinates (x right, y down from the top-left) of world points in front of the camera.
+        Pass `view_projection` (for this frame's aspect) when projecting many point sets from one pose."""
+        vp = self.view_projection(width / height) if view_projection is None else view_projection
+        clip = points @ vp[:, :3].T + vp[:, 3]
         front = clip[:, 3] > NEAR_M
         clip = clip[front]
         ndc = clip[:, :3] / clip[:, 3:4]

@@ -107,8 +107,10 @@ class ShotSession:
         }
 
 
-def _box(points: np.ndarray, pose: CameraPose, width: int, height: int) -> tuple[list[float], list[float]] | None:
-    px = pose.project(points, width, height)
+def _box(
+    points: np.ndarray, pose: CameraPose, width: int, height: int, view_projection: np.ndarray
+) -> tuple[list[float], list[float]] | None:
+    px = pose.project(points, width, height, view_projection)
     if len(px) == 0:
         return None
     x0, y0 = px.min(axis=0)
@@ -126,11 +128,12 @@ def character_boxes(
     """Pixel boxes [x0, y0, x1, y1] (y down) of each character in view `t_s` seconds into the shot: whole
     figure and head, unclipped and clipped."""
     out: dict[str, dict[str, Any]] = {}
+    view_projection = pose.view_projection(width / height)
     for name, fig in world.figures_at(t_s).items():
-        body = _box(fig.body_points, pose, width, height)
+        body = _box(fig.body_points, pose, width, height, view_projection)
         if body is None:
             continue
-        head = _box(fig.head_points, pose, width, height)
+        head = _box(fig.head_points, pose, width, height, view_projection)
         out[name] = {
             "box": body[0],
             "box_visible": body[1],

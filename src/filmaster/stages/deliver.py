@@ -46,7 +46,7 @@ def _deliver_film(cut: Cut, mix_wav: Path, pictures: str, project: Project, repo
         project.cache.record("film", computed=False)
         return film
     with reporter.task("Encoding film.mp4", cut.frames) as advance:
-        assemble_film(project.out, cut, mix_wav, film, progress=lambda done, total: advance(1))
+        assemble_film(project.out, cut, mix_wav, film, progress=lambda done, total: advance(1), cache=project.cache)
     project.cache.record("film", computed=True)
     project.update_manifest(film_key=film_key)
     return film

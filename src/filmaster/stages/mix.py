@@ -38,11 +38,15 @@ def mix_film(sound: SoundPlan, cut: Cut, config: SoundConfig, project: Project) 
     total = round(cut.frames / cut.fps * rate)
     segments = [scene_premix(cues, config, project, rate) for cues in cues_by_scene(sound).values()]
     audio, analysis = assemble([s for s in segments if s is not None], total, rate)
-    done = master(audio, analysis, config.loudness_lufs, config.true_peak_dbtp, rate)
+    previous_gain = project.manifest().get("master_gain_db")
+    done = master(audio, analysis, config.loudness_lufs, config.true_peak_dbtp, rate, start_gain_db=previous_gain)
     write_wav(target, done.audio, rate)
     project.cache.record("mix", computed=True)
     project.update_manifest(
-        mix_key=key, loudness_lufs=round(done.integrated_lufs, 2), true_peak_dbtp=round(done.true_peak_dbtp, 2)
+        mix_key=key,
+        loudness_lufs=round(done.integrated_lufs, 2),
+        true_peak_dbtp=round(done.true_peak_dbtp, 2),
+        master_gain_db=done.gain_db,
     )
     return target, done
 
