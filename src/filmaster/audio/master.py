@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
+from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from .loudness import (
     PEAK_REACH,
@@ -133,8 +133,12 @@ def master(
     for attempt in range(8):
         gain = 10.0 ** (gain_db / 20.0)
         # Aim a hair under the ceiling: the oversampling filter sees the gain curve's own slight ripple.
-        curve = gain * limiter_gain(analysis.envelope * gain, sample_rate, max_true_peak_db - 0.05)
-        hops = _hops_under_curve(source, analysis.energy, base, curve, gain, sample_rate)
+        regions = limiter_regions(analysis.envelope * np.float32(gain), sample_rate, max_true_peak_db - 0.05)
+        out = source * np.float32(gain)
+        for a, b, dip in regions:
+            out[a:b] *= dip[:, None]
+        spans = [(a, b) for a, b, _ in regions]
+        hops = _hops_under_limiting(out, analysis.energy, base, gain, spans, sample_rate)
         measured = gated_loudness(blocks_from_hops(hops, sample_rate))
         keep = attempt == 0 and start_gain_db is not None
         if abs(measured - target_lufs) < (KEEP_GAIN_TOLERANCE_LU if keep else LOUDNESS_TOLERANCE_LU):
@@ -145,30 +149,28 @@ def master(
             slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
         previous = (gain_db, measured)
         gain_db += (target_lufs - measured) / slope
-    out = (source * curve[:, None]).astype(np.float32)
-    peak = _dbtp(_peak_under_gain(out, analysis.envelope, curve, gain, sample_rate))
+    peak = _dbtp(_peak_under_limiting(out, analysis.envelope, gain, spans, sample_rate))
     if peak > max_true_peak_db:  # any residue above the ceiling is removed by a final static trim
         trim = peak - max_true_peak_db + 0.01
-        out = (out * 10.0 ** (-trim / 20.0)).astype(np.float32)
+        out *= np.float32(10.0 ** (-trim / 20.0))
         peak, measured = peak - trim, measured - trim
     return Mastered(out, measured, peak, gain_db)
 
 
-def _hops_under_curve(
-    source: np.ndarray, energy: np.ndarray, base: np.ndarray, curve: np.ndarray, gain: float, sample_rate: int
+def _hops_under_limiting(
+    out: np.ndarray, energy: np.ndarray, base: np.ndarray, gain: float, spans: list[tuple[int, int]], sample_rate: int
 ) -> np.ndarray:
-    """Hop energies of `source` x `curve`, exact, from the source's (`base`) and a few stretches filtered anew.
+    """Hop energies of the output, exact: the source's (`base`) times the gain, and a few stretches filtered anew.
 
-    Where the curve is the static gain the K-weighted output is the gain times the K-weighted source; only where
-    the limiter moves (and while the filters settle after it) is the output's energy measured again.
+    Where only the static gain applies, the K-weighted output is the gain times the K-weighted source; only where
+    the limiter dips (and while the filters settle after it) is the output's energy measured again.
     """
     hops = base * gain * gain
-    hop, total = hop_samples(sample_rate), source.shape[0]
+    hop, total = hop_samples(sample_rate), out.shape[0]
     warmup, settle = round(_FILTER_WARMUP_S * sample_rate), round(_FILTER_SETTLE_S * sample_rate)
-    moving = np.abs(curve - gain) > 1e-9 * gain
-    for lo, b in _merge([(a - warmup, b + settle) for a, b in _runs(moving)], total):
+    for lo, b in _merge([(a - warmup, b + settle) for a, b in spans], total):
         start = lo + warmup if lo > 0 else 0  # from the start of the film the filters truly begin at rest
-        exact = weighted_energy(source[lo:b] * curve[lo:b, None], sample_rate)[start - lo :]
+        exact = weighted_energy(out[lo:b], sample_rate)[start - lo :]
         # Spread the correction over whole hops (zeros around it) and add it to their sums.
         first, last = start // hop, min(hops.shape[0], -(-b // hop))
         if first >= last:
@@ -180,22 +182,59 @@ def _hops_under_curve(
     return hops
 
 
-def _peak_under_gain(out: np.ndarray, envelope: np.ndarray, curve: np.ndarray, gain: float, sample_rate: int) -> float:
-    """True peak (linear) of `out` = audio x `curve`, given the envelope of the audio.
+def _peak_under_limiting(
+    out: np.ndarray, envelope: np.ndarray, gain: float, spans: list[tuple[int, int]], sample_rate: int
+) -> float:
+    """True peak (linear) of the output, given the envelope of the source.
 
-    Where the curve is the static gain all through the interpolator's reach, the oversampled output is the
-    gain times the oversampled audio, so its envelope is known; only where the limiter moves is it measured.
+    Where only the static gain applies all through the interpolator's reach, the oversampled output is the gain
+    times the oversampled source, so its envelope is known; only around the limiter's dips is it measured.
     """
-    moving = np.abs(curve - gain) > 1e-9 * gain
-    if not moving.any():
-        return float(envelope.max()) * gain
-    moving = maximum_filter1d(moving.view(np.uint8), size=2 * PEAK_REACH + 1).astype(bool)
-    peak = float(envelope[~moving].max(initial=0.0)) * gain
     total = out.shape[0]
-    for a, b in _runs(moving):
+    near = _merge([(a - PEAK_REACH, b + PEAK_REACH) for a, b in spans], total)
+    outside = np.ones(total, dtype=bool)
+    for a, b in near:
+        outside[a:b] = False
+    peak = float(envelope[outside].max(initial=0.0)) * gain
+    for a, b in near:
         lo, hi = max(0, a - PEAK_REACH), min(total, b + PEAK_REACH)
         peak = max(peak, float(peak_envelope(out[lo:hi], sample_rate)[a - lo : b - lo].max()))
     return peak
+
+
+def limiter_regions(
+    envelope: np.ndarray,
+    sample_rate: int,
+    ceiling_dbtp: float,
+    lookahead_s: float = 0.005,
+    release_s: float = 0.08,
+) -> list[tuple[int, int, np.ndarray]]:
+    """A look-ahead limiter's gain for a signal whose true-peak envelope is `envelope`, where it is not 1:
+    (start, stop, gain of each sample in between), in order.
+
+    The required gain per sample is min-filtered over [t - release, t + lookahead] (look ahead, then hold) and
+    box-smoothed over the look-ahead window; a box average of a window-minimum can never exceed the minimum at
+    the peak itself, so the gain is always low enough while staying free of steps.
+    """
+    ceiling = 10.0 ** (ceiling_dbtp / 20.0)
+    over = envelope > ceiling
+    if not over.any():
+        return []
+    look = max(1, round(lookahead_s * sample_rate))
+    hold = max(1, round(release_s * sample_rate))
+    total = envelope.shape[0]
+    # The gain dips only from `look` before a peak to `hold + look` after it, so the filters run on those
+    # stretches alone (with the context they read), not on the whole film.
+    regions = []
+    for a, b in _merge([(a - look, b + hold + look) for a, b in _runs(over)], total):
+        lo, hi = max(0, a - hold - look), min(total, b + look)
+        need = np.minimum(1.0, ceiling / np.maximum(envelope[lo:hi].astype(np.float64), 1e-12))
+        # scipy's window of `size` at t spans [t - size//2 - origin, ...]; choose origins for the windows we want.
+        size = hold + look
+        held = minimum_filter1d(need, size=size, origin=hold - size // 2, mode="nearest")  # [t - hold, t + look - 1]
+        smooth = uniform_filter1d(held, size=look, origin=(look - 1) // 2, mode="nearest")  # [t - look + 1, t]
+        regions.append((a, b, np.minimum(smooth[a - lo : b - lo], 1.0)))
+    return regions
 
 
 def limiter_gain(
@@ -205,30 +244,10 @@ def limiter_gain(
     lookahead_s: float = 0.005,
     release_s: float = 0.08,
 ) -> np.ndarray:
-    """A look-ahead limiter's gain curve for a signal whose true-peak envelope is `envelope`.
-
-    The required gain per sample is min-filtered over [t - release, t + lookahead] (look ahead, then hold) and
-    box-smoothed over the look-ahead window; a box average of a window-minimum can never exceed the minimum at
-    the peak itself, so the gain is always low enough while staying free of steps.
-    """
-    ceiling = 10.0 ** (ceiling_dbtp / 20.0)
-    over = envelope > ceiling
+    """The limiter's gain for every sample (see `limiter_regions`)."""
     gain = np.ones(envelope.shape[0])
-    if not over.any():
-        return gain
-    look = max(1, round(lookahead_s * sample_rate))
-    hold = max(1, round(release_s * sample_rate))
-    # The gain dips only from `look` before a peak to `hold + look` after it, so the filters run on those
-    # stretches alone (with the context they read), not on the whole film.
-    regions = _merge([(a - look, b + hold + look) for a, b in _runs(over)], envelope.shape[0])
-    for a, b in regions:
-        lo, hi = max(0, a - hold - look), min(envelope.shape[0], b + look)
-        need = np.minimum(1.0, ceiling / np.maximum(envelope[lo:hi].astype(np.float64), 1e-12))
-        # scipy's window of `size` at t spans [t - size//2 - origin, ...]; choose origins for the windows we want.
-        size = hold + look
-        held = minimum_filter1d(need, size=size, origin=hold - size // 2, mode="nearest")  # [t - hold, t + look - 1]
-        smooth = uniform_filter1d(held, size=look, origin=(look - 1) // 2, mode="nearest")  # [t - look + 1, t]
-        gain[a:b] = np.minimum(smooth[a - lo : b - lo], 1.0)
+    for a, b, dip in limiter_regions(envelope, sample_rate, ceiling_dbtp, lookahead_s, release_s):
+        gain[a:b] = dip
     return gain
 
 

@@ -8,21 +8,13 @@ The user's corpus (footage they taught filmaster with `filmaster corpus add`) is
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..backends.embed.base import EmbeddingBackend
+from ..home import filmaster_home
 from ..model import Corpus
 from .corpus import load_builtin_corpus, load_corpus, merge
 from .index import CorpusIndex, open_index
-
-
-def filmaster_home() -> Path:
-    env = os.environ.get("FILMASTER_HOME")
-    if env:
-        return Path(env)
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "filmaster"
 
 
 def default_user_corpus() -> Path:

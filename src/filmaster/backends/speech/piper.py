@@ -12,6 +12,7 @@ frames, which adds about half a frame per token whatever the scale. `_length_sca
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 
 from ...audio.dsp import fade, resample, trim_silence
 from ...errors import AudioError, ConfigError, MissingDependencyError
+from ..onnx_session import cpu_session
 from .base import SpeechBackend, VoiceSpec
 
 _EDGE_S = 0.05  # silence kept before the first and after the last word
@@ -84,10 +86,12 @@ class PiperSpeechBackend(SpeechBackend):
             if self._voice is None:
                 try:
                     from piper import PiperVoice
+                    from piper.config import PiperConfig
                 except ImportError as exc:
                     raise MissingDependencyError("piper-tts", "the piper speech backend") from exc
                 try:
-                    self._voice = PiperVoice.load(self._model_path, self._config_path)
+                    config = PiperConfig.from_dict(json.loads(self._config_path.read_text(encoding="utf-8")))
+                    self._voice = PiperVoice(session=cpu_session(self._model_path), config=config)
                 except Exception as exc:  # onnxruntime raises its own types for a bad model
                     raise AudioError(
                         f"cannot load Piper voice {self._model_path}: {exc}; check the file is a Piper .onnx voice"
