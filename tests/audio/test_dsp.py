@@ -1,6 +1,17 @@
 import numpy as np
+from scipy.signal import fftconvolve
 
-from filmaster.audio.dsp import db_to_gain, fade, fit_length, gain_to_db, resample, rms_db, to_stereo, trim_silence
+from filmaster.audio.dsp import (
+    convolve_long,
+    db_to_gain,
+    fade,
+    fit_length,
+    gain_to_db,
+    resample,
+    rms_db,
+    to_stereo,
+    trim_silence,
+)
 
 
 def _peak_frequency(x: np.ndarray, rate: int) -> float:
@@ -50,3 +61,13 @@ def test_shape_helpers():
     assert to_stereo(np.zeros(5)).shape == (5, 2)
     assert fit_length(np.ones((3, 2)), 5).shape == (5, 2)
     assert fit_length(np.ones(9), 4).shape == (4,)
+
+
+def test_convolve_long_matches_direct_convolution():
+    rng = np.random.default_rng(3)
+    audio = rng.standard_normal((70_000, 2)).astype(np.float32)
+    response = rng.standard_normal((9_000, 2)) * np.exp(-np.arange(9_000) / 2_000)[:, None]
+    expected = np.column_stack([fftconvolve(audio[:, c], response[:, c])[:70_000] for c in range(2)])
+    got = convolve_long(audio, response, block=1 << 14)  # several blocks, and the response spans block edges
+    assert got.shape == audio.shape and got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, atol=1e-4 * np.abs(expected).max())

@@ -40,7 +40,7 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
             wav.setnchannels(pcm.shape[1])
             wav.setsampwidth(2)
             wav.setframerate(int(sample_rate))
-            wav.writeframes(pcm.tobytes())
+            wav.writeframes(memoryview(pcm).cast("B"))  # no copy of the whole film's samples
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -136,9 +136,11 @@ def _encode(mix_wav: Path, plan: _ChunkPlan) -> list[AacPacket]:
             if plan.keep_from <= pts < plan.keep_to:
                 packets.append(AacPacket(pts, int(packet.duration), bytes(packet)))
 
-    for offset in range(0, samples.shape[1], AAC_FRAME):
+    # PyAV cuts big frames into AAC's 1024-sample frames itself: 16 at a time means 16 times fewer Python calls,
+    # and less waiting for the GIL while other threads work (the packets are byte-identical).
+    for offset in range(0, samples.shape[1], 16 * AAC_FRAME):
         frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(samples[:, offset : offset + AAC_FRAME]), format="fltp", layout="stereo"
+            np.ascontiguousarray(samples[:, offset : offset + 16 * AAC_FRAME]), format="fltp", layout="stereo"
         )
         frame.sample_rate, frame.pts = AUDIO_RATE, offset
         keep(encoder.encode(frame))

@@ -7,6 +7,8 @@ dialogue lines, placed where the shot shows them. (Intra-shot foley and effects 
 from __future__ import annotations
 
 import wave
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from ..backends.speech.base import SpeechBackend, VoiceSpec
 from ..config import SoundConfig
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
 from ..progress import Reporter
-from ..project import Project, content_key, publish
+from ..project import Cache, Project, content_key, publish
 
 AMBIENCE_VERSION = "1"
 
@@ -90,65 +92,89 @@ def design_sound(plan: Plan, cut: Cut, config: SoundConfig) -> SoundPlan:
     return SoundPlan(sample_rate=config.sample_rate, cues=cues)
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """One cue's rendering: where the cache keeps it and how to make it."""
+
+    cue: SoundCue
+    namespace: str
+    key: str
+    make: Callable[[Path], None]
+
+
 def render_sound(
     plan: Plan, sound: SoundPlan, backends: SoundBackends, project: Project, reporter: Reporter, seed: int
 ) -> SoundPlan:
-    """Render every cue to `media/audio/<cue>.wav` (through the cache); return the plan with real durations."""
+    """Render every cue to `media/audio/<cue>.wav` (through the cache); return the plan with real durations.
+
+    Three lanes run side by side, each a kind of cue in order: the voice (one line at a time: espeak-ng, under
+    Piper, is not thread-safe), the score and the beds. All spend their time in C (onnxruntime, the synthesizer,
+    FFTs) with the GIL released.
+    """
     rate = sound.sample_rate
     cache = project.cache
-    scenes = {s.index: s for s in plan.scenes}
+    units = [_unit(cue, plan, backends, cache, rate, seed) for cue in sound.cues]
+    stored: dict[str, Path] = {}
+    with reporter.task(f"Rendering {len(units)} sound cues", len(units)) as advance:
+
+        def lane(lane_units: list[_Unit]) -> None:
+            for unit in lane_units:
+                stored[unit.cue.id] = cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+                advance(1)
+
+        kinds = ("dialogue", "music", "ambience")
+        with ThreadPoolExecutor(len(kinds), thread_name_prefix="sound") as pool:
+            lanes = [pool.submit(lane, [u for u in units if u.namespace == kind]) for kind in kinds]
+            for done in lanes:
+                done.result()
     rendered: list[SoundCue] = []
-    audio_dir = project.out / "media" / "audio"
-    with reporter.task(f"Rendering {len(sound.cues)} sound cues", len(sound.cues)) as advance:
-        for cue in sound.cues:
-            if cue.kind == CueKind.DIALOGUE:
-                member = plan.cast.get(cue.character or "")
-                voice = VoiceSpec(
-                    pitch=member.voice_pitch if member else 1.0, rate=member.voice_rate if member else 1.0
-                )
-                key = content_key("dialogue", cue.text, voice.__dict__, rate, backends.speech.cache_identity)
-
-                def make_line(tmp: Path, text: str = cue.text or "", voice: VoiceSpec = voice) -> None:
-                    write_wav(tmp, backends.speech.synthesize(text, voice, rate), rate)
-
-                stored = cache.fetch_or_make("dialogue", key, ".wav", make_line)
-            elif cue.kind == CueKind.MUSIC:
-                scene = scenes[cue.scene_index or 0]
-                request = MusicRequest(
-                    cue_id=cue.id,
-                    mood=scene.mood,
-                    time_of_day=scene.time_of_day,
-                    interior=scene.interior,
-                    duration_s=cue.duration_s,
-                    seed=seed + scene.index,
-                )
-                key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
-                stored = cache.fetch_or_make(
-                    "music", key, ".wav", _music_maker(backends.music, request, rate, cache, key)
-                )
-                midi = cache.path("music", key, ".mid")
-                if midi.is_file():
-                    publish(midi, project.out / "media" / "music" / f"{cue.id}.mid")
-            else:
-                scene = scenes[cue.scene_index or 0]
-                args = (scene.set_kind, scene.interior, scene.time_of_day, cue.duration_s, rate, seed + scene.index)
-                key = content_key("ambience", AMBIENCE_VERSION, [str(a) for a in args])
-
-                def make_bed(tmp: Path, args: tuple = args) -> None:
-                    write_wav(tmp, ambience_bed(*args), rate)
-
-                stored = cache.fetch_or_make("ambience", key, ".wav", make_bed)
-            target = audio_dir / f"{cue.id}.wav"
-            publish(stored, target)
-            update: dict[str, Any] = {"media": project.rel(target)}
-            if cue.kind == CueKind.DIALOGUE:
-                update["duration_s"] = round(_wav_seconds(stored), 3)
-            rendered.append(cue.model_copy(update=update))
-            advance(1)
+    for unit in units:
+        target = project.out / "media" / "audio" / f"{unit.cue.id}.wav"
+        publish(stored[unit.cue.id], target)
+        update: dict[str, Any] = {"media": project.rel(target)}
+        if unit.namespace == "dialogue":
+            update["duration_s"] = round(_wav_seconds(stored[unit.cue.id]), 3)
+        midi = cache.path(unit.namespace, unit.key, ".mid")
+        if unit.namespace == "music" and midi.is_file():
+            publish(midi, project.out / "media" / "music" / f"{unit.cue.id}.mid")
+        rendered.append(unit.cue.model_copy(update=update))
     return sound.model_copy(update={"cues": rendered})
 
 
-def _music_maker(backend: MusicBackend, request: MusicRequest, rate: int, cache, key: str):
+def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int) -> _Unit:
+    if cue.kind == CueKind.DIALOGUE:
+        member = plan.cast.get(cue.character or "")
+        voice = VoiceSpec(pitch=member.voice_pitch if member else 1.0, rate=member.voice_rate if member else 1.0)
+        key = content_key("dialogue", cue.text, voice.__dict__, rate, backends.speech.cache_identity)
+
+        def make_line(tmp: Path, text: str = cue.text or "", voice: VoiceSpec = voice) -> None:
+            write_wav(tmp, backends.speech.synthesize(text, voice, rate), rate)
+
+        return _Unit(cue, "dialogue", key, make_line)
+    scene = next(s for s in plan.scenes if s.index == (cue.scene_index or 0))
+    if cue.kind == CueKind.MUSIC:
+        request = MusicRequest(
+            cue_id=cue.id,
+            mood=scene.mood,
+            time_of_day=scene.time_of_day,
+            interior=scene.interior,
+            duration_s=cue.duration_s,
+            seed=seed + scene.index,
+        )
+        key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
+        return _Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
+    args = (scene.set_kind, scene.interior, scene.time_of_day, cue.duration_s, rate, seed + scene.index)
+    key = content_key("ambience", AMBIENCE_VERSION, [str(a) for a in args])
+
+    def make_bed(tmp: Path) -> None:
+        write_wav(tmp, ambience_bed(*args), rate)
+
+    return _Unit(cue, "ambience", key, make_bed)
+
+
+def _music_maker(
+    backend: MusicBackend, request: MusicRequest, rate: int, cache: Cache, key: str
+) -> Callable[[Path], None]:
     def make(tmp: Path) -> None:
         result = backend.compose(request, rate)
         if result.midi:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.signal import butter, oaconvolve, sosfilt
+from scipy.signal import butter, sosfilt
 
-from ...audio.dsp import fade, fit_length
+from ...audio.dsp import convolve_long, fade, fit_length
 from ...audio.loudness import integrated_loudness
 from ...errors import AudioError, ConfigError, MissingDependencyError
 from ...model import Mood, TimeOfDay
@@ -190,7 +190,7 @@ class MidiScoreMusicBackend(MusicBackend):
 
     NAME: ClassVar[str] = "midi-score"
     SETTINGS: ClassVar[frozenset[str]] = frozenset({"soundfont", "reverb"})
-    VERSION: ClassVar[str] = "1"
+    VERSION: ClassVar[str] = "2"  # 2: reverb by single-precision overlap-add
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
@@ -509,7 +509,7 @@ def _reverb(audio: np.ndarray, sample_rate: int, wet_db: float, rng: np.random.G
     ir = sosfilt(butter(2, 5000 / (sample_rate / 2), output="sos"), ir, axis=0)
     ir[: int(0.012 * sample_rate)] = 0.0  # pre-delay: the direct sound stays clear
     ir /= np.sqrt(np.sum(ir**2, axis=0, keepdims=True))
-    wet = oaconvolve(audio, ir, axes=0)[: audio.shape[0]]
+    wet = convolve_long(audio, ir)
     return (audio + wet * 10.0 ** (wet_db / 20.0)).astype(np.float32)
 
 
