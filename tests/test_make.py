@@ -13,6 +13,7 @@ import opentimelineio as otio
 import pytest
 
 from filmaster.audio.loudness import integrated_loudness, true_peak_dbtp
+from filmaster.audio.wavio import read_wav
 from filmaster.config import Config, load_config
 from filmaster.model import Plan
 from filmaster.pipeline import MakeResult, make_film
@@ -151,6 +152,15 @@ def test_editing_one_line_redoes_only_that_scene(tmp_path: Path) -> None:
     assert second.work.reused["shots"] >= shots - 2
     assert second.work.computed["dialogue"] == 1
     assert second.work.computed["music"] <= 1 and second.work.computed["ambience"] <= 1
+    # The mix and the delivery are incremental too: one scene re-mixed, one thumbnail decoded, and the
+    # film's AAC track re-encoded only from the chunk holding the edit.
+    scenes = len(first.plan.scenes)
+    assert second.work.computed["premix"] == 1 and second.work.reused["premix"] == scenes - 1
+    assert second.work.computed["thumbs"] <= 2
+    assert 0 < second.work.computed["aac"] < first.work.computed["aac"]
+    assert integrated_loudness(read_wav(second.out / "media" / "audio" / "mix.wav")[0], 48000) == pytest.approx(
+        -16.0, abs=0.25
+    )
 
 
 def _made_tiny(tmp_path: Path) -> tuple[Path, Config, Path, dict]:

@@ -76,3 +76,26 @@ def test_limiter_gain_follows_its_definition():
     np.testing.assert_allclose(gain[look:], expected[look:], atol=1e-12)
     assert gain[2500] <= 1 / 2.4 + 1e-12 and gain[5990] <= 1 / 3.0 + 1e-12
     assert gain[1500] == 1.0
+
+
+def test_the_last_gain_is_kept_while_the_film_stays_near_the_target(scenes):
+    total = scenes[-1].end
+    audio, joined = assemble(scenes, total, RATE)
+    first = master(audio, joined, -16.0, -1.0, RATE)
+    # A small edit: one scene a little quieter. The old gain still lands within 0.2 LU, so it is kept and
+    # the untouched scenes come out sample-identical.
+    quieter = [
+        scenes[0],
+        scenes[1],
+        Segment(scenes[2].start, scenes[2].audio * 0.95, analyse(scenes[2].audio * 0.95, RATE)),
+    ]
+    audio2, joined2 = assemble(quieter, total, RATE)
+    kept = master(audio2, joined2, -16.0, -1.0, RATE, start_gain_db=first.gain_db)
+    assert kept.gain_db == first.gain_db
+    assert abs(kept.integrated_lufs + 16.0) <= 0.2
+    untouched = slice(0, scenes[1].start)
+    np.testing.assert_array_equal(kept.audio[untouched], first.audio[untouched])
+    # A gain far off (another film's) is not kept: the master lands within 0.05 LU again.
+    fresh = master(audio2, joined2, -16.0, -1.0, RATE, start_gain_db=first.gain_db + 3.0)
+    assert fresh.gain_db != first.gain_db + 3.0
+    assert abs(fresh.integrated_lufs + 16.0) < 0.06

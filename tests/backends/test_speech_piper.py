@@ -4,11 +4,12 @@ import sys
 import numpy as np
 import pytest
 
-from filmaster.audio.dsp import resample
+from filmaster.audio.dsp import resample, rms_db
 from filmaster.backends.registry import create_backend
 from filmaster.backends.speech.base import VoiceSpec
 from filmaster.backends.speech.piper import PiperSpeechBackend, speakable
 from filmaster.errors import ConfigError, MissingDependencyError
+from filmaster.home import filmaster_home
 
 RATE = 48000
 LINE = (
@@ -143,3 +144,17 @@ def test_missing_piper_is_reported_with_the_install_command(monkeypatch):
     backend = PiperSpeechBackend()  # construction is cheap; the voice loads on first use
     with pytest.raises(MissingDependencyError, match="pip install piper-tts"):
         backend.synthesize("Hello.", VoiceSpec(), RATE)
+
+
+def test_a_second_load_starts_from_the_saved_graph_and_speaks_the_same(piper, takes):
+
+    saved = list((filmaster_home() / "onnx").glob("*.onnx"))
+    assert len(saved) == 1  # written by the first load (the module's backend)
+    fresh = create_backend("speech", "piper")
+    again = fresh.synthesize(LINE, VoiceSpec(pitch=1.0, rate=1.0), RATE)
+    # VITS samples noise, so no two takes are sample-identical; the voice, pace and level are the same.
+    first = takes[(1.0, 1.0)]
+    assert again.shape[0] == pytest.approx(first.shape[0], rel=0.15)
+    assert rms_db(again) == pytest.approx(rms_db(first), abs=2.0)
+    assert median_f0(again, RATE) == pytest.approx(median_f0(first, RATE), rel=0.1)
+    assert list((filmaster_home() / "onnx").glob("*.onnx")) == saved
