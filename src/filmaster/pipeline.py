@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from .project import Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
-from .stages.deliver import deliver
+from .stages.deliver import deliver, deliver_storyboard
 from .stages.develop import develop
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
@@ -169,25 +170,28 @@ def make_film(
 
     cut = lock_picture(rough_cut(plan, takes, settings))  # screening and fine cut slot in here
     reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
-    cues = design_sound(plan, cut, config.sound)
-    reporter.stage(
-        "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
-    )
-    sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed)
-    lap("sound")
-    mix_wav, mixed = mix_film(sound, cut, config.sound, project)
-    if mixed is None:
-        reporter.stage("mix", "unchanged")
-    else:
-        remixed = project.cache.work.computed["premix"]
-        scenes = remixed + project.cache.work.reused["premix"]
+    with ThreadPoolExecutor(1, thread_name_prefix="storyboard") as sheets:
+        # The storyboard needs the takes alone: it is drawn while the sound is made (decoding and drawing are in C).
+        storyboard = sheets.submit(deliver_storyboard, plan, cut, project)
+        cues = design_sound(plan, cut, config.sound)
         reporter.stage(
-            "mix",
-            f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
-            f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
+            "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
         )
-    lap("mix")
-    written = deliver(plan, cut, sound, mix_wav, project, reporter)
+        sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed)
+        lap("sound")
+        mix_wav, mixed = mix_film(sound, cut, config.sound, project)
+        if mixed is None:
+            reporter.stage("mix", "unchanged")
+        else:
+            remixed = project.cache.work.computed["premix"]
+            scenes = remixed + project.cache.work.reused["premix"]
+            reporter.stage(
+                "mix",
+                f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
+                f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
+            )
+        lap("mix")
+        written = deliver(plan, cut, sound, mix_wav, project, reporter, storyboard)
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())

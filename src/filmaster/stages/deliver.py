@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,16 @@ from ..progress import Reporter
 from ..project import Project, content_key, file_digest, media_digest
 
 
-def deliver(plan: Plan, cut: Cut, sound: SoundPlan, mix_wav: Path, project: Project, reporter: Reporter) -> list[Path]:
+def deliver(
+    plan: Plan,
+    cut: Cut,
+    sound: SoundPlan,
+    mix_wav: Path,
+    project: Project,
+    reporter: Reporter,
+    storyboard: Future[Path] | None = None,
+) -> list[Path]:
+    """Write every deliverable; `storyboard` is the sheet already being drawn (else it is drawn here)."""
     out = project.out
     pictures = media_digest(out, [clip.media for clip in cut.clips])
     # The film is encoded on a thread of its own (FFmpeg releases the GIL) while the timeline and the sheets
@@ -34,7 +43,7 @@ def deliver(plan: Plan, cut: Cut, sound: SoundPlan, mix_wav: Path, project: Proj
         timeline = build_timeline(cut, sound, plan, media_root=out)
         write_timeline(timeline, out / "film.otio")
         written = [out / "film.otio", *export_interchange(timeline, out), *write_shotlist(plan, cut, out)]
-        written.append(_deliver_storyboard(plan, cut, pictures, project))
+        written.append(storyboard.result() if storyboard else deliver_storyboard(plan, cut, project))
         written.append(film.result())
     return written
 
@@ -52,9 +61,10 @@ def _deliver_film(cut: Cut, mix_wav: Path, pictures: str, project: Project, repo
     return film
 
 
-def _deliver_storyboard(plan: Plan, cut: Cut, pictures: str, project: Project) -> Path:
+def deliver_storyboard(plan: Plan, cut: Cut, project: Project) -> Path:
+    """`storyboard.png`, drawn again only when the cut or a take changed. Needs the takes alone, not the sound."""
     board = project.out / "storyboard.png"
-    board_key = content_key("storyboard", cut, pictures)
+    board_key = content_key("storyboard", cut, media_digest(project.out, [clip.media for clip in cut.clips]))
     if not board.is_file() or project.manifest().get("storyboard_key") != board_key:
         headings = {scene.index: scene.heading for scene in plan.scenes}
         frames = storyboard_frames(plan, cut, project.out, grab=_cached_thumbnails(project))
