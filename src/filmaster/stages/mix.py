@@ -3,7 +3,7 @@ bus (loudness normalisation and a true-peak ceiling over the whole film).
 
 A scene's premix and its analysis are keyed by the bytes of its cues and their offsets inside the scene, not by
 where the scene sits in the film, so an edit re-mixes only the scene it touches (and a scene that moves because
-an earlier one grew is reused); the master bus then needs about a second for a two-minute film.
+an earlier one grew is reused); the master bus then needs well under a second for a two-minute film.
 """
 
 from __future__ import annotations
