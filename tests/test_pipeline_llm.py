@@ -1,36 +1,23 @@
 """`cinematography.planner = "llm"`: make's planning goes through an OpenAI-compatible chat endpoint.
 
-The endpoint is a local HTTP server on 127.0.0.1 that speaks the Chat Completions protocol (tests/backends/
-chat_server.py); it answers each scene with a close-up-heavy plan for exactly the shot ids it was asked about.
+The endpoint is a local HTTP server on 127.0.0.1 that speaks the Chat Completions protocol (tests/support/
+fake_openai.py); it answers each scene with a close-up-heavy plan for exactly the shot ids it was asked about.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import fake_openai
 from filmaster.config import load_config
 from filmaster.formats import read_screenplay
 from filmaster.pipeline import make_plan, planning_key
 from filmaster.progress import SilentReporter
 
-from .conftest import EXAMPLES, ROOT
-
-
-def _chat_server() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "filmaster_chat_server_2", ROOT / "tests" / "backends" / "chat_server.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(module)
-    return module
+from .conftest import EXAMPLES
 
 
 def _answer(body: dict[str, Any]) -> str:
@@ -44,8 +31,7 @@ def _answer(body: dict[str, Any]) -> str:
 
 
 def test_make_plans_scenes_with_the_configured_llm(tmp_path: Path) -> None:
-    server_module = _chat_server()
-    with server_module.serve(server_module.ChatServer(model="local-test", responder=_answer)) as server:
+    with fake_openai.serve(fake_openai.ChatServer(model="local-test", responder=_answer)) as server:
         config = load_config(
             overrides={
                 "cinematography": {"planner": "llm"},

@@ -56,15 +56,6 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def media_digest(out_dir: Path, media: list[str]) -> str:
-    """One digest of the content of the media files a result is made from (paths relative to `out_dir`).
-
-    Keys of whole-film results (the mix, the film, the storyboard) must cover the bytes they consume, not the
-    paths: a re-rendered shot or line keeps its file name.
-    """
-    return content_key([(name, file_digest(out_dir / name)) for name in media])
-
-
 @dataclass
 class WorkCounter:
     """How many units each namespace computed or found in the cache during this run (tests read this)."""
@@ -127,6 +118,7 @@ class Project:
         self.out = out_dir
         self.state = out_dir / STATE_DIR
         self._manifest_lock = threading.Lock()  # read-modify-write of the manifest, from any thread
+        self._digests: dict[tuple[str, int, int, int], str] = {}  # a file's digest, while it stays the same file
         self._claim(source.resolve(), force)
         self.cache = Cache(self.state / "cache")
 
@@ -175,6 +167,27 @@ class Project:
             data = self.manifest()
             data.update(fields, filmaster=__version__)
             write_text_atomic(self.state / MANIFEST, json.dumps(data, indent=2))
+
+    def digest(self, path: Path | str) -> str:
+        """`file_digest` of a file (a path relative to the output folder, or absolute), hashed once per run.
+
+        Several stages key their results by the same takes and stems; a file replaced since (a new cache object
+        published under the same name) has another inode or mtime, so it is hashed again.
+        """
+        target = self.out / path
+        stat = target.stat()
+        identity = (str(target), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if identity not in self._digests:
+            self._digests[identity] = file_digest(target)
+        return self._digests[identity]
+
+    def media_digest(self, media: list[str]) -> str:
+        """One digest of the content of the media files a result is made from (paths relative to the folder).
+
+        Keys of whole-film results (the mix, the film, the storyboard) must cover the bytes they consume, not the
+        paths: a re-rendered shot or line keeps its file name.
+        """
+        return content_key([(name, self.digest(name)) for name in media])
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.out).as_posix()

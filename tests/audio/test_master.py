@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from filmaster.audio.loudness import integrated_loudness, peak_envelope, true_peak_dbtp, weighted_energy
-from filmaster.audio.master import Segment, analyse, assemble, limiter_gain, master
+from filmaster.audio.master import Segment, analyse, assemble, limiter_regions, master
 
 RATE = 48000
 
@@ -67,7 +67,9 @@ def test_limiter_gain_follows_its_definition():
     envelope = (rng.random(6000) * 0.5).astype(np.float32)
     envelope[[700, 2500, 2540, 5990]] = [1.6, 2.4, 1.2, 3.0]  # peaks, two close together, one at the very end
     rate, look, hold = 1000, 5, 80  # 5 ms look-ahead, 80 ms hold at 1 kHz
-    gain = limiter_gain(envelope, rate, ceiling_dbtp=0.0, lookahead_s=0.005, release_s=0.08)
+    gain = np.ones(envelope.size)
+    for a, b, dip in limiter_regions(envelope, rate, ceiling_dbtp=0.0, lookahead_s=0.005, release_s=0.08):
+        gain[a:b] = dip
     need = np.minimum(1.0, 1.0 / envelope.astype(np.float64))
     n = need.size
     held = np.array([need[max(0, t - hold) : min(n, t + look)].min() for t in range(n)])

@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
 import pytest
 
+from fake_openai import serve_json
 from filmaster.backends.embed.openai_compatible import OpenAIEmbeddingBackend
 from filmaster.errors import BackendUnavailableError
 
@@ -42,45 +41,28 @@ class Server:
 def server() -> Iterator[Server]:
     state = Server()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            state.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-            if state.script:
-                status, headers, reply = state.script.pop(0)
-            elif self.path != "/v1/embeddings":
-                status, headers, reply = 404, {}, {"error": {"message": "not found"}}
-            else:
-                inputs = body["input"]
-                data = [
-                    {"object": "embedding", "index": i, "embedding": vector_for(text)} for i, text in enumerate(inputs)
-                ]
-                status, headers = 200, {}
-                reply = {
-                    "object": "list",
-                    "data": data[::-1],  # the API does not promise order; the client sorts by index
-                    "model": body["model"],
-                    "usage": {"prompt_tokens": len(inputs), "total_tokens": len(inputs)},
-                }
-            payload = json.dumps(reply).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
+    def handle(path: str, auth: str | None, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        state.requests.append({"path": path, "auth": auth, "body": body})
+        if state.script:
+            return state.script.pop(0)
+        if path != "/v1/embeddings":
+            return 404, {}, {"error": {"message": "not found"}}
+        inputs = body["input"]
+        data = [{"object": "embedding", "index": i, "embedding": vector_for(text)} for i, text in enumerate(inputs)]
+        return (
+            200,
+            {},
+            {
+                "object": "list",
+                "data": data[::-1],  # the API does not promise order; the client sorts by index
+                "model": body["model"],
+                "usage": {"prompt_tokens": len(inputs), "total_tokens": len(inputs)},
+            },
+        )
 
-        def log_message(self, *args: Any) -> None:  # keep pytest output clean
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base_url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_json(handle) as base_url:
+        state.base_url = base_url
+        yield state
 
 
 @pytest.fixture

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+import fake_openai
+from fake_openai import ChatServer, Reply
 from filmaster.backends.http import HTTPStatusError
 from filmaster.backends.llm.openai_compatible import OpenAIChatBackend
 from filmaster.errors import BackendUnavailableError, ConfigError, PlanError
-
-
-def _load_chat_server() -> ModuleType:
-    """The shared fake server module (tests are not a package under --import-mode=importlib)."""
-    name = "filmaster_test_chat_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("chat_server.py"))
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-chat_server = _load_chat_server()
-ChatServer, Reply = chat_server.ChatServer, chat_server.Reply
 
 KEY_ENV = "FILMASTER_TEST_LLM_KEY"
 KEY = "sk-test-llm-0123456789"
@@ -46,7 +30,7 @@ SCHEMA = {
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ChatServer]:
     monkeypatch.setenv(KEY_ENV, KEY)
-    with chat_server.serve(ChatServer(model=MODEL, key=KEY)) as state:
+    with fake_openai.serve(ChatServer(model=MODEL, key=KEY)) as state:
         yield state
 
 
@@ -77,7 +61,7 @@ def test_asks_for_structured_output_and_returns_the_parsed_object(server: ChatSe
 
 def test_a_local_server_needs_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    with chat_server.serve(ChatServer(model=MODEL)) as server:
+    with fake_openai.serve(ChatServer(model=MODEL)) as server:
         llm = OpenAIChatBackend(base_url=server.base_url, model=MODEL, api_key_env="")
         assert llm.complete_json("s", "u", SCHEMA) == {"ok": True}
     assert server.requests[0]["auth"] is None

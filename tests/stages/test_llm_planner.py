@@ -12,11 +12,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+import fake_openai
+from fake_openai import ChatServer, Reply
 from filmaster.backends.embed.minilm import MiniLMEmbeddingBackend
 from filmaster.backends.llm.openai_compatible import OpenAIChatBackend
 from filmaster.errors import BackendUnavailableError, PlanError
@@ -32,18 +33,6 @@ from filmaster.stages.llm_planner import LLMScenePlanner, SceneAnswer, answer_sc
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_chat_server() -> ModuleType:
-    """The shared fake server module (tests are not a package under --import-mode=importlib)."""
-    name = "filmaster_test_chat_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "backends" / "chat_server.py")
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-chat_server = _load_chat_server()
-ChatServer, Reply = chat_server.ChatServer, chat_server.Reply
 MODEL = "test-planner-model"
 
 KITCHEN = (ROOT / "tests" / "data" / "kitchen_dialogue.fountain").read_text()
@@ -110,7 +99,7 @@ def scene() -> SceneBlock:
 
 @pytest.fixture
 def server() -> Iterator[ChatServer]:
-    with chat_server.serve(ChatServer(model=MODEL)) as state:
+    with fake_openai.serve(ChatServer(model=MODEL)) as state:
         yield state
 
 

@@ -117,11 +117,6 @@ def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
     return gated_loudness(block_loudness(audio, sample_rate))
 
 
-def loudness_of_energy(energy: np.ndarray, sample_rate: int) -> float:
-    """`integrated_loudness` of audio whose `weighted_energy` is given."""
-    return gated_loudness(block_energies(energy, sample_rate))
-
-
 def _oversampling(sample_rate: int) -> int:
     # BS.1770 asks for ≥192 kHz when looking for inter-sample peaks: 4× at 48 kHz.
     return max(1, math.ceil(192000 / sample_rate))

@@ -237,20 +237,6 @@ def limiter_regions(
     return regions
 
 
-def limiter_gain(
-    envelope: np.ndarray,
-    sample_rate: int,
-    ceiling_dbtp: float,
-    lookahead_s: float = 0.005,
-    release_s: float = 0.08,
-) -> np.ndarray:
-    """The limiter's gain for every sample (see `limiter_regions`)."""
-    gain = np.ones(envelope.shape[0])
-    for a, b, dip in limiter_regions(envelope, sample_rate, ceiling_dbtp, lookahead_s, release_s):
-        gain[a:b] = dip
-    return gain
-
-
 def normalize(audio: np.ndarray, target_lufs: float, max_true_peak_db: float, sample_rate: int = 48000) -> np.ndarray:
     """`audio` ((n,) or (n, channels)) gained to `target_lufs` with its true peak under `max_true_peak_db`."""
     a = np.asarray(audio, dtype=np.float32)

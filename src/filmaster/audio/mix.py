@@ -11,7 +11,6 @@ from scipy.ndimage import maximum_filter1d
 from ..errors import AudioError
 from .dsp import fit_length, to_stereo
 from .dynamics import compress
-from .loudness import loudness_of_energy
 from .master import analyse, master
 
 # The ducking envelope is computed in steps of sample_rate // 1000 samples (1 ms at 48 kHz, 0.998 ms at
@@ -132,13 +131,11 @@ def mix(
 ) -> MixResult:
     """`premix` the stems, then master the sum to `target_lufs` with its true peak under `max_true_peak_db`."""
     pre = premix(stems, dialogue_key=dialogue_key, duck_db=duck_db, sample_rate=sample_rate, duck_keys=duck_keys)
-    analysis = analyse(pre.audio, sample_rate)
-    before = loudness_of_energy(analysis.energy, sample_rate)
-    done = master(pre.audio, analysis, target_lufs, max_true_peak_db, sample_rate)
+    done = master(pre.audio, analyse(pre.audio, sample_rate), target_lufs, max_true_peak_db, sample_rate)
     return MixResult(
         audio=done.audio,
         integrated_lufs=done.integrated_lufs,
         true_peak_dbtp=done.true_peak_dbtp,
-        gain_db=done.gain_db if np.isfinite(before) else 0.0,
+        gain_db=done.gain_db,
         duck_gain=pre.duck_gain,
     )

@@ -18,16 +18,13 @@ from ..home import filmaster_home
 from ..project import content_key
 
 
-def cpu_session(model: Path, *, threads: int | None = None) -> Any:
-    """An `onnxruntime.InferenceSession` for `model` on the CPU (`threads` intra-op threads; None: its default)."""
+def cpu_session(model: Path) -> Any:
+    """An `onnxruntime.InferenceSession` for `model` on the CPU."""
     import onnxruntime as ort
 
     def options(level: Any) -> Any:
         opts = ort.SessionOptions()
         opts.graph_optimization_level = level
-        if threads:
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
         return opts
 
     providers = ["CPUExecutionProvider"]

@@ -50,7 +50,7 @@ def can_chunk(mix_wav: Path) -> bool:
         return False
 
 
-def new_encoder() -> av.audio.codeccontext.AudioCodecContext:
+def _new_encoder() -> av.audio.codeccontext.AudioCodecContext:
     ctx = av.CodecContext.create("aac", "w")
     ctx.sample_rate, ctx.layout, ctx.format, ctx.bit_rate = AUDIO_RATE, "stereo", "fltp", AUDIO_BITRATE
     ctx.time_base = Fraction(1, AUDIO_RATE)
@@ -127,7 +127,7 @@ def _read(wav: wave.Wave_read, start: int, stop: int) -> np.ndarray:
 def _encode(mix_wav: Path, plan: _ChunkPlan) -> list[AacPacket]:
     with wave.open(str(mix_wav), "rb") as wav:
         samples = _read(wav, plan.read_from, plan.read_to)
-    encoder = new_encoder()
+    encoder = _new_encoder()
     packets: list[AacPacket] = []
 
     def keep(encoded: list[av.Packet]) -> None:

@@ -63,12 +63,23 @@ def assemble_film(
         raise ExportError(f"mix {mix_wav} does not exist; run the mix stage before assembling the film")
     total = cut.frames
     total_samples = round(total * AUDIO_RATE / cut.fps)
+    copy = _can_copy_packets(out_dir, cut)
     try:
-        with atomic_path(film_path) as tmp:
-            if _can_copy_packets(out_dir, cut):
-                _copy_packets(out_dir, cut, mix_wav, tmp, total, total_samples, progress, cache)
+        with (
+            atomic_path(film_path) as tmp,
+            av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as container,
+        ):
+            # Video first: players expect it as stream 0.
+            if copy:
+                with av.open(str(out_dir / cut.clips[0].media)) as first:
+                    video = container.add_stream_from_template(first.streams.video[0])
+                video.time_base = Fraction(1, cut.fps * 512)
             else:
-                _encode(out_dir, cut, mix_wav, tmp, crf, preset, total, total_samples, progress, cache)
+                video = container.add_stream("libx264", rate=cut.fps, options={"crf": str(crf), "preset": preset})
+                video.width, video.height, video.pix_fmt = cut.width, cut.height, "yuv420p"
+            audio = _AudioFeed(container, mix_wav, total_samples, cache)
+            (_copy_packets if copy else _encode)(container, video, audio, out_dir, cut, progress)
+            audio.finish()
     except av.error.FFmpegError as exc:
         raise ExportError(f"encoding {film_path} failed: {exc}; check the takes and the mix") from exc
     return FilmInfo(
@@ -84,37 +95,29 @@ def assemble_film(
 
 
 def _encode(
+    container: av.container.OutputContainer,
+    video: av.video.stream.VideoStream,
+    audio: _AudioFeed,
     out_dir: Path,
     cut: Cut,
-    mix_wav: Path | None,
-    path: Path,
-    crf: int,
-    preset: str,
-    total: int,
-    total_samples: int,
     progress: Callable[[int, int], None] | None,
-    cache: Cache | None,
 ) -> None:
-    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
-        video = container.add_stream("libx264", rate=cut.fps, options={"crf": str(crf), "preset": preset})
-        video.width, video.height, video.pix_fmt = cut.width, cut.height, "yuv420p"
-        audio = _AudioFeed(container, mix_wav, total_samples, cache)
-        index = 0
-        frame_time_base = Fraction(1, cut.fps)
-        for clip in cut.clips:
-            for clip_frame_index, frame in enumerate(_clip_frames(out_dir, clip, cut)):
-                # Decoded frames carry their take's time base; the encoder rescales pts from it.
-                frame.pts, frame.time_base = index, frame_time_base
-                # A keyframe at every cut: editors and players seek to shot boundaries.
-                first = clip_frame_index == 0
-                frame.pict_type = av.video.frame.PictureType.I if first else av.video.frame.PictureType.NONE
-                container.mux(video.encode(frame))
-                index += 1
-                audio.send_until(round(index * AUDIO_RATE / cut.fps))  # interleave: the sound of this frame
-                if progress is not None:
-                    progress(index, total)
-        audio.finish()
-        container.mux(video.encode(None))
+    """Decode every clip's frames (trim and speed applied) and encode them, a keyframe at every cut."""
+    index = 0
+    frame_time_base = Fraction(1, cut.fps)
+    for clip in cut.clips:
+        for clip_frame_index, frame in enumerate(_clip_frames(out_dir, clip, cut)):
+            # Decoded frames carry their take's time base; the encoder rescales pts from it.
+            frame.pts, frame.time_base = index, frame_time_base
+            # A keyframe at every cut: editors and players seek to shot boundaries.
+            first = clip_frame_index == 0
+            frame.pict_type = av.video.frame.PictureType.I if first else av.video.frame.PictureType.NONE
+            container.mux(video.encode(frame))
+            index += 1
+            audio.send_until(round(index * AUDIO_RATE / cut.fps))  # interleave: the sound of this frame
+            if progress is not None:
+                progress(index, cut.frames)
+    container.mux(video.encode(None))
 
 
 def _can_copy_packets(out_dir: Path, cut: Cut) -> bool:
@@ -143,38 +146,31 @@ def _can_copy_packets(out_dir: Path, cut: Cut) -> bool:
 
 
 def _copy_packets(
+    container: av.container.OutputContainer,
+    video: av.video.stream.VideoStream,
+    audio: _AudioFeed,
     out_dir: Path,
     cut: Cut,
-    mix_wav: Path | None,
-    path: Path,
-    total: int,
-    total_samples: int,
     progress: Callable[[int, int], None] | None,
-    cache: Cache | None,
 ) -> None:
-    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
-        with av.open(str(out_dir / cut.clips[0].media)) as first:  # video first: players expect it as stream 0
-            video = container.add_stream_from_template(first.streams.video[0])
-        video.time_base = Fraction(1, cut.fps * 512)
-        audio = _AudioFeed(container, mix_wav, total_samples, cache)
-        frames_before = 0
-        for clip in cut.clips:
-            with av.open(str(out_dir / clip.media)) as take:
-                source = take.streams.video[0]
-                offset = round(Fraction(frames_before, cut.fps) / source.time_base)
-                for packet in take.demux(source):
-                    if packet.dts is None:  # the demuxer's end-of-stream marker
-                        continue
-                    packet.pts += offset
-                    packet.dts += offset
-                    packet.stream = video
-                    container.mux(packet)
-                    # Interleave: send the audio that plays up to this packet's decode time.
-                    audio.send_until(min(total_samples, round(float(packet.dts * source.time_base) * AUDIO_RATE)))
-            frames_before += clip.frames
-            if progress is not None:
-                progress(frames_before, total)
-        audio.finish()
+    """Concatenate the takes' packets, shifted to their place on the timeline."""
+    frames_before = 0
+    for clip in cut.clips:
+        with av.open(str(out_dir / clip.media)) as take:
+            source = take.streams.video[0]
+            offset = round(Fraction(frames_before, cut.fps) / source.time_base)
+            for packet in take.demux(source):
+                if packet.dts is None:  # the demuxer's end-of-stream marker
+                    continue
+                packet.pts += offset
+                packet.dts += offset
+                packet.stream = video
+                container.mux(packet)
+                # Interleave: send the audio that plays up to this packet's decode time.
+                audio.send_until(round(float(packet.dts * source.time_base) * AUDIO_RATE))
+        frames_before += clip.frames
+        if progress is not None:
+            progress(frames_before, cut.frames)
 
 
 class _AudioFeed:

@@ -21,7 +21,7 @@ from ..export.storyboard import (
 )
 from ..model import Cut, Plan, SoundPlan
 from ..progress import Reporter
-from ..project import Project, content_key, file_digest, media_digest
+from ..project import Project, content_key
 
 
 def deliver(
@@ -35,7 +35,7 @@ def deliver(
 ) -> list[Path]:
     """Write every deliverable; `storyboard` is the sheet already being drawn (else it is drawn here)."""
     out = project.out
-    pictures = media_digest(out, [clip.media for clip in cut.clips])
+    pictures = project.media_digest([clip.media for clip in cut.clips])
     # The film is encoded on a thread of its own (FFmpeg releases the GIL) while the timeline and the sheets
     # are written here.
     with ThreadPoolExecutor(1, thread_name_prefix="film") as pool:
@@ -50,7 +50,7 @@ def deliver(
 
 def _deliver_film(cut: Cut, mix_wav: Path, pictures: str, project: Project, reporter: Reporter) -> Path:
     film = project.out / "film.mp4"
-    film_key = content_key("film", cut, pictures, file_digest(mix_wav))
+    film_key = content_key("film", cut, pictures, project.digest(mix_wav))
     if film.is_file() and project.manifest().get("film_key") == film_key:
         project.cache.record("film", computed=False)
         return film
@@ -64,7 +64,7 @@ def _deliver_film(cut: Cut, mix_wav: Path, pictures: str, project: Project, repo
 def deliver_storyboard(plan: Plan, cut: Cut, project: Project) -> Path:
     """`storyboard.png`, drawn again only when the cut or a take changed. Needs the takes alone, not the sound."""
     board = project.out / "storyboard.png"
-    board_key = content_key("storyboard", cut, media_digest(project.out, [clip.media for clip in cut.clips]))
+    board_key = content_key("storyboard", cut, project.media_digest([clip.media for clip in cut.clips]))
     if not board.is_file() or project.manifest().get("storyboard_key") != board_key:
         headings = {scene.index: scene.heading for scene in plan.scenes}
         frames = storyboard_frames(plan, cut, project.out, grab=_cached_thumbnails(project))
@@ -77,7 +77,7 @@ def _cached_thumbnails(project: Project) -> FrameGrabber:
     """Storyboard frames through the cache, by the bytes of the clip: a re-run decodes only re-rendered shots."""
 
     def grab(clip: Path, times_s: Sequence[float]) -> list[np.ndarray]:
-        key = content_key("thumbs", file_digest(clip), list(times_s), THUMB_WIDTH)
+        key = content_key("thumbs", project.digest(clip), list(times_s), THUMB_WIDTH)
 
         def make(tmp: Path) -> None:
             np.save(tmp, np.stack([thumbnail(frame) for frame in frames_from_clip(clip, times_s)]))

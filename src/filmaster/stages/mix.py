@@ -20,7 +20,7 @@ from ..audio.wavio import read_wav, write_wav
 from ..config import SoundConfig
 from ..errors import AudioError
 from ..model import Cut, SoundCue, SoundPlan
-from ..project import Project, content_key, file_digest, media_digest
+from ..project import Project, content_key
 
 NAMESPACE = "premix"
 PREMIX_VERSION = "1"  # bump when premix() or the analysis changes what it produces
@@ -29,7 +29,7 @@ PREMIX_VERSION = "1"  # bump when premix() or the analysis changes what it produ
 def mix_film(sound: SoundPlan, cut: Cut, config: SoundConfig, project: Project) -> tuple[Path, Mastered | None]:
     """Write `media/audio/mix.wav` exactly as long as the picture; reuse it when no cue or setting changed."""
     target = project.out / "media" / "audio" / "mix.wav"
-    sounds = media_digest(project.out, [cue.media for cue in sound.cues if cue.media])
+    sounds = project.media_digest([cue.media for cue in sound.cues if cue.media])
     key = content_key("mix", PREMIX_VERSION, sound, sounds, cut.frames, cut.fps, config)
     if target.is_file() and project.manifest().get("mix_key") == key:
         project.cache.record("mix", computed=False)
@@ -67,7 +67,7 @@ def scene_premix(cues: list[SoundCue], config: SoundConfig, project: Project, ra
         return None
     origin = min(round(cue.start_s * rate) for cue in cues)
     layout = [
-        (cue.kind.value, round(cue.start_s * rate) - origin, cue.gain_db, file_digest(project.out / cue.media))
+        (cue.kind.value, round(cue.start_s * rate) - origin, cue.gain_db, project.digest(str(cue.media)))
         for cue in cues
         if cue.media
     ]

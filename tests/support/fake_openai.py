@@ -1,6 +1,7 @@
-"""A local HTTP server that speaks the OpenAI Chat Completions API, for tests of the LLM backend and planner.
+"""Local HTTP servers that speak OpenAI's APIs, for tests of the remote backends (a real socket, the real protocol).
 
-It checks each request as api.openai.com would (path, model, messages, response_format, the bearer key when one
+`serve_json` runs any JSON-over-POST endpoint; `serve` is the Chat Completions API on top of it. The chat server
+checks each request as api.openai.com would (path, model, messages, response_format, the bearer key when one
 is configured) and answers in the API's own shapes: a `chat.completion` object, or `{"error": {...}}` with an
 HTTP status. Tests script what the "model" says (`Reply.content`) or which failure comes back (status, headers).
 """
@@ -103,29 +104,19 @@ def completion(model: str, content: str, finish_reason: str) -> dict[str, Any]:
     }
 
 
+# What a test's endpoint does with one POST: (path, Authorization header, JSON body) -> (status, headers, JSON reply).
+Handle = Callable[[str, str | None, dict[str, Any]], tuple[int, dict[str, str], dict[str, Any]]]
+
+
 @contextmanager
-def serve(state: ChatServer) -> Iterator[ChatServer]:
+def serve_json(handle: Handle) -> Iterator[str]:
+    """Serve `handle` on a free port of 127.0.0.1 for the duration; yields the base URL (`http://.../v1`)."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            auth = self.headers.get("Authorization")
-            state.requests.append({"path": self.path, "auth": auth, "body": body})
-            refused = state.problem(self.path, auth, body)
-            reply = Reply() if refused or not state.script else state.script.pop(0)  # a refusal uses no script
-            time.sleep(reply.delay_s)
-            if refused:
-                status, headers = refused[0], {}
-                payload: dict[str, Any] = {"error": {"message": refused[1], "type": "invalid_request_error"}}
-            elif reply.status != 200:
-                status, headers = reply.status, reply.headers
-                payload = {"error": {"message": reply.error or "error", "type": "server_error"}}
-            else:
-                status, headers = 200, reply.headers
-                content = reply.content
-                if content is None:
-                    content = state.responder(body) if state.responder else '{"ok": true}'
-                payload = reply.body or completion(body["model"], content, reply.finish_reason)
-            data = json.dumps(payload).encode()
+            status, headers, reply = handle(self.path, self.headers.get("Authorization"), body)
+            data = json.dumps(reply).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -139,11 +130,33 @@ def serve(state: ChatServer) -> Iterator[ChatServer]:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base_url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
-        yield state
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def serve(state: ChatServer) -> Iterator[ChatServer]:
+    """The Chat Completions API answering from `state` (its script, its responder, its refusals)."""
+
+    def handle(path: str, auth: str | None, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        state.requests.append({"path": path, "auth": auth, "body": body})
+        refused = state.problem(path, auth, body)
+        reply = Reply() if refused or not state.script else state.script.pop(0)  # a refusal uses no script
+        time.sleep(reply.delay_s)
+        if refused:
+            return refused[0], {}, {"error": {"message": refused[1], "type": "invalid_request_error"}}
+        if reply.status != 200:
+            return reply.status, reply.headers, {"error": {"message": reply.error or "error", "type": "server_error"}}
+        content = reply.content
+        if content is None:
+            content = state.responder(body) if state.responder else '{"ok": true}'
+        return 200, reply.headers, reply.body or completion(body["model"], content, reply.finish_reason)
+
+    with serve_json(handle) as base_url:
+        state.base_url = base_url
+        yield state
