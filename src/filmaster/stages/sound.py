@@ -6,6 +6,7 @@ dialogue lines, placed where the shot shows them. (Intra-shot foley and effects 
 
 from __future__ import annotations
 
+import math
 import wave
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,8 @@ from typing import Any
 
 from ..atomic import write_bytes_atomic
 from ..audio.ambience import ambience_bed
-from ..audio.wavio import write_wav
+from ..audio.dsp import fade
+from ..audio.wavio import read_wav, write_wav
 from ..backends.music.base import MusicBackend, MusicRequest
 from ..backends.registry import create_backend
 from ..backends.speech.base import SpeechBackend, VoiceSpec
@@ -25,6 +27,8 @@ from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
 
 AMBIENCE_VERSION = "1"
+AMBIENCE_STEP_S = 10.0
+AMBIENCE_FADE_S = 0.05  # at the cut, as the bed's own ends fade
 
 
 @dataclass(frozen=True)
@@ -163,11 +167,20 @@ def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate
         )
         key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
         return _Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
-    args = (scene.set_kind, scene.interior, scene.time_of_day, cue.duration_s, rate, seed + scene.index)
-    key = content_key("ambience", AMBIENCE_VERSION, [str(a) for a in args])
+    # The bed is rendered in whole steps of length and cut to the scene, so a scene that grows or shrinks a little
+    # (a line rewritten) cuts its bed from the render it already has.
+    length_s = max(1, math.ceil(cue.duration_s / AMBIENCE_STEP_S)) * AMBIENCE_STEP_S
+    args = (scene.set_kind, scene.interior, scene.time_of_day, length_s, rate, seed + scene.index)
+    source_key = content_key("ambience-bed", AMBIENCE_VERSION, [str(a) for a in args])
+    key = content_key("ambience", AMBIENCE_VERSION, source_key, cue.duration_s)
+
+    def make_source(tmp: Path) -> None:
+        write_wav(tmp, ambience_bed(*args), rate)
 
     def make_bed(tmp: Path) -> None:
-        write_wav(tmp, ambience_bed(*args), rate)
+        source, _ = read_wav(cache.fetch_or_make("ambience-bed", source_key, ".wav", make_source))
+        cut = source[: round(cue.duration_s * rate)]
+        write_wav(tmp, fade(cut, rate, 0.0, min(AMBIENCE_FADE_S, cue.duration_s / 2)), rate)
 
     return _Unit(cue, "ambience", key, make_bed)
 
