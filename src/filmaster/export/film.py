@@ -63,8 +63,8 @@ def assemble_film(
         raise ExportError(f"mix {mix_wav} does not exist; run the mix stage before assembling the film")
     total = cut.frames
     total_samples = round(total * AUDIO_RATE / cut.fps)
-    copy = _can_copy_packets(out_dir, cut)
     try:
+        copy = _can_copy_packets(out_dir, cut)
         with (
             atomic_path(film_path) as tmp,
             av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as container,
