@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -43,5 +45,9 @@ def _no_logged_errors(caplog: pytest.LogCaptureFixture):
         pytest.fail("logged errors: " + "; ".join(r.getMessage() for r in errors))
 
 
-# Corpora and indexes a test builds go to a private folder, never the user's ~/.local/share/filmaster.
-os.environ.setdefault("FILMASTER_HOME", tempfile.mkdtemp(prefix="filmaster-home-"))
+# Corpora and indexes a test builds go to a private folder, never the user's ~/.local/share/filmaster; the folder
+# is removed when the run ends (it holds tens of MB of caches).
+if "FILMASTER_HOME" not in os.environ:
+    _home = tempfile.mkdtemp(prefix="filmaster-home-")
+    os.environ["FILMASTER_HOME"] = _home
+    atexit.register(shutil.rmtree, _home, ignore_errors=True)
