@@ -10,12 +10,13 @@ from pathlib import Path
 from . import __version__
 from .atomic import write_text_atomic
 from .backends.embed.base import EmbeddingBackend
+from .backends.embed.cached import CachedEmbeddings
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
 from .config import Config
 from .model import CueKind, Plan, RenderSettings, Screenplay
 from .progress import Reporter, SilentReporter
-from .project import Project, WorkCounter, content_key, file_digest
+from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
@@ -85,8 +86,9 @@ def scene_planner(config: Config) -> ScenePlanner | None:
     return LLMScenePlanner(llm)
 
 
-def make_plan(screenplay: Screenplay, config: Config, reporter: Reporter) -> Plan:
-    """Breakdown, then (by default) scene-level retrieval and joint re-planning of every scene's shots."""
+def make_plan(screenplay: Screenplay, config: Config, reporter: Reporter, cache: Cache | None = None) -> Plan:
+    """Breakdown, then (by default) scene-level retrieval and joint re-planning of every scene's shots.
+    With a `cache`, the scenes' query vectors are kept in it, so a re-plan embeds only the scenes that changed."""
     plan = plan_screenplay(screenplay)
     if not config.cinematography.retrieval:
         return plan
@@ -96,7 +98,8 @@ def make_plan(screenplay: Screenplay, config: Config, reporter: Reporter) -> Pla
     index, embedded = open_library_index(user_corpus_path(config), embedder)
     if embedded:
         reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
-    plan = plan_cinematography(plan, index, embedder, k=config.cinematography.top_k, planner=scene_planner(config))
+    queries = CachedEmbeddings(embedder, cache) if cache is not None else embedder
+    plan = plan_cinematography(plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config))
     reporter.stage("camera", f"each scene re-planned from its {config.cinematography.top_k} closest film scenes")
     return plan
 
@@ -118,7 +121,7 @@ def load_or_plan(
             return Plan.load(plan_path), True
         if manifest.get("planning_key") == key:
             return Plan.load(plan_path), False
-    plan = make_plan(screenplay, config, reporter)
+    plan = make_plan(screenplay, config, reporter, project.cache)
     if plan_path.is_file() and (
         manifest.get("plan_edited") or manifest.get("plan_digest") not in (None, file_digest(plan_path))
     ):

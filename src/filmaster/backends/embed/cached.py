@@ -1,0 +1,62 @@
+"""Any embedding backend, with its vectors kept in the project cache by text.
+
+Planning embeds one query per scene. After an edit most scenes read as before, so their vectors come from the
+cache and only the changed scenes are embedded; when none changed the model is not even loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ...project import Cache, content_key
+from .base import EmbeddingBackend
+
+NAMESPACE = "embeddings"
+
+
+class CachedEmbeddings(EmbeddingBackend):
+    """Wraps `inner`; same model id, dimension and vectors (stored as float32, exactly as `inner` returned them)."""
+
+    KIND: ClassVar[str] = "embed"
+    NAME: ClassVar[str] = "cached"
+
+    def __init__(self, inner: EmbeddingBackend, cache: Cache) -> None:
+        super().__init__()
+        self.inner, self.cache = inner, cache
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    @property
+    def cache_identity(self) -> dict[str, Any]:
+        return self.inner.cache_identity
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        keys = [content_key(NAMESPACE, self.inner.cache_identity, text) for text in texts]
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        missing = []
+        for i, key in enumerate(keys):
+            stored = self.cache.path(NAMESPACE, key, ".npy")
+            if stored.is_file():
+                out[i] = np.load(stored)
+                self.cache.record(NAMESPACE, computed=False)
+            else:
+                missing.append(i)
+        if missing:
+            out[missing] = self.inner.embed([texts[i] for i in missing])
+            for i in missing:
+                self.cache.fetch_or_make(NAMESPACE, keys[i], ".npy", lambda tmp, row=out[i]: _save(tmp, row))
+        return out
+
+
+def _save(path: Path, row: np.ndarray) -> None:
+    with path.open("wb") as handle:
+        np.save(handle, row)
