@@ -7,8 +7,7 @@ import pytest
 
 from filmaster.errors import PlanError
 from filmaster.model import SCALE_FRAME_FIGURE_RATIO, ShotScale
-from filmaster.previz.camera import CameraPose
-from filmaster.previz.shoot import ShotSession, _box
+from filmaster.previz.shoot import ShotSession
 from filmaster.previz.subjects import check_camera
 from filmaster.previz.testing import make_request, make_scene, make_shot
 
@@ -186,23 +185,9 @@ def test_prop_insert_frames_the_prop() -> None:
     assert s.pose(0.25).forward[1] < -0.4  # looking down onto the table
 
 
-def test_boxes_from_a_figures_outline_equal_boxes_from_its_whole_mesh() -> None:
-    """Standing figures are boxed from their hull; the box must be the whole mesh's, also when the near plane cuts
-    the figure (then the mesh is projected whole)."""
-    s = session(scale="MS", subjects=["ANNA"])
-    fig = s.renderer.world.figures["ANNA"]
-    assert len(fig.body_outline) < len(fig.body_points) / 20
-    chest = fig.position + np.array([0.0, 1.2, 0.0])
-    up = np.array([0.0, 1.0, 0.0])
-    poses = [
-        s.pose(0.0),
-        CameraPose(position=chest + 3.0 * fig.facing, target=chest, up=up, lens_mm=35.0),  # facing the figure
-        CameraPose(position=chest + 0.1 * fig.facing, target=chest, up=up, lens_mm=18.0),  # the near plane cuts it
-        CameraPose(position=chest, target=chest + fig.facing, up=up, lens_mm=18.0),  # from inside, looking out
-    ]
-    for pose in poses:
-        vp = pose.view_projection(W / H)
-        for points, outline in ((fig.body_points, fig.body_outline), (fig.head_points, fig.head_outline)):
-            fast = _box(points, outline, pose, W, H, vp)
-            whole = _box(points, points, pose, W, H, vp)
-            assert fast == whole
+def test_standing_figures_are_boxed_from_their_distinct_corners() -> None:
+    """The corners are the mesh's positions without repeats: the same boxes from a fraction of the points."""
+    fig = session(scale="MS", subjects=["ANNA"]).renderer.world.figures["ANNA"]
+    for points, corners in ((fig.body_points, fig.body_corners), (fig.head_points, fig.head_corners)):
+        assert len(corners) < len(points) / 4
+        assert set(map(tuple, points.tolist())) == set(map(tuple, corners.tolist()))

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.spatial import ConvexHull, QhullError
 
 from ..model import CastMember, Mark
 from .geometry import Material, box, capsule, cylinder, ellipsoid, merge, sphere, squash, transform, yaw_matrix
@@ -41,23 +40,15 @@ class Figure:
     def eye_height(self) -> float:
         return self.height * (SEATED_EYE_HEIGHT_RATIO if self.seated else EYE_HEIGHT_RATIO)
 
-    # A figure that holds its mark is projected every frame of a shot: its hull (~120 of ~7000 vertices) projects to
-    # the same box as the whole mesh wherever the figure is in front of the camera, 50x faster.
+    # A figure that holds its mark is boxed every frame of a shot from the same points; its mesh repeats each
+    # position about six times (triangles share corners), so the distinct ones are projected instead.
     @cached_property
-    def body_outline(self) -> np.ndarray:
-        return outline(self.body_points)
+    def body_corners(self) -> np.ndarray:
+        return np.unique(self.body_points, axis=0)
 
     @cached_property
-    def head_outline(self) -> np.ndarray:
-        return outline(self.head_points)
-
-
-def outline(points: np.ndarray) -> np.ndarray:
-    """The vertices of the convex hull of `points` (all of them when they span no volume)."""
-    try:
-        return points[ConvexHull(points).vertices]
-    except (QhullError, ValueError):
-        return points
+    def head_corners(self) -> np.ndarray:
+        return np.unique(self.head_points, axis=0)
 
 
 def facing_vector(facing_deg: float) -> np.ndarray:

@@ -108,13 +108,9 @@ class ShotSession:
 
 
 def _box(
-    points: np.ndarray, outline: np.ndarray, pose: CameraPose, width: int, height: int, view_projection: np.ndarray
+    points: np.ndarray, pose: CameraPose, width: int, height: int, view_projection: np.ndarray
 ) -> tuple[list[float], list[float]] | None:
-    """The projected box of `points`, from their `outline` (any subset with the same convex hull) when all of it
-    is in front of the camera; a figure the near plane cuts is projected whole."""
-    px = pose.project(outline, width, height, view_projection)
-    if len(px) < len(outline):
-        px = pose.project(points, width, height, view_projection)
+    px = pose.project(points, width, height, view_projection)
     if len(px) == 0:
         return None
     x0, y0 = px.min(axis=0)
@@ -134,16 +130,12 @@ def character_boxes(
     out: dict[str, dict[str, Any]] = {}
     view_projection = pose.view_projection(width / height)
     for name, fig in world.figures_at(t_s).items():
-        # A walker is a new mesh every frame: its hull would cost more than projecting it whole.
+        # A walker is a new mesh every frame: finding its distinct corners would cost more than projecting it all.
         walks = name in world.walkers
-        body = _box(
-            fig.body_points, fig.body_points if walks else fig.body_outline, pose, width, height, view_projection
-        )
+        body = _box(fig.body_points if walks else fig.body_corners, pose, width, height, view_projection)
         if body is None:
             continue
-        head = _box(
-            fig.head_points, fig.head_points if walks else fig.head_outline, pose, width, height, view_projection
-        )
+        head = _box(fig.head_points if walks else fig.head_corners, pose, width, height, view_projection)
         out[name] = {
             "box": body[0],
             "box_visible": body[1],
