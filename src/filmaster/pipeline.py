@@ -20,12 +20,12 @@ from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
-from .stages.deliver import deliver, deliver_storyboard
+from .stages.deliver import deliver, encode_film_sound, prepare_timeline
 from .stages.develop import develop
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
-from .stages.shoot import ShootConfig, shoot, video_backend
+from .stages.shoot import ShootConfig, start_shoot, video_backend
 from .stages.sound import SoundBackends, design_sound, render_sound
 
 PLAN_FILE = "plan.json"
@@ -168,33 +168,40 @@ def make_film(
     reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
     lap("plan")
 
-    takes = shoot(plan, shoot_config, project, reporter, camera)
-    lap("shoot")
-
-    cut = lock_picture(rough_cut(plan, takes, settings))  # screening and fine cut slot in here
-    reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
-    with ThreadPoolExecutor(1, thread_name_prefix="storyboard") as sheets:
-        # The storyboard needs the takes alone: it is drawn while the sound is made (decoding and drawing are in C).
-        storyboard = sheets.submit(deliver_storyboard, plan, cut, project)
+    # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
+    # made, while the missing shots render in worker processes.
+    shooting = start_shoot(plan, shoot_config, project, reporter, camera)
+    try:
+        cut = lock_picture(rough_cut(plan, shooting.takes, settings))  # screening and fine cut slot in here
+        reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
         cues = design_sound(plan, cut, config.sound)
         reporter.stage(
             "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
         )
         sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed)
         lap("sound")
-        mix_wav, mixed = mix_film(sound, cut, config.sound, project)
-        if mixed is None:
-            reporter.stage("mix", "unchanged")
-        else:
-            remixed = project.cache.work.computed["premix"]
-            scenes = remixed + project.cache.work.reused["premix"]
-            reporter.stage(
-                "mix",
-                f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
-                f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
-            )
-        lap("mix")
-        written = deliver(plan, cut, sound, mix_wav, project, reporter, storyboard)
+        with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
+            # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
+            timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
+            mix_wav, mixed = mix_film(sound, cut, config.sound, project)
+            if mixed is None:
+                reporter.stage("mix", "unchanged")
+            else:
+                remixed = project.cache.work.computed["premix"]
+                scenes = remixed + project.cache.work.reused["premix"]
+                reporter.stage(
+                    "mix",
+                    f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
+                    f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
+                )
+                encode_film_sound(cut, mix_wav, project)  # the film's AAC, while shots may still render
+            lap("mix")
+            shooting.wait()
+            lap("shoot")
+            written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
+    except BaseException:
+        shooting.cancel()
+        raise
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
 import opentimelineio as otio
 
-from ..atomic import atomic_path, write_text_atomic
+from ..atomic import write_text_atomic
 from ..errors import ExportError
 from ..model import TRACK_NAMES, Cut, CutClip, Plan, SceneBlock, Shot, SoundCue, SoundPlan
 
@@ -29,10 +29,18 @@ META_KEY = "filmaster"
 NAME_WORDS = 6  # words of the shot's action (or prompt) kept in a clip's name
 
 
-def build_timeline(cut: Cut, sound: SoundPlan, plan: Plan, *, media_root: Path | None = None) -> otio.schema.Timeline:
+def build_timeline(
+    cut: Cut,
+    sound: SoundPlan,
+    plan: Plan,
+    *,
+    media_root: Path | None = None,
+    take_frames: Mapping[str, int] | None = None,
+) -> otio.schema.Timeline:
     """Build the timeline of `cut` with the cues of `sound`. With `media_root` (the output folder) the
     available ranges are read from the media files; without it they come from the take lengths the cut
-    implies and the cue durations."""
+    implies and the cue durations. `take_frames` (by shot id) gives the takes' lengths when they are known
+    and their files may still be rendering."""
     if cut.fps <= 0:
         raise ExportError(f"cut '{cut.title}' has fps {cut.fps}; a timeline needs a positive frame rate")
     fps = cut.fps
@@ -45,7 +53,7 @@ def build_timeline(cut: Cut, sound: SoundPlan, plan: Plan, *, media_root: Path |
         "fps": fps,
         "locked": cut.locked,
     }
-    picture = _picture_track(cut, plan, media_root)
+    picture = _picture_track(cut, plan, media_root, take_frames or {})
     timeline.tracks.append(picture)
     for track in _sound_tracks(sound, fps, cut.frames, media_root):
         timeline.tracks.append(track)
@@ -54,14 +62,17 @@ def build_timeline(cut: Cut, sound: SoundPlan, plan: Plan, *, media_root: Path |
 
 def write_timeline(timeline: otio.schema.Timeline, path: Path) -> Path:
     """Write `timeline` as OTIO JSON to `path` atomically."""
-    text = otio.adapters.write_to_string(timeline, "otio_json")
-    return write_text_atomic(Path(path), text)
+    return write_text_atomic(Path(path), otio_json(timeline))
+
+
+def otio_json(timeline: otio.schema.Timeline) -> str:
+    return otio.adapters.write_to_string(timeline, "otio_json")
 
 
 # --- picture -------------------------------------------------------------------------------------------
 
 
-def _picture_track(cut: Cut, plan: Plan, media_root: Path | None) -> otio.schema.Track:
+def _picture_track(cut: Cut, plan: Plan, media_root: Path | None, take_frames: Mapping[str, int]) -> otio.schema.Track:
     fps = cut.fps
     shots = {shot.id: shot for shot in plan.shots}
     scenes = {scene.index: scene for scene in plan.scenes}
@@ -70,7 +81,7 @@ def _picture_track(cut: Cut, plan: Plan, media_root: Path | None) -> otio.schema
     for clip in cut.clips:
         if clip.frames <= 0:
             raise ExportError(f"cut clip {clip.shot_id} has {clip.frames} frames; remove it or give it length")
-        otio_clip = _picture_clip(clip, shots.get(clip.shot_id), fps, media_root)
+        otio_clip = _picture_clip(clip, shots.get(clip.shot_id), fps, media_root, take_frames.get(clip.shot_id))
         if clip.scene_index != previous_scene:
             otio_clip.markers.append(_scene_marker(clip, scenes.get(clip.scene_index), fps))
             previous_scene = clip.scene_index
@@ -94,9 +105,12 @@ def _scene_marker(clip: CutClip, scene: SceneBlock | None, fps: int) -> otio.sch
     return marker
 
 
-def _picture_clip(clip: CutClip, shot: Shot | None, fps: int, media_root: Path | None) -> otio.schema.Clip:
+def _picture_clip(
+    clip: CutClip, shot: Shot | None, fps: int, media_root: Path | None, take_frames: int | None
+) -> otio.schema.Clip:
     consumed = _source_frames_needed(clip)
-    take_frames = _video_frames(media_root / clip.media) if media_root else None
+    if take_frames is None and media_root:
+        take_frames = _video_frames(media_root / clip.media)
     if take_frames is None:
         planned = round(shot.duration_s * fps) if shot else 0
         take_frames = max(planned, consumed)
@@ -279,24 +293,26 @@ INTERCHANGE: tuple[tuple[str, str, bool, bool], ...] = (
 def export_interchange(timeline: otio.schema.Timeline, out_dir: Path) -> list[Path]:
     """Write the timeline through every installed interchange adapter (FCPXML, FCP 7 XML, CMX 3600 EDL)
     into `out_dir`; missing adapters are skipped. Returns the files written."""
+    return [write_text_atomic(path, text) for path, text in interchange_texts(timeline, out_dir).items()]
+
+
+def interchange_texts(timeline: otio.schema.Timeline, out_dir: Path) -> dict[Path, str]:
+    """The timeline in every installed interchange format, by the path it belongs at in `out_dir`."""
     out_dir = Path(out_dir)
     installed = set(otio.adapters.available_adapter_names())
-    written: list[Path] = []
+    texts: dict[Path, str] = {}
     for adapter, filename, picture_only, absolute in INTERCHANGE:
         if adapter not in installed:
             continue
         variant = _variant(timeline, out_dir, picture_only=picture_only, absolute=absolute)
         path = out_dir / filename
         try:
-            text = otio.adapters.write_to_string(variant, adapter)
+            texts[path] = otio.adapters.write_to_string(variant, adapter)
         except Exception as exc:  # adapters are third-party plugins raising anything
             raise ExportError(
                 f"OTIO adapter '{adapter}' could not write {path}: {exc}; update or uninstall the adapter"
             ) from exc
-        with atomic_path(path) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return texts
 
 
 def _variant(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import write_text_atomic
+from ..export.aac import AUDIO_RATE, aac_packets, can_chunk
 from ..export.film import assemble_film
-from ..export.otio_timeline import build_timeline, export_interchange, write_timeline
+from ..export.otio_timeline import build_timeline, interchange_texts, otio_json
 from ..export.shotlist import write_shotlist
 from ..export.storyboard import (
     THUMB_WIDTH,
@@ -19,9 +21,25 @@ from ..export.storyboard import (
     thumbnail,
     write_storyboard,
 )
-from ..model import Cut, Plan, SoundPlan
+from ..model import Cut, Plan, SoundPlan, Take
 from ..progress import Reporter
 from ..project import Project, content_key
+
+
+def prepare_timeline(
+    plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take] | None = None
+) -> dict[Path, str]:
+    """`film.otio` and the editors' formats, as text by path. Given the `takes` (whose lengths are known before
+    they render), it is made while the picture renders and written once the picture exists."""
+    frames = {shot_id: take.frames for shot_id, take in takes.items()} if takes is not None else None
+    timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames)
+    return {out / "film.otio": otio_json(timeline), **interchange_texts(timeline, out)}
+
+
+def encode_film_sound(cut: Cut, mix_wav: Path, project: Project) -> None:
+    """Encode the film's AAC track into the cache now (while the picture renders); the film then only muxes."""
+    if can_chunk(mix_wav):
+        aac_packets(mix_wav, round(cut.frames * AUDIO_RATE / cut.fps), project.cache)
 
 
 def deliver(
@@ -31,20 +49,20 @@ def deliver(
     mix_wav: Path,
     project: Project,
     reporter: Reporter,
-    storyboard: Future[Path] | None = None,
+    timeline: Mapping[Path, str] | None = None,
 ) -> list[Path]:
-    """Write every deliverable; `storyboard` is the sheet already being drawn (else it is drawn here)."""
+    """Write every deliverable; `timeline` is what `prepare_timeline` made (else it is made here)."""
     out = project.out
     pictures = project.media_digest([clip.media for clip in cut.clips])
-    # The film is encoded on a thread of its own (FFmpeg releases the GIL) while the timeline and the sheets
-    # are written here.
-    with ThreadPoolExecutor(1, thread_name_prefix="film") as pool:
+    # The film is encoded and the storyboard drawn on threads of their own (FFmpeg and the drawing release the
+    # GIL) while the timeline and the shot list are written here.
+    with ThreadPoolExecutor(2, thread_name_prefix="deliver") as pool:
         film = pool.submit(_deliver_film, cut, mix_wav, pictures, project, reporter)
-        timeline = build_timeline(cut, sound, plan, media_root=out)
-        write_timeline(timeline, out / "film.otio")
-        written = [out / "film.otio", *export_interchange(timeline, out), *write_shotlist(plan, cut, out)]
-        written.append(storyboard.result() if storyboard else deliver_storyboard(plan, cut, project))
-        written.append(film.result())
+        storyboard = pool.submit(deliver_storyboard, plan, cut, project)
+        texts = timeline if timeline is not None else prepare_timeline(plan, cut, sound, out)
+        written = [write_text_atomic(path, text) for path, text in texts.items()]
+        written += write_shotlist(plan, cut, out)
+        written += [storyboard.result(), film.result()]
     return written
 
 

@@ -12,8 +12,9 @@ import dataclasses
 import functools
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,12 +75,14 @@ def shot_key(request: ShotRequest, backend: VideoBackend) -> str:
 _worker_backend: VideoBackend | None = None
 
 
-def _init_worker(name: str, settings: dict[str, Any]) -> None:
+def _init_worker(backend: type[VideoBackend], settings: dict[str, Any]) -> None:
     global _worker_backend
-    # One render thread per worker: the pool already has a worker per core, more threads only contend.
+    # One render thread per worker: a full pool has a worker per core, and a lone one renders beside the sound.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("LP_NUM_THREADS", "1")
-    _worker_backend = create_backend("video", name, **settings)  # type: ignore[assignment]
+    # The class itself, not its registry name: looking a name up loads every plugin (the sound backends import
+    # scipy.signal, a second of start-up per worker), and the worker needs only this one.
+    _worker_backend = backend(**settings)
 
 
 def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> int:
@@ -94,6 +97,7 @@ class _Job:
     request: ShotRequest
     clip: Path
     truth: Path
+    media: Path  # where the take is published in the output folder
 
     @property
     def clip_tmp(self) -> Path:
@@ -122,48 +126,74 @@ def video_backend(config: ShootConfig) -> VideoBackend:
     return create_backend("video", config.backend, **config.backend_settings)  # type: ignore[return-value]
 
 
+class Shooting:
+    """The takes of every shot, known before a frame is rendered (their length comes from the plan), and the
+    missing ones rendering in the background, so sound and mix can be made while the picture renders."""
+
+    def __init__(
+        self,
+        takes: dict[str, Take],
+        rendering: Future[None] | None = None,
+        pool: ThreadPoolExecutor | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.takes = takes
+        self._rendering, self._pool, self._stop = rendering, pool, stop
+
+    def wait(self) -> dict[str, Take]:
+        """The takes, once every one is rendered and in place; a failed render raises here."""
+        try:
+            if self._rendering is not None:
+                self._rendering.result()
+        finally:
+            self._close()
+        return self.takes
+
+    def cancel(self) -> None:
+        """Render no more shots than those already under way (the run failed elsewhere); nothing half-made stays."""
+        if self._stop is not None:
+            self._stop.set()
+        self._close()
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
 def shoot(
     plan: Plan, config: ShootConfig, project: Project, reporter: Reporter, backend: VideoBackend | None = None
 ) -> dict[str, Take]:
     """Render every shot that is not already in the cache; return the takes in plan order."""
+    return start_shoot(plan, config, project, reporter, backend, background=False).wait()
+
+
+def start_shoot(
+    plan: Plan,
+    config: ShootConfig,
+    project: Project,
+    reporter: Reporter,
+    backend: VideoBackend | None = None,
+    *,
+    background: bool = True,
+) -> Shooting:
+    """Start rendering every shot that is not already in the cache. In the `background`, even a lone shot
+    renders in a worker process, so this process stays free for the sound."""
     backend = backend or video_backend(config)
     requests = shot_requests(plan, config.settings, config.seed)
     for request in requests:  # validate everything before any rendering starts
         backend.check_shot(request)
 
     cache = project.cache
-    keys = {r.shot.id: shot_key(r, backend) for r in requests}
-    missing = [r for r in requests if not cache.has(NAMESPACE, keys[r.shot.id], ".mp4")]
+    targets = {}  # shot id -> the take's clip and ground truth in the cache
     for r in requests:
-        if r not in missing:
-            cache.record(NAMESPACE, computed=False)
-
-    def targets(r: ShotRequest) -> tuple[Path, Path]:
-        key = keys[r.shot.id]
-        return cache.path(NAMESPACE, key, ".mp4"), cache.path(NAMESPACE, key, ".json")
-
-    if missing:
-        jobs = [_Job(r, *targets(r)) for r in missing]
-        jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
-        reporter.stage("shoot", f"{len(missing)} of {len(requests)} shots to render with '{backend.NAME}'")
-        workers = min(len(jobs), config.workers or os.cpu_count() or 1)
-        with reporter.task(f"Rendering {len(jobs)} shots", sum(j.frames for j in jobs)) as advance:
-            try:
-                for job in _run_jobs(jobs, backend, config, workers):
-                    job.commit()
-                    cache.record(NAMESPACE, computed=True)
-                    advance(job.frames)
-            finally:
-                for job in jobs:
-                    job.discard()
-    else:
-        reporter.stage("shoot", f"all {len(requests)} shots already rendered")
-
+        key = shot_key(r, backend)
+        targets[r.shot.id] = cache.path(NAMESPACE, key, ".mp4"), cache.path(NAMESPACE, key, ".json")
+    missing = [r for r in requests if not targets[r.shot.id][0].is_file()]
     takes: dict[str, Take] = {}
     for r in requests:
-        clip, truth = targets(r)
         media = project.out / "media" / "shots" / f"{r.shot.id}.mp4"
-        publish(clip, media)
+        clip, truth = targets[r.shot.id]
         takes[r.shot.id] = Take(
             shot_id=r.shot.id,
             media=project.rel(media),
@@ -173,32 +203,73 @@ def shoot(
             height=r.settings.height,
             backend=backend.NAME,
             seed=r.seed,
-            ground_truth=project.rel(truth) if truth.is_file() else None,
+            ground_truth=project.rel(truth) if truth.is_file() else None,  # filled in when a missing one renders
         )
-    return takes
+        if r not in missing:
+            cache.record(NAMESPACE, computed=False)
+            publish(clip, media)
+    if not missing:
+        reporter.stage("shoot", f"all {len(requests)} shots already rendered")
+        return Shooting(takes)
+
+    jobs = [_Job(r, *targets[r.shot.id], project.out / takes[r.shot.id].media) for r in missing]
+    jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
+    reporter.stage("shoot", f"{len(missing)} of {len(requests)} shots to render with '{backend.NAME}'")
+    workers = min(len(jobs), config.workers or os.cpu_count() or 1)
+    stop = threading.Event()
+
+    def render() -> None:
+        with reporter.task(f"Rendering {len(jobs)} shots", sum(j.frames for j in jobs)) as advance:
+            try:
+                for job in _run_jobs(jobs, backend, config, workers, in_process=not background, stop=stop):
+                    job.commit()
+                    cache.record(NAMESPACE, computed=True)
+                    publish(job.clip, job.media)
+                    if job.truth.is_file():
+                        shot_id = job.request.shot.id
+                        takes[shot_id] = takes[shot_id].model_copy(update={"ground_truth": project.rel(job.truth)})
+                    advance(job.frames)
+            finally:
+                for job in jobs:
+                    job.discard()
+
+    if not background:
+        render()
+        return Shooting(takes)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="shoot")
+    return Shooting(takes, pool.submit(render), pool, stop)
 
 
-def _run_jobs(jobs: list[_Job], backend: VideoBackend, config: ShootConfig, workers: int) -> Iterator[_Job]:
-    """Render jobs in this process or in a pool, yielding each as it finishes."""
-    if workers <= 1:
-        cores = config.workers or os.cpu_count() or 1  # rendering here, alone: the backend may use every core
-        for job in jobs:
-            request = dataclasses.replace(job.request, cores=cores)
-            _checked(job, functools.partial(backend.shoot, request, job.clip_tmp, job.truth_tmp))
+def _run_jobs(
+    jobs: list[_Job], backend: VideoBackend, config: ShootConfig, workers: int, in_process: bool, stop: threading.Event
+) -> Iterator[_Job]:
+    """Render jobs in this process (one worker, in the foreground) or in a pool, yielding each as it finishes."""
+    cores = config.workers or os.cpu_count() or 1
+    if workers <= 1 and in_process:
+        for job in jobs:  # rendering here, alone: the backend may use every core
+            _checked(job, functools.partial(backend.shoot, dataclasses.replace(job.request, cores=cores),
+                                            job.clip_tmp, job.truth_tmp))  # fmt: skip
             yield job
         return
-    init = (config.backend, config.backend_settings)
+    # One GL thread per worker; a lone worker (rendering beside the sound) encodes on a second thread, which costs
+    # less CPU than a second GL thread for the same speed-up.
+    encode_cores = max(1, cores // workers)
+    init = (type(backend), config.backend_settings)
     # "spawn", not fork: a forked child inherits a parent's GL driver state without its threads and hangs.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=init) as pool:
         futures = {
-            pool.submit(_render_in_worker, job.request, str(job.clip_tmp), str(job.truth_tmp)): job for job in jobs
-        }
+            pool.submit(_render_in_worker, dataclasses.replace(job.request, cores=encode_cores), str(job.clip_tmp),
+                        str(job.truth_tmp)): job
+            for job in jobs
+        }  # fmt: skip
         try:
             for future in as_completed(futures):
                 job = futures[future]
                 _checked(job, future.result)
                 yield job
+                if stop.is_set():
+                    break
         finally:
             for future in futures:
                 future.cancel()

@@ -1,0 +1,73 @@
+"""Shoot: takes known before they render, missing shots rendered in worker processes in the background."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import av
+import pytest
+
+from failing_video import LensCapVideoBackend
+from filmaster.backends.video.previz import PrevizVideoBackend
+from filmaster.errors import RenderError
+from filmaster.model import Plan, RenderSettings
+from filmaster.progress import SilentReporter
+from filmaster.project import Project
+from filmaster.stages.breakdown import plan_screenplay
+from filmaster.stages.develop import develop
+from filmaster.stages.shoot import NAMESPACE, ShootConfig, start_shoot
+
+from ..conftest import EXAMPLES
+
+SETTINGS = RenderSettings(width=128, height=72, fps=12, draft=True)
+
+
+def _project(tmp_path: Path) -> tuple[Plan, Project]:
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    return plan_screenplay(develop(source)), Project(tmp_path / "out", source)
+
+
+def _config(workers: int = 0) -> ShootConfig:
+    return ShootConfig(backend="previz", backend_settings={}, settings=SETTINGS, seed=0, workers=workers)
+
+
+def _frames(path: Path) -> int:
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def test_takes_are_known_before_rendering_and_in_place_after_wait(tmp_path: Path) -> None:
+    plan, project = _project(tmp_path)
+    shooting = start_shoot(plan, _config(), project, SilentReporter(), PrevizVideoBackend())
+    planned = {shot.id: round(shot.duration_s * SETTINGS.fps) for shot in plan.shots}
+    assert {i: take.frames for i, take in shooting.takes.items()} == planned  # before any frame exists
+    takes = shooting.wait()
+    assert project.cache.work.computed[NAMESPACE] == len(plan.shots)
+    for shot_id, take in takes.items():
+        assert _frames(project.out / take.media) == planned[shot_id]
+        assert take.ground_truth and (project.out / take.ground_truth).is_file()
+    again = Project(project.out, tmp_path / "tiny.fountain")
+    assert start_shoot(plan, _config(), again, SilentReporter(), PrevizVideoBackend()).wait() == takes
+    assert again.cache.work.computed[NAMESPACE] == 0  # all found in the cache
+
+
+def test_a_render_failing_in_the_background_is_raised_by_wait_with_nothing_half_made(tmp_path: Path) -> None:
+    plan, project = _project(tmp_path)
+    shooting = start_shoot(plan, _config(), project, SilentReporter(), LensCapVideoBackend())
+    with pytest.raises(RenderError, match="rendering failed: the lens cap is on"):
+        shooting.wait()
+    shots = project.cache.root / NAMESPACE
+    assert not list(shots.glob("*")), "a failed render left files in the cache"
+    assert not (project.out / "media" / "shots").exists() or not list((project.out / "media" / "shots").iterdir())
+
+
+def test_cancel_renders_no_more_than_what_is_under_way(tmp_path: Path) -> None:
+    plan, project = _project(tmp_path)
+    assert len(plan.shots) >= 4
+    shooting = start_shoot(plan, _config(workers=1), project, SilentReporter(), PrevizVideoBackend())
+    shooting.cancel()
+    # One worker: the shot it renders and the one queued to it may finish; none after them starts.
+    assert project.cache.work.computed[NAMESPACE] <= 2
+    assert not list((project.cache.root / NAMESPACE).glob(".*part*"))
