@@ -10,7 +10,6 @@ import zlib
 from collections.abc import Callable
 
 import numpy as np
-from scipy.signal import butter, lfilter, sosfilt
 
 from ..errors import AudioError
 from ..model import SetKind, TimeOfDay
@@ -55,17 +54,23 @@ class _Bed:
         return mixed / np.sqrt(1.0 + c * c)
 
     def pink(self) -> np.ndarray:
+        from scipy.signal import lfilter
+
         # A 3-pole/3-zero filter approximating -3 dB/octave across the audio band.
         b = [0.049922035, -0.095993537, 0.050612699, -0.004408786]
         a = [1.0, -2.494956002, 2.017265875, -0.522189400]
         return _unit(lfilter(b, a, self.white(), axis=0))
 
     def brown(self) -> np.ndarray:
+        from scipy.signal import lfilter
+
         # Leaky integrator: -6 dB/octave, the leak keeps it from drifting off.
         return _unit(lfilter([1.0], [1.0, -0.998], self.white(), axis=0))
 
     # --- filters and shapes --------------------------------------------------------------------------
     def band(self, x: np.ndarray, lo: float | None, hi: float | None, order: int = 2) -> np.ndarray:
+        from scipy.signal import butter, sosfilt
+
         nyq = self.sr / 2.0
         if lo and hi:
             sos = butter(order, [lo / nyq, min(hi / nyq, 0.99)], btype="band", output="sos")
@@ -135,6 +140,8 @@ def _room_tone(bed: _Bed) -> None:
 
 
 def _creak(bed: _Bed) -> np.ndarray:
+    from scipy.signal import butter, lfilter
+
     """Wood creak: stick-slip clicks at a sliding rate, each ringing a resonance of the board."""
     dur = bed.rng.uniform(0.25, 0.7)
     n = int(dur * bed.sr)
@@ -207,6 +214,8 @@ def _traffic(bed: _Bed, night: bool) -> None:
 
 
 def _horn(bed: _Bed) -> np.ndarray:
+    from scipy.signal import butter, lfilter
+
     dur = bed.rng.uniform(0.25, 0.8)
     n = int(dur * bed.sr)
     t = np.arange(n) / bed.sr

@@ -1,12 +1,14 @@
-"""Small signal helpers shared by the sound engines: levels, resampling, fades, shaping."""
+"""Small signal helpers shared by the sound engines: levels, resampling, fades, shaping.
+
+The sound modules import scipy inside the functions that use it: scipy.signal, .ndimage and .fft take about 1.5 s
+to import together, and a run that makes no new sound (an unchanged re-run, a camera edit) never needs them.
+"""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
 import numpy as np
-from scipy import fft
-from scipy.signal import resample_poly
 
 
 def db_to_gain(db: float | np.ndarray) -> float | np.ndarray:
@@ -26,6 +28,8 @@ def rms_db(audio: np.ndarray) -> float:
 
 def resample(audio: np.ndarray, src_rate: float, dst_rate: float, max_denominator: int = 2000) -> np.ndarray:
     """Polyphase resampling along axis 0; non-integer rate ratios are approximated by a close fraction."""
+    from scipy.signal import resample_poly
+
     ratio = Fraction(dst_rate / src_rate).limit_denominator(max_denominator)
     if ratio == 1:
         return np.asarray(audio, dtype=np.float32)
@@ -102,6 +106,8 @@ def convolve_long(audio: np.ndarray, response: np.ndarray, block: int = 1 << 18)
     Overlap-add in single precision with FFTs of `block` points: for a minute of music and a reverb's 1.6 s
     response, 7x faster than scipy's general-purpose convolution, with errors near 1e-6 of the output's level.
     """
+    from scipy import fft
+
     x = np.asarray(audio, dtype=np.float32)
     m = response.shape[0]
     while block < 2 * m:

@@ -8,8 +8,6 @@ limiting. A 3:1 compressor with a fast attack takes most of that out gently, as 
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d
-from scipy.signal import lfilter
 
 
 def compress(
@@ -23,6 +21,9 @@ def compress(
     makeup_db: float = 0.0,
 ) -> np.ndarray:
     """Compress (n,) or (n, channels) float audio above `threshold_db` (peak-sensing, channels linked)."""
+    from scipy.ndimage import maximum_filter1d
+    from scipy.signal import lfilter
+
     a = np.asarray(audio, dtype=np.float32)
     level = np.abs(a) if a.ndim == 1 else np.abs(a).max(axis=1)
     # Hold each peak for the attack time so the gain is already down when the peak arrives (look-ahead).

@@ -6,7 +6,6 @@ import math
 from functools import cache
 
 import numpy as np
-from scipy.signal import firwin, resample_poly, sosfilt
 
 from ..errors import AudioError
 
@@ -59,6 +58,8 @@ def weighted_energy(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     Block loudness is this energy averaged over a block, so it can be stored per stretch of audio, summed and
     re-gated without filtering again (the master bus does this, scene by scene).
     """
+    from scipy.signal import sosfilt
+
     sos = np.array([np.concatenate([b, den]) for b, den in k_weighting(sample_rate)])
     a = sosfilt(sos, _as_2d(audio), axis=0)
     weights = np.asarray(_CHANNEL_WEIGHTS[: a.shape[1]])
@@ -129,6 +130,8 @@ PEAK_REACH = _TAPS_PER_PHASE
 
 @cache
 def _interpolator(factor: int) -> np.ndarray:
+    from scipy.signal import firwin
+
     # 16 taps per phase, like the 12-tap-per-phase example filter of BS.1770-4 Annex 2 but with a little
     # more stop-band; scipy's default would be 5x longer (and 5x slower) for no gain in accuracy here.
     return firwin(_TAPS_PER_PHASE * factor + 1, 1.0 / factor, window=("kaiser", 6.0))
@@ -136,6 +139,8 @@ def _interpolator(factor: int) -> np.ndarray:
 
 def peak_envelope(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """Per input sample, the largest absolute value of the oversampled signal around it (all channels)."""
+    from scipy.signal import resample_poly
+
     a = _as_2d(audio)
     factor = _oversampling(sample_rate)
     n = a.shape[0]

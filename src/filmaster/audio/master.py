@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from .loudness import (
     PEAK_REACH,
@@ -216,6 +215,8 @@ def limiter_regions(
     box-smoothed over the look-ahead window; a box average of a window-minimum can never exceed the minimum at
     the peak itself, so the gain is always low enough while staying free of steps.
     """
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
     ceiling = 10.0 ** (ceiling_dbtp / 20.0)
     over = envelope > ceiling
     if not over.any():

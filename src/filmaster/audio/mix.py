@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d
 
 from ..errors import AudioError
 from .dsp import fit_length, to_stereo
@@ -40,6 +39,8 @@ def speech_presence(
     the key soft; the hold bridges the short gaps between words so the bed does not pump back up inside
     a line.
     """
+    from scipy.ndimage import maximum_filter1d
+
     mono = np.asarray(dialogue, dtype=np.float64)
     if mono.ndim == 2:
         mono = mono.mean(axis=1)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.signal import butter, sosfilt
 
 from ...audio.dsp import convolve_long, fade, fit_length
 from ...audio.loudness import integrated_loudness
@@ -502,6 +501,8 @@ def _write_melody(
 
 def _reverb(audio: np.ndarray, sample_rate: int, wet_db: float, rng: np.random.Generator) -> np.ndarray:
     """A small hall: convolution with decaying, darkened noise, different per channel for width."""
+    from scipy.signal import butter, sosfilt  # on use: see audio.dsp
+
     rt60 = 1.6
     n = int(rt60 * sample_rate)
     t = np.arange(n) / sample_rate
