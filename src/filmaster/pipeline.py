@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -135,6 +137,14 @@ def load_or_plan(
     return plan, False
 
 
+def _inputs_changed(source: Path, project: Project) -> bool:
+    """Whether the screenplay or plan.json differs from the last run's (or there was none)."""
+    manifest, plan = project.manifest(), project.out / PLAN_FILE
+    if manifest.get("screenplay_digest") != file_digest(source) or not plan.is_file():
+        return True
+    return file_digest(plan) != manifest.get("plan_digest")
+
+
 def make_film(
     source: Path, out: Path, config: Config, *, force: bool = False, reporter: Reporter | None = None
 ) -> MakeResult:
@@ -155,6 +165,10 @@ def make_film(
     camera = video_backend(shoot_config)
     sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
     project = Project(out, source, force=force)
+    if _inputs_changed(source, project):
+        # Sound will be made: import scipy's signal tools (1.5 s of Python) while the plan is made and the shots
+        # start, rather than when the first cue needs them.
+        threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True).start()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 

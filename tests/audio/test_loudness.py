@@ -88,3 +88,21 @@ def test_normalize_quiet_input_needs_no_limiting():
     out = normalize(x, -23.0, -1.0, RATE)
     assert integrated_loudness(out, RATE) == pytest.approx(-23.0, abs=0.1)
     np.testing.assert_allclose(out / x, (out / x)[0, 0], rtol=1e-4)  # a single static gain
+
+
+@pytest.mark.parametrize("rate", [48000, 44100, 96000])
+def test_peak_envelope_equals_upsampling_with_the_interpolator(rate):
+    """The polyphase envelope is exactly the envelope of the zero-stuffed, filtered signal (scipy's reference),
+    ends included."""
+    from scipy.signal import resample_poly
+
+    from filmaster.audio.loudness import _interpolator, _oversampling, peak_envelope
+
+    rng = np.random.default_rng(7)
+    x = (0.3 * rng.standard_normal((rate // 10, 2))).astype(np.float32)
+    factor = _oversampling(rate)
+    reference = np.zeros(x.shape[0])
+    for channel in x.T:
+        up = np.abs(resample_poly(channel, factor, 1, window=_interpolator(factor))[: factor * x.shape[0]])
+        reference = np.maximum(reference, up.reshape(-1, factor).max(axis=1))
+    np.testing.assert_allclose(peak_envelope(x, rate), reference, atol=1e-6)

@@ -138,21 +138,26 @@ def _interpolator(factor: int) -> np.ndarray:
 
 
 def peak_envelope(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Per input sample, the largest absolute value of the oversampled signal around it (all channels)."""
-    from scipy.signal import resample_poly
+    """Per input sample, the largest absolute value of the oversampled signal around it (all channels).
 
+    Each oversampled phase is its own short FIR over the input (polyphase): output sample `factor * i + p` is
+    the input convolved with every `factor`-th tap from `p`, centred. That is what upsampling with the
+    interpolator computes (scipy's `resample_poly`, to float32 precision), without the zeros it would multiply.
+    """
     a = _as_2d(audio)
     factor = _oversampling(sample_rate)
     n = a.shape[0]
     peak = np.zeros(n, dtype=np.float32)
+    taps = (factor * _interpolator(factor)).astype(np.float32)  # gain `factor` makes up for the inserted zeros
+    centre = _TAPS_PER_PHASE // 2
     for c in range(a.shape[1]):
-        channel = np.ascontiguousarray(a[:, c], dtype=np.float32)  # upfirdn is far slower on strided data
-        if factor > 1:
-            channel = resample_poly(channel, factor, 1, window=_interpolator(factor))[: n * factor]
-        # Fold the `factor` oversampled phases of each input sample onto it, keeping the largest.
-        np.abs(channel, out=channel)
+        channel = np.ascontiguousarray(a[:, c], dtype=np.float32)
+        if factor == 1:
+            np.maximum(peak, np.abs(channel), out=peak)
+            continue
         for phase in range(factor):
-            np.maximum(peak, channel[phase::factor], out=peak)
+            oversampled = np.convolve(channel, taps[phase::factor])[centre : centre + n]
+            np.maximum(peak, np.abs(oversampled, out=oversampled), out=peak)
     return peak.astype(np.float64)
 
 

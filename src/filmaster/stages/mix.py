@@ -23,7 +23,7 @@ from ..model import Cut, SoundCue, SoundPlan
 from ..project import Project, content_key
 
 NAMESPACE = "premix"
-PREMIX_VERSION = "1"  # bump when premix() or the analysis changes what it produces
+PREMIX_VERSION = "2"  # bump when premix() or the analysis changes what it produces
 
 
 def mix_film(sound: SoundPlan, cut: Cut, config: SoundConfig, project: Project) -> tuple[Path, Mastered | None]:
