@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,9 @@ from filmaster.cli import main
 from .conftest import EXAMPLES
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "filmaster.cli", *args], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "filmaster", *args], capture_output=True, text=True, timeout=120, check=False, cwd=cwd
     )
 
 
@@ -175,9 +176,16 @@ def test_explain_a_scene(tmp_path: Path) -> None:
 
 
 def test_quiet_make_prints_nothing_and_delivers(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    result = run("--quiet", "make", str(EXAMPLES / "tiny.fountain"), "-o", str(out), "--draft", "--no-retrieval")
+    # Paths relative to the working folder, as a user types them; then a re-run after an edit.
+    shutil.copy(EXAMPLES / "tiny.fountain", tmp_path / "tiny.fountain")
+    command = ("--quiet", "make", "tiny.fountain", "-o", "out", "--draft", "--no-retrieval")
+    result = run(*command, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""
+    out = tmp_path / "out"
     for name in ("film.mp4", "film.otio", "plan.json", "shotlist.md", "shotlist.csv", "storyboard.png"):
         assert (out / name).is_file(), name
+    script = tmp_path / "tiny.fountain"
+    script.write_text(script.read_text().replace("INT.", "EXT.", 1))
+    result = run(*command, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr

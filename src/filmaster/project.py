@@ -115,8 +115,9 @@ class Project:
     """One output folder. Creating it checks that it is ours to write."""
 
     def __init__(self, out_dir: Path, source: Path, *, force: bool = False) -> None:
-        self.out = out_dir
-        self.state = out_dir / STATE_DIR
+        # Absolute, so that a path made from it means one file whatever it is joined to (`-o out` is relative).
+        self.out = Path(os.path.abspath(out_dir))
+        self.state = self.out / STATE_DIR
         self._manifest_lock = threading.Lock()  # read-modify-write of the manifest, from any thread
         self._digests: dict[tuple[str, int, int, int], str] = {}  # a file's digest, while it stays the same file
         self._claim(source.resolve(), force)
