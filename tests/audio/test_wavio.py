@@ -39,8 +39,19 @@ def test_failed_write_keeps_the_old_file(tmp_path):
     write_wav(target, np.full(10, 0.5), 48000)
     with pytest.raises(AudioError):
         write_wav(target, np.array([0.0, np.nan]), 48000)
+    late_nan = np.zeros(200_000)  # found only after blocks of it were written
+    late_nan[-1] = np.inf
+    with pytest.raises(AudioError):
+        write_wav(target, late_nan, 48000)
     assert read_wav(target)[0].shape == (10, 1)
     assert [p.name for p in tmp_path.iterdir()] == ["a.wav"]
+
+
+def test_long_audio_written_in_blocks_reads_back_whole(tmp_path):
+    audio = np.random.default_rng(1).uniform(-1, 1, (200_003, 2)).astype(np.float32)
+    back, _ = read_wav(write_wav(tmp_path / "long.wav", audio, 48000))
+    assert back.shape == audio.shape
+    np.testing.assert_array_equal(np.rint(back * 32768), np.clip(np.rint(audio * 32768), -32768, 32767))
 
 
 def test_reads_24_bit_pcm(tmp_path):

@@ -7,7 +7,7 @@ import av
 import numpy as np
 import pytest
 
-from filmaster.audio.wavio import write_wav
+from filmaster.audio.wavio import to_pcm16, write_wav
 from filmaster.export import aac
 from filmaster.project import Cache
 
@@ -104,3 +104,34 @@ def test_a_mix_the_chunks_cannot_read_is_refused_for_chunking(tmp_path):
     assert not aac.can_chunk(tmp_path / "missing.wav")
     assert not aac.can_chunk(write_wav(tmp_path / "mix44.wav", np.zeros((4410, 2), np.float32), 44100))
     assert aac.can_chunk(write_wav(tmp_path / "mix48.wav", np.zeros((4800, 2), np.float32), RATE))
+
+
+def test_chunks_encoded_ahead_from_a_stretch_are_the_ones_the_film_uses(tmp_path, small_chunks):
+    """A stretch of the mix known early (stages.mix) encodes every chunk it wholly holds, under the key the
+    film's encoder looks up later: those are reused, byte for byte, and the rest are encoded then."""
+    audio = _music(4.0, seed=3)
+    wav = write_wav(tmp_path / "mix.wav", audio, RATE)
+    pcm = to_pcm16(audio)
+    cold = aac.aac_packets(wav, audio.shape[0])
+
+    cache = Cache(tmp_path / "cache")
+    start, stop = RATE, 3 * RATE  # a stretch from 1 s to 3 s
+    made = aac.encode_ahead(start, pcm[start:stop], audio.shape[0], cache)
+    chunk, roll = CHUNK * aac.AAC_FRAME, aac.ROLL_FRAMES * aac.AAC_FRAME
+    inside = [
+        i
+        for i in range(1, -(-audio.shape[0] // chunk) - 1)
+        if i * chunk - roll >= start and (i + 1) * chunk + roll <= stop
+    ]
+    assert made == len(inside) >= 2
+
+    later = Cache(tmp_path / "cache")
+    packets = aac.aac_packets(wav, audio.shape[0], later)
+    assert later.work.reused["aac"] == made
+    assert [p.payload for p in packets] == [p.payload for p in cold]
+    # A stretch whose samples turn out otherwise leaves nothing the film would take.
+    wrong = Cache(tmp_path / "other")
+    assert aac.encode_ahead(start, (pcm[start:stop] // 2), audio.shape[0], wrong) == made
+    checked = Cache(tmp_path / "other")
+    assert aac.aac_packets(wav, audio.shape[0], checked) == cold
+    assert checked.work.reused["aac"] == 0

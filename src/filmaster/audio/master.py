@@ -9,6 +9,7 @@ Both are exact to join: the envelope and the energy of a sample depend only on n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,9 @@ _FILTER_SETTLE_S = 0.05
 LOUDNESS_TOLERANCE_LU = 0.05  # how close a new master lands to the target
 KEEP_GAIN_TOLERANCE_LU = 0.2  # how far the last master's gain may leave the film from the target and be kept
 _FILTER_WARMUP_S = 0.5
+_LOOKAHEAD_S = 0.005  # the limiter's look-ahead
+_RELEASE_S = 0.08  # how long the limiter holds a dip after a peak
+_BLOCK = 1 << 16  # samples per block where a film-long temporary is not needed
 
 
 @dataclass(frozen=True)
@@ -131,13 +135,8 @@ def master(
     previous: tuple[float, float] | None = None  # (gain, loudness) of the last try, for a secant step
     for attempt in range(8):
         gain = 10.0 ** (gain_db / 20.0)
-        # Aim a hair under the ceiling: the oversampling filter sees the gain curve's own slight ripple.
-        regions = limiter_regions(analysis.envelope * np.float32(gain), sample_rate, max_true_peak_db - 0.05)
-        out = source * np.float32(gain)
-        for a, b, dip in regions:
-            out[a:b] *= dip[:, None]
-        spans = [(a, b) for a, b, _ in regions]
-        hops = _hops_under_limiting(out, analysis.energy, base, gain, spans, sample_rate)
+        regions = _limiter(analysis.envelope, gain, max_true_peak_db, sample_rate)
+        hops = _hops_under_limiting(source, regions, analysis.energy, base, gain, sample_rate)
         measured = gated_loudness(blocks_from_hops(hops, sample_rate))
         keep = attempt == 0 and start_gain_db is not None
         if abs(measured - target_lufs) < (KEEP_GAIN_TOLERANCE_LU if keep else LOUDNESS_TOLERANCE_LU):
@@ -148,7 +147,9 @@ def master(
             slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
         previous = (gain_db, measured)
         gain_db += (target_lufs - measured) / slope
-    peak = _dbtp(_peak_under_limiting(out, analysis.envelope, gain, spans, sample_rate))
+    peak = _dbtp(_peak_under_limiting(source, regions, analysis.envelope, gain, sample_rate))
+    # The output is made once, at the gain chosen: each try above computed it only where the limiter acts.
+    out = _limited(source, gain, regions, 0, source.shape[0])
     if peak > max_true_peak_db:  # any residue above the ceiling is removed by a final static trim
         trim = peak - max_true_peak_db + 0.01
         out *= np.float32(10.0 ** (-trim / 20.0))
@@ -156,20 +157,81 @@ def master(
     return Mastered(out, measured, peak, gain_db)
 
 
-def _hops_under_limiting(
-    out: np.ndarray, energy: np.ndarray, base: np.ndarray, gain: float, spans: list[tuple[int, int]], sample_rate: int
+Regions = list[tuple[int, int, np.ndarray]]  # the limiter's dips: (start, stop, gain of each sample between)
+
+
+def _limiter(envelope: np.ndarray, gain: float, max_true_peak_db: float, sample_rate: int) -> Regions:
+    # Aim a hair under the ceiling: the oversampling filter sees the gain curve's own slight ripple.
+    return limiter_regions(envelope, sample_rate, max_true_peak_db - 0.05, gain=gain)
+
+
+def _limited(source: np.ndarray, gain: float, regions: Regions, lo: int, hi: int) -> np.ndarray:
+    """Samples [lo, hi) of the master: `source` times `gain`, times the limiter's dips where it acts. Each
+    output sample depends only on the source within `limiter_reach` of it."""
+    out = source[lo:hi] * np.float32(gain)
+    for a, b, dip in regions:
+        if a < hi and b > lo:
+            out[max(a, lo) - lo : min(b, hi) - lo] *= dip[max(a, lo) - a : min(b, hi) - a, None]
+    return out
+
+
+def limiter_reach(sample_rate: int) -> int:
+    """How many samples either side of a sample decide the limiter's gain on it (hold, look-ahead, smoothing)."""
+    return round(_RELEASE_S * sample_rate) + 2 * round(_LOOKAHEAD_S * sample_rate) + 1
+
+
+def stable_stretches(
+    segments: list[Segment], sample_rate: int, others: Sequence[tuple[int, int]] = ()
+) -> list[tuple[Segment, int, int]]:
+    """For each segment, the stretches of the film [a, b) whose master depends on that segment alone (and on the
+    master's gain): away from its ends, from any other segment and from the spans in `others` (segments not made
+    yet) by the reach of the analysis and the limiter. There `master_stretch` gives the master's samples before
+    the rest of the film is known."""
+    margin = limiter_reach(sample_rate) + PEAK_REACH + round(_FILTER_SETTLE_S * sample_rate)
+    stretches = []
+    for seg in segments:
+        free = [(seg.start + margin, seg.end - margin)]
+        for start, end in [(o.start, o.end) for o in segments if o is not seg] + list(others):
+            free = _subtract(free, (start - margin, end + margin))
+        stretches += [(seg, a, b) for a, b in free]
+    return stretches
+
+
+def _subtract(intervals: list[tuple[int, int]], cut: tuple[int, int]) -> list[tuple[int, int]]:
+    """[start, stop) intervals without the part inside `cut`; empty pieces dropped."""
+    pieces = []
+    for a, b in intervals:
+        pieces += [(lo, hi) for lo, hi in ((a, min(b, cut[0])), (max(a, cut[1]), b)) if lo < hi]
+    return pieces
+
+
+def master_stretch(
+    segment: Segment, a: int, b: int, gain_db: float, max_true_peak_db: float, sample_rate: int
 ) -> np.ndarray:
-    """Hop energies of the output, exact: the source's (`base`) times the gain, and a few stretches filtered anew.
+    """The samples [a, b) of the film that `master` makes when it keeps `gain_db` (and needs no final trim), for
+    a stretch that `stable_stretches` found: the same arithmetic on the same samples."""
+    reach = limiter_reach(sample_rate)
+    lo, hi = max(segment.start, a - reach), min(segment.end, b + reach)
+    window = slice(lo - segment.start, hi - segment.start)
+    gain = 10.0 ** (gain_db / 20.0)
+    regions = _limiter(segment.analysis.envelope[window], gain, max_true_peak_db, sample_rate)
+    return _limited(segment.audio[window], gain, regions, a - lo, b - lo)
+
+
+def _hops_under_limiting(
+    source: np.ndarray, regions: Regions, energy: np.ndarray, base: np.ndarray, gain: float, sample_rate: int
+) -> np.ndarray:
+    """Hop energies of the master, exact: the source's (`base`) times the gain, and a few stretches filtered anew.
 
     Where only the static gain applies, the K-weighted output is the gain times the K-weighted source; only where
     the limiter dips (and while the filters settle after it) is the output's energy measured again.
     """
     hops = base * gain * gain
-    hop, total = hop_samples(sample_rate), out.shape[0]
+    hop, total = hop_samples(sample_rate), source.shape[0]
     warmup, settle = round(_FILTER_WARMUP_S * sample_rate), round(_FILTER_SETTLE_S * sample_rate)
-    for lo, b in _merge([(a - warmup, b + settle) for a, b in spans], total):
+    for lo, b in _merge([(a - warmup, b + settle) for a, b, _ in regions], total):
         start = lo + warmup if lo > 0 else 0  # from the start of the film the filters truly begin at rest
-        exact = weighted_energy(out[lo:b], sample_rate)[start - lo :]
+        exact = weighted_energy(_limited(source, gain, regions, lo, b), sample_rate)[start - lo :]
         # Spread the correction over whole hops (zeros around it) and add it to their sums.
         first, last = start // hop, min(hops.shape[0], -(-b // hop))
         if first >= last:
@@ -182,22 +244,23 @@ def _hops_under_limiting(
 
 
 def _peak_under_limiting(
-    out: np.ndarray, envelope: np.ndarray, gain: float, spans: list[tuple[int, int]], sample_rate: int
+    source: np.ndarray, regions: Regions, envelope: np.ndarray, gain: float, sample_rate: int
 ) -> float:
-    """True peak (linear) of the output, given the envelope of the source.
+    """True peak (linear) of the master, given the envelope of the source.
 
     Where only the static gain applies all through the interpolator's reach, the oversampled output is the gain
     times the oversampled source, so its envelope is known; only around the limiter's dips is it measured.
     """
-    total = out.shape[0]
-    near = _merge([(a - PEAK_REACH, b + PEAK_REACH) for a, b in spans], total)
-    outside = np.ones(total, dtype=bool)
-    for a, b in near:
-        outside[a:b] = False
-    peak = float(envelope[outside].max(initial=0.0)) * gain
+    total = source.shape[0]
+    near = _merge([(a - PEAK_REACH, b + PEAK_REACH) for a, b, _ in regions], total)
+    away = [(0, total)]
+    for span in near:
+        away = _subtract(away, span)
+    peak = max((float(envelope[a:b].max()) for a, b in away), default=0.0) * gain
     for a, b in near:
         lo, hi = max(0, a - PEAK_REACH), min(total, b + PEAK_REACH)
-        peak = max(peak, float(peak_envelope(out[lo:hi], sample_rate)[a - lo : b - lo].max()))
+        oversampled = peak_envelope(_limited(source, gain, regions, lo, hi), sample_rate)
+        peak = max(peak, float(oversampled[a - lo : b - lo].max()))
     return peak
 
 
@@ -205,11 +268,12 @@ def limiter_regions(
     envelope: np.ndarray,
     sample_rate: int,
     ceiling_dbtp: float,
-    lookahead_s: float = 0.005,
-    release_s: float = 0.08,
-) -> list[tuple[int, int, np.ndarray]]:
-    """A look-ahead limiter's gain for a signal whose true-peak envelope is `envelope`, where it is not 1:
-    (start, stop, gain of each sample in between), in order.
+    lookahead_s: float = _LOOKAHEAD_S,
+    release_s: float = _RELEASE_S,
+    gain: float = 1.0,
+) -> Regions:
+    """A look-ahead limiter's gain for a signal whose true-peak envelope is `envelope` times `gain`, where it is
+    not 1: (start, stop, gain of each sample in between), in order.
 
     The required gain per sample is min-filtered over [t - release, t + lookahead] (look ahead, then hold) and
     box-smoothed over the look-ahead window; a box average of a window-minimum can never exceed the minimum at
@@ -218,18 +282,21 @@ def limiter_regions(
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     ceiling = 10.0 ** (ceiling_dbtp / 20.0)
-    over = envelope > ceiling
+    total = envelope.shape[0]
+    over = np.empty(total, dtype=bool)
+    for i in range(0, total, _BLOCK):  # blocks: a film-long gained copy of the envelope is never made
+        np.greater(envelope[i : i + _BLOCK] * np.float32(gain), ceiling, out=over[i : i + _BLOCK])
     if not over.any():
         return []
     look = max(1, round(lookahead_s * sample_rate))
     hold = max(1, round(release_s * sample_rate))
-    total = envelope.shape[0]
     # The gain dips only from `look` before a peak to `hold + look` after it, so the filters run on those
     # stretches alone (with the context they read), not on the whole film.
     regions = []
     for a, b in _merge([(a - look, b + hold + look) for a, b in _runs(over)], total):
         lo, hi = max(0, a - hold - look), min(total, b + look)
-        need = np.minimum(1.0, ceiling / np.maximum(envelope[lo:hi].astype(np.float64), 1e-12))
+        gained = (envelope[lo:hi] * np.float32(gain)).astype(np.float64)
+        need = np.minimum(1.0, ceiling / np.maximum(gained, 1e-12))
         # scipy's window of `size` at t spans [t - size//2 - origin, ...]; choose origins for the windows we want.
         size = hold + look
         held = minimum_filter1d(need, size=size, origin=hold - size // 2, mode="nearest")  # [t - hold, t + look - 1]

@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import AudioError, InputError
 
 _FULL_SCALE = {1: 128.0, 2: 32768.0, 3: 8388608.0, 4: 2147483648.0}
+_BLOCK_FRAMES = 1 << 16
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
@@ -28,24 +29,45 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
         data = data[:, None]
     if data.ndim != 2 or data.shape[1] == 0:
         raise AudioError(f"cannot write {path}: audio shape {audio.shape} is not (samples,) or (samples, channels)")
-    if not np.all(np.isfinite(data)):
-        raise AudioError(f"cannot write {path}: audio holds NaN or infinite samples; check the stage that made it")
-    # Same scale as reading (2^15), so a round trip is exact to half a step; +1.0 saturates at 32767.
-    scaled = data * data.dtype.type(32768.0)
-    pcm = np.clip(np.rint(scaled, out=scaled), -32768, 32767, out=scaled).astype("<i2")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh, wave.open(fh, "wb") as wav:
-            wav.setnchannels(pcm.shape[1])
+            wav.setnchannels(data.shape[1])
             wav.setsampwidth(2)
             wav.setframerate(int(sample_rate))
-            wav.writeframes(memoryview(pcm).cast("B"))  # no copy of the whole film's samples
+            # In blocks that stay in the CPU's cache: a whole film converted at once allocates (and page-faults)
+            # two more copies of it.
+            for start in range(0, data.shape[0], _BLOCK_FRAMES):
+                block = data[start : start + _BLOCK_FRAMES]
+                if not np.isfinite(block).all():  # the half-written file is removed below
+                    raise AudioError(
+                        f"cannot write {path}: audio holds NaN or infinite samples; check the stage that made it"
+                    )
+                wav.writeframesraw(memoryview(to_pcm16(block)).cast("B"))
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+def to_pcm16(audio: np.ndarray) -> np.ndarray:
+    """Float samples in [-1, 1] as little-endian 16-bit integers, rounded; beyond full scale saturates.
+    Same scale as reading (2^15), so a round trip is exact to half a step; +1.0 becomes 32767."""
+    scaled = audio * audio.dtype.type(32768.0)
+    return np.clip(np.rint(scaled, out=scaled), -32768, 32767, out=scaled).astype("<i2")
+
+
+def wav_frames(path: str | Path) -> int:
+    """How many sample frames a WAV holds, from its header."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return wav.getnframes()
+    except FileNotFoundError as exc:
+        raise InputError(f"WAV file {path} does not exist; render the stem first") from exc
+    except (wave.Error, EOFError) as exc:
+        raise InputError(f"cannot read {path} as a PCM WAV ({exc}); re-export it as 16-bit PCM") from exc
 
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
@@ -69,5 +91,8 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         ints = np.frombuffer(raw, dtype=f"<i{width}")
     else:
         raise InputError(f"{path} uses {width * 8}-bit samples; convert it to 16-bit PCM")
-    audio = (ints.astype(np.float64) / _FULL_SCALE[width]).astype(np.float32)
+    if width < 4:  # up to 24 bits every integer and its scaled value are exact in float32: no float64 detour
+        audio = ints.astype(np.float32) * np.float32(1.0 / _FULL_SCALE[width])
+    else:
+        audio = (ints.astype(np.float64) / _FULL_SCALE[width]).astype(np.float32)
     return audio.reshape(-1, channels), rate

@@ -10,9 +10,11 @@ from the cache. FFmpeg releases the GIL while it encodes, so the chunks that are
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import wave
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
@@ -59,6 +61,10 @@ def _new_encoder() -> av.audio.codeccontext.AudioCodecContext:
     return ctx
 
 
+# Reads film samples [start, stop) as planar float32 stereo, silence past the end of what it holds.
+SampleReader = Callable[[int, int], np.ndarray]
+
+
 def aac_packets(
     mix_wav: Path, total_samples: int, cache: Cache | None = None, workers: int | None = None
 ) -> list[AacPacket]:
@@ -66,7 +72,8 @@ def aac_packets(
     chunk = CHUNK_FRAMES * AAC_FRAME
     count = max(1, -(-total_samples // chunk))
     with wave.open(str(mix_wav), "rb") as wav:
-        plans = [_plan(wav, c, count, total_samples) for c in range(count)]
+        read = functools.partial(_read_wav, wav)
+        plans = [_plan(read, c, count, total_samples) for c in range(count)]
     results: dict[int, list[AacPacket]] = {}
     missing = []
     for plan in plans:
@@ -77,12 +84,43 @@ def aac_packets(
         else:
             missing.append(plan)
     if missing:
+
+        def encode(plan: _ChunkPlan) -> list[AacPacket]:
+            with wave.open(str(mix_wav), "rb") as wav:
+                return _encode(_read_wav(wav, plan.read_from, plan.read_to), plan)
+
         with ThreadPoolExecutor(min(len(missing), workers or os.cpu_count() or 1)) as pool:
-            for plan, packets in zip(missing, pool.map(lambda p: _encode(mix_wav, p), missing), strict=True):
+            for plan, packets in zip(missing, pool.map(encode, missing), strict=True):
                 results[plan.index] = packets
                 if cache is not None:
                     _store(cache, plan, packets)
     return [packet for index in range(count) for packet in results[index]]
+
+
+def encode_ahead(start: int, pcm: np.ndarray, total_samples: int, cache: Cache) -> int:
+    """Encode into `cache` every chunk whose samples (roll included) all lie in `pcm`, 16-bit stereo film samples
+    from `start`, exactly as `aac_packets` will look for them; returns how many chunks were encoded.
+
+    For a stretch of the mix known before the whole mix is (see `stages.mix`): a chunk whose samples turn out
+    otherwise is simply not found under its key, and encoded again from the WAV.
+    """
+    chunk = CHUNK_FRAMES * AAC_FRAME
+    count = max(1, -(-total_samples // chunk))
+    stop = start + pcm.shape[0]
+
+    def read(a: int, b: int) -> np.ndarray:
+        return _planar(pcm[a - start : b - start])
+
+    encoded = 0
+    for index in range(count - 1):  # the last chunk depends on the film's end: never ahead
+        origin = index * chunk
+        if origin - ROLL_FRAMES * AAC_FRAME < start or origin + chunk + ROLL_FRAMES * AAC_FRAME > stop or index == 0:
+            continue
+        plan = _plan(read, index, count, total_samples)
+        if not cache.has(NAMESPACE, plan.key, ".npz"):
+            _store(cache, plan, _encode(read(plan.read_from, plan.read_to), plan))
+            encoded += 1
+    return encoded
 
 
 @dataclass(frozen=True)
@@ -96,7 +134,7 @@ class _ChunkPlan:
     key: str
 
 
-def _plan(wav: wave.Wave_read, index: int, count: int, total: int) -> _ChunkPlan:
+def _plan(read: SampleReader, index: int, count: int, total: int) -> _ChunkPlan:
     chunk, roll = CHUNK_FRAMES * AAC_FRAME, ROLL_FRAMES * AAC_FRAME
     origin = index * chunk
     first, last = index == 0, index == count - 1
@@ -105,7 +143,7 @@ def _plan(wav: wave.Wave_read, index: int, count: int, total: int) -> _ChunkPlan
     # The first chunk keeps the priming frame; the last keeps everything up to the (shortened) final frame.
     keep_from = -AAC_FRAME if first else origin
     keep_to = total if last else origin + chunk
-    digest = hashlib.sha256(_read(wav, read_from, read_to).tobytes()).hexdigest()
+    digest = hashlib.sha256(read(read_from, read_to).tobytes()).hexdigest()
     key = content_key(
         NAMESPACE, _VERSION, AUDIO_BITRATE, AAC_OPTIONS, ROLL_FRAMES, digest,
         [read_from - origin, read_to - origin, keep_from - origin, keep_to - origin],
@@ -113,20 +151,26 @@ def _plan(wav: wave.Wave_read, index: int, count: int, total: int) -> _ChunkPlan
     return _ChunkPlan(index, origin, read_from, read_to, keep_from, keep_to, key)
 
 
-def _read(wav: wave.Wave_read, start: int, stop: int) -> np.ndarray:
+def _read_wav(wav: wave.Wave_read, start: int, stop: int) -> np.ndarray:
     """Samples [start, stop) of the WAV as planar float32 stereo; silence past its end."""
-    out = np.zeros((2, stop - start), np.float32)
     available = max(0, min(stop, wav.getnframes()) - start)
+    ints = np.zeros((0, wav.getnchannels()), dtype="<i2")
     if available:
         wav.setpos(start)
         ints = np.frombuffer(wav.readframes(available), dtype="<i2").reshape(-1, wav.getnchannels())
-        out[:, :available] = (ints.T / np.float32(32768.0)).astype(np.float32)
+    return _planar(ints, stop - start)
+
+
+def _planar(ints: np.ndarray, length: int | None = None) -> np.ndarray:
+    """16-bit samples (n, channels) as planar float32 stereo (2, length), silence after them (mono to both)."""
+    out = np.zeros((2, ints.shape[0] if length is None else length), np.float32)
+    if ints.shape[0]:
+        out[:, : ints.shape[0]] = (ints.T / np.float32(32768.0)).astype(np.float32)
     return out
 
 
-def _encode(mix_wav: Path, plan: _ChunkPlan) -> list[AacPacket]:
-    with wave.open(str(mix_wav), "rb") as wav:
-        samples = _read(wav, plan.read_from, plan.read_to)
+def _encode(samples: np.ndarray, plan: _ChunkPlan) -> list[AacPacket]:
+    """The packets the chunk keeps, from `samples` (planar float32 stereo, film samples [read_from, read_to))."""
     encoder = _new_encoder()
     packets: list[AacPacket] = []
 

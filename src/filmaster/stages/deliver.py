@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_text_atomic
-from ..export.aac import AUDIO_RATE, aac_packets, can_chunk
+from ..export.aac import AUDIO_RATE, aac_packets, can_chunk, encode_ahead
 from ..export.film import assemble_film
 from ..export.otio_timeline import build_timeline, interchange_texts, otio_json
 from ..export.shotlist import write_shotlist
@@ -24,6 +24,7 @@ from ..export.storyboard import (
 from ..model import Cut, Plan, SoundPlan, Take
 from ..progress import Reporter
 from ..project import Project, content_key
+from .mix import EarlyAudio
 
 
 def prepare_timeline(
@@ -34,6 +35,15 @@ def prepare_timeline(
     frames = {shot_id: take.frames for shot_id, take in takes.items()} if takes is not None else None
     timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames)
     return {out / "film.otio": otio_json(timeline), **interchange_texts(timeline, out)}
+
+
+def film_sound_ahead(cut: Cut, sound: SoundPlan, project: Project) -> EarlyAudio | None:
+    """What encodes stretches of the mix known early into the film's AAC cache (see `stages.mix`), if the mix
+    is at the film's audio rate."""
+    if sound.sample_rate != AUDIO_RATE:
+        return None
+    total = round(cut.frames * AUDIO_RATE / cut.fps)
+    return lambda start, pcm: encode_ahead(start, pcm, total, project.cache)
 
 
 def encode_film_sound(cut: Cut, mix_wav: Path, project: Project) -> None:

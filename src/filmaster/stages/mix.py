@@ -8,26 +8,51 @@ an earlier one grew is reused); the master bus then needs well under a second fo
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from ..atomic import atomic_path
-from ..audio.master import Analysis, Mastered, Segment, analyse, assemble, master
+from ..audio.master import (
+    Analysis,
+    Mastered,
+    Segment,
+    analyse,
+    assemble,
+    master,
+    master_stretch,
+    stable_stretches,
+)
 from ..audio.mix import premix
-from ..audio.wavio import read_wav, write_wav
+from ..audio.wavio import read_wav, to_pcm16, wav_frames, write_wav
 from ..config import SoundConfig
 from ..errors import AudioError
 from ..model import Cut, SoundCue, SoundPlan
 from ..project import Project, content_key
 
+log = logging.getLogger(__name__)
+
 NAMESPACE = "premix"
-PREMIX_VERSION = "2"  # bump when premix() or the analysis changes what it produces
+PREMIX_VERSION = "3"  # bump when premix() or the analysis changes what it produces
 
 
-def mix_film(sound: SoundPlan, cut: Cut, config: SoundConfig, project: Project) -> tuple[Path, Mastered | None]:
-    """Write `media/audio/mix.wav` exactly as long as the picture; reuse it when no cue or setting changed."""
+# Called with stretches of the mastered film known before the whole mix is: (first sample, 16-bit stereo).
+EarlyAudio = Callable[[int, np.ndarray], object]
+
+
+def mix_film(
+    sound: SoundPlan, cut: Cut, config: SoundConfig, project: Project, early: EarlyAudio | None = None
+) -> tuple[Path, Mastered | None]:
+    """Write `media/audio/mix.wav` exactly as long as the picture; reuse it when no cue or setting changed.
+
+    While the scenes an edit touched are premixed, the master of the others is already known wherever it depends
+    on them alone, at the gain the last master used (which it keeps unless the film's loudness moved): those
+    stretches go to `early` (the film's AAC encoder), on a thread of their own.
+    """
     target = project.out / "media" / "audio" / "mix.wav"
     sounds = project.media_digest([cue.media for cue in sound.cues if cue.media])
     key = content_key("mix", PREMIX_VERSION, sound, sounds, cut.frames, cut.fps, config)
@@ -36,11 +61,25 @@ def mix_film(sound: SoundPlan, cut: Cut, config: SoundConfig, project: Project) 
         return target, None
     rate = sound.sample_rate
     total = round(cut.frames / cut.fps * rate)
-    segments = [scene_premix(cues, config, project, rate) for cues in cues_by_scene(sound).values()]
-    audio, analysis = assemble([s for s in segments if s is not None], total, rate)
+    scenes = [cues for cues in cues_by_scene(sound).values() if cues]
+    stored = [_stored_premix(cues, config, project, rate) for cues in scenes]
     previous_gain = project.manifest().get("master_gain_db")
-    done = master(audio, analysis, config.loudness_lufs, config.true_peak_dbtp, rate, start_gain_db=previous_gain)
-    write_wav(target, done.audio, rate)
+    ahead = None
+    if early is not None and previous_gain is not None and None in stored:
+        known = [seg for seg in stored if seg is not None]
+        pending = [_extent(cues, project, rate) for cues, seg in zip(scenes, stored, strict=True) if seg is None]
+        ahead = threading.Thread(
+            target=_master_ahead, args=(known, pending, previous_gain, config, rate, early), name="master-ahead"
+        )
+        ahead.start()
+    try:
+        segments = [seg or _make_premix(cues, config, project, rate) for cues, seg in zip(scenes, stored, strict=True)]
+        audio, analysis = assemble(segments, total, rate)
+        done = master(audio, analysis, config.loudness_lufs, config.true_peak_dbtp, rate, start_gain_db=previous_gain)
+        write_wav(target, done.audio, rate)
+    finally:
+        if ahead is not None:
+            ahead.join()
     project.cache.record("mix", computed=True)
     project.update_manifest(
         mix_key=key,
@@ -49,6 +88,28 @@ def mix_film(sound: SoundPlan, cut: Cut, config: SoundConfig, project: Project) 
         master_gain_db=done.gain_db,
     )
     return target, done
+
+
+def _master_ahead(
+    known: list[Segment],
+    pending: list[tuple[int, int]],
+    gain_db: float,
+    config: SoundConfig,
+    rate: int,
+    early: EarlyAudio,
+) -> None:
+    try:
+        for segment, a, b in stable_stretches(known, rate, others=pending):
+            early(a, to_pcm16(master_stretch(segment, a, b, gain_db, config.true_peak_dbtp, rate)))
+    except Exception as exc:  # work done ahead is only a head start: the film's encoder redoes what is missing
+        log.warning("encoding the film's sound ahead of the mix failed (%s); it is encoded after the mix", exc)
+
+
+def _extent(cues: list[SoundCue], project: Project, rate: int) -> tuple[int, int]:
+    """The samples of the film a scene's premix will cover: from its first cue to the end of its longest."""
+    starts = [round(cue.start_s * rate) for cue in cues]
+    ends = [start + wav_frames(project.out / str(cue.media)) for start, cue in zip(starts, cues, strict=True)]
+    return min(starts), max(ends)
 
 
 def cues_by_scene(sound: SoundPlan) -> dict[int, list[SoundCue]]:
@@ -65,29 +126,48 @@ def scene_premix(cues: list[SoundCue], config: SoundConfig, project: Project, ra
     """One scene's premix and its analysis, from the cache or made now; placed at its first cue."""
     if not cues:
         return None
+    return _stored_premix(cues, config, project, rate) or _make_premix(cues, config, project, rate)
+
+
+def _premix_key(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> tuple[int, str]:
     origin = min(round(cue.start_s * rate) for cue in cues)
     layout = [
         (cue.kind.value, round(cue.start_s * rate) - origin, cue.gain_db, project.digest(str(cue.media)))
         for cue in cues
         if cue.media
     ]
-    key = content_key(NAMESPACE, PREMIX_VERSION, layout, rate, config.duck_db)
+    return origin, content_key(NAMESPACE, PREMIX_VERSION, layout, rate, config.duck_db)
+
+
+def _stored_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> Segment | None:
+    origin, key = _premix_key(cues, config, project, rate)
     stored = project.cache.path(NAMESPACE, key, ".npy")
-    if stored.is_file():
-        project.cache.record(NAMESPACE, computed=False)
-        packed = np.load(stored)
-    else:
-        stems = _lay_cues(cues, project.out, rate, origin)
-        audio = premix(stems, duck_db=config.duck_db, sample_rate=rate).audio
-        analysis = analyse(audio, rate)
-        packed = np.column_stack([audio, analysis.envelope, analysis.energy]).astype(np.float32)
-        with atomic_path(stored) as tmp, tmp.open("wb") as handle:
-            np.save(handle, packed)
-        project.cache.record(NAMESPACE, computed=True)
+    if not stored.is_file():
+        return None
+    project.cache.record(NAMESPACE, computed=False)
+    return _unpack(origin, np.load(stored))
+
+
+def _make_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> Segment:
+    origin, key = _premix_key(cues, config, project, rate)
+    stems = _lay_cues(cues, project.out, rate, origin)
+    audio = premix(stems, duck_db=config.duck_db, sample_rate=rate).audio
+    analysis = analyse(audio, rate)
+    # One flat float32 array: the interleaved stereo, then the envelope, then the energy, so that each loads
+    # as a contiguous view (columns of a 2-D array would be strided, and joining them twice as slow).
+    packed = np.concatenate([audio.astype(np.float32).ravel(), analysis.envelope, analysis.energy])
+    with atomic_path(project.cache.path(NAMESPACE, key, ".npy")) as tmp, tmp.open("wb") as handle:
+        np.save(handle, packed)
+    project.cache.record(NAMESPACE, computed=True)
+    return _unpack(origin, packed)
+
+
+def _unpack(origin: int, packed: np.ndarray) -> Segment:
+    n = packed.shape[0] // 4
     return Segment(
         start=origin,
-        audio=packed[:, :2],
-        analysis=Analysis(envelope=packed[:, 2], energy=packed[:, 3]),
+        audio=packed[: 2 * n].reshape(n, 2),
+        analysis=Analysis(envelope=packed[2 * n : 3 * n], energy=packed[3 * n :]),
     )
 
 
