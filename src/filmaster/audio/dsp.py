@@ -1,7 +1,8 @@
 """Small signal helpers shared by the sound engines: levels, resampling, fades, shaping.
 
-The sound modules import scipy inside the functions that use it: scipy.signal, .ndimage and .fft take about 1.5 s
-to import together, and a run that makes no new sound (an unchanged re-run, a camera edit) never needs them.
+The sound modules import scipy inside the functions that use it (scipy.ndimage's filters; scipy.signal only for
+the ambience beds, see `audio.filters`): scipy takes a second or more to import, and a run that makes no new sound
+(an unchanged re-run, a camera edit) never needs it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+
+from .filters import resample_rational
 
 
 def db_to_gain(db: float | np.ndarray) -> float | np.ndarray:
@@ -28,12 +31,10 @@ def rms_db(audio: np.ndarray) -> float:
 
 def resample(audio: np.ndarray, src_rate: float, dst_rate: float, max_denominator: int = 2000) -> np.ndarray:
     """Polyphase resampling along axis 0; non-integer rate ratios are approximated by a close fraction."""
-    from scipy.signal import resample_poly
-
     ratio = Fraction(dst_rate / src_rate).limit_denominator(max_denominator)
     if ratio == 1:
         return np.asarray(audio, dtype=np.float32)
-    out = resample_poly(np.asarray(audio, dtype=np.float64), ratio.numerator, ratio.denominator, axis=0)
+    out = resample_rational(np.asarray(audio, dtype=np.float64), ratio.numerator, ratio.denominator)
     return out.astype(np.float32)
 
 
@@ -106,16 +107,14 @@ def convolve_long(audio: np.ndarray, response: np.ndarray, block: int = 1 << 18)
     Overlap-add in single precision with FFTs of `block` points: for a minute of music and a reverb's 1.6 s
     response, 7x faster than scipy's general-purpose convolution, with errors near 1e-6 of the output's level.
     """
-    from scipy import fft
-
     x = np.asarray(audio, dtype=np.float32)
     m = response.shape[0]
     while block < 2 * m:
         block *= 2
     step = block - m + 1
-    spectrum = fft.rfft(np.asarray(response, dtype=np.float32), block, axis=0)
+    spectrum = np.fft.rfft(np.asarray(response, dtype=np.float32), block, axis=0)
     out = np.zeros((x.shape[0] + block, x.shape[1]), dtype=np.float32)
     for start in range(0, x.shape[0], step):
-        piece = fft.irfft(fft.rfft(x[start : start + step], block, axis=0) * spectrum, block, axis=0)
+        piece = np.fft.irfft(np.fft.rfft(x[start : start + step], block, axis=0) * spectrum, block, axis=0)
         out[start : start + block] += piece
     return out[: x.shape[0]]

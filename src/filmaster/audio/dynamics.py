@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .filters import one_pole
+
 
 def compress(
     audio: np.ndarray,
@@ -21,8 +23,7 @@ def compress(
     makeup_db: float = 0.0,
 ) -> np.ndarray:
     """Compress (n,) or (n, channels) float audio above `threshold_db` (peak-sensing, channels linked)."""
-    from scipy.ndimage import maximum_filter1d
-    from scipy.signal import lfilter
+    from scipy.ndimage import maximum_filter1d  # on use: see audio.dsp
 
     a = np.asarray(audio, dtype=np.float32)
     level = np.abs(a) if a.ndim == 1 else np.abs(a).max(axis=1)
@@ -34,7 +35,7 @@ def compress(
     reduction_db = over * (1.0 - 1.0 / ratio)
     # Release smoothing: a one-pole filter on the reduction, after the instantaneous (held) attack.
     alpha = float(np.exp(-1.0 / (release_s * sample_rate)))
-    smoothed = lfilter([1.0 - alpha], [1.0, -alpha], reduction_db)
+    smoothed = one_pole(reduction_db, alpha)
     reduction_db = np.maximum(reduction_db, smoothed)
     gain = (10.0 ** ((makeup_db - reduction_db) / 20.0)).astype(np.float32)
     return a * (gain if a.ndim == 1 else gain[:, None])

@@ -8,6 +8,7 @@ from functools import cache
 import numpy as np
 
 from ..errors import AudioError
+from .filters import kaiser_lowpass, sos_filter
 
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
@@ -58,10 +59,8 @@ def weighted_energy(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     Block loudness is this energy averaged over a block, so it can be stored per stretch of audio, summed and
     re-gated without filtering again (the master bus does this, scene by scene).
     """
-    from scipy.signal import sosfilt
-
     sos = np.array([np.concatenate([b, den]) for b, den in k_weighting(sample_rate)])
-    a = sosfilt(sos, _as_2d(audio), axis=0)
+    a = sos_filter(sos, _as_2d(audio))
     weights = np.asarray(_CHANNEL_WEIGHTS[: a.shape[1]])
     return (a * a) @ weights
 
@@ -130,11 +129,9 @@ PEAK_REACH = _TAPS_PER_PHASE
 
 @cache
 def _interpolator(factor: int) -> np.ndarray:
-    from scipy.signal import firwin
-
     # 16 taps per phase, like the 12-tap-per-phase example filter of BS.1770-4 Annex 2 but with a little
     # more stop-band; scipy's default would be 5x longer (and 5x slower) for no gain in accuracy here.
-    return firwin(_TAPS_PER_PHASE * factor + 1, 1.0 / factor, window=("kaiser", 6.0))
+    return kaiser_lowpass(_TAPS_PER_PHASE * factor + 1, 1.0 / factor, 6.0)
 
 
 def peak_envelope(audio: np.ndarray, sample_rate: int) -> np.ndarray:

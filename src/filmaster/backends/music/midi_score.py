@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ...audio.dsp import convolve_long, fade, fit_length
+from ...audio.filters import butter2_lowpass, sos_filter
 from ...audio.loudness import integrated_loudness
 from ...errors import AudioError, ConfigError, MissingDependencyError
 from ...model import Mood, TimeOfDay
@@ -189,7 +190,7 @@ class MidiScoreMusicBackend(MusicBackend):
 
     NAME: ClassVar[str] = "midi-score"
     SETTINGS: ClassVar[frozenset[str]] = frozenset({"soundfont", "reverb"})
-    VERSION: ClassVar[str] = "2"  # 2: reverb by single-precision overlap-add
+    VERSION: ClassVar[str] = "3"  # 2: reverb by single-precision overlap-add; 3: its FFTs by numpy
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
@@ -501,13 +502,11 @@ def _write_melody(
 
 def _reverb(audio: np.ndarray, sample_rate: int, wet_db: float, rng: np.random.Generator) -> np.ndarray:
     """A small hall: convolution with decaying, darkened noise, different per channel for width."""
-    from scipy.signal import butter, sosfilt  # on use: see audio.dsp
-
     rt60 = 1.6
     n = int(rt60 * sample_rate)
     t = np.arange(n) / sample_rate
     ir = rng.standard_normal((n, 2)) * np.exp(-6.9 * t / rt60)[:, None]
-    ir = sosfilt(butter(2, 5000 / (sample_rate / 2), output="sos"), ir, axis=0)
+    ir = sos_filter(butter2_lowpass(5000 / (sample_rate / 2)), ir)
     ir[: int(0.012 * sample_rate)] = 0.0  # pre-delay: the direct sound stays clear
     ir /= np.sqrt(np.sum(ir**2, axis=0, keepdims=True))
     wet = convolve_long(audio, ir)
