@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ from .stages.develop import develop
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
-from .stages.shoot import ShootConfig, start_shoot, video_backend
+from .stages.shoot import RenderPool, ShootConfig, start_shoot, video_backend
 from .stages.sound import SoundBackends, design_sound, render_sound
 
 PLAN_FILE = "plan.json"
@@ -165,71 +166,78 @@ def make_film(
     camera = video_backend(shoot_config)
     sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
     project = Project(out, source, force=force)
+    pool = None
     if _inputs_changed(source, project):
-        # Sound will be mixed: import scipy's filters (a quarter second of Python) on a thread while the plan is
-        # made and the shots start, rather than when the mix first needs them.
+        # Shots and sound will be made: start a render worker and import scipy's filters (a quarter second of
+        # Python) while the plan is made, rather than when they are first needed.
+        pool = RenderPool(type(camera), shoot_config.backend_settings, shoot_config.workers or os.cpu_count() or 1)
+        pool.warm()
         threading.Thread(target=importlib.import_module, args=("scipy.ndimage",), daemon=True).start()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
-
-    plan, edited = load_or_plan(source, screenplay, config, project, reporter)
-    reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
-    lap("plan")
-
-    # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
-    # made, while the missing shots render in worker processes.
-    shooting = start_shoot(plan, shoot_config, project, reporter, camera)
     try:
-        cut = lock_picture(rough_cut(plan, shooting.takes, settings))  # screening and fine cut slot in here
-        reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
-        cues = design_sound(plan, cut, config.sound)
-        reporter.stage(
-            "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = round(now - clock, 3)
+            clock = now
+
+        plan, edited = load_or_plan(source, screenplay, config, project, reporter)
+        reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
+        lap("plan")
+
+        # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
+        # made, while the missing shots render in worker processes.
+        shooting = start_shoot(plan, shoot_config, project, reporter, camera, pool=pool)
+        try:
+            cut = lock_picture(rough_cut(plan, shooting.takes, settings))  # screening and fine cut slot in here
+            reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
+            cues = design_sound(plan, cut, config.sound)
+            reporter.stage(
+                "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
+            )
+            sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed)
+            lap("sound")
+            with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
+                # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
+                timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
+                mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
+                if mixed is None:
+                    reporter.stage("mix", "unchanged")
+                else:
+                    remixed = project.cache.work.computed["premix"]
+                    scenes = remixed + project.cache.work.reused["premix"]
+                    reporter.stage(
+                        "mix",
+                        f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
+                        f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
+                    )
+                    encode_film_sound(cut, mix_wav, project)  # the film's AAC, while shots may still render
+                lap("mix")
+                shooting.wait()
+                lap("shoot")
+                written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
+        except BaseException:
+            shooting.cancel()
+            raise
+        reporter.stage("deliver", ", ".join(path.name for path in written))
+        write_text_atomic(project.state / "sound.json", sound.to_json())
+        write_text_atomic(project.state / "cut.json", cut.to_json())
+        lap("deliver")
+        project.update_manifest(
+            last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
         )
-        sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed)
-        lap("sound")
-        with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
-            # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
-            timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
-            mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
-            if mixed is None:
-                reporter.stage("mix", "unchanged")
-            else:
-                remixed = project.cache.work.computed["premix"]
-                scenes = remixed + project.cache.work.reused["premix"]
-                reporter.stage(
-                    "mix",
-                    f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
-                    f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
-                )
-                encode_film_sound(cut, mix_wav, project)  # the film's AAC, while shots may still render
-            lap("mix")
-            shooting.wait()
-            lap("shoot")
-            written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
-    except BaseException:
-        shooting.cancel()
-        raise
-    reporter.stage("deliver", ", ".join(path.name for path in written))
-    write_text_atomic(project.state / "sound.json", sound.to_json())
-    write_text_atomic(project.state / "cut.json", cut.to_json())
-    lap("deliver")
-    project.update_manifest(
-        last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
-    )
-    return MakeResult(
-        out=out,
-        film=out / "film.mp4",
-        timeline=out / "film.otio",
-        plan=plan,
-        duration_s=cut.duration_s,
-        work=project.cache.work,
-        seconds=timings,
-        used_edited_plan=edited,
-    )
+        return MakeResult(
+            out=out,
+            film=out / "film.mp4",
+            timeline=out / "film.otio",
+            plan=plan,
+            duration_s=cut.duration_s,
+            work=project.cache.work,
+            seconds=timings,
+            used_edited_plan=edited,
+        )
+    finally:
+        if pool is not None:
+            pool.close()

@@ -16,7 +16,7 @@ from filmaster.progress import SilentReporter
 from filmaster.project import Project
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
-from filmaster.stages.shoot import NAMESPACE, ShootConfig, start_shoot
+from filmaster.stages.shoot import NAMESPACE, RenderPool, ShootConfig, start_shoot
 
 from ..conftest import EXAMPLES
 
@@ -53,14 +53,34 @@ def test_takes_are_known_before_rendering_and_in_place_after_wait(tmp_path: Path
     assert again.cache.work.computed[NAMESPACE] == 0  # all found in the cache
 
 
-def test_a_render_failing_in_the_background_is_raised_by_wait_with_nothing_half_made(tmp_path: Path) -> None:
+@pytest.mark.parametrize("started_early", [False, True])
+def test_a_render_failing_in_the_background_is_raised_by_wait_with_nothing_half_made(
+    tmp_path: Path, started_early: bool
+) -> None:
     plan, project = _project(tmp_path)
-    shooting = start_shoot(plan, _config(), project, SilentReporter(), LensCapVideoBackend())
-    with pytest.raises(RenderError, match="rendering failed: the lens cap is on"):
-        shooting.wait()
+    pool = RenderPool(LensCapVideoBackend, {}, 2) if started_early else None
+    try:
+        shooting = start_shoot(plan, _config(), project, SilentReporter(), LensCapVideoBackend(), pool=pool)
+        with pytest.raises(RenderError, match="rendering failed: the lens cap is on"):
+            shooting.wait()
+    finally:
+        if pool is not None:
+            pool.close()
     shots = project.cache.root / NAMESPACE
     assert not list(shots.glob("*")), "a failed render left files in the cache"
     assert not (project.out / "media" / "shots").exists() or not list((project.out / "media" / "shots").iterdir())
+
+
+def test_a_pool_started_before_the_plan_renders_the_shots(tmp_path: Path) -> None:
+    plan, project = _project(tmp_path)
+    pool = RenderPool(PrevizVideoBackend, {}, 2)
+    pool.warm()  # what `make` does while it plans
+    try:
+        takes = start_shoot(plan, _config(), project, SilentReporter(), PrevizVideoBackend(), pool=pool).wait()
+    finally:
+        pool.close()
+    assert project.cache.work.computed[NAMESPACE] == len(plan.shots)
+    assert all(_frames(project.out / take.media) == take.frames for take in takes.values())
 
 
 def test_cancel_renders_no_more_than_what_is_under_way(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,9 +176,10 @@ def start_shoot(
     backend: VideoBackend | None = None,
     *,
     background: bool = True,
+    pool: RenderPool | None = None,
 ) -> Shooting:
     """Start rendering every shot that is not already in the cache. In the `background`, even a lone shot
-    renders in a worker process, so this process stays free for the sound."""
+    renders in a worker process (of `pool`, if one was started), so this process stays free for the sound."""
     backend = backend or video_backend(config)
     requests = shot_requests(plan, config.settings, config.seed)
     for request in requests:  # validate everything before any rendering starts
@@ -221,7 +222,7 @@ def start_shoot(
     def render() -> None:
         with reporter.task(f"Rendering {len(jobs)} shots", sum(j.frames for j in jobs)) as advance:
             try:
-                for job in _run_jobs(jobs, backend, config, workers, in_process=not background, stop=stop):
+                for job in _run_jobs(jobs, backend, config, workers, not background, stop, pool):
                     job.commit()
                     cache.record(NAMESPACE, computed=True)
                     publish(job.clip, job.media)
@@ -236,14 +237,40 @@ def start_shoot(
     if not background:
         render()
         return Shooting(takes)
-    pool = ThreadPoolExecutor(1, thread_name_prefix="shoot")
-    return Shooting(takes, pool.submit(render), pool, stop)
+    runner = ThreadPoolExecutor(1, thread_name_prefix="shoot")
+    return Shooting(takes, runner.submit(render), runner, stop)
+
+
+class RenderPool:
+    """Render worker processes that can be started before the plan says what to render: a worker takes half a
+    second to start (Python, the backend, a GL context), which passes while the plan is made."""
+
+    def __init__(self, backend: type[VideoBackend], settings: dict[str, Any], workers: int) -> None:
+        # "spawn", not fork: a forked child inherits a parent's GL driver state without its threads and hangs.
+        context = multiprocessing.get_context("spawn")
+        self.workers = workers
+        self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                            initargs=(backend, settings))  # fmt: skip
+
+    def warm(self) -> None:
+        """Start one worker now."""
+        self.executor.submit(int)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_jobs(
-    jobs: list[_Job], backend: VideoBackend, config: ShootConfig, workers: int, in_process: bool, stop: threading.Event
+    jobs: list[_Job],
+    backend: VideoBackend,
+    config: ShootConfig,
+    workers: int,
+    in_process: bool,
+    stop: threading.Event,
+    pool: RenderPool | None = None,
 ) -> Iterator[_Job]:
-    """Render jobs in this process (one worker, in the foreground) or in a pool, yielding each as it finishes."""
+    """Render jobs in this process (one worker, in the foreground) or in a pool (`pool`, else one made here),
+    yielding each as it finishes."""
     cores = config.workers or os.cpu_count() or 1
     if workers <= 1 and in_process:
         for job in jobs:  # rendering here, alone: the backend may use every core
@@ -254,13 +281,12 @@ def _run_jobs(
     # One GL thread per worker; a lone worker (rendering beside the sound) encodes on a second thread, which costs
     # less CPU than a second GL thread for the same speed-up.
     encode_cores = max(1, cores // workers)
-    init = (type(backend), config.backend_settings)
-    # "spawn", not fork: a forked child inherits a parent's GL driver state without its threads and hangs.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=init) as pool:
+    own = pool is None
+    pool = pool or RenderPool(type(backend), config.backend_settings, workers)
+    try:
         futures = {
-            pool.submit(_render_in_worker, dataclasses.replace(job.request, cores=encode_cores), str(job.clip_tmp),
-                        str(job.truth_tmp)): job
+            pool.executor.submit(_render_in_worker, dataclasses.replace(job.request, cores=encode_cores),
+                                 str(job.clip_tmp), str(job.truth_tmp)): job
             for job in jobs
         }  # fmt: skip
         try:
@@ -273,6 +299,10 @@ def _run_jobs(
         finally:
             for future in futures:
                 future.cancel()
+            wait(futures)  # shots already rendering finish before their half-made files are cleaned up
+    finally:
+        if own:
+            pool.close()
 
 
 def _checked(job: _Job, run: Callable[[], object]) -> None:
