@@ -6,7 +6,9 @@ import importlib
 import os
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from .backends.embed.base import EmbeddingBackend
 from .backends.embed.cached import CachedEmbeddings
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
+from .backends.video.base import VideoBackend
 from .config import Config
 from .model import CueKind, Plan, RenderSettings, Screenplay
 from .progress import Reporter, SilentReporter
@@ -146,6 +149,24 @@ def _inputs_changed(source: Path, project: Project) -> bool:
     return file_digest(plan) != manifest.get("plan_digest")
 
 
+@contextmanager
+def _warm_start(
+    source: Path, project: Project, camera: VideoBackend, config: ShootConfig
+) -> Iterator[RenderPool | None]:
+    """When the screenplay or plan changed (shots and sound will be made), start a render worker and import
+    scipy's filters (a quarter second of Python) while the plan is made, rather than when they are first needed."""
+    if not _inputs_changed(source, project):
+        yield None
+        return
+    pool = RenderPool(type(camera), config.backend_settings, config.workers or os.cpu_count() or 1)
+    pool.warm()
+    threading.Thread(target=importlib.import_module, args=("scipy.ndimage",), daemon=True).start()
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 def make_film(
     source: Path, out: Path, config: Config, *, force: bool = False, reporter: Reporter | None = None
 ) -> MakeResult:
@@ -166,31 +187,23 @@ def make_film(
     camera = video_backend(shoot_config)
     sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
     project = Project(out, source, force=force)
-    pool = None
-    if _inputs_changed(source, project):
-        # Shots and sound will be made: start a render worker and import scipy's filters (a quarter second of
-        # Python) while the plan is made, rather than when they are first needed.
-        pool = RenderPool(type(camera), shoot_config.backend_settings, shoot_config.workers or os.cpu_count() or 1)
-        pool.warm()
-        threading.Thread(target=importlib.import_module, args=("scipy.ndimage",), daemon=True).start()
-    try:
-        timings: dict[str, float] = {}
-        clock = time.perf_counter()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
 
-        def lap(name: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            timings[name] = round(now - clock, 3)
-            clock = now
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
 
+    with _warm_start(source, project, camera, shoot_config) as pool:
         plan, edited = load_or_plan(source, screenplay, config, project, reporter)
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
         lap("plan")
 
         # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
         # made, while the missing shots render in worker processes.
-        shooting = start_shoot(plan, shoot_config, project, reporter, camera, pool=pool)
-        try:
+        with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
             cut = lock_picture(rough_cut(plan, shooting.takes, settings))  # screening and fine cut slot in here
             reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
             cues = design_sound(plan, cut, config.sound)
@@ -218,26 +231,20 @@ def make_film(
                 shooting.wait()
                 lap("shoot")
                 written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
-        except BaseException:
-            shooting.cancel()
-            raise
-        reporter.stage("deliver", ", ".join(path.name for path in written))
-        write_text_atomic(project.state / "sound.json", sound.to_json())
-        write_text_atomic(project.state / "cut.json", cut.to_json())
-        lap("deliver")
-        project.update_manifest(
-            last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
-        )
-        return MakeResult(
-            out=out,
-            film=out / "film.mp4",
-            timeline=out / "film.otio",
-            plan=plan,
-            duration_s=cut.duration_s,
-            work=project.cache.work,
-            seconds=timings,
-            used_edited_plan=edited,
-        )
-    finally:
-        if pool is not None:
-            pool.close()
+    reporter.stage("deliver", ", ".join(path.name for path in written))
+    write_text_atomic(project.state / "sound.json", sound.to_json())
+    write_text_atomic(project.state / "cut.json", cut.to_json())
+    lap("deliver")
+    project.update_manifest(
+        last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
+    )
+    return MakeResult(
+        out=out,
+        film=out / "film.mp4",
+        timeline=out / "film.otio",
+        plan=plan,
+        duration_s=cut.duration_s,
+        work=project.cache.work,
+        seconds=timings,
+        used_edited_plan=edited,
+    )

@@ -128,7 +128,8 @@ def video_backend(config: ShootConfig) -> VideoBackend:
 
 class Shooting:
     """The takes of every shot, known before a frame is rendered (their length comes from the plan), and the
-    missing ones rendering in the background, so sound and mix can be made while the picture renders."""
+    missing ones rendering in the background, so sound and mix can be made while the picture renders. As a
+    context manager, a failure inside stops the rendering."""
 
     def __init__(
         self,
@@ -148,6 +149,15 @@ class Shooting:
         finally:
             self._close()
         return self.takes
+
+    def __enter__(self) -> Shooting:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.wait()
+        else:
+            self.cancel()
 
     def cancel(self) -> None:
         """Render no more shots than those already under way (the run failed elsewhere); nothing half-made stays."""
