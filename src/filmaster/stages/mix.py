@@ -122,13 +122,6 @@ def cues_by_scene(sound: SoundPlan) -> dict[int, list[SoundCue]]:
     return dict(sorted(groups.items()))
 
 
-def scene_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> Segment | None:
-    """One scene's premix and its analysis, from the cache or made now; placed at its first cue."""
-    if not cues:
-        return None
-    return _stored_premix(cues, config, project, rate) or _make_premix(cues, config, project, rate)
-
-
 def _premix_key(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> tuple[int, str]:
     origin = min(round(cue.start_s * rate) for cue in cues)
     layout = [

@@ -1,15 +1,17 @@
 """Shoot: every shot of the plan becomes a take, rendered in parallel and cached by content.
 
 Shots are independent, so missing ones are rendered by a process pool (one backend, and so one GL context, per
-worker). A shot's cache key covers everything that decides its pixels — the shot's camera and timing, its scene's
-set, time, blocking and cast, the render settings, the seed and the backend's identity — but not its id or
-number, so inserting a shot earlier in a scene does not re-render the ones after it.
+worker), in the background: a take's length comes from the plan, so the cut, the sound and the mix are made while
+the shots render (`start_shoot` returns the takes at once; `Shooting.wait` waits for their files).
+
+A shot's cache key covers everything that decides its pixels — the shot's camera and timing, its scene's set,
+time, blocking and cast, the render settings, the seed and the backend's identity — but not its id or number, so
+inserting a shot earlier in a scene does not re-render the ones after it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import multiprocessing
 import os
 import threading
@@ -171,13 +173,6 @@ class Shooting:
             self._pool = None
 
 
-def shoot(
-    plan: Plan, config: ShootConfig, project: Project, reporter: Reporter, backend: VideoBackend | None = None
-) -> dict[str, Take]:
-    """Render every shot that is not already in the cache; return the takes in plan order."""
-    return start_shoot(plan, config, project, reporter, backend, background=False).wait()
-
-
 def start_shoot(
     plan: Plan,
     config: ShootConfig,
@@ -185,11 +180,10 @@ def start_shoot(
     reporter: Reporter,
     backend: VideoBackend | None = None,
     *,
-    background: bool = True,
     pool: RenderPool | None = None,
 ) -> Shooting:
-    """Start rendering every shot that is not already in the cache. In the `background`, even a lone shot
-    renders in a worker process (of `pool`, if one was started), so this process stays free for the sound."""
+    """Start rendering every shot that is not already in the cache, in the background: in worker processes (of
+    `pool`, if one was started), even a lone shot, so that this process stays free for the sound."""
     backend = backend or video_backend(config)
     requests = shot_requests(plan, config.settings, config.seed)
     for request in requests:  # validate everything before any rendering starts
@@ -232,7 +226,7 @@ def start_shoot(
     def render() -> None:
         with reporter.task(f"Rendering {len(jobs)} shots", sum(j.frames for j in jobs)) as advance:
             try:
-                for job in _run_jobs(jobs, backend, config, workers, not background, stop, pool):
+                for job in _run_jobs(jobs, backend, config, workers, stop, pool):
                     job.commit()
                     cache.record(NAMESPACE, computed=True)
                     publish(job.clip, job.media)
@@ -244,9 +238,6 @@ def start_shoot(
                 for job in jobs:
                     job.discard()
 
-    if not background:
-        render()
-        return Shooting(takes)
     runner = ThreadPoolExecutor(1, thread_name_prefix="shoot")
     return Shooting(takes, runner.submit(render), runner, stop)
 
@@ -258,7 +249,6 @@ class RenderPool:
     def __init__(self, backend: type[VideoBackend], settings: dict[str, Any], workers: int) -> None:
         # "spawn", not fork: a forked child inherits a parent's GL driver state without its threads and hangs.
         context = multiprocessing.get_context("spawn")
-        self.workers = workers
         self.executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                             initargs=(backend, settings))  # fmt: skip
 
@@ -275,19 +265,11 @@ def _run_jobs(
     backend: VideoBackend,
     config: ShootConfig,
     workers: int,
-    in_process: bool,
     stop: threading.Event,
     pool: RenderPool | None = None,
 ) -> Iterator[_Job]:
-    """Render jobs in this process (one worker, in the foreground) or in a pool (`pool`, else one made here),
-    yielding each as it finishes."""
+    """Render jobs in worker processes (of `pool`, else of one made here), yielding each as it finishes."""
     cores = config.workers or os.cpu_count() or 1
-    if workers <= 1 and in_process:
-        for job in jobs:  # rendering here, alone: the backend may use every core
-            _checked(job, functools.partial(backend.shoot, dataclasses.replace(job.request, cores=cores),
-                                            job.clip_tmp, job.truth_tmp))  # fmt: skip
-            yield job
-        return
     # One GL thread per worker; a lone worker (rendering beside the sound) encodes on a second thread, which costs
     # less CPU than a second GL thread for the same speed-up.
     encode_cores = max(1, cores // workers)
