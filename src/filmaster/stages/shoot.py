@@ -224,7 +224,8 @@ def start_shoot(
     stop = threading.Event()
 
     def render() -> None:
-        with reporter.task(f"Rendering {len(jobs)} shots", sum(j.frames for j in jobs)) as advance:
+        noun = "shot" if len(jobs) == 1 else "shots"
+        with reporter.task(f"Rendering {len(jobs)} {noun}", sum(j.frames for j in jobs)) as advance:
             try:
                 for job in _run_jobs(jobs, backend, config, workers, stop, pool):
                     job.commit()
