@@ -253,9 +253,8 @@ def _peak_under_limiting(
     """
     total = source.shape[0]
     near = _merge([(a - PEAK_REACH, b + PEAK_REACH) for a, b, _ in regions], total)
-    away = [(0, total)]
-    for span in near:
-        away = _subtract(away, span)
+    edges = [0, *(edge for span in near for edge in span), total]  # `near` is sorted and merged
+    away = [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True) if a < b]
     peak = max((float(envelope[a:b].max()) for a, b in away), default=0.0) * gain
     for a, b in near:
         lo, hi = max(0, a - PEAK_REACH), min(total, b + PEAK_REACH)
