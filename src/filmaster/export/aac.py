@@ -112,9 +112,10 @@ def encode_ahead(start: int, pcm: np.ndarray, total_samples: int, cache: Cache) 
         return _planar(pcm[a - start : b - start])
 
     encoded = 0
-    for index in range(count - 1):  # the last chunk depends on the film's end: never ahead
+    # The first chunk holds the encoder's priming, the last depends on the film's end: neither is made ahead.
+    for index in range(1, count - 1):
         origin = index * chunk
-        if origin - ROLL_FRAMES * AAC_FRAME < start or origin + chunk + ROLL_FRAMES * AAC_FRAME > stop or index == 0:
+        if origin - ROLL_FRAMES * AAC_FRAME < start or origin + chunk + ROLL_FRAMES * AAC_FRAME > stop:
             continue
         plan = _plan(read, index, count, total_samples)
         if not cache.has(NAMESPACE, plan.key, ".npz"):
