@@ -47,5 +47,10 @@ def cpu_session(model: Path, threads: int = 0) -> Any:
             if not tmp.stat().st_size:
                 raise OSError("onnxruntime wrote no optimised graph")
     except (OSError, FilmasterError):  # an unwritable home folder only costs the fast start
-        session = ort.InferenceSession(str(model), options(levels.ORT_ENABLE_EXTENDED), providers=providers)
+        return ort.InferenceSession(str(model), options(levels.ORT_ENABLE_EXTENDED), providers=providers)
+    # One graph per model name: one saved for another copy or version of the model (another virtual environment,
+    # an upgrade) is removed rather than left to pile up (each is tens of MB).
+    for stale in optimized.parent.glob(f"{model.stem}-*.onnx"):
+        if stale != optimized and len(stale.stem) == len(optimized.stem):
+            stale.unlink(missing_ok=True)
     return session
