@@ -137,23 +137,3 @@ def test_a_stable_stretch_is_mastered_ahead_exactly_as_the_whole_film(scenes):
     seg = scenes[2]
     seam = master_stretch(seg, seg.start, seg.start + RATE // 10, kept.gain_db, -1.0, RATE)
     assert not np.array_equal(seam, kept.audio[seg.start : seg.start + RATE // 10])
-
-
-def test_the_known_scenes_joined_are_mastered_ahead_everywhere_away_from_a_pending_one(scenes):
-    """The mix joins the scenes it already has (seams between two of them included) and masters ahead all that
-    lies away from the scene still being premixed: those samples equal the final master's."""
-    total = scenes[-1].end + RATE // 2
-    audio, joined = assemble(scenes, total, RATE)
-    first = master(audio, joined, -14.0, -1.0, RATE)
-    final = master(audio, joined, -14.0, -1.0, RATE, start_gain_db=first.gain_db)
-    pending = scenes[0]  # the edited scene, still being premixed
-    film = Segment(0, *assemble(scenes[1:], total, RATE))
-    stretches = stable_stretches([film], RATE, others=[(pending.start, pending.end)])
-    assert stretches and all(b < pending.start or a > pending.end for _, a, b in stretches)
-    covered = 0
-    for seg, a, b in stretches:
-        np.testing.assert_array_equal(master_stretch(seg, a, b, final.gain_db, -1.0, RATE), final.audio[a:b])
-        covered += b - a
-    # The seam between the second and third scenes (they overlap) is inside what is known ahead.
-    assert any(a < scenes[2].start < b for _, a, b in stretches)
-    assert covered > 0.8 * (total - pending.end)  # all but the margins

@@ -69,7 +69,7 @@ def mix_film(
         known = [seg for seg in stored if seg is not None]
         pending = [_extent(cues, project, rate) for cues, seg in zip(scenes, stored, strict=True) if seg is None]
         ahead = threading.Thread(
-            target=_master_ahead, args=(known, pending, total, previous_gain, config, rate, early), name="master-ahead"
+            target=_master_ahead, args=(known, pending, previous_gain, config, rate, early), name="master-ahead"
         )
         ahead.start()
     try:
@@ -93,17 +93,13 @@ def mix_film(
 def _master_ahead(
     known: list[Segment],
     pending: list[tuple[int, int]],
-    total: int,
     gain_db: float,
     config: SoundConfig,
     rate: int,
     early: EarlyAudio,
 ) -> None:
     try:
-        # The known scenes joined as the film will join them (seams between two of them measured as the master
-        # will measure them): everything away from the scenes still to premix is known.
-        film = Segment(0, *assemble(known, total, rate))
-        for segment, a, b in stable_stretches([film], rate, others=pending):
+        for segment, a, b in stable_stretches(known, rate, others=pending):
             early(a, to_pcm16(master_stretch(segment, a, b, gain_db, config.true_peak_dbtp, rate)))
     except Exception as exc:  # work done ahead is only a head start: the film's encoder redoes what is missing
         log.warning("encoding the film's sound ahead of the mix failed (%s); it is encoded after the mix", exc)
