@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +191,27 @@ def test_quiet_make_prints_nothing_and_delivers(tmp_path: Path) -> None:
     script.write_text(script.read_text().replace("INT.", "EXT.", 1))
     result = run(*command, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_ctrl_c_says_how_to_resume_and_leaves_nothing_half_made(tmp_path: Path) -> None:
+    """Ctrl-C while shots render (the terminal signals the whole process group): exit 130 with the resume hint,
+    no half-made file in the cache, and the same command then finishes from what was kept."""
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "filmaster", "make", str(EXAMPLES / "the_last_ferry.fountain"), "-o", str(out),
+               "--resolution", "320x180"]  # fmt: skip
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True) as proc:
+        assert proc.stderr is not None
+        seen = ""
+        for line in proc.stderr:  # wait until the shots are rendering and the sound is being made
+            seen += line
+            if "rough cut" in line:
+                break
+        os.killpg(proc.pid, signal.SIGINT)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=120) == 130, seen + rest
+    assert "interrupted; finished shots and sounds are cached" in rest
+    assert not [p for p in (out / ".filmaster" / "cache").rglob("*") if ".part" in p.name]
+    assert not (out / "film.mp4").exists()
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "film.mp4").is_file()

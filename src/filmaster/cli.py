@@ -334,6 +334,14 @@ def backends() -> None:
         print(f"{kind:>7}: {names}")
 
 
+_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
+
+def _interrupted() -> int:
+    err_console.print("interrupted; finished shots and sounds are cached — run the same command to resume")
+    return _INTERRUPTED
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `filmaster` command; returns the exit code."""
     try:
@@ -345,8 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
-        err_console.print("interrupted; finished shots and sounds are cached — run the same command to resume")
-        return 130
+        return _interrupted()
     except OSError as exc:
         if _state["debug"]:
             raise
@@ -366,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
+    if code == _INTERRUPTED:  # typer turns Ctrl-C inside a command into this exit code
+        return _interrupted()
     return code if isinstance(code, int) else 0
 
 
