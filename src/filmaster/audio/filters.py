@@ -13,6 +13,7 @@ from functools import cache
 from math import gcd
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 _TAIL = 1e-17  # an impulse response is cut where its poles have decayed below this (float64 resolution)
 
@@ -116,14 +117,20 @@ def resample_rational(x: np.ndarray, up: int, down: int) -> np.ndarray:
     n_out = -(-n_in * up // down)
     table, skip = _polyphase_table(up, down)
     span = table.shape[1]
-    t = (np.arange(n_out) + skip) * down  # each output's position on the zero-stuffed grid
-    phase, newest = t % up, t // up  # the filter phase that meets the newest input sample, and that sample
-    # Silence around the input, so every sample a tap reaches exists.
-    flat = np.concatenate([np.zeros((span, *data.shape[1:])), data, np.zeros((span, *data.shape[1:]))])
-    flat = flat.reshape(flat.shape[0], -1)
-    out = np.zeros((n_out, flat.shape[1]))
-    for i in range(span):
-        out += table[phase, i][:, None] * flat[newest - i + span]
+    flat = data.reshape(n_in, -1)
+    silence = np.zeros((span, flat.shape[1]))
+    padded = np.concatenate([silence, flat, silence, silence])  # every sample a tap reaches exists
+    reversed_taps = table[:, ::-1]
+    out = np.empty((n_out, flat.shape[1]))
+    # Outputs `up` apart use the same phase of the filter and inputs `down` apart: each such family is one
+    # matrix product of strided windows of the input (views, not copies) with that phase's taps.
+    for first in range(min(up, n_out)):
+        t = (first + skip) * down  # the output's position on the zero-stuffed grid
+        phase, newest = t % up, t // up  # the filter phase it uses, and the newest input sample it reads
+        count = len(range(first, n_out, up))
+        for channel in range(flat.shape[1]):
+            windows = sliding_window_view(padded[:, channel], span)
+            out[first::up, channel] = windows[newest + 1 : newest + 1 + down * count : down] @ reversed_taps[phase]
     return out.reshape((n_out, *data.shape[1:]))
 
 
