@@ -82,8 +82,8 @@ def _init_worker(backend: type[VideoBackend], settings: dict[str, Any]) -> None:
     # One render thread per worker: a full pool has a worker per core, and a lone one renders beside the sound.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("LP_NUM_THREADS", "1")
-    # The class itself, not its registry name: looking a name up loads every plugin (the sound backends import
-    # scipy.signal, a second of start-up per worker), and the worker needs only this one.
+    # The class itself, not its registry name: looking a name up imports every plugin (with their dependencies,
+    # a second of start-up per worker when measured), and the worker needs only this one.
     _worker_backend = backend(**settings)
 
 
