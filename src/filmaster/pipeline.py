@@ -230,7 +230,7 @@ def make_film(
                 lap("mix")
                 shooting.wait()
                 lap("shoot")
-                written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
+                written = deliver(plan, cut, mix_wav, project, reporter, timeline.result())
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())

@@ -51,6 +51,7 @@ def cpu_session(model: Path, threads: int = 0) -> Any:
     # One graph per model name: one saved for another copy or version of the model (another virtual environment,
     # an upgrade) is removed rather than left to pile up (each is tens of MB).
     for stale in optimized.parent.glob(f"{model.stem}-*.onnx"):
+        # Same length: "<stem>-<16 hex>", not the graph of a model whose own name merely starts with this stem.
         if stale != optimized and len(stale.stem) == len(optimized.stem):
             stale.unlink(missing_ok=True)
     return session

@@ -62,7 +62,7 @@ def assemble_film(
     if mix_wav is not None and not Path(mix_wav).is_file():
         raise ExportError(f"mix {mix_wav} does not exist; run the mix stage before assembling the film")
     total = cut.frames
-    total_samples = round(total * AUDIO_RATE / cut.fps)
+    total_samples = audio_samples(cut)
     try:
         copy = _can_copy_packets(out_dir, cut)
         with (
@@ -92,6 +92,11 @@ def assemble_film(
         audio_samples=total_samples,
         streams=_describe(film_path),
     )
+
+
+def audio_samples(cut: Cut) -> int:
+    """How many samples the film's sound track holds at AUDIO_RATE: exactly as long as its picture."""
+    return round(cut.frames * AUDIO_RATE / cut.fps)
 
 
 def _encode(

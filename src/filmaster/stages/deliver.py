@@ -10,7 +10,7 @@ import numpy as np
 
 from ..atomic import write_text_atomic
 from ..export.aac import AUDIO_RATE, aac_packets, can_chunk, encode_ahead
-from ..export.film import assemble_film
+from ..export.film import assemble_film, audio_samples
 from ..export.otio_timeline import build_timeline, interchange_texts, otio_json
 from ..export.shotlist import write_shotlist
 from ..export.storyboard import (
@@ -27,12 +27,10 @@ from ..project import Project, content_key
 from .mix import EarlyAudio
 
 
-def prepare_timeline(
-    plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take] | None = None
-) -> dict[Path, str]:
-    """`film.otio` and the editors' formats, as text by path. Given the `takes` (whose lengths are known before
-    they render), it is made while the picture renders and written once the picture exists."""
-    frames = {shot_id: take.frames for shot_id, take in takes.items()} if takes is not None else None
+def prepare_timeline(plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take]) -> dict[Path, str]:
+    """`film.otio` and the editors' formats, as text by path. The `takes`' lengths are known before they render,
+    so this is made while the picture renders, and `deliver` writes it once the picture exists."""
+    frames = {shot_id: take.frames for shot_id, take in takes.items()}
     timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames)
     return {out / "film.otio": otio_json(timeline), **interchange_texts(timeline, out)}
 
@@ -42,26 +40,20 @@ def film_sound_ahead(cut: Cut, sound: SoundPlan, project: Project) -> EarlyAudio
     is at the film's audio rate."""
     if sound.sample_rate != AUDIO_RATE:
         return None
-    total = round(cut.frames * AUDIO_RATE / cut.fps)
+    total = audio_samples(cut)
     return lambda start, pcm: encode_ahead(start, pcm, total, project.cache)
 
 
 def encode_film_sound(cut: Cut, mix_wav: Path, project: Project) -> None:
     """Encode the film's AAC track into the cache now (while the picture renders); the film then only muxes."""
     if can_chunk(mix_wav):
-        aac_packets(mix_wav, round(cut.frames * AUDIO_RATE / cut.fps), project.cache)
+        aac_packets(mix_wav, audio_samples(cut), project.cache)
 
 
 def deliver(
-    plan: Plan,
-    cut: Cut,
-    sound: SoundPlan,
-    mix_wav: Path,
-    project: Project,
-    reporter: Reporter,
-    timeline: Mapping[Path, str] | None = None,
+    plan: Plan, cut: Cut, mix_wav: Path, project: Project, reporter: Reporter, timeline: Mapping[Path, str]
 ) -> list[Path]:
-    """Write every deliverable; `timeline` is what `prepare_timeline` made (else it is made here)."""
+    """Write every deliverable; `timeline` is what `prepare_timeline` made."""
     out = project.out
     pictures = project.media_digest([clip.media for clip in cut.clips])
     # The film is encoded and the storyboard drawn on threads of their own (FFmpeg and the drawing release the
@@ -69,8 +61,7 @@ def deliver(
     with ThreadPoolExecutor(2, thread_name_prefix="deliver") as pool:
         film = pool.submit(_deliver_film, cut, mix_wav, pictures, project, reporter)
         storyboard = pool.submit(deliver_storyboard, plan, cut, project)
-        texts = timeline if timeline is not None else prepare_timeline(plan, cut, sound, out)
-        written = [write_text_atomic(path, text) for path, text in texts.items()]
+        written = [write_text_atomic(path, text) for path, text in timeline.items()]
         written += write_shotlist(plan, cut, out)
         written += [storyboard.result(), film.result()]
     return written
