@@ -213,6 +213,22 @@ def test_editing_a_voice_in_plan_json_remixes_with_the_new_line(tmp_path: Path) 
     assert "shots" not in second.work.computed
 
 
+@pytest.mark.slow
+def test_rewording_a_line_in_plan_json_renders_no_shot(tmp_path: Path) -> None:
+    """A previz shot looks the same whatever its line says: new words are a new line in the mix, not a new take."""
+    source, config, plan_path, data = _made_tiny(tmp_path)
+    shot = next(shot for scene in data["scenes"] for shot in scene["shots"] if shot["dialogue"])
+    shot["dialogue"][0]["text"] = "Is it light?"
+    plan_path.write_text(json.dumps(data, indent=2))
+    second = make_film(source, tmp_path / "out", config)
+    assert second.work.computed["dialogue"] == 1
+    assert "shots" not in second.work.computed and second.work.reused["shots"] == len(second.plan.shots)
+    assert second.work.computed["mix"] == 1 and second.work.computed["film"] == 1
+    timeline = otio.adapters.read_from_file(str(second.timeline))
+    dialogue = next(track for track in timeline.tracks if track.name == "Dialogue")
+    assert "Is it light?" in [clip.metadata["filmaster"]["text"] for clip in dialogue.find_clips()]
+
+
 def test_an_impossible_camera_in_plan_json_is_refused_before_any_rendering(tmp_path: Path) -> None:
     from filmaster.errors import PlanError
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from filmaster.progress import SilentReporter
 from filmaster.project import Project
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
-from filmaster.stages.shoot import NAMESPACE, RenderPool, ShootConfig, start_shoot
+from filmaster.stages.shoot import NAMESPACE, RenderPool, ShootConfig, shot_key, shot_requests, start_shoot
 
 from ..conftest import EXAMPLES
 
@@ -91,3 +92,26 @@ def test_cancel_renders_no_more_than_what_is_under_way(tmp_path: Path) -> None:
     # One worker: the shot it renders and the one queued to it may finish; none after them starts.
     assert project.cache.work.computed[NAMESPACE] <= 2
     assert not list((project.cache.root / NAMESPACE).glob(".*part*"))
+
+
+class _PromptVideoBackend(PrevizVideoBackend):
+    """Stands for a backend that films from the prompt and the words: every shot field is part of its picture."""
+
+    IGNORED_SHOT_FIELDS = frozenset()
+
+
+def test_a_shot_key_leaves_out_only_the_fields_its_backend_does_not_draw(tmp_path: Path) -> None:
+    plan, _ = _project(tmp_path)
+    request = next(r for r in shot_requests(plan, SETTINGS, 0) if r.shot.dialogue)
+    line = request.shot.dialogue[0]
+    reworded = dataclasses.replace(
+        request,
+        shot=request.shot.model_copy(
+            update={"dialogue": [line.model_copy(update={"text": "Other words."})], "prompt": "Another prompt."}
+        ),
+    )
+    longer = dataclasses.replace(request, shot=request.shot.model_copy(update={"duration_s": 9.0}))
+    previz, by_prompt = PrevizVideoBackend(), _PromptVideoBackend()
+    assert shot_key(reworded, previz) == shot_key(request, previz)
+    assert shot_key(longer, previz) != shot_key(request, previz)
+    assert shot_key(reworded, by_prompt) != shot_key(request, by_prompt)

@@ -57,14 +57,14 @@ def _scene_context(scene: SceneBlock) -> dict[str, Any]:
     )
 
 
-def _shot_content(shot: Shot) -> dict[str, Any]:
-    return shot.model_dump(mode="json", exclude={"id", "number", "scene_index"})
+def _shot_content(shot: Shot, ignored: frozenset[str]) -> dict[str, Any]:
+    return shot.model_dump(mode="json", exclude={"id", "number", "scene_index", *ignored})
 
 
 def shot_key(request: ShotRequest, backend: VideoBackend) -> str:
     return content_key(
         NAMESPACE,
-        _shot_content(request.shot),
+        _shot_content(request.shot, backend.IGNORED_SHOT_FIELDS),
         _scene_context(request.scene),
         {name: member.model_dump(mode="json", exclude=VOICE_FIELDS) for name, member in request.cast.items()},
         request.settings,

@@ -29,6 +29,10 @@ class ShotResult:
 
 class VideoBackend(Backend):
     KIND: ClassVar[str] = "video"
+    # Shot fields this backend's picture does not depend on. They are left out of the shot's cache key, so that
+    # editing them re-renders nothing: a previz shot looks the same whatever its line says, while a model that
+    # films from the prompt must keep every field.
+    IGNORED_SHOT_FIELDS: ClassVar[frozenset[str]] = frozenset()
 
     def check_shot(self, request: ShotRequest) -> None:
         """Raise PlanError naming the shot if this backend cannot film it. Called before any rendering."""
