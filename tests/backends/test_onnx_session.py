@@ -39,3 +39,14 @@ def test_a_graph_saved_for_another_copy_of_the_model_is_replaced_not_kept(tmp_pa
     now = list(saved.glob("encoder-*.onnx"))
     assert len(now) == 1 and now != graphs  # the first copy's graph gave way to the second's
     assert unrelated.is_file()
+
+
+def test_a_quantized_model_saved_unfolded_keeps_its_int8_weights_and_its_output(tmp_path: Path) -> None:
+    model = tmp_path / "quantized.onnx"
+    shutil.copy(default_model_path(), model)
+    folded = _embed(cpu_session(model))
+    unfolded = _embed(cpu_session(model, fold_constants=False))
+    np.testing.assert_allclose(_embed(cpu_session(model, fold_constants=False)), unfolded)  # from the saved graph
+    np.testing.assert_allclose(unfolded, folded, atol=1e-5)
+    (graph,) = (filmaster_home() / "onnx").glob("quantized-*.onnx")  # the folded graph gave way to this one
+    assert graph.stat().st_size < 1.2 * model.stat().st_size  # folded, the int8 weights were stored as float32

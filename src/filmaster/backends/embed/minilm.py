@@ -92,7 +92,7 @@ class MiniLMEmbeddingBackend(EmbeddingBackend):
     def _loaded(self) -> Any:
         if self._session is None:
             try:
-                self._session = cpu_session(self._model_path, self._threads)
+                self._session = cpu_session(self._model_path, self._threads, fold_constants=False)  # int8 weights
             except Exception as exc:  # onnxruntime raises its own exception types for unreadable models
                 raise BackendUnavailableError(
                     f"embed backend 'minilm': cannot load {self._model_path} ({type(exc).__name__}); "
