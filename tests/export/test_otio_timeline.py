@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -7,9 +9,9 @@ import opentimelineio as otio
 import pytest
 
 from filmaster.export import build_timeline, export_interchange, write_timeline
-from filmaster.export.otio_timeline import META_KEY
+from filmaster.export.otio_timeline import META_KEY, interchange_texts
 
-from .conftest import CUES, FPS, TAKE_FRAMES, Project
+from .conftest import CUES, FPS, HEIGHT, TAKE_FRAMES, WIDTH, Project
 
 RT = otio.opentime.RationalTime
 
@@ -164,3 +166,19 @@ def test_fcpxml_round_trip(project: Project, interchange: dict[str, Path]) -> No
     names = [c.name for c in timeline.find_clips()]
     for cut_clip in project.cut.clips:
         assert any(n.startswith(cut_clip.shot_id) for n in names), cut_clip.shot_id
+
+
+def test_fcpxml_names_its_format_from_the_cut_without_probing_each_clip(
+    project: Project, written: tuple[Path, otio.schema.Timeline], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The adapter would run ffprobe once per clip (seconds, where it is installed) for a size the cut knows."""
+    _require("fcpx_xml")
+    probed = tmp_path / "probed"
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "ffprobe").write_text(f'#!/bin/sh\necho "$@" >> {probed}\necho 1920x1080\n')
+    (tools / "ffprobe").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    text = interchange_texts(written[1], project.out_dir)[project.out_dir / "film.fcpxml"]
+    assert not probed.exists()
+    assert re.findall(r'<format [^>]*name="([^"]*)"', text) == [f"FFVideoFormat{WIDTH}x{HEIGHT}p{FPS}"]

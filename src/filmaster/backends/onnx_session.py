@@ -37,7 +37,13 @@ def cpu_session(model: Path, threads: int = 0, *, fold_constants: bool = True) -
     providers = ["CPUExecutionProvider"]
     stat = model.stat()
     key = content_key(
-        "onnx", ort.__version__, str(model.resolve()), stat.st_size, stat.st_mtime_ns, platform.machine(), fold_constants
+        "onnx",
+        ort.__version__,
+        str(model.resolve()),
+        stat.st_size,
+        stat.st_mtime_ns,
+        platform.machine(),
+        fold_constants,
     )
     optimized = filmaster_home() / "onnx" / f"{model.stem}-{key[:16]}.onnx"
     levels = ort.GraphOptimizationLevel
