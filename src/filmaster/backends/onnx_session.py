@@ -32,6 +32,11 @@ def cpu_session(model: Path, threads: int = 0, *, fold_constants: bool = True) -
         opts.graph_optimization_level = level
         if threads:
             opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
+        # No busy-waiting between operators: the models run while render workers keep every core busy, and a
+        # spinning thread takes its core from them. Six Piper lines beside a busy core: 3.4 CPU-s spinning,
+        # 2.1 without, and sooner done (2.7 s -> 2.1 s).
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
         return opts
 
     providers = ["CPUExecutionProvider"]
