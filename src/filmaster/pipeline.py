@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import os
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -153,14 +151,13 @@ def _inputs_changed(source: Path, project: Project) -> bool:
 def _warm_start(
     source: Path, project: Project, camera: VideoBackend, config: ShootConfig
 ) -> Iterator[RenderPool | None]:
-    """When the screenplay or plan changed (shots and sound will be made), start a render worker and import
-    scipy's filters (a quarter second of Python) while the plan is made, rather than when they are first needed."""
+    """When the screenplay or plan changed (shots and sound will be made), start a render worker while the plan is
+    made, rather than when the first shot is needed."""
     if not _inputs_changed(source, project):
         yield None
         return
     pool = RenderPool(type(camera), config.backend_settings, config.workers or os.cpu_count() or 1)
     pool.warm()
-    threading.Thread(target=importlib.import_module, args=("scipy.ndimage",), daemon=True).start()
     try:
         yield pool
     finally:

@@ -11,6 +11,9 @@ from filmaster.audio.filters import (
     kaiser_lowpass,
     one_pole,
     resample_rational,
+    sliding_max,
+    sliding_mean,
+    sliding_min,
     sos_filter,
 )
 from filmaster.audio.loudness import k_weighting
@@ -66,3 +69,31 @@ def test_resample_rational_equals_resample_poly(up, down, n):
     np.testing.assert_allclose(
         resample_rational(x[:, 0], up, down), expected[:, 0], atol=1e-12 * np.abs(expected).max()
     )
+
+
+@pytest.mark.parametrize("mode", ["nearest", "reflect", "mirror"])
+@pytest.mark.parametrize(("size", "origin"), [(1, 0), (2, 0), (2, -1), (5, 0), (5, -2), (5, 2), (240, -120), (97, 40)])
+def test_sliding_filters_equal_scipy_ndimage(size, origin, mode):
+    from scipy import ndimage
+
+    rng = np.random.default_rng(size * 7 + origin)
+    for n in (1, 3, 250, 1001):
+        x = rng.standard_normal(n).astype(np.float32)
+        np.testing.assert_array_equal(
+            sliding_max(x, size, origin, mode), ndimage.maximum_filter1d(x, size, origin=origin, mode=mode)
+        )
+        np.testing.assert_array_equal(
+            sliding_min(x, size, origin, mode), ndimage.minimum_filter1d(x, size, origin=origin, mode=mode)
+        )
+        wide = x.astype(np.float64)
+        np.testing.assert_allclose(
+            sliding_mean(wide, size, origin, mode),
+            ndimage.uniform_filter1d(wide, size, origin=origin, mode=mode),
+            rtol=0,
+            atol=1e-12,
+        )
+
+
+def test_a_window_origin_outside_the_window_is_refused():
+    with pytest.raises(ValueError, match="origin"):
+        sliding_max(np.zeros(10), 4, origin=3)

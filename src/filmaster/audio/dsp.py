@@ -1,8 +1,7 @@
 """Small signal helpers shared by the sound engines: levels, resampling, fades, shaping.
 
-The sound modules import scipy inside the functions that use it (scipy.ndimage's filters; scipy.signal only for
-the ambience beds, see `audio.filters`): scipy takes a second or more to import, and a run that makes no new sound
-(an unchanged re-run, a camera edit) never needs it.
+scipy is imported only inside the functions that use it (scipy.signal, for the ambience beds alone; see
+`audio.filters`): it takes a second or more to import, and a re-mix never needs it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .filters import one_pole
+from .filters import one_pole, sliding_max
 
 
 def compress(
@@ -23,13 +23,11 @@ def compress(
     makeup_db: float = 0.0,
 ) -> np.ndarray:
     """Compress (n,) or (n, channels) float audio above `threshold_db` (peak-sensing, channels linked)."""
-    from scipy.ndimage import maximum_filter1d  # on use: see audio.dsp
-
     a = np.asarray(audio, dtype=np.float32)
     level = np.abs(a) if a.ndim == 1 else np.abs(a).max(axis=1)
     # Hold each peak for the attack time so the gain is already down when the peak arrives (look-ahead).
     look = max(1, round(attack_s * sample_rate))
-    level = maximum_filter1d(level, size=look, origin=-(look // 2))
+    level = sliding_max(level, look, origin=-(look // 2))
     level_db = 20.0 * np.log10(np.maximum(level, 1e-9))
     over = np.maximum(0.0, level_db - threshold_db)
     reduction_db = over * (1.0 - 1.0 / ratio)

@@ -1,9 +1,10 @@
 """The few filters every re-mix needs, in numpy alone.
 
-scipy.signal takes over a second to import (scipy 1.16+ rewrites every docstring at import time), which is more
-than a one-line edit spends filtering. Measuring loudness, compressing a line, resampling a voice and darkening a
-reverb need only what is here; each is tested against scipy.signal's own function (tests/audio/test_filters.py).
-The procedural ambience beds, rendered rarely and then cached, still use scipy.signal.
+scipy.signal takes over a second to import (scipy 1.16+ rewrites every docstring at import time) and scipy.ndimage
+a third of one, which is more than a one-line edit spends filtering. Measuring loudness, compressing a line,
+ducking the beds, limiting the master, resampling a voice and darkening a reverb need only what is here; each is
+tested against scipy's own function (tests/audio/test_filters.py). The procedural ambience beds, rendered rarely
+and then cached, still use scipy.signal.
 """
 
 from __future__ import annotations
@@ -146,3 +147,51 @@ def _polyphase_table(up: int, down: int) -> tuple[np.ndarray, int]:
     span = -(-padded.shape[0] // up)
     padded = np.concatenate([padded, np.zeros(span * up - padded.shape[0])])
     return padded.reshape(span, up).T.copy(), (half + pre_pad) // down
+
+
+# scipy.ndimage's boundary modes, as numpy.pad names them.
+_PAD_MODES = {"nearest": "edge", "reflect": "symmetric", "mirror": "reflect"}
+
+
+def _windowed(x: np.ndarray, size: int, origin: int, mode: str) -> np.ndarray:
+    """`x` padded as scipy.ndimage pads it and cut so that output i's window is [i, i + size) of the result:
+    scipy's window at i starts at i - size // 2 - origin."""
+    if size < 1 or not -(size // 2) <= origin <= (size - 1) // 2:
+        raise ValueError(f"window of {size} samples with origin {origin}: the origin must lie inside the window")
+    start = -(size // 2) - origin
+    before, after = max(0, -start), max(0, start + size - 1)
+    padded = np.pad(x, (before, after), mode=_PAD_MODES[mode])  # type: ignore[call-overload]
+    first = before + start
+    return padded[first : first + x.shape[0] + size - 1]
+
+
+def _sliding_extreme(x: np.ndarray, size: int, origin: int, mode: str, extreme: np.ufunc) -> np.ndarray:
+    # van Herk / Gil-Werman: cut the padded signal into blocks of `size`; a window spans the end of one block and
+    # the start of the next, so its extreme is that of a suffix and a prefix: three passes whatever the size.
+    x = np.asarray(x)
+    seg = _windowed(x, size, origin, mode)
+    n, blocks = x.shape[0], -(-seg.shape[0] // size)
+    fill = np.inf if extreme is np.minimum else -np.inf
+    grid = np.full(blocks * size, fill, dtype=np.result_type(x.dtype, np.float32))
+    grid[: seg.shape[0]] = seg
+    grid = grid.reshape(blocks, size)
+    prefix = extreme.accumulate(grid, axis=1).reshape(-1)
+    suffix = extreme.accumulate(grid[:, ::-1], axis=1)[:, ::-1].reshape(-1)
+    return extreme(suffix[:n], prefix[size - 1 : size - 1 + n]).astype(x.dtype, copy=False)
+
+
+def sliding_max(x: np.ndarray, size: int, origin: int = 0, mode: str = "reflect") -> np.ndarray:
+    """The largest value in each window of `size` samples of 1-D `x`: scipy.ndimage.maximum_filter1d."""
+    return _sliding_extreme(x, size, origin, mode, np.maximum)
+
+
+def sliding_min(x: np.ndarray, size: int, origin: int = 0, mode: str = "reflect") -> np.ndarray:
+    """The smallest value in each window of `size` samples of 1-D `x`: scipy.ndimage.minimum_filter1d."""
+    return _sliding_extreme(x, size, origin, mode, np.minimum)
+
+
+def sliding_mean(x: np.ndarray, size: int, origin: int = 0, mode: str = "reflect") -> np.ndarray:
+    """The mean of each window of `size` samples of 1-D `x` (float64): scipy.ndimage.uniform_filter1d."""
+    seg = _windowed(np.asarray(x, dtype=np.float64), size, origin, mode)
+    sums = np.concatenate([[0.0], np.cumsum(seg)])
+    return (sums[size:] - sums[:-size]) / size

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .filters import sliding_mean, sliding_min
 from .loudness import (
     PEAK_REACH,
     blocks_from_hops,
@@ -278,8 +279,6 @@ def limiter_regions(
     box-smoothed over the look-ahead window; a box average of a window-minimum can never exceed the minimum at
     the peak itself, so the gain is always low enough while staying free of steps.
     """
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
     ceiling = 10.0 ** (ceiling_dbtp / 20.0)
     total = envelope.shape[0]
     over = np.empty(total, dtype=bool)
@@ -296,10 +295,10 @@ def limiter_regions(
         lo, hi = max(0, a - hold - look), min(total, b + look)
         gained = (envelope[lo:hi] * np.float32(gain)).astype(np.float64)
         need = np.minimum(1.0, ceiling / np.maximum(gained, 1e-12))
-        # scipy's window of `size` at t spans [t - size//2 - origin, ...]; choose origins for the windows we want.
+        # A window of `size` at t spans [t - size//2 - origin, ...] (as in scipy.ndimage): origins pick the windows.
         size = hold + look
-        held = minimum_filter1d(need, size=size, origin=hold - size // 2, mode="nearest")  # [t - hold, t + look - 1]
-        smooth = uniform_filter1d(held, size=look, origin=(look - 1) // 2, mode="nearest")  # [t - look + 1, t]
+        held = sliding_min(need, size, origin=hold - size // 2, mode="nearest")  # [t - hold, t + look - 1]
+        smooth = sliding_mean(held, look, origin=(look - 1) // 2, mode="nearest")  # [t - look + 1, t]
         regions.append((a, b, np.minimum(smooth[a - lo : b - lo], 1.0)))
     return regions
 

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import AudioError
 from .dsp import fit_length, to_stereo
 from .dynamics import compress
+from .filters import sliding_max
 from .master import analyse, master
 
 # The ducking envelope is computed in steps of sample_rate // 1000 samples (1 ms at 48 kHz, 0.998 ms at
@@ -39,8 +40,6 @@ def speech_presence(
     the key soft; the hold bridges the short gaps between words so the bed does not pump back up inside
     a line.
     """
-    from scipy.ndimage import maximum_filter1d
-
     mono = np.asarray(dialogue, dtype=np.float64)
     if mono.ndim == 2:
         mono = mono.mean(axis=1)
@@ -55,7 +54,7 @@ def speech_presence(
     key = np.clip((level_db - threshold_db) / 6.0, 0.0, 1.0)
     hold = max(1, round(hold_s * _CONTROL_RATE))
     # Window [t - hold + 1, t]: a key stays on for `hold` after the voice stops.
-    return maximum_filter1d(key, size=hold, origin=(hold - 1) // 2, mode="nearest")
+    return sliding_max(key, hold, origin=(hold - 1) // 2, mode="nearest")
 
 
 def duck_envelope(
