@@ -223,11 +223,11 @@ def make_film(
                         f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
                         f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
                     )
-                    encode_film_sound(cut, mix_wav, project)  # the film's AAC, while shots may still render
+                    encode_film_sound(cut, sound, mix_wav, project)  # the film's AAC, while shots may still render
                 lap("mix")
                 shooting.wait()
                 lap("shoot")
-                written = deliver(plan, cut, mix_wav, project, reporter, timeline.result())
+                written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())

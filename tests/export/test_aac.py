@@ -135,3 +135,38 @@ def test_chunks_encoded_ahead_from_a_stretch_are_the_ones_the_film_uses(tmp_path
     checked = Cache(tmp_path / "other")
     assert aac.aac_packets(wav, audio.shape[0], checked) == cold
     assert checked.work.reused["aac"] == 0
+
+
+def test_chunks_begin_at_every_start_on_the_frame_grid(small_chunks):
+    frame, chunk = aac.AAC_FRAME, CHUNK * aac.AAC_FRAME
+    total = 3 * chunk + 500
+    spans = aac.chunk_spans(total, [chunk // 2 + 2 * frame, 5 * frame + 7, total + frame])  # off-grid, past the end
+    assert spans[0] == (0, chunk // 2 + 2 * frame) and spans[1][0] == chunk // 2 + 2 * frame
+    assert [a for a, _ in spans[1:]] == [b for _, b in spans[:-1]] and spans[-1][1] == total
+    assert all(b - a <= chunk and a % frame == 0 for a, b in spans)
+
+
+def test_a_scene_that_only_moved_by_whole_frames_is_not_encoded_again(tmp_path, small_chunks):
+    """The second scene's sound, laid a few AAC frames later because the first grew, is found in the cache:
+    only the first scene's chunks and the seam into the second are encoded again."""
+    frames = aac.AAC_FRAME / RATE  # seconds
+    first, second = _music(94 * frames, seed=4), _music(140 * frames + 0.01, seed=5)
+    longer = np.concatenate([first, _music(7 * frames, seed=6)])  # the first scene, 7 frames longer
+    made = []
+    for opening in (first, longer):
+        mix = np.concatenate([opening, second])
+        wav = write_wav(tmp_path / "mix.wav", mix, RATE)
+        cache = Cache(tmp_path / "cache")
+        packets = aac.aac_packets(wav, mix.shape[0], cache, starts=[opening.shape[0]])
+        made.append((cache.work.computed["aac"], cache.work.reused["aac"]))
+        assert packets == aac.aac_packets(wav, mix.shape[0], Cache(tmp_path / "fresh"), starts=[opening.shape[0]])
+    chunk = CHUNK * aac.AAC_FRAME
+    opening_chunks, closing_chunks = -(-longer.shape[0] // chunk), -(-second.shape[0] // chunk)
+    assert made[0] == (-(-first.shape[0] // chunk) + closing_chunks, 0)
+    # Made again: the chunk whose post-roll reads the added frames, the one holding them, and the second scene's
+    # first (its pre-roll reads them). The rest of the second scene, film end included, only moved: reused.
+    assert made[1] == (3, opening_chunks + closing_chunks - 3)
+    mix = np.concatenate([longer, second])
+    on_one_grid = Cache(tmp_path / "cache")  # chunks every CHUNK frames from the film's start, whatever the scenes
+    aac.aac_packets(write_wav(tmp_path / "mix.wav", mix, RATE), mix.shape[0], on_one_grid)
+    assert on_one_grid.work.computed["aac"] >= closing_chunks

@@ -4,17 +4,21 @@ An AAC frame decodes by overlap-adding with its neighbour, so a chunk encoded on
 meets the next. Each chunk is therefore encoded with a few frames of the audio before and after it (pre- and
 post-roll) and only its own frames are kept: both encoders see the same signal across every splice, so the
 overlap-add cancels as it does inside one stream. Chunks sit on the global 1024-sample frame grid and are keyed
-by the samples they read, so after an edit only the chunks whose audio changed are encoded again; the rest come
-from the cache. FFmpeg releases the GIL while it encodes, so the chunks that are missing encode on every core.
+by the samples they read, relative to where they start, so after an edit only the chunks whose audio changed are
+encoded again; the rest come from the cache. Chunks also begin at every `start` the caller names (where each
+scene's sound begins, itself on the frame grid: see `stages.mix`), so a scene that only moved, by whole frames,
+because an earlier one grew, is cut into the same chunks and found in the cache. FFmpeg releases the GIL while it
+encodes, so the chunks that are missing encode on every core.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
@@ -66,14 +70,17 @@ SampleReader = Callable[[int, int], np.ndarray]
 
 
 def aac_packets(
-    mix_wav: Path, total_samples: int, cache: Cache | None = None, workers: int | None = None
+    mix_wav: Path,
+    total_samples: int,
+    cache: Cache | None = None,
+    workers: int | None = None,
+    starts: Sequence[int] = (),
 ) -> list[AacPacket]:
-    """The AAC packets of `mix_wav` cut or padded with silence to `total_samples`, in order."""
-    chunk = CHUNK_FRAMES * AAC_FRAME
-    count = max(1, -(-total_samples // chunk))
+    """The AAC packets of `mix_wav` cut or padded with silence to `total_samples`, in order; chunks begin at
+    `starts` (samples on the frame grid) and every CHUNK_FRAMES frames after each."""
     with wave.open(str(mix_wav), "rb") as wav:
         read = functools.partial(_read_wav, wav)
-        plans = [_plan(read, c, count, total_samples) for c in range(count)]
+        plans = [_plan(read, i, span, total_samples) for i, span in enumerate(chunk_spans(total_samples, starts))]
     results: dict[int, list[AacPacket]] = {}
     missing = []
     for plan in plans:
@@ -94,30 +101,37 @@ def aac_packets(
                 results[plan.index] = packets
                 if cache is not None:
                     _store(cache, plan, packets)
-    return [packet for index in range(count) for packet in results[index]]
+    return [packet for index in range(len(plans)) for packet in results[index]]
 
 
-def encode_ahead(start: int, pcm: np.ndarray, total_samples: int, cache: Cache) -> int:
+def chunk_spans(total_samples: int, starts: Sequence[int] = ()) -> list[tuple[int, int]]:
+    """The film's chunks as [first sample, end): from 0 and from each of `starts` on the frame grid, CHUNK_FRAMES
+    frames at a time up to the next start or the end."""
+    chunk = CHUNK_FRAMES * AAC_FRAME
+    edges = sorted({0, *(s for s in starts if 0 < s < total_samples and s % AAC_FRAME == 0), max(1, total_samples)})
+    return [(a, min(a + chunk, b)) for lo, b in itertools.pairwise(edges) for a in range(lo, b, chunk)]
+
+
+def encode_ahead(start: int, pcm: np.ndarray, total_samples: int, cache: Cache, starts: Sequence[int] = ()) -> int:
     """Encode into `cache` every chunk whose samples (roll included) all lie in `pcm`, 16-bit stereo film samples
-    from `start`, exactly as `aac_packets` will look for them; returns how many chunks were encoded.
+    from `start`, exactly as `aac_packets` with the same `starts` will look for them; returns how many chunks
+    were encoded.
 
     For a stretch of the mix known before the whole mix is (see `stages.mix`): a chunk whose samples turn out
     otherwise is simply not found under its key, and encoded again from the WAV.
     """
-    chunk = CHUNK_FRAMES * AAC_FRAME
-    count = max(1, -(-total_samples // chunk))
     stop = start + pcm.shape[0]
+    roll = ROLL_FRAMES * AAC_FRAME
 
     def read(a: int, b: int) -> np.ndarray:
         return _planar(pcm[a - start : b - start])
 
     encoded = 0
-    # The first chunk holds the encoder's priming, the last depends on the film's end: neither is made ahead.
-    for index in range(1, count - 1):
-        origin = index * chunk
-        if origin - ROLL_FRAMES * AAC_FRAME < start or origin + chunk + ROLL_FRAMES * AAC_FRAME > stop:
+    for index, (origin, end) in enumerate(chunk_spans(total_samples, starts)):
+        # The first chunk holds the encoder's priming, the last depends on the film's end: neither is made ahead.
+        if origin == 0 or end >= total_samples or origin - roll < start or end + roll > stop:
             continue
-        plan = _plan(read, index, count, total_samples)
+        plan = _plan(read, index, (origin, end), total_samples)
         if not cache.has(NAMESPACE, plan.key, ".npz"):
             _store(cache, plan, _encode(read(plan.read_from, plan.read_to), plan))
             encoded += 1
@@ -135,15 +149,15 @@ class _ChunkPlan:
     key: str
 
 
-def _plan(read: SampleReader, index: int, count: int, total: int) -> _ChunkPlan:
-    chunk, roll = CHUNK_FRAMES * AAC_FRAME, ROLL_FRAMES * AAC_FRAME
-    origin = index * chunk
-    first, last = index == 0, index == count - 1
+def _plan(read: SampleReader, index: int, span: tuple[int, int], total: int) -> _ChunkPlan:
+    roll = ROLL_FRAMES * AAC_FRAME
+    origin, end = span
+    first, last = origin == 0, end >= total
     read_from = 0 if first else origin - roll
-    read_to = total if last else min(total, origin + chunk + roll)
+    read_to = total if last else min(total, end + roll)
     # The first chunk keeps the priming frame; the last keeps everything up to the (shortened) final frame.
     keep_from = -AAC_FRAME if first else origin
-    keep_to = total if last else origin + chunk
+    keep_to = total if last else end
     digest = hashlib.sha256(read(read_from, read_to).tobytes()).hexdigest()
     key = content_key(
         NAMESPACE, _VERSION, AUDIO_BITRATE, AAC_OPTIONS, ROLL_FRAMES, digest,

@@ -9,7 +9,7 @@ changes, takes of another size) is decoded and re-encoded, with a keyframe force
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -46,10 +46,12 @@ def assemble_film(
     preset: str = "veryfast",
     progress: Callable[[int, int], None] | None = None,
     cache: Cache | None = None,
+    sound_starts: Sequence[int] = (),
 ) -> FilmInfo:
     """Encode `cut` (clip media relative to `out_dir`) with `mix_wav` as its sound into `film_path`.
     The audio is cut or padded with silence to the picture's length; None gives a silent track. With a
-    `cache`, the AAC track is made of cached chunks where the mix did not change (see `export.aac`)."""
+    `cache`, the AAC track is made of cached chunks where the mix did not change (see `export.aac`), chunks that
+    begin at `sound_starts` (where the mix laid each scene's sound)."""
     out_dir, film_path = Path(out_dir), Path(film_path)
     if not cut.clips:
         raise ExportError(f"cut '{cut.title}' has no clips; nothing to assemble into {film_path}")
@@ -77,7 +79,7 @@ def assemble_film(
             else:
                 video = container.add_stream("libx264", rate=cut.fps, options={"crf": str(crf), "preset": preset})
                 video.width, video.height, video.pix_fmt = cut.width, cut.height, "yuv420p"
-            audio = _AudioFeed(container, mix_wav, total_samples, cache)
+            audio = _AudioFeed(container, mix_wav, total_samples, cache, sound_starts)
             (_copy_packets if copy else _encode)(container, video, audio, out_dir, cut, progress)
             audio.finish()
     except av.error.FFmpegError as exc:
@@ -186,7 +188,12 @@ class _AudioFeed:
     """
 
     def __init__(
-        self, container: av.container.OutputContainer, mix_wav: Path | None, total_samples: int, cache: Cache | None
+        self,
+        container: av.container.OutputContainer,
+        mix_wav: Path | None,
+        total_samples: int,
+        cache: Cache | None,
+        starts: Sequence[int] = (),
     ) -> None:
         self.container = container
         self.stream = container.add_stream(
@@ -195,7 +202,7 @@ class _AudioFeed:
         self.sent = 0  # samples (encoding) or packets (pre-encoded) already in the container
         self.packets: list[AacPacket] | None = None
         if mix_wav is not None and can_chunk(mix_wav):
-            self.packets = aac_packets(mix_wav, total_samples, cache)
+            self.packets = aac_packets(mix_wav, total_samples, cache, starts=starts)
         else:
             self.chunks = _audio_chunks(mix_wav, total_samples)
 

@@ -24,7 +24,7 @@ from ..export.storyboard import (
 from ..model import Cut, Plan, SoundPlan, Take
 from ..progress import Reporter
 from ..project import Project, content_key
-from .mix import EarlyAudio
+from .mix import EarlyAudio, scene_sound_starts
 
 
 def prepare_timeline(plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take]) -> dict[Path, str]:
@@ -40,18 +40,24 @@ def film_sound_ahead(cut: Cut, sound: SoundPlan, project: Project) -> EarlyAudio
     is at the film's audio rate."""
     if sound.sample_rate != AUDIO_RATE:
         return None
-    total = audio_samples(cut)
-    return lambda start, pcm: encode_ahead(start, pcm, total, project.cache)
+    total, starts = audio_samples(cut), scene_sound_starts(sound)
+    return lambda start, pcm: encode_ahead(start, pcm, total, project.cache, starts)
 
 
-def encode_film_sound(cut: Cut, mix_wav: Path, project: Project) -> None:
+def encode_film_sound(cut: Cut, sound: SoundPlan, mix_wav: Path, project: Project) -> None:
     """Encode the film's AAC track into the cache now (while the picture renders); the film then only muxes."""
     if can_chunk(mix_wav):
-        aac_packets(mix_wav, audio_samples(cut), project.cache)
+        aac_packets(mix_wav, audio_samples(cut), project.cache, starts=scene_sound_starts(sound))
 
 
 def deliver(
-    plan: Plan, cut: Cut, mix_wav: Path, project: Project, reporter: Reporter, timeline: Mapping[Path, str]
+    plan: Plan,
+    cut: Cut,
+    sound: SoundPlan,
+    mix_wav: Path,
+    project: Project,
+    reporter: Reporter,
+    timeline: Mapping[Path, str],
 ) -> list[Path]:
     """Write every deliverable; `timeline` is what `prepare_timeline` made."""
     out = project.out
@@ -59,7 +65,7 @@ def deliver(
     # The film is encoded and the storyboard drawn on threads of their own (FFmpeg and the drawing release the
     # GIL) while the timeline and the shot list are written here.
     with ThreadPoolExecutor(2, thread_name_prefix="deliver") as pool:
-        film = pool.submit(_deliver_film, cut, mix_wav, pictures, project, reporter)
+        film = pool.submit(_deliver_film, cut, sound, mix_wav, pictures, project, reporter)
         storyboard = pool.submit(deliver_storyboard, plan, cut, project)
         written = [write_text_atomic(path, text) for path, text in timeline.items()]
         written += write_shotlist(plan, cut, out)
@@ -67,14 +73,24 @@ def deliver(
     return written
 
 
-def _deliver_film(cut: Cut, mix_wav: Path, pictures: str, project: Project, reporter: Reporter) -> Path:
+def _deliver_film(
+    cut: Cut, sound: SoundPlan, mix_wav: Path, pictures: str, project: Project, reporter: Reporter
+) -> Path:
     film = project.out / "film.mp4"
     film_key = content_key("film", cut, pictures, project.digest(mix_wav))
     if film.is_file() and project.manifest().get("film_key") == film_key:
         project.cache.record("film", computed=False)
         return film
     with reporter.task("Encoding film.mp4", cut.frames) as advance:
-        assemble_film(project.out, cut, mix_wav, film, progress=lambda done, total: advance(1), cache=project.cache)
+        assemble_film(
+            project.out,
+            cut,
+            mix_wav,
+            film,
+            progress=lambda done, total: advance(1),
+            cache=project.cache,
+            sound_starts=scene_sound_starts(sound),
+        )
     project.cache.record("film", computed=True)
     project.update_manifest(film_key=film_key)
     return film

@@ -4,6 +4,12 @@ bus (loudness normalisation and a true-peak ceiling over the whole film).
 A scene's premix and its analysis are keyed by the bytes of its cues and their offsets inside the scene, not by
 where the scene sits in the film, so an edit re-mixes only the scene it touches (and a scene that moves because
 an earlier one grew is reused); the master bus then needs well under a second for a two-minute film.
+
+Each scene's sound is laid on the film AAC's frame grid: it starts within half a frame (10.7 ms at 48 kHz) of its
+picture, finer than an editor's timeline places sound (to the nearest picture frame, 21 ms), while its lines keep
+their sample-exact places inside it. A scene that moves because an earlier one grew then moves by whole AAC
+frames, and its encoded sound is reused (`export.aac`): after an edit in the first scene, only that scene's sound
+is encoded again, not the rest of the film.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from ..audio.mix import premix
 from ..audio.wavio import read_wav, to_pcm16, wav_frames, write_wav
 from ..config import SoundConfig
 from ..errors import AudioError
+from ..export.aac import AAC_FRAME, AUDIO_RATE
 from ..model import Cut, SoundCue, SoundPlan
 from ..project import Project, content_key
 
@@ -109,7 +116,20 @@ def _extent(cues: list[SoundCue], project: Project, rate: int) -> tuple[int, int
     """The samples of the film a scene's premix will cover: from its first cue to the end of its longest."""
     starts = [round(cue.start_s * rate) for cue in cues]
     ends = [start + wav_frames(project.out / str(cue.media)) for start, cue in zip(starts, cues, strict=True)]
-    return min(starts), max(ends)
+    origin = _origin(cues, rate)
+    return _placed(origin, rate), _placed(origin, rate) + max(ends) - origin
+
+
+def _placed(origin: int, rate: int) -> int:
+    """Where a scene's sound, whose first cue starts at sample `origin`, is laid in the film: on the AAC frame
+    grid when the mix is at the film's rate (see the module's docstring)."""
+    return round(origin / AAC_FRAME) * AAC_FRAME if rate == AUDIO_RATE else origin
+
+
+def scene_sound_starts(sound: SoundPlan) -> list[int]:
+    """The sample where each scene's sound begins in the mix (so where the film's AAC chunks begin)."""
+    rate = sound.sample_rate
+    return [_placed(_origin(cues, rate), rate) for cues in cues_by_scene(sound).values() if cues]
 
 
 def cues_by_scene(sound: SoundPlan) -> dict[int, list[SoundCue]]:
@@ -122,8 +142,13 @@ def cues_by_scene(sound: SoundPlan) -> dict[int, list[SoundCue]]:
     return dict(sorted(groups.items()))
 
 
+def _origin(cues: list[SoundCue], rate: int) -> int:
+    """The sample where a scene's first cue starts (its premix's first sample)."""
+    return min(round(cue.start_s * rate) for cue in cues)
+
+
 def _premix_key(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> tuple[int, str]:
-    origin = min(round(cue.start_s * rate) for cue in cues)
+    origin = _origin(cues, rate)
     layout = [
         (cue.kind.value, round(cue.start_s * rate) - origin, cue.gain_db, project.digest(str(cue.media)))
         for cue in cues
@@ -138,7 +163,7 @@ def _stored_premix(cues: list[SoundCue], config: SoundConfig, project: Project, 
     if not stored.is_file():
         return None
     project.cache.record(NAMESPACE, computed=False)
-    return _unpack(origin, np.load(stored))
+    return _unpack(origin, np.load(stored), rate)
 
 
 def _make_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> Segment:
@@ -152,13 +177,13 @@ def _make_premix(cues: list[SoundCue], config: SoundConfig, project: Project, ra
     with atomic_path(project.cache.path(NAMESPACE, key, ".npy")) as tmp, tmp.open("wb") as handle:
         np.save(handle, packed)
     project.cache.record(NAMESPACE, computed=True)
-    return _unpack(origin, packed)
+    return _unpack(origin, packed, rate)
 
 
-def _unpack(origin: int, packed: np.ndarray) -> Segment:
+def _unpack(origin: int, packed: np.ndarray, rate: int) -> Segment:
     n = packed.shape[0] // 4
     return Segment(
-        start=origin,
+        start=_placed(origin, rate),
         audio=packed[: 2 * n].reshape(n, 2),
         analysis=Analysis(envelope=packed[2 * n : 3 * n], energy=packed[3 * n :]),
     )
