@@ -161,3 +161,28 @@ def test_missing_dependency_is_reported_with_the_install_command(monkeypatch, mo
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail as if not installed
     with pytest.raises(MissingDependencyError, match=hint):
         MidiScoreMusicBackend()
+
+
+def test_cues_within_the_same_bars_are_cut_from_one_render(backend, tmp_path):
+    """A scene that grows by a line keeps its score: the cue is cut from the render of its whole bars (kept in
+    the cache), not played again; it still ends on the fade the score writes."""
+    from filmaster.project import Cache
+
+    bar = 4 * 60 / STYLES[Mood.WARM].bpm
+    cache = Cache(tmp_path / "cache")
+    lengths = (10.2 * bar, 10.9 * bar)  # both end in the eleventh bar
+    short, long = (
+        backend.compose(MusicRequest("music-S01", Mood.WARM, TimeOfDay.DAY, False, d, 3), RATE, cache) for d in lengths
+    )
+    assert (cache.work.computed["music-render"], cache.work.reused["music-render"]) == (1, 1)
+    assert short.audio.shape[0] == round(lengths[0] * RATE) and long.audio.shape[0] == round(lengths[1] * RATE)
+    fade_start = short.audio.shape[0] - round(bar * RATE)  # the closing fade lasts a bar
+    a, b = short.audio[:fade_start].astype(np.float64), long.audio[:fade_start].astype(np.float64)
+    gain = float((a * b).sum() / (b * b).sum())  # each cue is set to the music level on its own
+    assert np.abs(a - gain * b).max() < 1e-5 and 0.8 < gain < 1.25
+    assert np.abs(short.audio[-1]).max() < 1e-3 and np.abs(long.audio[-1]).max() < 1e-3
+    uncached = backend.compose(MusicRequest("music-S01", Mood.WARM, TimeOfDay.DAY, False, lengths[0], 3), RATE)
+    np.testing.assert_array_equal(uncached.audio, short.audio)
+    assert short.midi != long.midi  # each MIDI file ends with its own fade
+    longer = backend.compose(MusicRequest("music-S01", Mood.WARM, TimeOfDay.DAY, False, 11.5 * bar, 3), RATE, cache)
+    assert cache.work.computed["music-render"] == 2 and longer.audio.shape[0] == round(11.5 * bar * RATE)

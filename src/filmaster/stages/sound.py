@@ -189,7 +189,7 @@ def _music_maker(
     backend: MusicBackend, request: MusicRequest, rate: int, cache: Cache, key: str
 ) -> Callable[[Path], None]:
     def make(tmp: Path) -> None:
-        result = backend.compose(request, rate)
+        result = backend.compose(request, rate, cache)
         if result.midi:
             write_bytes_atomic(cache.path("music", key, ".mid"), result.midi)
         write_wav(tmp, result.audio, rate)

@@ -9,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 
 from ...model import Mood, TimeOfDay
+from ...project import Cache
 from ..registry import Backend
 
 
@@ -33,5 +34,7 @@ class MusicBackend(Backend):
     KIND: ClassVar[str] = "music"
 
     @abstractmethod
-    def compose(self, request: MusicRequest, sample_rate: int) -> MusicResult:
-        """Return a cue exactly round(duration_s * sample_rate) samples long."""
+    def compose(self, request: MusicRequest, sample_rate: int, cache: Cache | None = None) -> MusicResult:
+        """Return a cue exactly round(duration_s * sample_rate) samples long. `cache` (the project's) is where
+        the backend may keep work that serves more than one request, such as a render that cues of other lengths
+        are cut from."""

@@ -3,11 +3,14 @@
 Each mood maps to a tempo, a mode, a chord progression and an ensemble of General MIDI programs. The cue
 gets a voice-led chord pad, a bass line, a melody that anchors on chord tones and walks the scale between
 them, and mood-specific parts (an ostinato, timpani pulses, arpeggios, light percussion). The MIDI file is
-the source of truth: what is rendered is exactly what it holds, fades included (CC 11 ramps).
+the source of truth: the audio plays exactly its notes and its fade-in (CC 11). Its closing fade is applied to the
+audio instead, once the cue is cut from a render of its whole last bar, so that every length within the same bars
+is cut from one render (see `MidiScoreMusicBackend.compose`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import math
@@ -22,7 +25,10 @@ from ...audio.filters import butter2_lowpass, sos_filter
 from ...audio.loudness import integrated_loudness
 from ...errors import AudioError, ConfigError, MissingDependencyError
 from ...model import Mood, TimeOfDay
+from ...project import Cache, content_key
 from .base import MusicBackend, MusicRequest, MusicResult
+
+RENDERS = "music-render"  # cache namespace of whole-bar renders
 
 MUSIC_LUFS = -20.0  # level of every rendered cue; the mix sets the final balance
 _PEAK_CEILING = 10.0 ** (-1.0 / 20.0)
@@ -190,7 +196,8 @@ class MidiScoreMusicBackend(MusicBackend):
 
     NAME: ClassVar[str] = "midi-score"
     SETTINGS: ClassVar[frozenset[str]] = frozenset({"soundfont", "reverb"})
-    VERSION: ClassVar[str] = "3"  # 2: reverb by single-precision overlap-add; 3: its FFTs by numpy
+    # 2: reverb by single-precision overlap-add; 3: its FFTs by numpy; 4: rendered in whole bars, cut and faded
+    VERSION: ClassVar[str] = "4"
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
@@ -202,16 +209,36 @@ class MidiScoreMusicBackend(MusicBackend):
         self._soundfont = path.read_bytes()  # parsed anew per cue: a fresh synth has no leftover voices
         self.soundfont_path = path
 
-    def compose(self, request: MusicRequest, sample_rate: int) -> MusicResult:
+    def compose(self, request: MusicRequest, sample_rate: int, cache: Cache | None = None) -> MusicResult:
+        """The cue is played to the end of its last bar with no fade-out, then cut to its length and faded over the
+        fade the score writes: every length within the same bars is cut from one render, kept in `cache`, so a
+        scene that grows or shrinks by a line keeps its score (the bars' notes do not depend on the length)."""
         if request.duration_s <= 0:
             raise AudioError(f"music cue {request.cue_id} has duration {request.duration_s} s; it must be > 0")
+        score = compose_score(self._pm, request)  # the cue as written, its fade-out included: the MIDI file
+        whole = dataclasses.replace(request, duration_s=score.bars * score.bar_s)
+
+        def render() -> np.ndarray:
+            played = compose_score(self._pm, whole, fade_out=False)
+            audio = self._render(played.midi, round(whole.duration_s * sample_rate), sample_rate)
+            wet = self.settings.get("reverb", -16.0)
+            if wet is not None:
+                audio = _reverb(audio, sample_rate, float(wet), _rng(request, "reverb"))
+            return audio
+
+        if cache is None:
+            audio = render()
+        else:
+            key = content_key(RENDERS, dataclasses.asdict(whole), sample_rate, self.cache_identity)
+
+            def keep(tmp: Path) -> None:
+                with tmp.open("wb") as handle:
+                    np.save(handle, render())
+
+            audio = np.load(cache.fetch_or_make(RENDERS, key, ".npy", keep))
         n = round(request.duration_s * sample_rate)
-        score = compose_score(self._pm, request)
-        audio = self._render(score.midi, n, sample_rate)
-        wet = self.settings.get("reverb", -16.0)
-        if wet is not None:
-            audio = _reverb(audio, sample_rate, float(wet), _rng(request, "reverb"))
-        audio = fade(_set_level(audio, sample_rate), sample_rate, 0.0, 0.02)  # no click at the very end
+        # The fade the score's expression (CC 11) writes, at least 20 ms: no click at the very end.
+        audio = _set_level(fade(audio[:n], sample_rate, 0.0, max(score.fade_out_s, 0.02)), sample_rate)
         buffer = io.BytesIO()
         score.midi.write(buffer)
         return MusicResult(audio=audio, midi=buffer.getvalue(), description=score.description)
@@ -267,6 +294,9 @@ class Score:
     description: str
     bpm: float
     key: str
+    bars: int
+    bar_s: float
+    fade_out_s: float  # the closing fade the score writes (over up to its last bar)
 
 
 def _rng(request: MusicRequest, purpose: str) -> np.random.Generator:
@@ -275,8 +305,9 @@ def _rng(request: MusicRequest, purpose: str) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
-def compose_score(pretty_midi: Any, request: MusicRequest) -> Score:
-    """Compose the cue as a PrettyMIDI object (deterministic per seed and cue id)."""
+def compose_score(pretty_midi: Any, request: MusicRequest, *, fade_out: bool = True) -> Score:
+    """Compose the cue as a PrettyMIDI object (deterministic per seed and cue id); its notes depend on its
+    number of bars, not on where in the last bar it ends. `fade_out=False` leaves out the closing fade."""
     style = STYLES[Mood(request.mood)]
     rng = _rng(request, "score")
     tonic = int(rng.choice(style.keys))
@@ -284,7 +315,7 @@ def compose_score(pretty_midi: Any, request: MusicRequest) -> Score:
     velocity = style.velocity - (10 if night else 0)  # night cues are played softer
     beat = 60.0 / style.bpm
     bar = beat * _BEATS_PER_BAR
-    bars = max(1, math.ceil(request.duration_s / bar))
+    bars = max(1, math.ceil(request.duration_s / bar - 1e-9))  # whole bars stay whole despite rounding
     scale = _MODES[style.mode]
     roots = [style.progression[i % len(style.progression)] for i in range(bars)]
     if bars > 1:
@@ -355,23 +386,24 @@ def compose_score(pretty_midi: Any, request: MusicRequest) -> Score:
                     note(drums, 54, t, 0.5, velocity - 14)  # tambourine on 2 and 4
 
     fade_beats = min(_BEATS_PER_BAR, request.duration_s / beat / 3.0)
+    fade_s = fade_beats * beat
     for name, inst in parts.items():
         pan, volume = _PARTS[name]
         inst.control_changes += [
             pretty_midi.ControlChange(10, pan, 0.0),
             pretty_midi.ControlChange(7, volume, 0.0),
         ]
-        inst.control_changes += _expression_fades(pretty_midi, request.duration_s, fade_beats * beat)
+        inst.control_changes += _expression_fades(pretty_midi, request.duration_s, fade_s, fade_out=fade_out)
         midi.instruments.append(inst)
 
     key = _key_name(tonic, style.mode)
     programs = ", ".join(style.ensemble.split(", "))
     tod = f", {request.time_of_day}" if night else ""
     description = f"{Mood(request.mood).value}, {style.bpm:g} BPM, {key}, {programs}{tod}"
-    return Score(midi=midi, description=description, bpm=style.bpm, key=key)
+    return Score(midi=midi, description=description, bpm=style.bpm, key=key, bars=bars, bar_s=bar, fade_out_s=fade_s)
 
 
-def _expression_fades(pretty_midi: Any, duration_s: float, fade_s: float) -> list[Any]:
+def _expression_fades(pretty_midi: Any, duration_s: float, fade_s: float, *, fade_out: bool = True) -> list[Any]:
     """CC 11 ramps: up from silence over the first bar, down to silence over the last."""
     steps = 32
     ramp = []
@@ -379,7 +411,8 @@ def _expression_fades(pretty_midi: Any, duration_s: float, fade_s: float) -> lis
         x = k / steps
         value = round(127 * math.sin(0.5 * math.pi * x))  # equal-power shape
         ramp.append(pretty_midi.ControlChange(11, value, x * fade_s))
-        ramp.append(pretty_midi.ControlChange(11, value, max(0.0, duration_s - x * fade_s)))
+        if fade_out:
+            ramp.append(pretty_midi.ControlChange(11, value, max(0.0, duration_s - x * fade_s)))
     return sorted(ramp, key=lambda cc: cc.time)
 
 
