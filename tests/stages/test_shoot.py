@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 
 from failing_video import LensCapVideoBackend
@@ -115,3 +117,33 @@ def test_a_shot_key_leaves_out_only_the_fields_its_backend_does_not_draw(tmp_pat
     assert shot_key(reworded, previz) == shot_key(request, previz)
     assert shot_key(longer, previz) != shot_key(request, previz)
     assert shot_key(reworded, by_prompt) != shot_key(request, by_prompt)
+
+
+def test_a_lone_shot_renders_in_a_part_per_core_joined_into_the_take_a_whole_render_makes(tmp_path: Path) -> None:
+    plan, project = _project(tmp_path)
+    scene = plan.scenes[0]
+    shot = scene.shots[0].model_copy(update={"duration_s": 4.5})  # 54 frames at 12 fps: two parts of 27
+    lone = plan.model_copy(update={"scenes": [scene.model_copy(update={"shots": [shot]})]})
+    config = _config(workers=2)
+    take = start_shoot(lone, config, project, SilentReporter(), PrevizVideoBackend()).wait()[shot.id]
+    assert project.cache.work.computed[NAMESPACE] == 1
+    assert not [p for p in (project.state / "cache" / NAMESPACE).iterdir() if ".part" in p.name]
+
+    request = shot_requests(lone, SETTINGS, 0)[0]
+    whole_clip, whole_truth = tmp_path / "whole.mp4", tmp_path / "whole.json"
+    PrevizVideoBackend().shoot(request, whole_clip, whole_truth)
+    joined = project.out / take.media
+    with av.open(str(joined)) as a, av.open(str(whole_clip)) as b:
+        # Same codec parameters, so the film still copies this take's packets with the others'.
+        assert a.streams.video[0].codec_context.extradata == b.streams.video[0].codec_context.extradata
+        frames_a = [f.to_ndarray(format="rgb24").astype(np.int16) for f in a.decode(video=0)]
+        frames_b = [f.to_ndarray(format="rgb24").astype(np.int16) for f in b.decode(video=0)]
+    assert len(frames_a) == len(frames_b) == 54
+    with av.open(str(joined)) as a:
+        keyframes = sorted(round(p.pts * p.time_base * 12) for p in a.demux(video=0) if p.is_keyframe)
+    assert keyframes == [0, 27]  # rendered as two parts, each from its own keyframe
+    # One picture, two encodes (the joined take starts a keyframe at its second part): every frame within the
+    # difference two H.264 encodes of it make.
+    psnr = [10 * np.log10(255**2 / max(((x - y) ** 2).mean(), 1e-9)) for x, y in zip(frames_a, frames_b, strict=True)]
+    assert min(psnr) > 30
+    assert json.loads((project.out / take.ground_truth).read_text()) == json.loads(whole_truth.read_text())

@@ -161,23 +161,46 @@ def _copy_packets(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     """Concatenate the takes' packets, shifted to their place on the timeline."""
+    done = (lambda frames: progress(frames, cut.frames)) if progress is not None else None
+    clips = [(out_dir / clip.media, clip.frames) for clip in cut.clips]
+    for packet in concatenated_packets(clips, cut.fps, video, done):
+        container.mux(packet)
+        # Interleave: send the audio that plays up to this packet's decode time.
+        audio.send_until(round(float(packet.dts * packet.time_base) * AUDIO_RATE))
+
+
+def concatenated_packets(
+    clips: Sequence[tuple[Path, int]],
+    fps: int,
+    stream: av.video.stream.VideoStream,
+    clip_done: Callable[[int], None] | None = None,
+) -> Iterator[av.Packet]:
+    """The video packets of H.264 clips (path, frames) one after another, re-stamped to follow each other and
+    addressed to `stream`; `clip_done` hears the frames sent so far after each clip."""
     frames_before = 0
-    for clip in cut.clips:
-        with av.open(str(out_dir / clip.media)) as take:
+    for path, frames in clips:
+        with av.open(str(path)) as take:
             source = take.streams.video[0]
-            offset = round(Fraction(frames_before, cut.fps) / source.time_base)
+            offset = round(Fraction(frames_before, fps) / source.time_base)
             for packet in take.demux(source):
                 if packet.dts is None:  # the demuxer's end-of-stream marker
                     continue
                 packet.pts += offset
                 packet.dts += offset
-                packet.stream = video
-                container.mux(packet)
-                # Interleave: send the audio that plays up to this packet's decode time.
-                audio.send_until(round(float(packet.dts * source.time_base) * AUDIO_RATE))
-        frames_before += clip.frames
-        if progress is not None:
-            progress(frames_before, cut.frames)
+                packet.stream = stream
+                yield packet
+        frames_before += frames
+        if clip_done is not None:
+            clip_done(frames_before)
+
+
+def join_clips(parts: Sequence[tuple[Path, int]], target: Path, fps: int) -> None:
+    """One H.264 MP4 from parts (path, frames) encoded alike, each starting on a keyframe, by packet copy."""
+    with av.open(str(parts[0][0])) as first, av.open(str(target), "w", format="mp4") as container:
+        stream = container.add_stream_from_template(first.streams.video[0])
+        stream.time_base = Fraction(1, fps * 512)
+        for packet in concatenated_packets(parts, fps, stream):
+            container.mux(packet)
 
 
 class _AudioFeed:

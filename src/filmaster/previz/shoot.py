@@ -148,15 +148,18 @@ def character_boxes(
 def shoot_shot(
     request: ShotRequest, clip_path: Path, ground_truth_path: Path | None = None, *, background_encode: bool = False
 ) -> Timings:
-    """Render and encode the shot frame by frame; write ground truth JSON when a path is given.
-    `background_encode` encodes on a second thread while the next frame renders (see `ClipEncoder`)."""
+    """Render and encode the shot (or its `request.part`) frame by frame; write ground truth JSON when a path is
+    given. `background_encode` encodes on a second thread while the next frame renders (see `ClipEncoder`)."""
     session = ShotSession(request)
     s = request.settings
+    first, end = request.part or (0, session.frames)
+    if not 0 <= first < end <= session.frames:
+        raise PlanError(f"shot {request.shot.id}: frames [{first}, {end}) are not a part of its {session.frames}")
     timings = Timings()
     truth: list[dict[str, Any]] = []
     with ClipEncoder(clip_path, s.width, s.height, s.fps, background=background_encode) as encoder:
         cpu_start = time.process_time()
-        for i in range(session.frames):
+        for i in range(first, end):
             t0 = time.perf_counter()
             pose = session.pose(session.time_of(i))
             frame = session.render(i, pose)

@@ -19,6 +19,7 @@ class ShotRequest:
     settings: RenderSettings
     seed: int = 0
     cores: int = 1  # CPU cores the backend may keep busy for this shot (more than one when nothing else renders)
+    part: tuple[int, int] | None = None  # render only the shot's frames [first, end) (backends that RENDERS_PARTS)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class VideoBackend(Backend):
     # editing them re-renders nothing: a previz shot looks the same whatever its line says, while a model that
     # films from the prompt must keep every field.
     IGNORED_SHOT_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    # Whether `shoot` can render a part of a shot (`ShotRequest.part`) as an H.264 clip that starts on a keyframe,
+    # so that a lone shot renders on every core at once and its parts are joined by packet copy.
+    RENDERS_PARTS: ClassVar[bool] = False
 
     def check_shot(self, request: ShotRequest) -> None:
         """Raise PlanError naming the shot if this backend cannot film it. Called before any rendering."""

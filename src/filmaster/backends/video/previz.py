@@ -17,6 +17,7 @@ class PrevizVideoBackend(VideoBackend):
     VERSION: ClassVar[str] = "1"
     # Drawn from the camera, the duration and the blocking: rewording a line of the same length changes no pixel.
     IGNORED_SHOT_FIELDS: ClassVar[frozenset[str]] = frozenset({"prompt", "action", "dialogue"})
+    RENDERS_PARTS: ClassVar[bool] = True  # a frame depends on its time alone, not on the frames before it
 
     def check_shot(self, request: ShotRequest) -> None:
         from ...previz.subjects import check_camera
