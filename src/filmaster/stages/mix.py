@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "premix"
 PREMIX_VERSION = "3"  # bump when premix() or the analysis changes what it produces
+MIX_VERSION = "2"  # bump when the film's mix changes otherwise; 2: scenes laid on the AAC frame grid
 
 
 # Called with stretches of the mastered film known before the whole mix is: (first sample, 16-bit stereo).
@@ -62,7 +63,7 @@ def mix_film(
     """
     target = project.out / "media" / "audio" / "mix.wav"
     sounds = project.media_digest([cue.media for cue in sound.cues if cue.media])
-    key = content_key("mix", PREMIX_VERSION, sound, sounds, cut.frames, cut.fps, config)
+    key = content_key("mix", MIX_VERSION, PREMIX_VERSION, sound, sounds, cut.frames, cut.fps, config)
     if target.is_file() and project.manifest().get("mix_key") == key:
         project.cache.record("mix", computed=False)
         return target, None
@@ -116,8 +117,8 @@ def _extent(cues: list[SoundCue], project: Project, rate: int) -> tuple[int, int
     """The samples of the film a scene's premix will cover: from its first cue to the end of its longest."""
     starts = [round(cue.start_s * rate) for cue in cues]
     ends = [start + wav_frames(project.out / str(cue.media)) for start, cue in zip(starts, cues, strict=True)]
-    origin = _origin(cues, rate)
-    return _placed(origin, rate), _placed(origin, rate) + max(ends) - origin
+    placed = _placed(min(starts), rate)
+    return placed, placed + max(ends) - min(starts)
 
 
 def _placed(origin: int, rate: int) -> int:
