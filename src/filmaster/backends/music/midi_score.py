@@ -219,7 +219,7 @@ class MidiScoreMusicBackend(MusicBackend):
         whole = dataclasses.replace(request, duration_s=score.bars * score.bar_s)
 
         def render() -> np.ndarray:
-            played = compose_score(self._pm, whole, fade_out=False)
+            played = compose_score(self._pm, whole, fade_s=score.fade_s, fade_out=False)
             audio = self._render(played.midi, round(whole.duration_s * sample_rate), sample_rate)
             wet = self.settings.get("reverb", -16.0)
             if wet is not None:
@@ -229,7 +229,7 @@ class MidiScoreMusicBackend(MusicBackend):
         if cache is None:
             audio = render()
         else:
-            key = content_key(RENDERS, dataclasses.asdict(whole), sample_rate, self.cache_identity)
+            key = content_key(RENDERS, dataclasses.asdict(whole), score.fade_s, sample_rate, self.cache_identity)
 
             def keep(tmp: Path) -> None:
                 with tmp.open("wb") as handle:
@@ -238,7 +238,7 @@ class MidiScoreMusicBackend(MusicBackend):
             audio = np.load(cache.fetch_or_make(RENDERS, key, ".npy", keep))
         n = round(request.duration_s * sample_rate)
         # The fade the score's expression (CC 11) writes, at least 20 ms: no click at the very end.
-        audio = _set_level(fade(audio[:n], sample_rate, 0.0, max(score.fade_out_s, 0.02)), sample_rate)
+        audio = _set_level(fade(audio[:n], sample_rate, 0.0, max(score.fade_s, 0.02)), sample_rate)
         buffer = io.BytesIO()
         score.midi.write(buffer)
         return MusicResult(audio=audio, midi=buffer.getvalue(), description=score.description)
@@ -296,7 +296,7 @@ class Score:
     key: str
     bars: int
     bar_s: float
-    fade_out_s: float  # the closing fade the score writes (over up to its last bar)
+    fade_s: float  # the fades the score writes: in over its first bar (at most), out over its last
 
 
 def _rng(request: MusicRequest, purpose: str) -> np.random.Generator:
@@ -305,9 +305,12 @@ def _rng(request: MusicRequest, purpose: str) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
-def compose_score(pretty_midi: Any, request: MusicRequest, *, fade_out: bool = True) -> Score:
+def compose_score(
+    pretty_midi: Any, request: MusicRequest, *, fade_s: float | None = None, fade_out: bool = True
+) -> Score:
     """Compose the cue as a PrettyMIDI object (deterministic per seed and cue id); its notes depend on its
-    number of bars, not on where in the last bar it ends. `fade_out=False` leaves out the closing fade."""
+    number of bars, not on where in the last bar it ends. `fade_s` overrides the length of its fades (by default
+    a bar, a third of a shorter cue); `fade_out=False` leaves out the closing one."""
     style = STYLES[Mood(request.mood)]
     rng = _rng(request, "score")
     tonic = int(rng.choice(style.keys))
@@ -385,8 +388,8 @@ def compose_score(pretty_midi: Any, request: MusicRequest, *, fade_out: bool = T
                 if k in (2, 6):
                     note(drums, 54, t, 0.5, velocity - 14)  # tambourine on 2 and 4
 
-    fade_beats = min(_BEATS_PER_BAR, request.duration_s / beat / 3.0)
-    fade_s = fade_beats * beat
+    if fade_s is None:
+        fade_s = min(_BEATS_PER_BAR, request.duration_s / beat / 3.0) * beat
     for name, inst in parts.items():
         pan, volume = _PARTS[name]
         inst.control_changes += [
@@ -400,7 +403,7 @@ def compose_score(pretty_midi: Any, request: MusicRequest, *, fade_out: bool = T
     programs = ", ".join(style.ensemble.split(", "))
     tod = f", {request.time_of_day}" if night else ""
     description = f"{Mood(request.mood).value}, {style.bpm:g} BPM, {key}, {programs}{tod}"
-    return Score(midi=midi, description=description, bpm=style.bpm, key=key, bars=bars, bar_s=bar, fade_out_s=fade_s)
+    return Score(midi=midi, description=description, bpm=style.bpm, key=key, bars=bars, bar_s=bar, fade_s=fade_s)
 
 
 def _expression_fades(pretty_midi: Any, duration_s: float, fade_s: float, *, fade_out: bool = True) -> list[Any]:
