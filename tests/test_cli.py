@@ -199,7 +199,15 @@ def test_ctrl_c_says_how_to_resume_and_leaves_nothing_half_made(tmp_path: Path) 
     out = tmp_path / "out"
     command = [sys.executable, "-m", "filmaster", "make", str(EXAMPLES / "the_last_ferry.fountain"), "-o", str(out),
                "--resolution", "320x180"]  # fmt: skip
-    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True) as proc:
+
+    # As from a terminal, whatever started this suite: a shell that runs it in the background ignores SIGINT, and
+    # its children inherit that.
+    def interruptible() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    with subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=interruptible
+    ) as proc:
         assert proc.stderr is not None
         seen = ""
         for line in proc.stderr:  # wait until the shots are rendering and the sound is being made
