@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import av
@@ -147,3 +152,37 @@ def test_a_lone_shot_renders_in_a_part_per_core_joined_into_the_take_a_whole_ren
     psnr = [10 * np.log10(255**2 / max(((x - y) ** 2).mean(), 1e-9)) for x, y in zip(frames_a, frames_b, strict=True)]
     assert min(psnr) > 30
     assert json.loads((project.out / take.ground_truth).read_text()) == json.loads(whole_truth.read_text())
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads process states from /proc")
+def test_render_workers_exit_when_their_run_is_killed(tmp_path: Path) -> None:
+    """A killed run cannot shut its pool down; its idle workers (a GL context and a few hundred MB each) must not
+    wait for work for ever."""
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import os, time\n"
+        "from filmaster.backends.video.previz import PrevizVideoBackend\n"
+        "from filmaster.stages.shoot import RenderPool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = RenderPool(PrevizVideoBackend, {}, 1)\n"
+        "    print(pool.executor.submit(os.getpid).result(timeout=60), flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    with subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True) as run:
+        assert run.stdout is not None
+        worker = int(run.stdout.readline())
+        run.kill()
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = _running(worker)
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False

@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
@@ -92,6 +93,15 @@ def _init_worker(backend: type[VideoBackend], settings: dict[str, Any]) -> None:
     # The class itself, not its registry name: looking a name up imports every plugin (with their dependencies,
     # a second of start-up per worker when measured), and the worker needs only this one.
     _worker_backend = backend(**settings)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    # A run that is killed (a closed terminal, out of memory) cannot shut its pool down, and its workers would wait
+    # for work for ever, each holding a GL context and a few hundred MB.
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> int:
