@@ -18,6 +18,7 @@ from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
 from .backends.video.base import VideoBackend
 from .config import Config
+from .errors import InputError
 from .model import CueKind, Plan, RenderSettings, Screenplay
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
@@ -90,9 +91,16 @@ def scene_planner(config: Config) -> ScenePlanner | None:
     return LLMScenePlanner(llm)
 
 
-def make_plan(screenplay: Screenplay, config: Config, reporter: Reporter, cache: Cache | None = None) -> Plan:
+def make_plan(
+    screenplay: Screenplay,
+    config: Config,
+    reporter: Reporter,
+    cache: Cache | None = None,
+    previous: Plan | None = None,
+) -> Plan:
     """Breakdown, then (by default) scene-level retrieval and joint re-planning of every scene's shots.
-    With a `cache`, the scenes' query vectors are kept in it, so a re-plan embeds only the scenes that changed."""
+    With a `cache`, the scenes' query vectors are kept in it, so a re-plan embeds only the scenes that changed;
+    with the `previous` plan, a scene keeps its references while they still match it."""
     plan = plan_screenplay(screenplay)
     if not config.cinematography.retrieval:
         return plan
@@ -103,7 +111,9 @@ def make_plan(screenplay: Screenplay, config: Config, reporter: Reporter, cache:
     if embedded:
         reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
     queries = CachedEmbeddings(embedder, cache) if cache is not None else embedder
-    plan = plan_cinematography(plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config))
+    plan = plan_cinematography(
+        plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config), previous=previous
+    )
     reporter.stage("camera", f"each scene re-planned from its {config.cinematography.top_k} closest film scenes")
     return plan
 
@@ -125,7 +135,7 @@ def load_or_plan(
             return Plan.load(plan_path), True
         if manifest.get("planning_key") == key:
             return Plan.load(plan_path), False
-    plan = make_plan(screenplay, config, reporter, project.cache)
+    plan = make_plan(screenplay, config, reporter, project.cache, _previous_plan(plan_path))
     if plan_path.is_file() and (
         manifest.get("plan_edited") or manifest.get("plan_digest") not in (None, file_digest(plan_path))
     ):
@@ -137,6 +147,14 @@ def load_or_plan(
         screenplay_digest=script_digest, plan_digest=file_digest(plan_path), plan_edited=False, planning_key=key
     )
     return plan, False
+
+
+def _previous_plan(path: Path) -> Plan | None:
+    """The plan the last run shot, if there is a readable one."""
+    try:
+        return Plan.load(path) if path.is_file() else None
+    except InputError:  # a damaged or hand-broken plan.json: plan without it
+        return None
 
 
 def _inputs_changed(source: Path, project: Project) -> bool:

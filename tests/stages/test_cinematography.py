@@ -13,9 +13,11 @@ from filmaster.model import Movement, Plan, SceneBlock, SceneReference, ShotKind
 from filmaster.model.corpus import CorpusEntry, CorpusShot
 from filmaster.retrieval.corpus import load_corpus
 from filmaster.retrieval.index import CorpusIndex
+from filmaster.retrieval.search import retrieve_many
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.cinematography import (
     RANK,
+    STICKY_SCORE,
     _scale_curve,
     explain_scene,
     plan_cinematography,
@@ -215,3 +217,42 @@ def test_explain_names_references_films_reasons_and_shots(dialogue_scene: SceneB
     assert after.references[0].why in text
     assert all(shot.id in text for shot in after.shots)
     assert "no references" in explain_scene(dialogue_scene)
+
+
+def _with_references(plan: Plan, scene_index: int, refs: list[tuple[str, float]]) -> Plan:
+    scenes = [
+        s.model_copy(
+            update={"references": [SceneReference(entry_id=i, situation="", score=score) for i, score in refs]}
+        )
+        if s.index == scene_index
+        else s
+        for s in plan.scenes
+    ]
+    return plan.model_copy(update={"scenes": scenes})
+
+
+def test_a_scene_keeps_its_references_while_they_still_match(
+    embedder: MiniLMEmbeddingBackend, index: CorpusIndex
+) -> None:
+    """Rewording a line moves a scene's similarities a little; near-equal neighbours must not swap and re-shoot
+    the scene. Previous references within the top 2k and STICKY_SCORE of their similarity are kept; others not."""
+    plan = plan_screenplay(read_screenplay(EXAMPLES[0]))
+    fresh = plan_cinematography(plan, index, embedder, k=3)
+    ranked = retrieve_many(plan.scenes, index, embedder, 6)[0]
+    runners_up = [(entry.id, score) for entry, score in ranked[2:5]]  # ranks 3-5: in the top 2k, not the top k
+    kept = plan_cinematography(plan, index, embedder, k=3, previous=_with_references(fresh, 0, runners_up))
+    assert [(r.entry_id, r.score) for r in kept.scenes[0].references] == [(i, round(s, 4)) for i, s in runners_up]
+    assert [s.references for s in kept.scenes[1:]] == [s.references for s in fresh.scenes[1:]]
+
+    # Drifted by more than STICKY_SCORE, or one of them out of the top 2k: retrieved afresh.
+    drifted = [(i, s - 2 * STICKY_SCORE) for i, s in runners_up]
+    fallen = [*runners_up[:2], ("no-such-entry", 0.9)]
+    for previous in (drifted, fallen):
+        again = plan_cinematography(plan, index, embedder, k=3, previous=_with_references(fresh, 0, previous))
+        assert again.scenes[0].references == fresh.scenes[0].references
+    # Another scene at that place in the screenplay: retrieved afresh.
+    before = _with_references(fresh, 0, runners_up)
+    moved = before.scenes[0].model_copy(update={"heading": "INT. SOMEWHERE ELSE - NIGHT"})
+    renamed = before.model_copy(update={"scenes": [moved, *before.scenes[1:]]})
+    again = plan_cinematography(plan, index, embedder, k=3, previous=renamed)
+    assert again.scenes[0].references == fresh.scenes[0].references

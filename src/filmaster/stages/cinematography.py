@@ -15,6 +15,12 @@ sequences most similar to the whole scene and re-plans all of its shots together
 
 Kinds, subjects, dialogue, ids and `line_side` are kept, so the coverage and the 180° line hold. The planner is
 deterministic; an LLM re-planner can replace it through the `ScenePlanner` protocol.
+
+Re-planning after an edit keeps a scene's references while they still match it: every word of a scene is in its
+query, so rewording a line moves the similarities a little and can swap near-equal neighbours, and the scene would
+be shot anew — a new camera for every shot — for a changed word. A scene keeps its previous references (and their
+weights) while each of them is still among the top 2K and within STICKY_SCORE of its previous similarity; a scene
+whose content really changed is retrieved afresh.
 """
 
 from __future__ import annotations
@@ -341,9 +347,34 @@ def plan_cinematography(
     embedder: EmbeddingBackend,
     k: int = DEFAULT_K,
     planner: ScenePlanner | None = None,
+    previous: Plan | None = None,
 ) -> Plan:
-    """Retrieve the top-k references for every scene (one embedding batch) and re-plan each scene from them."""
+    """Retrieve the top-k references for every scene (one embedding batch) and re-plan each scene from them; a
+    scene of the `previous` plan (same place in the screenplay, same heading) keeps its references while they still
+    match (see the module's docstring)."""
     planner = planner or RetrievalScenePlanner()
-    found = retrieve_many(plan.scenes, index, embedder, k)
-    scenes = [planner.replan(scene, refs) for scene, refs in zip(plan.scenes, found, strict=True)]
+    found = retrieve_many(plan.scenes, index, embedder, 2 * k)
+    scenes = []
+    for scene, candidates in zip(plan.scenes, found, strict=True):
+        references = _kept_references(scene, candidates, previous) or candidates[:k]
+        scenes.append(planner.replan(scene, references))
     return plan.model_copy(update={"scenes": scenes})
+
+
+STICKY_SCORE = 0.05  # how far a kept reference's similarity may have moved (the weights' temperature)
+
+
+def _kept_references(
+    scene: SceneBlock, candidates: References, previous: Plan | None
+) -> list[tuple[CorpusEntry, float]] | None:
+    """The previous plan's references for this scene, with their previous similarities, if they still match it."""
+    before = next((s for s in previous.scenes if s.index == scene.index), None) if previous else None
+    if before is None or before.heading != scene.heading or not before.references:
+        return None
+    now = {entry.id: (entry, score) for entry, score in candidates}
+    kept = []
+    for ref in before.references:
+        if ref.entry_id not in now or abs(now[ref.entry_id][1] - ref.score) > STICKY_SCORE:
+            return None
+        kept.append((now[ref.entry_id][0], ref.score))
+    return kept
