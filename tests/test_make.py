@@ -220,7 +220,10 @@ def test_rewording_a_line_in_plan_json_renders_no_shot(tmp_path: Path) -> None:
     shot = next(shot for scene in data["scenes"] for shot in scene["shots"] if shot["dialogue"])
     shot["dialogue"][0]["text"] = "Is it light?"
     plan_path.write_text(json.dumps(data, indent=2))
+    board = tmp_path / "out" / "storyboard.png"
+    drawn = board.stat().st_mtime_ns
     second = make_film(source, tmp_path / "out", config)
+    assert board.stat().st_mtime_ns == drawn  # it shows pictures and cameras, not the words
     assert second.work.computed["dialogue"] == 1
     assert "shots" not in second.work.computed and second.work.reused["shots"] == len(second.plan.shots)
     assert second.work.computed["mix"] == 1 and second.work.computed["film"] == 1

@@ -97,9 +97,17 @@ def _deliver_film(
 
 
 def deliver_storyboard(plan: Plan, cut: Cut, project: Project) -> Path:
-    """`storyboard.png`, drawn again only when the cut or a take changed. Needs the takes alone, not the sound."""
+    """`storyboard.png`, drawn again only when what it shows changed: the title, the scene headings, the takes and
+    the camera captions — not the words (a reworded line leaves it as it is). Needs the takes, not the sound."""
     board = project.out / "storyboard.png"
-    board_key = content_key("storyboard", cut, project.media_digest([clip.media for clip in cut.clips]))
+    shots = {shot.id: shot for shot in plan.shots}
+    shown = (
+        plan.title,
+        [scene.heading for scene in plan.scenes],
+        cut.model_dump(mode="json", exclude={"clips": {"__all__": {"audio_description"}}}),
+        [shots[clip.shot_id].camera if clip.shot_id in shots else None for clip in cut.clips],
+    )
+    board_key = content_key("storyboard", shown, project.media_digest([clip.media for clip in cut.clips]))
     if not board.is_file() or project.manifest().get("storyboard_key") != board_key:
         headings = {scene.index: scene.heading for scene in plan.scenes}
         frames = storyboard_frames(plan, cut, project.out, grab=_cached_thumbnails(project))
