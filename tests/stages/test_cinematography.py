@@ -250,6 +250,9 @@ def test_a_scene_keeps_its_references_while_they_still_match(
     for previous in (drifted, fallen):
         again = plan_cinematography(plan, index, embedder, k=3, previous=_with_references(fresh, 0, previous))
         assert again.scenes[0].references == fresh.scenes[0].references
+    # Asked for another number of references: retrieved afresh.
+    fewer = plan_cinematography(plan, index, embedder, k=2, previous=_with_references(fresh, 0, runners_up))
+    assert [r.entry_id for r in fewer.scenes[0].references] == [e.id for e, _ in ranked[:2]]
     # Another scene at that place in the screenplay: retrieved afresh.
     before = _with_references(fresh, 0, runners_up)
     moved = before.scenes[0].model_copy(update={"heading": "INT. SOMEWHERE ELSE - NIGHT"})

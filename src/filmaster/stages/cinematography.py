@@ -356,7 +356,7 @@ def plan_cinematography(
     found = retrieve_many(plan.scenes, index, embedder, 2 * k)
     scenes = []
     for scene, candidates in zip(plan.scenes, found, strict=True):
-        references = _kept_references(scene, candidates, previous) or candidates[:k]
+        references = _kept_references(scene, candidates[:k], candidates, previous) or candidates[:k]
         scenes.append(planner.replan(scene, references))
     return plan.model_copy(update={"scenes": scenes})
 
@@ -365,11 +365,12 @@ STICKY_SCORE = 0.05  # how far a kept reference's similarity may have moved (the
 
 
 def _kept_references(
-    scene: SceneBlock, candidates: References, previous: Plan | None
+    scene: SceneBlock, fresh: References, candidates: References, previous: Plan | None
 ) -> list[tuple[CorpusEntry, float]] | None:
-    """The previous plan's references for this scene, with their previous similarities, if they still match it."""
+    """The previous plan's references for this scene, with their previous similarities, if they still match it
+    (and are as many as the `fresh` ones: a changed top-k retrieves afresh)."""
     before = next((s for s in previous.scenes if s.index == scene.index), None) if previous else None
-    if before is None or before.heading != scene.heading or not before.references:
+    if before is None or before.heading != scene.heading or len(before.references) != len(fresh) or not fresh:
         return None
     now = {entry.id: (entry, score) for entry, score in candidates}
     kept = []
