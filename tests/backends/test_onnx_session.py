@@ -50,3 +50,14 @@ def test_a_quantized_model_saved_unfolded_keeps_its_int8_weights_and_its_output(
     np.testing.assert_allclose(unfolded, folded, atol=1e-5)
     (graph,) = (filmaster_home() / "onnx").glob("quantized-*.onnx")  # the folded graph gave way to this one
     assert graph.stat().st_size < 1.2 * model.stat().st_size  # folded, the int8 weights were stored as float32
+
+
+def test_sessions_do_not_busy_wait_however_they_are_loaded(tmp_path: Path) -> None:
+    """Render workers keep every core busy while the voice and the embedder run: a session's threads must sleep
+    between operators, whether it was just optimised or read back from the saved graph."""
+    model = tmp_path / "idle.onnx"
+    shutil.copy(default_model_path(), model)
+    for _ in range(2):  # made and saved, then read from the saved graph
+        options = cpu_session(model, fold_constants=False).get_session_options()
+        for pool in ("intra", "inter"):
+            assert options.get_session_config_entry(f"session.{pool}_op.allow_spinning") == "0"

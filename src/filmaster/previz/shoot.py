@@ -26,10 +26,6 @@ from .renderer import SceneRenderer, World, scene_renderer
 from .subjects import check_camera
 
 
-def frame_count(duration_s: float, fps: int) -> int:
-    return round(duration_s * fps)
-
-
 @dataclass
 class Timings:
     """Seconds spent per part, to report render and encode speed separately: wall clock, and CPU time of the
@@ -50,7 +46,7 @@ class ShotSession:
         shot, s = request.shot, request.settings
         scene = staged_scene(shot, request.scene)
         subjects, shoulder = check_camera(shot, scene, request.cast)
-        self.frames = frame_count(shot.duration_s, s.fps)
+        self.frames = request.frames
         if self.frames < 1:
             raise PlanError(f"shot {shot.id}: {shot.duration_s} s at {s.fps} fps is no frame; make it longer")
         self.renderer: SceneRenderer = scene_renderer(

@@ -129,7 +129,7 @@ class _Job:
 
     @property
     def frames(self) -> int:
-        return round(self.request.shot.duration_s * self.request.settings.fps)
+        return self.request.frames
 
     def part_files(self, k: int) -> tuple[Path, Path]:
         return (
@@ -252,7 +252,7 @@ def start_shoot(
         takes[r.shot.id] = Take(
             shot_id=r.shot.id,
             media=project.rel(media),
-            frames=round(r.shot.duration_s * r.settings.fps),
+            frames=r.frames,
             fps=r.settings.fps,
             width=r.settings.width,
             height=r.settings.height,
@@ -271,7 +271,7 @@ def start_shoot(
     # A lone shot (an edit's) renders in a part per core when the backend can: otherwise the sound and the mix are
     # done long before it, and a core waits (an edit's re-run, 5.3 -> 4.5 s; the parts are joined by packet copy).
     lone = len(missing) == 1 and backend.RENDERS_PARTS
-    parts = cores if lone and round(missing[0].shot.duration_s * config.settings.fps) >= MIN_PART_FRAMES * cores else 1
+    parts = cores if lone and missing[0].frames >= MIN_PART_FRAMES * cores else 1
     jobs = [_Job(r, *targets[r.shot.id], project.out / takes[r.shot.id].media, parts) for r in missing]
     jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
     reporter.stage("shoot", f"{len(missing)} of {len(requests)} shots to render with '{backend.NAME}'")

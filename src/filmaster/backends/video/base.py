@@ -21,6 +21,11 @@ class ShotRequest:
     cores: int = 1  # CPU cores the backend may keep busy for this shot (more than one when nothing else renders)
     part: tuple[int, int] | None = None  # render only the shot's frames [first, end) (backends that RENDERS_PARTS)
 
+    @property
+    def frames(self) -> int:
+        """How many frames the shot's clip holds: round(duration * fps)."""
+        return round(self.shot.duration_s * self.settings.fps)
+
 
 @dataclass(frozen=True)
 class ShotResult:

@@ -29,7 +29,7 @@ class PrevizVideoBackend(VideoBackend):
                 f"shot {request.shot.id}: H.264 (yuv420p) needs an even frame size, got {s.resolution}; "
                 "set an even width and height"
             )
-        if round(request.shot.duration_s * s.fps) < 1:
+        if request.frames < 1:
             raise PlanError(f"shot {request.shot.id}: {request.shot.duration_s} s is shorter than one frame")
 
     def shoot(self, request: ShotRequest, clip_path: Path, ground_truth_path: Path | None = None) -> ShotResult:
