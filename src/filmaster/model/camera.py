@@ -104,6 +104,24 @@ class CameraSpec(Artifact):
             object.__setattr__(self, "lens_mm", DEFAULT_LENS_MM[self.scale])
         return self
 
+    def reframed(self, scale: ShotScale, movement: Movement, direction: Direction | None, angle: Angle) -> CameraSpec:
+        """This camera re-planned: the new scale, move and angle, with the lens back to the new scale's default and
+        the move's amount and the dutch tilt at their defaults. Subjects, over-the-shoulder, focus and aperture are
+        kept; `line_side` is reset to 1, the side of the 180° line every planned camera of a scene stands on."""
+        return CameraSpec.model_validate(
+            self.model_dump()
+            | {
+                "scale": scale,
+                "movement": movement,
+                "direction": direction,
+                "angle": angle,
+                "lens_mm": 0.0,  # refilled for the new scale by the validator
+                "amount": 0.0,
+                "dutch_deg": 0.0,
+                "line_side": 1,
+            }
+        )
+
     def sentence(self) -> str:
         """The spec in words, as a shot prompt opens: "Close-up, low angle, dolly in camera, 75mm lens." """
         move = self.movement.value.replace("_", " ")

@@ -45,6 +45,7 @@ from .lexicon import (
     TIME_WORDS,
     TRAVEL_VERBS,
 )
+from .setups import distinct_setups
 
 # Speech timing of the offline voice, measured on Piper en_US joe: ~0.27 s a word, pauses at punctuation.
 SECONDS_PER_WORD = 0.27
@@ -460,7 +461,7 @@ def plan_scene(
         }[time],
     ]
     visual += [c.title() for c in characters] + props
-    return SceneBlock(
+    block = SceneBlock(
         index=scene.index,
         heading=scene.heading,
         setting=scene.setting,
@@ -477,6 +478,7 @@ def plan_scene(
         props=place_props(props),
         shots=cov.shots,
     )
+    return distinct_setups(block)  # no cut joins two shots filmed the same way
 
 
 def plan_screenplay(screenplay: Screenplay) -> Plan:

@@ -13,7 +13,8 @@ sequences most similar to the whole scene and re-plans all of its shots together
   what the shot's lines need;
 - **ending**: if the references (by weight) pull back at the end, so does the scene's last shot.
 
-Kinds, subjects, dialogue, ids and `line_side` are kept, so the coverage and the 180° line hold. The planner is
+Kinds, subjects, dialogue and ids are kept and every camera stays on the breakdown's side of the 180° line
+(`line_side` 1, see `CameraSpec.reframed`), so the coverage and the 180° line hold. The planner is
 deterministic; an LLM re-planner can replace it through the `ScenePlanner` protocol.
 
 Re-planning after an edit keeps a scene's references while they still match it: every word of a scene is in its
@@ -31,27 +32,16 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..backends.embed.base import EmbeddingBackend
-from ..model import Angle, CameraSpec, Movement, Plan, SceneBlock, SceneReference, Shot, ShotKind, ShotScale
+from ..model import Angle, Movement, Plan, SceneBlock, SceneReference, Shot, ShotKind, ShotScale
 from ..model.corpus import CorpusEntry, CorpusShot
 from ..retrieval.corpus import MIN_DURATION_S
 from ..retrieval.index import CorpusIndex
 from ..retrieval.search import DEFAULT_K, retrieve_many
+from .coverage import RANK, clamp_scale, scale_range, speaks
+from .setups import distinct_setups, retitle_prompt
 
-SCALES: list[ShotScale] = list(ShotScale)  # EWS (0) … ECU (6): wider to tighter
-RANK = {scale: i for i, scale in enumerate(SCALES)}
 References = Sequence[tuple[CorpusEntry, float]]
 
-# Scales each kind of coverage can take and still show what it must show.
-KIND_SCALES: dict[ShotKind, tuple[ShotScale, ShotScale]] = {
-    ShotKind.ESTABLISHING: (ShotScale.EWS, ShotScale.MWS),
-    ShotKind.WIDE: (ShotScale.EWS, ShotScale.MWS),
-    ShotKind.CUTAWAY: (ShotScale.EWS, ShotScale.CU),
-    ShotKind.TWO_SHOT: (ShotScale.WS, ShotScale.MS),
-    ShotKind.OVER_SHOULDER: (ShotScale.MWS, ShotScale.CU),
-    ShotKind.SINGLE: (ShotScale.MWS, ShotScale.ECU),
-    ShotKind.INSERT: (ShotScale.CU, ShotScale.ECU),
-}
-SPEAKING_TIGHTEST = ShotScale.CU  # a line needs the mouth in frame: no ECU of the eyes while someone speaks
 # Moves that keep a speaker framed for the whole shot; the rest are swapped for their nearest such move.
 DIALOGUE_MOVES = frozenset(
     {Movement.STATIC, Movement.DOLLY_IN, Movement.DOLLY_OUT, Movement.ZOOM, Movement.HANDHELD, Movement.ARC}
@@ -138,32 +128,13 @@ def speech_floor_s(shot: Shot) -> float:
     return max(MIN_SHOT_S, speech + LINE_CLEARANCE_S, speech_end + 0.25)
 
 
-def _speaks(shot: Shot, scene: SceneBlock) -> bool:
-    return any(line.character in scene.characters for line in shot.dialogue)
-
-
-def scale_range(shot: Shot, scene: SceneBlock) -> tuple[ShotScale, ShotScale]:
-    """The widest and tightest scale at which the shot still shows what its coverage must show."""
-    low, high = KIND_SCALES[shot.kind]
-    if shot.kind == ShotKind.CUTAWAY and not shot.camera.subjects:
-        high = ShotScale.MWS  # a cutaway to the place: tighter shows a wall
-    if _speaks(shot, scene):
-        high = SCALES[min(RANK[high], RANK[SPEAKING_TIGHTEST])]
-    return low, high
-
-
-def clamp_scale(shot: Shot, scene: SceneBlock, rank: int) -> ShotScale:
-    low, high = scale_range(shot, scene)
-    return SCALES[min(max(rank, RANK[low]), RANK[high])]
-
-
 def fit_movement(shot: Shot, scene: SceneBlock, ref: CorpusShot, duration: float) -> tuple[Movement, str | None]:
     """The reference shot's move, made safe for this shot's coverage and length."""
     move = ref.movement
     if shot.camera.movement == Movement.TRACKING and move not in FOLLOW_MOVES:
         # The breakdown tracks a character who travels: the action motivates the move, keep following.
         return Movement.TRACKING, shot.camera.direction
-    if _speaks(shot, scene) and move not in DIALOGUE_MOVES:
+    if speaks(shot, scene) and move not in DIALOGUE_MOVES:
         move = DIALOGUE_SUBSTITUTE.get(move, Movement.STATIC)
     if shot.kind == ShotKind.INSERT and move not in (Movement.STATIC, Movement.DOLLY_IN, Movement.ZOOM):
         move = Movement.STATIC  # a prop on a table: anything else loses it
@@ -180,7 +151,7 @@ def fit_movement(shot: Shot, scene: SceneBlock, ref: CorpusShot, duration: float
 def fit_angle(shot: Shot, scene: SceneBlock, ref: CorpusShot) -> Angle:
     if shot.kind == ShotKind.INSERT:
         return shot.camera.angle  # the breakdown looks down on props so they read
-    if _speaks(shot, scene) and ref.angle not in SPEAKING_ANGLES:
+    if speaks(shot, scene) and ref.angle not in SPEAKING_ANGLES:
         return shot.camera.angle
     return ref.angle
 
@@ -229,19 +200,7 @@ class RetrievalScenePlanner:
             if pull_back and i == n - 1 and shot.kind != ShotKind.INSERT:
                 scale = scale_range(shot, scene)[0]
                 movement, direction = Movement.DOLLY_OUT, None
-            camera = shot.camera.model_copy(
-                update={
-                    "scale": scale,
-                    "movement": movement,
-                    "direction": direction,
-                    "angle": fit_angle(shot, scene, ref_shot),
-                    "lens_mm": 0.0,
-                    "amount": 0.0,
-                    "dutch_deg": 0.0,
-                    "line_side": 1,
-                }
-            )
-            camera = CameraSpec.model_validate(camera.model_dump())  # refill the lens for the new scale
+            camera = shot.camera.reframed(scale, movement, direction, fit_angle(shot, scene, ref_shot))
             new_shot = shot.model_copy(
                 update={"camera": camera, "duration_s": duration, "prompt": retitle_prompt(shot.prompt, camera)}
             )
@@ -268,14 +227,6 @@ def renumber(scene_index: int, shots: list[Shot]) -> list[Shot]:
         shot.model_copy(update={"id": f"S{scene_index + 1:02d}-{n:02d}", "number": n, "scene_index": scene_index})
         for n, shot in enumerate(shots, start=1)
     ]
-
-
-def retitle_prompt(prompt: str, camera: CameraSpec) -> str:
-    """The prompt with its leading camera sentence (as the breakdown writes it) replaced by the new spec."""
-    head, sep, rest = prompt.partition("mm lens. ")
-    if sep and "camera" in head and "." not in head:
-        return f"{camera.sentence()} {rest}"
-    return f"{camera.sentence()} {prompt}"
 
 
 # ---------------------------------------------------------------------------------------------------- reporting
@@ -357,7 +308,8 @@ def plan_cinematography(
     scenes = []
     for scene, candidates in zip(plan.scenes, found, strict=True):
         references = _kept_references(scene, candidates[:k], candidates, previous) or candidates[:k]
-        scenes.append(planner.replan(scene, references))
+        # Whatever planned it (rules or a language model), no cut of the scene joins two equal set-ups.
+        scenes.append(distinct_setups(planner.replan(scene, references)))
     return plan.model_copy(update={"scenes": scenes})
 
 

@@ -9,7 +9,8 @@ floor) and the K references' shot sequences, and answers with one JSON object:
 The answer is validated (pydantic, with the camera enums) and then applied under the same safety rules as the
 rule-based planner, so no answer can break the coverage: every shot id must appear exactly once; scales are
 clamped to what each shot's coverage allows; durations never drop below the speech floor; moves that would lose a
-speaker or a prop are swapped; kinds, subjects, dialogue, ids and `line_side` are kept. An invalid answer gets
+speaker or a prop are swapped; kinds, subjects, dialogue and ids are kept, and every camera stays on the side
+of the 180° line the breakdown uses (`line_side` 1, see `CameraSpec.reframed`). An invalid answer gets
 one repair round-trip with the validation error in the prompt; a second invalid answer falls back to the
 rule-based planner with a logged warning. `SceneReference.why` records which planner produced the plan.
 An unreachable service is not an invalid answer: its BackendUnavailableError propagates, so a transient outage is
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..backends.llm.base import LLMBackend
 from ..errors import PlanError
-from ..model import Angle, CameraSpec, Movement, SceneBlock, Shot, ShotScale
+from ..model import Angle, Movement, SceneBlock, Shot, ShotScale
 from ..model.camera import Direction
 from ..model.corpus import CorpusEntry, CorpusShot
 from .cinematography import (
@@ -286,19 +287,8 @@ def _applied(shot: Shot, scene: SceneBlock, choice: ShotAnswer) -> Shot:
         duration_s=duration,
     )
     movement, direction = fit_movement(shot, scene, asked, duration)
-    camera = shot.camera.model_copy(
-        update={
-            "scale": clamp_scale(shot, scene, RANK[choice.scale]),
-            "movement": movement,
-            "direction": direction,
-            "angle": fit_angle(shot, scene, asked),
-            "lens_mm": 0.0,
-            "amount": 0.0,
-            "dutch_deg": 0.0,
-            "line_side": 1,
-        }
-    )
-    camera = CameraSpec.model_validate(camera.model_dump())  # refill the lens for the new scale
+    scale = clamp_scale(shot, scene, RANK[choice.scale])
+    camera = shot.camera.reframed(scale, movement, direction, fit_angle(shot, scene, asked))
     return shot.model_copy(
         update={"camera": camera, "duration_s": duration, "prompt": retitle_prompt(shot.prompt, camera)}
     )
