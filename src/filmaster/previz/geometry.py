@@ -14,6 +14,10 @@ import numpy as np
 
 Vec3 = Sequence[float]
 FLOATS_PER_VERTEX = 10
+# What hangs on a set wall carries the wall's number in its material float: material + WALL_TAG × (wall + 1), so the
+# vertex stage can fly it out with its wall (see sets.SetGeometry.walls).
+WALL_TAG = 16
+MAX_WALLS = 4
 
 
 class Material(IntEnum):

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
-from .geometry import FLOATS_PER_VERTEX, Material
+from .geometry import FLOATS_PER_VERTEX, WALL_TAG, Material
 
 # The front projection covers head and torso of the 1.75 m reference figure (local metres).
 FIGURE_X, FIGURE_Y0, FIGURE_Y1 = 0.3, 0.9, 1.75
@@ -42,7 +42,7 @@ def paint_front(mesh: np.ndarray, image: np.ndarray, materials: tuple[Material, 
     """Colour the front-facing vertices (local -z) of the given materials from the image, projected face-on."""
     out = mesh.copy()
     pos, nrm = out[:, 0:3], out[:, 3:6]
-    picked = np.isin(np.rint(out[:, 9]).astype(int), [int(m) for m in materials])
+    picked = np.isin(np.rint(out[:, 9]).astype(int) % WALL_TAG, [int(m) for m in materials])
     front = picked & (nrm[:, 2] < 0.2) & (pos[:, 1] >= FIGURE_Y0) & (np.abs(pos[:, 0]) <= FIGURE_X)
     u = (pos[front, 0] + FIGURE_X) / (2 * FIGURE_X)
     v = (FIGURE_Y1 - pos[front, 1]) / (FIGURE_Y1 - FIGURE_Y0)

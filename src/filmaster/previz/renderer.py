@@ -22,7 +22,7 @@ from .camera import CameraPose
 from .context import get_context
 from .dof import DepthOfField
 from .figures import Figure, FigureRig, build_figure, build_rig, walk_joints
-from .geometry import sky_dome
+from .geometry import MAX_WALLS, sky_dome
 from .lighting import Look, look_for
 from .references import backdrop, load_image
 from .sets import SetGeometry, build_set
@@ -200,6 +200,11 @@ class SceneRenderer:
             data[: len(lamps)] = lamps
             p["u_lamps"].write(data.tobytes())
         p["u_nlamps"].value = len(lamps)
+        # Unused slots hold a plane every camera is in front of: nothing tagged with them is ever flown out.
+        walls = np.tile(np.array([0.0, 0.0, 0.0, 1.0], dtype=np.float32), (MAX_WALLS, 1))
+        if world.set.walls:
+            walls[: len(world.set.walls)] = world.set.walls[:MAX_WALLS]
+        p["u_walls"].write(walls.tobytes())
         self.blob_prog["u_strength"].value = BLOB_STRENGTH
 
     def render(

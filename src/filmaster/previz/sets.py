@@ -2,7 +2,10 @@
 
 Furniture and scenery stay out of the acting area (the marks and the space where coverage cameras stand), so a
 camera framed on an actor is not blocked. Interiors are a box whose walls are visible from inside only, which
-lets a wide camera stand outside the room and look in, as on a studio set with a wall flown out.
+lets a wide camera stand outside the room and look in, as on a studio set with a wall flown out. What hangs on or
+stands against a wall (windows, skirting, a carriage's seats) is flown out with it: every part within
+WALL_DRESSING_M of a wall carries that wall's number, and the renderer hides it whenever the camera stands behind
+that wall, so a camera outside the room never films the back of the set's dressing instead of the actors.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model import SceneBlock, SetKind
-from .geometry import Material, box, cylinder, ellipsoid, ground_steps, merge, quad, sphere
+from .geometry import MAX_WALLS, WALL_TAG, Material, box, cylinder, ellipsoid, ground_steps, merge, quad, sphere
 
 INTERIOR_KINDS = frozenset(
     {SetKind.ROOM, SetKind.KITCHEN, SetKind.OFFICE, SetKind.BAR, SetKind.CORRIDOR, SetKind.VEHICLE}
 )
 RGB = tuple[float, float, float]
+WALL_DRESSING_M = 0.8  # a part lying wholly this close to a wall belongs to it (a seat's depth, a window's frame)
 WALK_CLEAR_M = 6.0  # furniture keeps clear of a scene's walks this far from their marks (exits go further)
 
 
@@ -33,13 +37,25 @@ class SetGeometry:
     lamps: list[tuple[float, float, float]] = field(default_factory=list)
     blobs: list[tuple[float, float, float]] = field(default_factory=list)  # x, z, radius
     center: tuple[float, float] = (0.0, 0.0)  # middle of the acting area, for shots of the set itself
+    # An interior's walls as planes (inward normal x, y, z, offset): n·p + offset is how far p is inside.
+    walls: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     @property
     def mesh(self) -> np.ndarray:
         return merge(self.parts)
 
     def add(self, *meshes: np.ndarray) -> None:
-        self.parts.extend(meshes)
+        self.parts.extend(self.on_wall(m) for m in meshes)
+
+    def on_wall(self, part: np.ndarray) -> np.ndarray:
+        """The part tagged with the wall it lies against (see the module's docstring), or as it is."""
+        for number, (nx, ny, nz, offset) in enumerate(self.walls[:MAX_WALLS], start=1):
+            inside = part[:, 0:3] @ np.array([nx, ny, nz], dtype=np.float32) + offset
+            if len(inside) and inside.min() > -0.05 and inside.max() < WALL_DRESSING_M:
+                tagged = part.copy()
+                tagged[:, 9] += WALL_TAG * number
+                return tagged
+        return part
 
 
 @dataclass(frozen=True)
@@ -153,7 +169,8 @@ def _room_shell(
             (-hw, h, -hd), (2 * hw, 0.0, 0.0), (0.0, 0.0, 2 * hd), tuple(0.9 * c for c in wall), Material.WALL, cell=2.0
         )
     )
-    # Four walls, normals facing into the room.
+    # Four walls, normals facing into the room; what is added from here on is tagged with the wall it is against.
+    g.walls = [(0.0, 0.0, -1.0, hd), (0.0, 0.0, 1.0, hd), (1.0, 0.0, 0.0, hw), (-1.0, 0.0, 0.0, hw)]
     up = (0.0, h, 0.0)
     side = tuple(0.93 * c for c in wall)
     g.add(quad((-hw, 0.0, hd), up, (2 * hw, 0.0, 0.0), wall, Material.WALL, cell=1.5))

@@ -7,11 +7,15 @@ lighting costs several times more on a CPU. No shader discards, so early depth t
 walls are dropped in the vertex stage instead.
 """
 
+from .geometry import MAX_WALLS, WALL_TAG
+
 MAX_LAMPS = 8
 
 SCENE_VS = f"""
 #version 330
 #define MAX_LAMPS {MAX_LAMPS}
+#define MAX_WALLS {MAX_WALLS}
+#define WALL_TAG {WALL_TAG}
 """
 SCENE_VS += """
 uniform mat4 u_vp;
@@ -32,6 +36,7 @@ uniform vec3 u_grade;
 uniform float u_saturation;
 uniform int u_nlamps;
 uniform vec3 u_lamps[MAX_LAMPS];
+uniform vec4 u_walls[MAX_WALLS];  // a set's walls: inward normal, offset (see sets.SetGeometry.walls)
 in vec3 in_pos;
 in vec3 in_nrm;
 in vec3 in_col;
@@ -69,8 +74,19 @@ vec3 finish(vec3 c) {
     return sqrt(clamp(c, 0.0, 1.0));  // back to display gamma (~2)
 }
 
+bool flown_out(int tag) {  // dressing of a wall the camera stands behind goes with the wall
+    if (tag == 0) return false;
+    vec4 wall = u_walls[tag - 1];
+    return dot(wall.xyz, u_cam) + wall.w < 0.0;
+}
+
 void main() {
-    int mat = int(in_mat + 0.5);
+    int raw = int(in_mat + 0.5);
+    int mat = raw % WALL_TAG;
+    if (flown_out(raw / WALL_TAG)) {
+        gl_Position = vec4(2.0, 2.0, 2.0, 1.0);  // every vertex of the part off-screen: no triangle
+        return;
+    }
     if (mat == 9) {  // the sky dome travels with the camera; its colour is the sky in that direction
         gl_Position = u_vp * vec4(in_pos + u_cam, 1.0);
         v_color = finish(sky(normalize(in_pos)));
