@@ -23,6 +23,7 @@ from .context import get_context
 from .dof import DepthOfField
 from .figures import Figure, FigureRig, build_figure, build_rig, walk_joints
 from .geometry import MAX_WALLS, sky_dome
+from .id_pass import IdPass
 from .lighting import Look, look_for
 from .references import backdrop, load_image
 from .sets import SetGeometry, build_set
@@ -168,8 +169,9 @@ class SceneRenderer:
                 self.blob_prog, [(self.walk_blob_vbo, "3f 1f", "in_pos", "in_alpha")]
             )
         self.dof = DepthOfField(width, height)
+        self._ids: IdPass | None = None  # made on first use: most frames never need it
 
-    def _stream_walkers(self, t_s: float) -> None:
+    def stream_walkers(self, t_s: float) -> None:
         figures = [w.figure(t_s) for w in self.world.walkers.values()]
         assert self.walk_vbo is not None and self.walk_blob_vbo is not None
         self.walk_vbo.write(np.concatenate([f.mesh for f in figures]).astype(np.float32).tobytes())
@@ -201,7 +203,7 @@ class SceneRenderer:
             p["u_lamps"].write(data.tobytes())
         p["u_nlamps"].value = len(lamps)
         # Unused slots hold a plane every camera is in front of: nothing tagged with them is ever flown out.
-        walls = np.tile(np.array([0.0, 0.0, 0.0, 1.0], dtype=np.float32), (MAX_WALLS, 1))
+        walls = self.walls = np.tile(np.array([0.0, 0.0, 0.0, 1.0], dtype=np.float32), (MAX_WALLS, 1))
         if world.set.walls:
             walls[: len(world.set.walls)] = world.set.walls[:MAX_WALLS]
         p["u_walls"].write(walls.tobytes())
@@ -228,7 +230,7 @@ class SceneRenderer:
         self.prog["u_cam"].value = _vec(pose.position)
         self.vao.render(moderngl.TRIANGLES, vertices=self.indices_without_sky if self.world.set.interior else -1)
         if self.walk_vao is not None:
-            self._stream_walkers(t_s)
+            self.stream_walkers(t_s)
             self.walk_vao.render(moderngl.TRIANGLES)
         blob_vaos = [v for v in (self.blob_vao, self.walk_blob_vao) if v is not None]
         if blob_vaos:  # contact shadows blend over the ground and never occlude
@@ -250,7 +252,21 @@ class SceneRenderer:
         depth = depth.reshape(self.height, self.width)[::-1]
         return self.dof.apply(image, depth, pose.lens_mm, focus_m or 3.0, aperture)
 
+    def visibility(self, pose: CameraPose, t_s: float = 0.0) -> dict[str, float]:
+        """The fraction of each character in view that the frame really shows (see `id_pass`)."""
+        if self._ids is None:
+            self._ids = IdPass(self)
+        return self._ids.visibility(pose, t_s)
+
+    def ids(self, pose: CameraPose, t_s: float = 0.0) -> tuple[np.ndarray, list[str]]:
+        """The frame's object ids (0 = set, k + 1 = the k-th name) and the names (see `id_pass`)."""
+        if self._ids is None:
+            self._ids = IdPass(self)
+        return self._ids.ids(pose, t_s), list(self._ids.names)
+
     def release(self) -> None:
+        if self._ids is not None:
+            self._ids.release()
         objects = (self.vao, self.vbo, self.ibo, self.blob_vao, self.blob_vbo)
         for obj in (*objects, self.walk_vao, self.walk_vbo, self.walk_blob_vao, self.walk_blob_vbo):
             if obj is not None:

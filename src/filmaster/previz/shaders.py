@@ -199,3 +199,34 @@ void main() {
     f_color = vec4(0.0, 0.0, 0.0, v_alpha * u_strength);
 }
 """
+
+# The ID pass: each figure in its own flat value, the set as 0, with the colour pass's depth test and the same walls
+# and dressing left out, so what it counts is what the frame shows.
+ID_VS = """
+#version 330
+#define MAX_WALLS {MAX_WALLS}
+#define WALL_TAG {WALL_TAG}
+uniform mat4 u_vp;
+uniform vec3 u_cam;
+uniform vec4 u_walls[MAX_WALLS];
+in vec3 in_pos;
+in vec3 in_nrm;
+in float in_mat;
+
+void main() {
+    int raw = int(in_mat + 0.5);
+    int tag = raw / WALL_TAG;
+    bool hidden = tag > 0 && dot(u_walls[tag - 1].xyz, u_cam) + u_walls[tag - 1].w < 0.0;
+    hidden = hidden || (raw % WALL_TAG == 4 && dot(in_nrm, u_cam - in_pos) < 0.0);
+    gl_Position = hidden ? vec4(2.0, 2.0, 2.0, 1.0) : u_vp * vec4(in_pos, 1.0);
+}
+""".replace("{MAX_WALLS}", str(MAX_WALLS)).replace("{WALL_TAG}", str(WALL_TAG))
+
+ID_FS = """
+#version 330
+uniform float u_id;
+out vec4 f_id;
+void main() {
+    f_id = vec4(u_id / 255.0, 0.0, 0.0, 1.0);
+}
+"""

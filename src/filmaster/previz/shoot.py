@@ -1,7 +1,9 @@
 """Film one shot: frame the camera, move it over time, render each frame, stream it to the encoder.
 
 Ground truth is measured, not claimed: each frame's camera and every visible character's box come from
-projecting the figure's own vertices with the matrices the frame was drawn with.
+projecting the figure's own vertices with the matrices the frame was drawn with; on the first, middle and last
+frame, each character's `visible` is the fraction of its pixels the frame shows, from the renderer's ID pass
+(so a wall or another actor in front of it counts).
 """
 
 from __future__ import annotations
@@ -95,12 +97,19 @@ class ShotSession:
 
     def ground_truth(self, index: int, pose: CameraPose) -> dict[str, Any]:
         s = self.request.settings
-        return {
-            "index": index,
-            "t": round(self.time_of(index), 5),
-            "camera": pose.to_json(),
-            "characters": character_boxes(self.renderer.world, pose, s.width, s.height, self.time_of(index)),
-        }
+        t = self.time_of(index)
+        characters = character_boxes(self.renderer.world, pose, s.width, s.height, t)
+        if index in self.visibility_frames:
+            # Occlusion-aware: the share of each character's pixels the frame shows (the ID pass), not the box.
+            shown = self.renderer.visibility(pose, t)
+            for name, entry in characters.items():
+                entry["visible"] = shown.get(name, 0.0)
+        return {"index": index, "t": round(t, 5), "camera": pose.to_json(), "characters": characters}
+
+    @property
+    def visibility_frames(self) -> set[int]:
+        """The frames whose ground truth measures visibility: first, middle and last (the pass is not free)."""
+        return {0, self.frames // 2, self.frames - 1}
 
 
 def _box(
