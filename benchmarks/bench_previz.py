@@ -19,9 +19,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from filmaster.backends.video.base import ShotRequest
 from filmaster.config import load_config
 from filmaster.formats import read_screenplay
+from filmaster.model.shot_request import ShotRequest
 from filmaster.pipeline import render_settings
 from filmaster.previz.shoot import Timings, shoot_shot
 from filmaster.stages.breakdown import plan_screenplay

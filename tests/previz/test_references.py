@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from filmaster.backends.video.base import ShotRequest
 from filmaster.errors import InputError
+from filmaster.model.shot_request import ShotRequest
 from filmaster.previz import render_still, shoot_shot
 from filmaster.previz.testing import ANNA, BEN, make_request, make_scene, make_shot
 

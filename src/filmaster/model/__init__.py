@@ -20,6 +20,7 @@ from .plan import (
 )
 from .render import RenderSettings
 from .screenplay import Character, DialogueLine, Element, ElementKind, Scene, Screenplay, Section
+from .shot_request import ShotRequest
 from .sound import TRACK_NAMES, CueKind, SoundCue, SoundPlan
 from .take import Take
 
@@ -56,6 +57,7 @@ __all__ = [
     "Shot",
     "ShotDialogue",
     "ShotKind",
+    "ShotRequest",
     "ShotScale",
     "SoundCue",
     "SoundPlan",

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..backends.video.base import ShotRequest
 from ..errors import PlanError
 from ..model import Movement
+from ..model.shot_request import ShotRequest
 from .blocking import Motion, staged_scene
 from .camera import CameraPose
 from .encode import ClipEncoder

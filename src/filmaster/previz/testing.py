@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..backends.video.base import ShotRequest
 from ..model import CameraSpec, CastMember, Mark, Prop, RenderSettings, SceneBlock, SetKind, Shot, ShotKind, TimeOfDay
+from ..model.shot_request import ShotRequest
 
 ANNA = CastMember(
     name="ANNA",

@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from ..backends.registry import create_backend
-from ..backends.video.base import ShotRequest, VideoBackend
+from ..backends.video.base import VideoBackend
 from ..errors import FilmasterError, RenderError
 from ..export.film import join_clips
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
+from ..model.shot_request import ShotRequest
 from ..progress import Reporter
 from ..project import Project, content_key, publish
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..backends.video.base import ShotRequest
 from ..model import RenderSettings, SceneBlock, SetKind, Shot, ShotKind
+from ..model.shot_request import ShotRequest
 from ..model.shot_spec import ShotSpec
 from .breakdown import block_characters, cast_for, place_props
 

@@ -7,24 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from ...model import CastMember, RenderSettings, SceneBlock, Shot
+from ...model.shot_request import ShotRequest
 from ..registry import Backend
 
-
-@dataclass(frozen=True)
-class ShotRequest:
-    shot: Shot
-    scene: SceneBlock
-    cast: dict[str, CastMember]
-    settings: RenderSettings
-    seed: int = 0
-    cores: int = 1  # CPU cores the backend may keep busy for this shot (more than one when nothing else renders)
-    part: tuple[int, int] | None = None  # render only the shot's frames [first, end) (backends that RENDERS_PARTS)
-
-    @property
-    def frames(self) -> int:
-        """How many frames the shot's clip holds: round(duration * fps)."""
-        return round(self.shot.duration_s * self.settings.fps)
+__all__ = ["ShotRequest", "ShotResult", "VideoBackend"]  # ShotRequest lives in model/, re-exported for plugins
 
 
 @dataclass(frozen=True)
