@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import RenderSettings, SceneBlock, SetKind, Shot, ShotKind
 from ..model.shot_request import ShotRequest
 from ..model.shot_spec import ShotSpec
-from .breakdown import block_characters, cast_for, place_props
+from .staging import block_characters, cast_for, place_props
 
 INTERIOR_SETS = {SetKind.ROOM, SetKind.KITCHEN, SetKind.OFFICE, SetKind.BAR, SetKind.CORRIDOR, SetKind.VEHICLE}
 
