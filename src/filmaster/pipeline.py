@@ -230,8 +230,8 @@ def make_film(
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
                 # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
                 timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
-                mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
-                if mixed is None:
+                mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
+                if not mixed.remixed:
                     reporter.stage("mix", "unchanged")
                 else:
                     remixed = project.cache.work.computed["premix"]
@@ -241,11 +241,11 @@ def make_film(
                         f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
                         f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
                     )
-                    encode_film_sound(cut, sound, mix_wav, project)  # the film's AAC, while shots may still render
+                    encode_film_sound(cut, mixed, project)  # the film's AAC, while shots may still render
                 lap("mix")
                 shooting.wait()
                 lap("shoot")
-                written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
+                written = deliver(plan, cut, mixed, project, reporter, timeline.result())
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())

@@ -8,7 +8,7 @@ import numpy as np
 
 from filmaster.audio.wavio import read_wav, write_wav
 from filmaster.config import SoundConfig
-from filmaster.export.aac import AAC_FRAME
+from filmaster.audio.film_grid import AAC_FRAME
 from filmaster.model import Cut, CutClip, SoundCue, SoundPlan
 from filmaster.project import Project
 from filmaster.stages.mix import mix_film, scene_sound_starts
@@ -47,9 +47,11 @@ def test_each_scenes_sound_starts_on_the_aac_frame_grid_within_half_a_frame_of_i
         title="t", fps=24, width=64, height=36, clips=[CutClip(shot_id="S01-01", scene_index=0, media="x", frames=60)]
     )
 
-    mix, _ = mix_film(sound, cut, SoundConfig(), project)
+    result = mix_film(sound, cut, SoundConfig(), project)
+    mix = result.path
     laid = round(cut_at * RATE / AAC_FRAME) * AAC_FRAME
     assert scene_sound_starts(sound) == [0, laid]
+    assert result.scene_starts == [0, laid]  # what delivery cuts the film's AAC at, handed on by the mix itself
     assert laid % AAC_FRAME == 0 and 0 < abs(laid - cut_at * RATE) <= AAC_FRAME / 2
     samples, _ = read_wav(mix)
     heard = np.flatnonzero(np.abs(samples[:, 0]) > 1e-3)

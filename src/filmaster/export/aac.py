@@ -27,11 +27,10 @@ from pathlib import Path
 import av
 import numpy as np
 
+from ..audio.film_grid import AAC_FRAME, AUDIO_RATE
 from ..project import Cache, content_key
 
-AUDIO_RATE = 48000
 AUDIO_BITRATE = 192_000
-AAC_FRAME = 1024  # samples per AAC frame
 # FFmpeg's "fast" AAC coder halves the encode time; at 192 kbps its loss against "twoloop" is not audible.
 AAC_OPTIONS = {"aac_coder": "fast"}
 CHUNK_FRAMES = 480  # 10.24 s at 48 kHz

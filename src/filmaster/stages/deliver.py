@@ -22,9 +22,9 @@ from ..export.storyboard import (
     write_storyboard,
 )
 from ..model import Cut, Plan, SoundPlan, Take
+from ..model.mix import EarlyAudio, MixResult
 from ..progress import Reporter
 from ..project import Project, content_key
-from .mix import EarlyAudio, scene_sound_starts
 
 
 def prepare_timeline(plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take]) -> dict[Path, str]:
@@ -40,21 +40,20 @@ def film_sound_ahead(cut: Cut, sound: SoundPlan, project: Project) -> EarlyAudio
     is at the film's audio rate."""
     if sound.sample_rate != AUDIO_RATE:
         return None
-    total, starts = audio_samples(cut), scene_sound_starts(sound)
-    return lambda start, pcm: encode_ahead(start, pcm, total, project.cache, starts)
+    total = audio_samples(cut)
+    return lambda start, pcm, starts: encode_ahead(start, pcm, total, project.cache, starts)
 
 
-def encode_film_sound(cut: Cut, sound: SoundPlan, mix_wav: Path, project: Project) -> None:
+def encode_film_sound(cut: Cut, mix: MixResult, project: Project) -> None:
     """Encode the film's AAC track into the cache now (while the picture renders); the film then only muxes."""
-    if can_chunk(mix_wav):
-        aac_packets(mix_wav, audio_samples(cut), project.cache, starts=scene_sound_starts(sound))
+    if can_chunk(mix.path):
+        aac_packets(mix.path, audio_samples(cut), project.cache, starts=mix.scene_starts)
 
 
 def deliver(
     plan: Plan,
     cut: Cut,
-    sound: SoundPlan,
-    mix_wav: Path,
+    mix: MixResult,
     project: Project,
     reporter: Reporter,
     timeline: Mapping[Path, str],
@@ -65,7 +64,7 @@ def deliver(
     # The film is encoded and the storyboard drawn on threads of their own (FFmpeg and the drawing release the
     # GIL) while the timeline and the shot list are written here.
     with ThreadPoolExecutor(2, thread_name_prefix="deliver") as pool:
-        film = pool.submit(_deliver_film, cut, sound, mix_wav, pictures, project, reporter)
+        film = pool.submit(_deliver_film, cut, mix, pictures, project, reporter)
         storyboard = pool.submit(deliver_storyboard, plan, cut, project)
         written = [write_text_atomic(path, text) for path, text in timeline.items()]
         written += write_shotlist(plan, cut, out)
@@ -73,11 +72,9 @@ def deliver(
     return written
 
 
-def _deliver_film(
-    cut: Cut, sound: SoundPlan, mix_wav: Path, pictures: str, project: Project, reporter: Reporter
-) -> Path:
+def _deliver_film(cut: Cut, mix: MixResult, pictures: str, project: Project, reporter: Reporter) -> Path:
     film = project.out / "film.mp4"
-    film_key = content_key("film", cut, pictures, project.digest(mix_wav))
+    film_key = content_key("film", cut, pictures, project.digest(mix.path))
     if film.is_file() and project.manifest().get("film_key") == film_key:
         project.cache.record("film", computed=False)
         return film
@@ -85,11 +82,11 @@ def _deliver_film(
         assemble_film(
             project.out,
             cut,
-            mix_wav,
+            mix.path,
             film,
             progress=lambda done, total: advance(1),
             cache=project.cache,
-            sound_starts=scene_sound_starts(sound),
+            sound_starts=mix.scene_starts,
         )
     project.cache.record("film", computed=True)
     project.update_manifest(film_key=film_key)

@@ -18,14 +18,15 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from ..atomic import atomic_path
+from ..audio.film_grid import AAC_FRAME, AUDIO_RATE
 from ..audio.master import (
     Analysis,
-    Mastered,
     Segment,
     analyse,
     assemble,
@@ -37,8 +38,8 @@ from ..audio.mix import premix
 from ..audio.wavio import read_wav, to_pcm16, wav_frames, write_wav
 from ..config import SoundConfig
 from ..errors import AudioError
-from ..export.aac import AAC_FRAME, AUDIO_RATE
 from ..model import Cut, SoundCue, SoundPlan
+from ..model.mix import EarlyAudio, MixResult
 from ..project import Project, content_key
 
 log = logging.getLogger(__name__)
@@ -48,14 +49,11 @@ PREMIX_VERSION = "3"  # bump when premix() or the analysis changes what it produ
 MIX_VERSION = "2"  # bump when the film's mix changes otherwise; 2: scenes laid on the AAC frame grid
 
 
-# Called with stretches of the mastered film known before the whole mix is: (first sample, 16-bit stereo).
-EarlyAudio = Callable[[int, np.ndarray], object]
-
-
 def mix_film(
     sound: SoundPlan, cut: Cut, config: SoundConfig, project: Project, early: EarlyAudio | None = None
-) -> tuple[Path, Mastered | None]:
-    """Write `media/audio/mix.wav` exactly as long as the picture; reuse it when no cue or setting changed.
+) -> MixResult:
+    """Write `media/audio/mix.wav` exactly as long as the picture; reuse it when no cue or setting changed. The
+    result says where each scene's sound starts in it, so delivery cuts the film's AAC there.
 
     While the scenes an edit touched are premixed, the master of the others is already known wherever it depends
     on them alone, at the gain the last master used (which it keeps unless the film's loudness moved): those
@@ -64,9 +62,10 @@ def mix_film(
     target = project.out / "media" / "audio" / "mix.wav"
     sounds = project.media_digest([cue.media for cue in sound.cues if cue.media])
     key = content_key("mix", MIX_VERSION, PREMIX_VERSION, sound, sounds, cut.frames, cut.fps, config)
+    starts = scene_sound_starts(sound)
     if target.is_file() and project.manifest().get("mix_key") == key:
         project.cache.record("mix", computed=False)
-        return target, None
+        return MixResult(path=target, scene_starts=starts, remixed=False)
     rate = sound.sample_rate
     total = round(cut.frames / cut.fps * rate)
     scenes = [cues for cues in cues_by_scene(sound).values() if cues]
@@ -77,7 +76,9 @@ def mix_film(
         known = [seg for seg in stored if seg is not None]
         pending = [_extent(cues, project, rate) for cues, seg in zip(scenes, stored, strict=True) if seg is None]
         ahead = threading.Thread(
-            target=_master_ahead, args=(known, pending, previous_gain, config, rate, early), name="master-ahead"
+            target=_master_ahead,
+            args=(known, pending, previous_gain, config, rate, partial(_tell_starts, early, starts)),
+            name="master-ahead",
         )
         ahead.start()
     try:
@@ -95,7 +96,17 @@ def mix_film(
         true_peak_dbtp=round(done.true_peak_dbtp, 2),
         master_gain_db=done.gain_db,
     )
-    return target, done
+    return MixResult(
+        path=target,
+        scene_starts=starts,
+        remixed=True,
+        integrated_lufs=done.integrated_lufs,
+        true_peak_dbtp=done.true_peak_dbtp,
+    )
+
+
+def _tell_starts(early: EarlyAudio, starts: list[int], first: int, pcm: np.ndarray) -> object:
+    return early(first, pcm, starts)
 
 
 def _master_ahead(
@@ -104,7 +115,7 @@ def _master_ahead(
     gain_db: float,
     config: SoundConfig,
     rate: int,
-    early: EarlyAudio,
+    early: Callable[[int, np.ndarray], object],
 ) -> None:
     try:
         for segment, a, b in stable_stretches(known, rate, others=pending):
