@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from filmaster.audio.film_grid import AAC_FRAME
 from filmaster.audio.wavio import read_wav, write_wav
 from filmaster.config import SoundConfig
-from filmaster.audio.film_grid import AAC_FRAME
 from filmaster.model import Cut, CutClip, SoundCue, SoundPlan
 from filmaster.project import Project
 from filmaster.stages.mix import mix_film, scene_sound_starts

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_text_atomic
-from ..export.aac import AUDIO_RATE, aac_packets, can_chunk, encode_ahead
+from ..audio.film_grid import AUDIO_RATE
+from ..export.aac import aac_packets, can_chunk, encode_ahead
 from ..export.film import assemble_film, audio_samples
 from ..export.otio_timeline import build_timeline, interchange_texts, otio_json
 from ..export.shotlist import write_shotlist
