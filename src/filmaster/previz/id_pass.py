@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..errors import PlanError
 from .camera import CameraPose
 from .shaders import ID_FS, ID_VS
 
@@ -52,7 +53,9 @@ class IdPass:
         world = renderer.world
         self.names = [*world.figures, *world.walkers]
         if len(self.names) > MAX_FIGURES:
-            raise ValueError(f"the ID pass tells at most {MAX_FIGURES} figures apart, the scene has {len(self.names)}")
+            raise PlanError(
+                f"a scene has {len(self.names)} characters; the previz tells {MAX_FIGURES} apart at most: split it"
+            )
         # Held figures come first in the world's mesh (see World.build), walkers stream into their own buffer.
         sizes = [len(fig.mesh) for fig in world.figures.values()]
         self.held = _ranges(sizes)
