@@ -10,11 +10,12 @@ The answer is validated (pydantic, with the camera enums) and then applied under
 rule-based planner, so no answer can break the coverage: every shot id must appear exactly once; scales are
 clamped to what each shot's coverage allows; durations never drop below the speech floor; moves that would lose a
 speaker or a prop are swapped; kinds, subjects, dialogue and ids are kept, and every camera stays on the side
-of the 180° line the breakdown uses (`line_side` 1, see `CameraSpec.reframed`). An invalid answer gets
-one repair round-trip with the validation error in the prompt; a second invalid answer falls back to the
-rule-based planner with a logged warning. `SceneReference.why` records which planner produced the plan.
-An unreachable service is not an invalid answer: its BackendUnavailableError propagates, so a transient outage is
-never cached as if the model had planned the scene.
+of the 180° line the breakdown uses (`line_side` 1, see `CameraSpec.reframed`). Two consecutive shots the model
+gave the same set-up are told apart by the cinematography stage after it (`stages/setups.py`), as for any
+planner. An invalid answer gets one repair round-trip with the validation error in the prompt; a second invalid
+answer falls back to the rule-based planner with a logged warning. `SceneReference.why` records which planner
+produced the plan. An unreachable service is not an invalid answer: its BackendUnavailableError propagates, so a
+transient outage is never cached as if the model had planned the scene.
 """
 
 from __future__ import annotations
