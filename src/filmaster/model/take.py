@@ -19,7 +19,9 @@ class Take(Artifact):
     backend: str
     seed: int = 0
     cost_usd: float = 0.0
-    ground_truth: str | None = None  # renderer's per-frame subject boxes and camera path (JSON), when known
+    # The renderer's per-frame subject boxes and camera path, and on three frames each character's visible share
+    # (JSON), when known.
+    ground_truth: str | None = None
 
     @property
     def duration_s(self) -> float:
