@@ -342,6 +342,15 @@ def _interrupted() -> int:
     return _INTERRUPTED
 
 
+def _is_click_exception(exc: BaseException) -> bool:
+    """Whether `exc` is click's ClickException, from whichever click this typer uses.
+
+    typer < 0.20 raises `click.ClickException`; newer typer vendors click as `typer._click`, whose classes are
+    unrelated to an installed click's, so the class is recognised by name along the MRO.
+    """
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) and hasattr(exc, "show")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `filmaster` command; returns the exit code."""
     try:
@@ -366,12 +375,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Abort:
         return 1
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+    except Exception as exc:
+        if _is_click_exception(exc):  # a usage error: unknown command or option, missing or malformed argument
+            exc.show()  # type: ignore[attr-defined]
+            return int(getattr(exc, "exit_code", 2))
         raise
     if code == _INTERRUPTED:  # typer turns Ctrl-C inside a command into this exit code
         return _interrupted()
