@@ -253,6 +253,7 @@ def make_film(
     project.update_manifest(
         last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
     )
+    project.close()
     return MakeResult(
         out=out,
         film=out / "film.mp4",

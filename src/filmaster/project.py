@@ -20,13 +20,14 @@ import json
 import os
 import shutil
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, lock
 from .atomic import atomic_path, write_text_atomic
 from .errors import FilmasterError, OutputExistsError
 
@@ -148,11 +149,19 @@ class Project:
             raise FilmasterError(
                 f"cannot write to output folder {out}: {exc.strerror}; choose a writable folder with -o"
             ) from exc
+        # From here on this run owns the folder: a second `make` on it stops with one line instead of both failing.
+        if lock.acquire(self.state, out):
+            lock.remove_stale_parts(out)
+        self._unlock = weakref.finalize(self, lock.release, self.state)
         if force and manifest_path.exists():
             # --force replaces the previous film; its cache stays useful and is kept.
             for name in ("film.mp4", "film.otio", "plan.json"):
                 (out / name).unlink(missing_ok=True)
         self.update_manifest(source=source.name)
+
+    def close(self) -> None:
+        """Release the folder for other runs (also done when the project is garbage-collected or the process ends)."""
+        self._unlock()
 
     def manifest(self) -> dict[str, Any]:
         path = self.state / MANIFEST

@@ -118,14 +118,16 @@ class _Job:
     truth: Path
     media: Path  # where the take is published in the output folder
     parts: int = 1  # rendered in this many parts at once, then joined
+    # Temporary names carry the planning process's id: runs never share a half-written file.
+    owner: int = dataclasses.field(default_factory=os.getpid)
 
     @property
     def clip_tmp(self) -> Path:
-        return self.clip.with_name(f".{self.clip.stem}.part.mp4")
+        return self.clip.with_name(f".{self.clip.stem}.{self.owner}.part.mp4")
 
     @property
     def truth_tmp(self) -> Path:
-        return self.truth.with_name(f".{self.truth.stem}.part.json")
+        return self.truth.with_name(f".{self.truth.stem}.{self.owner}.part.json")
 
     @property
     def frames(self) -> int:
@@ -133,8 +135,8 @@ class _Job:
 
     def part_files(self, k: int) -> tuple[Path, Path]:
         return (
-            self.clip.with_name(f".{self.clip.stem}.part{k}.mp4"),
-            self.truth.with_name(f".{self.truth.stem}.part{k}.json"),
+            self.clip.with_name(f".{self.clip.stem}.{self.owner}.part{k}.mp4"),
+            self.truth.with_name(f".{self.truth.stem}.{self.owner}.part{k}.json"),
         )
 
     def _bounds(self) -> list[int]:
