@@ -38,7 +38,9 @@ class Artifact(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise InputError(f"{source}: invalid {cls.SCHEMA} at '{where}': {first['msg']}") from exc
+            at = f" at '{where}'" if where else ""
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise InputError(f"{source}: invalid {cls.SCHEMA}{at}: {message}") from exc
 
     @classmethod
     def load(cls, path: Path) -> Self:
