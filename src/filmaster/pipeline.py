@@ -19,6 +19,7 @@ from .backends.registry import create_backend
 from .backends.video.base import VideoBackend
 from .config import Config
 from .errors import InputError
+from .limits import check_plan
 from .model import CueKind, Plan, RenderSettings, Screenplay
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
@@ -213,6 +214,7 @@ def make_film(
 
     with _warm_start(source, project, camera, shoot_config) as pool:
         plan, edited = load_or_plan(source, screenplay, config, project, reporter)
+        check_plan(plan, config.limits)  # before any shot is rendered or line spoken
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
         lap("plan")
 

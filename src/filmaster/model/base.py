@@ -14,7 +14,8 @@ from ..errors import InputError
 class Artifact(BaseModel):
     """A typed, versioned, JSON-serialisable value exchanged between stages."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # NaN and infinity are refused everywhere: no duration, position or level may be one.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     SCHEMA: ClassVar[str] = "Artifact.1"
 

@@ -97,8 +97,8 @@ class ShotDialogue(Artifact):
     text: str
     parenthetical: str | None = None
     extension: str | None = None
-    start_s: float
-    duration_s: float
+    start_s: float = Field(ge=0.0)
+    duration_s: float = Field(ge=0.0)
 
 
 class Shot(Artifact):
@@ -108,7 +108,7 @@ class Shot(Artifact):
     kind: ShotKind
     prompt: str  # a text-to-video prompt describing the shot
     action: str = ""  # the screenplay action this shot shows
-    duration_s: float
+    duration_s: float = Field(gt=0.0)  # upper bound: [limits] shot_s (limits.py)
     camera: CameraSpec
     dialogue: list[ShotDialogue] = Field(default_factory=list)
     # Per-shot blocking: marks that replace the scene's for this shot only (e.g. the walk of a tracking shot),
