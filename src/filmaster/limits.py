@@ -25,7 +25,7 @@ class LimitsConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    screenplay_mb: float = Field(default=10.0, gt=0, description="largest screenplay file read")
+    screenplay_mb: float = Field(default=5.0, gt=0, description="largest screenplay file read")
     scenes: int = Field(default=500, ge=1, description="most scenes in one film")
     shot_s: float = Field(default=600.0, gt=0, description="longest shot, seconds")
     film_s: float = Field(default=4 * 3600.0, gt=0, description="longest film, seconds")
