@@ -30,6 +30,7 @@ from typing import Any
 from . import __version__, lock
 from .atomic import atomic_path, write_text_atomic
 from .errors import FilmasterError, OutputExistsError
+from .verify import load_array
 
 STATE_DIR = ".filmaster"
 MANIFEST = "manifest.json"
@@ -82,16 +83,33 @@ class Cache:
     def has(self, namespace: str, key: str, suffix: str) -> bool:
         return self.path(namespace, key, suffix).is_file()
 
-    def fetch_or_make(self, namespace: str, key: str, suffix: str, make: Callable[[Path], None]) -> Path:
-        """Return the stored object, calling `make(tmp_path)` to produce it first if it is missing."""
+    def fetch_or_make(
+        self,
+        namespace: str,
+        key: str,
+        suffix: str,
+        make: Callable[[Path], None],
+        intact: Callable[[Path], bool] | None = None,
+    ) -> Path:
+        """Return the stored object, calling `make(tmp_path)` to produce it first if it is missing, or if
+        `intact(stored)` says it is damaged."""
         target = self.path(namespace, key, suffix)
-        if target.is_file():
+        if target.is_file() and (intact is None or intact(target)):
             self.record(namespace, computed=False)
             return target
         with atomic_path(target) as tmp:
             make(tmp)
         self.record(namespace, computed=True)
         return target
+
+    def fetch_or_make_array(self, namespace: str, key: str, suffix: str, make: Callable[[Path], None]) -> Any:
+        """`fetch_or_make` of an .npy/.npz object, loaded; a damaged stored one is made again, not a traceback."""
+        stored = load_array(self.fetch_or_make(namespace, key, suffix, make))
+        if stored is None:  # load_array removed the damaged file
+            stored = load_array(self.fetch_or_make(namespace, key, suffix, make))
+        if stored is None:
+            raise FilmasterError(f"cannot read back {self.path(namespace, key, suffix)} just written; check the disk")
+        return stored
 
     def record(self, namespace: str, *, computed: bool) -> None:
         """Count work done outside `fetch_or_make` (e.g. by a process pool)."""

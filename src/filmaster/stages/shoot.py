@@ -32,6 +32,7 @@ from ..export.film import join_clips
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..progress import Reporter
 from ..project import Project, content_key, publish
+from ..verify import clip_ok
 
 NAMESPACE = "shots"
 # The fewest frames worth a part of their own: a second worker takes half a second to start.
@@ -246,7 +247,8 @@ def start_shoot(
     for r in requests:
         key = shot_key(r, backend)
         targets[r.shot.id] = cache.path(NAMESPACE, key, ".mp4"), cache.path(NAMESPACE, key, ".json")
-    missing = [r for r in requests if not targets[r.shot.id][0].is_file()]
+    # A stored take must hold all its frames: one truncated by a crash or a full disk is rendered again.
+    missing = [r for r in requests if not clip_ok(targets[r.shot.id][0], r.frames)]
     takes: dict[str, Take] = {}
     for r in requests:
         media = project.out / "media" / "shots" / f"{r.shot.id}.mp4"

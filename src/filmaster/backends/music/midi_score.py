@@ -235,7 +235,7 @@ class MidiScoreMusicBackend(MusicBackend):
                 with tmp.open("wb") as handle:
                     np.save(handle, render())
 
-            audio = np.load(cache.fetch_or_make(RENDERS, key, ".npy", keep))
+            audio = cache.fetch_or_make_array(RENDERS, key, ".npy", keep)
         n = round(request.duration_s * sample_rate)
         # The fade the score's expression (CC 11) writes, at least 20 ms: no click at the very end.
         audio = _set_level(fade(audio[:n], sample_rate, 0.0, max(score.fade_s, 0.02)), sample_rate)
