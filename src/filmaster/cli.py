@@ -174,11 +174,15 @@ def previz(
     on-screen boxes per frame).
     """
     from .atomic import atomic_path
+    from .errors import InputError
     from .model.shot_spec import ShotSpec
     from .pipeline import render_settings
     from .stages.shoot import ShootConfig, video_backend
     from .stages.shot_spec import shot_request
 
+    for written in (out, out.with_suffix(".json"), still):
+        if written is not None and spec.exists() and written.exists() and written.resolve() == spec.resolve():
+            raise InputError(f"{written} would overwrite the spec {spec} it is made from; choose another -o")
     cfg = load_config(
         find_config_file(Path.cwd()), _overrides(render__resolution=resolution, render__fps=fps, render__draft=draft)
     )
@@ -311,16 +315,17 @@ def corpus_stats_command(
 @corpus_app.command("reindex")
 def corpus_reindex(corpus: CorpusOption = None, config: ConfigOption = None) -> None:
     """Rebuild the search index of the corpus from scratch (e.g. after changing the embedding backend)."""
+    from .atomic import set_aside
     from .backends.registry import create_backend
     from .retrieval.index import index_paths
     from .retrieval.library import default_user_corpus, index_base, open_library_index
 
     cfg = load_config(config or find_config_file(Path.cwd()))
     user = corpus or default_user_corpus()
-    for path in index_paths(index_base(user)):
-        path.unlink(missing_ok=True)
     embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
-    _, embedded = open_library_index(user, embedder)  # type: ignore[arg-type]
+    # The old index is moved aside, not deleted, until the new one is complete: a failing embedder keeps it.
+    with set_aside(index_paths(index_base(user))):
+        _, embedded = open_library_index(user, embedder)  # type: ignore[arg-type]
     print(f"indexed {embedded} entries with '{cfg.backends.embed}' at {index_base(user)}.*")
 
 

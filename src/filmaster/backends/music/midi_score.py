@@ -206,7 +206,14 @@ class MidiScoreMusicBackend(MusicBackend):
         path = Path(settings["soundfont"]).expanduser() if settings.get("soundfont") else default_soundfont()
         if not path.is_file():
             raise ConfigError(f"soundfont {path} does not exist; set [backends.music] soundfont to an .sf2 file")
-        self._soundfont = path.read_bytes()  # parsed anew per cue: a fresh synth has no leftover voices
+        try:
+            self._soundfont = path.read_bytes()  # parsed anew per cue: a fresh synth has no leftover voices
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read soundfont {path}: {exc.strerror}; check [backends.music] soundfont"
+            ) from exc
+        if self._soundfont[:4] != b"RIFF" or self._soundfont[8:12] != b"sfbk":  # the SoundFont 2 file header
+            raise ConfigError(f"{path} is not a SoundFont (.sf2) file; set [backends.music] soundfont to an .sf2 file")
         self.soundfont_path = path
 
     def compose(self, request: MusicRequest, sample_rate: int, cache: Cache | None = None) -> MusicResult:
