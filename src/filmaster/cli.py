@@ -329,6 +329,31 @@ def corpus_reindex(corpus: CorpusOption = None, config: ConfigOption = None) -> 
     print(f"indexed {embedded} entries with '{cfg.backends.embed}' at {index_base(user)}.*")
 
 
+cache_app = typer.Typer(help="A film's cache of finished shots and sounds: its size, and pruning what is unused.")
+app.add_typer(cache_app, name="cache")
+FolderArg = Annotated[Path, typer.Argument(help="The output folder of a film (make -o).", show_default=False)]
+
+
+@cache_app.command("info")
+def cache_info_command(folder: FolderArg) -> None:
+    """Entries and size per kind of unit, and what the last run used."""
+    from .cache_admin import cache_info
+
+    print(cache_info(folder))
+
+
+@cache_app.command("prune")
+def cache_prune_command(
+    folder: FolderArg,
+    keep_last: Annotated[int, typer.Option(help="Keep what any of the last N runs used.")] = 1,
+) -> None:
+    """Delete cache entries that none of the last N runs used (the current film's are always kept)."""
+    from .cache_admin import prune
+
+    removed, freed = prune(folder, keep_last)
+    print(f"removed {removed} entries, {freed / 1e6:.1f} MB")
+
+
 @app.command()
 def backends() -> None:
     """List the registered backends of every kind (plugins register through the `filmaster.backends` entry points)."""

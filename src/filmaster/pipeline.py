@@ -17,6 +17,7 @@ from .backends.embed.cached import CachedEmbeddings
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
 from .backends.video.base import VideoBackend
+from .cache_admin import record_run
 from .config import Config
 from .errors import InputError
 from .limits import check_plan
@@ -257,6 +258,7 @@ def make_film(
     project.update_manifest(
         last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
     )
+    record_run(project)  # what `filmaster cache prune` keeps
     project.close()
     return MakeResult(
         out=out,

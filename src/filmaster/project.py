@@ -76,8 +76,10 @@ class Cache:
         self.root = root
         self.work = WorkCounter()
         self._lock = threading.Lock()
+        self.used: set[str] = set()  # entries this run looked up (relative paths): what `cache prune` keeps
 
     def path(self, namespace: str, key: str, suffix: str) -> Path:
+        self.used.add(f"{namespace}/{key}{suffix}")
         return self.root / namespace / f"{key}{suffix}"
 
     def has(self, namespace: str, key: str, suffix: str) -> bool:
