@@ -188,9 +188,8 @@ def make_film(
     source: Path, out: Path, config: Config, *, force: bool = False, reporter: Reporter | None = None
 ) -> MakeResult:
     reporter = reporter or SilentReporter()
-    screenplay = develop(
-        source, int(config.limits.screenplay_mb * 1e6)
-    )  # bad input is reported before the output folder is touched
+    # Bad input is reported before the output folder is touched.
+    screenplay = develop(source, int(config.limits.screenplay_mb * 1e6))
     reporter.stage(
         "develop", f"{source.name}: {len(screenplay.scenes)} scenes, {len(screenplay.characters)} characters"
     )
