@@ -103,3 +103,17 @@ def test_checks_tell_whole_files_from_cut_ones(tmp_path: Path) -> None:
         _truncate(path, 0.6)
     assert not png_ok(png) and not wav_ok(wav_path) and load_array(npy) is None
     assert not npy.exists()  # a damaged array is removed, so the next reader makes it again
+
+
+def test_a_truncated_cached_embedding_is_embedded_again(tmp_path: Path) -> None:
+    from filmaster.backends.embed.cached import NAMESPACE, CachedEmbeddings
+    from filmaster.backends.embed.minilm import MiniLMEmbeddingBackend
+    from filmaster.project import Cache
+
+    texts = ["A ferry leaves a foggy pier.", "Two sisters argue in a kitchen."]
+    direct = CachedEmbeddings(MiniLMEmbeddingBackend(), Cache(tmp_path)).embed(texts)
+    _truncate(sorted((tmp_path / NAMESPACE).glob("*.npy"))[0])
+    cache = Cache(tmp_path)
+    again = CachedEmbeddings(MiniLMEmbeddingBackend(), cache).embed(texts)
+    np.testing.assert_array_equal(again, direct)
+    assert (cache.work.computed[NAMESPACE], cache.work.reused[NAMESPACE]) == (1, 1)
