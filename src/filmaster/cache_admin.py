@@ -66,7 +66,7 @@ def cache_info(out: Path) -> str:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(runs[-1]["time"]))
         lines.append(
             f"last run ({when}) used {len(present)} entries, {sum(p.stat().st_size for p in present) / 1e6:.1f} MB; "
-            f"{len(runs)} runs recorded"
+            f"{len(runs)} run(s) recorded"
         )
     else:
         lines.append("no run recorded yet: `cache prune` would keep everything")

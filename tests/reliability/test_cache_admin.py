@@ -30,7 +30,7 @@ def test_prune_keeps_the_last_runs_units_and_removes_the_rest(tmp_path: Path) ->
     assert len(first_takes) == len(second_takes) == 5
 
     info = _filmaster("cache", "info", "out", cwd=tmp_path).stdout
-    assert "shots" in info and "last run" in info and "2 runs recorded" in info
+    assert "shots" in info and "last run" in info and "2 run(s) recorded" in info
 
     kept = _filmaster("cache", "prune", "out", "--keep-last", "2", cwd=tmp_path).stdout
     assert kept.startswith("removed 0 entries")
