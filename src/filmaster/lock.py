@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from .errors import ProjectBusyError
 LOCK_FILE = "lock"
 # Temporary files a writer leaves behind when it is killed: atomic.py's `.<stem>.<random>.part<suffix>` and the
 # renderer's `.<stem>.<pid>.part<k>.mp4`. Only a run holding the lock may remove them.
-_PART_MARK = ".part"
+_PART_NAME = re.compile(r"^\..+\.part\d*(\.[A-Za-z0-9]+)?$")
 
 _held: dict[str, list[int]] = {}  # lock path -> [fd, holders in this process]
 _held_guard = threading.Lock()
@@ -80,8 +81,8 @@ def remove_stale_parts(*folders: Path) -> int:
     for folder in folders:
         if not folder.is_dir():
             continue
-        for path in folder.rglob(f".*{_PART_MARK}*"):
-            if path.is_file():
+        for path in folder.rglob(".*.part*"):
+            if _PART_NAME.match(path.name) and path.is_file():
                 with contextlib.suppress(OSError):
                     path.unlink()
                     removed += 1
