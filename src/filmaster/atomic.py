@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import FilmasterError
@@ -44,3 +44,23 @@ def write_bytes_atomic(target: Path, data: bytes) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
     return Path(target)
+
+
+@contextlib.contextmanager
+def set_aside(paths: Iterable[Path]) -> Iterator[None]:
+    """Move `paths` aside while the block rebuilds them: on success the old files are deleted, on failure (or if
+    the block made none) they are put back, so a failed rebuild keeps what was there."""
+    aside: list[tuple[Path, Path]] = []
+    for path in paths:
+        if path.exists():
+            backup = path.with_name(f".{path.name}.{os.getpid()}.old")
+            os.replace(path, backup)
+            aside.append((path, backup))
+    try:
+        yield
+    except BaseException:
+        for path, backup in aside:
+            os.replace(backup, path)
+        raise
+    for _, backup in aside:
+        backup.unlink(missing_ok=True)

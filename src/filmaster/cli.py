@@ -174,11 +174,15 @@ def previz(
     on-screen boxes per frame).
     """
     from .atomic import atomic_path
+    from .errors import InputError
     from .model.shot_spec import ShotSpec
     from .pipeline import render_settings
     from .stages.shoot import ShootConfig, video_backend
     from .stages.shot_spec import shot_request
 
+    for written in (out, out.with_suffix(".json"), still):
+        if written is not None and spec.exists() and written.exists() and written.resolve() == spec.resolve():
+            raise InputError(f"{written} would overwrite the spec {spec} it is made from; choose another -o")
     cfg = load_config(
         find_config_file(Path.cwd()), _overrides(render__resolution=resolution, render__fps=fps, render__draft=draft)
     )
@@ -311,17 +315,43 @@ def corpus_stats_command(
 @corpus_app.command("reindex")
 def corpus_reindex(corpus: CorpusOption = None, config: ConfigOption = None) -> None:
     """Rebuild the search index of the corpus from scratch (e.g. after changing the embedding backend)."""
+    from .atomic import set_aside
     from .backends.registry import create_backend
     from .retrieval.index import index_paths
     from .retrieval.library import default_user_corpus, index_base, open_library_index
 
     cfg = load_config(config or find_config_file(Path.cwd()))
     user = corpus or default_user_corpus()
-    for path in index_paths(index_base(user)):
-        path.unlink(missing_ok=True)
     embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
-    _, embedded = open_library_index(user, embedder)  # type: ignore[arg-type]
+    # The old index is moved aside, not deleted, until the new one is complete: a failing embedder keeps it.
+    with set_aside(index_paths(index_base(user))):
+        _, embedded = open_library_index(user, embedder)  # type: ignore[arg-type]
     print(f"indexed {embedded} entries with '{cfg.backends.embed}' at {index_base(user)}.*")
+
+
+cache_app = typer.Typer(help="A film's cache of finished shots and sounds: its size, and pruning what is unused.")
+app.add_typer(cache_app, name="cache")
+FolderArg = Annotated[Path, typer.Argument(help="The output folder of a film (make -o).", show_default=False)]
+
+
+@cache_app.command("info")
+def cache_info_command(folder: FolderArg) -> None:
+    """Entries and size per kind of unit, and what the last run used."""
+    from .cache_admin import cache_info
+
+    print(cache_info(folder))
+
+
+@cache_app.command("prune")
+def cache_prune_command(
+    folder: FolderArg,
+    keep_last: Annotated[int, typer.Option(help="Keep what any of the last N runs used.")] = 1,
+) -> None:
+    """Delete cache entries that none of the last N runs used (the current film's are always kept)."""
+    from .cache_admin import prune
+
+    removed, freed = prune(folder, keep_last)
+    print(f"removed {removed} entries, {freed / 1e6:.1f} MB")
 
 
 @app.command()
@@ -340,6 +370,15 @@ _INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 def _interrupted() -> int:
     err_console.print("interrupted; finished shots and sounds are cached — run the same command to resume")
     return _INTERRUPTED
+
+
+def _is_click_exception(exc: BaseException) -> bool:
+    """Whether `exc` is click's ClickException, from whichever click this typer uses.
+
+    typer < 0.20 raises `click.ClickException`; newer typer vendors click as `typer._click`, whose classes are
+    unrelated to an installed click's, so the class is recognised by name along the MRO.
+    """
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) and hasattr(exc, "show")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,12 +405,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Abort:
         return 1
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+    except Exception as exc:
+        if _is_click_exception(exc):  # a usage error: unknown command or option, missing or malformed argument
+            exc.show()  # type: ignore[attr-defined]
+            return int(getattr(exc, "exit_code", 2))
         raise
     if code == _INTERRUPTED:  # typer turns Ctrl-C inside a command into this exit code
         return _interrupted()

@@ -50,3 +50,7 @@ class ExportError(FilmasterError):
 
 class OutputExistsError(FilmasterError):
     """The output folder holds another project's results."""
+
+
+class ProjectBusyError(FilmasterError):
+    """Another run is working in the same output folder."""

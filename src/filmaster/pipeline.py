@@ -17,8 +17,10 @@ from .backends.embed.cached import CachedEmbeddings
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
 from .backends.video.base import VideoBackend
+from .cache_admin import record_run
 from .config import Config
 from .errors import InputError
+from .limits import check_plan
 from .model import CueKind, Plan, RenderSettings, Screenplay
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
@@ -186,7 +188,8 @@ def make_film(
     source: Path, out: Path, config: Config, *, force: bool = False, reporter: Reporter | None = None
 ) -> MakeResult:
     reporter = reporter or SilentReporter()
-    screenplay = develop(source)  # bad input is reported before the output folder is touched
+    # Bad input is reported before the output folder is touched.
+    screenplay = develop(source, int(config.limits.screenplay_mb * 1e6))
     reporter.stage(
         "develop", f"{source.name}: {len(screenplay.scenes)} scenes, {len(screenplay.characters)} characters"
     )
@@ -213,6 +216,7 @@ def make_film(
 
     with _warm_start(source, project, camera, shoot_config) as pool:
         plan, edited = load_or_plan(source, screenplay, config, project, reporter)
+        check_plan(plan, config.limits)  # before any shot is rendered or line spoken
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
         lap("plan")
 
@@ -253,6 +257,8 @@ def make_film(
     project.update_manifest(
         last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
     )
+    record_run(project)  # what `filmaster cache prune` keeps
+    project.close()
     return MakeResult(
         out=out,
         film=out / "film.mp4",

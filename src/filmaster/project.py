@@ -20,15 +20,17 @@ import json
 import os
 import shutil
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, lock
 from .atomic import atomic_path, write_text_atomic
 from .errors import FilmasterError, OutputExistsError
+from .verify import load_array
 
 STATE_DIR = ".filmaster"
 MANIFEST = "manifest.json"
@@ -74,23 +76,42 @@ class Cache:
         self.root = root
         self.work = WorkCounter()
         self._lock = threading.Lock()
+        self.used: set[str] = set()  # entries this run looked up (relative paths): what `cache prune` keeps
 
     def path(self, namespace: str, key: str, suffix: str) -> Path:
+        self.used.add(f"{namespace}/{key}{suffix}")
         return self.root / namespace / f"{key}{suffix}"
 
     def has(self, namespace: str, key: str, suffix: str) -> bool:
         return self.path(namespace, key, suffix).is_file()
 
-    def fetch_or_make(self, namespace: str, key: str, suffix: str, make: Callable[[Path], None]) -> Path:
-        """Return the stored object, calling `make(tmp_path)` to produce it first if it is missing."""
+    def fetch_or_make(
+        self,
+        namespace: str,
+        key: str,
+        suffix: str,
+        make: Callable[[Path], None],
+        intact: Callable[[Path], bool] | None = None,
+    ) -> Path:
+        """Return the stored object, calling `make(tmp_path)` to produce it first if it is missing, or if
+        `intact(stored)` says it is damaged."""
         target = self.path(namespace, key, suffix)
-        if target.is_file():
+        if target.is_file() and (intact is None or intact(target)):
             self.record(namespace, computed=False)
             return target
         with atomic_path(target) as tmp:
             make(tmp)
         self.record(namespace, computed=True)
         return target
+
+    def fetch_or_make_array(self, namespace: str, key: str, suffix: str, make: Callable[[Path], None]) -> Any:
+        """`fetch_or_make` of an .npy/.npz object, loaded; a damaged stored one is made again, not a traceback."""
+        stored = load_array(self.fetch_or_make(namespace, key, suffix, make))
+        if stored is None:  # load_array removed the damaged file
+            stored = load_array(self.fetch_or_make(namespace, key, suffix, make))
+        if stored is None:
+            raise FilmasterError(f"cannot read back {self.path(namespace, key, suffix)} just written; check the disk")
+        return stored
 
     def record(self, namespace: str, *, computed: bool) -> None:
         """Count work done outside `fetch_or_make` (e.g. by a process pool)."""
@@ -148,11 +169,19 @@ class Project:
             raise FilmasterError(
                 f"cannot write to output folder {out}: {exc.strerror}; choose a writable folder with -o"
             ) from exc
+        # From here on this run owns the folder: a second `make` on it stops with one line instead of both failing.
+        if lock.acquire(self.state, out):
+            lock.remove_stale_parts(out)
+        self._unlock = weakref.finalize(self, lock.release, self.state)
         if force and manifest_path.exists():
             # --force replaces the previous film; its cache stays useful and is kept.
             for name in ("film.mp4", "film.otio", "plan.json"):
                 (out / name).unlink(missing_ok=True)
         self.update_manifest(source=source.name)
+
+    def close(self) -> None:
+        """Release the folder for other runs (also done when the project is garbage-collected or the process ends)."""
+        self._unlock()
 
     def manifest(self) -> dict[str, Any]:
         path = self.state / MANIFEST

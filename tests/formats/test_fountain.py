@@ -406,12 +406,11 @@ def test_read_undecodable_bytes_without_nul_is_binary(tmp_path: Path) -> None:
         read_screenplay(path)
 
 
-def test_read_cp1252_and_utf8_bom(tmp_path: Path) -> None:
+def test_read_refuses_invalid_utf8_naming_the_byte_and_reads_utf8_bom(tmp_path: Path) -> None:
     legacy = tmp_path / "legacy.fountain"
-    legacy.write_bytes("INT. CAFÉ - DAY\n\nRENÉ\nÇa va – bien.\n".encode("cp1252"))
-    sp = read_screenplay(legacy)
-    assert sp.scenes[0].location == "CAFÉ"
-    assert sp.scenes[0].dialogue[0].text == "Ça va – bien."
+    legacy.write_bytes("INT. ROOM - DAY\n\nRENÉ\nÇa va – bien.\n".encode("cp1252"))
+    with pytest.raises(InputError, match=r"not UTF-8 text: byte 0xC9 at offset 20 \(line 3\); save .* as UTF-8"):
+        read_screenplay(legacy)
     bom = tmp_path / "bom.fountain"
     bom.write_bytes("Title: Ö\n\nINT. ROOM - DAY\n\nA.\n".encode("utf-8-sig"))
     assert read_screenplay(bom).title_page == {"title": "Ö"}

@@ -20,7 +20,7 @@ import fake_openai
 from fake_openai import ChatServer, Reply
 from filmaster.backends.embed.minilm import MiniLMEmbeddingBackend
 from filmaster.backends.llm.openai_compatible import OpenAIChatBackend
-from filmaster.errors import BackendUnavailableError, PlanError
+from filmaster.errors import PlanError
 from filmaster.formats.fountain import parse_fountain, read_screenplay
 from filmaster.model import Angle, Movement, SceneBlock, ShotScale
 from filmaster.model.corpus import CorpusEntry, CorpusShot
@@ -214,10 +214,14 @@ def test_validation_names_missing_unknown_and_repeated_ids(scene: SceneBlock) ->
     assert SceneAnswer.model_validate({"shots": [shot]}).shots[0].movement == Movement.DOLLY_IN
 
 
-def test_an_unreachable_service_is_an_error_not_a_fallback(scene: SceneBlock) -> None:
+def test_an_unreachable_service_falls_back_to_the_rules_and_says_why(scene: SceneBlock) -> None:
+    # As the README promises: the film is still made, by the rule-based planner, and the plan records why.
     llm = OpenAIChatBackend(base_url="http://127.0.0.1:9/v1", api_key_env="", max_retries=0)
-    with pytest.raises(BackendUnavailableError, match="cannot reach"):
-        LLMScenePlanner(llm).replan(scene, REFERENCES)
+    planner = LLMScenePlanner(llm)
+    planned = planner.replan(scene, REFERENCES)
+    assert planned == planner.fallback.replan(scene, REFERENCES).model_copy(update={"references": planned.references})
+    assert planner.unreachable is not None and "cannot reach" in planner.unreachable
+    assert all("was unavailable: cannot reach" in ref.why for ref in planned.references)
 
 
 def test_no_references_asks_nothing(server: ChatServer, scene: SceneBlock) -> None:

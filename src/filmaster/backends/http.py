@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +54,7 @@ def post_json(
     `permanent(status, detail)` marks an error status as not worth retrying even if it is usually transient
     (some servers answer a request they cannot parse with 500)."""
     data = json.dumps(body).encode("utf-8")
+    shown = redact_url(url)  # what errors and logs may print
     headers = {"Content-Type": "application/json"}
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
@@ -61,10 +64,10 @@ def post_json(
             with urllib.request.urlopen(request, timeout=policy.timeout_s) as response:
                 return response.read()
         except urllib.error.HTTPError as exc:
-            detail = error_detail(exc)
+            detail = scrub(error_detail(exc), api_key)  # a server may echo the request's Authorization header
             if exc.code in (401, 403):
                 raise HTTPStatusError(
-                    f"{url} refused the API key in {key_env or '(no key configured)'} "
+                    f"{shown} refused the API key in {key_env or '(no key configured)'} "
                     f"(HTTP {exc.code}: {detail}); check the key",
                     exc.code,
                     detail,
@@ -72,7 +75,7 @@ def post_json(
             transient = exc.code in RETRY_STATUSES and not (permanent and permanent(exc.code, detail))
             if not transient or attempt == policy.max_retries:
                 raise HTTPStatusError(
-                    f"{url} answered HTTP {exc.code} ({detail}) after {attempt + 1} attempt(s); "
+                    f"{shown} answered HTTP {exc.code} ({detail}) after {attempt + 1} attempt(s); "
                     "check the server, model name and quota",
                     exc.code,
                     detail,
@@ -80,15 +83,38 @@ def post_json(
             wait = retry_after(exc.headers, default=min(2.0**attempt, policy.max_wait_s))
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             if attempt == policy.max_retries:
-                reason = getattr(exc, "reason", exc)
+                reason = scrub(str(getattr(exc, "reason", exc)), api_key)
                 raise BackendUnavailableError(
-                    f"cannot reach {url} ({reason}) after {attempt + 1} attempt(s); check base_url"
+                    f"cannot reach {shown} ({reason}) after {attempt + 1} attempt(s); check base_url"
                 ) from None
             wait = min(2.0**attempt, policy.max_wait_s)
         wait = min(max(wait, 0.0), policy.max_wait_s)
-        log.info("request to %s failed; retrying in %.2f s", url, wait)
+        log.info("request to %s failed; retrying in %.2f s", shown, wait)
         time.sleep(wait)
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+_BEARER = re.compile(r"(?i)(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
+_SECRET_PARAMS = {"key", "api_key", "apikey", "token", "access_token", "secret", "password", "sig", "signature"}
+
+
+def scrub(text: str, *secrets: str) -> str:
+    """`text` with every secret, and anything shaped like a bearer credential, replaced by `***`."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _BEARER.sub(lambda m: f"{m.group(1)} ***", text)
+
+
+def redact_url(url: str) -> str:
+    """`url` without a password in it (`https://user:pw@host`) or the values of key-like query parameters."""
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2] if "@" in parts.netloc else parts.netloc
+    query = urllib.parse.urlencode(
+        [(k, "***" if k.lower() in _SECRET_PARAMS else v) for k, v in urllib.parse.parse_qsl(parts.query, True)],
+        safe="*",
+    )
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def error_detail(exc: urllib.error.HTTPError) -> str:

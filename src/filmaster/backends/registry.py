@@ -29,8 +29,11 @@ class Backend(ABC):
 
     KIND: ClassVar[str]
     NAME: ClassVar[str]
-    # Bump when a change alters the output, so cached results made by the older code are redone.
+    # Bump when a change alters the output, so cached results made by the older code are redone. (The source of
+    # the backend's module and of the packages in CODE is also part of every key: see code_digest.py.)
     VERSION: ClassVar[str] = "1"
+    # Modules or packages, besides the backend's own module, whose code decides its output (e.g. a renderer).
+    CODE: ClassVar[tuple[str, ...]] = ()
     # The settings this backend understands; None accepts any. A misspelt setting is an error, not ignored.
     SETTINGS: ClassVar[frozenset[str] | None] = None
 
@@ -46,7 +49,10 @@ class Backend(ABC):
     @property
     def cache_identity(self) -> dict[str, Any]:
         """What, besides the inputs, decides this backend's output (part of every cache key)."""
-        return {"backend": self.NAME, "version": self.VERSION, "settings": self.settings}
+        from ..code_digest import code_digest
+
+        code = code_digest(type(self).__module__, *self.CODE)
+        return {"backend": self.NAME, "version": self.VERSION, "settings": self.settings, "code": code}
 
 
 @cache

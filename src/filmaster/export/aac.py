@@ -29,6 +29,7 @@ import numpy as np
 
 from ..audio.film_grid import AAC_FRAME, AUDIO_RATE
 from ..project import Cache, content_key
+from ..verify import load_array
 
 AUDIO_BITRATE = 192_000
 # FFmpeg's "fast" AAC coder halves the encode time; at 192 kbps its loss against "twoloop" is not audible.
@@ -84,8 +85,9 @@ def aac_packets(
     missing = []
     for plan in plans:
         stored = cache.path(NAMESPACE, plan.key, ".npz") if cache else None
-        if stored is not None and stored.is_file():
-            results[plan.index] = _load(stored, plan.origin)
+        loaded = _load(stored, plan.origin) if stored is not None else None
+        if loaded is not None:
+            results[plan.index] = loaded
             cache.record(NAMESPACE, computed=False)  # type: ignore[union-attr]
         else:
             missing.append(plan)
@@ -220,12 +222,15 @@ def _store(cache: Cache, plan: _ChunkPlan, packets: list[AacPacket]) -> None:
     cache.fetch_or_make(NAMESPACE, plan.key, ".npz", write)
 
 
-def _load(path: Path, origin: int) -> list[AacPacket]:
-    with np.load(path) as stored:
-        payload, sizes = stored["payload"].tobytes(), stored["sizes"]
-        ends = np.cumsum(sizes).tolist()
-        starts = [0, *ends[:-1]]
-        return [
-            AacPacket(origin + int(pts), int(duration), payload[a:b])
-            for pts, duration, a, b in zip(stored["pts"], stored["durations"], starts, ends, strict=True)
-        ]
+def _load(path: Path, origin: int) -> list[AacPacket] | None:
+    """The stored packets, or None when missing or damaged (the chunk is encoded again)."""
+    stored = load_array(path)
+    if stored is None:
+        return None
+    payload, sizes = stored["payload"].tobytes(), stored["sizes"]
+    ends = np.cumsum(sizes).tolist()
+    starts = [0, *ends[:-1]]
+    return [
+        AacPacket(origin + int(pts), int(duration), payload[a:b])
+        for pts, duration, a, b in zip(stored["pts"], stored["durations"], starts, ends, strict=True)
+    ]

@@ -13,8 +13,10 @@ from pathlib import Path
 from ..errors import InputError, ParseError
 from ..model.screenplay import Character, DialogueLine, Element, ElementKind, Scene, Screenplay, Section
 
-_BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
+# The largest screenplay read unless the caller allows more ([limits] screenplay_mb): a feature film is ~200 KB,
+# and 5 MB parse in a few seconds.
+MAX_SCREENPLAY_BYTES = 5_000_000
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _TITLE_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
 _HEADING_PREFIX = re.compile(r"^(INT\.?/EXT|EXT\.?/INT|INT/EXT|I/E|INT|EXT|EST)(?=[.\s]|$)", re.IGNORECASE)
 _SCENE_NUMBER = re.compile(r"\s*#([A-Za-z0-9.-]+)#\s*$")
@@ -64,7 +66,7 @@ class _SceneDraft:
 # ---------------------------------------------------------------- reading files
 
 
-def read_screenplay(path: Path) -> Screenplay:
+def read_screenplay(path: Path, max_bytes: int = MAX_SCREENPLAY_BYTES) -> Screenplay:
     """Read and parse a Fountain file; every failure is one `InputError` line naming the path."""
     path = Path(path)
     if not path.exists():
@@ -72,6 +74,12 @@ def read_screenplay(path: Path) -> Screenplay:
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give the path of a Fountain screenplay file (.fountain)")
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(
+                f"{path}: {size / 1e6:.1f} MB is more than the {max_bytes / 1e6:g} MB a screenplay may have "
+                "([limits] screenplay_mb); is it the right file?"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}; check that it is a readable file") from exc
@@ -87,15 +95,15 @@ def _decode(data: bytes, path: Path) -> str:
         raise binary
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    # Old editors save Windows-1252; accept it only when nothing hints at binary data.
-    if any(b < 0x20 and b not in b"\t\n\r\f" for b in data) or b"\x7f" in data:
-        raise binary
-    try:
-        return data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise binary from exc
+        if any(b < 0x20 and b not in b"\t\n\r\f" for b in data[:4096]) or b"\x7f" in data[:4096]:
+            raise binary from exc
+        # Guessing another encoding (Windows-1252) would silently turn some bytes into the wrong letters.
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{path}: not UTF-8 text: byte 0x{data[exc.start]:02X} at offset {exc.start} (line {line}); "
+            "save the screenplay as UTF-8"
+        ) from exc
 
 
 # ---------------------------------------------------------------- parsing text
@@ -132,12 +140,16 @@ def parse_fountain(text: str, source: str = "<string>") -> Screenplay:
 def _strip_comments(text: str) -> list[_Line]:
     """Remove boneyard `/* */` and notes `[[ ]]`; drop lines that held only a comment, keep numbering."""
     removed = bytearray(len(text))
-    for match in _BONEYARD.finditer(text):
-        removed[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    boneyards = _spans(text, "/*", "*/")
+    for start, end in boneyards:
+        removed[start:end] = b"\x01" * (end - start)
     # Notes are searched with boneyard text blanked, so a "[[" inside a boneyard cannot open a note.
-    masked = "".join("\x00" if removed[i] and c != "\n" else c for i, c in enumerate(text))
-    for match in _NOTE.finditer(masked):
-        removed[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    masked, last = [], 0
+    for start, end in boneyards:
+        masked += [text[last:start], _NOT_NEWLINE.sub("\x00", text[start:end])]
+        last = end
+    for start, end in _spans("".join([*masked, text[last:]]), "[[", "]]"):
+        removed[start:end] = b"\x01" * (end - start)
 
     lines: list[_Line] = []
     start = 0
@@ -152,6 +164,23 @@ def _strip_comments(text: str) -> list[_Line]:
             lines.append(_Line(number, raw))
         start = end + 1
     return lines
+
+
+def _spans(text: str, opener: str, closer: str) -> list[tuple[int, int]]:
+    """Each `opener` … first following `closer` span, left to right, in linear time.
+
+    (The regex `opener.*?closer` rescans to the end for every unclosed opener: quadratic on a file of them.)
+    Once a closer is missing, no later opener can be closed either, so the scan stops.
+    """
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while (start := text.find(opener, position)) >= 0:
+        end = text.find(closer, start + len(opener))
+        if end < 0:
+            break
+        position = end + len(closer)
+        spans.append((start, position))
+    return spans
 
 
 def _split_title_page(lines: list[_Line]) -> tuple[dict[str, str], list[_Line]]:
@@ -196,6 +225,9 @@ class _BodyParser:
         self._pending_synopses: list[str] = []
         self._section_since_scene = False
         self._merge_from = -1  # list index whose line an action/lyric on the next line continues
+        # The element whose text later lines continue (always its list's last) and those texts, joined once when
+        # another element follows or parsing ends: joining per line would be quadratic in a long paragraph.
+        self._continued: tuple[list[Element], list[str]] | None = None
 
     def run(self) -> None:
         i = 0
@@ -205,6 +237,7 @@ class _BodyParser:
                 prev_blank, i = True, i + 1
                 continue
             i, prev_blank = self._step(i, prev_blank)
+        self._flush()
 
     def _blank(self, i: int) -> bool:
         return i >= len(self.lines) or not self.lines[i].text.strip()
@@ -294,7 +327,15 @@ class _BodyParser:
     def _add(self, element: Element) -> None:
         # Before the first heading there is no scene to hold an element ("FADE IN:", a preface): drop it.
         if self.scenes:
+            self._flush()
             self.scenes[-1].elements.append(element)
+
+    def _flush(self) -> None:
+        """Give the continued element its joined text."""
+        if self._continued is not None:
+            elements, parts = self._continued
+            elements[-1] = elements[-1].model_copy(update={"text": "\n".join(part for part in parts if part)})
+            self._continued = None
 
     def _action(self, i: int, text: str) -> None:
         self._text_line(i, ElementKind.ACTION, text)
@@ -304,8 +345,9 @@ class _BodyParser:
         text = _clean(text)
         elements = self.scenes[-1].elements if self.scenes else []
         if self._merge_from == i - 1 and elements and elements[-1].kind == kind:
-            last = elements[-1]
-            elements[-1] = last.model_copy(update={"text": f"{last.text}\n{text}".strip("\n")})
+            if self._continued is None:
+                self._continued = (elements, [elements[-1].text])
+            self._continued[1].append(text)
         else:
             self._add(Element(kind=kind, text=text, line=self.lines[i].number))
         self._merge_from = i
@@ -327,9 +369,11 @@ class _BodyParser:
                 break
             if s.startswith("("):
                 start = self.lines[j].number
-                while not s.endswith(")") and not self._blank(j + 1):  # a parenthetical may wrap
+                wrapped = [s]
+                while not wrapped[-1].endswith(")") and not self._blank(j + 1):  # a parenthetical may wrap
                     j += 1
-                    s = f"{s} {self.lines[j].text.strip()}"
+                    wrapped.append(self.lines[j].text.strip())
+                s = " ".join(wrapped)
                 paren = _clean(s[1:-1] if s.endswith(")") else s[1:])
                 number, old, words = segments[-1]
                 if any(w != "\n" for w in words):
@@ -420,6 +464,6 @@ def _collect_characters(scenes: list[Scene]) -> dict[str, Character]:
             if speech.text:
                 lines[speech.character].append(speech.text)
             seen = where.setdefault(speech.character, [])
-            if scene.index not in seen:
+            if not seen or seen[-1] != scene.index:  # scenes come in order: no search of the list (quadratic)
                 seen.append(scene.index)
     return {name: Character(name=name, lines=lines[name], scenes=where[name]) for name in lines}

@@ -14,7 +14,8 @@ from ..errors import InputError
 class Artifact(BaseModel):
     """A typed, versioned, JSON-serialisable value exchanged between stages."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # NaN and infinity are refused everywhere: no duration, position or level may be one.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     SCHEMA: ClassVar[str] = "Artifact.1"
 
@@ -38,7 +39,9 @@ class Artifact(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise InputError(f"{source}: invalid {cls.SCHEMA} at '{where}': {first['msg']}") from exc
+            at = f" at '{where}'" if where else ""
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise InputError(f"{source}: invalid {cls.SCHEMA}{at}: {message}") from exc
 
     @classmethod
     def load(cls, path: Path) -> Self:

@@ -87,12 +87,16 @@ class CameraSpec(Artifact):
     scale: ShotScale
     angle: Angle = Angle.EYE_LEVEL
     movement: Movement = Movement.STATIC
-    lens_mm: float = Field(default=0.0, description="focal length, full-frame equivalent; 0 = default for scale")
+    lens_mm: float = Field(
+        default=0.0, ge=0.0, description="focal length, full-frame equivalent; 0 = default for scale"
+    )
     subjects: list[str] = Field(default_factory=list)
     over_shoulder_of: str | None = Field(default=None, description="foreground character of an over-the-shoulder")
     line_side: Literal[1, -1] = Field(default=1, description="side of the 180° line the camera stands on")
     direction: Direction | None = Field(default=None, description="direction of pan/tilt/truck/pedestal/crane/arc")
-    amount: float = Field(default=0.0, description="degrees for pan/tilt/arc, metres for truck/dolly; 0 = default")
+    amount: float = Field(
+        default=0.0, ge=0.0, description="degrees for pan/tilt/arc, metres for truck/dolly; 0 = default"
+    )
     dutch_deg: float = 0.0
     # Depth of field: focus distance (None = on the first subject) and f-number (None = everything sharp).
     focus_distance_m: float | None = Field(default=None, gt=0.0)

@@ -7,12 +7,13 @@ from typing import ClassVar
 from pydantic import Field
 
 from .base import Artifact
+from .names import RelativePath, SafeName
 
 
 class CutClip(Artifact):
-    shot_id: str
+    shot_id: SafeName
     scene_index: int
-    media: str  # relative path of the take's clip
+    media: RelativePath  # relative path of the take's clip
     frames: int  # frames used on the timeline
     source_start_frame: int = 0
     speed: float = 1.0

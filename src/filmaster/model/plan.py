@@ -5,10 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import Artifact
 from .camera import CameraSpec
+from .names import SafeName
 
 
 class TimeOfDay(StrEnum):
@@ -96,18 +97,18 @@ class ShotDialogue(Artifact):
     text: str
     parenthetical: str | None = None
     extension: str | None = None
-    start_s: float
-    duration_s: float
+    start_s: float = Field(ge=0.0)
+    duration_s: float = Field(ge=0.0)
 
 
 class Shot(Artifact):
-    id: str  # "S01-03": scene 1, shot 3; stable across re-runs
+    id: SafeName  # "S01-03": scene 1, shot 3; stable across re-runs; names its take's file
     scene_index: int
     number: int  # 1-based within the scene
     kind: ShotKind
     prompt: str  # a text-to-video prompt describing the shot
     action: str = ""  # the screenplay action this shot shows
-    duration_s: float
+    duration_s: float = Field(gt=0.0)  # upper bound: [limits] shot_s (limits.py)
     camera: CameraSpec
     dialogue: list[ShotDialogue] = Field(default_factory=list)
     # Per-shot blocking: marks that replace the scene's for this shot only (e.g. the walk of a tracking shot),
@@ -155,6 +156,15 @@ class Plan(Artifact):
     title: str
     cast: dict[str, CastMember] = Field(default_factory=dict)
     scenes: list[SceneBlock]
+
+    @model_validator(mode="after")
+    def _shot_ids_unique(self) -> Plan:
+        seen: set[str] = set()
+        for shot in self.shots:
+            if shot.id in seen:
+                raise ValueError(f"shot id '{shot.id}' is used twice; every shot needs its own id")
+            seen.add(shot.id)
+        return self
 
     @property
     def shots(self) -> list[Shot]:

@@ -8,6 +8,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from .base import Artifact
+from .names import RelativePath, SafeName
 
 
 class CueKind(StrEnum):
@@ -29,15 +30,15 @@ TRACK_NAMES: dict[CueKind, str] = {
 
 
 class SoundCue(Artifact):
-    id: str  # e.g. "dlg-S01-03-1", "music-S02", "amb-S02"
+    id: SafeName  # e.g. "dlg-S01-03-1", "music-S02", "amb-S02"; names its WAV
     kind: CueKind
     start_s: float  # timeline position
     duration_s: float
     description: str = ""
-    media: str | None = None  # relative path of the rendered WAV
+    media: RelativePath | None = None  # relative path of the rendered WAV
     gain_db: float = 0.0  # level applied in the mix (before ducking and loudness normalisation)
     scene_index: int | None = None
-    shot_id: str | None = None
+    shot_id: SafeName | None = None
     character: str | None = None
     text: str | None = None
 

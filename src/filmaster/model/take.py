@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .base import Artifact
+from .names import RelativePath, SafeName
 
 
 class Take(Artifact):
     SCHEMA: ClassVar[str] = "Take.1"
 
-    shot_id: str
-    media: str  # path relative to the output folder, e.g. "media/shots/S01-03.mp4"
+    shot_id: SafeName
+    media: RelativePath  # path relative to the output folder, e.g. "media/shots/S01-03.mp4"
     frames: int
     fps: int
     width: int

@@ -26,6 +26,7 @@ from ..model import Cut, Plan, SoundPlan, Take
 from ..model.mix import EarlyAudio, MixResult
 from ..progress import Reporter
 from ..project import Project, content_key
+from ..verify import clip_ok, png_ok
 
 
 def prepare_timeline(plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take]) -> dict[Path, str]:
@@ -76,7 +77,7 @@ def deliver(
 def _deliver_film(cut: Cut, mix: MixResult, pictures: str, project: Project, reporter: Reporter) -> Path:
     film = project.out / "film.mp4"
     film_key = content_key("film", cut, pictures, project.digest(mix.path))
-    if film.is_file() and project.manifest().get("film_key") == film_key:
+    if project.manifest().get("film_key") == film_key and clip_ok(film, cut.frames, audio=True):
         project.cache.record("film", computed=False)
         return film
     with reporter.task("Encoding film.mp4", cut.frames) as advance:
@@ -106,7 +107,7 @@ def deliver_storyboard(plan: Plan, cut: Cut, project: Project) -> Path:
         [shots[clip.shot_id].camera if clip.shot_id in shots else None for clip in cut.clips],
     )
     board_key = content_key("storyboard", shown, project.media_digest([clip.media for clip in cut.clips]))
-    if not board.is_file() or project.manifest().get("storyboard_key") != board_key:
+    if project.manifest().get("storyboard_key") != board_key or not png_ok(board):
         headings = {scene.index: scene.heading for scene in plan.scenes}
         frames = storyboard_frames(plan, cut, project.out, grab=_cached_thumbnails(project))
         write_storyboard(frames, board, title=plan.title, scene_headings=headings)
@@ -123,6 +124,6 @@ def _cached_thumbnails(project: Project) -> FrameGrabber:
         def make(tmp: Path) -> None:
             np.save(tmp, np.stack([thumbnail(frame) for frame in frames_from_clip(clip, times_s)]))
 
-        return list(np.load(project.cache.fetch_or_make("thumbs", key, ".npy", make)))
+        return list(project.cache.fetch_or_make_array("thumbs", key, ".npy", make))
 
     return grab

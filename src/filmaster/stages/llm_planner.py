@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..backends.llm.base import LLMBackend
-from ..errors import PlanError
+from ..errors import BackendUnavailableError, PlanError
 from ..model import Angle, Movement, SceneBlock, Shot, ShotScale
 from ..model.camera import Direction
 from ..model.corpus import CorpusEntry, CorpusShot
@@ -220,6 +220,7 @@ class LLMScenePlanner:
     def __init__(self, llm: LLMBackend, fallback: ScenePlanner | None = None) -> None:
         self.llm = llm
         self.fallback = fallback or RetrievalScenePlanner()
+        self.unreachable: str | None = None  # why the service failed; later scenes then go to the fallback at once
 
     @property
     def cache_identity(self) -> dict[str, Any]:
@@ -233,26 +234,32 @@ class LLMScenePlanner:
         schema = answer_schema(scene)
         error = ""
         raw: dict[str, Any] | None = None
-        for attempt in range(2):  # the answer, then one repair round-trip
+        for attempt in range(0 if self.unreachable else 2):  # the answer, then one repair round-trip
             user = prompt if attempt == 0 else repair_prompt(prompt, raw, error)
             try:
                 raw = None
                 raw = self.llm.complete_json(SYSTEM_PROMPT, user, schema)
                 answer = validate_answer(raw, scene)
+            except BackendUnavailableError as exc:  # unreachable, refused, out of retries: not worth asking again
+                self.unreachable = str(exc)
+                log.warning("the LLM re-planner is unavailable (%s); the rule-based planner plans the scenes", exc)
+                break
             except PlanError as exc:
                 error = str(exc)
                 log.info("LLM %s gave an invalid plan for scene %d: %s", self.llm.model_id, scene.index + 1, error)
                 continue
             return self._apply(scene, references, answer)
-        log.warning(
-            "LLM %s gave no valid plan for scene %d after one repair (%s); using the rule-based planner",
-            self.llm.model_id,
-            scene.index + 1,
-            error,
-        )
+        if self.unreachable is None:
+            log.warning(
+                "LLM %s gave no valid plan for scene %d after one repair (%s); using the rule-based planner",
+                self.llm.model_id,
+                scene.index + 1,
+                error,
+            )
         planned = self.fallback.replan(scene, references)
-        reason = error if len(error) <= MAX_ERROR_CHARS else error[: MAX_ERROR_CHARS - 1] + "…"
-        prefix = f"planned by the rule-based planner (the LLM {self.llm.model_id} answered invalidly twice: {reason})"
+        why = f"was unavailable: {self.unreachable}" if self.unreachable else f"answered invalidly twice: {error}"
+        reason = why if len(why) <= MAX_ERROR_CHARS else why[: MAX_ERROR_CHARS - 1] + "…"
+        prefix = f"planned by the rule-based planner (the LLM {self.llm.model_id} {reason})"
         notes = [
             ref.model_copy(update={"why": f"{prefix}; {ref.why}" if ref.why else prefix}) for ref in planned.references
         ]

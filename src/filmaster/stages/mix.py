@@ -41,6 +41,7 @@ from ..errors import AudioError
 from ..model import Cut, SoundCue, SoundPlan
 from ..model.mix import EarlyAudio, MixResult
 from ..project import Project, content_key
+from ..verify import load_array, wav_ok
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def mix_film(
     sounds = project.media_digest([cue.media for cue in sound.cues if cue.media])
     key = content_key("mix", MIX_VERSION, PREMIX_VERSION, sound, sounds, cut.frames, cut.fps, config)
     starts = scene_sound_starts(sound)
-    if target.is_file() and project.manifest().get("mix_key") == key:
+    if project.manifest().get("mix_key") == key and wav_ok(target, round(cut.frames / cut.fps * sound.sample_rate)):
         project.cache.record("mix", computed=False)
         return MixResult(path=target, scene_starts=starts, remixed=False)
     rate = sound.sample_rate
@@ -172,10 +173,11 @@ def _premix_key(cues: list[SoundCue], config: SoundConfig, project: Project, rat
 def _stored_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> Segment | None:
     origin, key = _premix_key(cues, config, project, rate)
     stored = project.cache.path(NAMESPACE, key, ".npy")
-    if not stored.is_file():
+    packed = load_array(stored)  # None when missing, or damaged (then removed, and premixed again)
+    if packed is None:
         return None
     project.cache.record(NAMESPACE, computed=False)
-    return _unpack(origin, np.load(stored), rate)
+    return _unpack(origin, packed, rate)
 
 
 def _make_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> Segment:

@@ -33,6 +33,7 @@ from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..model.shot_request import ShotRequest
 from ..progress import Reporter
 from ..project import Project, content_key, publish
+from ..verify import clip_ok
 
 NAMESPACE = "shots"
 # The fewest frames worth a part of their own: a second worker takes half a second to start.
@@ -119,14 +120,16 @@ class _Job:
     truth: Path
     media: Path  # where the take is published in the output folder
     parts: int = 1  # rendered in this many parts at once, then joined
+    # Temporary names carry the planning process's id: runs never share a half-written file.
+    owner: int = dataclasses.field(default_factory=os.getpid)
 
     @property
     def clip_tmp(self) -> Path:
-        return self.clip.with_name(f".{self.clip.stem}.part.mp4")
+        return self.clip.with_name(f".{self.clip.stem}.{self.owner}.part.mp4")
 
     @property
     def truth_tmp(self) -> Path:
-        return self.truth.with_name(f".{self.truth.stem}.part.json")
+        return self.truth.with_name(f".{self.truth.stem}.{self.owner}.part.json")
 
     @property
     def frames(self) -> int:
@@ -134,8 +137,8 @@ class _Job:
 
     def part_files(self, k: int) -> tuple[Path, Path]:
         return (
-            self.clip.with_name(f".{self.clip.stem}.part{k}.mp4"),
-            self.truth.with_name(f".{self.truth.stem}.part{k}.json"),
+            self.clip.with_name(f".{self.clip.stem}.{self.owner}.part{k}.mp4"),
+            self.truth.with_name(f".{self.truth.stem}.{self.owner}.part{k}.json"),
         )
 
     def _bounds(self) -> list[int]:
@@ -245,7 +248,8 @@ def start_shoot(
     for r in requests:
         key = shot_key(r, backend)
         targets[r.shot.id] = cache.path(NAMESPACE, key, ".mp4"), cache.path(NAMESPACE, key, ".json")
-    missing = [r for r in requests if not targets[r.shot.id][0].is_file()]
+    # A stored take must hold all its frames: one truncated by a crash or a full disk is rendered again.
+    missing = [r for r in requests if not clip_ok(targets[r.shot.id][0], r.frames)]
     takes: dict[str, Take] = {}
     for r in requests:
         media = project.out / "media" / "shots" / f"{r.shot.id}.mp4"

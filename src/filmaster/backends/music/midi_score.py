@@ -206,7 +206,14 @@ class MidiScoreMusicBackend(MusicBackend):
         path = Path(settings["soundfont"]).expanduser() if settings.get("soundfont") else default_soundfont()
         if not path.is_file():
             raise ConfigError(f"soundfont {path} does not exist; set [backends.music] soundfont to an .sf2 file")
-        self._soundfont = path.read_bytes()  # parsed anew per cue: a fresh synth has no leftover voices
+        try:
+            self._soundfont = path.read_bytes()  # parsed anew per cue: a fresh synth has no leftover voices
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read soundfont {path}: {exc.strerror}; check [backends.music] soundfont"
+            ) from exc
+        if self._soundfont[:4] != b"RIFF" or self._soundfont[8:12] != b"sfbk":  # the SoundFont 2 file header
+            raise ConfigError(f"{path} is not a SoundFont (.sf2) file; set [backends.music] soundfont to an .sf2 file")
         self.soundfont_path = path
 
     def compose(self, request: MusicRequest, sample_rate: int, cache: Cache | None = None) -> MusicResult:
@@ -235,7 +242,7 @@ class MidiScoreMusicBackend(MusicBackend):
                 with tmp.open("wb") as handle:
                     np.save(handle, render())
 
-            audio = np.load(cache.fetch_or_make(RENDERS, key, ".npy", keep))
+            audio = cache.fetch_or_make_array(RENDERS, key, ".npy", keep)
         n = round(request.duration_s * sample_rate)
         # The fade the score's expression (CC 11) writes, at least 20 ms: no click at the very end.
         audio = _set_level(fade(audio[:n], sample_rate, 0.0, max(score.fade_s, 0.02)), sample_rate)

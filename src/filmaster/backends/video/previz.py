@@ -15,6 +15,7 @@ class PrevizVideoBackend(VideoBackend):
     NAME: ClassVar[str] = "previz"
     SETTINGS: ClassVar[frozenset[str]] = frozenset()
     VERSION: ClassVar[str] = "2"  # 2: a wall's dressing is flown out with the wall; ground truth measures visibility
+    CODE: ClassVar[tuple[str, ...]] = ("filmaster.previz", "filmaster.backends.video.base")  # the renderer
     # Drawn from the camera, the duration and the blocking: rewording a line of the same length changes no pixel.
     IGNORED_SHOT_FIELDS: ClassVar[frozenset[str]] = frozenset({"prompt", "action", "dialogue"})
     RENDERS_PARTS: ClassVar[bool] = True  # a frame depends on its time alone, not on the frames before it

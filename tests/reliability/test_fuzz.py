@@ -1,0 +1,90 @@
+"""Property tests: no text crashes the Fountain parser, no JSON crashes the artifact loaders; every refusal is a
+FilmasterError that names the line (screenplay) or the field (artifact). Plus the bad-input corpus of tests/data/bad."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from filmaster.errors import FilmasterError, InputError, ParseError
+from filmaster.formats.fountain import parse_fountain, read_screenplay
+from filmaster.model import Plan
+from filmaster.model.sound import SoundPlan
+from filmaster.stages.breakdown import plan_screenplay
+
+BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
+TINY = Path(__file__).resolve().parents[2] / "examples" / "tiny.fountain"
+
+# Fountain's syntax characters, often, so that the fuzzer builds headings, cues, notes and boneyards.
+PIECES = ["INT. ", "EXT. ", "\n", "\n\n", "[[", "]]", "/*", "*/", "(", ")", "^", "@", "!", ">", "<", "=", "#",
+          "~", ".", "ANNA", "BEN", " - DAY", "Title:", "  ", "\t", "\r", "\ufeff", "é", "\u202e"]  # fmt: skip
+fountain_text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fountain_text)
+def test_the_parser_never_crashes(text: str) -> None:
+    try:
+        screenplay = parse_fountain(text, "fuzz.fountain")
+    except ParseError as exc:
+        assert str(exc).startswith("fuzz.fountain:")
+        return
+    for scene in screenplay.scenes:
+        assert scene.line >= 1
+    plan_screenplay(screenplay)  # whatever parses can be planned
+
+
+PLAN_JSON = json.loads(plan_screenplay(read_screenplay(TINY)).to_json())
+
+
+def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _paths(v, (*prefix, k))] or [prefix]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _paths(v, (*prefix, i))] or [prefix]
+    return [prefix]
+
+
+LEAVES = [p for p in _paths(PLAN_JSON) if p and p[0] != "schema"]
+junk = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12), st.just([]), st.just({}),
+    st.sampled_from(["../x", "/etc/passwd", "", "NaN", 1e300, -1.0, 0]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(LEAVES), junk)
+def test_a_plan_with_any_field_replaced_loads_or_names_the_field(path: tuple[object, ...], value: object) -> None:
+    data = json.loads(json.dumps(PLAN_JSON))
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    try:
+        Plan.from_json(json.dumps(data), "plan.json")
+    except InputError as exc:
+        assert re.match(r"plan\.json: (not valid JSON|invalid Plan\.1)", str(exc)), exc
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_as_an_artifact_is_loaded_or_refused_in_one_line(text: str) -> None:
+    for artifact in (Plan, SoundPlan):
+        try:
+            artifact.from_json(text, "x.json")
+        except InputError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith("x.json:")
+
+
+@pytest.mark.parametrize("path", sorted(BAD.glob("*.fountain")), ids=lambda p: p.name)
+def test_bad_screenplays_are_one_clear_line_or_parse(path: Path) -> None:
+    try:
+        read_screenplay(path)
+    except FilmasterError as exc:
+        message = str(exc)
+        assert str(path) in message and "\n" not in message
