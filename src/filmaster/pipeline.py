@@ -20,6 +20,8 @@ from .backends.video.base import VideoBackend
 from .config import Config
 from .errors import InputError
 from .model import CueKind, Plan, RenderSettings, Screenplay
+from .post.report import describe_post, write_post
+from .post.screening import post_produce
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
@@ -183,7 +185,13 @@ def _warm_start(
 
 
 def make_film(
-    source: Path, out: Path, config: Config, *, force: bool = False, reporter: Reporter | None = None
+    source: Path,
+    out: Path,
+    config: Config,
+    *,
+    force: bool = False,
+    reporter: Reporter | None = None,
+    fine_cut: bool = True,
 ) -> MakeResult:
     reporter = reporter or SilentReporter()
     screenplay = develop(source)  # bad input is reported before the output folder is touched
@@ -219,8 +227,11 @@ def make_film(
         # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
         # made, while the missing shots render in worker processes.
         with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
-            cut = lock_picture(rough_cut(plan, shooting.takes, settings))  # screening and fine cut slot in here
-            reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
+            rough = rough_cut(plan, shooting.takes, settings)
+            reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
+            post = post_produce(plan, rough, shooting.takes, config, fine_cut)
+            cut = lock_picture(post.cut)
+            reporter.stage("fine cut", describe_post(post))
             cues = design_sound(plan, cut, config.sound)
             reporter.stage(
                 "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
@@ -229,7 +240,9 @@ def make_film(
             lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
                 # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
-                timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
+                timeline = side.submit(
+                    prepare_timeline, plan, cut, sound, project.out, shooting.takes, post.critique.findings
+                )
                 mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
                 if mixed is None:
                     reporter.stage("mix", "unchanged")
@@ -246,6 +259,7 @@ def make_film(
                 shooting.wait()
                 lap("shoot")
                 written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
+                written += write_post(plan, cut, post, project, config)
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())

@@ -1,0 +1,154 @@
+"""Dramatic intensity of each scene, 0 (still) .. 1 (frantic), read from what the screenplay says happens.
+
+Four signals an editor weighs when choosing a scene's pace: conflict in the words, physical action, the tempo of
+the dialogue (short lines, exclamations, questions fired back) and the scene's mood.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Mood, Plan, SceneBlock
+
+CONFLICT_WORDS = frozenset(
+    [
+        "no",
+        "not",
+        "never",
+        "stop",
+        "won't",
+        "can't",
+        "don't",
+        "liar",
+        "lie",
+        "lied",
+        "hate",
+        "kill",
+        "dead",
+        "die",
+        "fight",
+        "gun",
+        "knife",
+        "blood",
+        "scream",
+        "screams",
+        "shout",
+        "shouts",
+        "yell",
+        "yells",
+        "threat",
+        "afraid",
+        "fear",
+        "run",
+        "hurry",
+        "now",
+        "why",
+        "leave",
+        "get",
+        "out",
+        "enough",
+        "wrong",
+        "damn",
+    ]
+)
+ACTION_VERBS = frozenset(
+    [
+        "runs",
+        "run",
+        "ran",
+        "grabs",
+        "grab",
+        "slams",
+        "slam",
+        "bursts",
+        "burst",
+        "crashes",
+        "crash",
+        "jumps",
+        "jump",
+        "falls",
+        "fall",
+        "pushes",
+        "push",
+        "pulls",
+        "pull",
+        "throws",
+        "throw",
+        "hits",
+        "hit",
+        "strikes",
+        "strike",
+        "races",
+        "race",
+        "rushes",
+        "rush",
+        "spins",
+        "spin",
+        "lunges",
+        "lunge",
+        "shoves",
+        "shove",
+        "bolts",
+        "bolt",
+        "sprints",
+        "sprint",
+        "dives",
+        "dive",
+        "smashes",
+        "smash",
+        "fires",
+        "fire",
+        "kicks",
+        "kick",
+        "snatches",
+        "snatch",
+        "struggles",
+        "struggle",
+        "flees",
+        "flee",
+        "chases",
+        "chase",
+        "storms",
+        "storm",
+        "tears",
+        "tear",
+        "whirls",
+        "whirl",
+    ]
+)
+MOOD_INTENSITY = {
+    Mood.TENSE: 0.9,
+    Mood.MYSTERIOUS: 0.55,
+    Mood.JOYFUL: 0.5,
+    Mood.WARM: 0.3,
+    Mood.SAD: 0.2,
+    Mood.CALM: 0.1,
+}
+_WORD = re.compile(r"[A-Za-z']+")
+
+
+def scene_intensity(scene: SceneBlock) -> float:
+    """Weighted mean of the four signals, each scaled to 0..1."""
+    action_text = " ".join(shot.action for shot in scene.shots)
+    lines = [line.text for shot in scene.shots for line in shot.dialogue]
+    words = [w.lower() for w in _WORD.findall(action_text + " " + " ".join(lines))]
+    conflict = min(1.0, 8.0 * sum(w in CONFLICT_WORDS for w in words) / max(len(words), 1))
+    action = min(1.0, 12.0 * sum(w in ACTION_VERBS for w in _WORD.findall(action_text.lower())) / max(len(words), 1))
+    if lines:
+        mean_words = sum(len(_WORD.findall(t)) for t in lines) / len(lines)
+        punch = sum(t.count("!") + t.count("?") for t in lines) / len(lines)
+        tempo = min(1.0, 0.6 * max(0.0, 1.0 - mean_words / 14.0) + 0.4 * min(1.0, punch))
+    else:
+        tempo = 0.0
+    value = 0.35 * MOOD_INTENSITY.get(scene.mood, 0.3) + 0.25 * conflict + 0.25 * action + 0.15 * tempo
+    return round(min(1.0, max(0.0, value)), 3)
+
+
+def intensity_curve(plan: Plan) -> dict[int, float]:
+    """Scene index -> intensity; stretched so the film's calmest scene is 0 and its most intense is 1, since pace
+    is relative within a film (a film of only tense scenes still has its calmer moments)."""
+    raw = {scene.index: scene_intensity(scene) for scene in plan.scenes}
+    low, high = min(raw.values(), default=0.0), max(raw.values(), default=0.0)
+    if high - low < 1e-6:
+        return {index: 0.5 for index in raw}
+    return {index: round((value - low) / (high - low), 3) for index, value in raw.items()}
