@@ -36,7 +36,7 @@ class EditAction(Artifact):
     reason: str = ""
     head_frames: int = 0  # for TRIM: frames cut from the take's head
     tail_frames: int = 0  # for TRIM: frames cut from the take's tail
-    speed: float = 1.0  # for ACCELERATE
+    speed: float = 1.0  # for ACCELERATE: the speed; for SPLIT: seconds the reaction holds
     position: int | None = None  # for REARRANGE: new 0-based position within its scene
     cutaway_shot: str | None = None  # for SPLIT: the shot whose take shows the reaction
     split_s: float = 0.0  # for SPLIT: seconds into the take where the picture cuts away

@@ -30,16 +30,16 @@ from ..model import (
 
 MIN_SHOT_S = 0.6  # shorter than this a cut reads as a flash frame
 LINE_LEAD_S = (0.1, 0.3)  # picture before a line starts: (most intense, calmest)
-LINE_TRAIL_S = (0.1, 0.45)  # picture held after a line ends
-SPLIT_MIN_LINE_S = 2.4  # a line this long may cut away to a reaction inside it
+LINE_TRAIL_S = (0.1, 0.8)  # picture held after a line ends
+SPLIT_MIN_LINE_S = 1.6  # a line this long may cut away to a reaction inside it
 KIND_WEIGHT = {  # how long each kind of shot holds relative to the scene's pace
-    ShotKind.ESTABLISHING: 1.7,
+    ShotKind.ESTABLISHING: 2.0,
     ShotKind.WIDE: 1.2,
     ShotKind.TWO_SHOT: 1.0,
     ShotKind.SINGLE: 0.8,
     ShotKind.OVER_SHOULDER: 0.8,
-    ShotKind.INSERT: 0.5,
-    ShotKind.CUTAWAY: 0.5,
+    ShotKind.INSERT: 0.4,
+    ShotKind.CUTAWAY: 0.4,
 }
 
 
@@ -54,9 +54,9 @@ class _Context:
 
 
 def scene_pace_s(intensity: float, config: EditConfig) -> float:
-    """Average shot length the scene aims at: target pace x e^(1.2 (0.5 - I)), so the calmest scene's shots hold
-    ~3.3 times as long as the most intense one's."""
-    return config.target_pace_s * math.exp(1.2 * config.depth * (0.5 - intensity))
+    """Average shot length the scene aims at: target pace x e^(1.6 (0.5 - I)), so the calmest scene's shots hold
+    ~5 times as long as the most intense one's (as far as their takes allow)."""
+    return config.target_pace_s * math.exp(1.6 * config.depth * (0.5 - intensity))
 
 
 def decide_edit(
@@ -196,10 +196,11 @@ def _split(
     if ctx.config.depth < 0.5 or len(shot.dialogue) != 1:
         return None
     line = shot.dialogue[0]
-    if line.duration_s < SPLIT_MIN_LINE_S or level < 0.3:
+    if line.duration_s < SPLIT_MIN_LINE_S or level < 0.2:
         return None
-    split_s = line.start_s + line.duration_s * (0.45 + 0.15 * (1 - level))
-    needed_s = end - split_s
+    split_s = line.start_s + line.duration_s * (0.3 + 0.2 * (1 - level))
+    reaction_s = 1.3 - 0.6 * level  # a glance at the listener: shorter the tenser the scene
+    needed_s = reaction_s
     scene = next(s for s in ctx.plan.scenes if s.index == shot.scene_index)
     for other in scene.shots:
         subjects = set(other.camera.subjects)
@@ -212,10 +213,18 @@ def _split(
             or ctx.takes[other.id].frames / ctx.fps < needed_s
         ):
             continue
-        reason = f"{line.duration_s:.1f} s line: cut to {', '.join(sorted(subjects))} listening, the line runs on"
+        reason = (
+            f"{line.duration_s:.1f} s line: cut to {', '.join(sorted(subjects))} listening for {reaction_s:.1f} s, "
+            "the line runs on under the reaction"
+        )
         return [
             EditAction(
-                kind=ActionKind.SPLIT, shot_id=shot.id, cutaway_shot=other.id, split_s=round(split_s, 3), reason=reason
+                kind=ActionKind.SPLIT,
+                shot_id=shot.id,
+                cutaway_shot=other.id,
+                split_s=round(split_s, 3),
+                speed=round(reaction_s, 2),
+                reason=reason,
             ),
             EditAction(
                 kind=ActionKind.L_CUT, shot_id=shot.id, reason=f"{line.character}'s line trails under {other.id}"
@@ -259,20 +268,26 @@ def apply_edit(rough: Cut, plan: Plan, takes: Mapping[str, Take], decisions: Edi
             clips.append(_clip(clip, head, source, speed))
             continue
         at = min(max(round(split.split_s * fps), head + 1), head + source - 1)
-        clips.append(_clip(clip, head, at - head, 1.0))
+        end = head + source
         away = takes[split.cutaway_shot]  # type: ignore[index]
-        frames = min(head + source - at, away.frames)
+        reaction = min(end - at, away.frames, round(split.speed * fps))  # `speed` holds the reaction's seconds
+        back = end - at - reaction
+        if back < round(MIN_SHOT_S * fps):  # too little left to cut back: the reaction holds to the end
+            reaction, back = min(end - at, away.frames), 0
+        clips.append(_clip(clip, head, at - head, 1.0))
         clips.append(
             CutClip(
                 shot_id=split.cutaway_shot or "",
                 scene_index=clip.scene_index,
                 media=away.media,
-                frames=frames,
-                source_start_frame=max(0, (away.frames - frames) // 2),
+                frames=reaction,
+                source_start_frame=max(0, (away.frames - reaction) // 2),
                 audio_description=f"reaction under {shot_id}'s line",
                 cutaway=True,
             )
         )
+        if back > 0:
+            clips.append(_clip(clip, at + reaction, back, 1.0))
     return rough.model_copy(update={"clips": clips})
 
 

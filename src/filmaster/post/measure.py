@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Sequence
@@ -65,3 +66,27 @@ def _first_and_last(out_dir: Path, clip: CutClip) -> tuple[np.ndarray, np.ndarra
 def _thumb(frame: object) -> np.ndarray:
     grey = frame.reformat(width=THUMB[0], height=THUMB[1], format="gray").to_ndarray()  # type: ignore[attr-defined]
     return grey.astype(np.float32) / 255.0
+
+
+def detected_cuts(film: Path) -> tuple[list[int], int, int]:
+    """Cuts found in a film's pixels by content-aware cut detection: (first frames of new shots, frames, fps)."""
+    import av
+
+    from ..retrieval.annotate.shots import CutDetector
+
+    with av.open(str(film)) as container:
+        stream = container.streams.video[0]
+        fps = round(float(stream.average_rate or 24))
+        detector = CutDetector(float(fps))
+        frames = 0
+        for frame in container.decode(stream):
+            detector.feed(frame.to_ndarray(format="bgr24"))
+            frames += 1
+    return detector.finish(), frames, fps
+
+
+def film_shot_lengths_s(film: Path) -> list[float]:
+    """Shot lengths of a film as its pixels show them."""
+    cuts, frames, fps = detected_cuts(film)
+    bounds = [0, *cuts, frames]
+    return [(b - a) / fps for a, b in itertools.pairwise(bounds) if b > a]

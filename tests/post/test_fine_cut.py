@@ -1,0 +1,95 @@
+"""The fine cut end to end on the tiny example, measured on the delivered film's pixels and sound cues."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from filmaster.config import load_config
+from filmaster.model import Cut, EditDecisions, SoundPlan
+from filmaster.pipeline import MakeResult, make_film
+from filmaster.post.intensity import intensity_curve
+from filmaster.post.measure import detected_cuts, sigma_ln
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+DRAFT = {"render": {"resolution": "192x108", "draft": True}}
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, MakeResult]:
+    work = tmp_path_factory.mktemp("fine")
+    source = work / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    return source, make_film(source, work / "out", load_config(overrides=DRAFT))
+
+
+def _pixel_shots(film: Path) -> list[tuple[int, int]]:
+    cuts, frames, _ = detected_cuts(film)
+    bounds = [0, *cuts, frames]
+    return list(itertools.pairwise(bounds))
+
+
+def test_shot_lengths_vary_and_follow_intensity_in_the_pixels(made: tuple[Path, MakeResult]) -> None:
+    _, film = made
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    shots = _pixel_shots(film.film)
+    assert len(shots) == len(cut.clips)  # every cut of the edit is visible, none invented
+    lengths = [(b - a) / cut.fps for a, b in shots]
+    assert sigma_ln(lengths) >= 0.5
+    # Each pixel shot belongs to the scene whose first clip starts at or before it.
+    starts = sorted((frame, scene) for scene, frame in cut.scene_start_frames().items())
+    per_scene: dict[int, list[float]] = {}
+    for (a, _b), length in zip(shots, lengths, strict=True):
+        scene = max((s for s in starts if s[0] <= a + 2), default=starts[0])[1]
+        per_scene.setdefault(scene, []).append(length)
+    curve = intensity_curve(film.plan)
+    hot, calm = max(curve, key=curve.__getitem__), min(curve, key=curve.__getitem__)
+    asl = {s: sum(v) / len(v) for s, v in per_scene.items()}
+    assert asl[hot] <= 0.7 * asl[calm]
+
+
+def test_no_line_is_cut_out_of_the_picture(made: tuple[Path, MakeResult]) -> None:
+    _, film = made
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    sound = SoundPlan.load(film.out / ".filmaster" / "sound.json")
+    lines = [c for c in sound.cues if c.kind.value == "dialogue"]
+    assert len(lines) == sum(len(s.dialogue) for s in film.plan.shots)
+    spans, position = {}, 0
+    for clip in cut.clips:
+        if not clip.cutaway:
+            spans[clip.shot_id] = (position / cut.fps, (position + clip.frames) / cut.fps)
+        position += clip.frames
+    for line in lines:
+        start, end = spans[line.shot_id]
+        # The line starts on its speaker's picture and ends within the film (an L cut may carry it past its shot).
+        assert start <= line.start_s < end
+        assert line.start_s + line.duration_s <= cut.duration_s
+
+
+def test_edit_json_records_each_action_with_its_reason(made: tuple[Path, MakeResult]) -> None:
+    _, film = made
+    decisions = EditDecisions.load(film.out / "edit.json")
+    assert decisions.applied and all(a.reason for a in decisions.applied)
+    assert decisions.fine_duration_s < decisions.rough_duration_s
+    markers = json.loads((film.out / "film.otio").read_text()).__repr__().count("pace_vs_intensity")
+    assert markers >= 1  # the screening's findings are markers in film.otio
+
+
+def test_changing_only_edit_settings_renders_no_shot_and_no_fine_cut_delivers_the_rough(
+    made: tuple[Path, MakeResult],
+) -> None:
+    source, film = made
+    slower = make_film(source, film.out, load_config(overrides={**DRAFT, "edit": {"target_pace_s": 4.5}}))
+    assert slower.work.computed["shots"] == 0
+    assert slower.duration_s > film.duration_s
+    rough = make_film(source, film.out, load_config(overrides=DRAFT), fine_cut=False)
+    assert rough.work.computed["shots"] == 0
+    assert rough.duration_s == pytest.approx(film.plan.duration_s, abs=0.1)
+    assert not (film.out / "edit.json").exists()
+    lengths = [(b - a) / 24 for a, b in _pixel_shots(rough.film)]
+    assert sigma_ln(lengths) < 0.5  # the templated rough cut, for contrast
