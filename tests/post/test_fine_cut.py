@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import shutil
 from pathlib import Path
@@ -13,7 +12,7 @@ from filmaster.config import load_config
 from filmaster.model import Cut, EditDecisions, SoundPlan
 from filmaster.pipeline import MakeResult, make_film
 from filmaster.post.intensity import intensity_curve
-from filmaster.post.measure import detected_cuts, sigma_ln
+from filmaster.post.measure import pixel_pacing, sigma_ln
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
@@ -28,28 +27,14 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, MakeResult]:
     return source, make_film(source, work / "out", load_config(overrides=DRAFT))
 
 
-def _pixel_shots(film: Path) -> list[tuple[int, int]]:
-    cuts, frames, _ = detected_cuts(film)
-    bounds = [0, *cuts, frames]
-    return list(itertools.pairwise(bounds))
-
-
 def test_shot_lengths_vary_and_follow_intensity_in_the_pixels(made: tuple[Path, MakeResult]) -> None:
     _, film = made
     cut = Cut.load(film.out / ".filmaster" / "cut.json")
-    shots = _pixel_shots(film.film)
-    assert len(shots) == len(cut.clips)  # every cut of the edit is visible, none invented
-    lengths = [(b - a) / cut.fps for a, b in shots]
+    lengths, asl = pixel_pacing(film.film, cut)
+    assert len(lengths) == len(cut.clips)  # every cut of the edit is visible, none invented
     assert sigma_ln(lengths) >= 0.5
-    # Each pixel shot belongs to the scene whose first clip starts at or before it.
-    starts = sorted((frame, scene) for scene, frame in cut.scene_start_frames().items())
-    per_scene: dict[int, list[float]] = {}
-    for (a, _b), length in zip(shots, lengths, strict=True):
-        scene = max((s for s in starts if s[0] <= a + 2), default=starts[0])[1]
-        per_scene.setdefault(scene, []).append(length)
     curve = intensity_curve(film.plan)
     hot, calm = max(curve, key=curve.__getitem__), min(curve, key=curve.__getitem__)
-    asl = {s: sum(v) / len(v) for s, v in per_scene.items()}
     assert asl[hot] <= 0.7 * asl[calm]
 
 
@@ -91,5 +76,5 @@ def test_changing_only_edit_settings_renders_no_shot_and_no_fine_cut_delivers_th
     assert rough.work.computed["shots"] == 0
     assert rough.duration_s == pytest.approx(film.plan.duration_s, abs=0.1)
     assert not (film.out / "edit.json").exists()
-    lengths = [(b - a) / 24 for a, b in _pixel_shots(rough.film)]
+    lengths, _ = pixel_pacing(rough.film, Cut.load(film.out / ".filmaster" / "cut.json"))
     assert sigma_ln(lengths) < 0.5  # the templated rough cut, for contrast

@@ -145,10 +145,11 @@ def scene_intensity(scene: SceneBlock) -> float:
 
 
 def intensity_curve(plan: Plan) -> dict[int, float]:
-    """Scene index -> intensity; stretched so the film's calmest scene is 0 and its most intense is 1, since pace
-    is relative within a film (a film of only tense scenes still has its calmer moments)."""
+    """Scene index -> intensity: half the scene's own score, half its rank within the film (calmest 0, most
+    intense 1), since pace is relative within a film (a film of only tense scenes still has calmer moments).
+    A rank, unlike a min-max stretch, moves no other scene's pace when an edit changes one scene's words."""
     raw = {scene.index: scene_intensity(scene) for scene in plan.scenes}
-    low, high = min(raw.values(), default=0.0), max(raw.values(), default=0.0)
-    if high - low < 1e-6:
-        return {index: 0.5 for index in raw}
-    return {index: round((value - low) / (high - low), 3) for index, value in raw.items()}
+    order = sorted(raw, key=lambda index: (raw[index], index))
+    if len(order) < 2:
+        return dict.fromkeys(raw, 0.5)
+    return {index: round(0.5 * raw[index] + 0.5 * order.index(index) / (len(order) - 1), 3) for index in raw}

@@ -90,3 +90,17 @@ def film_shot_lengths_s(film: Path) -> list[float]:
     cuts, frames, fps = detected_cuts(film)
     bounds = [0, *cuts, frames]
     return [(b - a) / fps for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def pixel_pacing(film: Path, cut: Cut) -> tuple[list[float], dict[int, float]]:
+    """Shot lengths found in `film`'s pixels, and each scene's ASL from them (a pixel shot belongs to the scene
+    whose first clip in `cut` starts at or just before it)."""
+    cuts, frames, fps = detected_cuts(film)
+    bounds = [0, *cuts, frames]
+    starts = sorted((frame, scene) for scene, frame in cut.scene_start_frames().items())
+    lengths, per_scene = [], {}
+    for a, b in itertools.pairwise(bounds):
+        lengths.append((b - a) / fps)
+        scene = max((s for s in starts if s[0] <= a + 2), default=starts[0])[1]
+        per_scene.setdefault(scene, []).append((b - a) / fps)
+    return lengths, {scene: sum(v) / len(v) for scene, v in per_scene.items()}
