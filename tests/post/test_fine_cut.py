@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,31 @@ def test_edit_json_records_each_action_with_its_reason(made: tuple[Path, MakeRes
     assert decisions.fine_duration_s < decisions.rough_duration_s
     markers = json.loads((film.out / "film.otio").read_text()).__repr__().count("pace_vs_intensity")
     assert markers >= 1  # the screening's findings are markers in film.otio
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "filmaster", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_critique_prints_a_readable_report_and_refuses_a_broken_edit_json(
+    made: tuple[Path, MakeResult], tmp_path: Path
+) -> None:
+    _, film = made
+    for name in ("critique.json", "edit.json", "fine_critique.json"):
+        shutil.copy(film.out / name, tmp_path / name)
+    report = _cli("critique", str(tmp_path))
+    assert report.returncode == 0, report.stderr
+    assert "Screening of the rough cut" in report.stdout and "Fine cut:" in report.stdout
+    assert "pace_vs_intensity" in report.stdout
+    edit = json.loads((tmp_path / "edit.json").read_text())
+    edit["applied"][0]["kind"] = "explode"
+    (tmp_path / "edit.json").write_text(json.dumps(edit))
+    broken = _cli("critique", str(tmp_path))
+    assert broken.returncode != 0 and "Traceback" not in broken.stderr
+    assert "edit.json" in broken.stderr and "applied.0.kind" in broken.stderr
+    assert len(broken.stderr.strip().splitlines()) == 1
 
 
 def test_changing_only_edit_settings_renders_no_shot_and_no_fine_cut_delivers_the_rough(

@@ -13,7 +13,17 @@ import fake_openai
 from fake_openai import ChatServer, Reply
 from filmaster.backends.llm.openai_compatible import OpenAIChatBackend
 from filmaster.config import EditConfig
-from filmaster.model import ActionKind, Cut, FindingKind, Plan, RenderSettings, Take
+from filmaster.model import (
+    ActionKind,
+    Critique,
+    Cut,
+    EditAction,
+    Finding,
+    FindingKind,
+    Plan,
+    RenderSettings,
+    Take,
+)
 from filmaster.post.critics.persona import persona_critique
 from filmaster.post.fine_cut import decide_edit
 from filmaster.post.intensity import intensity_curve
@@ -130,3 +140,37 @@ def test_the_fine_cut_refuses_persona_actions_that_break_the_film(server: ChatSe
     assert any("would cut dialogue" in s for s in decisions.skipped)
     assert any("across a line of dialogue" in s for s in decisions.skipped)
     assert not any(a.kind == ActionKind.REMOVE and a.shot_id == talker.id for a in decisions.applied)
+
+
+def test_a_critique_naming_shots_no_longer_in_the_cut_is_skipped(film) -> None:
+    plan, cut, takes = film
+    stale = Critique(
+        title=plan.title,
+        cut_duration_s=cut.duration_s,
+        findings=[
+            Finding(
+                kind=FindingKind.AUDIENCE,
+                critic="old screening",
+                message="drop it",
+                start_s=0.0,
+                end_s=1.0,
+                shot_ids=["S09-01"],
+                actions=[EditAction(kind=ActionKind.REMOVE, shot_id="S09-01", reason="old")],
+            )
+        ],
+    )
+    decisions = decide_edit(plan, cut, takes, intensity_curve(plan), EditConfig(), stale)
+    assert decisions.skipped == ["S09-01 remove: names a shot that is not in the cut"]
+
+
+@pytest.mark.slow
+def test_a_real_local_model_screens_the_cut_or_is_ignored_cleanly(film) -> None:
+    from local_llm import llama_server
+
+    plan, cut, _ = film
+    with llama_server() as base_url:
+        llm = OpenAIChatBackend(base_url=base_url, model="smollm2", api_key_env="", max_tokens=800, timeout_s=300)
+        critique = persona_critique(llm, plan, cut, PERSONA, ["fast pace"])
+    if critique is not None:  # a small model may answer invalidly twice: then it is ignored, never half-used
+        known = {clip.shot_id for clip in cut.clips}
+        assert all(set(f.shot_ids) <= known for f in critique.findings)
