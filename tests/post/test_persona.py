@@ -174,3 +174,20 @@ def test_a_real_local_model_screens_the_cut_or_is_ignored_cleanly(film) -> None:
     if critique is not None:  # a small model may answer invalidly twice: then it is ignored, never half-used
         known = {clip.shot_id for clip in cut.clips}
         assert all(set(f.shot_ids) <= known for f in critique.findings)
+
+
+def test_screening_merges_the_persona_with_the_offline_critic_when_configured(server: ChatServer, film) -> None:
+    from filmaster.config import load_config
+    from filmaster.post.screening import screen
+
+    plan, cut, _ = film
+    server.script = [
+        Reply(content=json.dumps({"findings": [{"message": "too slow", "shot_ids": [cut.clips[-1].shot_id]}]}))
+    ]
+    settings = {"llm": {"base_url": server.base_url, "model": MODEL, "api_key_env": ""}}
+    config = load_config(overrides={"edit": {"persona": PERSONA}, "backends": {"settings": settings}})
+    critique = screen(plan, cut, config)
+    assert critique.critics == ["offline", f"persona: {PERSONA}"]
+    assert critique.of_kind(FindingKind.AUDIENCE) and critique.of_kind(FindingKind.MONOTONE_PACE)
+    assert len(server.requests) == 1
+    assert screen(plan, cut, load_config()).critics == ["offline"]  # no persona configured: no request
