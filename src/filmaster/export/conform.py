@@ -9,10 +9,14 @@ re-encodes only clips whose trim changed, and renders no shot.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 
+import av
+
 from ..model import Cut, CutClip
-from ..previz.encode import ClipEncoder
+from ..previz.encode import X264_OPTIONS
 from ..project import Project, content_key
 from .film import _clip_frames
 
@@ -46,16 +50,24 @@ def _conform(clip: CutClip, cut: Cut, project: Project) -> CutClip:
     )
 
     def make(tmp: Path) -> None:
-        with ClipEncoder(tmp, cut.width, cut.height, cut.fps) as encoder:
-            for frame in _clip_frames(project.out, clip, cut):
-                encoder.write(frame.to_ndarray(format="rgb24"))
+        _encode_like_takes(tmp, _clip_frames(project.out, clip, cut), cut)
 
     path = project.cache.fetch_or_make("conform", key, ".mp4", make)
     return clip.model_copy(update={"media": project.rel(path), "source_start_frame": 0, "speed": 1.0})
 
 
-def _frames_of(path: Path) -> int | None:
-    import av
+def _encode_like_takes(path: Path, frames: Iterator[av.VideoFrame], cut: Cut) -> None:
+    """H.264 with the takes' own encoder settings (so the SPS/PPS match and the film joins by packet copy),
+    fed the decoded YUV frames as they are: no round trip through RGB."""
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=cut.fps, options=dict(X264_OPTIONS))
+        stream.width, stream.height, stream.pix_fmt = cut.width, cut.height, "yuv420p"
+        for index, frame in enumerate(frames):
+            frame.pts, frame.time_base, frame.pict_type = index, Fraction(1, cut.fps), av.video.frame.PictureType.NONE
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
 
+
+def _frames_of(path: Path) -> int | None:
     with av.open(str(path)) as container:
         return container.streams.video[0].frames or None
