@@ -105,3 +105,18 @@ def test_changing_only_edit_settings_renders_no_shot_and_no_fine_cut_delivers_th
     assert not (film.out / "edit.json").exists()
     lengths, _ = pixel_pacing(rough.film, Cut.load(film.out / ".filmaster" / "cut.json"))
     assert sigma_ln(lengths) < 0.5  # the templated rough cut, for contrast
+
+
+def test_a_trimmed_take_keeps_its_lines_where_its_frames_play() -> None:
+    from filmaster.model import CutClip
+
+    clips = [
+        CutClip(shot_id="S01-01", scene_index=0, media="a.mp4", frames=48),
+        CutClip(shot_id="S01-02", scene_index=0, media="b.mp4", frames=30, source_start_frame=12),
+        CutClip(shot_id="S01-01", scene_index=0, media="a.mp4", frames=20, cutaway=True),
+        CutClip(shot_id="S01-02", scene_index=0, media="b.mp4", frames=10, source_start_frame=62),
+    ]
+    cut = Cut(title="t", fps=24, width=64, height=64, clips=clips)
+    # S01-02's frame 0 would play 12 frames before its first clip starts; the cutaway moves neither shot.
+    assert cut.take_origin_frames() == {"S01-01": 0, "S01-02": 48 - 12}
+    assert cut.scene_start_frames() == {0: 0}

@@ -41,15 +41,25 @@ class Cut(Artifact):
         return self.frames / self.fps
 
     def record_start_frames(self) -> dict[str, int]:
-        """Timeline frame at which each shot's take frame 0 plays (its first non-cutaway clip, head trim taken
-        back), so a line `start_s` into the take is heard at start + start_s however the head was trimmed."""
+        """Timeline position (frame) of each shot's first frame."""
         starts: dict[str, int] = {}
         position = 0
         for clip in self.clips:
-            if not clip.cutaway and clip.shot_id not in starts:
-                starts[clip.shot_id] = position - round(clip.source_start_frame / clip.speed)
+            starts[clip.shot_id] = position
             position += clip.frames
         return starts
+
+    def take_origin_frames(self) -> dict[str, int]:
+        """Timeline frame at which each shot's take frame 0 would play (its first clip that is not a cutaway,
+        head trim taken back), so a line `start_s` into the take is heard at origin + start_s however the
+        head was trimmed."""
+        origins: dict[str, int] = {}
+        position = 0
+        for clip in self.clips:
+            if not clip.cutaway and clip.shot_id not in origins:
+                origins[clip.shot_id] = position - round(clip.source_start_frame / clip.speed)
+            position += clip.frames
+        return origins
 
     def scene_start_frames(self) -> dict[int, int]:
         """Timeline frame of each scene's first clip."""

@@ -46,7 +46,7 @@ class SoundBackends:
 
 def design_sound(plan: Plan, cut: Cut, config: SoundConfig) -> SoundPlan:
     """Cue sheet from the locked cut: where every line, music cue and ambience bed starts and how long it is."""
-    starts, scene_starts = cut.record_start_frames(), cut.scene_start_frames()
+    starts, scene_starts = cut.take_origin_frames(), cut.scene_start_frames()
     fps = cut.fps
     cues: list[SoundCue] = []
     for scene in plan.scenes:
