@@ -258,8 +258,9 @@ def make_film(
                 lap("mix")
                 shooting.wait()
                 lap("shoot")
+                screened = side.submit(write_post, plan, cut, post, project)  # decodes frames beside the film
                 written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
-                written += write_post(plan, cut, post, project, config)
+                written += screened.result()
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..config import Config
 from ..errors import InputError
 from ..model import Critique, Cut, EditDecisions, Plan
 from ..project import Project, content_key
@@ -26,7 +25,7 @@ def describe_post(post: PostResult) -> str:
     )
 
 
-def write_post(plan: Plan, cut: Cut, post: PostResult, project: Project, config: Config) -> list[Path]:
+def write_post(plan: Plan, cut: Cut, post: PostResult, project: Project) -> list[Path]:
     """Write the screening and the edit; screen the locked cut's pixels (cached by the cut and its media)."""
     out = project.out
     written = [write_text_atomic(out / CRITIQUE_FILE, post.critique.to_json())]
