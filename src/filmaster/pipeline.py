@@ -20,6 +20,7 @@ from .backends.video.base import VideoBackend
 from .config import Config
 from .errors import InputError
 from .model import CueKind, Plan, RenderSettings, Screenplay
+from .post.edit_file import edited_decisions
 from .post.report import describe_post, write_post
 from .post.screening import post_produce
 from .progress import Reporter, SilentReporter
@@ -219,6 +220,9 @@ def make_film(
         timings[name] = round(now - clock, 3)
         clock = now
 
+    edited_edit = edited_decisions(project)  # a hand-edited edit.json is checked before any work
+    if edited_edit is not None:
+        reporter.info("using your edited edit.json")
     with _warm_start(source, project, camera, shoot_config) as pool:
         plan, edited = load_or_plan(source, screenplay, config, project, reporter)
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
@@ -229,7 +233,7 @@ def make_film(
         with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
             rough = rough_cut(plan, shooting.takes, settings)
             reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
-            post = post_produce(plan, rough, shooting.takes, config, fine_cut)
+            post = post_produce(plan, rough, shooting.takes, config, fine_cut, edited_edit)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
             cues = design_sound(plan, cut, config.sound)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -120,3 +121,38 @@ def test_a_trimmed_take_keeps_its_lines_where_its_frames_play() -> None:
     # S01-02's frame 0 would play 12 frames before its first clip starts; the cutaway moves neither shot.
     assert cut.take_origin_frames() == {"S01-01": 0, "S01-02": 48 - 12}
     assert cut.scene_start_frames() == {0: 0}
+
+
+def test_a_hand_edited_edit_json_is_the_edit_and_a_broken_one_stops_before_any_work(
+    made: tuple[Path, MakeResult], caplog: pytest.LogCaptureFixture
+) -> None:
+    from filmaster.errors import InputError
+
+    source, film = made
+    config = load_config(overrides=DRAFT)
+    make_film(source, film.out, config)  # the editor's own decisions again
+    edit = json.loads((film.out / "edit.json").read_text())
+    talker = next(s for s in film.plan.shots if s.dialogue)
+    actions = [a for a in edit["applied"] if a["kind"] not in ("split", "l_cut")]  # no cutaways, please
+    into_line = round((talker.dialogue[0].start_s + 0.5) * 24)  # half a second into the line: refused
+    actions.append({"kind": "trim", "shot_id": talker.id, "head_frames": into_line, "tail_frames": 0, "reason": "x"})
+    edit["applied"] = actions
+    (film.out / "edit.json").write_text(json.dumps(edit))
+    with caplog.at_level(logging.WARNING):
+        mine = make_film(source, film.out, config)
+    assert mine.work.computed["shots"] == 0
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    assert not any(clip.cutaway for clip in cut.clips)
+    assert f"{talker.id} trim" in caplog.text and "out of the picture" in caplog.text
+    kept = EditDecisions.load(film.out / "edit.json")
+    assert any("from your edit.json" in reason for reason in kept.skipped)
+    again = make_film(source, film.out, config)  # the hand edit stays the edit
+    assert not any(clip.cutaway for clip in Cut.load(film.out / ".filmaster" / "cut.json").clips)
+    assert again.work.computed["film"] == 0
+    edit["applied"][0]["kind"] = "explode"
+    (film.out / "edit.json").write_text(json.dumps(edit))
+    before = (film.out / "film.mp4").stat().st_mtime_ns
+    with pytest.raises(InputError, match=r"edit\.json.*applied\.0\.kind"):
+        make_film(source, film.out, config)
+    assert (film.out / "film.mp4").stat().st_mtime_ns == before
+    (film.out / "edit.json").unlink()  # let the editor decide again for the tests after this one

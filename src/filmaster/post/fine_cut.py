@@ -127,6 +127,35 @@ def validate_action(action: EditAction, plan: Plan, order: list[str]) -> str:
     return ""
 
 
+def vet_edit(decisions: EditDecisions, plan: Plan, rough: Cut, takes: Mapping[str, Take]) -> EditDecisions:
+    """A hand-edited `edit.json`: its actions that still fit the film, the others moved to `skipped` with why."""
+    order = [clip.shot_id for clip in rough.clips if not clip.cutaway]
+    shots = {s.id: s for s in plan.shots}
+    kept: list[EditAction] = []
+    skipped = list(decisions.skipped)
+    for action in decisions.applied:
+        problem = validate_action(action, plan, order)
+        if not problem and action.kind == ActionKind.TRIM and action.shot_id in takes:
+            problem = _trim_problem(action, shots[action.shot_id], takes[action.shot_id])
+        if not problem and action.kind == ActionKind.SPLIT and action.cutaway_shot not in takes:
+            problem = f"cuts away to {action.cutaway_shot}, which has no take"
+        if problem:
+            skipped.append(f"{action.shot_id} {action.kind.value}: {problem} (from your edit.json)")
+        else:
+            kept.append(action)
+    return decisions.model_copy(update={"applied": kept, "skipped": skipped, "rough_duration_s": rough.duration_s})
+
+
+def _trim_problem(action: EditAction, shot: Shot, take: Take) -> str:
+    head_s, end_s = action.head_frames / take.fps, (take.frames - action.tail_frames) / take.fps
+    if end_s - head_s < MIN_SHOT_S:
+        return f"leaves {max(end_s - head_s, 0):.2f} s of a {take.frames / take.fps:.2f} s take"
+    for line in shot.dialogue:
+        if head_s > line.start_s + 0.05 or end_s < line.start_s + line.duration_s - 0.05:
+            return f'would cut {line.character}\'s line "{line.text[:40]}" out of the picture'
+    return ""
+
+
 def _adds_nothing(shot: Shot, previous: Shot | None) -> bool:
     """A shot with no line that repeats the previous shot's set-up shows nothing new."""
     if previous is None or shot.dialogue or previous.scene_index != shot.scene_index:
@@ -259,8 +288,8 @@ def apply_edit(rough: Cut, plan: Plan, takes: Mapping[str, Take], decisions: Edi
         if any(a.kind == ActionKind.REMOVE for a in actions):
             continue
         take_frames = takes[shot_id].frames if shot_id in takes else clip.frames
-        head = sum(a.head_frames for a in actions if a.kind == ActionKind.TRIM)
-        tail = sum(a.tail_frames for a in actions if a.kind == ActionKind.TRIM)
+        trim = next((a for a in reversed(actions) if a.kind == ActionKind.TRIM), None)  # the last one holds
+        head, tail = (trim.head_frames, trim.tail_frames) if trim else (0, 0)
         speed = max((a.speed for a in actions if a.kind == ActionKind.ACCELERATE), default=1.0)
         source = max(1, take_frames - head - tail)
         split = next((a for a in actions if a.kind == ActionKind.SPLIT and a.cutaway_shot in takes), None)

@@ -9,9 +9,10 @@ from ..errors import InputError
 from ..model import Critique, Cut, EditDecisions, Plan
 from ..project import Project, content_key
 from .critics.offline import offline_critique
+from .edit_file import EDIT_FILE, write_decisions
 from .intensity import intensity_curve
 from .measure import shot_lengths_s, sigma_ln
-from .screening import CRITIQUE_FILE, EDIT_FILE, FINE_CRITIQUE_FILE, PostResult
+from .screening import CRITIQUE_FILE, FINE_CRITIQUE_FILE, PostResult
 
 
 def describe_post(post: PostResult) -> str:
@@ -29,11 +30,8 @@ def write_post(plan: Plan, cut: Cut, post: PostResult, project: Project) -> list
     """Write the screening and the edit; screen the locked cut's pixels (cached by the cut and its media)."""
     out = project.out
     written = [write_text_atomic(out / CRITIQUE_FILE, post.critique.to_json())]
-    edit = out / EDIT_FILE
-    if post.decisions is not None:
-        written.append(write_text_atomic(edit, post.decisions.to_json()))
-    else:
-        edit.unlink(missing_ok=True)  # an old fine cut's decisions would describe a cut not delivered
+    edit = write_decisions(project, post.decisions, hand_edited=post.hand_edited)
+    written += [edit] if edit is not None else []
     key = content_key("fine-critique", cut, project.media_digest(sorted({c.media for c in cut.clips})))
 
     def make(tmp: Path) -> None:

@@ -7,6 +7,7 @@ pixels are screened once they exist (identical set-ups, jump cuts) and reported 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +15,13 @@ from pathlib import Path
 from ..config import Config
 from ..model import Critique, Cut, EditDecisions, Plan, Take
 from .critics.offline import offline_critique
-from .fine_cut import apply_edit, decide_edit
+from .fine_cut import apply_edit, decide_edit, vet_edit
 from .intensity import intensity_curve
+
+log = logging.getLogger(__name__)
 
 CRITIQUE_FILE = "critique.json"
 FINE_CRITIQUE_FILE = "fine_critique.json"
-EDIT_FILE = "edit.json"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class PostResult:
     critique: Critique  # of the rough cut
     decisions: EditDecisions | None  # None: the fine cut was turned off
     cut: Cut  # the cut to lock: the fine cut, or the rough cut
+    hand_edited: bool = False  # the decisions came from the user's edit.json
 
 
 def merge(title: str, duration_s: float, critiques: list[Critique]) -> Critique:
@@ -51,12 +54,24 @@ def screen(plan: Plan, cut: Cut, config: Config, out_dir: Path | None = None) ->
 
 
 def post_produce(
-    plan: Plan, rough: Cut, takes: Mapping[str, Take], config: Config, fine_cut: bool = True
+    plan: Plan,
+    rough: Cut,
+    takes: Mapping[str, Take],
+    config: Config,
+    fine_cut: bool = True,
+    edited: EditDecisions | None = None,
 ) -> PostResult:
-    """Screen the rough cut and, unless turned off, cut it finer."""
+    """Screen the rough cut and, unless turned off, cut it finer — as `edited` (a hand-edited edit.json, vetted)
+    says when given, else as the editor decides."""
     critique = screen(plan, rough, config)
     if not (fine_cut and config.edit.fine_cut):
         return PostResult(critique, None, rough)
-    decisions = decide_edit(plan, rough, takes, intensity_curve(plan), config.edit, critique)
+    if edited is not None:
+        decisions = vet_edit(edited, plan, rough, takes)
+        for reason in decisions.skipped[len(edited.skipped) :]:
+            log.warning("edit.json: %s; skipped", reason)
+    else:
+        decisions = decide_edit(plan, rough, takes, intensity_curve(plan), config.edit, critique)
     cut = apply_edit(rough, plan, takes, decisions)
-    return PostResult(critique, decisions.model_copy(update={"fine_duration_s": cut.duration_s}), cut)
+    decisions = decisions.model_copy(update={"fine_duration_s": cut.duration_s})
+    return PostResult(critique, decisions, cut, hand_edited=edited is not None)
