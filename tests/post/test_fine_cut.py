@@ -156,3 +156,15 @@ def test_a_hand_edited_edit_json_is_the_edit_and_a_broken_one_stops_before_any_w
         make_film(source, film.out, config)
     assert (film.out / "film.mp4").stat().st_mtime_ns == before
     (film.out / "edit.json").unlink()  # let the editor decide again for the tests after this one
+
+
+def test_the_command_line_no_fine_cut_delivers_whole_takes(made: tuple[Path, MakeResult]) -> None:
+    source, film = made
+    result = _cli(
+        "--quiet", "make", str(source), "-o", str(film.out), "--draft", "--resolution", "192x108", "--no-fine-cut"
+    )
+    assert result.returncode == 0, result.stderr
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    assert [c.shot_id for c in cut.clips] == [s.id for s in film.plan.shots]
+    assert all(c.source_start_frame == 0 and c.speed == 1.0 and not c.cutaway for c in cut.clips)
+    assert not (film.out / "edit.json").exists() and (film.out / "critique.json").is_file()
