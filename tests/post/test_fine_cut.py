@@ -14,6 +14,7 @@ import pytest
 from filmaster.config import load_config
 from filmaster.model import Cut, EditDecisions, SoundPlan
 from filmaster.pipeline import MakeResult, make_film
+from filmaster.post.fine_cut import J_CUT_MAX_S
 from filmaster.post.intensity import intensity_curve
 from filmaster.post.measure import pixel_pacing, sigma_ln
 
@@ -52,11 +53,22 @@ def test_no_line_is_cut_out_of_the_picture(made: tuple[Path, MakeResult]) -> Non
         if not clip.cutaway:
             spans[clip.shot_id] = (position / cut.fps, (position + clip.frames) / cut.fps)
         position += clip.frames
+    decisions = EditDecisions.load(film.out / "edit.json")
+    j_cuts = {a.shot_id for a in decisions.applied if a.kind.value == "j_cut"}
+    silent = {s.id for s in film.plan.shots if not s.dialogue}
     for line in lines:
         start, end = spans[line.shot_id]
-        # The line starts on its speaker's picture and ends within the film (an L cut may carry it past its shot).
-        assert start <= line.start_s < end
+        # The line starts on its speaker's picture and ends within the film (an L cut may carry it past its shot)
+        # or, by a J cut, starts at most J_CUT_MAX_S before it, under a shot where nobody speaks.
+        if line.start_s < start:
+            assert line.shot_id in j_cuts and start - line.start_s <= J_CUT_MAX_S + 1 / cut.fps
+            before = max(
+                (c for c in cut.clips if spans.get(c.shot_id, (0, 0))[0] < start), key=lambda c: spans[c.shot_id][0]
+            )
+            assert before.shot_id in silent
+        assert line.start_s < end
         assert line.start_s + line.duration_s <= cut.duration_s
+    assert j_cuts  # the tense first scene opens its first line over the establishing shot
 
 
 def test_edit_json_records_each_action_with_its_reason(made: tuple[Path, MakeResult]) -> None:

@@ -32,6 +32,7 @@ MIN_SHOT_S = 0.6  # shorter than this a cut reads as a flash frame
 LINE_LEAD_S = (0.1, 0.3)  # picture before a line starts: (most intense, calmest)
 LINE_TRAIL_S = (0.1, 0.8)  # picture held after a line ends
 SPLIT_MIN_LINE_S = 1.6  # a line this long may cut away to a reaction inside it
+J_CUT_MAX_S = 0.4  # a line may start this far before its picture (most intense scene)
 KIND_WEIGHT = {  # how long each kind of shot holds relative to the scene's pace
     ShotKind.ESTABLISHING: 2.0,
     ShotKind.WIDE: 1.2,
@@ -87,7 +88,8 @@ def decide_edit(
                 )
             )
             continue
-        applied.extend(_shape(shot, ctx, neighbours={order[i] for i in (index - 1, index + 1) if 0 <= i < len(order)}))
+        neighbours = {order[i] for i in (index - 1, index + 1) if 0 <= i < len(order)}
+        applied.extend(_shape(shot, ctx, neighbours, previous))
     if critique is not None:
         for finding in critique.findings:
             for action in finding.actions:
@@ -136,7 +138,8 @@ def vet_edit(decisions: EditDecisions, plan: Plan, rough: Cut, takes: Mapping[st
     for action in decisions.applied:
         problem = validate_action(action, plan, order)
         if not problem and action.kind == ActionKind.TRIM and action.shot_id in takes:
-            problem = _trim_problem(action, shots[action.shot_id], takes[action.shot_id])
+            j_cut = any(a.kind == ActionKind.J_CUT and a.shot_id == action.shot_id for a in decisions.applied)
+            problem = _trim_problem(action, shots[action.shot_id], takes[action.shot_id], j_cut)
         if not problem and action.kind == ActionKind.SPLIT and action.cutaway_shot not in takes:
             problem = f"cuts away to {action.cutaway_shot}, which has no take"
         if problem:
@@ -146,8 +149,9 @@ def vet_edit(decisions: EditDecisions, plan: Plan, rough: Cut, takes: Mapping[st
     return decisions.model_copy(update={"applied": kept, "skipped": skipped, "rough_duration_s": rough.duration_s})
 
 
-def _trim_problem(action: EditAction, shot: Shot, take: Take) -> str:
+def _trim_problem(action: EditAction, shot: Shot, take: Take, j_cut: bool) -> str:
     head_s, end_s = action.head_frames / take.fps, (take.frames - action.tail_frames) / take.fps
+    head_s -= J_CUT_MAX_S if j_cut else 0.0  # a J cut's line may start that far before its picture
     if end_s - head_s < MIN_SHOT_S:
         return f"leaves {max(end_s - head_s, 0):.2f} s of a {take.frames / take.fps:.2f} s take"
     for line in shot.dialogue:
@@ -170,8 +174,9 @@ def _adds_nothing(shot: Shot, previous: Shot | None) -> bool:
     return same_setup and not shot.blocking
 
 
-def _shape(shot: Shot, ctx: _Context, neighbours: set[str]) -> list[EditAction]:
-    """Trim (and accelerate, or split) one shot to its content at its scene's pace."""
+def _shape(shot: Shot, ctx: _Context, neighbours: set[str], previous: Shot | None) -> list[EditAction]:
+    """Trim (and accelerate, or split) one shot to its content at its scene's pace; a line after a silent shot
+    may lead its picture (a J cut)."""
     take = ctx.takes[shot.id]
     total_s = take.frames / ctx.fps
     level = ctx.intensity.get(shot.scene_index, 0.5)
@@ -185,6 +190,17 @@ def _shape(shot: Shot, ctx: _Context, neighbours: set[str]) -> list[EditAction]:
         start = max(0.0, first - lead * depth - first * (1 - depth))
         end = min(total_s, last + trail * depth + (total_s - last) * (1 - depth))
         why = f"to the line's beats ({lead:.2f} s before, {trail:.2f} s after; scene intensity {level:.2f})"
+        lead_in = _j_cut_s(shot, previous, level, depth)
+        if lead_in > 0:
+            start = first + lead_in
+            why = f"the line starts {lead_in:.2f} s before its picture (J cut); {trail:.2f} s after it"
+            actions.append(
+                EditAction(
+                    kind=ActionKind.J_CUT,
+                    shot_id=shot.id,
+                    reason=f"{shot.dialogue[0].character}'s line starts under the silent {previous.id}",  # type: ignore[union-attr]
+                )
+            )
     else:
         beat = _action_beat(shot)
         wanted = scene_pace_s(level, ctx.config) * KIND_WEIGHT.get(shot.kind, 1.0)
@@ -260,6 +276,17 @@ def _split(
             ),
         ]
     return None
+
+
+def _j_cut_s(shot: Shot, previous: Shot | None, level: float, depth: float) -> float:
+    """How far the first line leads its picture: in a tense enough scene, after a silent shot of the same scene
+    (so no two lines overlap), never more than J_CUT_MAX_S nor a third of the line."""
+    if depth < 0.5 or level < 0.3 or previous is None or previous.dialogue:
+        return 0.0
+    if previous.scene_index != shot.scene_index:
+        return 0.0
+    line = min(shot.dialogue, key=lambda d: d.start_s)
+    return round(min(J_CUT_MAX_S * level, line.duration_s / 3), 2)
 
 
 def _between(bounds: tuple[float, float], level: float) -> float:
