@@ -97,6 +97,9 @@ def make(
     music_backend: Annotated[str | None, typer.Option(help="Music backend (default: midi-score).")] = None,
     config: ConfigOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace another film in the output folder.")] = False,
+    no_fine_cut: Annotated[
+        bool, typer.Option("--no-fine-cut", help="Screen the rough cut but deliver it as it is (no fine cut).")
+    ] = False,
 ) -> None:
     """Make the film: plan, shoot, cut, sound, mix and deliver film.mp4, film.otio, plan.json and a shot list.
 
@@ -122,7 +125,7 @@ def make(
         ),
     )
     reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
-    result = make_film(screenplay, out, cfg, force=force, reporter=reporter)
+    result = make_film(screenplay, out, cfg, force=force, reporter=reporter, fine_cut=not no_fine_cut)
     if not _state["quiet"]:
         work = result.work
         computed = sum(work.computed.values())
@@ -132,6 +135,16 @@ def make(
             f"({computed} units made, {reused} reused) → {result.film} and {result.timeline}",
             highlight=False,
         )
+
+
+@app.command()
+def critique(
+    out: Annotated[Path, typer.Argument(help="Output folder of `filmaster make`.", show_default=False)],
+) -> None:
+    """Print the screening of the rough cut, the fine cut's edit decisions and what the delivered cut still shows."""
+    from .post.report import critique_report
+
+    print(critique_report(out))
 
 
 @app.command()

@@ -66,6 +66,17 @@ class CinematographyConfig(_Section):
     corpus: str | None = Field(default=None, description="your corpus JSON (default: $FILMASTER_HOME/corpus.json)")
 
 
+class EditConfig(_Section):
+    fine_cut: bool = True  # false: deliver the rough cut (takes whole, in script order)
+    # Average shot length the fine cut aims at for a scene of middling intensity; calmer scenes hold longer,
+    # more intense ones cut faster.
+    target_pace_s: float = Field(default=3.0, ge=0.8, le=20.0)
+    depth: float = Field(default=1.0, ge=0.0, le=1.0, description="how far the fine cut may go: 0 = trims only")
+    max_speed: float = Field(default=1.4, ge=1.0, le=2.0, description="bound on accelerating slow movement")
+    persona: str = ""  # a viewer persona for the audience critic, e.g. "a teenager who hates slow films"
+    preferences: list[str] = Field(default_factory=list)  # what that viewer wants, e.g. ["fast pace"]
+
+
 class BackendChoice(_Section):
     video: str = "previz"
     speech: str = "piper"
@@ -81,6 +92,7 @@ class Config(_Section):
     render: RenderConfig = RenderConfig()
     sound: SoundConfig = SoundConfig()
     cinematography: CinematographyConfig = CinematographyConfig()
+    edit: EditConfig = EditConfig()
     backends: BackendChoice = BackendChoice()
     limits: LimitsConfig = LimitsConfig()
 

@@ -22,6 +22,9 @@ from .config import Config
 from .errors import InputError
 from .limits import check_plan
 from .model import CueKind, Plan, RenderSettings, Screenplay
+from .post.edit_file import edited_decisions
+from .post.report import describe_post, write_post
+from .post.screening import post_produce
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
@@ -185,7 +188,13 @@ def _warm_start(
 
 
 def make_film(
-    source: Path, out: Path, config: Config, *, force: bool = False, reporter: Reporter | None = None
+    source: Path,
+    out: Path,
+    config: Config,
+    *,
+    force: bool = False,
+    reporter: Reporter | None = None,
+    fine_cut: bool = True,
 ) -> MakeResult:
     reporter = reporter or SilentReporter()
     # Bad input is reported before the output folder is touched.
@@ -214,6 +223,9 @@ def make_film(
         timings[name] = round(now - clock, 3)
         clock = now
 
+    edited_edit = edited_decisions(project)  # a hand-edited edit.json is checked before any work
+    if edited_edit is not None:
+        reporter.info("using your edited edit.json")
     with _warm_start(source, project, camera, shoot_config) as pool:
         plan, edited = load_or_plan(source, screenplay, config, project, reporter)
         check_plan(plan, config.limits)  # before any shot is rendered or line spoken
@@ -223,8 +235,11 @@ def make_film(
         # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
         # made, while the missing shots render in worker processes.
         with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
-            cut = lock_picture(rough_cut(plan, shooting.takes, settings))  # screening and fine cut slot in here
-            reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
+            rough = rough_cut(plan, shooting.takes, settings)
+            reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
+            post = post_produce(plan, rough, shooting.takes, config, fine_cut, edited_edit)
+            cut = lock_picture(post.cut)
+            reporter.stage("fine cut", describe_post(post))
             cues = design_sound(plan, cut, config.sound)
             reporter.stage(
                 "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
@@ -233,7 +248,9 @@ def make_film(
             lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
                 # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
-                timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
+                timeline = side.submit(
+                    prepare_timeline, plan, cut, sound, project.out, shooting.takes, post.critique.findings
+                )
                 mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
                 if not mixed.remixed:
                     reporter.stage("mix", "unchanged")
@@ -249,7 +266,9 @@ def make_film(
                 lap("mix")
                 shooting.wait()
                 lap("shoot")
+                screened = side.submit(write_post, plan, cut, post, project)  # decodes frames beside the film
                 written = deliver(plan, cut, mixed, project, reporter, timeline.result())
+                written += screened.result()
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import wave
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ import opentimelineio as otio
 
 from ..atomic import write_text_atomic
 from ..errors import ExportError
-from ..model import TRACK_NAMES, Cut, CutClip, Plan, SceneBlock, Shot, SoundCue, SoundPlan
+from ..model import TRACK_NAMES, Cut, CutClip, Finding, Plan, SceneBlock, Shot, SoundCue, SoundPlan
 
 META_KEY = "filmaster"
 NAME_WORDS = 6  # words of the shot's action (or prompt) kept in a clip's name
@@ -36,6 +36,7 @@ def build_timeline(
     *,
     media_root: Path | None = None,
     take_frames: Mapping[str, int] | None = None,
+    findings: Sequence[Finding] = (),
 ) -> otio.schema.Timeline:
     """Build the timeline of `cut` with the cues of `sound`. With `media_root` (the output folder) the
     available ranges are read from the media files; without it they come from the take lengths the cut
@@ -54,6 +55,7 @@ def build_timeline(
         "locked": cut.locked,
     }
     picture = _picture_track(cut, plan, media_root, take_frames or {})
+    _mark_findings(picture, cut, findings)
     timeline.tracks.append(picture)
     for track in _sound_tracks(sound, fps, cut.frames, media_root):
         timeline.tracks.append(track)
@@ -87,6 +89,28 @@ def _picture_track(cut: Cut, plan: Plan, media_root: Path | None, take_frames: M
             previous_scene = clip.scene_index
         track.append(otio_clip)
     return track
+
+
+def _mark_findings(track: otio.schema.Track, cut: Cut, findings: Sequence[Finding]) -> None:
+    """Each screening finding as a marker on the first clip of the shots it names, in that clip's source time."""
+    clips = list(track)
+    for finding in findings:
+        index = next((i for i, c in enumerate(cut.clips) if c.shot_id in finding.shot_ids), None)
+        if index is None:  # a film-wide finding, or its shots were cut: mark the film's first clip
+            index = 0
+        clip = cut.clips[index]
+        marker = otio.schema.Marker(
+            name=f"{finding.kind.value}: {finding.message}"[:200],
+            marked_range=_range(clip.source_start_frame, 1, cut.fps),
+            color=otio.schema.MarkerColor.YELLOW,
+        )
+        marker.metadata[META_KEY] = {
+            "finding": finding.kind.value,
+            "critic": finding.critic,
+            "evidence": dict(finding.evidence),
+            "actions": [a.kind.value for a in finding.actions],
+        }
+        clips[index].markers.append(marker)
 
 
 def _scene_marker(clip: CutClip, scene: SceneBlock | None, fps: int) -> otio.schema.Marker:

@@ -4,6 +4,7 @@ from .base import Artifact
 from .camera import DEFAULT_LENS_MM, SCALE_FRAME_FIGURE_RATIO, Angle, CameraSpec, Movement, ShotScale
 from .corpus import Corpus, CorpusEntry, CorpusShot
 from .cut import Cut, CutClip
+from .edit import ActionKind, Critique, EditAction, EditDecisions, Finding, FindingKind
 from .plan import (
     CastMember,
     Mark,
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_LENS_MM",
     "SCALE_FRAME_FIGURE_RATIO",
     "TRACK_NAMES",
+    "ActionKind",
     "Angle",
     "Artifact",
     "CameraSpec",
@@ -36,12 +38,17 @@ __all__ = [
     "Corpus",
     "CorpusEntry",
     "CorpusShot",
+    "Critique",
     "CueKind",
     "Cut",
     "CutClip",
     "DialogueLine",
+    "EditAction",
+    "EditDecisions",
     "Element",
     "ElementKind",
+    "Finding",
+    "FindingKind",
     "Mark",
     "Mood",
     "Movement",

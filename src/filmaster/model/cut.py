@@ -18,6 +18,9 @@ class CutClip(Artifact):
     source_start_frame: int = 0
     speed: float = 1.0
     audio_description: str = ""  # placeholder for sound design, as in the rough cut of the paper
+    # A cutaway shows frames of another shot's take (a reaction, an insert) while `shot_id`'s sound goes on
+    # under it: it owns no sound of its own, so it does not move where that shot's lines are heard.
+    cutaway: bool = False
 
 
 class Cut(Artifact):
@@ -44,5 +47,26 @@ class Cut(Artifact):
         position = 0
         for clip in self.clips:
             starts[clip.shot_id] = position
+            position += clip.frames
+        return starts
+
+    def take_origin_frames(self) -> dict[str, int]:
+        """Timeline frame at which each shot's take frame 0 would play (its first clip that is not a cutaway,
+        head trim taken back), so a line `start_s` into the take is heard at origin + start_s however the
+        head was trimmed."""
+        origins: dict[str, int] = {}
+        position = 0
+        for clip in self.clips:
+            if not clip.cutaway and clip.shot_id not in origins:
+                origins[clip.shot_id] = position - round(clip.source_start_frame / clip.speed)
+            position += clip.frames
+        return origins
+
+    def scene_start_frames(self) -> dict[int, int]:
+        """Timeline frame of each scene's first clip."""
+        starts: dict[int, int] = {}
+        position = 0
+        for clip in self.clips:
+            starts.setdefault(clip.scene_index, position)
             position += clip.frames
         return starts

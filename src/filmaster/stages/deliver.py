@@ -11,6 +11,7 @@ import numpy as np
 from ..atomic import write_text_atomic
 from ..audio.film_grid import AUDIO_RATE
 from ..export.aac import aac_packets, can_chunk, encode_ahead
+from ..export.conform import conform_cut
 from ..export.film import assemble_film, audio_samples
 from ..export.otio_timeline import build_timeline, interchange_texts, otio_json
 from ..export.shotlist import write_shotlist
@@ -22,18 +23,20 @@ from ..export.storyboard import (
     thumbnail,
     write_storyboard,
 )
-from ..model import Cut, Plan, SoundPlan, Take
+from ..model import Cut, Finding, Plan, SoundPlan, Take
 from ..model.mix import EarlyAudio, MixResult
 from ..progress import Reporter
 from ..project import Project, content_key
 from ..verify import clip_ok, png_ok
 
 
-def prepare_timeline(plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take]) -> dict[Path, str]:
+def prepare_timeline(
+    plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take], findings: Sequence[Finding] = ()
+) -> dict[Path, str]:
     """`film.otio` and the editors' formats, as text by path. The `takes`' lengths are known before they render,
     so this is made while the picture renders, and `deliver` writes it once the picture exists."""
     frames = {shot_id: take.frames for shot_id, take in takes.items()}
-    timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames)
+    timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames, findings=findings)
     return {out / "film.otio": otio_json(timeline), **interchange_texts(timeline, out)}
 
 
@@ -83,7 +86,7 @@ def _deliver_film(cut: Cut, mix: MixResult, pictures: str, project: Project, rep
     with reporter.task("Encoding film.mp4", cut.frames) as advance:
         assemble_film(
             project.out,
-            cut,
+            conform_cut(cut, project),  # trimmed clips re-encoded alone, so the film is still joined by copy
             mix.path,
             film,
             progress=lambda done, total: advance(1),

@@ -46,13 +46,13 @@ class SoundBackends:
 
 def design_sound(plan: Plan, cut: Cut, config: SoundConfig) -> SoundPlan:
     """Cue sheet from the locked cut: where every line, music cue and ambience bed starts and how long it is."""
-    starts = cut.record_start_frames()
+    starts, scene_starts = cut.take_origin_frames(), cut.scene_start_frames()
     fps = cut.fps
     cues: list[SoundCue] = []
     for scene in plan.scenes:
-        if not scene.shots:
+        if scene.index not in scene_starts:
             continue
-        scene_start = starts[scene.shots[0].id] / fps
+        scene_start = scene_starts[scene.index] / fps
         scene_len = sum(c.frames for c in cut.clips if c.scene_index == scene.index) / fps
         tag = f"S{scene.index + 1:02d}"
         cues.append(

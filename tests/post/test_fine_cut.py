@@ -1,0 +1,182 @@
+"""The fine cut end to end on the tiny example, measured on the delivered film's pixels and sound cues."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from filmaster.config import load_config
+from filmaster.model import Cut, EditDecisions, SoundPlan
+from filmaster.pipeline import MakeResult, make_film
+from filmaster.post.fine_cut import J_CUT_MAX_S
+from filmaster.post.intensity import intensity_curve
+from filmaster.post.measure import pixel_pacing, sigma_ln
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+DRAFT = {"render": {"resolution": "192x108", "draft": True}}
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, MakeResult]:
+    work = tmp_path_factory.mktemp("fine")
+    source = work / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    return source, make_film(source, work / "out", load_config(overrides=DRAFT))
+
+
+def test_shot_lengths_vary_and_follow_intensity_in_the_pixels(made: tuple[Path, MakeResult]) -> None:
+    _, film = made
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    lengths, asl = pixel_pacing(film.film, cut)
+    assert len(lengths) == len(cut.clips)  # every cut of the edit is visible, none invented
+    assert sigma_ln(lengths) >= 0.5
+    curve = intensity_curve(film.plan)
+    hot, calm = max(curve, key=curve.__getitem__), min(curve, key=curve.__getitem__)
+    assert asl[hot] <= 0.7 * asl[calm]
+
+
+def test_no_line_is_cut_out_of_the_picture(made: tuple[Path, MakeResult]) -> None:
+    _, film = made
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    sound = SoundPlan.load(film.out / ".filmaster" / "sound.json")
+    lines = [c for c in sound.cues if c.kind.value == "dialogue"]
+    assert len(lines) == sum(len(s.dialogue) for s in film.plan.shots)
+    spans, position = {}, 0
+    for clip in cut.clips:
+        if not clip.cutaway:
+            spans[clip.shot_id] = (position / cut.fps, (position + clip.frames) / cut.fps)
+        position += clip.frames
+    decisions = EditDecisions.load(film.out / "edit.json")
+    j_cuts = {a.shot_id for a in decisions.applied if a.kind.value == "j_cut"}
+    silent = {s.id for s in film.plan.shots if not s.dialogue}
+    for line in lines:
+        start, end = spans[line.shot_id]
+        # The line starts on its speaker's picture and ends within the film (an L cut may carry it past its shot)
+        # or, by a J cut, starts at most J_CUT_MAX_S before it, under a shot where nobody speaks.
+        if line.start_s < start:
+            assert line.shot_id in j_cuts and start - line.start_s <= J_CUT_MAX_S + 1 / cut.fps
+            before = max(
+                (c for c in cut.clips if spans.get(c.shot_id, (0, 0))[0] < start), key=lambda c: spans[c.shot_id][0]
+            )
+            assert before.shot_id in silent
+        assert line.start_s < end
+        assert line.start_s + line.duration_s <= cut.duration_s
+    assert j_cuts  # the tense first scene opens its first line over the establishing shot
+
+
+def test_edit_json_records_each_action_with_its_reason(made: tuple[Path, MakeResult]) -> None:
+    _, film = made
+    decisions = EditDecisions.load(film.out / "edit.json")
+    assert decisions.applied and all(a.reason for a in decisions.applied)
+    assert decisions.fine_duration_s < decisions.rough_duration_s
+    markers = json.loads((film.out / "film.otio").read_text()).__repr__().count("pace_vs_intensity")
+    assert markers >= 1  # the screening's findings are markers in film.otio
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "filmaster", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_critique_prints_a_readable_report_and_refuses_a_broken_edit_json(
+    made: tuple[Path, MakeResult], tmp_path: Path
+) -> None:
+    _, film = made
+    for name in ("critique.json", "edit.json", "fine_critique.json"):
+        shutil.copy(film.out / name, tmp_path / name)
+    report = _cli("critique", str(tmp_path))
+    assert report.returncode == 0, report.stderr
+    assert "Screening of the rough cut" in report.stdout and "Fine cut:" in report.stdout
+    assert "pace_vs_intensity" in report.stdout
+    edit = json.loads((tmp_path / "edit.json").read_text())
+    edit["applied"][0]["kind"] = "explode"
+    (tmp_path / "edit.json").write_text(json.dumps(edit))
+    broken = _cli("critique", str(tmp_path))
+    assert broken.returncode != 0 and "Traceback" not in broken.stderr
+    assert "edit.json" in broken.stderr and "applied.0.kind" in broken.stderr
+    assert len(broken.stderr.strip().splitlines()) == 1
+
+
+def test_changing_only_edit_settings_renders_no_shot_and_no_fine_cut_delivers_the_rough(
+    made: tuple[Path, MakeResult],
+) -> None:
+    source, film = made
+    slower = make_film(source, film.out, load_config(overrides={**DRAFT, "edit": {"target_pace_s": 4.5}}))
+    assert slower.work.computed["shots"] == 0
+    assert slower.duration_s > film.duration_s
+    rough = make_film(source, film.out, load_config(overrides=DRAFT), fine_cut=False)
+    assert rough.work.computed["shots"] == 0
+    assert rough.duration_s == pytest.approx(film.plan.duration_s, abs=0.1)
+    assert not (film.out / "edit.json").exists()
+    lengths, _ = pixel_pacing(rough.film, Cut.load(film.out / ".filmaster" / "cut.json"))
+    assert sigma_ln(lengths) < 0.5  # the templated rough cut, for contrast
+
+
+def test_a_trimmed_take_keeps_its_lines_where_its_frames_play() -> None:
+    from filmaster.model import CutClip
+
+    clips = [
+        CutClip(shot_id="S01-01", scene_index=0, media="a.mp4", frames=48),
+        CutClip(shot_id="S01-02", scene_index=0, media="b.mp4", frames=30, source_start_frame=12),
+        CutClip(shot_id="S01-01", scene_index=0, media="a.mp4", frames=20, cutaway=True),
+        CutClip(shot_id="S01-02", scene_index=0, media="b.mp4", frames=10, source_start_frame=62),
+    ]
+    cut = Cut(title="t", fps=24, width=64, height=64, clips=clips)
+    # S01-02's frame 0 would play 12 frames before its first clip starts; the cutaway moves neither shot.
+    assert cut.take_origin_frames() == {"S01-01": 0, "S01-02": 48 - 12}
+    assert cut.scene_start_frames() == {0: 0}
+
+
+def test_a_hand_edited_edit_json_is_the_edit_and_a_broken_one_stops_before_any_work(
+    made: tuple[Path, MakeResult], caplog: pytest.LogCaptureFixture
+) -> None:
+    from filmaster.errors import InputError
+
+    source, film = made
+    config = load_config(overrides=DRAFT)
+    make_film(source, film.out, config)  # the editor's own decisions again
+    edit = json.loads((film.out / "edit.json").read_text())
+    talker = next(s for s in film.plan.shots if s.dialogue)
+    actions = [a for a in edit["applied"] if a["kind"] not in ("split", "l_cut")]  # no cutaways, please
+    into_line = round((talker.dialogue[0].start_s + 0.5) * 24)  # half a second into the line: refused
+    actions.append({"kind": "trim", "shot_id": talker.id, "head_frames": into_line, "tail_frames": 0, "reason": "x"})
+    edit["applied"] = actions
+    (film.out / "edit.json").write_text(json.dumps(edit))
+    with caplog.at_level(logging.WARNING):
+        mine = make_film(source, film.out, config)
+    assert mine.work.computed["shots"] == 0
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    assert not any(clip.cutaway for clip in cut.clips)
+    assert f"{talker.id} trim" in caplog.text and "out of the picture" in caplog.text
+    kept = EditDecisions.load(film.out / "edit.json")
+    assert any("from your edit.json" in reason for reason in kept.skipped)
+    again = make_film(source, film.out, config)  # the hand edit stays the edit
+    assert not any(clip.cutaway for clip in Cut.load(film.out / ".filmaster" / "cut.json").clips)
+    assert again.work.computed["film"] == 0
+    edit["applied"][0]["kind"] = "explode"
+    (film.out / "edit.json").write_text(json.dumps(edit))
+    before = (film.out / "film.mp4").stat().st_mtime_ns
+    with pytest.raises(InputError, match=r"edit\.json.*applied\.0\.kind"):
+        make_film(source, film.out, config)
+    assert (film.out / "film.mp4").stat().st_mtime_ns == before
+    (film.out / "edit.json").unlink()  # let the editor decide again for the tests after this one
+
+
+def test_the_command_line_no_fine_cut_delivers_whole_takes(made: tuple[Path, MakeResult]) -> None:
+    source, film = made
+    result = _cli(
+        "--quiet", "make", str(source), "-o", str(film.out), "--draft", "--resolution", "192x108", "--no-fine-cut"
+    )
+    assert result.returncode == 0, result.stderr
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    assert [c.shot_id for c in cut.clips] == [s.id for s in film.plan.shots]
+    assert all(c.source_start_frame == 0 and c.speed == 1.0 and not c.cutaway for c in cut.clips)
+    assert not (film.out / "edit.json").exists() and (film.out / "critique.json").is_file()
