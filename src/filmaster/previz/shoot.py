@@ -18,6 +18,7 @@ from ..backends.video.base import ShotRequest
 from ..errors import PlanError
 from ..model import Movement
 from .blocking import Motion, staged_scene
+from .footfalls import foot_contacts
 from .camera import CameraPose
 from .encode import ClipEncoder
 from .framing import Framing, frame_camera
@@ -176,6 +177,7 @@ def shoot_shot(
             "frame_count": session.frames,
             "scale": str(request.shot.camera.scale),
             "subjects": list(request.shot.camera.subjects),
+            "foot_contacts": [c.to_json() for c in foot_contacts(request.shot, request.scene, request.cast)],
             "frames": truth,
         }
         ground_truth_path.write_text(json.dumps(doc), encoding="utf-8")
