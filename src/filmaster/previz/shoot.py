@@ -18,9 +18,9 @@ from ..backends.video.base import ShotRequest
 from ..errors import PlanError
 from ..model import Movement
 from .blocking import Motion, staged_scene
-from .footfalls import foot_contacts
 from .camera import CameraPose
 from .encode import ClipEncoder
+from .footfalls import foot_contacts
 from .framing import Framing, frame_camera
 from .moves import pose_at
 from .renderer import SceneRenderer, World, scene_renderer

@@ -152,7 +152,8 @@ def _footsteps(
                 shot_id=shot.id,
                 character=contact.character,
                 category=f"footstep-{surface}",
-                reason=f"renderer: {contact.character}'s {contact.foot} foot contact {contact.t_s:.3f} s into {shot.id}",
+                reason=f"renderer: {contact.character}'s {contact.foot} foot contact at {contact.t_s:.3f} s "
+                f"into {shot.id}",
                 distance=distance,
             )
         )
