@@ -31,7 +31,8 @@ from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
 from .stages.shoot import RenderPool, ShootConfig, start_shoot, video_backend
-from .stages.sound import SoundBackends, design_sound, render_sound
+from .stages.sound import SoundBackends, design_sound, render_sound, sound_finder
+from .stages.stems import write_stems
 
 PLAN_FILE = "plan.json"
 
@@ -221,7 +222,7 @@ def make_film(
         with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
             cut = lock_picture(rough_cut(plan, shooting.takes, settings))  # screening and fine cut slot in here
             reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
-            cues = design_sound(plan, cut, config.sound)
+            cues = design_sound(plan, cut, config.sound, sound_finder(config))
             reporter.stage(
                 "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
             )
@@ -231,6 +232,7 @@ def make_film(
                 # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
                 timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
                 mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
+                write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change
                 if mixed is None:
                     reporter.stage("mix", "unchanged")
                 else:

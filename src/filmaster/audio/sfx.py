@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import AudioError
+from .perspective import place_at_distance
 
 PEAK = 0.5  # every sound's peak before its cue gain (-6 dBFS): headroom for overlaps in the stem
 END_FADE_S = 0.02
@@ -22,7 +23,7 @@ def _t(n: int, rate: int) -> np.ndarray:
     return np.arange(n, dtype=np.float64) / rate
 
 
-def _band(x: np.ndarray, rate: int, lo: float, hi: float) -> np.ndarray:
+def band(x: np.ndarray, rate: int, lo: float, hi: float) -> np.ndarray:
     """`x` with only the band [lo, hi] Hz kept (soft 1/3-octave edges), by FFT."""
     size = 1 << max(int(x.size - 1).bit_length(), 1)  # a power of two: FFTs of odd lengths are slow
     spectrum = np.fft.rfft(x, size)
@@ -64,14 +65,14 @@ def engine(rng: np.random.Generator, rate: int) -> np.ndarray:
     firing = rng.uniform(22.0, 38.0) * (1.0 + 0.03 * np.sin(2 * np.pi * 0.7 * t))
     phase = 2 * np.pi * np.cumsum(firing) / rate
     pulses = sum(np.sin(k * phase) / k for k in range(1, 10))
-    rumble = _band(rng.standard_normal(n), rate, 40.0, 400.0) * 3.0
+    rumble = band(rng.standard_normal(n), rate, 40.0, 400.0) * 3.0
     return (pulses + rumble * (1.0 + 0.5 * np.sin(phase))) * _env(n, rate, 0.01, 0.4)
 
 
 def vehicle(rng: np.random.Generator, rate: int) -> np.ndarray:
     n = int(rate * rng.uniform(2.2, 2.8))
     t = _t(n, rate)
-    body = _band(rng.standard_normal(n), rate, 60.0, rng.uniform(1500.0, 2500.0))
+    body = band(rng.standard_normal(n), rate, 60.0, rng.uniform(1500.0, 2500.0))
     swell = np.exp(-(((t - 0.6) / 0.7) ** 2)) + 0.3
     return body * swell * _env(n, rate, 0.01, 0.5)
 
@@ -80,9 +81,9 @@ def door(rng: np.random.Generator, rate: int) -> np.ndarray:
     n = int(rate * 0.8)
     t = _t(n, rate)
     thump = np.sin(2 * np.pi * rng.uniform(70.0, 110.0) * t) * _decay(n, rate, 0.08)
-    knock = _band(rng.standard_normal(n), rate, 150.0, 3000.0) * _decay(n, rate, 0.03) * 0.8
+    knock = band(rng.standard_normal(n), rate, 150.0, 3000.0) * _decay(n, rate, 0.03) * 0.8
     latch = np.zeros(n)
-    _place(latch, _band(rng.standard_normal(int(rate * 0.02)), rate, 2000, 8000), int(rate * rng.uniform(0.1, 0.2)))
+    _place(latch, band(rng.standard_normal(int(rate * 0.02)), rate, 2000, 8000), int(rate * rng.uniform(0.1, 0.2)))
     return thump + knock + 0.4 * latch
 
 
@@ -91,13 +92,13 @@ def impact(rng: np.random.Generator, rate: int) -> np.ndarray:
     t = _t(n, rate)
     f = rng.uniform(45.0, 75.0) * np.exp(-t * 3.0)
     body = np.sin(2 * np.pi * np.cumsum(f) / rate) * _decay(n, rate, 0.12)
-    crack = _band(rng.standard_normal(n), rate, 100.0, 4000.0) * _decay(n, rate, 0.04)
+    crack = band(rng.standard_normal(n), rate, 100.0, 4000.0) * _decay(n, rate, 0.04)
     return body + 0.7 * crack
 
 
 def glass(rng: np.random.Generator, rate: int) -> np.ndarray:
     n = int(rate * 1.0)
-    out = _band(rng.standard_normal(n), rate, 1500.0, 12000.0) * _decay(n, rate, 0.05) * 0.6
+    out = band(rng.standard_normal(n), rate, 1500.0, 12000.0) * _decay(n, rate, 0.05) * 0.6
     for _ in range(int(rng.integers(14, 26))):
         m = int(rate * rng.uniform(0.05, 0.3))
         shard = np.sin(2 * np.pi * rng.uniform(2500.0, 9000.0) * _t(m, rate)) * _decay(m, rate, rng.uniform(0.02, 0.08))
@@ -107,7 +108,7 @@ def glass(rng: np.random.Generator, rate: int) -> np.ndarray:
 
 def water(rng: np.random.Generator, rate: int) -> np.ndarray:
     n = int(rate * rng.uniform(1.6, 2.2))
-    out = _band(rng.standard_normal(n), rate, 200.0, 6000.0) * _decay(n, rate, 0.35, 0.004)
+    out = band(rng.standard_normal(n), rate, 200.0, 6000.0) * _decay(n, rate, 0.35, 0.004)
     for _ in range(int(rng.integers(20, 40))):
         m = int(rate * rng.uniform(0.01, 0.04))
         f = rng.uniform(400.0, 1800.0) * (1.0 + 2.0 * _t(m, rate) / (m / rate))  # a bubble's rising chirp
@@ -118,11 +119,11 @@ def water(rng: np.random.Generator, rate: int) -> np.ndarray:
 
 def rain(rng: np.random.Generator, rate: int) -> np.ndarray:
     n = int(rate * rng.uniform(3.6, 4.4))
-    hiss = _band(rng.standard_normal(n), rate, 800.0, 10000.0) * 0.4
+    hiss = band(rng.standard_normal(n), rate, 800.0, 10000.0) * 0.4
     drops = np.zeros(n)
     where = rng.integers(0, n, int(n / rate * 120))
     drops[where] = rng.uniform(-1.0, 1.0, where.size)
-    drops = _band(drops, rate, 2000.0, 12000.0) * 3.0
+    drops = band(drops, rate, 2000.0, 12000.0) * 3.0
     return (hiss + drops) * _env(n, rate, 0.01, 0.6)
 
 
@@ -130,13 +131,13 @@ def wind(rng: np.random.Generator, rate: int) -> np.ndarray:
     n = int(rate * rng.uniform(2.6, 3.4))
     t = _t(n, rate)
     gust = 0.6 + 0.4 * np.sin(2 * np.pi * rng.uniform(0.3, 0.6) * t + rng.uniform(0, 6.28))
-    return _band(rng.standard_normal(n), rate, 80.0, rng.uniform(600.0, 1200.0)) * gust * _env(n, rate, 0.01, 0.8)
+    return band(rng.standard_normal(n), rate, 80.0, rng.uniform(600.0, 1200.0)) * gust * _env(n, rate, 0.01, 0.8)
 
 
 def thunder(rng: np.random.Generator, rate: int) -> np.ndarray:
     n = int(rate * rng.uniform(2.2, 2.8))
-    crack = _band(rng.standard_normal(n), rate, 300.0, 6000.0) * _decay(n, rate, 0.06)
-    roll = _band(rng.standard_normal(n), rate, 25.0, 200.0) * _decay(n, rate, 0.9, 0.01) * 3.0
+    crack = band(rng.standard_normal(n), rate, 300.0, 6000.0) * _decay(n, rate, 0.06)
+    roll = band(rng.standard_normal(n), rate, 25.0, 200.0) * _decay(n, rate, 0.9, 0.01) * 3.0
     return crack + roll
 
 
@@ -166,7 +167,7 @@ def dog(rng: np.random.Generator, rate: int) -> np.ndarray:
         f = rng.uniform(280.0, 480.0) * (1.0 + 0.3 * np.sin(np.pi * t / t[-1]))
         phase = 2 * np.pi * np.cumsum(f) / rate
         voice = sum(np.sin(k * phase) / k**0.8 for k in range(1, 10))
-        growl = _band(rng.standard_normal(m), rate, 300.0, 3000.0) * 0.5
+        growl = band(rng.standard_normal(m), rate, 300.0, 3000.0) * 0.5
         _place(out, (voice + growl) * _decay(m, rate, 0.07, 0.004), at)
         at += m + int(rate * rng.uniform(0.12, 0.25))
     return out
@@ -188,7 +189,7 @@ def crowd(rng: np.random.Generator, rate: int) -> np.ndarray:
     out = np.zeros(n)
     for _ in range(12):  # voices: noise through a moving vowel band, each with its own syllable rate
         centre = rng.uniform(400.0, 1400.0)
-        voice = _band(rng.standard_normal(n), rate, centre * 0.7, centre * 1.4)
+        voice = band(rng.standard_normal(n), rate, centre * 0.7, centre * 1.4)
         syllables = np.clip(np.sin(2 * np.pi * rng.uniform(3.0, 6.0) * t + rng.uniform(0, 6.28)), 0.0, 1.0)
         out += voice * syllables
     return out * _env(n, rate, 0.01, 0.6)
@@ -200,7 +201,7 @@ def machine(rng: np.random.Generator, rate: int) -> np.ndarray:
     mains = rng.choice([50.0, 60.0])
     hum = sum(np.sin(2 * np.pi * mains * k * t) / k for k in range(1, 8))
     whine = 0.2 * np.sin(2 * np.pi * rng.uniform(800.0, 2000.0) * t)
-    return (hum + whine + 0.3 * _band(rng.standard_normal(n), rate, 100.0, 2000.0)) * _env(n, rate, 0.01, 0.4)
+    return (hum + whine + 0.3 * band(rng.standard_normal(n), rate, 100.0, 2000.0)) * _env(n, rate, 0.01, 0.4)
 
 
 def footstep(surface: str) -> Callable[[np.random.Generator, int], np.ndarray]:
@@ -219,13 +220,13 @@ def footstep(surface: str) -> Callable[[np.random.Generator, int], np.ndarray]:
     def make(rng: np.random.Generator, rate: int) -> np.ndarray:
         n = int(rate * 0.35)
         t = _t(n, rate)
-        heel = _band(rng.standard_normal(n), rate, lo * rng.uniform(0.8, 1.2), hi) * _decay(n, rate, decay, 0.001)
+        heel = band(rng.standard_normal(n), rate, lo * rng.uniform(0.8, 1.2), hi) * _decay(n, rate, decay, 0.001)
         ring = sum(
             np.sin(2 * np.pi * p * rng.uniform(0.95, 1.05) * t) * _decay(n, rate, 0.08, 0.001) * 0.5 for p in partials
         )
         toe = np.zeros(n)
         m = int(rate * 0.08)
-        toe_hit = _band(rng.standard_normal(m), rate, lo, hi) * _decay(m, rate, decay, 0.004) * rng.uniform(0.3, 0.5)
+        toe_hit = band(rng.standard_normal(m), rate, lo, hi) * _decay(m, rate, decay, 0.004) * rng.uniform(0.3, 0.5)
         _place(toe, toe_hit, int(rate * rng.uniform(0.07, 0.12)))
         return heel + ring + toe
 
@@ -258,27 +259,9 @@ def synthesize(category: str, seed: int, rate: int, perspective: float = 0.0) ->
     recipe = RECIPES.get(category)
     if recipe is None:
         raise AudioError(f"no synthesiser for the sound {category!r}; known: {', '.join(sorted(RECIPES))}")
-    rng = np.random.default_rng(seed)
-    dry = np.asarray(recipe(rng, rate), dtype=np.float64)
-    sound = _perspective(dry, rate, float(np.clip(perspective, 0.0, 1.0)), rng)
+    dry = np.asarray(recipe(np.random.default_rng(seed), rate), dtype=np.float64)
+    sound = place_at_distance(dry, rate, perspective, seed)
     fade_n = min(int(END_FADE_S * rate), sound.size)
     sound[sound.size - fade_n :] *= np.linspace(1.0, 0.0, fade_n)
     peak = float(np.abs(sound).max())
     return (sound * (PEAK / peak if peak > 0 else 0.0)).astype(np.float32)
-
-
-def _perspective(dry: np.ndarray, rate: int, distance: float, rng: np.random.Generator) -> np.ndarray:
-    """Far sounds lose their highs and gain a short diffuse tail (a decaying noise response), close ones stay dry."""
-    if distance <= 0.0:
-        return dry
-    cutoff = 16000.0 - 12000.0 * distance
-    direct = _band(dry, rate, 0.0, cutoff)
-    tail_n = int(rate * (0.15 + 0.5 * distance))
-    response = rng.standard_normal(tail_n) * np.exp(-_t(tail_n, rate) / (0.05 + 0.2 * distance))
-    response /= np.sqrt(np.sum(response**2))
-    n = dry.size + tail_n
-    size = 1 << int(n - 1).bit_length()
-    wet = np.fft.irfft(np.fft.rfft(direct, size) * np.fft.rfft(response, size), size)[:n]
-    out = np.zeros(n)
-    out[: dry.size] += direct
-    return out + wet * (0.8 * distance)

@@ -68,6 +68,7 @@ class _Timeline:
         self.fps = cut.fps
         self.clips = {c.shot_id: c for c in cut.clips}
         self.starts = cut.record_start_frames()
+        self.frames = cut.frames
 
     def frame(self, shot_id: str, t_s: float) -> int | None:
         """The record frame where `t_s` seconds into the shot plays; None when the cut leaves that moment out."""
@@ -108,9 +109,13 @@ def _effect(
     category = BY_NAME[sound.category]
     distance = distance_of(shot.camera)
     cues = []
+    first = timeline.frame(shot.id, t_s)
+    if first is None:
+        return []
     for n in range(sound.count):
-        frame = timeline.frame(shot.id, t_s + n * (category.duration_s + REPEAT_GAP_S))
-        if frame is None:
+        # A repeat may ring on past the cut into the next shot, as sound does; not past the film's end.
+        frame = first + round(n * (category.duration_s + REPEAT_GAP_S) * timeline.fps)
+        if frame >= timeline.frames:
             break
         cues.append(
             SoundCue(
