@@ -73,7 +73,7 @@ def vehicle(rng: np.random.Generator, rate: int) -> np.ndarray:
     n = int(rate * rng.uniform(2.2, 2.8))
     t = _t(n, rate)
     body = band(rng.standard_normal(n), rate, 60.0, rng.uniform(1500.0, 2500.0))
-    swell = np.exp(-(((t - 0.6) / 0.7) ** 2)) + 0.3
+    swell = np.exp(-(((t - 0.4) / 0.6) ** 2)) + 0.4  # passes close early: loud from its first moment
     return body * swell * _env(n, rate, 0.01, 0.5)
 
 
