@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..model import CastMember, SceneBlock, Shot
 from .blocking import Motion, staged_scene
 
-MIN_SWING = 0.3  # a smaller swing is the walk starting or settling: the feet slide, no step is heard
+MIN_SWING = 0.15  # a smaller swing is the walk just starting or settling: the feet slide, no step is heard
 
 
 @dataclass(frozen=True)
