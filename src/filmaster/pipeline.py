@@ -222,7 +222,7 @@ def make_film(
         with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
             cut = lock_picture(rough_cut(plan, shooting.takes, settings))  # screening and fine cut slot in here
             reporter.stage("rough cut", f"{len(cut.clips)} clips, {cut.duration_s:.1f} s, picture locked")
-            cues = design_sound(plan, cut, config.sound, sound_finder(config))
+            cues = design_sound(plan, cut, config.sound, sound_finder(config, project.cache))
             reporter.stage(
                 "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
             )

@@ -21,6 +21,8 @@ from ..audio.ambience import ambience_bed
 from ..audio.dsp import fade
 from ..audio.effects_source import SoundLookup, render_effect
 from ..audio.wavio import read_wav, write_wav
+from ..backends.embed.base import EmbeddingBackend
+from ..backends.embed.cached import CachedEmbeddings
 from ..backends.music.base import MusicBackend, MusicRequest
 from ..backends.registry import create_backend
 from ..backends.speech.base import SpeechBackend, VoiceSpec
@@ -50,10 +52,12 @@ class SoundBackends:
         )
 
 
-def sound_finder(config: Config) -> SoundFinder:
-    """The lexicon with the configured embedding model, so wordings the lexicon lacks still match."""
+def sound_finder(config: Config, cache: Cache | None = None) -> SoundFinder:
+    """The lexicon with the configured embedding model, so wordings the lexicon lacks still match; with a `cache`,
+    each clause is embedded once (a re-run embeds only the clauses that changed)."""
     settings = config.backends.settings.get("embed", {})
-    return SoundFinder(create_backend("embed", config.backends.embed, **settings))  # type: ignore[arg-type]
+    embedder: EmbeddingBackend = create_backend("embed", config.backends.embed, **settings)  # type: ignore[assignment]
+    return SoundFinder(CachedEmbeddings(embedder, cache) if cache is not None else embedder)
 
 
 def design_sound(plan: Plan, cut: Cut, config: SoundConfig, finder: SoundFinder | None = None) -> SoundPlan:
