@@ -146,11 +146,11 @@ def test_the_timeline_has_a_track_for_every_stem(film: MakeResult) -> None:
     assert {"Dialogue", "Foley", "SFX", "Background", "Music"} <= names
     fps = _cut(film).fps
     placed = {
-        clip.name: clip.range_in_parent().start_time.value
+        clip.name: (clip.range_in_parent().start_time.value, clip.metadata["filmaster"]["reason"])
         for track in timeline.tracks
         if track.name.startswith(("SFX", "Foley"))
         for clip in track.find_clips()
     }
     for cue in _sound(film).cues:
         if cue.kind.value in ("sfx", "foley"):
-            assert placed[cue.id] == round(cue.start_s * fps)
+            assert placed[cue.id] == (round(cue.start_s * fps), cue.reason)

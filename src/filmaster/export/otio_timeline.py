@@ -239,6 +239,8 @@ def _audio_track(name: str, lane: list[_Placed], fps: int, picture_frames: int) 
             "shot_id": cue.shot_id,
             "start_s": cue.start_s,
             "duration_s": cue.duration_s,
+            "category": cue.category,
+            "reason": cue.reason,  # why an effect or footstep exists: the screenplay's words or a foot contact
         }
         track.append(clip)
         position = item.end
