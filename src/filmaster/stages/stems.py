@@ -5,15 +5,18 @@ master's loudness gain, so the stems sum to the premix's input). A stem is rewri
 
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 
 import numpy as np
 
-from ..audio.wavio import read_wav, write_wav
+from ..atomic import atomic_path
+from ..audio.wavio import read_wav, to_pcm16
 from ..model import TRACK_NAMES, CueKind, Cut, SoundPlan
 from ..project import Project, content_key
 
 STEMS_VERSION = "1"
+BLOCK = 48000 * 30  # samples written at a time
 
 
 def stem_path(project: Project, kind: CueKind) -> Path:
@@ -36,17 +39,37 @@ def write_stems(sound: SoundPlan, cut: Cut, project: Project) -> dict[CueKind, P
         if target.is_file() and keys.get(kind.value) == key:
             written[kind] = target
             continue
-        stem = np.zeros((total, 2), dtype=np.float32)
-        for cue in cues:
-            audio, _ = read_wav(project.out / str(cue.media))
-            if audio.ndim == 1 or audio.shape[1] == 1:
-                audio = np.repeat(audio.reshape(-1, 1), 2, axis=1)
-            start = round(cue.start_s * rate)
-            end = min(total, start + audio.shape[0])
-            if end > start:
-                stem[start:end] += audio[: end - start] * np.float32(10 ** (cue.gain_db / 20))
-        write_wav(target, np.clip(stem, -1.0, 1.0), rate)
+        _write_stem(
+            target, [(round(c.start_s * rate), c.gain_db, project.out / str(c.media)) for c in cues], total, rate
+        )
         keys[kind.value] = key
         written[kind] = target
     project.update_manifest(stem_keys=keys)
     return written
+
+
+def _write_stem(target: Path, placed: list[tuple[int, float, Path]], total: int, rate: int) -> None:
+    """Lay (first sample, gain dB, WAV) on a silent stem of `total` samples, written block by block: memory stays
+    one block and the cues that sound in it, whatever the film's length."""
+    placed = sorted(placed)
+    playing: list[tuple[int, np.ndarray]] = []  # (first sample, scaled stereo audio) of the cues begun so far
+    upcoming = 0  # index of the next cue in `placed` not yet loaded
+    with atomic_path(target) as tmp, wave.open(str(tmp), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        for block_start in range(0, max(total, 1), BLOCK):
+            block_end = min(total, block_start + BLOCK)
+            while upcoming < len(placed) and placed[upcoming][0] < block_end:
+                start, gain_db, path = placed[upcoming]
+                audio, _ = read_wav(path)
+                stereo = np.repeat(audio[:, :1], 2, axis=1) if audio.shape[1] == 1 else audio[:, :2]
+                playing.append((start, stereo * np.float32(10 ** (gain_db / 20))))
+                upcoming += 1
+            block = np.zeros((block_end - block_start, 2), dtype=np.float32)
+            for start, audio in playing:
+                a, b = max(start, block_start), min(start + audio.shape[0], block_end)
+                if a < b:
+                    block[a - block_start : b - block_start] += audio[a - start : b - start]
+            playing = [(start, audio) for start, audio in playing if start + audio.shape[0] > block_end]
+            out.writeframes(to_pcm16(np.clip(block, -1.0, 1.0)).tobytes())
