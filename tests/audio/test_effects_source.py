@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from filmaster.audio.effects_source import render_effect
 from filmaster.audio.wavio import read_wav, write_wav
@@ -41,3 +43,16 @@ def test_a_library_file_replaces_the_synthesiser_for_its_description(tmp_path: P
     make_dog(tmp_path / "dog.wav")
     dog, _ = read_wav(tmp_path / "dog.wav")
     assert abs(_dominant_hz(dog) - 330.0) > 20.0 and float(np.abs(dog).max()) > 0.3
+
+
+def test_an_unreadable_library_file_is_reported_and_synthesised_instead(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "horn.wav"
+    broken.write_bytes(b"RIFF not really a wave file")
+    _, make = render_effect(_cue("horn"), RATE, 1, lambda description: broken)
+    with caplog.at_level(logging.WARNING):
+        make(tmp_path / "out.wav")
+    audio, _ = read_wav(tmp_path / "out.wav")
+    assert float(np.abs(audio).max()) > 0.3  # the synthesised horn
+    assert "skipping" in caplog.text and "horn.wav" in caplog.text

@@ -7,17 +7,21 @@ None; whoever provides a library (e.g. `filmaster sounds add`) passes one in `So
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from ..errors import FilmasterError
 from ..model import SoundCue
 from ..project import content_key
 from .dsp import resample
 from .perspective import place_at_distance
 from .sfx import PEAK, synthesize
 from .wavio import read_wav, write_wav
+
+log = logging.getLogger(__name__)
 
 SFX_VERSION = "1"  # bump when a recipe or the perspective changes what is rendered
 
@@ -41,7 +45,12 @@ def render_effect(
         key = content_key("effect", SFX_VERSION, str(library), stat.st_size, stat.st_mtime_ns, distance, rate)
 
         def from_library(tmp: Path) -> None:
-            audio, file_rate = read_wav(library)
+            try:
+                audio, file_rate = read_wav(library)
+            except FilmasterError as exc:  # a corrupt or unsupported library file: reported, the synthesiser plays
+                log.warning("sound library: skipping %s for %s (%s); synthesising it instead", library, cue.id, exc)
+                write_wav(tmp, synthesize(category, effect_seed(cue, seed), rate, distance), rate)
+                return
             mono = audio.mean(axis=1) if audio.ndim == 2 else audio
             if file_rate != rate:
                 mono = resample(mono, file_rate, rate)
