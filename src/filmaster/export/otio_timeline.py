@@ -148,7 +148,9 @@ def _picture_clip(
 def _clip_name(shot_id: str, shot: Shot | None) -> str:
     if shot is None:
         return shot_id
-    words = (shot.action or shot.prompt).split()
+    # A straight quote would end the FCPXML adapter's XPath predicate on the name ("invalid predicate"): the
+    # typographic apostrophe reads the same.
+    words = (shot.action or shot.prompt).replace("'", "\u2019").split()
     short = " ".join(words[:NAME_WORDS]) + (" ..." if len(words) > NAME_WORDS else "")
     return f"{shot_id} {shot.camera.scale.value} - {short}" if short else f"{shot_id} {shot.camera.scale.value}"
 
