@@ -23,7 +23,7 @@ from .wavio import read_wav, write_wav
 
 log = logging.getLogger(__name__)
 
-SFX_VERSION = "1"  # bump when a recipe or the perspective changes what is rendered
+SFX_VERSION = "2"  # bump when a recipe or the perspective changes what is rendered
 
 SoundLookup = Callable[[str], Path | None]
 

@@ -233,6 +233,16 @@ def footstep(surface: str) -> Callable[[np.random.Generator, int], np.ndarray]:
     return make
 
 
+def footsteps(rng: np.random.Generator, rate: int) -> np.ndarray:
+    """Footsteps the screenplay names (no walk on screen to follow): four steps at a walking pace."""
+    step = footstep(str(rng.choice(["wood", "stone"])))
+    gap = rng.uniform(0.45, 0.6)
+    out = np.zeros(int(rate * (3 * gap + 0.4)))
+    for k in range(4):
+        _place(out, step(rng, rate) * (1.0 if k % 2 == 0 else 0.8), int(rate * k * gap))
+    return out
+
+
 RECIPES: dict[str, Callable[[np.random.Generator, int], np.ndarray]] = {
     "horn": horn,
     "engine": engine,
@@ -247,7 +257,7 @@ RECIPES: dict[str, Callable[[np.random.Generator, int], np.ndarray]] = {
     "birds": birds,
     "dog": dog,
     "phone": phone,
-    "footsteps": footstep("wood"),
+    "footsteps": footsteps,
     "crowd": crowd,
     "machine": machine,
     **{f"footstep-{s}": footstep(s) for s in ("wood", "stone", "sand", "grass", "metal")},

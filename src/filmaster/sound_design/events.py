@@ -109,7 +109,7 @@ CATEGORIES: tuple[Category, ...] = (
         "footsteps",
         (r"footsteps?", r"stomps", r"tiptoes", r"heels click"),
         ("footsteps echo", "someone stomps on the floor"),
-        1.2,
+        2.0,
     ),
     Category(
         "crowd",
