@@ -85,7 +85,7 @@ def test_timeline_tracks_media_and_duration(film: MakeResult) -> None:
     timeline = otio.adapters.read_from_file(str(film.timeline))
     names = [track.name for track in timeline.tracks]
     assert names[0] == "Picture" and timeline.tracks[0].kind == otio.schema.TrackKind.Video
-    for required in ("Dialogue", "Music", "Ambience"):
+    for required in ("Dialogue", "Music", "Background"):
         assert required in names
     assert all(t.kind == otio.schema.TrackKind.Audio for t in timeline.tracks[1:])
     shots = list(timeline.tracks[0].find_clips())

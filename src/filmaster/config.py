@@ -55,6 +55,9 @@ class SoundConfig(_Section):
     duck_db: float = Field(default=-10.0, ge=-40.0, le=0.0)
     music_db: float = Field(default=-14.0, ge=-60.0, le=6.0, description="music bed level before the mix")
     ambience_db: float = Field(default=-22.0, ge=-60.0, le=6.0, description="ambience bed level before the mix")
+    effects: bool = Field(default=True, description="effects the screenplay names and footsteps of the walks")
+    sfx_db: float = Field(default=-10.0, ge=-60.0, le=6.0, description="effects level (in the lens) before the mix")
+    foley_db: float = Field(default=-16.0, ge=-60.0, le=6.0, description="footsteps level (in the lens) before the mix")
 
 
 class CinematographyConfig(_Section):

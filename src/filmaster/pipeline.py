@@ -36,7 +36,8 @@ from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
 from .stages.shoot import RenderPool, ShootConfig, start_shoot, video_backend
-from .stages.sound import SoundBackends, design_sound, render_sound
+from .stages.sound import SoundBackends, design_sound, render_sound, sound_finder
+from .stages.stems import write_stems
 
 PLAN_FILE = "plan.json"
 
@@ -240,7 +241,7 @@ def make_film(
             post = post_produce(plan, rough, shooting.takes, config, fine_cut, edited_edit)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
-            cues = design_sound(plan, cut, config.sound)
+            cues = design_sound(plan, cut, config.sound, sound_finder(config, project.cache))
             reporter.stage(
                 "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
             )
@@ -252,6 +253,7 @@ def make_film(
                     prepare_timeline, plan, cut, sound, project.out, shooting.takes, post.critique.findings
                 )
                 mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
+                write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change
                 if not mixed.remixed:
                     reporter.stage("mix", "unchanged")
                 else:

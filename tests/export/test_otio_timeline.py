@@ -26,7 +26,7 @@ def written(project: Project) -> tuple[Path, otio.schema.Timeline]:
 def test_tracks_names_kinds_and_order(written: tuple[Path, otio.schema.Timeline]) -> None:
     _, timeline = written
     names = [t.name for t in timeline.tracks]
-    assert names == ["Picture", "Dialogue", "Dialogue 2", "Music", "Music 2", "Ambience"]
+    assert names == ["Picture", "Dialogue", "Dialogue 2", "Music", "Music 2", "Background"]
     assert [t.kind for t in timeline.tracks] == [otio.schema.TrackKind.Video] + [otio.schema.TrackKind.Audio] * 5
     assert timeline.global_start_time == RT(0, FPS)
     assert timeline.metadata[META_KEY]["resolution"] == "64x36"
@@ -95,7 +95,7 @@ def test_audio_clips_at_record_times_and_trimmed(project: Project, written: tupl
     # The overlapping line and the crossfading music go to second tracks of their kind.
     assert placed["dlg-S01-02-1"][0] == "Dialogue 2"
     assert placed["music-S02"][0] == "Music 2"
-    assert placed["amb-S02"][0] == "Ambience"
+    assert placed["amb-S02"][0] == "Background"
     # music-S02 starts at frame 22 and would run 24 frames: cut at the picture's end (frame 36).
     assert placed["music-S02"][1].end_time_exclusive() == RT(36, FPS)
     # amb-S02 is planned 0.75 s but its file holds 0.5 s: the clip never reads past the file.

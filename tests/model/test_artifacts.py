@@ -32,7 +32,7 @@ def test_cut_and_sound_plan_round_trip() -> None:
     assert cut.record_start_frames() == {"S01-01": 0} and cut.duration_s == 1.25
     sound = SoundPlan(cues=[SoundCue(id="music-S01", kind="music", start_s=0, duration_s=1.25)])
     assert SoundPlan.from_json(sound.to_json()) == sound
-    assert json.loads(sound.to_json())["schema"] == "SoundPlan.1"
+    assert json.loads(sound.to_json())["schema"] == "SoundPlan.2"
 
 
 def test_wrong_schema_and_bad_fields_are_one_line_errors(tmp_path: Path) -> None:

@@ -172,7 +172,9 @@ def _picture_clip(
 def _clip_name(shot_id: str, shot: Shot | None) -> str:
     if shot is None:
         return shot_id
-    words = (shot.action or shot.prompt).split()
+    # A straight quote would end the FCPXML adapter's XPath predicate on the name ("invalid predicate"): the
+    # typographic apostrophe reads the same.
+    words = (shot.action or shot.prompt).replace("'", "\u2019").split()
     short = " ".join(words[:NAME_WORDS]) + (" ..." if len(words) > NAME_WORDS else "")
     return f"{shot_id} {shot.camera.scale.value} - {short}" if short else f"{shot_id} {shot.camera.scale.value}"
 
@@ -263,6 +265,8 @@ def _audio_track(name: str, lane: list[_Placed], fps: int, picture_frames: int) 
             "shot_id": cue.shot_id,
             "start_s": cue.start_s,
             "duration_s": cue.duration_s,
+            "category": cue.category,
+            "reason": cue.reason,  # why an effect or footstep exists: the screenplay's words or a foot contact
         }
         track.append(clip)
         position = item.end

@@ -23,7 +23,7 @@ class CueKind(StrEnum):
 TRACK_NAMES: dict[CueKind, str] = {
     CueKind.DIALOGUE: "Dialogue",
     CueKind.MUSIC: "Music",
-    CueKind.AMBIENCE: "Ambience",
+    CueKind.AMBIENCE: "Background",
     CueKind.FOLEY: "Foley",
     CueKind.SFX: "SFX",
 }
@@ -41,6 +41,11 @@ class SoundCue(Artifact):
     shot_id: SafeName | None = None
     character: str | None = None
     text: str | None = None
+    # Effects and foley: what is heard, why it exists (the screenplay's words, or the renderer's foot contact)
+    # and how far away it sounds (0 = close and dry, 1 = far and wet, from the shot's scale).
+    category: str | None = None
+    reason: str | None = None
+    distance: float | None = None
 
     @property
     def end_s(self) -> float:
@@ -48,7 +53,7 @@ class SoundCue(Artifact):
 
 
 class SoundPlan(Artifact):
-    SCHEMA: ClassVar[str] = "SoundPlan.1"
+    SCHEMA: ClassVar[str] = "SoundPlan.2"  # 2: effects and foley cues
 
     sample_rate: int = 48000
     cues: list[SoundCue] = Field(default_factory=list)

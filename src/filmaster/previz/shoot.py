@@ -22,6 +22,7 @@ from ..model.shot_request import ShotRequest
 from .blocking import Motion, staged_scene
 from .camera import CameraPose
 from .encode import ClipEncoder
+from .footfalls import foot_contacts
 from .framing import Framing, frame_camera
 from .moves import pose_at
 from .renderer import SceneRenderer, World, scene_renderer
@@ -185,6 +186,7 @@ def shoot_shot(
             "frame_count": session.frames,
             "scale": str(request.shot.camera.scale),
             "subjects": list(request.shot.camera.subjects),
+            "foot_contacts": [c.to_json() for c in foot_contacts(request.shot, request.scene, request.cast)],
             "frames": truth,
         }
         ground_truth_path.write_text(json.dumps(doc), encoding="utf-8")

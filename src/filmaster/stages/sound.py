@@ -1,7 +1,9 @@
 """Sound: design cues against the locked cut, then render each cue to a stem file through the cache.
 
 Three scales, as in the paper: per scene an ambience bed and a music cue spanning the scene; per shot the
-dialogue lines, placed where the shot shows them. (Intra-shot foley and effects come with a later backend.)
+dialogue lines, placed where the shot shows them; inside the shots the effects the screenplay names and the
+footsteps of the renderer's walks (sound_design/), each synthesised (audio/sfx.py) or, through the
+`find_sound` hook, taken from a sound library.
 """
 
 from __future__ import annotations
@@ -17,14 +19,19 @@ from typing import Any
 from ..atomic import write_bytes_atomic
 from ..audio.ambience import ambience_bed
 from ..audio.dsp import fade
+from ..audio.effects_source import SoundLookup, render_effect
 from ..audio.wavio import read_wav, write_wav
+from ..backends.embed.base import EmbeddingBackend
+from ..backends.embed.cached import CachedEmbeddings
 from ..backends.music.base import MusicBackend, MusicRequest
 from ..backends.registry import create_backend
 from ..backends.speech.base import SpeechBackend, VoiceSpec
-from ..config import SoundConfig
+from ..config import Config, SoundConfig
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
 from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
+from ..sound_design.events import SoundFinder
+from ..sound_design.placement import place_effects
 
 AMBIENCE_VERSION = "1"
 AMBIENCE_STEP_S = 10.0
@@ -35,6 +42,7 @@ AMBIENCE_FADE_S = 0.05  # at the cut, as the bed's own ends fade
 class SoundBackends:
     speech: SpeechBackend
     music: MusicBackend
+    find_sound: SoundLookup | None = None  # a sound library: description -> file, else the synthesiser plays it
 
     @classmethod
     def create(cls, speech: str, music: str, settings: dict[str, dict[str, Any]]) -> SoundBackends:
@@ -44,8 +52,17 @@ class SoundBackends:
         )
 
 
-def design_sound(plan: Plan, cut: Cut, config: SoundConfig) -> SoundPlan:
-    """Cue sheet from the locked cut: where every line, music cue and ambience bed starts and how long it is."""
+def sound_finder(config: Config, cache: Cache | None = None) -> SoundFinder:
+    """The lexicon with the configured embedding model, so wordings the lexicon lacks still match; with a `cache`,
+    each clause is embedded once (a re-run embeds only the clauses that changed)."""
+    settings = config.backends.settings.get("embed", {})
+    embedder: EmbeddingBackend = create_backend("embed", config.backends.embed, **settings)  # type: ignore[assignment]
+    return SoundFinder(CachedEmbeddings(embedder, cache) if cache is not None else embedder)
+
+
+def design_sound(plan: Plan, cut: Cut, config: SoundConfig, finder: SoundFinder | None = None) -> SoundPlan:
+    """Cue sheet from the locked cut: where every line, music cue, ambience bed, effect and footstep starts and how
+    long it is. `finder` reads the sounds the screenplay names (default: its lexicon alone)."""
     starts, scene_starts = cut.take_origin_frames(), cut.scene_start_frames()
     fps = cut.fps
     cues: list[SoundCue] = []
@@ -93,6 +110,8 @@ def design_sound(plan: Plan, cut: Cut, config: SoundConfig) -> SoundPlan:
                         text=line.text,
                     )
                 )
+    if config.effects:
+        cues += place_effects(plan, cut, finder or SoundFinder(), config.sfx_db, config.foley_db)
     return SoundPlan(sample_rate=config.sample_rate, cues=cues)
 
 
@@ -126,7 +145,7 @@ def render_sound(
                 stored[unit.cue.id] = cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
                 advance(1)
 
-        kinds = ("dialogue", "music", "ambience")
+        kinds = ("dialogue", "music", "ambience", "effects")
         with ThreadPoolExecutor(len(kinds), thread_name_prefix="sound") as pool:
             lanes = [pool.submit(lane, [u for u in units if u.namespace == kind]) for kind in kinds]
             for done in lanes:
@@ -136,7 +155,7 @@ def render_sound(
         target = project.out / "media" / "audio" / f"{unit.cue.id}.wav"
         publish(stored[unit.cue.id], target)
         update: dict[str, Any] = {"media": project.rel(target)}
-        if unit.namespace == "dialogue":
+        if unit.namespace in ("dialogue", "effects"):
             update["duration_s"] = round(_wav_seconds(stored[unit.cue.id]), 3)
         midi = cache.path(unit.namespace, unit.key, ".mid")
         if unit.namespace == "music" and midi.is_file():
@@ -155,6 +174,9 @@ def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate
             write_wav(tmp, backends.speech.synthesize(text, voice, rate), rate)
 
         return _Unit(cue, "dialogue", key, make_line)
+    if cue.kind in (CueKind.SFX, CueKind.FOLEY):
+        key, make = render_effect(cue, rate, seed, backends.find_sound)
+        return _Unit(cue, "effects", key, make)
     scene = next(s for s in plan.scenes if s.index == (cue.scene_index or 0))
     if cue.kind == CueKind.MUSIC:
         request = MusicRequest(

@@ -1,0 +1,169 @@
+"""Effects and foley placed on the locked cut: each sound at the moment its shot shows it, with the level and
+perspective of the shot's scale, and the reason it exists.
+
+Effects come from the screenplay (an action line in the shot that shows it, a parenthetical at its line, a heading
+at its scene's start); footsteps come from the previz renderer's foot contacts (previz/footfalls.py), on the
+surface of the set. Every start is on a picture frame.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import CameraSpec, CastMember, CueKind, Cut, CutClip, Plan, SceneBlock, SetKind, Shot, ShotScale, SoundCue
+from ..previz.footfalls import foot_contacts
+from .events import BY_NAME, NamedSound, SoundFinder
+
+# How far away a sound is in each scale (0 = in the lens, dry; 1 = far, mostly room): close = loud and dry.
+DISTANCE: dict[ShotScale, float] = {
+    ShotScale.ECU: 0.0,
+    ShotScale.CU: 0.05,
+    ShotScale.MCU: 0.15,
+    ShotScale.MS: 0.3,
+    ShotScale.MWS: 0.45,
+    ShotScale.WS: 0.65,
+    ShotScale.EWS: 0.85,
+}
+DISTANCE_DB = -12.0  # level at distance 1 relative to a sound in the lens
+REPEAT_GAP_S = 0.45  # silence between two occurrences of a repeated sound ("sounds twice")
+ACTION_SPAN = (0.1, 0.9)  # the part of its shot over which an action line's sentences are spread, in order
+
+SURFACES: dict[SetKind, str] = {
+    SetKind.ROOM: "wood",
+    SetKind.KITCHEN: "stone",
+    SetKind.OFFICE: "wood",
+    SetKind.BAR: "wood",
+    SetKind.CORRIDOR: "stone",
+    SetKind.VEHICLE: "metal",
+    SetKind.STREET: "stone",
+    SetKind.FOREST: "grass",
+    SetKind.SHORE: "sand",
+    SetKind.FIELD: "grass",
+}
+# Words of a location that say more about the floor than its set kind does.
+_SURFACE_WORDS = (
+    (r"deck|ferry|ship|boat|hangar", "metal"),
+    (r"pier|jetty|dock|boardwalk|cabin|barn", "wood"),
+    (r"beach|dune|sand", "sand"),
+)
+
+
+def surface_of(scene: SceneBlock) -> str:
+    """The floor footsteps land on: from the location's words, else from the set."""
+    location = scene.location.lower()
+    for pattern, surface in _SURFACE_WORDS:
+        if re.search(pattern, location):
+            return surface
+    return SURFACES.get(scene.set_kind, "stone")
+
+
+def distance_of(camera: CameraSpec) -> float:
+    return DISTANCE.get(camera.scale, 0.5)
+
+
+class _Timeline:
+    """Shot time → record time, on the cut as edited (trims, speed, and a shot split around a cutaway)."""
+
+    def __init__(self, cut: Cut) -> None:
+        self.fps = cut.fps
+        self.frames = cut.frames
+        # Each shot's own clips (a split shot has two) with their record start; cutaways show another shot's
+        # frames under this one's sound, so a moment of the cutaway's shot is not placed there.
+        self.pieces: dict[str, list[tuple[int, CutClip]]] = {}
+        position = 0
+        for clip in cut.clips:
+            if not clip.cutaway:
+                self.pieces.setdefault(clip.shot_id, []).append((position, clip))
+            position += clip.frames
+
+    def frame(self, shot_id: str, t_s: float) -> int | None:
+        """The record frame where `t_s` seconds into the shot plays; None when the cut leaves that moment out."""
+        for start, clip in self.pieces.get(shot_id, []):
+            offset = round((t_s * self.fps - clip.source_start_frame) / clip.speed)
+            if 0 <= offset < clip.frames:
+                return start + offset
+        return None
+
+
+def place_effects(plan: Plan, cut: Cut, finder: SoundFinder, sfx_db: float, foley_db: float) -> list[SoundCue]:
+    """Every effect and footstep of the film as cues on the SFX and Foley tracks."""
+    timeline = _Timeline(cut)
+    cues: list[SoundCue] = []
+    for scene in plan.scenes:
+        if not scene.shots:
+            continue
+        first = scene.shots[0]
+        for sound in finder.find_in_heading(scene.heading):
+            cues += _effect(sound, scene, first, 0.0, timeline, sfx_db, "heading")
+        for shot in scene.shots:
+            span = ACTION_SPAN[1] - ACTION_SPAN[0]
+            for sound in finder.find(shot.action) if shot.action else []:
+                t = shot.duration_s * (ACTION_SPAN[0] + span * sound.position)
+                cues += _effect(sound, scene, shot, t, timeline, sfx_db, "action")
+            for line in shot.dialogue:
+                for sound in finder.find(line.parenthetical) if line.parenthetical else []:
+                    cues += _effect(sound, scene, shot, line.start_s, timeline, sfx_db, "parenthetical")
+            cues += _footsteps(scene, shot, plan.cast, timeline, foley_db)
+    return cues
+
+
+def _effect(
+    sound: NamedSound, scene: SceneBlock, shot: Shot, t_s: float, timeline: _Timeline, sfx_db: float, where: str
+) -> list[SoundCue]:
+    category = BY_NAME[sound.category]
+    distance = distance_of(shot.camera)
+    cues = []
+    first = timeline.frame(shot.id, t_s)
+    if first is None:
+        return []
+    for n in range(sound.count):
+        # A repeat may ring on past the cut into the next shot, as sound does; not past the film's end.
+        frame = first + round(n * (category.duration_s + REPEAT_GAP_S) * timeline.fps)
+        if frame >= timeline.frames:
+            break
+        cues.append(
+            SoundCue(
+                id=f"sfx-{shot.id}-{sound.category}-{round(t_s * 1000)}-{n + 1}",
+                kind=CueKind.SFX,
+                start_s=frame / timeline.fps,
+                duration_s=category.duration_s,
+                description=sound.category,
+                gain_db=round(sfx_db + DISTANCE_DB * distance, 2),
+                scene_index=scene.index,
+                shot_id=shot.id,
+                category=sound.category,
+                reason=f'{where}: "{sound.words}"' + (f" ({n + 1} of {sound.count})" if sound.count > 1 else ""),
+                distance=distance,
+            )
+        )
+    return cues
+
+
+def _footsteps(
+    scene: SceneBlock, shot: Shot, cast: dict[str, CastMember], timeline: _Timeline, foley_db: float
+) -> list[SoundCue]:
+    surface = surface_of(scene)
+    distance = distance_of(shot.camera)
+    cues = []
+    for i, contact in enumerate(foot_contacts(shot, scene, cast), start=1):
+        frame = timeline.frame(shot.id, contact.t_s)
+        if frame is None:
+            continue
+        cues.append(
+            SoundCue(
+                id=f"foley-{shot.id}-{i}",
+                kind=CueKind.FOLEY,
+                start_s=frame / timeline.fps,
+                duration_s=0.35,
+                description=f"{contact.character} footstep on {surface}",
+                gain_db=round(foley_db + DISTANCE_DB * distance, 2),
+                scene_index=scene.index,
+                shot_id=shot.id,
+                character=contact.character,
+                category=f"footstep-{surface}",
+                reason=f"renderer: {contact.character}'s {contact.foot} foot contact at {contact.t_s:.3f} s "
+                f"into {shot.id}",
+                distance=distance,
+            )
+        )
+    return cues

@@ -1,0 +1,156 @@
+"""Effects and foley end to end, measured on the output: a screenplay naming sounds and a walk goes through every
+real stage (previz, Piper, the synthesiser, the mix); onsets are detected on the stems' samples and compared with
+the cut and with the renderer's ground truth."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import opentimelineio as otio
+import pytest
+
+from filmaster.audio.loudness import integrated_loudness, true_peak_dbtp
+from filmaster.audio.wavio import read_wav
+from filmaster.config import load_config
+from filmaster.model import CueKind, Cut, SoundPlan
+from filmaster.pipeline import MakeResult, make_film
+
+DATA = Path(__file__).resolve().parent / "data"
+SMALL = {"render": {"resolution": "320x180"}}
+STEMS = ("dialogue", "foley", "sfx", "background", "music")
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory: pytest.TempPathFactory) -> MakeResult:
+    work = tmp_path_factory.mktemp("effects")
+    source = work / "quay_effects.fountain"
+    shutil.copy(DATA / "quay_effects.fountain", source)
+    return make_film(source, work / "out", load_config(overrides=SMALL))
+
+
+def _sound(film: MakeResult) -> SoundPlan:
+    return SoundPlan.from_json((film.out / ".filmaster" / "sound.json").read_text())
+
+
+def _cut(film: MakeResult) -> Cut:
+    return Cut.from_json((film.out / ".filmaster" / "cut.json").read_text())
+
+
+def _stem(film: MakeResult, name: str) -> tuple[np.ndarray, int]:
+    return read_wav(film.out / "media" / "stems" / f"{name}.wav")
+
+
+def onsets(audio: np.ndarray, rate: int) -> np.ndarray:
+    """Times (s) where the level jumps: 1 ms RMS steps rising 10 dB over the 20-80 ms before, above -60 dBFS."""
+    mono = np.abs(audio).mean(axis=1) if audio.ndim == 2 else np.abs(audio)
+    hop = rate // 1000
+    steps = mono.size // hop
+    env = np.sqrt((mono[: steps * hop].reshape(steps, hop) ** 2).mean(axis=1))
+    found: list[float] = []
+    last = -1000
+    for i in range(80, steps):
+        before = float(np.median(env[i - 80 : i - 20]))
+        if env[i] > 3.16 * before + 1e-3 and i - last > 60:
+            found.append(i / 1000)
+            last = i
+        elif env[i] > 3.16 * before + 1e-3:
+            last = i
+    return np.array(found)
+
+
+def test_every_effect_starts_within_two_frames_of_its_action(film: MakeResult) -> None:
+    sound, cut = _sound(film), _cut(film)
+    effects = [c for c in sound.cues if c.kind.value == "sfx"]
+    # The quay names gulls, a horn twice, an engine (in a parenthetical), a dog and a knock.
+    assert sorted(c.category for c in effects) == ["birds", "dog", "door", "engine", "horn", "horn"]
+    starts = cut.record_start_frames()
+    for cue in effects:  # each at the shot that shows its action
+        clip = next(c for c in cut.clips if c.shot_id == cue.shot_id)
+        assert starts[cue.shot_id] <= round(cue.start_s * cut.fps) < starts[cue.shot_id] + clip.frames + cut.fps * 3
+    audio, rate = _stem(film, "sfx")
+    heard = onsets(audio, rate)
+    for cue in effects:
+        nearest = float(np.min(np.abs(heard - cue.start_s)))
+        assert nearest <= 2 / cut.fps, (cue.id, cue.start_s, nearest)
+    horns = sorted(c.start_s for c in effects if c.category == "horn")
+    assert horns[1] - horns[0] > 1.0  # "twice": two blasts, one after the other
+
+
+def test_footsteps_land_on_the_renderers_foot_contacts(film: MakeResult) -> None:
+    cut = _cut(film)
+    starts = cut.record_start_frames()
+    truths = [json.loads(p.read_text()) for p in (film.out / ".filmaster" / "cache" / "shots").glob("*.json")]
+    contacts = [
+        starts[doc["shot_id"]] / cut.fps + contact["t"]
+        for doc in truths
+        if doc["shot_id"] in starts
+        for contact in doc.get("foot_contacts", [])
+    ]
+    assert len(contacts) >= 3  # MARA walks along the quay
+    audio, rate = _stem(film, "foley")
+    heard = onsets(audio, rate)
+    for t in contacts:
+        assert float(np.min(np.abs(heard - t))) <= 2 / cut.fps, t
+    assert len(heard) <= len(contacts) + 1  # and no step where no foot lands
+    reasons = [c.reason or "" for c in _sound(film).cues if c.kind.value == "foley"]
+    assert reasons and all("foot contact" in r for r in reasons)
+
+
+def test_stems_sum_the_tracks_without_clipping_and_the_mix_keeps_its_targets(film: MakeResult) -> None:
+    mix, rate = read_wav(film.out / "media" / "audio" / "mix.wav")
+    for name in STEMS:
+        audio, stem_rate = _stem(film, name)
+        assert stem_rate == rate and audio.shape == mix.shape, name
+        assert float(np.abs(audio).max()) < 0.99, name  # nowhere near full scale
+    assert abs(integrated_loudness(mix, rate) + 16.0) <= 1.0
+    assert true_peak_dbtp(mix, rate) <= -0.9
+
+
+def test_dialogue_stays_on_top_of_effects_and_foley(film: MakeResult) -> None:
+    sound = _sound(film)
+    dialogue, rate = _stem(film, "dialogue")
+    others = _stem(film, "sfx")[0] + _stem(film, "foley")[0]
+
+    def rms_db(x: np.ndarray) -> float:
+        return 10 * np.log10(float(np.mean(x.astype(np.float64) ** 2)) + 1e-12)
+
+    for line in sound.of_kind(CueKind.DIALOGUE):
+        a, b = round(line.start_s * rate), round(line.end_s * rate)
+        assert rms_db(dialogue[a:b]) - rms_db(others[a:b]) >= 6.0, line.id
+
+
+def test_no_click_at_any_edit(film: MakeResult) -> None:
+    """At every cut of the picture and every end of an effect, no sample jumps further than the sound around it."""
+    cut, sound = _cut(film), _sound(film)
+    mix, rate = read_wav(film.out / "media" / "audio" / "mix.wav")
+    sfx, _ = _stem(film, "sfx")
+    edits = np.cumsum([c.frames for c in cut.clips])[:-1] / cut.fps
+    ends = [c.end_s for c in sound.cues if c.kind.value in ("sfx", "foley")]
+    for audio, times in ((mix, edits), (sfx, ends)):
+        jumps = np.abs(np.diff(audio.astype(np.float64), axis=0)).max(axis=1)
+        for t in times:
+            at = round(t * rate)
+            if at >= jumps.size - 10:
+                continue
+            edge = jumps[max(0, at - 48) : at + 48].max()
+            around = np.concatenate([jumps[max(0, at - 4800) : max(0, at - 480)], jumps[at + 480 : at + 4800]])
+            assert edge <= max(2.0 * np.percentile(around, 99.5), 2e-3), (t, edge)
+
+
+def test_the_timeline_has_a_track_for_every_stem(film: MakeResult) -> None:
+    timeline = otio.adapters.read_from_file(str(film.timeline))
+    names = {track.name for track in timeline.tracks}
+    assert {"Dialogue", "Foley", "SFX", "Background", "Music"} <= names
+    fps = _cut(film).fps
+    placed = {
+        clip.name: (clip.range_in_parent().start_time.value, clip.metadata["filmaster"]["reason"])
+        for track in timeline.tracks
+        if track.name.startswith(("SFX", "Foley"))
+        for clip in track.find_clips()
+    }
+    for cue in _sound(film).cues:
+        if cue.kind.value in ("sfx", "foley"):
+            assert placed[cue.id] == (round(cue.start_s * fps), cue.reason)
