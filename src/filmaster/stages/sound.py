@@ -20,11 +20,12 @@ from ..audio.dsp import fade
 from ..audio.wavio import read_wav, write_wav
 from ..backends.music.base import MusicBackend, MusicRequest
 from ..backends.registry import create_backend
-from ..backends.speech.base import SpeechBackend, VoiceSpec
+from ..backends.speech.base import SpeechBackend
 from ..config import SoundConfig
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
 from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
+from .dialogue import dialogue_render
 
 AMBIENCE_VERSION = "1"
 AMBIENCE_STEP_S = 10.0
@@ -97,7 +98,7 @@ def design_sound(plan: Plan, cut: Cut, config: SoundConfig) -> SoundPlan:
 
 
 @dataclass(frozen=True)
-class _Unit:
+class Unit:
     """One cue's rendering: where the cache keeps it and how to make it."""
 
     cue: SoundCue
@@ -121,7 +122,7 @@ def render_sound(
     stored: dict[str, Path] = {}
     with reporter.task(f"Rendering {len(units)} sound cues", len(units)) as advance:
 
-        def lane(lane_units: list[_Unit]) -> None:
+        def lane(lane_units: list[Unit]) -> None:
             for unit in lane_units:
                 stored[unit.cue.id] = cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
                 advance(1)
@@ -145,16 +146,10 @@ def render_sound(
     return sound.model_copy(update={"cues": rendered})
 
 
-def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int) -> _Unit:
+def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int) -> Unit:
     if cue.kind == CueKind.DIALOGUE:
-        member = plan.cast.get(cue.character or "")
-        voice = VoiceSpec(pitch=member.voice_pitch if member else 1.0, rate=member.voice_rate if member else 1.0)
-        key = content_key("dialogue", cue.text, voice.__dict__, rate, backends.speech.cache_identity)
-
-        def make_line(tmp: Path, text: str = cue.text or "", voice: VoiceSpec = voice) -> None:
-            write_wav(tmp, backends.speech.synthesize(text, voice, rate), rate)
-
-        return _Unit(cue, "dialogue", key, make_line)
+        key, make = dialogue_render(cue, plan, backends.speech, rate)
+        return Unit(cue, "dialogue", key, make)
     scene = next(s for s in plan.scenes if s.index == (cue.scene_index or 0))
     if cue.kind == CueKind.MUSIC:
         request = MusicRequest(
@@ -166,7 +161,7 @@ def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate
             seed=seed + scene.index,
         )
         key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
-        return _Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
+        return Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
     # The bed is rendered in whole steps of length and cut to the scene, so a scene that grows or shrinks a little
     # (a line rewritten) cuts its bed from the render it already has.
     length_s = max(1, math.ceil(cue.duration_s / AMBIENCE_STEP_S)) * AMBIENCE_STEP_S
@@ -182,7 +177,7 @@ def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate
         cut = source[: round(cue.duration_s * rate)]
         write_wav(tmp, fade(cut, rate, 0.0, min(AMBIENCE_FADE_S, cue.duration_s / 2)), rate)
 
-    return _Unit(cue, "ambience", key, make_bed)
+    return Unit(cue, "ambience", key, make_bed)
 
 
 def _music_maker(
