@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from . import __version__
-from .config import find_config_file, load_config
+from .config import find_config_file, load_config, loudness_overrides
 from .errors import FilmasterError
 
 app = typer.Typer(
@@ -84,7 +84,10 @@ def make(
         bool | None, typer.Option("--draft/--final", help="Fast previz: 256x144 for 960x540, simpler figures.")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Render processes; 0 = one per core.")] = None,
-    loudness: Annotated[float | None, typer.Option(help="Target integrated loudness in LUFS (default: -16).")] = None,
+    loudness: Annotated[
+        str | None,
+        typer.Option(help="Loudness target: web (-16 LUFS), ebu-r128 (-23), atsc-a85 (-24) or LUFS (default: web)."),
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for every random choice.")] = None,
     retrieval: Annotated[
         bool | None,
@@ -113,7 +116,7 @@ def make(
             render__fps=fps,
             render__draft=draft,
             render__workers=workers,
-            sound__loudness_lufs=loudness,
+            **loudness_overrides(loudness),
             seed=seed,
             cinematography__retrieval=retrieval,
             backends__video=video_backend,
