@@ -18,6 +18,7 @@ from rich.markup import escape
 from . import __version__
 from .config import find_config_file, load_config, loudness_overrides
 from .errors import FilmasterError
+from .sound_library.cli import sounds_app
 
 app = typer.Typer(
     name="filmaster",
@@ -229,6 +230,7 @@ CorpusOption = Annotated[
     Path | None,
     typer.Option("--corpus", help="Your corpus file (default: $FILMASTER_HOME/corpus.json)."),
 ]
+app.add_typer(sounds_app, name="sounds")
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg", ".mxf", ".wmv"}
 
 
