@@ -26,6 +26,7 @@ from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
 from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
 from .dialogue import dialogue_render
+from .score_cues import cue_points, scene_theme
 
 AMBIENCE_VERSION = "1"
 AMBIENCE_STEP_S = 10.0
@@ -108,17 +109,23 @@ class Unit:
 
 
 def render_sound(
-    plan: Plan, sound: SoundPlan, backends: SoundBackends, project: Project, reporter: Reporter, seed: int
+    plan: Plan,
+    sound: SoundPlan,
+    backends: SoundBackends,
+    project: Project,
+    reporter: Reporter,
+    seed: int,
+    cut: Cut | None = None,
 ) -> SoundPlan:
     """Render every cue to `media/audio/<cue>.wav` (through the cache); return the plan with real durations.
 
     Three lanes run side by side, each a kind of cue in order: the voice (one line at a time: espeak-ng, under
     Piper, is not thread-safe), the score and the beds. All spend their time in C (onnxruntime, the synthesizer,
-    FFTs) with the GIL released.
+    FFTs) with the GIL released. With the locked `cut`, the score accents the cuts inside each scene.
     """
     rate = sound.sample_rate
     cache = project.cache
-    units = [_unit(cue, plan, backends, cache, rate, seed) for cue in sound.cues]
+    units = [_unit(cue, plan, backends, cache, rate, seed, cut) for cue in sound.cues]
     stored: dict[str, Path] = {}
     with reporter.task(f"Rendering {len(units)} sound cues", len(units)) as advance:
 
@@ -146,12 +153,15 @@ def render_sound(
     return sound.model_copy(update={"cues": rendered})
 
 
-def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int) -> Unit:
+def _unit(
+    cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int, cut: Cut | None
+) -> Unit:
     if cue.kind == CueKind.DIALOGUE:
         key, make = dialogue_render(cue, plan, backends.speech, rate)
         return Unit(cue, "dialogue", key, make)
     scene = next(s for s in plan.scenes if s.index == (cue.scene_index or 0))
     if cue.kind == CueKind.MUSIC:
+        theme = scene_theme(plan, scene)
         request = MusicRequest(
             cue_id=cue.id,
             mood=scene.mood,
@@ -159,6 +169,9 @@ def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate
             interior=scene.interior,
             duration_s=cue.duration_s,
             seed=seed + scene.index,
+            accents_s=cue_points(scene, cut, cue.duration_s) if cut is not None else (),
+            theme=theme[1] if theme else (),
+            theme_name=theme[0] if theme else "",
         )
         key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
         return Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
