@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -88,7 +90,7 @@ def test_themes_differ_between_characters_and_stay_diatonic() -> None:
     motifs = {leitmotif(n) for n in names}
     assert len(motifs) >= 5
     for motif in motifs:
-        assert set(motif) <= {-5, 0, 2, 5, 7, 12} and all(a != b for a, b in zip(motif, motif[1:], strict=False))
+        assert set(motif) <= {-5, 0, 2, 5, 7, 12} and all(a != b for a, b in itertools.pairwise(motif))
 
 
 def _highs_db(audio: np.ndarray, at_s: float, before: bool) -> float:
