@@ -146,3 +146,22 @@ def test_a_whisper_is_still_intelligible(lines) -> None:
     segments, _ = model.transcribe(resample(lines["whisper"], RATE, 16000))
     heard = " ".join(s.text for s in segments).lower()
     assert sum(w in heard for w in ("lighthouse", "keeper", "spoken", "anyone", "three", "weeks")) >= 5, heard
+
+
+def test_a_line_no_voice_can_speak_is_reported_and_kept_as_silence(tmp_path, caplog) -> None:
+    source = tmp_path / "mute.fountain"
+    source.write_text(SCRIPT, encoding="utf-8")
+    plan = plan_screenplay(read_screenplay(source))
+    shot = next(s for s in plan.scenes[0].shots if s.dialogue)
+    cue = SoundCue(
+        id=f"dlg-{shot.id}-1", kind=CueKind.DIALOGUE, start_s=0.0, duration_s=1.0, scene_index=0,
+        shot_id=shot.id, character="MARA", text="... -- !!",
+    )  # fmt: skip
+    project = Project(tmp_path / "out", source)
+    backends = SoundBackends.create("piper", "midi-score", {})
+    with caplog.at_level("WARNING"):
+        rendered = render_sound(plan, SoundPlan(sample_rate=RATE, cues=[cue]), backends, project, SilentReporter(), 0)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(cue.id in w and "nothing a voice can speak" in w for w in warnings), warnings
+    audio, _ = read_wav(project.out / str(rendered.cues[0].media))
+    assert audio.shape[0] > 0 and not np.any(audio)

@@ -6,7 +6,7 @@ the first reflections travel), damping (how much hard or soft the materials are:
 much of the reverb is heard. The impulse response is exponentially decaying noise, darkened over time by the
 damping, with a few discrete early reflections; it is seeded by the set so every line in a place sounds the same.
 
-Call `room_for(set_kind, interior)` then `apply_room(audio, sample_rate, room, perspective)`.
+Call `room_of(scene)` (or `room_for(set_kind, interior)`) then `apply_room(audio, sample_rate, room, perspective)`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..model import SetKind
+from ..model import SceneBlock, SetKind
 from .filters import fft_convolve
 
 ROOMS_VERSION = "1"  # bump when a room's response changes what it produces
@@ -75,6 +75,11 @@ def room_for(set_kind: SetKind | str, interior: bool) -> Room:
     return _ROOMS[kind]
 
 
+def room_of(scene: SceneBlock) -> Room:
+    """The room of a scene's location (for foley and effects as much as for dialogue)."""
+    return room_for(scene.set_kind, scene.interior)
+
+
 @lru_cache(maxsize=32)
 def _impulse_response(room: Room, sample_rate: int) -> np.ndarray:
     """The room's reverb (without the direct sound), normalised to unit energy."""
@@ -107,13 +112,14 @@ def _lowpass(audio: np.ndarray, cutoff_hz: float, sample_rate: int) -> np.ndarra
     from scipy.signal import butter, sosfilt
 
     sos = butter(4, cutoff_hz, btype="lowpass", fs=sample_rate, output="sos")
-    return sosfilt(sos, audio).astype(np.float32)
+    return sosfilt(sos, audio, axis=0).astype(np.float32)
 
 
 def apply_room(
     audio: np.ndarray, sample_rate: int, room: Room, perspective: Perspective = Perspective.ON_SCREEN
 ) -> np.ndarray:
-    """`audio` (mono) heard in `room` from `perspective`; longer by the reverb's tail (none for a voice-over).
+    """`audio` ((n,) mono or (n, channels)) heard in `room` from `perspective`; longer by the reverb's tail
+    (none for a voice-over).
 
     The direct sound keeps its level, so a line's loudness is set by its delivery, not by the room.
     """
@@ -124,7 +130,7 @@ def apply_room(
     if perspective == Perspective.OFF_SCREEN:
         dry = _lowpass(dry, 2800.0, sample_rate)  # through a wall or from across the room: the highs are lost
     dry_rms = float(np.sqrt(np.mean(dry**2))) or 1.0
-    padded = np.concatenate([dry, np.zeros(response.shape[0], dtype=np.float32)])
+    padded = np.concatenate([dry, np.zeros((response.shape[0], *dry.shape[1:]), dtype=np.float32)])
     wet = fft_convolve(padded, response)[: padded.shape[0]]
     wet_rms = float(np.sqrt(np.mean(wet**2))) or 1.0
     wet_db = room.wet_db + _WET_OFFSET_DB[perspective]
