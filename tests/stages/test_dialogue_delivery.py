@@ -18,7 +18,8 @@ from filmaster.stages.sound import SoundBackends, render_sound
 
 RATE = 48000
 LINE = "The lighthouse keeper has not spoken to anyone in three weeks."
-READINGS = {"normal": "", "whisper": "(whispering)\n", "shout": "(shouting)\n", "vo": "", "os": ""}
+# The lines of SCRIPT in order: five readings in the kitchen, then Mara and Tom in the street.
+READINGS = ["normal", "whisper", "shout", "vo", "os", "quiet", "angry", "mara-street", "tom-street"]
 SCRIPT = f"""Title: Delivery
 
 INT. KITCHEN - NIGHT
@@ -41,12 +42,30 @@ MARA (V.O.)
 
 MARA (O.S.)
 {LINE}
+
+MARA
+(quietly)
+{LINE}
+
+MARA
+(angrily)
+{LINE}
+
+EXT. STREET - DAY
+
+Mara and Tom walk past the shops.
+
+MARA
+{LINE}
+
+TOM
+{LINE}
 """
 
 
 @pytest.fixture(scope="module")
 def lines(tmp_path_factory) -> dict[str, np.ndarray]:
-    """The five readings of the same line, rendered by the sound stage (real Piper, delivery, kitchen room)."""
+    """The readings of the same line, rendered by the sound stage (real Piper, delivery, the scene's room)."""
     folder = tmp_path_factory.mktemp("delivery")
     source = folder / "delivery.fountain"
     source.write_text(SCRIPT, encoding="utf-8")
@@ -57,12 +76,12 @@ def lines(tmp_path_factory) -> dict[str, np.ndarray]:
             kind=CueKind.DIALOGUE,
             start_s=float(i * 6),
             duration_s=5.0,
-            scene_index=0,
+            scene_index=shot.scene_index,
             shot_id=shot.id,
             character=shot.dialogue[0].character,
             text=shot.dialogue[0].text,
         )
-        for i, shot in enumerate(s for s in plan.scenes[0].shots if s.dialogue)
+        for i, shot in enumerate(s for s in plan.shots if s.dialogue)
     ]
     assert len(cues) == len(READINGS)
     project = Project(folder / "out", source)
@@ -122,6 +141,34 @@ def test_a_whisper_is_at_least_8_db_under_normal_speech(lines) -> None:
 def test_a_shout_is_louder_and_brighter(lines) -> None:
     assert speech_level_db(lines["shout"]) - speech_level_db(lines["normal"]) >= 3.0
     assert high_share(lines["shout"]) > 1.5 * high_share(lines["normal"])
+
+
+def test_quiet_and_angry_readings_move_the_level(lines) -> None:
+    normal = speech_level_db(lines["normal"])
+    assert normal - speech_level_db(lines["quiet"]) >= 4.0
+    assert speech_level_db(lines["angry"]) - normal >= 2.0
+
+
+def median_f0(x: np.ndarray) -> float:
+    """Median pitch (70-400 Hz) of the voiced 40 ms frames, by autocorrelation at 16 kHz."""
+    y = resample(x, RATE, 16000).astype(np.float64)
+    frame, lo, hi = 640, 16000 // 400, 16000 // 70
+    f0s = []
+    for i in range(0, y.size - frame, 160):
+        seg = y[i : i + frame] - y[i : i + frame].mean()
+        ac = np.correlate(seg, seg, "full")[frame - 1 :]
+        if ac[0] < 1e-4 * frame:
+            continue
+        lag = lo + int(np.argmax(ac[lo:hi]))
+        if ac[lag] > 0.6 * ac[0]:
+            f0s.append(16000 / lag)
+    return float(np.median(f0s))
+
+
+def test_each_character_keeps_its_voice_across_scenes(lines) -> None:
+    kitchen, street, tom = (median_f0(lines[k]) for k in ("normal", "mara-street", "tom-street"))
+    assert street == pytest.approx(kitchen, rel=0.05)
+    assert abs(tom / kitchen - 1.0) > 0.08  # another character, another voice
 
 
 def test_voice_over_is_drier_than_a_line_in_the_kitchen(lines) -> None:

@@ -90,3 +90,20 @@ def test_a_target_out_of_range_is_one_line_config_error(bad: str) -> None:
     assert "loudness" in str(error.value)
     with pytest.raises(ConfigError, match="target"):
         load_config(None, {"sound": {"target": "cinema"}})
+
+
+def test_make_refuses_an_unknown_target_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "story.fountain"
+    source.write_text("EXT. HARBOUR - DAY\n\nThe ferry waits.\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "filmaster", "make", str(source), "-o", str(tmp_path / "out"), "--loudness", "cinema"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "--loudness 'cinema'" in result.stderr and "ebu-r128" in result.stderr
+    assert not (tmp_path / "out").exists()  # nothing half-written
