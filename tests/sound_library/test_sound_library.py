@@ -13,7 +13,7 @@ import pytest
 
 from filmaster.audio.wavio import write_wav
 from filmaster.model.sound_library import SoundKind
-from filmaster.sound_library import add_folder, find_sound, load_library, search
+from filmaster.sound_library import add_folder, find_sound, load_library, read_sound, search
 from filmaster.sound_library.scan import words_of
 
 pyloudnorm = pytest.importorskip("pyloudnorm")
@@ -100,6 +100,10 @@ def test_search_and_find_sound_by_description(folder: Path, tmp_path: Path, embe
     assert gulls is not None and Path(gulls.path).name == "take_017.flac"  # found by its title tag
     music = find_sound("gentle piano", "music", library=library, embedder=embedder)
     assert music is not None and Path(music.path).name == "calm_piano.wav"
+    samples = read_sound(gulls, 44100)  # resampled for a mix at another rate
+    assert samples.shape == (round(2.0 * 44100), 1)
+    tone = np.abs(np.fft.rfft(samples[:, 0]))
+    assert np.fft.rfftfreq(samples.shape[0], 1 / 44100)[np.argmax(tone)] == pytest.approx(2000.0, abs=2.0)
     assert find_sound("a helicopter takes off", "sfx", library=library, embedder=embedder) is None
     assert find_sound("a door slams", "music", library=library, embedder=embedder) is None  # only of its kind
 

@@ -14,7 +14,7 @@ from ..backends.embed.base import EmbeddingBackend
 from ..errors import FilmasterError, InputError
 from ..home import filmaster_home
 from ..model.sound_library import LibrarySound, SoundKind, SoundLibrary
-from .scan import AUDIO_SUFFIXES, scan
+from .scan import AUDIO_SUFFIXES, decode, scan
 
 MIN_SCORE = 0.4  # cosine similarity under which a library sound is not taken for a description
 
@@ -143,3 +143,16 @@ def find_sound(
         return None  # no model to load when there is nothing to find
     found = search(library, description, embedder or _embedder(), kind, top_k=1)
     return found[0][0] if found and found[0][1] >= min_score else None
+
+
+def read_sound(sound: LibrarySound, sample_rate: int) -> np.ndarray:
+    """A library sound's samples ((n, channels) float32) at `sample_rate`, ready to lay on a stem."""
+    from ..audio.dsp import resample
+
+    path = Path(sound.path)
+    if not path.is_file():
+        raise InputError(f"{path} is no longer there; run `filmaster sounds add` on its folder again")
+    audio, rate, _ = decode(path)
+    if rate != sample_rate:
+        audio = np.stack([resample(audio[:, c], rate, sample_rate) for c in range(audio.shape[1])], axis=1)
+    return np.ascontiguousarray(audio, dtype=np.float32)
