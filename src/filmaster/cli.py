@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from . import __version__
-from .config import find_config_file, load_config
+from .config import find_config_file, load_config, loudness_overrides
 from .errors import FilmasterError
+from .sound_library.cli import sounds_app
 
 app = typer.Typer(
     name="filmaster",
@@ -84,7 +85,10 @@ def make(
         bool | None, typer.Option("--draft/--final", help="Fast previz: 256x144 for 960x540, simpler figures.")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Render processes; 0 = one per core.")] = None,
-    loudness: Annotated[float | None, typer.Option(help="Target integrated loudness in LUFS (default: -16).")] = None,
+    loudness: Annotated[
+        str | None,
+        typer.Option(help="Loudness target: web (-16 LUFS), ebu-r128 (-23), atsc-a85 (-24) or LUFS (default: web)."),
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for every random choice.")] = None,
     retrieval: Annotated[
         bool | None,
@@ -116,7 +120,7 @@ def make(
             render__fps=fps,
             render__draft=draft,
             render__workers=workers,
-            sound__loudness_lufs=loudness,
+            **loudness_overrides(loudness),
             seed=seed,
             cinematography__retrieval=retrieval,
             backends__video=video_backend,
@@ -243,6 +247,7 @@ CorpusOption = Annotated[
     Path | None,
     typer.Option("--corpus", help="Your corpus file (default: $FILMASTER_HOME/corpus.json)."),
 ]
+app.add_typer(sounds_app, name="sounds")
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg", ".mxf", ".wmv"}
 
 

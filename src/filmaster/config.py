@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .limits import SUPPORTED_FPS, LimitsConfig
@@ -48,8 +48,14 @@ class RenderConfig(_Section):
         return int(width), int(height)
 
 
+# Delivery loudness targets: web/streaming, EBU R128 broadcast, ATSC A/85 (US broadcast, LKFS = LUFS).
+LOUDNESS_TARGETS: dict[str, float] = {"web": -16.0, "ebu-r128": -23.0, "atsc-a85": -24.0}
+
+
 class SoundConfig(_Section):
     sample_rate: int = Field(default=48000, ge=16000, le=96000)
+    # A named target sets loudness_lufs unless loudness_lufs is given too (then that wins).
+    target: Literal["web", "ebu-r128", "atsc-a85"] = "web"
     loudness_lufs: float = Field(default=-16.0, ge=-40.0, le=-5.0)
     true_peak_dbtp: float = Field(default=-1.0, ge=-12.0, le=0.0)
     duck_db: float = Field(default=-10.0, ge=-40.0, le=0.0)
@@ -58,6 +64,28 @@ class SoundConfig(_Section):
     effects: bool = Field(default=True, description="effects the screenplay names and footsteps of the walks")
     sfx_db: float = Field(default=-10.0, ge=-60.0, le=6.0, description="effects level (in the lens) before the mix")
     foley_db: float = Field(default=-16.0, ge=-60.0, le=6.0, description="footsteps level (in the lens) before the mix")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _loudness_from_target(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("target") in LOUDNESS_TARGETS and data.get("loudness_lufs") is None:
+            return {**data, "loudness_lufs": LOUDNESS_TARGETS[data["target"]]}
+        return data
+
+
+def loudness_overrides(value: str | None) -> dict[str, Any]:
+    """`make --loudness` as config overrides: a target's name, or a number of LUFS."""
+    if value is None:
+        return {}
+    name = value.strip().lower()
+    if name in LOUDNESS_TARGETS:
+        return {"sound__target": name, "sound__loudness_lufs": LOUDNESS_TARGETS[name]}
+    try:
+        return {"sound__loudness_lufs": float(name)}
+    except ValueError:
+        raise ConfigError(
+            f"--loudness {value!r}: use {', '.join(LOUDNESS_TARGETS)} or a loudness in LUFS such as -16"
+        ) from None
 
 
 class CinematographyConfig(_Section):

@@ -245,7 +245,7 @@ def make_film(
             reporter.stage(
                 "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
             )
-            sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed)
+            sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut=cut)
             lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
                 # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.

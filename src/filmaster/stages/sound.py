@@ -25,13 +25,16 @@ from ..backends.embed.base import EmbeddingBackend
 from ..backends.embed.cached import CachedEmbeddings
 from ..backends.music.base import MusicBackend, MusicRequest
 from ..backends.registry import create_backend
-from ..backends.speech.base import SpeechBackend, VoiceSpec
+from ..backends.speech.base import SpeechBackend
 from ..config import Config, SoundConfig
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
 from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
 from ..sound_design.events import SoundFinder
 from ..sound_design.placement import place_effects
+from ..sound_library.store import effects_lookup
+from .dialogue import dialogue_render
+from .score_cues import cue_points, scene_theme
 
 AMBIENCE_VERSION = "1"
 AMBIENCE_STEP_S = 10.0
@@ -49,6 +52,7 @@ class SoundBackends:
         return cls(
             speech=create_backend("speech", speech, **settings.get("speech", {})),  # type: ignore[arg-type]
             music=create_backend("music", music, **settings.get("music", {})),  # type: ignore[arg-type]
+            find_sound=effects_lookup(),  # the user's own effects (`filmaster sounds add`) before the synthesiser
         )
 
 
@@ -116,7 +120,7 @@ def design_sound(plan: Plan, cut: Cut, config: SoundConfig, finder: SoundFinder 
 
 
 @dataclass(frozen=True)
-class _Unit:
+class Unit:
     """One cue's rendering: where the cache keeps it and how to make it."""
 
     cue: SoundCue
@@ -126,21 +130,27 @@ class _Unit:
 
 
 def render_sound(
-    plan: Plan, sound: SoundPlan, backends: SoundBackends, project: Project, reporter: Reporter, seed: int
+    plan: Plan,
+    sound: SoundPlan,
+    backends: SoundBackends,
+    project: Project,
+    reporter: Reporter,
+    seed: int,
+    cut: Cut | None = None,
 ) -> SoundPlan:
     """Render every cue to `media/audio/<cue>.wav` (through the cache); return the plan with real durations.
 
     Three lanes run side by side, each a kind of cue in order: the voice (one line at a time: espeak-ng, under
     Piper, is not thread-safe), the score and the beds. All spend their time in C (onnxruntime, the synthesizer,
-    FFTs) with the GIL released.
+    FFTs) with the GIL released. With the locked `cut`, the score accents the cuts inside each scene.
     """
     rate = sound.sample_rate
     cache = project.cache
-    units = [_unit(cue, plan, backends, cache, rate, seed) for cue in sound.cues]
+    units = [_unit(cue, plan, backends, cache, rate, seed, cut) for cue in sound.cues]
     stored: dict[str, Path] = {}
     with reporter.task(f"Rendering {len(units)} sound cues", len(units)) as advance:
 
-        def lane(lane_units: list[_Unit]) -> None:
+        def lane(lane_units: list[Unit]) -> None:
             for unit in lane_units:
                 stored[unit.cue.id] = cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
                 advance(1)
@@ -164,21 +174,18 @@ def render_sound(
     return sound.model_copy(update={"cues": rendered})
 
 
-def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int) -> _Unit:
+def _unit(
+    cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int, cut: Cut | None
+) -> Unit:
     if cue.kind == CueKind.DIALOGUE:
-        member = plan.cast.get(cue.character or "")
-        voice = VoiceSpec(pitch=member.voice_pitch if member else 1.0, rate=member.voice_rate if member else 1.0)
-        key = content_key("dialogue", cue.text, voice.__dict__, rate, backends.speech.cache_identity)
-
-        def make_line(tmp: Path, text: str = cue.text or "", voice: VoiceSpec = voice) -> None:
-            write_wav(tmp, backends.speech.synthesize(text, voice, rate), rate)
-
-        return _Unit(cue, "dialogue", key, make_line)
+        key, make = dialogue_render(cue, plan, backends.speech, rate)
+        return Unit(cue, "dialogue", key, make)
     if cue.kind in (CueKind.SFX, CueKind.FOLEY):
         key, make = render_effect(cue, rate, seed, backends.find_sound)
-        return _Unit(cue, "effects", key, make)
+        return Unit(cue, "effects", key, make)
     scene = next(s for s in plan.scenes if s.index == (cue.scene_index or 0))
     if cue.kind == CueKind.MUSIC:
+        theme = scene_theme(plan, scene)
         request = MusicRequest(
             cue_id=cue.id,
             mood=scene.mood,
@@ -186,9 +193,12 @@ def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate
             interior=scene.interior,
             duration_s=cue.duration_s,
             seed=seed + scene.index,
+            accents_s=cue_points(scene, cut, cue.duration_s) if cut is not None else (),
+            theme=theme[1] if theme else (),
+            theme_name=theme[0] if theme else "",
         )
         key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
-        return _Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
+        return Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
     # The bed is rendered in whole steps of length and cut to the scene, so a scene that grows or shrinks a little
     # (a line rewritten) cuts its bed from the render it already has.
     length_s = max(1, math.ceil(cue.duration_s / AMBIENCE_STEP_S)) * AMBIENCE_STEP_S
@@ -204,7 +214,7 @@ def _unit(cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate
         cut = source[: round(cue.duration_s * rate)]
         write_wav(tmp, fade(cut, rate, 0.0, min(AMBIENCE_FADE_S, cue.duration_s / 2)), rate)
 
-    return _Unit(cue, "ambience", key, make_bed)
+    return Unit(cue, "ambience", key, make_bed)
 
 
 def _music_maker(

@@ -21,6 +21,9 @@ class MusicRequest:
     interior: bool
     duration_s: float
     seed: int = 0
+    accents_s: tuple[float, ...] = ()  # cue points (s from the cue's start): cuts and story beats the music marks
+    theme: tuple[int, ...] = ()  # a leitmotif (semitones from the cue's tonic) stated in this cue
+    theme_name: str = ""  # whose theme it is (a character or a place)
 
 
 @dataclass(frozen=True)

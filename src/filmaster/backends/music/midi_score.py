@@ -27,6 +27,7 @@ from ...errors import AudioError, ConfigError, MissingDependencyError
 from ...model import Mood, TimeOfDay
 from ...project import Cache, content_key
 from .base import MusicBackend, MusicRequest, MusicResult
+from .themes import THEME_RHYTHM
 
 RENDERS = "music-render"  # cache namespace of whole-bar renders
 
@@ -164,7 +165,12 @@ _PARTS = {
     "pulse": (60, 90),
     "arpeggio": (40, 84),
     "drums": (70, 70),
+    "theme": (70, 104),
+    "accent": (64, 112),
+    "accent-cymbal": (80, 96),
 }
+_THEME_PROGRAM = 60  # French horn: the leitmotif sounds over the ensemble whatever the mood
+_ACCENT_PROGRAM = 47  # timpani, with a crash cymbal: a cut or a story beat is struck
 
 
 def default_soundfont() -> Path:
@@ -196,8 +202,9 @@ class MidiScoreMusicBackend(MusicBackend):
 
     NAME: ClassVar[str] = "midi-score"
     SETTINGS: ClassVar[frozenset[str]] = frozenset({"soundfont", "reverb"})
-    # 2: reverb by single-precision overlap-add; 3: its FFTs by numpy; 4: rendered in whole bars, cut and faded
-    VERSION: ClassVar[str] = "4"
+    # 2: reverb by single-precision overlap-add; 3: its FFTs by numpy; 4: rendered in whole bars, cut and faded;
+    # 5: leitmotifs and cue points
+    VERSION: ClassVar[str] = "5"
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
@@ -381,8 +388,25 @@ def compose_score(
             for k in range(8):
                 note(arp, figure[k % len(figure)], i * _BEATS_PER_BAR + k * 0.5, 0.5, velocity - 12)
 
+    theme_bars = _theme_bars(bars, request.duration_s / beat) if request.theme else ()
     melody = part("melody", style.melody)
-    _write_melody(rng, style, chords, scale, tonic, lambda p, s, d, v: note(melody, p, s, d, v), velocity)
+    _write_melody(
+        rng, style, chords, scale, tonic, lambda p, s, d, v: note(melody, p, s, d, v), velocity, rest=theme_bars
+    )
+    if theme_bars:
+        # The leitmotif over the melody's rest, its intervals exact (see themes.py), voiced around middle C.
+        theme = part("theme", _THEME_PROGRAM)
+        t = theme_bars[0] * _BEATS_PER_BAR
+        for interval, length in zip(request.theme, THEME_RHYTHM, strict=False):
+            theme.notes.append(pretty_midi.Note(velocity + 10, 60 + tonic + interval, t * beat, (t + length) * beat))
+            t += length
+    if request.accents_s:
+        # Cue points: a timpani stroke on the chord's root and a crash, exactly at the cut (off the beat grid).
+        accent, cymbal = part("accent", _ACCENT_PROGRAM), part("accent-cymbal", 0, is_drum=True)
+        for at in request.accents_s:
+            root = chords[min(int(at / bar), bars - 1)][0]
+            accent.notes.append(pretty_midi.Note(min(127, velocity + 30), _in_range(root, 38, 50), at, at + 0.8))
+            cymbal.notes.append(pretty_midi.Note(min(127, velocity + 16), 49, at, at + 1.0))
 
     if style.drums:
         drums = part("drums", 0, is_drum=True)
@@ -409,8 +433,18 @@ def compose_score(
     key = _key_name(tonic, style.mode)
     programs = ", ".join(style.ensemble.split(", "))
     tod = f", {request.time_of_day}" if night else ""
-    description = f"{Mood(request.mood).value}, {style.bpm:g} BPM, {key}, {programs}{tod}"
+    theme_of = f", {request.theme_name}'s theme" if theme_bars and request.theme_name else ""
+    description = f"{Mood(request.mood).value}, {style.bpm:g} BPM, {key}, {programs}{tod}{theme_of}"
     return Score(midi=midi, description=description, bpm=style.bpm, key=key, bars=bars, bar_s=bar, fade_s=fade_s)
+
+
+def _theme_bars(bars: int, beats: float) -> tuple[int, ...]:
+    """The bars a leitmotif takes: the two after the intro bar, or the first two of a short cue; none when the
+    cue is too short to hold the whole theme before its closing bar."""
+    start = 1 if bars >= 4 else 0
+    if start * _BEATS_PER_BAR + sum(THEME_RHYTHM) > beats:
+        return ()
+    return (start, start + 1)
 
 
 def _expression_fades(pretty_midi: Any, duration_s: float, fade_s: float, *, fade_out: bool = True) -> list[Any]:
@@ -506,16 +540,18 @@ def _write_melody(
     tonic: int,
     play: Any,
     velocity: int,
+    rest: tuple[int, ...] = (),
 ) -> None:
     """Melody over the chords: chord tones on strong beats, scale steps between, phrases end on the root.
 
-    The first bar is left to the accompaniment (an intro); phrases are four bars long.
+    The first bar is left to the accompaniment (an intro), and the bars in `rest` to a leitmotif; phrases are
+    four bars long.
     """
     lo, hi = 64, 84
     pitches = [p for p in range(lo, hi + 1) if (p - tonic) % 12 in scale]
     current = min(pitches, key=lambda p: abs(p - 72))
     for i, chord in enumerate(chords):
-        if i == 0 and len(chords) > 2:
+        if (i == 0 and len(chords) > 2) or i in rest:
             continue
         rhythm = style.melody_rhythms[int(rng.integers(len(style.melody_rhythms)))]
         phrase_end = i % 4 == 3 or i == len(chords) - 1

@@ -1,0 +1,76 @@
+"""The dialogue path of the sound stage: each line spoken by its character's voice, performed as the screenplay
+asks (the parenthetical's delivery, the extension's perspective) and placed in the room of its scene."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..audio.delivery import DELIVERY_VERSION, Delivery, delivery_for, perform
+from ..audio.rooms import ROOMS_VERSION, apply_room, room_for
+from ..audio.wavio import write_wav
+from ..backends.speech.base import SpeechBackend, VoiceSpec
+from ..backends.speech.piper import speakable
+from ..model import Plan, SoundCue
+from ..model.plan import ShotDialogue
+from ..project import content_key
+
+log = logging.getLogger(__name__)
+
+
+def line_of(plan: Plan, cue: SoundCue) -> ShotDialogue | None:
+    """The screenplay line a dialogue cue speaks (cue ids are "dlg-<shot>-<n>", n from 1)."""
+    number = cue.id.rsplit("-", 1)[-1]
+    for scene in plan.scenes:
+        for shot in scene.shots:
+            if shot.id == cue.shot_id and number.isdigit() and 0 < int(number) <= len(shot.dialogue):
+                return shot.dialogue[int(number) - 1]
+    return None
+
+
+def cue_delivery(plan: Plan, cue: SoundCue) -> Delivery:
+    line = line_of(plan, cue)
+    return delivery_for(line.parenthetical, line.extension) if line else Delivery()
+
+
+def dialogue_render(cue: SoundCue, plan: Plan, speech: SpeechBackend, rate: int) -> tuple[str, Callable[[Path], None]]:
+    """The cache key of a dialogue cue and how to render it to a WAV."""
+    member = plan.cast.get(cue.character or "")
+    delivery = cue_delivery(plan, cue)
+    # The character's voice (pitch and pace from the cast) stays; the delivery only nudges it.
+    voice = VoiceSpec(
+        pitch=(member.voice_pitch if member else 1.0) * delivery.pitch,
+        rate=(member.voice_rate if member else 1.0) * delivery.rate,
+    )
+    scene = next((s for s in plan.scenes if s.index == cue.scene_index), None)
+    room = room_for(scene.set_kind, scene.interior) if scene else None
+    text = cue.text or ""
+    key = content_key(
+        "dialogue",
+        text,
+        voice.__dict__,
+        rate,
+        speech.cache_identity,
+        [DELIVERY_VERSION, delivery.__dict__] if delivery != Delivery() else None,
+        [ROOMS_VERSION, room.__dict__] if room else None,
+    )
+    if not any(ch.isalnum() for ch in speakable(text)):
+        log.warning(
+            "%s (%s): nothing a voice can speak in %r; the line is kept as a short silence — give it words",
+            cue.id,
+            cue.character,
+            text,
+        )
+
+    def make(tmp: Path) -> None:
+        spoken = speech.synthesize(text, voice, rate)
+        if np.any(spoken):
+            spoken = perform(spoken, rate, delivery, seed=len(text))
+            if room is not None:
+                spoken = apply_room(spoken, rate, room, delivery.perspective)
+        write_wav(tmp, spoken, rate)
+
+    return key, make
