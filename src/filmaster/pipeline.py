@@ -229,7 +229,16 @@ def make_film(
             lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
                 # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
-                timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
+                timeline = side.submit(
+                    prepare_timeline,
+                    plan,
+                    cut,
+                    sound,
+                    project.out,
+                    shooting.takes,
+                    config.deliver.formats,
+                    config.sound.duck_db,
+                )
                 mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
                 if mixed is None:
                     reporter.stage("mix", "unchanged")

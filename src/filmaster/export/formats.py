@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import opentimelineio as otio
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 from ..model import Cut, Plan, SoundPlan
+
+if TYPE_CHECKING:  # OTIO loads its plugins on import: only the writers that need it import it
+    import opentimelineio as otio
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class ExportContext:
     timeline: otio.schema.Timeline
     dest: Path
     master_gain_db: float | None = None  # the mix's static gain to the loudness target, when known
+    duck_db: float = -10.0  # how far the mix ducks music and ambience under dialogue ([sound] duck_db)
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -38,8 +41,9 @@ Writer = Callable[[ExportContext], dict[Path, str]]
 
 def _otio(context: ExportContext) -> dict[Path, str]:
     from .otio_timeline import otio_json
+    from .subtitles import subtitle_cues, with_subtitle_markers
 
-    return {context.dest / "film.otio": otio_json(context.timeline)}
+    return {context.dest / "film.otio": otio_json(with_subtitle_markers(context.timeline, subtitle_cues(context)))}
 
 
 def _interchange(adapter: str) -> Writer:
@@ -89,6 +93,8 @@ FORMATS: dict[str, Writer] = {
 ALL = "all"
 # What `make` writes unless `[deliver] formats` says otherwise.
 DEFAULT_FORMATS: tuple[str, ...] = tuple(FORMATS)
+# Formats that need the finished mix (its master gain): `make` writes them after the mix, the others beside it.
+AFTER_MIX = frozenset({"kdenlive"})
 
 
 def resolve_formats(names: list[str] | tuple[str, ...]) -> list[str]:

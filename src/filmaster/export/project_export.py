@@ -23,7 +23,9 @@ STATE_DIR = ".filmaster"
 NEEDED = ("plan.json", f"{STATE_DIR}/cut.json", f"{STATE_DIR}/sound.json", f"{STATE_DIR}/manifest.json")
 
 
-def load_context(out: Path, *, timeline: Path | None = None, dest: Path | None = None) -> ExportContext:
+def load_context(
+    out: Path, *, timeline: Path | None = None, dest: Path | None = None, duck_db: float = -10.0
+) -> ExportContext:
     """The finished film in `out` as an `ExportContext`; raises InputError when it is not one."""
     out = Path(os.path.abspath(out))
     if not out.is_dir():
@@ -61,6 +63,7 @@ def load_context(out: Path, *, timeline: Path | None = None, dest: Path | None =
         timeline=built,
         dest=Path(os.path.abspath(dest)) if dest else out,
         master_gain_db=float(gain) if isinstance(gain, int | float) else None,
+        duck_db=duck_db,
     )
 
 
@@ -122,12 +125,17 @@ def _media_seconds(file: Path) -> float | None:
 
 
 def export_film(
-    out: Path, formats: list[str], *, timeline: Path | None = None, dest: Path | None = None
+    out: Path,
+    formats: list[str],
+    *,
+    timeline: Path | None = None,
+    dest: Path | None = None,
+    duck_db: float = -10.0,
 ) -> list[Path]:
     """Write the `formats` of the finished film in `out` into `dest` (default: `out`). Every file is made in
     memory first, so a failure writes none; each is then replaced atomically."""
     names = resolve_formats(formats)  # an unknown name fails before the film is read
-    context = load_context(out, timeline=timeline, dest=dest)
+    context = load_context(out, timeline=timeline, dest=dest, duck_db=duck_db)
     texts = export_texts(context, names)
     if context.dest.exists() and not context.dest.is_dir():
         raise ExportError(f"output path {context.dest} is a file; pass a folder to --dest")

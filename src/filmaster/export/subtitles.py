@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,8 @@ VOICED_RANGE_DB = 40.0  # a 10 ms window is voiced within this of the line's lou
 WINDOW_S = 0.01
 PAUSE_S = 0.12  # a silence at least this long between words is a pause a split may move to
 SNAP_S = 0.6  # how far a split may move to reach a pause
+META_KEY = "filmaster"
+SUBTITLE_KEY = "subtitle"
 OFF_SCREEN = {"VO": "V.O.", "OS": "O.S.", "OC": "O.C."}
 
 
@@ -73,7 +76,9 @@ def spoken_lines(timeline: otio.schema.Timeline, plan: Plan, media_root: Path) -
             # The mix lays a line at its cue's exact time; the timeline shows it snapped to the frame. A clip still
             # on that frame is heard at the cue's time, one an editor moved at its new frame.
             cue_start = meta.get("start_s")
-            start_s = cue_start if cue_start is not None and round(cue_start * fps) == start_frame else start_frame / fps
+            start_s = (
+                cue_start if cue_start is not None and round(cue_start * fps) == start_frame else start_frame / fps
+            )
             source = clip.source_range or clip.available_range()
             offset_s = source.start_time.to_seconds()
             length_s = record.duration.to_seconds()
@@ -130,7 +135,7 @@ def _rate(timeline: otio.schema.Timeline) -> float:
     return 24.0
 
 
-def _picture_subjects(timeline: otio.schema.Timeline, shots: dict[str, Shot]):  # noqa: ANN202
+def _picture_subjects(timeline: otio.schema.Timeline, shots: dict[str, Shot]) -> Callable[[float], set[str]]:
     """A function of film seconds: the subjects of the shot on screen then (empty when none is known)."""
     spans: list[tuple[float, float, set[str]]] = []
     for track in timeline.video_tracks():
@@ -240,6 +245,29 @@ def _without_overlaps(cues: list[Subtitle]) -> list[Subtitle]:
             text = "\n".join("- " + c.text.replace("\n", " ") for c in group)
             out.append(Subtitle(group[0].start_s, max(c.end_s for c in group), text))
     return out
+
+
+def with_subtitle_markers(timeline: otio.schema.Timeline, cues: list[Subtitle]) -> otio.schema.Timeline:
+    """A copy of `timeline` with one marker per subtitle on its stack (OTIO has no subtitle track; editors that
+    read OTIO show stack markers on the timeline's ruler). Subtitle markers already there are replaced."""
+    copy = timeline.deepcopy()
+    markers = copy.tracks.markers
+    for marker in [m for m in markers if SUBTITLE_KEY in m.metadata.get(META_KEY, {})]:
+        markers.remove(marker)
+    fps = _rate(copy)
+    for number, cue in enumerate(cues, start=1):
+        first = math.ceil(cue.start_s * fps - 1e-6)
+        last = max(first + 1, math.floor(cue.end_s * fps + 1e-6))
+        marker = otio.schema.Marker(
+            name=cue.text.replace("\n", " "),
+            marked_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(first, fps), otio.opentime.RationalTime(last - first, fps)
+            ),
+            color=otio.schema.MarkerColor.YELLOW,
+        )
+        marker.metadata[META_KEY] = {SUBTITLE_KEY: number, "start_s": cue.start_s, "end_s": cue.end_s}
+        markers.append(marker)
+    return copy
 
 
 # --- file formats --------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,8 @@ import numpy as np
 from ..atomic import write_text_atomic
 from ..export.aac import AUDIO_RATE, aac_packets, can_chunk, encode_ahead
 from ..export.film import assemble_film, audio_samples
-from ..export.otio_timeline import build_timeline, interchange_texts, otio_json
-from ..export.shotlist import write_shotlist
+from ..export.formats import AFTER_MIX, DEFAULT_FORMATS, ExportContext, export_texts, resolve_formats
+from ..export.otio_timeline import build_timeline
 from ..export.storyboard import (
     THUMB_WIDTH,
     FrameGrabber,
@@ -27,12 +28,38 @@ from ..project import Project, content_key
 from .mix import EarlyAudio, scene_sound_starts
 
 
-def prepare_timeline(plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take]) -> dict[Path, str]:
-    """`film.otio` and the editors' formats, as text by path. The `takes`' lengths are known before they render,
-    so this is made while the picture renders, and `deliver` writes it once the picture exists."""
+def prepare_timeline(
+    plan: Plan,
+    cut: Cut,
+    sound: SoundPlan,
+    out: Path,
+    takes: Mapping[str, Take],
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    duck_db: float = -10.0,
+) -> Deliverables:
+    """The timeline and the export formats that do not need the finished mix, as text by path. The `takes`'
+    lengths are known before they render, so this is made while the picture renders and the sound mixes, and
+    `deliver` writes it (with the formats that need the mix) once the picture exists."""
     frames = {shot_id: take.frames for shot_id, take in takes.items()}
     timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames)
-    return {out / "film.otio": otio_json(timeline), **interchange_texts(timeline, out)}
+    context = ExportContext(out=out, plan=plan, cut=cut, sound=sound, timeline=timeline, dest=out, duck_db=duck_db)
+    names = resolve_formats(list(formats))
+    early = [name for name in names if name not in AFTER_MIX]
+    return Deliverables(context, export_texts(context, early), [name for name in names if name in AFTER_MIX])
+
+
+@dataclass(frozen=True)
+class Deliverables:
+    """What `prepare_timeline` made: the context, the files written beside the mix, the formats left for after."""
+
+    context: ExportContext
+    texts: dict[Path, str]
+    after_mix: list[str]
+
+    def finish(self, master_gain_db: float | None) -> dict[Path, str]:
+        """Every file, the formats that needed the mix made now with its master gain."""
+        context = replace(self.context, master_gain_db=master_gain_db)
+        return self.texts | export_texts(context, self.after_mix)
 
 
 def film_sound_ahead(cut: Cut, sound: SoundPlan, project: Project) -> EarlyAudio | None:
@@ -57,18 +84,18 @@ def deliver(
     mix_wav: Path,
     project: Project,
     reporter: Reporter,
-    timeline: Mapping[Path, str],
+    timeline: Deliverables,
 ) -> list[Path]:
     """Write every deliverable; `timeline` is what `prepare_timeline` made."""
-    out = project.out
     pictures = project.media_digest([clip.media for clip in cut.clips])
     # The film is encoded and the storyboard drawn on threads of their own (FFmpeg and the drawing release the
     # GIL) while the timeline and the shot list are written here.
     with ThreadPoolExecutor(2, thread_name_prefix="deliver") as pool:
         film = pool.submit(_deliver_film, cut, sound, mix_wav, pictures, project, reporter)
         storyboard = pool.submit(deliver_storyboard, plan, cut, project)
-        written = [write_text_atomic(path, text) for path, text in timeline.items()]
-        written += write_shotlist(plan, cut, out)
+        gain = project.manifest().get("master_gain_db")
+        texts = timeline.finish(float(gain) if isinstance(gain, int | float) else None)
+        written = [write_text_atomic(path, text) for path, text in texts.items()]
         written += [storyboard.result(), film.result()]
     return written
 
