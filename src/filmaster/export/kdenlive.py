@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import wave
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ REFERENCE_TRACK = "Mix (reference)"
 MIX_MEDIA = "media/audio/mix.wav"
 # Kdenlive's own markers for the mix transition of an audio track and the compositing of a video track.
 INTERNAL_ADDED = "237"
+MONO_UPMIX_DB = 3.01
 
 
 @dataclass
@@ -184,16 +186,27 @@ def _entry(
         },
     )
     if audio and level is not None:
-        entry.append(_volume(level))
+        entry.append(_volume(level, _upmix_compensation_db(producers.out / reference.target_url)))
     return entry
 
 
-def _volume(level: ClipLevel) -> ET.Element:
+def _upmix_compensation_db(path: Path) -> float:
+    """MLT's resampler spreads a mono file over two channels at -3 dB each (the centre mix level); the film's mix
+    copies it to both at full level. A mono clip is raised by as much, so it plays as loud as in the film."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return MONO_UPMIX_DB if wav.getnchannels() == 1 else 0.0
+    except (OSError, wave.Error, EOFError):
+        return 0.0
+
+
+def _volume(level: ClipLevel, extra_db: float = 0.0) -> ET.Element:
     """Kdenlive's volume effect: `level` in dB, keyframed as "frame=dB;..." relative to the clip's first frame."""
+    static = level.static_db + extra_db
     if level.keyframes:
-        value = ";".join(f"{frame}={level.static_db + db:.2f}" for frame, db in level.keyframes)
+        value = ";".join(f"{frame}={static + db:.2f}" for frame, db in level.keyframes)
     else:
-        value = f"{level.static_db:.2f}"
+        value = f"{static:.2f}"
     volume = ET.Element("filter")
     _props(volume, mlt_service="volume", kdenlive_id="volume", level=value, window="75", max_gain="60dB")
     return volume
