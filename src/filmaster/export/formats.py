@@ -8,8 +8,8 @@ artifacts, the timeline and, at most, the sound files' samples. Another format p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +33,6 @@ class ExportContext:
     dest: Path
     master_gain_db: float | None = None  # the mix's static gain to the loudness target, when known
     duck_db: float = -10.0  # how far the mix ducks music and ambience under dialogue ([sound] duck_db)
-    extra: Mapping[str, object] = field(default_factory=dict)
 
 
 Writer = Callable[[ExportContext], dict[Path, str]]

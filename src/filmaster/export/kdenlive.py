@@ -18,7 +18,7 @@ import json
 import os
 import wave
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import opentimelineio as otio
@@ -39,13 +39,11 @@ MONO_UPMIX_DB = 3.01
 class _Producers:
     """One producer per media file (and speed), shared by the bin and the tracks."""
 
-    root: ET.Element
     base: Path  # the folder the project file is in
     out: Path  # the film's folder, to which media URLs are relative
-    profile_fps: float
-    items: dict[tuple[str, float], ET.Element]
+    items: dict[tuple[str, float], ET.Element] = field(default_factory=dict)
 
-    def get(self, url: str, length: int, *, speed: float = 1.0, audio: bool) -> str:
+    def get(self, url: str, length: int, *, speed: float = 1.0, audio: bool) -> ET.Element:
         key = (url, speed)
         if key not in self.items:
             number = len(self.items) + 1
@@ -74,7 +72,7 @@ class _Producers:
                 },
             )
             self.items[key] = producer
-        return self.items[key].get("id", "")
+        return self.items[key]
 
 
 def kdenlive_text(context: ExportContext) -> str:
@@ -84,34 +82,30 @@ def kdenlive_text(context: ExportContext) -> str:
     total = round(timeline.duration().to_seconds() * fps)
     root = ET.Element("mlt", LC_NUMERIC="C", version=MLT_VERSION, title=cut.title, producer="main_bin")
     root.append(_profile(cut.width, cut.height, fps))
-    producers = _Producers(root, context.dest, context.out, fps, {})
+    producers = _Producers(context.dest, context.out)
     levels = clip_levels(timeline, context.out, context.sound.sample_rate, context.duck_db)
 
-    tracks: list[tuple[str, list[ET.Element], bool, bool]] = []  # (name, playlists, audio, muted)
+    # Kdenlive lists audio tracks below video tracks; the muted mix sits between them.
+    tracks: list[tuple[str, ET.Element, bool, bool]] = []  # (name, playlist, audio, muted)
     for track in timeline.audio_tracks():
-        tracks.append((track.name, _track_playlists(track, fps, producers, levels, audio=True), True, False))
-    mix = context.out / MIX_MEDIA
-    if mix.is_file():
-        tracks.append((REFERENCE_TRACK, [_reference_playlist(total, producers)], True, True))
+        tracks.append((track.name, _playlist(track, fps, producers, levels, audio=True), True, False))
+    if (context.out / MIX_MEDIA).is_file():
+        tracks.append((REFERENCE_TRACK, _reference_playlist(total, producers), True, True))
     for track in timeline.video_tracks():
-        tracks.append((track.name, _track_playlists(track, fps, producers, levels, audio=False), False, False))
+        tracks.append((track.name, _playlist(track, fps, producers, levels, audio=False), False, False))
 
     body: list[ET.Element] = []
     track_tractors: list[tuple[str, bool, bool]] = []
-    for number, (name, playlists, audio, muted) in enumerate(tracks, start=1):
-        for index, playlist in enumerate(playlists):
-            playlist.set("id", f"playlist{number}_{index}")
-            body.append(playlist)
-        second = ET.Element("playlist", id=f"playlist{number}_{len(playlists)}")  # Kdenlive's same-track mix lane
-        body.append(second)
+    for number, (name, playlist, audio, muted) in enumerate(tracks, start=1):
+        playlist.set("id", f"playlist{number}_0")
+        second = ET.Element("playlist", id=f"playlist{number}_1")  # the lane Kdenlive uses for same-track mixes
+        body += [playlist, second]
         tractor = ET.Element("tractor", id=f"tractor{number}", **{"in": "0", "out": str(max(0, total - 1))})
         _props(tractor, **{"kdenlive:track_name": name, "kdenlive:trackheight": "69", "kdenlive:timeline_active": "1"})
         if audio:
             _props(tractor, **{"kdenlive:audio_track": "1"})
-        if muted:
-            _props(tractor, **{"kdenlive:locked_track": "0"})
-        for playlist in [*playlists, second]:
-            ET.SubElement(tractor, "track", producer=playlist.get("id", ""), **({"hide": "video"} if audio else {}))
+        for lane in (playlist, second):
+            ET.SubElement(tractor, "track", producer=lane.get("id", ""), **({"hide": "video"} if audio else {}))
         body.append(tractor)
         track_tractors.append((tractor.get("id", ""), audio, muted))
 
@@ -144,9 +138,9 @@ def _profile(width: int, height: int, fps: int) -> ET.Element:
     )
 
 
-def _track_playlists(
+def _playlist(
     track: otio.schema.Track, fps: int, producers: _Producers, levels: dict[int, ClipLevel], *, audio: bool
-) -> list[ET.Element]:
+) -> ET.Element:
     playlist = ET.Element("playlist")
     blank = 0
     for item in track:
@@ -158,7 +152,7 @@ def _track_playlists(
             ET.SubElement(playlist, "blank", length=str(blank))
             blank = 0
         playlist.append(_entry(item, fps, length, producers, levels.get(id(item)), audio=audio))
-    return [playlist]
+    return playlist
 
 
 def _entry(
@@ -177,14 +171,8 @@ def _entry(
         # A timewarp producer's frame n shows source frame n * speed.
         first, file_frames = round(first / speed), int(file_frames / speed)
     producer = producers.get(reference.target_url, max(file_frames, first + length), speed=speed, audio=audio)
-    entry = ET.Element("entry", producer=producer, **{"in": str(first), "out": str(first + length - 1)})
-    _props(
-        entry,
-        **{
-            "kdenlive:id": producers.items[(reference.target_url, speed)].findtext("property[@name='kdenlive:id']")
-            or ""
-        },
-    )
+    entry = ET.Element("entry", producer=producer.get("id", ""), **{"in": str(first), "out": str(first + length - 1)})
+    _props(entry, **{"kdenlive:id": producer.findtext("property[@name='kdenlive:id']") or ""})
     if audio and level is not None:
         entry.append(_volume(level, _upmix_compensation_db(producers.out / reference.target_url)))
     return entry
@@ -214,7 +202,7 @@ def _volume(level: ClipLevel, extra_db: float = 0.0) -> ET.Element:
 
 def _reference_playlist(total: int, producers: _Producers) -> ET.Element:
     playlist = ET.Element("playlist")
-    producer = producers.get(MIX_MEDIA, total, audio=True)
+    producer = producers.get(MIX_MEDIA, total, audio=True).get("id", "")
     ET.SubElement(playlist, "entry", producer=producer, **{"in": "0", "out": str(max(0, total - 1))})
     return playlist
 

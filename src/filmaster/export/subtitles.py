@@ -57,7 +57,7 @@ class SpokenLine:
 def subtitle_cues(context: ExportContext) -> list[Subtitle]:
     """The film's subtitles, in order and never overlapping."""
     lines = spoken_lines(context.timeline, context.plan, context.out)
-    return _without_overlaps([part for line in lines for part in _split(line)])
+    return without_overlaps([part for line in lines for part in split_line(line)])
 
 
 def spoken_lines(timeline: otio.schema.Timeline, plan: Plan, media_root: Path) -> list[SpokenLine]:
@@ -90,7 +90,7 @@ def spoken_lines(timeline: otio.schema.Timeline, plan: Plan, media_root: Path) -
             voiced = [(max(a, start_s), min(b, start_s + length_s)) for a, b in voiced]
             if not voiced:
                 continue
-            speaker = _speaker_label(meta, shots, on_screen(start_s + (voiced[0][0] - start_s)))
+            speaker = _speaker_label(meta, shots, on_screen(voiced[0][0]))
             lines.append(SpokenLine(text=" ".join(str(meta["text"]).split()), speaker=speaker, voiced=voiced))
     return sorted(lines, key=lambda line: line.voiced[0][0])
 
@@ -175,7 +175,7 @@ def _extension(meta: dict, shots: dict[str, Shot]) -> str:
 # --- splitting a line into cues ------------------------------------------------------------------------------
 
 
-def _split(line: SpokenLine) -> list[Subtitle]:
+def split_line(line: SpokenLine) -> list[Subtitle]:
     start, end = line.voiced[0][0], line.voiced[-1][1]
     label = f"{line.speaker}: " if line.speaker else ""
     if end - start <= MAX_CUE_S and len(label + line.text) <= MAX_CHARS:
@@ -229,7 +229,7 @@ def _rows(text: str) -> str:
     return "\n".join(textwrap.wrap(text, ROW_CHARS, break_long_words=False)) or text
 
 
-def _without_overlaps(cues: list[Subtitle]) -> list[Subtitle]:
+def without_overlaps(cues: list[Subtitle]) -> list[Subtitle]:
     """Cues heard at once share one cue (a dash per speaker); the rest stay apart."""
     merged: list[list[Subtitle]] = []
     for cue in sorted(cues, key=lambda c: c.start_s):
