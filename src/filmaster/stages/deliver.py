@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import __version__
 from ..atomic import write_text_atomic
 from ..export.aac import AUDIO_RATE, aac_packets, can_chunk, encode_ahead
 from ..export.film import assemble_film, audio_samples
 from ..export.formats import AFTER_MIX, DEFAULT_FORMATS, ExportContext, export_texts, resolve_formats
-from ..export.otio_timeline import build_timeline
+from ..export.otio_timeline import build_timeline, otio_json
 from ..export.storyboard import (
     THUMB_WIDTH,
     FrameGrabber,
@@ -56,10 +57,27 @@ class Deliverables:
     texts: dict[Path, str]
     after_mix: list[str]
 
-    def finish(self, master_gain_db: float | None) -> dict[Path, str]:
-        """Every file, the formats that needed the mix made now with its master gain."""
-        context = replace(self.context, master_gain_db=master_gain_db)
-        return self.texts | export_texts(context, self.after_mix)
+    def finish(self, project: Project) -> list[Path]:
+        """Write every file, the formats that needed the mix made now with its master gain — or, when nothing they
+        read changed (the timeline, the sound files, the gain), left as the last run wrote them: the Kdenlive
+        project's levels read every sound file, two thirds of a second for a two-minute film."""
+        gain = project.manifest().get("master_gain_db")
+        context = replace(self.context, master_gain_db=float(gain) if isinstance(gain, int | float) else None)
+        written = [write_text_atomic(path, text) for path, text in self.texts.items()]
+        if not self.after_mix:
+            return written
+        sounds = project.media_digest([cue.media for cue in context.sound.cues if cue.media])
+        key = content_key(
+            "after-mix", __version__, self.after_mix, otio_json(context.timeline), sounds, gain, context.duck_db
+        )
+        stored = project.manifest().get("after_mix", {})
+        kept = [Path(name) for name in stored.get("files", [])]
+        if stored.get("key") == key and kept and all((project.out / name).is_file() for name in kept):
+            return written + [project.out / name for name in kept]
+        texts = export_texts(context, self.after_mix)
+        written += [write_text_atomic(path, text) for path, text in texts.items()]
+        project.update_manifest(after_mix={"key": key, "files": [project.rel(path) for path in texts]})
+        return written
 
 
 def film_sound_ahead(cut: Cut, sound: SoundPlan, project: Project) -> EarlyAudio | None:
@@ -93,9 +111,7 @@ def deliver(
     with ThreadPoolExecutor(2, thread_name_prefix="deliver") as pool:
         film = pool.submit(_deliver_film, cut, sound, mix_wav, pictures, project, reporter)
         storyboard = pool.submit(deliver_storyboard, plan, cut, project)
-        gain = project.manifest().get("master_gain_db")
-        texts = timeline.finish(float(gain) if isinstance(gain, int | float) else None)
-        written = [write_text_atomic(path, text) for path, text in texts.items()]
+        written = timeline.finish(project)
         written += [storyboard.result(), film.result()]
     return written
 
