@@ -16,8 +16,9 @@ import pytest
 
 from filmaster.audio.wavio import read_wav
 from filmaster.cli import main
-from filmaster.config import load_config
+from filmaster.config import Config, load_config
 from filmaster.errors import ConfigError
+from filmaster.export.formats import DEFAULT_FORMATS
 from filmaster.model import SoundPlan
 from filmaster.pipeline import MakeResult, make_film
 from filmaster.stages.develop import develop
@@ -250,6 +251,7 @@ def test_export_errors_are_one_line_and_write_nothing(
 
 
 def test_deliver_formats_are_checked_in_the_config() -> None:
+    assert Config().deliver.formats == list(DEFAULT_FORMATS)  # config.py lists them without importing the registry
     assert load_config(overrides={"deliver": {"formats": ["srt", "all"]}}).deliver.formats[0] == "otio"
     with pytest.raises(ConfigError, match=r"deliver\.formats.*unknown export format 'mov'"):
         load_config(overrides={"deliver": {"formats": ["mov"]}})

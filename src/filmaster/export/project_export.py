@@ -11,6 +11,7 @@ import json
 import os
 import wave
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
@@ -89,7 +90,8 @@ def _check_clip(clip: otio.schema.Clip, track: str, path: Path, out: Path) -> No
     if not isinstance(reference, otio.schema.ExternalReference):
         raise InputError(f"{where} has no media file; relink it to the film's media and export the timeline again")
     url = reference.target_url
-    file = Path(url.removeprefix("file://")) if url.startswith("file://") else out / url
+    parsed = urlparse(url)
+    file = Path(unquote(parsed.path)) if parsed.scheme == "file" else out / unquote(url)
     if not file.is_file():
         raise InputError(
             f"{where} points to {url}, which is not in {out}; the timeline no longer matches the film's media — "
