@@ -243,7 +243,7 @@ def export(
     from .export.project_export import export_film
 
     cfg = load_config(config or find_config_file(out, Path.cwd()))
-    written = export_film(out, formats, timeline=timeline, dest=dest, duck_db=cfg.sound.duck_db)
+    written = export_film(out, formats, timeline=timeline, dest=dest, mix=cfg.sound)
     if not _state["quiet"]:
         err_console.print(f"[bold green]done[/] {', '.join(p.name for p in written)}", highlight=False)
 

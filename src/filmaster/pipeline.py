@@ -237,7 +237,7 @@ def make_film(
                     project.out,
                     shooting.takes,
                     config.deliver.formats,
-                    config.sound.duck_db,
+                    config.sound,
                 )
                 mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
                 if mixed is None:

@@ -9,10 +9,11 @@ artifacts, the timeline and, at most, the sound files' samples. Another format p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..config import SoundConfig
 from ..errors import ConfigError
 from ..model import Cut, Plan, SoundPlan
 
@@ -32,7 +33,9 @@ class ExportContext:
     timeline: otio.schema.Timeline
     dest: Path
     master_gain_db: float | None = None  # the mix's static gain to the loudness target, when known
-    duck_db: float = -10.0  # how far the mix ducks music and ambience under dialogue ([sound] duck_db)
+    mix: SoundConfig = field(
+        default_factory=SoundConfig
+    )  # the mix's settings ([sound]): ducking depth, true-peak ceiling
 
 
 Writer = Callable[[ExportContext], dict[Path, str]]

@@ -6,7 +6,8 @@ Written with ElementTree from the OTIO timeline (so an edited film.otio exports 
   track, each a Kdenlive track (a tractor of two playlists) named as in the timeline;
 - clips sit at their cut points with their source in/out (a clip played faster reads a `timewarp` producer);
 - every audio clip carries a `volume` filter with the mix's level for it, keyframed where the mix ducks it under
-  dialogue (`export.levels`); the master's gain to the loudness target is a volume filter on the whole timeline;
+  dialogue (`export.levels`); the master's gain to the loudness target is a volume filter on the whole timeline,
+  followed by a limiter at the mix's ceiling;
 - the mix itself is a muted reference track ("Mix (reference)"), so an editor can compare;
 - scene starts are guides.
 Media paths are relative to the project file, so the film's folder can be moved as a whole.
@@ -83,7 +84,7 @@ def kdenlive_text(context: ExportContext) -> str:
     root = ET.Element("mlt", LC_NUMERIC="C", version=MLT_VERSION, title=cut.title, producer="main_bin")
     root.append(_profile(cut.width, cut.height, fps))
     producers = _Producers(context.dest, context.out)
-    levels = clip_levels(timeline, context.out, context.sound.sample_rate, context.duck_db)
+    levels = clip_levels(timeline, context.out, context.sound.sample_rate, context.mix.duck_db)
 
     # Kdenlive lists audio tracks below video tracks; the muted mix sits between them.
     tracks: list[tuple[str, ET.Element, bool, bool]] = []  # (name, playlist, audio, muted)
@@ -113,7 +114,7 @@ def kdenlive_text(context: ExportContext) -> str:
     root.append(_bin(producers, timeline, fps))
     root.append(_black(total))
     root.extend(body)
-    root.append(_main_tractor(track_tractors, total, context.master_gain_db, timeline, fps))
+    root.append(_main_tractor(track_tractors, total, context, fps))
     ET.indent(root)
     return "<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -259,10 +260,10 @@ def _black(total: int) -> ET.Element:
 def _main_tractor(
     tracks: list[tuple[str, bool, bool]],
     total: int,
-    master_gain_db: float | None,
-    timeline: otio.schema.Timeline,
+    context: ExportContext,
     fps: int,
 ) -> ET.Element:
+    timeline, master_gain_db = context.timeline, context.master_gain_db
     tractor = ET.Element("tractor", id="maintractor", **{"in": "0", "out": str(max(0, total - 1))})
     _props(tractor, **{"kdenlive:sequenceproperties.guides": json.dumps(_guides(timeline, fps))})
     ET.SubElement(tractor, "track", producer="black_track")
@@ -279,6 +280,18 @@ def _main_tractor(
     if master_gain_db is not None:
         master = ET.SubElement(tractor, "filter", id="master_level")
         _props(master, mlt_service="volume", kdenlive_id="volume", level=f"{master_gain_db:.2f}", max_gain="60dB")
+        # The master's true-peak ceiling, as FFmpeg's look-ahead limiter (without its automatic make-up level).
+        limiter = ET.SubElement(tractor, "filter", id="master_limiter")
+        _props(
+            limiter,
+            mlt_service="avfilter.alimiter",
+            **{
+                "av.limit": f"{10 ** (context.mix.true_peak_dbtp / 20):.4f}",
+                "av.attack": "5",
+                "av.release": "50",
+                "av.level": "0",
+            },
+        )
     return tractor
 
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 import opentimelineio as otio
 
 from ..atomic import write_text_atomic
+from ..config import SoundConfig
 from ..errors import ExportError, InputError
 from ..model import Cut, Plan, SoundPlan
 from .formats import ExportContext, export_texts, resolve_formats
@@ -25,7 +26,7 @@ NEEDED = ("plan.json", f"{STATE_DIR}/cut.json", f"{STATE_DIR}/sound.json", f"{ST
 
 
 def load_context(
-    out: Path, *, timeline: Path | None = None, dest: Path | None = None, duck_db: float = -10.0
+    out: Path, *, timeline: Path | None = None, dest: Path | None = None, mix: SoundConfig | None = None
 ) -> ExportContext:
     """The finished film in `out` as an `ExportContext`; raises InputError when it is not one."""
     out = Path(os.path.abspath(out))
@@ -64,7 +65,7 @@ def load_context(
         timeline=built,
         dest=Path(os.path.abspath(dest)) if dest else out,
         master_gain_db=float(gain) if isinstance(gain, int | float) else None,
-        duck_db=duck_db,
+        mix=mix or SoundConfig(),
     )
 
 
@@ -132,12 +133,12 @@ def export_film(
     *,
     timeline: Path | None = None,
     dest: Path | None = None,
-    duck_db: float = -10.0,
+    mix: SoundConfig | None = None,
 ) -> list[Path]:
     """Write the `formats` of the finished film in `out` into `dest` (default: `out`). Every file is made in
     memory first, so a failure writes none; each is then replaced atomically."""
     names = resolve_formats(formats)  # an unknown name fails before the film is read
-    context = load_context(out, timeline=timeline, dest=dest, duck_db=duck_db)
+    context = load_context(out, timeline=timeline, dest=dest, mix=mix)
     texts = export_texts(context, names)
     if context.dest.exists() and not context.dest.is_dir():
         raise ExportError(f"output path {context.dest} is a file; pass a folder to --dest")

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import __version__
 from ..atomic import write_text_atomic
+from ..config import SoundConfig
 from ..export.aac import AUDIO_RATE, aac_packets, can_chunk, encode_ahead
 from ..export.film import assemble_film, audio_samples
 from ..export.formats import AFTER_MIX, DEFAULT_FORMATS, ExportContext, export_texts, resolve_formats
@@ -36,14 +37,16 @@ def prepare_timeline(
     out: Path,
     takes: Mapping[str, Take],
     formats: Sequence[str] = DEFAULT_FORMATS,
-    duck_db: float = -10.0,
+    mix: SoundConfig | None = None,
 ) -> Deliverables:
     """The timeline and the export formats that do not need the finished mix, as text by path. The `takes`'
     lengths are known before they render, so this is made while the picture renders and the sound mixes, and
     `deliver` writes it (with the formats that need the mix) once the picture exists."""
     frames = {shot_id: take.frames for shot_id, take in takes.items()}
     timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames)
-    context = ExportContext(out=out, plan=plan, cut=cut, sound=sound, timeline=timeline, dest=out, duck_db=duck_db)
+    context = ExportContext(
+        out=out, plan=plan, cut=cut, sound=sound, timeline=timeline, dest=out, mix=mix or SoundConfig()
+    )
     names = resolve_formats(list(formats))
     early = [name for name in names if name not in AFTER_MIX]
     return Deliverables(context, export_texts(context, early), [name for name in names if name in AFTER_MIX])
@@ -68,7 +71,7 @@ class Deliverables:
             return written
         sounds = project.media_digest([cue.media for cue in context.sound.cues if cue.media])
         key = content_key(
-            "after-mix", __version__, self.after_mix, otio_json(context.timeline), sounds, gain, context.duck_db
+            "after-mix", __version__, self.after_mix, otio_json(context.timeline), sounds, gain, context.mix
         )
         stored = project.manifest().get("after_mix", {})
         kept = [Path(name) for name in stored.get("files", [])]
