@@ -42,7 +42,8 @@ class _Laid:
     clip: otio.schema.Clip
     kind: str
     start: int  # record sample
-    audio: np.ndarray  # (n, 2) float32 at the clip's gain, only the part the clip plays
+    length: int  # samples it plays
+    audio: np.ndarray | None  # a line's voice, mono float32 at its gain: the part it plays (None for other kinds)
 
 
 def clip_levels(
@@ -65,48 +66,49 @@ def clip_levels(
 
 
 def _lay(clip: otio.schema.Clip, kind: str, media_root: Path, rate: int) -> _Laid:
-    gain = float(clip.metadata.get(META_KEY, {}).get("gain_db", 0.0))
     record = clip.range_in_parent()
     start = round(record.start_time.to_seconds() * rate)
     length = round(record.duration.to_seconds() * rate)
+    if kind != "dialogue":  # only the voice keys the ducking: the beds' samples are not needed
+        return _Laid(clip, kind, start, length, None)
     source = clip.source_range or clip.available_range()
     offset = round(source.start_time.to_seconds() * rate)
-    audio = np.zeros((0, 2), np.float32)
+    audio = np.zeros(0, np.float32)
     path = media_root / clip.media_reference.target_url
     if path.is_file():
         samples, file_rate = read_wav(path)
         if file_rate == rate:
-            samples = (
-                samples if samples.ndim == 2 and samples.shape[1] == 2 else np.repeat(samples.reshape(-1, 1), 2, 1)
-            )
-            audio = samples[offset : offset + length] * np.float32(10 ** (gain / 20))
-    return _Laid(clip, kind, start, audio)
+            # Mono: the compressor links the channels and the voices are mono, so one channel gives the same gain
+            # in half the time.
+            mono = samples.mean(axis=1) if samples.ndim == 2 else samples
+            audio = mono[offset : offset + length] * np.float32(10 ** (_gain_db(clip) / 20))
+    return _Laid(clip, kind, start, audio.shape[0], audio)
 
 
 def _scene_levels(laid: list[_Laid], rate: int, fps: float, duck_db: float) -> dict[int, ClipLevel]:
     origin = min(item.start for item in laid)
-    n = max(item.start + item.audio.shape[0] for item in laid) - origin
-    dialogue = np.zeros((max(n, 1), 2), np.float32)
-    lines = [item for item in laid if item.kind == "dialogue"]
+    n = max(item.start + item.length for item in laid) - origin
+    dialogue = np.zeros(max(n, 1), np.float32)
+    lines = [item for item in laid if item.audio is not None]
     for item in lines:
-        dialogue[item.start - origin : item.start - origin + item.audio.shape[0]] += item.audio
+        dialogue[item.start - origin : item.start - origin + item.length] += item.audio
     gain = np.zeros(dialogue.shape[0])
     levels: dict[int, ClipLevel] = {}
     if lines:
         compressed = compress(dialogue, rate)
         for item in lines:
-            a, b = item.start - origin, item.start - origin + item.audio.shape[0]
+            a, b = item.start - origin, item.start - origin + item.length
             before, after = _rms(dialogue[a:b]), _rms(compressed[a:b])
             change = 20 * np.log10(after / before) if before > 0 and after > 0 else 0.0
             levels[id(item.clip)] = ClipLevel(static_db=_gain_db(item.clip) + float(change))
         if duck_db < 0:
             gain = 20 * np.log10(duck_envelope(speech_presence(compressed, rate), dialogue.shape[0], rate, duck_db))
     for item in laid:
-        if item.kind == "dialogue":
+        if item.audio is not None:
             continue
         keyframes: list[tuple[int, float]] = []
         if item.kind in DUCKED_KINDS and lines and duck_db < 0:
-            keyframes = _keyframes(gain, item.start - origin, item.audio.shape[0], rate, fps)
+            keyframes = _keyframes(gain, item.start - origin, item.length, rate, fps)
         levels[id(item.clip)] = ClipLevel(static_db=_gain_db(item.clip), keyframes=keyframes)
     return levels
 
