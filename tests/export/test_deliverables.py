@@ -77,11 +77,17 @@ def test_make_writes_subtitles_and_kdenlive_by_default(film: MakeResult) -> None
     assert (film.out / "film.vtt").read_text().startswith("WEBVTT\n\n")
 
 
-def test_subtitles_cover_every_line_word_for_word_with_speakers_off_screen(film: MakeResult) -> None:
-    spoken = [line for scene in develop(SCREENPLAY).scenes for line in scene.dialogue]
-    cues = _cues(film.out / "film.srt")
-    shown = " ".join(re.sub(r"^[A-Z]+ \((V\.O\.|O\.S\.)\): ", "", text.replace("\n", " ")) for _, _, text in cues)
+def assert_subtitles_cover_the_dialogue(screenplay: Path, srt: Path) -> list[tuple[float, float, str]]:
+    """Every word of every line of the screenplay, in order, and nothing else but speaker labels."""
+    spoken = [line for scene in develop(screenplay).scenes for line in scene.dialogue]
+    cues = _cues(srt)
+    shown = " ".join(re.sub(r"^[A-Z' ]+( \(V\.O\.\)| \(O\.S\.\))?: ", "", t.replace("\n", " ")) for _, _, t in cues)
     assert _words(shown) == [word for line in spoken for word in _words(line.text)]
+    return cues
+
+
+def test_subtitles_cover_every_line_word_for_word_with_speakers_off_screen(film: MakeResult) -> None:
+    cues = assert_subtitles_cover_the_dialogue(SCREENPLAY, film.out / "film.srt")
     texts = [text.replace("\n", " ") for _, _, text in cues]
     assert texts[0].startswith("NELL (V.O.): I kept the light")
     assert any(text.startswith("TOM (O.S.): Only me.") for text in texts)
@@ -197,11 +203,12 @@ def test_melt_renders_the_kdenlive_project_as_the_film(film: MakeResult, tmp_pat
 
 @NO_MELT
 @pytest.mark.slow
-def test_melt_renders_the_bundled_examples_kdenlive_project_as_the_film(tmp_path: Path) -> None:
+def test_the_bundled_examples_kdenlive_project_and_subtitles(tmp_path: Path) -> None:
     source = tmp_path / "the_last_ferry.fountain"
     shutil.copy(DATA.parents[1] / "examples" / source.name, source)
     made = make_film(source, tmp_path / "out", load_config(overrides={"render": {"draft": True}}))
     assert_melt_renders_as_the_film(made.out, made.film, tmp_path)
+    assert_subtitles_cover_the_dialogue(source, made.out / "film.srt")
 
 
 def test_export_writes_every_format_from_the_artifacts_rendering_nothing(film: MakeResult, tmp_path: Path) -> None:
