@@ -237,12 +237,17 @@ def export(
     dest: Annotated[
         Path | None, typer.Option("--dest", help="Write the files here (default: the film's folder).")
     ] = None,
-    config: ConfigOption = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="The filmaster.toml the film was made with (default: the current folder's)."
+        ),
+    ] = None,
 ) -> None:
     """Write a finished film's timeline, subtitles and shot list again in the formats asked, rendering nothing."""
     from .export.project_export import export_film
 
-    cfg = load_config(config or find_config_file(out, Path.cwd()))
+    cfg = load_config(config or find_config_file(Path.cwd()))
     written = export_film(out, formats, timeline=timeline, dest=dest, mix=cfg.sound)
     if not _state["quiet"]:
         err_console.print(f"[bold green]done[/] {', '.join(p.name for p in written)}", highlight=False)
