@@ -16,6 +16,8 @@ ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so' || need_apt+=(libegl1 libegl-
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # Real footage for the footage-annotation tests (OpenCV's sample videos).
 [ -n "$extras" ] && [ ! -d /usr/share/doc/opencv-doc/examples/data ] && need_apt+=(opencv-doc)
+# melt (MLT, Kdenlive's engine) renders the exported Kdenlive project in the tests, to compare it with the film.
+[ -n "$extras" ] && ! command -v melt >/dev/null && need_apt+=(melt)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     echo "installing system packages: ${need_apt[*]}"

@@ -241,6 +241,39 @@ def explain(
     print(explain_scene(loaded.scenes[scene - 1]))
 
 
+@app.command()
+def export(
+    out: Annotated[Path, typer.Argument(help="A finished film's folder (the -o of `make`).", show_default=False)],
+    formats: Annotated[
+        list[str],
+        typer.Option(
+            "--format",
+            "-f",
+            help="otio, fcpxml, fcp7, edl, kdenlive, srt, vtt, shotlist or all; repeat for several.",
+        ),
+    ] = ["all"],  # noqa: B006 - typer reads the default, never mutates it
+    timeline: Annotated[
+        Path | None, typer.Option("--timeline", "-t", help="Export from this edited film.otio instead of the cut.")
+    ] = None,
+    dest: Annotated[
+        Path | None, typer.Option("--dest", help="Write the files here (default: the film's folder).")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="The filmaster.toml the film was made with (default: the current folder's)."
+        ),
+    ] = None,
+) -> None:
+    """Write a finished film's timeline, subtitles and shot list again in the formats asked, rendering nothing."""
+    from .export.project_export import export_film
+
+    cfg = load_config(config or find_config_file(Path.cwd()))
+    written = export_film(out, formats, timeline=timeline, dest=dest, mix=cfg.sound)
+    if not _state["quiet"]:
+        err_console.print(f"[bold green]done[/] {', '.join(p.name for p in written)}", highlight=False)
+
+
 corpus_app = typer.Typer(help="The cinematography corpus: teach filmaster from your own footage, inspect it.")
 app.add_typer(corpus_app, name="corpus")
 CorpusOption = Annotated[

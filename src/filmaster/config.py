@@ -118,6 +118,23 @@ class BackendChoice(_Section):
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class DeliverConfig(_Section):
+    # What `make` writes beside film.mp4 and the storyboard; `filmaster export` writes any of them later.
+    formats: list[str] = Field(
+        default_factory=lambda: ["otio", "fcpxml", "fcp7", "edl", "kdenlive", "srt", "vtt", "shotlist"]
+    )
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, value: list[str]) -> list[str]:
+        from .export.formats import resolve_formats
+
+        try:
+            return resolve_formats(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from exc
+
+
 class Config(_Section):
     seed: int = 0
     render: RenderConfig = RenderConfig()
@@ -126,6 +143,7 @@ class Config(_Section):
     edit: EditConfig = EditConfig()
     backends: BackendChoice = BackendChoice()
     limits: LimitsConfig = LimitsConfig()
+    deliver: DeliverConfig = DeliverConfig()
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -250,7 +250,15 @@ def make_film(
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
                 # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
                 timeline = side.submit(
-                    prepare_timeline, plan, cut, sound, project.out, shooting.takes, post.critique.findings
+                    prepare_timeline,
+                    plan,
+                    cut,
+                    sound,
+                    project.out,
+                    shooting.takes,
+                    config.deliver.formats,
+                    config.sound,
+                    post.critique.findings,
                 )
                 mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
                 write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change

@@ -324,15 +324,22 @@ def export_interchange(timeline: otio.schema.Timeline, out_dir: Path) -> list[Pa
     return [write_text_atomic(path, text) for path, text in interchange_texts(timeline, out_dir).items()]
 
 
-def interchange_texts(timeline: otio.schema.Timeline, out_dir: Path) -> dict[Path, str]:
-    """The timeline in every installed interchange format, by the path it belongs at in `out_dir`."""
+def interchange_texts(
+    timeline: otio.schema.Timeline,
+    out_dir: Path,
+    *,
+    adapters: tuple[str, ...] | None = None,
+    media_root: Path | None = None,
+) -> dict[Path, str]:
+    """The timeline in every installed interchange format (or those of `adapters`), by the path it belongs at in
+    `out_dir`; absolute media URLs are made from `media_root` (the film's folder; default `out_dir`)."""
     out_dir = Path(out_dir)
     installed = set(otio.adapters.available_adapter_names())
     texts: dict[Path, str] = {}
     for adapter, filename, picture_only, absolute in INTERCHANGE:
-        if adapter not in installed:
+        if adapter not in installed or (adapters is not None and adapter not in adapters):
             continue
-        variant = _variant(timeline, out_dir, picture_only=picture_only, absolute=absolute)
+        variant = _variant(timeline, Path(media_root or out_dir), picture_only=picture_only, absolute=absolute)
         path = out_dir / filename
         try:
             with _frame_size_known_to_fcpx(variant) if adapter == "fcpx_xml" else contextlib.nullcontext():

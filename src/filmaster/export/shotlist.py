@@ -54,6 +54,11 @@ class _Timing:
 
 def write_shotlist(plan: Plan, cut: Cut | None, out_dir: Path, *, fps: int = 24) -> list[Path]:
     """Write shotlist.md and shotlist.csv into `out_dir`; `fps` is used only without a cut."""
+    return [write_text_atomic(path, text) for path, text in shotlist_texts(plan, cut, out_dir, fps=fps).items()]
+
+
+def shotlist_texts(plan: Plan, cut: Cut | None, out_dir: Path, *, fps: int = 24) -> dict[Path, str]:
+    """shotlist.md and shotlist.csv by their paths in `out_dir`, in the order of `cut` (the final cut)."""
     fps = cut.fps if cut is not None else fps
     if fps <= 0:
         raise ExportError(f"shot list needs a positive frame rate, got {fps}")
@@ -63,10 +68,10 @@ def write_shotlist(plan: Plan, cut: Cut | None, out_dir: Path, *, fps: int = 24)
         (scene, [_row(shot, timings.get(shot.id), fps) for shot in _ordered(scene, timings)]) for scene in plan.scenes
     ]
     out_dir = Path(out_dir)
-    return [
-        write_text_atomic(out_dir / "shotlist.md", _markdown(plan, rows, len(timings), total, fps)),
-        write_text_atomic(out_dir / "shotlist.csv", _csv(rows)),
-    ]
+    return {
+        out_dir / "shotlist.md": _markdown(plan, rows, len(timings), total, fps),
+        out_dir / "shotlist.csv": _csv(rows),
+    }
 
 
 def _timings(plan: Plan, cut: Cut | None, fps: int) -> dict[str, _Timing]:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from .. import __version__
 from ..atomic import write_text_atomic
 from ..audio.film_grid import AUDIO_RATE
+from ..config import SoundConfig
 from ..export.aac import aac_packets, can_chunk, encode_ahead
 from ..export.conform import conform_cut
 from ..export.film import assemble_film, audio_samples
-from ..export.otio_timeline import build_timeline, interchange_texts, otio_json
-from ..export.shotlist import write_shotlist
+from ..export.formats import AFTER_MIX, DEFAULT_FORMATS, ExportContext, export_texts, resolve_formats
+from ..export.otio_timeline import build_timeline, otio_json
 from ..export.storyboard import (
     THUMB_WIDTH,
     FrameGrabber,
@@ -31,13 +34,57 @@ from ..verify import clip_ok, png_ok
 
 
 def prepare_timeline(
-    plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take], findings: Sequence[Finding] = ()
-) -> dict[Path, str]:
-    """`film.otio` and the editors' formats, as text by path. The `takes`' lengths are known before they render,
-    so this is made while the picture renders, and `deliver` writes it once the picture exists."""
+    plan: Plan,
+    cut: Cut,
+    sound: SoundPlan,
+    out: Path,
+    takes: Mapping[str, Take],
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    mix: SoundConfig | None = None,
+    findings: Sequence[Finding] = (),
+) -> Deliverables:
+    """The timeline and the export formats that do not need the finished mix, as text by path. The `takes`'
+    lengths are known before they render, so this is made while the picture renders and the sound mixes, and
+    `deliver` writes it (with the formats that need the mix) once the picture exists."""
     frames = {shot_id: take.frames for shot_id, take in takes.items()}
     timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames, findings=findings)
-    return {out / "film.otio": otio_json(timeline), **interchange_texts(timeline, out)}
+    context = ExportContext(
+        out=out, plan=plan, cut=cut, sound=sound, timeline=timeline, dest=out, mix=mix or SoundConfig()
+    )
+    names = resolve_formats(list(formats))
+    early = [name for name in names if name not in AFTER_MIX]
+    return Deliverables(context, export_texts(context, early), [name for name in names if name in AFTER_MIX])
+
+
+@dataclass(frozen=True)
+class Deliverables:
+    """What `prepare_timeline` made: the context, the files written beside the mix, the formats left for after."""
+
+    context: ExportContext
+    texts: dict[Path, str]
+    after_mix: list[str]
+
+    def finish(self, project: Project) -> list[Path]:
+        """Write every file, the formats that needed the mix made now with its master gain — or, when nothing they
+        read changed (the timeline, the sound files, the gain), left as the last run wrote them: the Kdenlive
+        project's levels read every sound file, two thirds of a second for a two-minute film."""
+        gain = project.manifest().get("master_gain_db")
+        context = replace(self.context, master_gain_db=float(gain) if isinstance(gain, int | float) else None)
+        written = [write_text_atomic(path, text) for path, text in self.texts.items()]
+        if not self.after_mix:
+            return written
+        sounds = project.media_digest([cue.media for cue in context.sound.cues if cue.media])
+        key = content_key(
+            "after-mix", __version__, self.after_mix, otio_json(context.timeline), sounds, gain, context.mix
+        )
+        stored = project.manifest().get("after_mix", {})
+        kept = [Path(name) for name in stored.get("files", [])]
+        if stored.get("key") == key and kept and all((project.out / name).is_file() for name in kept):
+            return written + [project.out / name for name in kept]
+        texts = export_texts(context, self.after_mix)
+        written += [write_text_atomic(path, text) for path, text in texts.items()]
+        project.update_manifest(after_mix={"key": key, "files": [project.rel(path) for path in texts]})
+        return written
 
 
 def film_sound_ahead(cut: Cut, sound: SoundPlan, project: Project) -> EarlyAudio | None:
@@ -61,18 +108,16 @@ def deliver(
     mix: MixResult,
     project: Project,
     reporter: Reporter,
-    timeline: Mapping[Path, str],
+    timeline: Deliverables,
 ) -> list[Path]:
     """Write every deliverable; `timeline` is what `prepare_timeline` made."""
-    out = project.out
     pictures = project.media_digest([clip.media for clip in cut.clips])
     # The film is encoded and the storyboard drawn on threads of their own (FFmpeg and the drawing release the
     # GIL) while the timeline and the shot list are written here.
     with ThreadPoolExecutor(2, thread_name_prefix="deliver") as pool:
         film = pool.submit(_deliver_film, cut, mix, pictures, project, reporter)
         storyboard = pool.submit(deliver_storyboard, plan, cut, project)
-        written = [write_text_atomic(path, text) for path, text in timeline.items()]
-        written += write_shotlist(plan, cut, out)
+        written = timeline.finish(project)
         written += [storyboard.result(), film.result()]
     return written
 
