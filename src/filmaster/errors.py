@@ -50,3 +50,15 @@ class ExportError(FilmasterError):
 
 class OutputExistsError(FilmasterError):
     """The output folder holds another project's results."""
+
+
+class GenerationError(RenderError):
+    """A generative video service could not make a shot (the shot falls back to its previz take)."""
+
+
+class ContentRefusedError(GenerationError):
+    """The service refused the prompt or an image under its content policy; retrying will not help."""
+
+
+class CostLimitError(GenerationError):
+    """Generating a shot would spend more than --max-cost allows."""
