@@ -97,6 +97,9 @@ def make(
     music_backend: Annotated[str | None, typer.Option(help="Music backend (default: midi-score).")] = None,
     config: ConfigOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace another film in the output folder.")] = False,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", help="Stop generating shots before spending more USD than this.")
+    ] = None,
 ) -> None:
     """Make the film: plan, shoot, cut, sound, mix and deliver film.mp4, film.otio, plan.json and a shot list.
 
@@ -119,6 +122,7 @@ def make(
             backends__video=video_backend,
             backends__speech=speech_backend,
             backends__music=music_backend,
+            generate__max_cost_usd=max_cost,
         ),
     )
     reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
@@ -132,6 +136,30 @@ def make(
             f"({computed} units made, {reused} reused) → {result.film} and {result.timeline}",
             highlight=False,
         )
+
+
+@app.command()
+def reshoot(
+    out: Annotated[Path, typer.Argument(help="The film's output folder (made by make).", show_default=False)],
+    shot: Annotated[str, typer.Argument(help="The shot to film again, e.g. S01-02.", show_default=False)],
+    backend: Annotated[str | None, typer.Option("--backend", help="Film it with this video backend.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the new take (default: the last one + 1).")] = None,
+    max_cost: Annotated[float | None, typer.Option("--max-cost", help="Spend at most this many USD.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Generate one shot again (new seed or backend) and re-cut the film; everything else comes from the cache."""
+    from .console import ConsoleReporter
+    from .pipeline import make_film
+    from .stages.reshoot import prepare_reshoot
+
+    cfg = load_config(config or find_config_file(Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
+    source = prepare_reshoot(out, shot, backend, seed, cfg.seed)
+    if config is None:  # the screenplay's own filmaster.toml, as make found it
+        cfg = load_config(find_config_file(source.parent, Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
+    reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
+    result = make_film(source, out, cfg, reporter=reporter)
+    if not _state["quiet"]:
+        err_console.print(f"[bold green]done[/] reshot {shot} → {result.film}", highlight=False)
 
 
 @app.command()

@@ -68,12 +68,19 @@ class BackendChoice(_Section):
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class GenerateConfig(_Section):
+    """Generative video backends (kling, runway, luma, veo, fal, replicate): spending and fallback."""
+
+    max_cost_usd: float | None = Field(default=None, ge=0.0, description="stop generating before spending more")
+
+
 class Config(_Section):
     seed: int = 0
     render: RenderConfig = RenderConfig()
     sound: SoundConfig = SoundConfig()
     cinematography: CinematographyConfig = CinematographyConfig()
     backends: BackendChoice = BackendChoice()
+    generate: GenerateConfig = GenerateConfig()
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
 from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, prepare_timeline
 from .stages.develop import develop
+from .stages.generate import annotate_timeline, generate_shots, previz_backend_name, write_takes
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
@@ -192,9 +193,11 @@ def make_film(
     )
     # Construct every backend first, so an unknown name or a missing dependency is reported before any work.
     settings = render_settings(config)
+    # Every shot is rendered as previz first; shots of a generative backend are then generated from it.
+    camera_name = previz_backend_name(config.backends.video)
     shoot_config = ShootConfig(
-        backend=config.backends.video,
-        backend_settings=config.backends.settings.get("video", {}),
+        backend=camera_name,
+        backend_settings=config.backends.settings.get("video", {}) if camera_name == config.backends.video else {},
         settings=settings,
         seed=config.seed,
         workers=config.render.workers,
@@ -202,6 +205,7 @@ def make_film(
     camera = video_backend(shoot_config)
     sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
     project = Project(out, source, force=force)
+    project.update_manifest(source_path=str(source.resolve()))  # where `reshoot` finds the screenplay again
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -245,7 +249,14 @@ def make_film(
                 lap("mix")
                 shooting.wait()
                 lap("shoot")
-                written = deliver(plan, cut, sound, mix_wav, project, reporter, timeline.result())
+                generate_shots(
+                    plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
+                    camera, project, reporter, config.generate.max_cost_usd,
+                )  # fmt: skip
+                write_takes(shooting.takes, project)
+                lap("generate")
+                texts = annotate_timeline(timeline.result(), shooting.takes, project.out)
+                written = deliver(plan, cut, sound, mix_wav, project, reporter, texts)
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())

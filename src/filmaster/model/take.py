@@ -20,6 +20,9 @@ class Take(Artifact):
     seed: int = 0
     cost_usd: float = 0.0
     ground_truth: str | None = None  # renderer's per-frame subject boxes and camera path (JSON), when known
+    model: str = ""  # the generative model that made the take ("" for previz)
+    prompt: str = ""  # what the model was asked for
+    note: str = ""  # why the take is not what was asked for (e.g. a generation fell back to the previz)
 
     @property
     def duration_s(self) -> float:
