@@ -143,7 +143,7 @@ def reshoot(
     out: Annotated[Path, typer.Argument(help="The film's output folder (made by make).", show_default=False)],
     shot: Annotated[str, typer.Argument(help="The shot to film again, e.g. S01-02.", show_default=False)],
     backend: Annotated[str | None, typer.Option("--backend", help="Film it with this video backend.")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the new take (default: the last one + 1).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the new take (default: last + 1).")] = None,
     max_cost: Annotated[float | None, typer.Option("--max-cost", help="Spend at most this many USD.")] = None,
     config: ConfigOption = None,
 ) -> None:

@@ -13,6 +13,7 @@ A vendor module says how to submit (`submit`), how to read a task (`poll`), and 
 from __future__ import annotations
 
 import base64
+import http.client
 import io
 import json
 import logging
@@ -125,7 +126,7 @@ class JobClient:
                     raw = response.read()
                     expected = response.headers.get("Content-Length")
                 if expected is not None and len(raw) != int(expected):
-                    raise ConnectionError(f"reply cut short ({len(raw)} of {expected} bytes)")
+                    raise http.client.IncompleteRead(raw, int(expected) - len(raw))
                 if not parse:
                     return raw
                 return json.loads(raw)
@@ -146,10 +147,16 @@ class JobClient:
                         exc.code,
                     ) from None
                 wait = min(retry_after(exc.headers, default=wait), self.max_wait_s)
-            except (ValueError, urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+            except (ValueError, http.client.HTTPException, OSError) as exc:  # URLError, timeouts: OSError
                 # ValueError: a 200 whose JSON does not parse (a proxy's error page): worth another try.
                 if last:
-                    what = "an unreadable reply" if isinstance(exc, ValueError) else getattr(exc, "reason", exc)
+                    what = (
+                        "an unreadable reply"
+                        if isinstance(exc, ValueError)
+                        else "the reply was cut short"
+                        if isinstance(exc, http.client.IncompleteRead)
+                        else getattr(exc, "reason", exc)
+                    )
                     raise RemoteError(
                         f"{self.vendor}: {method} {_path(url)} failed ({what}) after {attempt + 1} attempt(s); "
                         "check base_url and the network"
@@ -205,15 +212,17 @@ CAMERA_PHRASES: dict[Movement, str] = {
 def camera_prompt(shot: Shot, *, with_movement: bool = True) -> str:
     """The shot's prompt with its camera language spelled out, for services without camera parameters."""
     camera = shot.camera
-    parts = [camera.sentence()]
+    sentence = camera.sentence()
+    parts = [sentence]
     if with_movement:
         phrase = CAMERA_PHRASES.get(camera.movement, "")
         if camera.direction is not None and camera.movement not in (Movement.DOLLY_IN, Movement.DOLLY_OUT):
             phrase += f" {camera.direction}"
         parts.append(phrase.strip().capitalize() + ".")
     body = shot.prompt.strip()
-    if body and not body.startswith(camera.sentence()):
-        parts.append(body)
+    parts.append(
+        body[len(sentence) :].strip() if body.startswith(sentence) else body
+    )  # the plan's prompt opens with it
     return " ".join(p for p in parts if p)
 
 
