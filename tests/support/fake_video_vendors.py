@@ -84,6 +84,7 @@ class VendorServer:
     key: str
     base_url: str = ""
     refuse_words: tuple[str, ...] = ()
+    rgb: tuple[int, int, int] = CLIP_RGB  # the colour of the clips it serves
     delay_s: float = 0.0  # a task is done this long after it was submitted (and polled at least once)
     faults: list[Fault] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)  # method, path, headers, body
@@ -106,7 +107,7 @@ class VendorServer:
     def clip(self, seconds: float) -> bytes:
         with self._lock:
             if seconds not in self._clips:
-                self._clips[seconds] = make_clip(seconds)
+                self._clips[seconds] = make_clip(seconds, self.rgb)
             return self._clips[seconds]
 
     def new_task(self, seconds: float, body: dict[str, Any], prompt: str) -> Task:

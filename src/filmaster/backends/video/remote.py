@@ -248,8 +248,8 @@ class RemoteVideoBackend(VideoBackend):
 
     @property
     def cache_identity(self) -> dict[str, Any]:
-        # The price does not change a pixel; the endpoint and the model do.
-        settings = {k: v for k, v in self.settings.items() if k in ("base_url", "model")}
+        # How the service is reached, waited for and paid does not change a pixel; the model and its options do.
+        settings = {k: v for k, v in self.settings.items() if k not in COMMON_SETTINGS}
         return {"backend": self.NAME, "version": self.VERSION, "model": self.model, "settings": settings}
 
     # -- what a vendor module provides --------------------------------------------------------------------------
