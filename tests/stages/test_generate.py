@@ -15,9 +15,9 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from fake_video_vendors import CLIP_RGB, KLING_SECRET, register_worktree_backends, serve_vendor
 from PIL import Image
 
+from fake_video_vendors import CLIP_RGB, KLING_SECRET, register_worktree_backends, serve_vendor
 from filmaster.cli import main
 from filmaster.config import load_config
 from filmaster.pipeline import make_film
