@@ -127,6 +127,7 @@ def make(
     )
     reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
     result = make_film(screenplay, out, cfg, force=force, reporter=reporter)
+    _print_generation(result)
     if not _state["quiet"]:
         work = result.work
         computed = sum(work.computed.values())
@@ -136,6 +137,17 @@ def make(
             f"({computed} units made, {reused} reused) → {result.film} and {result.timeline}",
             highlight=False,
         )
+
+
+def _print_generation(result: Any) -> None:
+    """The closing summary of generated shots: what was made, what fell back to previz and why, the cost."""
+    report = result.generation
+    if report is None or not report.outcomes:
+        return
+    for outcome in report.fell_back:
+        err_console.print(f"[yellow]previz:[/] {outcome.shot_id}: {escape(outcome.note)}", highlight=False)
+    if not _state["quiet"]:
+        err_console.print(f"[bold]generated:[/] {escape(report.summary())}", highlight=False)
 
 
 @app.command()
@@ -158,6 +170,7 @@ def reshoot(
         cfg = load_config(find_config_file(source.parent, Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
     reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
     result = make_film(source, out, cfg, reporter=reporter)
+    _print_generation(result)
     if not _state["quiet"]:
         err_console.print(f"[bold green]done[/] reshot {shot} → {result.film}", highlight=False)
 

@@ -27,7 +27,13 @@ from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
 from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, prepare_timeline
 from .stages.develop import develop
-from .stages.generate import annotate_timeline, generate_shots, previz_backend_name, write_takes
+from .stages.generate import (
+    GenerationReport,
+    annotate_timeline,
+    generate_shots,
+    previz_backend_name,
+    write_takes,
+)
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
@@ -47,6 +53,7 @@ class MakeResult:
     work: WorkCounter
     seconds: dict[str, float] = field(default_factory=dict)
     used_edited_plan: bool = False
+    generation: GenerationReport | None = None  # what the generative backends made, what fell back, the cost
 
 
 def render_settings(config: Config) -> RenderSettings:
@@ -249,7 +256,7 @@ def make_film(
                 lap("mix")
                 shooting.wait()
                 lap("shoot")
-                generate_shots(
+                generation = generate_shots(
                     plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
                     camera, project, reporter, config.generate.max_cost_usd,
                 )  # fmt: skip
@@ -273,4 +280,5 @@ def make_film(
         work=project.cache.work,
         seconds=timings,
         used_edited_plan=edited,
+        generation=generation,
     )

@@ -180,3 +180,32 @@ def _otio_takes(timeline: dict) -> dict[str, dict]:
 
     walk(timeline)
     return found
+
+
+def test_a_shot_is_filmed_by_its_own_then_its_scenes_then_the_films_backend() -> None:
+    from filmaster.stages.breakdown import plan_screenplay
+    from filmaster.stages.develop import develop
+    from filmaster.stages.generate import backend_name
+
+    plan = plan_screenplay(develop(EXAMPLES / "tiny.fountain"))
+    scene = plan.scenes[0].model_copy(update={"video_backend": "luma"})
+    shot = scene.shots[0]
+    assert backend_name(shot, plan.scenes[0], "runway") == "runway"
+    assert backend_name(shot, scene, "runway") == "luma"
+    assert backend_name(shot.model_copy(update={"video_backend": "veo"}), scene, "runway") == "veo"
+
+
+def test_the_film_backend_must_exist_and_remote_ones_are_shot_as_previz_first() -> None:
+    from filmaster.errors import BackendUnavailableError
+    from filmaster.stages.generate import previz_backend_name
+
+    assert previz_backend_name("previz") == "previz"
+    assert previz_backend_name("kling") == "previz"
+    with pytest.raises(BackendUnavailableError, match="unknown video backend 'sora9'"):
+        previz_backend_name("sora9")
+
+
+def test_reshoot_of_a_folder_without_a_film_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["reshoot", str(tmp_path), "S01-01"]) == 1
+    err = capsys.readouterr().err
+    assert "holds no plan.json; make the film first" in err and "Traceback" not in err
