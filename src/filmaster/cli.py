@@ -104,6 +104,9 @@ def make(
     no_fine_cut: Annotated[
         bool, typer.Option("--no-fine-cut", help="Screen the rough cut but deliver it as it is (no fine cut).")
     ] = False,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", help="Stop generating shots before spending more USD than this.")
+    ] = None,
 ) -> None:
     """Make the film: plan, shoot, cut, sound, mix and deliver film.mp4, film.otio, plan.json and a shot list.
 
@@ -126,10 +129,12 @@ def make(
             backends__video=video_backend,
             backends__speech=speech_backend,
             backends__music=music_backend,
+            generate__max_cost_usd=max_cost,
         ),
     )
     reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
     result = make_film(screenplay, out, cfg, force=force, reporter=reporter, fine_cut=not no_fine_cut)
+    _print_generation(result)
     if not _state["quiet"]:
         work = result.work
         computed = sum(work.computed.values())
@@ -139,6 +144,42 @@ def make(
             f"({computed} units made, {reused} reused) → {result.film} and {result.timeline}",
             highlight=False,
         )
+
+
+def _print_generation(result: Any) -> None:
+    """The closing summary of generated shots: what was made, what fell back to previz and why, the cost."""
+    report = result.generation
+    if report is None or not report.outcomes:
+        return
+    for outcome in report.fell_back:
+        err_console.print(f"[yellow]previz:[/] {outcome.shot_id}: {escape(outcome.note)}", highlight=False)
+    if not _state["quiet"]:
+        err_console.print(f"[bold]generated:[/] {escape(report.summary())}", highlight=False)
+
+
+@app.command()
+def reshoot(
+    out: Annotated[Path, typer.Argument(help="The film's output folder (made by make).", show_default=False)],
+    shot: Annotated[str, typer.Argument(help="The shot to film again, e.g. S01-02.", show_default=False)],
+    backend: Annotated[str | None, typer.Option("--backend", help="Film it with this video backend.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the new take (default: last + 1).")] = None,
+    max_cost: Annotated[float | None, typer.Option("--max-cost", help="Spend at most this many USD.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Generate one shot again (new seed or backend) and re-cut the film; everything else comes from the cache."""
+    from .console import ConsoleReporter
+    from .pipeline import make_film
+    from .stages.reshoot import prepare_reshoot
+
+    cfg = load_config(config or find_config_file(Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
+    source = prepare_reshoot(out, shot, backend, seed, cfg.seed)
+    if config is None:  # the screenplay's own filmaster.toml, as make found it
+        cfg = load_config(find_config_file(source.parent, Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
+    reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
+    result = make_film(source, out, cfg, reporter=reporter)
+    _print_generation(result)
+    if not _state["quiet"]:
+        err_console.print(f"[bold green]done[/] reshot {shot} → {result.film}", highlight=False)
 
 
 @app.command()

@@ -135,6 +135,12 @@ class DeliverConfig(_Section):
             raise ValueError(str(exc)) from exc
 
 
+class GenerateConfig(_Section):
+    """Generative video backends (kling, runway, luma, veo, fal, replicate): spending and fallback."""
+
+    max_cost_usd: float | None = Field(default=None, ge=0.0, description="stop generating before spending more")
+
+
 class Config(_Section):
     seed: int = 0
     render: RenderConfig = RenderConfig()
@@ -144,6 +150,7 @@ class Config(_Section):
     backends: BackendChoice = BackendChoice()
     limits: LimitsConfig = LimitsConfig()
     deliver: DeliverConfig = DeliverConfig()
+    generate: GenerateConfig = GenerateConfig()
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

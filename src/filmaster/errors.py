@@ -54,3 +54,15 @@ class OutputExistsError(FilmasterError):
 
 class ProjectBusyError(FilmasterError):
     """Another run is working in the same output folder."""
+
+
+class GenerationError(RenderError):
+    """A generative video service could not make a shot (the shot falls back to its previz take)."""
+
+
+class ContentRefusedError(GenerationError):
+    """The service refused the prompt or an image under its content policy; retrying will not help."""
+
+
+class CostLimitError(GenerationError):
+    """Generating a shot would spend more than --max-cost allows."""

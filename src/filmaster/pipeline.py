@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
@@ -32,6 +32,13 @@ from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
 from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, prepare_timeline
 from .stages.develop import develop
+from .stages.generate import (
+    GenerationReport,
+    annotate_timeline,
+    generate_shots,
+    previz_backend_name,
+    write_takes,
+)
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
@@ -52,6 +59,7 @@ class MakeResult:
     work: WorkCounter
     seconds: dict[str, float] = field(default_factory=dict)
     used_edited_plan: bool = False
+    generation: GenerationReport | None = None  # what the generative backends made, what fell back, the cost
 
 
 def render_settings(config: Config) -> RenderSettings:
@@ -205,9 +213,11 @@ def make_film(
     )
     # Construct every backend first, so an unknown name or a missing dependency is reported before any work.
     settings = render_settings(config)
+    # Every shot is rendered as previz first; shots of a generative backend are then generated from it.
+    camera_name = previz_backend_name(config.backends.video)
     shoot_config = ShootConfig(
-        backend=config.backends.video,
-        backend_settings=config.backends.settings.get("video", {}),
+        backend=camera_name,
+        backend_settings=config.backends.settings.get("video", {}) if camera_name == config.backends.video else {},
         settings=settings,
         seed=config.seed,
         workers=config.render.workers,
@@ -215,6 +225,7 @@ def make_film(
     camera = video_backend(shoot_config)
     sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
     project = Project(out, source, force=force)
+    project.update_manifest(source_path=str(source.resolve()))  # where `reshoot` finds the screenplay again
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -276,8 +287,16 @@ def make_film(
                 lap("mix")
                 shooting.wait()
                 lap("shoot")
+                generation = generate_shots(
+                    plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
+                    camera, project, reporter, config.generate.max_cost_usd,
+                )  # fmt: skip
+                write_takes(shooting.takes, project)
+                lap("generate")
+                prepared = timeline.result()
+                prepared = replace(prepared, texts=annotate_timeline(prepared.texts, shooting.takes, project.out))
                 screened = side.submit(write_post, plan, cut, post, project)  # decodes frames beside the film
-                written = deliver(plan, cut, mixed, project, reporter, timeline.result())
+                written = deliver(plan, cut, mixed, project, reporter, prepared)
                 written += screened.result()
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
@@ -297,4 +316,5 @@ def make_film(
         work=project.cache.work,
         seconds=timings,
         used_edited_plan=edited,
+        generation=generation,
     )

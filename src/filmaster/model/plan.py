@@ -114,6 +114,9 @@ class Shot(Artifact):
     # Per-shot blocking: marks that replace the scene's for this shot only (e.g. the walk of a tracking shot),
     # so the scene's marks stay where the other shots of the scene expect them.
     blocking: dict[str, Mark] = Field(default_factory=dict)
+    # Who films this shot, overriding the scene's and the film's [backends] video; and its own seed (reshoot).
+    video_backend: str | None = None
+    seed: int | None = None
 
 
 class SceneReference(Artifact):
@@ -144,6 +147,7 @@ class SceneBlock(Artifact):
     shots: list[Shot] = Field(default_factory=list)
     references: list[SceneReference] = Field(default_factory=list)  # filled by scene-level retrieval
     reference_image: str | None = None  # a picture of the location: the previz hangs it as the set's backdrop
+    video_backend: str | None = None  # who films this scene's shots, overriding the film's [backends] video
 
     @property
     def duration_s(self) -> float:

@@ -23,6 +23,9 @@ class Take(Artifact):
     # The renderer's per-frame subject boxes and camera path, and on three frames each character's visible share
     # (JSON), when known.
     ground_truth: str | None = None
+    model: str = ""  # the generative model that made the take ("" for previz)
+    prompt: str = ""  # what the model was asked for
+    note: str = ""  # why the take is not what was asked for (e.g. a generation fell back to the previz)
 
     @property
     def duration_s(self) -> float:

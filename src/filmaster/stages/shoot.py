@@ -63,12 +63,15 @@ def shot_requests(plan: Plan, settings: RenderSettings, seed: int) -> list[ShotR
 def _scene_context(scene: SceneBlock) -> dict[str, Any]:
     # Only what can change pixels: not the scene's wording, its other shots, or the references it was planned from.
     return scene.model_dump(
-        mode="json", exclude={"shots", "index", "heading", "objective", "visual_elements", "references"}
+        mode="json",
+        exclude={"shots", "index", "heading", "objective", "visual_elements", "references", "video_backend"},
     )
 
 
 def _shot_content(shot: Shot, ignored: frozenset[str]) -> dict[str, Any]:
-    return shot.model_dump(mode="json", exclude={"id", "number", "scene_index", *ignored})
+    # Who films it and its seed are part of a generated take's key (stages.generate), not of its previz.
+    exclude = {"id", "number", "scene_index", "video_backend", "seed", *ignored}
+    return shot.model_dump(mode="json", exclude=exclude)
 
 
 def shot_key(request: ShotRequest, backend: VideoBackend) -> str:

@@ -1,0 +1,61 @@
+"""fal.ai's queue API, the gateway to Wan, LTX-Video, HunyuanVideo, Kling and other video models.
+
+POST https://queue.fal.run/{model_id} with `Authorization: Key $FAL_KEY` and the model's input ({prompt,
+image_url, seed, ...}) answers {request_id, status_url, response_url}; GET status_url answers {status: IN_QUEUE |
+IN_PROGRESS | COMPLETED}; GET response_url then answers the model's output, {video: {url}} for the video models.
+A 422 whose detail is a content_policy_violation is a refusal. image_url takes a data URI: the previz frame
+goes inline. The models take no camera parameters: the camera goes into the prompt.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ...errors import GenerationError
+from .base import ShotRequest
+from .remote import Control, JobClient, Poll, RemoteVideoBackend, aspect_ratio
+
+
+class FalVideoBackend(RemoteVideoBackend):
+    NAME: ClassVar[str] = "fal"
+    KEY_ENV: ClassVar[str] = "FAL_KEY"
+    DEFAULT_BASE_URL: ClassVar[str] = "https://queue.fal.run"
+    DEFAULT_MODEL: ClassVar[str] = "fal-ai/wan-i2v"
+    PRICE_PER_SECOND: ClassVar[float] = 0.08  # Wan 2.1 image-to-video at 480p: 0.40 USD per 5 s clip
+
+    def api_headers(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Key {key}"}
+
+    def refused(self, status: int, body: Any) -> str | None:
+        if status != 422 or not isinstance(body, dict):
+            return None
+        details = body.get("detail") if isinstance(body.get("detail"), list) else []
+        for item in details:
+            if isinstance(item, dict) and item.get("type") == "content_policy_violation":
+                return str(item.get("msg") or "content policy violation")
+        return None
+
+    def submit(self, client: JobClient, request: ShotRequest, control: Control, prompt: str, seconds: int) -> Any:
+        body: dict[str, Any] = {
+            "prompt": prompt,
+            "seed": request.seed,
+            "aspect_ratio": aspect_ratio(request),
+            "num_frames": 81 if seconds <= 5 else 161,
+        }
+        if control.first_frame_png is not None:
+            body["image_url"] = Control.data_uri(control.first_frame_png)
+        reply = client.json("POST", f"{self.base_url}/{self.model}", body)
+        if not isinstance(reply, dict) or not reply.get("status_url") or not reply.get("response_url"):
+            raise GenerationError(f"fal: no status_url/response_url in the reply ({str(reply)[:100]})")
+        return str(reply["status_url"]), str(reply["response_url"])
+
+    def poll(self, client: JobClient, handle: Any) -> Poll:
+        status_url, response_url = handle
+        status = client.json("GET", status_url)
+        if not isinstance(status, dict) or status.get("status") != "COMPLETED":
+            return Poll(done=False)
+        output = client.json("GET", response_url)
+        video = output.get("video") if isinstance(output, dict) else None
+        if not isinstance(video, dict) or not video.get("url"):
+            raise GenerationError(f"fal: the result holds no video.url ({str(output)[:100]})")
+        return Poll(done=True, url=str(video["url"]))

@@ -1,0 +1,422 @@
+"""What every generative video service has in common: an async job that is submitted, polled and downloaded.
+
+`JobClient` speaks JSON over HTTP with the failure rules of issue 15: 429, 5xx, timeouts and unreadable replies
+are retried within a budget (exponential back-off with full jitter, Retry-After honoured); an authentication
+error (401/403) or a content-policy refusal is raised at once. `RemoteVideoBackend` is the base of the vendor
+modules: it reads the API key from the environment only, estimates the cost, polls the vendor's task until it
+is done, downloads the clip, checks that it decodes and lasts what was asked, and conforms it to the shot
+(exact frame count, frame size and rate) as H.264.
+
+A vendor module says how to submit (`submit`), how to read a task (`poll`), and how its API bills (`billed_s`).
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import io
+import json
+import logging
+import os
+import random
+import time
+import urllib.error
+import urllib.request
+from abc import abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ...errors import (
+    BackendUnavailableError,
+    ConfigError,
+    ContentRefusedError,
+    GenerationError,
+    InputError,
+)
+from ...model import Movement, Shot
+from ..http import retry_after
+from .base import ShotRequest, ShotResult, VideoBackend
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+COMMON_SETTINGS = frozenset(
+    {"base_url", "model", "timeout_s", "max_retries", "poll_interval_s", "max_poll_s", "price_per_second",
+     "concurrency", "duration_tolerance_s"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Control:
+    """What steers a generation besides the prompt: the previz first frame and the reference pictures."""
+
+    first_frame_png: bytes | None = None  # the previz take's first frame, so the shot keeps its planned framing
+    previz_clip: Path | None = None
+    references: tuple[Path, ...] = ()  # character and location pictures (plan cast / scene reference_image)
+
+    @staticmethod
+    def data_uri(png: bytes) -> str:
+        return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Poll:
+    """One look at a vendor task: finished with a media URL, or still running."""
+
+    done: bool
+    url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # what the download needs (Veo's files need the key)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What a generation made, for the take's record."""
+
+    frames: int
+    cost_usd: float
+    model: str
+    seed: int
+    prompt: str
+
+
+class RemoteError(GenerationError):
+    """An HTTP exchange failed for good."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class JobClient:
+    """JSON over HTTP to one vendor, retrying what is transient within a budget."""
+
+    def __init__(
+        self,
+        vendor: str,
+        headers: dict[str, str],
+        *,
+        timeout_s: float = 30.0,
+        max_retries: int = 5,
+        max_wait_s: float = 30.0,
+        refused: Callable[[int, Any], str | None] | None = None,
+    ) -> None:
+        self.vendor, self.headers = vendor, headers
+        self.timeout_s, self.max_retries, self.max_wait_s = timeout_s, max_retries, max_wait_s
+        self.refused = refused  # vendor rule: (status, body) -> the refusal's reason, or None
+
+    def json(self, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
+        return self._call(method, url, body, parse=True)
+
+    def download(self, url: str, headers: dict[str, str] | None = None) -> bytes:
+        return self._call("GET", url, None, parse=False, headers=headers)
+
+    def _call(self, method: str, url: str, body: Any, *, parse: bool, headers: dict[str, str] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        sent = {**self.headers, **(headers or {})}
+        if data is not None:
+            sent["Content-Type"] = "application/json"
+        for attempt in range(self.max_retries + 1):
+            last = attempt == self.max_retries
+            wait = _backoff(attempt, self.max_wait_s)
+            request = urllib.request.Request(url, data=data, method=method, headers=sent)
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                    raw = response.read()
+                    expected = response.headers.get("Content-Length")
+                if expected is not None and len(raw) != int(expected):
+                    raise http.client.IncompleteRead(raw, int(expected) - len(raw))
+                if not parse:
+                    return raw
+                return json.loads(raw)
+            except urllib.error.HTTPError as exc:
+                detail = _read_body(exc)
+                reason = self.refused(exc.code, detail) if self.refused else None
+                if reason:
+                    raise ContentRefusedError(f"{self.vendor} refused the shot: {reason}") from None
+                if exc.code in (401, 403):
+                    raise RemoteError(
+                        f"{self.vendor} rejected the API key (HTTP {exc.code}: {_short(detail)}); check the key",
+                        exc.code,
+                    ) from None
+                if exc.code not in TRANSIENT_STATUSES or last:
+                    raise RemoteError(
+                        f"{self.vendor} answered HTTP {exc.code} ({_short(detail)}) to {method} {_path(url)} "
+                        f"after {attempt + 1} attempt(s)",
+                        exc.code,
+                    ) from None
+                wait = min(retry_after(exc.headers, default=wait), self.max_wait_s)
+            except (ValueError, http.client.HTTPException, OSError) as exc:  # URLError, timeouts: OSError
+                # ValueError: a 200 whose JSON does not parse (a proxy's error page): worth another try.
+                if last:
+                    what = (
+                        "an unreadable reply"
+                        if isinstance(exc, ValueError)
+                        else "the reply was cut short"
+                        if isinstance(exc, http.client.IncompleteRead)
+                        else getattr(exc, "reason", exc)
+                    )
+                    raise RemoteError(
+                        f"{self.vendor}: {method} {_path(url)} failed ({what}) after {attempt + 1} attempt(s); "
+                        "check base_url and the network"
+                    ) from None
+            log.info("%s: %s %s failed; retrying in %.2f s", self.vendor, method, _path(url), wait)
+            time.sleep(wait)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _backoff(attempt: int, cap: float) -> float:
+    """Exponential back-off with full jitter (0.5 s, 1 s, 2 s ... scaled by a random factor), so that eight
+    workers turned away together do not come back together."""
+    return random.uniform(0.5, 1.0) * min(cap, 0.5 * 2.0**attempt)
+
+
+def _read_body(exc: urllib.error.HTTPError) -> Any:
+    try:
+        raw = exc.read() or b""
+    except OSError:
+        return ""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+def _short(detail: Any) -> str:
+    text = json.dumps(detail) if not isinstance(detail, str) else detail
+    return " ".join(text.split())[:200] or "no detail"
+
+
+def _path(url: str) -> str:
+    return urllib.request.urlparse(url).path
+
+
+CAMERA_PHRASES: dict[Movement, str] = {
+    Movement.STATIC: "static camera, locked off",
+    Movement.PAN: "the camera pans",
+    Movement.TILT: "the camera tilts",
+    Movement.DOLLY_IN: "the camera pushes in slowly",
+    Movement.DOLLY_OUT: "the camera pulls out slowly",
+    Movement.TRUCK: "the camera trucks sideways",
+    Movement.PEDESTAL: "the camera rises on a pedestal",
+    Movement.CRANE: "crane shot, the camera rises",
+    Movement.ARC: "the camera orbits around the subject",
+    Movement.TRACKING: "tracking shot following the subject",
+    Movement.HANDHELD: "handheld camera, slight shake",
+    Movement.ZOOM: "slow zoom in",
+    Movement.DOLLY_ZOOM: "dolly zoom, vertigo effect",
+}
+
+
+def camera_prompt(shot: Shot, *, with_movement: bool = True) -> str:
+    """The shot's prompt with its camera language spelled out, for services without camera parameters."""
+    camera = shot.camera
+    sentence = camera.sentence()
+    parts = [sentence]
+    if with_movement:
+        phrase = CAMERA_PHRASES.get(camera.movement, "")
+        if camera.direction is not None and camera.movement not in (Movement.DOLLY_IN, Movement.DOLLY_OUT):
+            phrase += f" {camera.direction}"
+        parts.append(phrase.strip().capitalize() + ".")
+    body = shot.prompt.strip()
+    parts.append(
+        body[len(sentence) :].strip() if body.startswith(sentence) else body
+    )  # the plan's prompt opens with it
+    return " ".join(p for p in parts if p)
+
+
+class RemoteVideoBackend(VideoBackend):
+    """A video backend behind a vendor's asynchronous HTTP API. See the module docstring."""
+
+    KEY_ENV: ClassVar[str]  # the environment variable that holds the API key
+    DEFAULT_BASE_URL: ClassVar[str]
+    DEFAULT_MODEL: ClassVar[str]
+    PRICE_PER_SECOND: ClassVar[float]  # USD per generated second at the default model (the vendor's list price)
+    CLIP_SECONDS: ClassVar[tuple[int, ...]] = (5, 10)  # the lengths the service makes; the shortest that fits
+    SETTINGS: ClassVar[frozenset[str] | None] = COMMON_SETTINGS
+    REMOTE: ClassVar[bool] = True
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.base_url = str(settings.get("base_url", self.DEFAULT_BASE_URL)).rstrip("/")
+        self.model = str(settings.get("model", self.DEFAULT_MODEL))
+        self.price_per_second = float(settings.get("price_per_second", self.PRICE_PER_SECOND))
+        self.concurrency = int(settings.get("concurrency", 8))
+        if self.concurrency < 1:
+            raise ConfigError(f"[backends.settings.{self.NAME}] concurrency must be at least 1")
+
+    @property
+    def cache_identity(self) -> dict[str, Any]:
+        # How the service is reached, waited for and paid does not change a pixel; the model and its options do.
+        settings = {k: v for k, v in self.settings.items() if k not in COMMON_SETTINGS}
+        return {"backend": self.NAME, "version": self.VERSION, "model": self.model, "settings": settings}
+
+    # -- what a vendor module provides --------------------------------------------------------------------------
+    def api_headers(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+    def refused(self, status: int, body: Any) -> str | None:
+        """The reason, when an HTTP error is the vendor's content-policy refusal (not worth retrying)."""
+        return None
+
+    @abstractmethod
+    def submit(self, client: JobClient, request: ShotRequest, control: Control, prompt: str, seconds: int) -> Any:
+        """Start the task; return whatever `poll` needs to find it again."""
+
+    @abstractmethod
+    def poll(self, client: JobClient, handle: Any) -> Poll:
+        """Look at the task once; raise ContentRefusedError or GenerationError when it failed."""
+
+    # -- shared machinery ---------------------------------------------------------------------------------------
+    def api_key(self) -> str:
+        key = os.environ.get(self.KEY_ENV, "")
+        if not key:
+            raise BackendUnavailableError(
+                f"video backend '{self.NAME}' needs an API key in the environment variable {self.KEY_ENV}; "
+                f"export {self.KEY_ENV}=... (keys are never read from files)"
+            )
+        return key
+
+    def client(self) -> JobClient:
+        s = self.settings
+        return JobClient(
+            self.NAME,
+            self.api_headers(self.api_key()),
+            timeout_s=float(s.get("timeout_s", 60.0)),
+            max_retries=int(s.get("max_retries", 5)),
+            refused=self.refused,
+        )
+
+    def clip_seconds(self, request: ShotRequest) -> int:
+        """The clip length to ask for: the shortest the service makes that covers the shot (else its longest)."""
+        need = request.shot.duration_s
+        return next((s for s in self.CLIP_SECONDS if s >= need - 1e-6), self.CLIP_SECONDS[-1])
+
+    def estimate_cost(self, request: ShotRequest) -> float:
+        return round(self.clip_seconds(request) * self.price_per_second, 4)
+
+    def prompt(self, request: ShotRequest) -> str:
+        return camera_prompt(request.shot)
+
+    def check_shot(self, request: ShotRequest) -> None:
+        from .previz import PrevizVideoBackend
+
+        PrevizVideoBackend().check_shot(request)  # the same size and length rules; the previz take is its control
+
+    def shoot(self, request: ShotRequest, clip_path: Path, ground_truth_path: Path | None = None) -> ShotResult:
+        result = self.generate(request, clip_path, Control())
+        return ShotResult(frames=result.frames, cost_usd=result.cost_usd)
+
+    def generate(self, request: ShotRequest, clip_path: Path, control: Control) -> Generated:
+        """Make the shot with the service and write it, conformed, to `clip_path`."""
+        for ref in control.references:
+            check_image(ref)
+        client = self.client()
+        seconds = self.clip_seconds(request)
+        prompt = self.prompt(request)
+        handle = self.submit(client, request, control, prompt, seconds)
+        result = self._wait(client, handle, request)
+        media = client.download(result.url, result.headers)
+        frames = conform_clip(media, request, clip_path, seconds, self._tolerance(), self.NAME)
+        return Generated(frames, self.estimate_cost(request), self.model, request.seed, prompt)
+
+    def _tolerance(self) -> float:
+        return float(self.settings.get("duration_tolerance_s", 0.5))
+
+    def _wait(self, client: JobClient, handle: Any, request: ShotRequest) -> Poll:
+        interval = float(self.settings.get("poll_interval_s", 5.0))
+        deadline = time.monotonic() + float(self.settings.get("max_poll_s", 900.0))
+        while True:
+            state = self.poll(client, handle)
+            if state.done:
+                if not state.url:
+                    raise GenerationError(f"{self.NAME}: the task finished without a video URL")
+                return state
+            if time.monotonic() > deadline:
+                raise GenerationError(
+                    f"{self.NAME}: shot {request.shot.id} was not ready after {self.settings.get('max_poll_s', 900)} s"
+                    "; raise max_poll_s or try again later"
+                )
+            time.sleep(interval * random.uniform(0.8, 1.2))
+            interval = min(interval * 1.5, 30.0)  # long generations are polled less and less often
+
+
+def check_image(path: Path) -> None:
+    """A reference picture must be a readable image, or the service would be sent garbage."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (OSError, UnidentifiedImageError):
+        raise InputError(
+            f"reference image {path} is not a readable image; give a PNG or JPEG (plan.json reference_image)"
+        ) from None
+
+
+def image_base64(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def conform_clip(
+    media: bytes, request: ShotRequest, clip_path: Path, seconds: float, tolerance_s: float, vendor: str
+) -> int:
+    """Check the downloaded clip (it decodes, it lasts about `seconds`) and write it as the shot's take: exactly
+    `request.frames` frames at the film's size and rate, H.264. A longer clip is trimmed from its start; a shorter
+    one (a long shot from a service with short clips) is slowed evenly to fill the shot."""
+    import av
+    import numpy as np
+    from PIL import Image
+
+    from ...previz.encode import ClipEncoder
+
+    try:
+        with av.open(io.BytesIO(media)) as container:
+            stream = container.streams.video[0]
+            decoded = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
+            rate = float(stream.average_rate or 0) or 24.0
+    except (av.error.FFmpegError, IndexError, ValueError) as exc:
+        raise GenerationError(f"{vendor}: the downloaded video does not decode ({exc}); it may be cut short") from None
+    if not decoded:
+        raise GenerationError(f"{vendor}: the downloaded video holds no frames")
+    length = len(decoded) / rate
+    if abs(length - seconds) > tolerance_s:
+        raise GenerationError(
+            f"{vendor}: the video lasts {length:.2f} s, {seconds:g} s were asked (tolerance {tolerance_s:g} s); "
+            "the download may be cut short"
+        )
+    s = request.settings
+    wanted = request.frames
+    span = min(length, request.shot.duration_s)  # seconds of the source the shot shows
+    with ClipEncoder(clip_path, s.width, s.height, s.fps) as encoder:
+        for i in range(wanted):
+            t = (i / wanted) * span
+            frame = decoded[min(len(decoded) - 1, int(t * rate + 1e-6))]
+            if frame.shape[:2] != (s.height, s.width):
+                frame = np.asarray(Image.fromarray(frame).resize((s.width, s.height), Image.BILINEAR))
+            encoder.write(frame)
+    return wanted
+
+
+def first_frame_png(clip: Path) -> bytes:
+    """The first frame of a clip (the previz take) as PNG bytes."""
+    import av
+    from PIL import Image
+
+    with av.open(str(clip)) as container:
+        frame = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    out = io.BytesIO()
+    Image.fromarray(frame).save(out, format="PNG")
+    return out.getvalue()
+
+
+def aspect_ratio(request: ShotRequest) -> str:
+    """The service's nearest aspect ratio to the film's frame."""
+    ratio = request.settings.width / request.settings.height
+    return min(("16:9", "1:1", "9:16"), key=lambda r: abs(_value(r) - ratio))
+
+
+def _value(ratio: str) -> float:
+    w, h = ratio.split(":")
+    return float(w) / float(h)

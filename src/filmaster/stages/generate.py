@@ -1,0 +1,291 @@
+"""Generate: the shots assigned to a generative video service are filmed by it, with their previz take as control.
+
+Every shot is first rendered as previz (stages.shoot); that take is the plan made visible. A shot whose backend
+(`video_backend` of the shot, else of its scene, else the film's `[backends] video`) is a remote service is then
+generated from it — the previz's first frame as the start image where the service takes one — and the generated
+clip, conformed to the take's exact length, replaces the previz at the take's path. Shots run concurrently, at
+most `concurrency` at a time per service (threads: a remote shot waits on the network, not on a core).
+
+The cost of each shot is estimated before it starts; with `[generate] max_cost_usd` (`--max-cost`) a shot that
+would take the spending past the limit is not started. A shot that cannot be generated (missing key, refused
+prompt, exhausted quota, bad download, cost limit) keeps its previz take, with a one-line note on the take.
+Generated clips are cached by the shot's content, the backend's identity and the seed, so `reshoot` (a new seed
+or backend on one shot) regenerates that shot alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_text_atomic
+from ..backends.registry import available_backends, create_backend
+from ..backends.video.base import ShotRequest, VideoBackend
+from ..backends.video.remote import Control, Generated, RemoteVideoBackend, first_frame_png
+from ..errors import BackendUnavailableError, CostLimitError, FilmasterError
+from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
+from ..progress import Reporter
+from ..project import Project, content_key, publish
+from .shoot import NAMESPACE as PREVIZ_NAMESPACE
+from .shoot import shot_key
+
+log = logging.getLogger(__name__)
+NAMESPACE = "generated"
+TAKES_FILE = "takes.json"
+
+
+def backend_name(shot: Shot, scene: SceneBlock, default: str) -> str:
+    """Who films a shot: the shot's choice, else its scene's, else the film's."""
+    return shot.video_backend or scene.video_backend or default
+
+
+def is_remote(name: str) -> bool:
+    cls = available_backends("video").get(name)
+    return cls is None or bool(getattr(cls, "REMOTE", False))  # an unknown name is reported per shot
+
+
+@dataclass
+class Outcome:
+    shot_id: str
+    backend: str
+    cost_usd: float = 0.0
+    reused: bool = False
+    note: str = ""  # why it fell back to its previz take; "" when generated
+
+
+@dataclass
+class GenerationReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def generated(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.note]
+
+    @property
+    def fell_back(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.note]
+
+    @property
+    def spent_usd(self) -> float:
+        return round(sum(o.cost_usd for o in self.outcomes if not o.reused), 4)
+
+    def summary(self) -> str:
+        made = [o for o in self.generated if not o.reused]
+        reused = [o for o in self.generated if o.reused]
+        backends = sorted({o.backend for o in self.generated})
+        text = (
+            f"{len(made)} shot(s) generated, {len(reused)} reused from the cache"
+            + (f" ({', '.join(backends)})" if backends else "")
+            + f", {len(self.fell_back)} fell back to previz; spent ~{self.spent_usd:.2f} USD (estimated)"
+        )
+        return text
+
+
+@dataclass(frozen=True)
+class _Job:
+    request: ShotRequest
+    backend: RemoteVideoBackend
+    clip: Path  # the generated clip in the cache
+    record: Path  # what made it (model, prompt, cost), beside it
+    previz: Path  # the shot's previz take in the cache (the control)
+    estimate: float
+
+
+def generate_shots(
+    plan: Plan,
+    takes: dict[str, Take],
+    settings: RenderSettings,
+    default_backend: str,
+    backend_settings: dict[str, dict[str, Any]],
+    seed: int,
+    previz: VideoBackend,
+    project: Project,
+    reporter: Reporter,
+    max_cost_usd: float | None = None,
+) -> GenerationReport:
+    """Replace the previz takes of the shots assigned to remote backends by generated ones (see module doc).
+    `takes` is updated in place; the previz takes must already be rendered."""
+    report = GenerationReport()
+    backends: dict[str, RemoteVideoBackend | FilmasterError] = {}
+    jobs: list[_Job] = []
+    for scene in plan.scenes:
+        cast = {name: plan.cast[name] for name in scene.characters if name in plan.cast}
+        for shot in scene.shots:
+            name = backend_name(shot, scene, default_backend)
+            if name == previz.NAME or not is_remote(name):
+                continue
+            backend = backends.get(name) or backends.setdefault(name, _create(name, backend_settings))
+            previz_request = ShotRequest(shot=shot, scene=scene, cast=cast, settings=settings, seed=seed)
+            request = ShotRequest(shot=shot, scene=scene, cast=cast, settings=settings, seed=_seed(shot, seed))
+            if isinstance(backend, FilmasterError):
+                _fall_back(report, takes, shot.id, name, str(backend), reporter)
+                continue
+            key = content_key(NAMESPACE, shot_key(request, backend))
+            clip, record = project.cache.path(NAMESPACE, key, ".mp4"), project.cache.path(NAMESPACE, key, ".json")
+            previz_clip = project.cache.path(PREVIZ_NAMESPACE, shot_key(previz_request, previz), ".mp4")
+            job = _Job(request, backend, clip, record, previz_clip, backend.estimate_cost(request))
+            if clip.is_file() and record.is_file():
+                project.cache.record(NAMESPACE, computed=False)
+                _use(job, takes, project, json.loads(record.read_text(encoding="utf-8")))
+                report.outcomes.append(Outcome(shot.id, name, job.estimate, reused=True))
+            else:
+                jobs.append(job)
+    if jobs:
+        _run(jobs, takes, project, reporter, report, max_cost_usd)
+    if report.outcomes:
+        reporter.stage("generate", report.summary())
+    return report
+
+
+def write_takes(takes: dict[str, Take], project: Project) -> Path:
+    """Every take's record — backend, model, seed, prompt, cost, note — beside plan.json."""
+    path = project.out / TAKES_FILE
+    doc = {"takes": [take.model_dump(mode="json") for take in takes.values()]}
+    write_text_atomic(path, json.dumps(doc, indent=2) + "\n")
+    return path
+
+
+def _seed(shot: Shot, film_seed: int) -> int:
+    return shot.seed if shot.seed is not None else film_seed
+
+
+def _create(name: str, settings: dict[str, dict[str, Any]]) -> RemoteVideoBackend | FilmasterError:
+    try:
+        backend = create_backend("video", name, **settings.get(name, {}))
+        backend.api_key()  # type: ignore[attr-defined]  # a missing key is reported once, before any request
+        return backend  # type: ignore[return-value]
+    except FilmasterError as exc:
+        return exc
+
+
+def _run(
+    jobs: list[_Job],
+    takes: dict[str, Take],
+    project: Project,
+    reporter: Reporter,
+    report: GenerationReport,
+    max_cost_usd: float | None,
+) -> None:
+    lock = threading.Lock()
+    spent = 0.0
+    pools: dict[str, ThreadPoolExecutor] = {}
+    futures: list[tuple[_Job, Future[Generated]]] = []
+    jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
+    reporter.stage("generate", f"{len(jobs)} shot(s) to generate, ~{sum(j.estimate for j in jobs):.2f} USD estimated")
+    try:
+        for job in jobs:  # in film order, so a cost limit keeps the beginning of the film
+            name = job.backend.NAME
+            if max_cost_usd is not None and spent + job.estimate > max_cost_usd + 1e-9:
+                error = CostLimitError(
+                    f"~{job.estimate:.2f} USD would pass --max-cost {max_cost_usd:.2f} (already {spent:.2f})"
+                )
+                _fall_back(report, takes, job.request.shot.id, name, str(error), reporter)
+                continue
+            spent += job.estimate
+            pool = pools.get(name) or pools.setdefault(
+                name, ThreadPoolExecutor(job.backend.concurrency, thread_name_prefix=f"generate-{name}")
+            )
+            futures.append((job, pool.submit(_generate, job)))
+        with reporter.task(f"Generating {len(futures)} shot(s)", len(futures)) as advance:
+            for job, future in futures:
+                shot_id, name = job.request.shot.id, job.backend.NAME
+                try:
+                    future.result()
+                except FilmasterError as exc:
+                    _fall_back(report, takes, shot_id, name, str(exc), reporter)
+                except Exception as exc:  # a vendor's surprise must not cost the film
+                    log.debug("generation of %s failed", shot_id, exc_info=True)
+                    _fall_back(report, takes, shot_id, name, f"{type(exc).__name__}: {exc}", reporter)
+                else:
+                    with lock:
+                        project.cache.record(NAMESPACE, computed=True)
+                        _use(job, takes, project, json.loads(job.record.read_text(encoding="utf-8")))
+                    report.outcomes.append(Outcome(shot_id, name, job.estimate))
+                advance(1)
+    finally:
+        for pool in pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _generate(job: _Job) -> Generated:
+    """One shot, in a worker thread: generated into a temporary file, moved into the cache when verified."""
+    references = tuple(
+        Path(path)
+        for path in [
+            *(member.reference_image for member in job.request.cast.values()),
+            job.request.scene.reference_image,
+        ]
+        if path
+    )
+    frame = first_frame_png(job.previz) if job.previz.is_file() else None
+    control = Control(first_frame_png=frame, previz_clip=job.previz, references=references)
+    tmp = job.clip.with_name(f".{job.clip.stem}.{threading.get_ident()}.part.mp4")
+    try:
+        result = job.backend.generate(job.request, tmp, control)
+        record = {"model": result.model, "seed": result.seed, "prompt": result.prompt, "cost_usd": result.cost_usd}
+        write_text_atomic(job.record, json.dumps(record))
+        os.replace(tmp, job.clip)  # last: the clip's presence marks the shot done
+    finally:
+        tmp.unlink(missing_ok=True)
+    return result
+
+
+def _use(job: _Job, takes: dict[str, Take], project: Project, record: dict[str, Any]) -> None:
+    shot_id = job.request.shot.id
+    take = takes[shot_id]
+    publish(job.clip, project.out / take.media)
+    takes[shot_id] = take.model_copy(
+        update={
+            "backend": job.backend.NAME,
+            "model": record.get("model", ""),
+            "seed": record.get("seed", job.request.seed),
+            "prompt": record.get("prompt", ""),
+            "cost_usd": float(record.get("cost_usd", 0.0)),
+            "ground_truth": None,  # the renderer's boxes describe the previz, not this clip
+            "note": "",
+        }
+    )
+
+
+def _fall_back(
+    report: GenerationReport, takes: dict[str, Take], shot_id: str, backend: str, reason: str, reporter: Reporter
+) -> None:
+    note = f"'{backend}' could not generate it ({reason}); the previz take is used"
+    takes[shot_id] = takes[shot_id].model_copy(update={"note": note})
+    report.outcomes.append(Outcome(shot_id, backend, note=note))
+    reporter.warn(f"shot {shot_id}: {note}")
+
+
+def previz_backend_name(film_backend: str) -> str:
+    """The backend that renders every shot's previz: the film's own when it is local, else previz."""
+    backends = available_backends("video")
+    if film_backend not in backends:
+        raise BackendUnavailableError(
+            f"unknown video backend '{film_backend}'; available: {', '.join(backends) or 'none'}"
+        )
+    return "previz" if is_remote(film_backend) else film_backend
+
+
+def annotate_timeline(texts: dict[Path, str], takes: dict[str, Take], out: Path) -> dict[Path, str]:
+    """film.otio with each clip's take record (backend, model, seed, prompt, cost, note) in its metadata."""
+    import opentimelineio as otio
+
+    path = out / "film.otio"
+    if path not in texts or not any(take.backend != "previz" or take.note for take in takes.values()):
+        return texts
+    timeline = otio.adapters.read_from_string(texts[path], "otio_json")
+    for clip in timeline.find_clips():
+        meta = clip.metadata.get("filmaster")
+        take = takes.get(str(meta.get("shot_id"))) if meta is not None else None
+        if take is not None:
+            meta["take"] = take.model_dump(mode="json", include=TAKE_FIELDS)
+    return {**texts, path: otio.adapters.write_to_string(timeline, "otio_json")}
+
+
+TAKE_FIELDS = {"backend", "model", "seed", "prompt", "cost_usd", "note"}

@@ -1,0 +1,224 @@
+"""The generative video backends against local servers speaking each vendor's API (never the real network).
+
+Each test drives a real backend over a real socket; the served clip is a real MP4 of a known colour, and the
+take written is decoded and measured: its frame count, size and colour.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from fake_video_vendors import (
+    CLIP_RGB,
+    KEY_ENVS,
+    KLING_SECRET,
+    VENDORS,
+    Fault,
+    register_worktree_backends,
+    serve_vendor,
+    settings_for,
+)
+from filmaster.backends.registry import create_backend
+from filmaster.backends.video.base import ShotRequest
+from filmaster.backends.video.remote import Control, RemoteError, RemoteVideoBackend
+from filmaster.errors import BackendUnavailableError, ContentRefusedError, GenerationError, InputError
+from filmaster.model import RenderSettings
+from filmaster.stages.breakdown import plan_screenplay
+from filmaster.stages.develop import develop
+from filmaster.stages.shoot import shot_requests
+
+KEY = "sk-test-0123456789abcdef"
+SETTINGS = RenderSettings(width=128, height=72, fps=12)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _backends() -> None:
+    register_worktree_backends()
+
+
+@pytest.fixture
+def keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    for env in KEY_ENVS.values():
+        monkeypatch.setenv(env, KEY)
+    monkeypatch.setenv("KLING_SECRET_KEY", KLING_SECRET)
+
+
+@pytest.fixture(scope="module")
+def requests() -> dict[str, ShotRequest]:
+    plan = plan_screenplay(develop(Path(__file__).parents[2] / "examples" / "tiny.fountain"))
+    return {r.shot.id: r for r in shot_requests(plan, SETTINGS, seed=3)}
+
+
+def _png(rgb: tuple[int, int, int] = (20, 90, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (128, 72), rgb).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _backend(vendor: str, server, **extra) -> RemoteVideoBackend:
+    return create_backend("video", vendor, **settings_for(server, **extra))  # type: ignore[return-value]
+
+
+def _measure(clip: Path) -> tuple[int, tuple[int, int], np.ndarray]:
+    with av.open(str(clip)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    return len(frames), frames[0].shape[1::-1], np.mean([f.mean(axis=(0, 1)) for f in frames], axis=0)
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_generates_the_shot_from_the_vendor_clip(vendor, keys, requests, tmp_path):
+    request = requests["S01-01"]  # 3.5 s, a dolly in
+    with serve_vendor(vendor, KEY) as server:
+        backend = _backend(vendor, server)
+        result = backend.generate(request, tmp_path / "take.mp4", Control(first_frame_png=_png()))
+    frames, size, colour = _measure(tmp_path / "take.mp4")
+    assert frames == request.frames == result.frames
+    assert size == (SETTINGS.width, SETTINGS.height)
+    assert np.abs(colour - CLIP_RGB).max() < 12  # the served clip's colour, conformed to the shot
+    assert result.cost_usd == pytest.approx(backend.estimate_cost(request)) and result.cost_usd > 0
+    assert result.model == backend.model and "dolly in" in result.prompt.lower()
+    [submit] = server.submits()
+    sent = str(submit)
+    if vendor != "luma":  # Luma's keyframes take hosted URLs only
+        assert base64.b64encode(_png()).decode()[:40] in sent  # the previz first frame is the control image
+    assert KEY not in sent
+
+
+def test_luma_sends_the_camera_as_words_and_a_concept(keys, requests, tmp_path):
+    with serve_vendor("luma", KEY) as server:
+        _backend("luma", server).generate(requests["S01-01"], tmp_path / "t.mp4", Control(first_frame_png=_png()))
+    [body] = server.submits()
+    assert body["concepts"] == [{"key": "push_in"}] and "pushes in" in body["prompt"]
+    assert body["duration"] == "5s"
+
+
+def test_kling_maps_the_movement_onto_camera_control(keys, requests, tmp_path):
+    with serve_vendor("kling", KEY) as server:
+        backend = _backend("kling", server)
+        backend.generate(requests["S02-01"], tmp_path / "a.mp4", Control(first_frame_png=_png()))  # crane down
+        backend.generate(requests["S02-02"], tmp_path / "b.mp4", Control(first_frame_png=_png()))  # tracking
+    crane, tracking = server.submits()
+    assert crane["camera_control"] == {
+        "type": "simple",
+        "config": {"horizontal": 0, "vertical": -8.0, "pan": 0, "tilt": 0, "roll": 0, "zoom": 0},
+    }
+    assert "rises" not in crane["prompt"]  # the movement is the parameter's, not also the words'
+    assert "camera_control" not in tracking and "tracking shot" in tracking["prompt"].lower()
+    assert [path for method, path, _, _ in server.requests if method == "POST"] == ["/v1/videos/image2video"] * 2
+
+
+def test_kling_multi_image_mode_sends_the_reference_pictures(keys, requests, tmp_path):
+    refs = []
+    for name, rgb in (("anna", (200, 0, 0)), ("kitchen", (0, 0, 200))):
+        Image.new("RGB", (64, 64), rgb).save(tmp_path / f"{name}.png")
+        refs.append(tmp_path / f"{name}.png")
+    with serve_vendor("kling", KEY) as server:
+        control = Control(first_frame_png=_png(), references=tuple(refs))
+        _backend("kling", server).generate(requests["S01-02"], tmp_path / "t.mp4", control)
+    [(_, path, _, body)] = [r for r in server.requests if r[0] == "POST"]
+    assert path == "/v1/videos/multi-image2video"
+    assert [item["image"] for item in body["image_list"]][1:] == [
+        base64.b64encode(p.read_bytes()).decode() for p in refs
+    ]
+
+
+def test_a_reference_that_is_not_an_image_is_one_clear_error(keys, requests, tmp_path):
+    bad = tmp_path / "face.png"
+    bad.write_text("not a picture")
+    with serve_vendor("kling", KEY) as server, pytest.raises(InputError, match=r"face\.png is not a readable image"):
+        _backend("kling", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(references=(bad,)))
+    assert server.requests == []  # nothing was sent
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+@pytest.mark.parametrize("fault", ["429", "500", "slow", "malformed"])
+def test_transient_failures_are_retried(vendor, fault, keys, requests, tmp_path):
+    with serve_vendor(vendor, KEY, faults=[Fault(fault, on="poll", retry_after="0.3")]) as server:
+        start = time.monotonic()
+        result = _backend(vendor, server, timeout_s=0.5).generate(
+            requests["S01-02"], tmp_path / "t.mp4", Control(first_frame_png=_png())
+        )
+        elapsed = time.monotonic() - start
+    assert result.frames == requests["S01-02"].frames
+    assert len(server.submits()) == 1  # the task was not submitted twice
+    if fault == "429":
+        assert elapsed >= 0.3  # Retry-After was honoured
+
+
+def test_a_failure_that_outlasts_the_retry_budget_is_one_line(keys, requests, tmp_path):
+    with (
+        serve_vendor("runway", KEY, faults=[Fault("500", on="submit")] * 4) as server,
+        pytest.raises(RemoteError, match=r"runway answered HTTP 500 .* after 4 attempt\(s\)"),
+    ):
+        _backend("runway", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+    assert len(server.submits()) == 4
+    assert not (tmp_path / "t.mp4").exists()
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_refused_prompt_is_not_retried(vendor, keys, requests, tmp_path):
+    with (
+        serve_vendor(vendor, KEY, refuse_words=("sun",)) as server,
+        pytest.raises(ContentRefusedError, match=f"{vendor} refused the shot"),
+    ):
+        _backend(vendor, server).generate(requests["S02-02"], tmp_path / "t.mp4", Control(_png()))
+    assert len(server.submits()) == 1
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_wrong_key_is_not_retried(vendor, keys, requests, tmp_path, monkeypatch):
+    monkeypatch.setenv(KEY_ENVS[vendor], "sk-wrong")
+    with serve_vendor(vendor, KEY) as server, pytest.raises(RemoteError, match="rejected the API key") as caught:
+        _backend(vendor, server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+    assert len(server.requests) == 1
+    assert "sk-wrong" not in str(caught.value)
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_missing_key_names_its_variable(vendor, requests, tmp_path, monkeypatch):
+    monkeypatch.delenv(KEY_ENVS[vendor], raising=False)
+    with serve_vendor(vendor, KEY) as server, pytest.raises(BackendUnavailableError, match=KEY_ENVS[vendor]):
+        _backend(vendor, server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+
+
+def test_a_truncated_download_is_retried_then_verified(keys, requests, tmp_path):
+    with serve_vendor("fal", KEY, faults=[Fault("truncated", on="download")]) as server:
+        _backend("fal", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+    downloads = [path for _, path, _, _ in server.requests if path.startswith("/files/")]
+    assert len(downloads) == 2
+    assert _measure(tmp_path / "t.mp4")[0] == requests["S01-02"].frames
+
+
+def test_a_download_always_cut_short_fails(keys, requests, tmp_path):
+    with (
+        serve_vendor("replicate", KEY, faults=[Fault("truncated", on="download")] * 4) as server,
+        pytest.raises(GenerationError, match="cut short"),
+    ):
+        _backend("replicate", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+
+
+def test_a_clip_of_the_wrong_length_is_rejected(keys, requests, tmp_path):
+    with serve_vendor("luma", KEY) as server:
+        original = server.new_task
+
+        def short_task(seconds, body, prompt):
+            return original(2.0, body, prompt)  # the "service" makes 2 s where 5 s were asked
+
+        server.new_task = short_task  # type: ignore[method-assign]
+        with pytest.raises(GenerationError, match=r"lasts 2\.00 s, 5 s were asked"):
+            _backend("luma", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+
+
+def test_cost_is_estimated_from_the_clip_length_the_service_bills(keys, requests):
+    kling = create_backend("video", "kling", price_per_second=0.1)
+    assert kling.estimate_cost(requests["S01-02"]) == pytest.approx(0.5)  # 1.96 s is billed as a 5 s clip
+    veo = create_backend("video", "veo")
+    assert veo.clip_seconds(requests["S01-01"]) == 4  # Veo makes 4, 6 or 8 s
