@@ -229,7 +229,8 @@ def _bin(producers: _Producers, timeline: otio.schema.Timeline, fps: int) -> ET.
 
 
 def _guides(timeline: otio.schema.Timeline, fps: int) -> list[dict[str, object]]:
-    """Scene starts (the picture clips' markers) as Kdenlive guides: a comment, a frame, a colour type."""
+    """The picture clips' markers as Kdenlive guides (a comment, a frame, a category): scene starts in category 0,
+    the screening's findings (yellow in OTIO) in category 1, so an editor can show or hide them apart."""
     guides = []
     for track in timeline.video_tracks():
         for clip in track.find_clips():
@@ -237,7 +238,8 @@ def _guides(timeline: otio.schema.Timeline, fps: int) -> list[dict[str, object]]
             source_start = (clip.source_range or clip.available_range()).start_time
             for marker in clip.markers:
                 at = record.start_time + (marker.marked_range.start_time - source_start)
-                guides.append({"comment": marker.name, "pos": round(at.to_seconds() * fps), "type": 0})
+                category = 1 if marker.color == otio.schema.MarkerColor.YELLOW else 0
+                guides.append({"comment": marker.name, "pos": round(at.to_seconds() * fps), "type": category})
     return guides
 
 
