@@ -106,7 +106,10 @@ def test_unwritable_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[
     [
         (["--resolution", "huge"], "render.resolution"),
         (["--fps", "0"], "render.fps"),
-        (["--video-backend", "kling-9"], "unknown video backend 'kling-9'; available: previz"),
+        (
+            ["--video-backend", "kling-9"],
+            "unknown video backend 'kling-9'; available: fal, kling, luma, previz, replicate, runway, veo",
+        ),
     ],
 )
 def test_bad_options_are_reported_before_work(

@@ -17,6 +17,7 @@ from filmaster.audio.wavio import read_wav
 from filmaster.config import load_config
 from filmaster.model import CueKind, Cut, SoundPlan
 from filmaster.pipeline import MakeResult, make_film
+from filmaster.post.fine_cut import J_CUT_MAX_S
 
 DATA = Path(__file__).resolve().parent / "data"
 SMALL = {"render": {"resolution": "320x180"}}
@@ -61,19 +62,41 @@ def onsets(audio: np.ndarray, rate: int) -> np.ndarray:
     return np.array(found)
 
 
+def located(stem: np.ndarray, sound: np.ndarray, rate: int, near_s: float, search_s: float = 0.5) -> np.ndarray:
+    """Where (s) `sound` (its first 3 s) lies in `stem`, searched within `search_s` of `near_s`."""
+    from scipy.signal import fftconvolve
+
+    mono = stem.mean(axis=1) if stem.ndim == 2 else stem
+    # At most 3 s of it, and no more than the stem holds after the search (a sound may ring past the film's end).
+    length = max(rate // 10, min(3 * rate, mono.size - round((near_s + search_s) * rate)))
+    template = (sound.mean(axis=1) if sound.ndim == 2 else sound)[:length].astype(np.float64)
+    first = max(0, round((near_s - search_s) * rate))
+    window = mono[first : round((near_s + search_s) * rate) + template.size].astype(np.float64)
+    # Normalised by the stem's energy under the template, so a louder neighbour does not pull the peak its way.
+    energy = fftconvolve(window**2, np.ones(template.size), mode="valid")
+    score = fftconvolve(window, template[::-1], mode="valid") / np.sqrt(np.maximum(energy, 1e-12))
+    return np.array([(first + int(np.argmax(score))) / rate])
+
+
 def test_every_effect_starts_within_two_frames_of_its_action(film: MakeResult) -> None:
     sound, cut = _sound(film), _cut(film)
     effects = [c for c in sound.cues if c.kind.value == "sfx"]
     # The quay names gulls, a horn twice, an engine (in a parenthetical), a dog and a knock.
     assert sorted(c.category for c in effects) == ["birds", "dog", "door", "engine", "horn", "horn"]
     starts = cut.record_start_frames()
+    lead = round(J_CUT_MAX_S * cut.fps)  # a parenthetical's sound starts with its line, which a J cut may lead
     for cue in effects:  # each at the shot that shows its action
         clip = next(c for c in cut.clips if c.shot_id == cue.shot_id)
-        assert starts[cue.shot_id] <= round(cue.start_s * cut.fps) < starts[cue.shot_id] + clip.frames + cut.fps * 3
+        earliest = starts[cue.shot_id] - (lead if (cue.reason or "").startswith("parenthetical") else 0)
+        assert earliest <= round(cue.start_s * cut.fps) < starts[cue.shot_id] + clip.frames + cut.fps * 3
     audio, rate = _stem(film, "sfx")
     heard = onsets(audio, rate)
     for cue in effects:
-        nearest = float(np.min(np.abs(heard - cue.start_s)))
+        # A sound that starts under another one still ringing (a bark over the engine) raises the level too little
+        # for an onset: it is found in the stem by its own waveform instead (the peak of a matched filter).
+        masked = any(o is not cue and o.start_s < cue.start_s < o.end_s for o in effects)
+        found = located(audio, read_wav(film.out / str(cue.media))[0], rate, cue.start_s) if masked else heard
+        nearest = float(np.min(np.abs(found - cue.start_s)))
         assert nearest <= 2 / cut.fps, (cue.id, cue.start_s, nearest)
     horns = sorted(c.start_s for c in effects if c.category == "horn")
     assert horns[1] - horns[0] > 1.0  # "twice": two blasts, one after the other
@@ -81,14 +104,17 @@ def test_every_effect_starts_within_two_frames_of_its_action(film: MakeResult) -
 
 def test_footsteps_land_on_the_renderers_foot_contacts(film: MakeResult) -> None:
     cut = _cut(film)
-    starts = cut.record_start_frames()
     truths = [json.loads(p.read_text()) for p in (film.out / ".filmaster" / "cache" / "shots").glob("*.json")]
-    contacts = [
-        starts[doc["shot_id"]] / cut.fps + contact["t"]
-        for doc in truths
-        if doc["shot_id"] in starts
-        for contact in doc.get("foot_contacts", [])
-    ]
+    # Each contact of the take, where the cut shows it: through the clip's trim and speed, if it is not cut out.
+    contacts = []
+    position = 0
+    for clip in cut.clips:
+        for doc in truths if not clip.cutaway else []:
+            for contact in doc.get("foot_contacts", []) if doc["shot_id"] == clip.shot_id else []:
+                offset = (contact["t"] * cut.fps - clip.source_start_frame) / clip.speed
+                if 0 <= offset < clip.frames:
+                    contacts.append((position + offset) / cut.fps)
+        position += clip.frames
     assert len(contacts) >= 3  # MARA walks along the quay
     audio, rate = _stem(film, "foley")
     heard = onsets(audio, rate)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 MISTAKES = [
-    ["export", "x"],  # unknown command
+    ["exprot", "x"],  # unknown command
     ["make", "--nosuchflag", "x"],  # unknown option
     ["make"],  # missing argument
     ["make", "x.fountain", "-o", "out", "--fps", "abc"],  # malformed option value

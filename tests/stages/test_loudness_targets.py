@@ -62,7 +62,7 @@ def test_each_target_is_met_on_the_mix_with_dialogue_on_top(film, flag: str, luf
     config = load_config(None, {"sound": {k.split("__")[1]: v for k, v in loudness_overrides(flag).items()}})
     assert config.sound.loudness_lufs == lufs
     project.update_manifest(mix_key=None, master_gain_db=None)
-    path, _ = mix_film(sound, cut, config.sound, project)
+    path = mix_film(sound, cut, config.sound, project).path
     mix, rate = read_wav(path)
     measured = pyloudnorm.Meter(rate).integrated_loudness(mix.astype(np.float64))
     assert measured == pytest.approx(lufs, abs=1.0)

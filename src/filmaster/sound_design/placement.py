@@ -69,12 +69,27 @@ class _Timeline:
         self.frames = cut.frames
         # Each shot's own clips (a split shot has two) with their record start; cutaways show another shot's
         # frames under this one's sound, so a moment of the cutaway's shot is not placed there.
+        self.origins = cut.take_origin_frames()
         self.pieces: dict[str, list[tuple[int, CutClip]]] = {}
         position = 0
         for clip in cut.clips:
             if not clip.cutaway:
                 self.pieces.setdefault(clip.shot_id, []).append((position, clip))
             position += clip.frames
+
+    def shown(self, shot_id: str) -> tuple[float, float] | None:
+        """The stretch of the shot's take (seconds) that the cut shows, from its first frame shown to its last."""
+        pieces = self.pieces.get(shot_id)
+        if not pieces:
+            return None
+        first = min(clip.source_start_frame for _, clip in pieces)
+        last = max(clip.source_start_frame + clip.frames * clip.speed for _, clip in pieces)
+        return first / self.fps, last / self.fps
+
+    def line_frame(self, shot_id: str, t_s: float) -> int | None:
+        """Where a moment tied to a line is heard: on the line's own timing (a J cut may lead the shot's picture)."""
+        origin = self.origins.get(shot_id)
+        return None if origin is None else min(max(0, origin + round(t_s * self.fps)), self.frames - 1)
 
     def frame(self, shot_id: str, t_s: float) -> int | None:
         """The record frame where `t_s` seconds into the shot plays; None when the cut leaves that moment out."""
@@ -93,27 +108,40 @@ def place_effects(plan: Plan, cut: Cut, finder: SoundFinder, sfx_db: float, fole
         if not scene.shots:
             continue
         first = scene.shots[0]
-        for sound in finder.find_in_heading(scene.heading):
-            cues += _effect(sound, scene, first, 0.0, timeline, sfx_db, "heading")
+        opening = timeline.shown(first.id)
+        for sound in finder.find_in_heading(scene.heading) if opening else []:
+            start = opening[0] if opening else 0.0
+            cues += _effect(sound, scene, first, start, timeline.frame(first.id, start), timeline, sfx_db, "heading")
         for shot in scene.shots:
+            # An action's sounds fall in the part of the shot the cut shows (the fine cut may trim its head or tail).
+            shown = timeline.shown(shot.id)
             span = ACTION_SPAN[1] - ACTION_SPAN[0]
-            for sound in finder.find(shot.action) if shot.action else []:
-                t = shot.duration_s * (ACTION_SPAN[0] + span * sound.position)
-                cues += _effect(sound, scene, shot, t, timeline, sfx_db, "action")
+            for sound in finder.find(shot.action) if shot.action and shown else []:
+                start, end = shown or (0.0, shot.duration_s)
+                t = start + (end - start) * (ACTION_SPAN[0] + span * sound.position)
+                cues += _effect(sound, scene, shot, t, timeline.frame(shot.id, t), timeline, sfx_db, "action")
             for line in shot.dialogue:
                 for sound in finder.find(line.parenthetical) if line.parenthetical else []:
-                    cues += _effect(sound, scene, shot, line.start_s, timeline, sfx_db, "parenthetical")
+                    at = timeline.line_frame(shot.id, line.start_s)
+                    cues += _effect(sound, scene, shot, line.start_s, at, timeline, sfx_db, "parenthetical")
             cues += _footsteps(scene, shot, plan.cast, timeline, foley_db)
     return cues
 
 
 def _effect(
-    sound: NamedSound, scene: SceneBlock, shot: Shot, t_s: float, timeline: _Timeline, sfx_db: float, where: str
+    sound: NamedSound,
+    scene: SceneBlock,
+    shot: Shot,
+    t_s: float,
+    first: int | None,
+    timeline: _Timeline,
+    sfx_db: float,
+    where: str,
 ) -> list[SoundCue]:
+    """The cues of one named sound: its first at record frame `first` (`t_s` into the shot), then its repeats."""
     category = BY_NAME[sound.category]
     distance = distance_of(shot.camera)
     cues = []
-    first = timeline.frame(shot.id, t_s)
     if first is None:
         return []
     for n in range(sound.count):
