@@ -86,6 +86,16 @@ class _Timeline:
         last = max(clip.source_start_frame + clip.frames * clip.speed for _, clip in pieces)
         return first / self.fps, last / self.fps
 
+    def frame_within(self, shot_id: str, t_s: float, room_s: float = 0.0) -> int | None:
+        """Where `t_s` into the shot plays; a moment the fine cut trimmed away is heard at the nearest moment the
+        cut still shows of that shot, with `room_s` left before the shot's end (up to 1 s, so a sound is not
+        clamped onto the last frame), so a named sound is never lost to a trim."""
+        shown = self.shown(shot_id)
+        if shown is None:
+            return None
+        latest = max(shown[0], shown[1] - max(min(room_s, 1.0), 1 / self.fps))
+        return self.frame(shot_id, min(max(t_s, shown[0]), latest))
+
     def line_frame(self, shot_id: str, t_s: float) -> int | None:
         """Where a moment tied to a line is heard: on the line's own timing (a J cut may lead the shot's picture)."""
         origin = self.origins.get(shot_id)
@@ -108,18 +118,31 @@ def place_effects(plan: Plan, cut: Cut, finder: SoundFinder, sfx_db: float, fole
         if not scene.shots:
             continue
         first = scene.shots[0]
-        opening = timeline.shown(first.id)
-        for sound in finder.find_in_heading(scene.heading) if opening else []:
-            start = opening[0] if opening else 0.0
-            cues += _effect(sound, scene, first, start, timeline.frame(first.id, start), timeline, sfx_db, "heading")
+        for sound in finder.find_in_heading(scene.heading):
+            cues += _effect(
+                sound,
+                scene,
+                first,
+                0.0,
+                timeline.frame_within(first.id, 0.0, BY_NAME[sound.category].duration_s),
+                timeline,
+                sfx_db,
+                "heading",
+            )
         for shot in scene.shots:
-            # An action's sounds fall in the part of the shot the cut shows (the fine cut may trim its head or tail).
-            shown = timeline.shown(shot.id)
             span = ACTION_SPAN[1] - ACTION_SPAN[0]
-            for sound in finder.find(shot.action) if shot.action and shown else []:
-                start, end = shown or (0.0, shot.duration_s)
-                t = start + (end - start) * (ACTION_SPAN[0] + span * sound.position)
-                cues += _effect(sound, scene, shot, t, timeline.frame(shot.id, t), timeline, sfx_db, "action")
+            for sound in finder.find(shot.action) if shot.action else []:
+                t = shot.duration_s * (ACTION_SPAN[0] + span * sound.position)
+                cues += _effect(
+                    sound,
+                    scene,
+                    shot,
+                    t,
+                    timeline.frame_within(shot.id, t, BY_NAME[sound.category].duration_s),
+                    timeline,
+                    sfx_db,
+                    "action",
+                )
             for line in shot.dialogue:
                 for sound in finder.find(line.parenthetical) if line.parenthetical else []:
                     at = timeline.line_frame(shot.id, line.start_s)
