@@ -43,7 +43,7 @@ _DELIVERIES: list[tuple[re.Pattern[str], Delivery]] = [
     ),
     (
         re.compile(r"\bang(?:ry|rily|er)\b|\bfurious|\bsnap|\bhiss|\bseeth"),
-        Delivery("angrily", gain_db=3.0, rate=1.1, pitch=1.03, tilt_db=3.0, drive=0.3),
+        Delivery("angrily", gain_db=4.0, rate=1.1, pitch=1.03, tilt_db=3.0, drive=0.3),
     ),
     (
         re.compile(r"\blaugh|\bgiggl|\bchuckl|\bamused"),
