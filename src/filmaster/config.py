@@ -68,12 +68,20 @@ class BackendChoice(_Section):
     settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class InterchangeConfig(_Section):
+    """The editors' timelines (film.otio, FCPXML, FCP 7 XML, EDL)."""
+
+    start_timecode: Literal["00:00:00:00", "01:00:00:00"] = "00:00:00:00"  # 01:00:00:00: the broadcast convention
+    otio_schema: str = Field(default="", description="OTIO release whose schema versions film.otio uses, e.g. 0.15")
+
+
 class Config(_Section):
     seed: int = 0
     render: RenderConfig = RenderConfig()
     sound: SoundConfig = SoundConfig()
     cinematography: CinematographyConfig = CinematographyConfig()
     backends: BackendChoice = BackendChoice()
+    interchange: InterchangeConfig = InterchangeConfig()
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

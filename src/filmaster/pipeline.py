@@ -29,6 +29,7 @@ from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, prepar
 from .stages.develop import develop
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
+from .stages.mix_levels import mix_levels
 from .stages.rough_cut import lock_picture, rough_cut
 from .stages.shoot import RenderPool, ShootConfig, start_shoot, video_backend
 from .stages.sound import SoundBackends, design_sound, render_sound
@@ -228,9 +229,12 @@ def make_film(
             sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed)
             lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
-                # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
-                timeline = side.submit(prepare_timeline, plan, cut, sound, project.out, shooting.takes)
                 mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
+                # The timelines carry the mix's levels; they are built (Python work) while the film's sound encodes.
+                levels = mix_levels(sound, config.sound, project, project.manifest().get("master_gain_db", 0.0))
+                timeline = side.submit(
+                    prepare_timeline, plan, cut, sound, project.out, shooting.takes, levels, config.interchange
+                )
                 if mixed is None:
                     reporter.stage("mix", "unchanged")
                 else:

@@ -68,7 +68,7 @@ def test_scene_markers_at_scene_starts(written: tuple[Path, otio.schema.Timeline
             # marker times are in the clip's source time: map them to record time
             offset = marker.marked_range.start_time - clip.source_range.start_time
             found.append((marker.name, (clip.range_in_parent().start_time + offset).value))
-    assert found == [("INT. KITCHEN - NIGHT", 0), ("EXT. STREET - NIGHT", 18)]
+    assert found == [("Scene 1: INT. KITCHEN - NIGHT", 0), ("Scene 2: EXT. STREET - NIGHT", 18)]
 
 
 def test_media_references_are_relative_and_exist(written: tuple[Path, otio.schema.Timeline]) -> None:

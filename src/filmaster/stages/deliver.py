@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_text_atomic
+from ..config import InterchangeConfig
 from ..export.aac import AUDIO_RATE, aac_packets, can_chunk, encode_ahead
 from ..export.film import assemble_film, audio_samples
-from ..export.otio_timeline import build_timeline, interchange_texts, otio_json
+from ..export.otio_timeline import MIX_MEDIA, build_timeline, interchange_texts, otio_json, start_frame
 from ..export.shotlist import write_shotlist
 from ..export.storyboard import (
     THUMB_WIDTH,
@@ -22,17 +23,36 @@ from ..export.storyboard import (
     write_storyboard,
 )
 from ..model import Cut, Plan, SoundPlan, Take
+from ..model.levels import MixLevels
 from ..progress import Reporter
 from ..project import Project, content_key
 from .mix import EarlyAudio, scene_sound_starts
 
 
-def prepare_timeline(plan: Plan, cut: Cut, sound: SoundPlan, out: Path, takes: Mapping[str, Take]) -> dict[Path, str]:
-    """`film.otio` and the editors' formats, as text by path. The `takes`' lengths are known before they render,
-    so this is made while the picture renders, and `deliver` writes it once the picture exists."""
+def prepare_timeline(
+    plan: Plan,
+    cut: Cut,
+    sound: SoundPlan,
+    out: Path,
+    takes: Mapping[str, Take],
+    levels: MixLevels | None = None,
+    interchange: InterchangeConfig | None = None,
+) -> dict[Path, str]:
+    """`film.otio` and the editors' formats, as text by path, with the mix's `levels` on every sound clip. The
+    `takes`' lengths are known before they render, so this is made while the picture renders, and `deliver`
+    writes it once the picture exists."""
+    settings = interchange or InterchangeConfig()
     frames = {shot_id: take.frames for shot_id, take in takes.items()}
-    timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames)
-    return {out / "film.otio": otio_json(timeline), **interchange_texts(timeline, out)}
+    backends = {shot_id: take.backend for shot_id, take in takes.items()}
+    mix = MIX_MEDIA if levels is not None else None
+    timeline = build_timeline(
+        cut, sound, plan, media_root=out, take_frames=frames, levels=levels, backends=backends, mix_media=mix
+    )
+    start = start_frame(settings.start_timecode, cut.fps)
+    return {
+        out / "film.otio": otio_json(timeline, schema=settings.otio_schema),
+        **interchange_texts(timeline, out, start_frame=start),
+    }
 
 
 def film_sound_ahead(cut: Cut, sound: SoundPlan, project: Project) -> EarlyAudio | None:
