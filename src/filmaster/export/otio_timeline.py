@@ -88,13 +88,14 @@ def otio_json(timeline: otio.schema.Timeline, *, schema: str = "") -> str:
 
 def schema_versions(release: str) -> dict[str, int]:
     """The schema versions of OTIO `release` ("0.15" or "0.15.0"), from OTIO's version manifests."""
-    known = otio.versioning.full_map()["OTIO_CORE"]
+    families = otio.versioning.full_map()  # kept: the maps inside live only as long as it does
+    known = {version: dict(schemas) for version, schemas in families["OTIO_CORE"].items()}
     wanted = release if release.count(".") >= 2 else f"{release}.0"
     if wanted not in known:
         raise ExportError(
             f"OTIO release '{release}' has no version manifest here; choose one of {', '.join(sorted(known))}"
         )
-    return dict(known[wanted])
+    return known[wanted]
 
 
 def start_frame(timecode: str, fps: int) -> int:
