@@ -25,11 +25,10 @@ from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
-from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, prepare_timeline
+from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, timeline_of_mix
 from .stages.develop import develop
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
-from .stages.mix_levels import mix_levels
 from .stages.rough_cut import lock_picture, rough_cut
 from .stages.shoot import RenderPool, ShootConfig, start_shoot, video_backend
 from .stages.sound import SoundBackends, design_sound, render_sound
@@ -230,11 +229,8 @@ def make_film(
             lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
                 mix_wav, mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
-                # The timelines carry the mix's levels; they are built (Python work) while the film's sound encodes.
-                levels = mix_levels(sound, config.sound, project, project.manifest().get("master_gain_db", 0.0))
-                timeline = side.submit(
-                    prepare_timeline, plan, cut, sound, project.out, shooting.takes, levels, config.interchange
-                )
+                # The timelines carry the mix's levels; they are made while the film's sound encodes.
+                timeline = side.submit(timeline_of_mix, plan, cut, sound, project, shooting.takes, config)
                 if mixed is None:
                     reporter.stage("mix", "unchanged")
                 else:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_text_atomic
-from ..config import InterchangeConfig
+from ..config import Config, InterchangeConfig
 from ..export.aac import AUDIO_RATE, aac_packets, can_chunk, encode_ahead
 from ..export.film import assemble_film, audio_samples
 from ..export.otio_timeline import MIX_MEDIA, build_timeline, interchange_texts, otio_json, start_frame
@@ -27,6 +27,7 @@ from ..model.levels import MixLevels
 from ..progress import Reporter
 from ..project import Project, content_key
 from .mix import EarlyAudio, scene_sound_starts
+from .mix_levels import mix_levels
 
 
 def prepare_timeline(
@@ -53,6 +54,14 @@ def prepare_timeline(
         out / "film.otio": otio_json(timeline, schema=settings.otio_schema),
         **interchange_texts(timeline, out, start_frame=start),
     }
+
+
+def timeline_of_mix(
+    plan: Plan, cut: Cut, sound: SoundPlan, project: Project, takes: Mapping[str, Take], config: Config
+) -> dict[Path, str]:
+    """`prepare_timeline` with the levels of the mix just made (its master gain is in the manifest)."""
+    levels = mix_levels(sound, config.sound, project, project.manifest().get("master_gain_db", 0.0))
+    return prepare_timeline(plan, cut, sound, project.out, takes, levels, config.interchange)
 
 
 def film_sound_ahead(cut: Cut, sound: SoundPlan, project: Project) -> EarlyAudio | None:
