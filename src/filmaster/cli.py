@@ -67,7 +67,7 @@ def _overrides(**flags: Any) -> dict[str, Any]:
     return nested
 
 
-ScreenplayArg = Annotated[Path, typer.Argument(help="Screenplay in Fountain format (.fountain).", show_default=False)]
+ScreenplayArg = Annotated[Path, typer.Argument(help="Screenplay: Fountain or Final Draft (.fdx).", show_default=False)]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder for the film and its timeline.")]
 ConfigOption = Annotated[
     Path | None,

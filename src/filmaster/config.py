@@ -141,6 +141,13 @@ class GenerateConfig(_Section):
     max_cost_usd: float | None = Field(default=None, ge=0.0, description="stop generating before spending more")
 
 
+class InterchangeConfig(_Section):
+    """The editors' timelines (film.otio, FCPXML, FCP 7 XML, EDL)."""
+
+    start_timecode: Literal["00:00:00:00", "01:00:00:00"] = "00:00:00:00"  # 01:00:00:00: the broadcast convention
+    otio_schema: str = Field(default="", description="OTIO release whose schema versions film.otio uses, e.g. 0.15")
+
+
 class Config(_Section):
     seed: int = 0
     render: RenderConfig = RenderConfig()
@@ -151,6 +158,7 @@ class Config(_Section):
     limits: LimitsConfig = LimitsConfig()
     deliver: DeliverConfig = DeliverConfig()
     generate: GenerateConfig = GenerateConfig()
+    interchange: InterchangeConfig = InterchangeConfig()
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

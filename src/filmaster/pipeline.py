@@ -30,7 +30,7 @@ from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
-from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, prepare_timeline
+from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, timeline_of_mix
 from .stages.develop import develop
 from .stages.generate import (
     GenerationReport,
@@ -259,20 +259,12 @@ def make_film(
             sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut=cut)
             lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
-                # Building the timeline is Python work and the mix is numpy's: one runs while the other waits.
-                timeline = side.submit(
-                    prepare_timeline,
-                    plan,
-                    cut,
-                    sound,
-                    project.out,
-                    shooting.takes,
-                    config.deliver.formats,
-                    config.sound,
-                    post.critique.findings,
-                )
                 mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
                 write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change
+                # The timelines carry the mix's levels; they are made while the film's sound encodes.
+                timeline = side.submit(
+                    timeline_of_mix, plan, cut, sound, project, shooting.takes, config, post.critique.findings
+                )
                 if not mixed.remixed:
                     reporter.stage("mix", "unchanged")
                 else:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -9,9 +7,9 @@ import opentimelineio as otio
 import pytest
 
 from filmaster.export import build_timeline, export_interchange, write_timeline
-from filmaster.export.otio_timeline import META_KEY, interchange_texts
+from filmaster.export.otio_timeline import META_KEY
 
-from .conftest import CUES, FPS, HEIGHT, TAKE_FRAMES, WIDTH, Project
+from .conftest import CUES, FPS, TAKE_FRAMES, Project
 
 RT = otio.opentime.RationalTime
 
@@ -68,7 +66,7 @@ def test_scene_markers_at_scene_starts(written: tuple[Path, otio.schema.Timeline
             # marker times are in the clip's source time: map them to record time
             offset = marker.marked_range.start_time - clip.source_range.start_time
             found.append((marker.name, (clip.range_in_parent().start_time + offset).value))
-    assert found == [("INT. KITCHEN - NIGHT", 0), ("EXT. STREET - NIGHT", 18)]
+    assert found == [("Scene 1: INT. KITCHEN - NIGHT", 0), ("Scene 2: EXT. STREET - NIGHT", 18)]
 
 
 def test_media_references_are_relative_and_exist(written: tuple[Path, otio.schema.Timeline]) -> None:
@@ -134,21 +132,31 @@ def _require(adapter: str) -> None:
 @pytest.fixture(scope="module")
 def interchange(project: Project, written: tuple[Path, otio.schema.Timeline]) -> dict[str, Path]:
     files = export_interchange(written[1], project.out_dir)
-    return {p.suffix: p for p in files}
+    return {p.name: p for p in files}
 
 
-def test_edl_round_trip_is_picture_only(project: Project, interchange: dict[str, Path]) -> None:
+def test_every_interchange_file_is_written(interchange: dict[str, Path]) -> None:
+    # Five sound tracks: a CMX 3600 list holds four sound channels, so the fifth goes to a second list.
+    assert sorted(interchange) == ["film.edl", "film.fcpxml", "film.xml", "film_audio.edl", "film_audio_2.edl"]
+
+
+def test_edl_round_trip(project: Project, interchange: dict[str, Path]) -> None:
     _require("cmx_3600")
-    edl = otio.adapters.read_from_file(str(interchange[".edl"]), rate=FPS)
+    edl = otio.adapters.read_from_file(str(interchange["film.edl"]), rate=FPS)
     clips = list(edl.find_clips())
     assert len(clips) == len(project.cut.clips)
     assert [c.duration().value for c in clips] == [c.frames for c in project.cut.clips]
     assert [c.source_range.start_time.value for c in clips][:2] == [0, 4]
+    names = []
+    for name in ("film_audio.edl", "film_audio_2.edl"):
+        sound = otio.adapters.read_from_file(str(interchange[name]), rate=FPS)
+        names += [c.name for c in sound.find_clips()]
+    assert sorted(names) == sorted(c[0] for c in CUES)
 
 
 def test_fcp7_xml_round_trip(project: Project, interchange: dict[str, Path]) -> None:
     _require("fcp_xml")
-    timeline = otio.adapters.read_from_file(str(interchange[".xml"]))
+    timeline = otio.adapters.read_from_file(str(interchange["film.xml"]))
     video = timeline.video_tracks()
     assert len(list(video[0].find_clips())) == len(project.cut.clips)
     assert timeline.duration().rescaled_to(FPS) == RT(36, FPS)
@@ -161,24 +169,10 @@ def test_fcp7_xml_round_trip(project: Project, interchange: dict[str, Path]) -> 
 
 def test_fcpxml_round_trip(project: Project, interchange: dict[str, Path]) -> None:
     _require("fcpx_xml")
-    result = otio.adapters.read_from_file(str(interchange[".fcpxml"]))
-    timeline = result if isinstance(result, otio.schema.Timeline) else next(iter(result.find_children()))
+    result = otio.adapters.read_from_file(str(interchange["film.fcpxml"]))
+    timeline = result[0] if isinstance(result, otio.schema.SerializableCollection) else result
     names = [c.name for c in timeline.find_clips()]
     for cut_clip in project.cut.clips:
         assert any(n.startswith(cut_clip.shot_id) for n in names), cut_clip.shot_id
-
-
-def test_fcpxml_names_its_format_from_the_cut_without_probing_each_clip(
-    project: Project, written: tuple[Path, otio.schema.Timeline], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The adapter would run ffprobe once per clip (seconds, where it is installed) for a size the cut knows."""
-    _require("fcpx_xml")
-    probed = tmp_path / "probed"
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    (tools / "ffprobe").write_text(f'#!/bin/sh\necho "$@" >> {probed}\necho 1920x1080\n')
-    (tools / "ffprobe").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
-    text = interchange_texts(written[1], project.out_dir)[project.out_dir / "film.fcpxml"]
-    assert not probed.exists()
-    assert re.findall(r'<format [^>]*name="([^"]*)"', text) == [f"FFVideoFormat{WIDTH}x{HEIGHT}p{FPS}"]
+    assert sorted(n for n in names if not n.startswith("S0")) == sorted(c[0] for c in CUES)
+    assert timeline.duration().rescaled_to(FPS) == RT(36, FPS)

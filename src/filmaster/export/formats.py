@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import SoundConfig
+from ..config import InterchangeConfig, SoundConfig
 from ..errors import ConfigError
 from ..model import Cut, Plan, SoundPlan
 
@@ -36,6 +36,7 @@ class ExportContext:
     mix: SoundConfig = field(
         default_factory=SoundConfig
     )  # the mix's settings ([sound]): ducking depth, true-peak ceiling
+    interchange: InterchangeConfig = field(default_factory=InterchangeConfig)  # start timecode, OTIO schema
 
 
 Writer = Callable[[ExportContext], dict[Path, str]]
@@ -45,14 +46,18 @@ def _otio(context: ExportContext) -> dict[Path, str]:
     from .otio_timeline import otio_json
     from .subtitles import subtitle_cues, with_subtitle_markers
 
-    return {context.dest / "film.otio": otio_json(with_subtitle_markers(context.timeline, subtitle_cues(context)))}
+    timeline = with_subtitle_markers(context.timeline, subtitle_cues(context))
+    return {context.dest / "film.otio": otio_json(timeline, schema=context.interchange.otio_schema)}
 
 
-def _interchange(adapter: str) -> Writer:
+def _interchange(name: str) -> Writer:
     def write(context: ExportContext) -> dict[Path, str]:
-        from .otio_timeline import interchange_texts
+        from .otio_timeline import interchange_texts, start_frame
 
-        return interchange_texts(context.timeline, context.dest, adapters=(adapter,), media_root=context.out)
+        start = start_frame(context.interchange.start_timecode, context.cut.fps)
+        return interchange_texts(
+            context.timeline, context.dest, start_frame=start, formats=(name,), media_root=context.out
+        )
 
     return write
 
@@ -84,9 +89,9 @@ def _vtt(context: ExportContext) -> dict[Path, str]:
 # name -> writer. Writers import their modules when called, so `filmaster export --format srt` loads no XML code.
 FORMATS: dict[str, Writer] = {
     "otio": _otio,
-    "fcpxml": _interchange("fcpx_xml"),
-    "fcp7": _interchange("fcp_xml"),
-    "edl": _interchange("cmx_3600"),
+    "fcpxml": _interchange("fcpxml"),
+    "fcp7": _interchange("fcp7"),
+    "edl": _interchange("edl"),
     "kdenlive": _kdenlive,
     "srt": _srt,
     "vtt": _vtt,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import wave
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +24,15 @@ import opentimelineio as otio
 from ..atomic import write_text_atomic
 from ..errors import ExportError
 from ..model import TRACK_NAMES, Cut, CutClip, Finding, Plan, SceneBlock, Shot, SoundCue, SoundPlan
+from ..model.levels import CueLevel, MixLevels
+from .edl import edl_texts
+from .fcp7 import fcp7_text
+from .fcpxml import fcpxml_text
+from .timeline_view import fit_levels, view
 
 META_KEY = "filmaster"
+INTERCHANGE_FORMATS = ("fcpxml", "fcp7", "edl")
+MIX_MEDIA = "media/audio/mix.wav"  # the film's mix, a reference track in the timelines
 NAME_WORDS = 6  # words of the shot's action (or prompt) kept in a clip's name
 
 
@@ -37,11 +44,16 @@ def build_timeline(
     media_root: Path | None = None,
     take_frames: Mapping[str, int] | None = None,
     findings: Sequence[Finding] = (),
+    levels: MixLevels | None = None,
+    backends: Mapping[str, str] | None = None,
+    mix_media: str | None = None,
 ) -> otio.schema.Timeline:
     """Build the timeline of `cut` with the cues of `sound`. With `media_root` (the output folder) the
     available ranges are read from the media files; without it they come from the take lengths the cut
     implies and the cue durations. `take_frames` (by shot id) gives the takes' lengths when they are known
-    and their files may still be rendering."""
+    and their files may still be rendering. `levels` (the mix's, see `stages.mix_levels`) gives every sound clip
+    its level and ducking keyframes; `backends` (by shot id) names the backend that rendered each take;
+    `mix_media` (the mix's file) adds the mix as a disabled reference track."""
     if cut.fps <= 0:
         raise ExportError(f"cut '{cut.title}' has fps {cut.fps}; a timeline needs a positive frame rate")
     fps = cut.fps
@@ -54,11 +66,13 @@ def build_timeline(
         "fps": fps,
         "locked": cut.locked,
     }
-    picture = _picture_track(cut, plan, media_root, take_frames or {})
+    picture = _picture_track(cut, plan, media_root, take_frames or {}, backends or {})
     _mark_findings(picture, cut, findings)
     timeline.tracks.append(picture)
-    for track in _sound_tracks(sound, fps, cut.frames, media_root):
+    for track in _sound_tracks(sound, fps, cut.frames, media_root, levels):
         timeline.tracks.append(track)
+    if mix_media:
+        timeline.tracks.append(_reference_track(mix_media, fps, cut.frames, media_root))
     return timeline
 
 
@@ -67,14 +81,37 @@ def write_timeline(timeline: otio.schema.Timeline, path: Path) -> Path:
     return write_text_atomic(Path(path), otio_json(timeline))
 
 
-def otio_json(timeline: otio.schema.Timeline) -> str:
-    return otio.adapters.write_to_string(timeline, "otio_json")
+def otio_json(timeline: otio.schema.Timeline, *, schema: str = "") -> str:
+    """The timeline as OTIO JSON; with `schema` (an OTIO release, e.g. "0.14" or "0.15.0") in the schema versions
+    that release reads, downgraded through OTIO's own version manifests, for editors built on an older OTIO."""
+    if not schema:
+        return otio.adapters.write_to_string(timeline, "otio_json")
+    return otio.adapters.write_to_string(timeline, "otio_json", target_schema_versions=schema_versions(schema))
+
+
+def schema_versions(release: str) -> dict[str, int]:
+    """The schema versions of OTIO `release` ("0.15" or "0.15.0"), from OTIO's version manifests."""
+    families = otio.versioning.full_map()  # kept: the maps inside live only as long as it does
+    known = {version: dict(schemas) for version, schemas in families["OTIO_CORE"].items()}
+    wanted = release if release.count(".") >= 2 else f"{release}.0"
+    if wanted not in known:
+        raise ExportError(
+            f"OTIO release '{release}' has no version manifest here; choose one of {', '.join(sorted(known))}"
+        )
+    return known[wanted]
+
+
+def start_frame(timecode: str, fps: int) -> int:
+    """The frame number of an 'HH:MM:SS:FF' start timecode at `fps` (non-drop)."""
+    return otio.opentime.from_timecode(timecode, fps).to_frames()
 
 
 # --- picture -------------------------------------------------------------------------------------------
 
 
-def _picture_track(cut: Cut, plan: Plan, media_root: Path | None, take_frames: Mapping[str, int]) -> otio.schema.Track:
+def _picture_track(
+    cut: Cut, plan: Plan, media_root: Path | None, take_frames: Mapping[str, int], backends: Mapping[str, str]
+) -> otio.schema.Track:
     fps = cut.fps
     shots = {shot.id: shot for shot in plan.shots}
     scenes = {scene.index: scene for scene in plan.scenes}
@@ -84,6 +121,8 @@ def _picture_track(cut: Cut, plan: Plan, media_root: Path | None, take_frames: M
         if clip.frames <= 0:
             raise ExportError(f"cut clip {clip.shot_id} has {clip.frames} frames; remove it or give it length")
         otio_clip = _picture_clip(clip, shots.get(clip.shot_id), fps, media_root, take_frames.get(clip.shot_id))
+        if clip.shot_id in backends:
+            otio_clip.metadata[META_KEY]["backend"] = backends[clip.shot_id]
         if clip.scene_index != previous_scene:
             otio_clip.markers.append(_scene_marker(clip, scenes.get(clip.scene_index), fps))
             previous_scene = clip.scene_index
@@ -117,12 +156,12 @@ def _scene_marker(clip: CutClip, scene: SceneBlock | None, fps: int) -> otio.sch
     """A one-frame marker on the first frame of a scene. It sits on the clip, in the clip's source time,
     because clip markers are the ones Resolve and all three interchange adapters carry over."""
     marker = otio.schema.Marker(
-        name=scene.heading if scene else f"Scene {clip.scene_index + 1}",
+        name=f"Scene {clip.scene_index + 1}: {scene.heading}" if scene else f"Scene {clip.scene_index + 1}",
         marked_range=_range(clip.source_start_frame, 1, fps),
         color=otio.schema.MarkerColor.RED,
     )
     marker.metadata[META_KEY] = {
-        "scene": clip.scene_index,
+        "scene": clip.scene_index + 1,  # counted from 1, as in shot ids and the shot list
         "objective": scene.objective if scene else "",
         "characters": list(scene.characters) if scene else [],
     }
@@ -148,7 +187,7 @@ def _picture_clip(
         otio_clip.effects.append(otio.schema.LinearTimeWarp(name="speed", time_scalar=clip.speed))
     meta: dict[str, object] = {
         "shot_id": clip.shot_id,
-        "scene": clip.scene_index,
+        "scene": clip.scene_index + 1,  # counted from 1, as in shot ids and the shot list
         "speed": clip.speed,
         "source_start_frame": clip.source_start_frame,
         "audio_description": clip.audio_description,
@@ -162,6 +201,7 @@ def _picture_clip(
             "movement": camera.movement.value,
             "lens_mm": camera.lens_mm,
             "subjects": list(camera.subjects),
+            "camera": camera.model_dump(mode="json"),
             "prompt": shot.prompt,
             "action": shot.action,
         }
@@ -188,14 +228,18 @@ def _source_frames_needed(clip: CutClip) -> int:
 # --- sound ---------------------------------------------------------------------------------------------
 
 
-def _sound_tracks(sound: SoundPlan, fps: int, picture_frames: int, media_root: Path | None) -> list[otio.schema.Track]:
+def _sound_tracks(
+    sound: SoundPlan, fps: int, picture_frames: int, media_root: Path | None, levels: MixLevels | None
+) -> list[otio.schema.Track]:
     tracks: list[otio.schema.Track] = []
     for kind, base_name in TRACK_NAMES.items():
-        placed = [_place(c, fps, picture_frames, media_root) for c in sound.of_kind(kind)]
+        where = levels.cues if levels is not None else {}
+        rate = levels.sample_rate if levels is not None else sound.sample_rate
+        placed = [_place(c, fps, picture_frames, media_root, where.get(c.id), rate) for c in sound.of_kind(kind)]
         placed = [p for p in placed if p is not None]
         for lane_number, lane in enumerate(_lanes(placed), start=1):
             name = base_name if lane_number == 1 else f"{base_name} {lane_number}"
-            tracks.append(_audio_track(name, lane, fps, picture_frames))
+            tracks.append(_audio_track(name, lane, fps, picture_frames, levels))
     return tracks
 
 
@@ -206,24 +250,37 @@ class _Placed:
     cue: SoundCue
     media: str
     available: otio.opentime.RationalTime  # the file's duration, at its own rate when probed
+    skip: otio.opentime.RationalTime  # where in its file the clip starts (under a frame: see `_place`)
 
     @property
     def end(self) -> int:
         return self.start + self.length
 
 
-def _place(cue: SoundCue, fps: int, picture_frames: int, media_root: Path | None) -> _Placed | None:
+def _place(
+    cue: SoundCue, fps: int, picture_frames: int, media_root: Path | None, level: CueLevel | None, sample_rate: int
+) -> _Placed | None:
     """Record position of a cue in frames, cut at the end of the picture and at the end of its file
-    (a WAV shorter than planned plays what exists); None if nothing of it remains."""
+    (a WAV shorter than planned plays what exists); None if nothing of it remains.
+
+    With the mix's `level`, the cue is placed where the film plays it, to the sample: its clip starts on the first
+    frame at or after that sample, and its source starts the fraction of a frame later into the file (the
+    silence a line or a bed begins with), so the sound is heard exactly where the film has it."""
     media = cue.media or f"media/audio/{cue.id}.wav"
     available = _wav_duration(media_root / media) if media_root else None
     if available is None:
         available = otio.opentime.RationalTime(round(cue.duration_s * fps), fps)
-    start = max(0, round(cue.start_s * fps))
-    end = min(picture_frames, round(cue.end_s * fps), start + int(available.rescaled_to(fps).value + 1e-6))
+    if level is not None:
+        start = max(0, -(-level.start_sample * fps // sample_rate))  # the first frame at or after its first sample
+        skip = otio.opentime.RationalTime(start * sample_rate / fps - level.start_sample, sample_rate)
+    else:
+        start = max(0, round(cue.start_s * fps))
+        skip = otio.opentime.RationalTime(0, fps)
+    file_end = start + int((available - skip).rescaled_to(fps).value + 1e-6)
+    end = min(picture_frames, file_end if level is not None else min(round(cue.end_s * fps), file_end))
     if end <= start:
         return None
-    return _Placed(start, end - start, cue, media, available)
+    return _Placed(start, end - start, cue, media, available, skip)
 
 
 def _lanes(placed: list[_Placed]) -> list[list[_Placed]]:
@@ -239,7 +296,9 @@ def _lanes(placed: list[_Placed]) -> list[list[_Placed]]:
     return lanes
 
 
-def _audio_track(name: str, lane: list[_Placed], fps: int, picture_frames: int) -> otio.schema.Track:
+def _audio_track(
+    name: str, lane: list[_Placed], fps: int, picture_frames: int, levels: MixLevels | None
+) -> otio.schema.Track:
     track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
     position = 0
     for item in lane:
@@ -252,7 +311,11 @@ def _audio_track(name: str, lane: list[_Placed], fps: int, picture_frames: int) 
                 otio.opentime.RationalTime(0, fps), item.available.rescaled_to(fps)
             ),
         )
-        clip = otio.schema.Clip(name=item.cue.id, media_reference=reference, source_range=_range(0, item.length, fps))
+        clip = otio.schema.Clip(
+            name=item.cue.id,
+            media_reference=reference,
+            source_range=otio.opentime.TimeRange(item.skip, otio.opentime.RationalTime(item.length, fps)),
+        )
         cue = item.cue
         clip.metadata[META_KEY] = {
             "cue_id": cue.id,
@@ -261,17 +324,54 @@ def _audio_track(name: str, lane: list[_Placed], fps: int, picture_frames: int) 
             "character": cue.character,
             "gain_db": cue.gain_db,
             "description": cue.description,
-            "scene": cue.scene_index,
+            "scene": cue.scene_index + 1 if cue.scene_index is not None else None,
             "shot_id": cue.shot_id,
             "start_s": cue.start_s,
             "duration_s": cue.duration_s,
             "category": cue.category,
             "reason": cue.reason,  # why an effect or footstep exists: the screenplay's words or a foot contact
         }
+        level = levels.cues.get(cue.id) if levels is not None else None
+        if level is not None:
+            _apply_level(clip, level)
         track.append(clip)
         position = item.end
     if position < picture_frames:
         track.append(otio.schema.Gap(source_range=_range(0, picture_frames - position, fps)))
+    return track
+
+
+def _apply_level(clip: otio.schema.Clip, level: CueLevel) -> None:
+    """The film's level for a clip: its static gain and its ducking keyframes (seconds of the media's time, total
+    dB), in the clip's metadata and as a "Volume" effect, which OTIO has no schema of its own for."""
+    keyframes = [[round(t, 4), round(level.gain_db + db, 3)] for t, db in level.ducking]
+    clip.metadata[META_KEY].update({"level_db": round(level.gain_db, 3), "volume_keyframes": keyframes})
+    clip.effects.append(
+        otio.schema.Effect(
+            name="Volume",
+            effect_name="Volume",
+            metadata={META_KEY: {"gain_db": round(level.gain_db, 3), "keyframes": keyframes}},
+        )
+    )
+
+
+def _reference_track(media: str, fps: int, picture_frames: int, media_root: Path | None) -> otio.schema.Track:
+    """The film's mix on a disabled track: what the balance of the tracks above should sound like."""
+    track = otio.schema.Track(name="Mix (reference)", kind=otio.schema.TrackKind.Audio)
+    track.enabled = False
+    available = (_wav_duration(media_root / media) if media_root else None) or otio.opentime.RationalTime(
+        picture_frames, fps
+    )
+    length = min(picture_frames, int(available.rescaled_to(fps).value + 1e-6))
+    reference = otio.schema.ExternalReference(
+        target_url=media,
+        available_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, fps), available.rescaled_to(fps)),
+    )
+    clip = otio.schema.Clip(name="mix", media_reference=reference, source_range=_range(0, length, fps))
+    clip.metadata[META_KEY] = {"reference": "the film's mix", "level_db": 0.0}
+    track.append(clip)
+    if length < picture_frames:
+        track.append(otio.schema.Gap(source_range=_range(0, picture_frames - length, fps)))
     return track
 
 
@@ -309,93 +409,34 @@ def _range(start: int, duration: int, rate: int) -> otio.opentime.TimeRange:
 
 # --- interchange ---------------------------------------------------------------------------------------
 
-# (adapter name, file name, picture only, absolute URLs). FCP 7 XML and FCPXML readers (Premiere, Final Cut,
-# Resolve) resolve media through absolute file:// URLs; an EDL holds no paths and only one video track.
-INTERCHANGE: tuple[tuple[str, str, bool, bool], ...] = (
-    ("fcpx_xml", "film.fcpxml", False, True),
-    ("fcp_xml", "film.xml", False, True),
-    ("cmx_3600", "film.edl", True, False),
-)
 
-
-def export_interchange(timeline: otio.schema.Timeline, out_dir: Path) -> list[Path]:
-    """Write the timeline through every installed interchange adapter (FCPXML, FCP 7 XML, CMX 3600 EDL)
-    into `out_dir`; missing adapters are skipped. Returns the files written."""
-    return [write_text_atomic(path, text) for path, text in interchange_texts(timeline, out_dir).items()]
+def export_interchange(timeline: otio.schema.Timeline, out_dir: Path, *, start_frame: int = 0) -> list[Path]:
+    """Write the timeline as FCPXML, FCP 7 XML and CMX 3600 EDLs into `out_dir`. Returns the files written."""
+    texts = interchange_texts(timeline, out_dir, start_frame=start_frame)
+    return [write_text_atomic(path, text) for path, text in texts.items()]
 
 
 def interchange_texts(
     timeline: otio.schema.Timeline,
     out_dir: Path,
     *,
-    adapters: tuple[str, ...] | None = None,
+    start_frame: int = 0,
+    formats: Sequence[str] = INTERCHANGE_FORMATS,
     media_root: Path | None = None,
 ) -> dict[Path, str]:
-    """The timeline in every installed interchange format (or those of `adapters`), by the path it belongs at in
-    `out_dir`; absolute media URLs are made from `media_root` (the film's folder; default `out_dir`)."""
+    """The timeline in the interchange `formats` (fcpxml, fcp7, edl), by the path it belongs at in `out_dir`; the
+    editors' timecode starts at `start_frame` (0, or 01:00:00:00 as frames for the broadcast convention). Media
+    paths are absolute file URLs for this machine, made from `media_root` (the film's folder; default `out_dir`),
+    as FCPXML and FCP 7 readers need."""
     out_dir = Path(out_dir)
-    installed = set(otio.adapters.available_adapter_names())
+    shown = fit_levels(view(timeline, Path(media_root or out_dir)))
     texts: dict[Path, str] = {}
-    for adapter, filename, picture_only, absolute in INTERCHANGE:
-        if adapter not in installed or (adapters is not None and adapter not in adapters):
-            continue
-        variant = _variant(timeline, Path(media_root or out_dir), picture_only=picture_only, absolute=absolute)
-        path = out_dir / filename
-        try:
-            with _frame_size_known_to_fcpx(variant) if adapter == "fcpx_xml" else contextlib.nullcontext():
-                texts[path] = otio.adapters.write_to_string(variant, adapter)
-        except Exception as exc:  # adapters are third-party plugins raising anything
-            raise ExportError(
-                f"OTIO adapter '{adapter}' could not write {path}: {exc}; update or uninstall the adapter"
-            ) from exc
+    if "fcpxml" in formats:
+        texts[out_dir / "film.fcpxml"] = fcpxml_text(shown, start_frame=start_frame)
+    if "fcp7" in formats:
+        texts[out_dir / "film.xml"] = fcp7_text(shown, start_frame=start_frame)
+    if "edl" not in formats:
+        return texts
+    for edl in edl_texts(shown, start_frame=start_frame):
+        texts[out_dir / f"film{edl.name}.edl"] = edl.text
     return texts
-
-
-@contextlib.contextmanager
-def _frame_size_known_to_fcpx(timeline: otio.schema.Timeline) -> Iterator[None]:
-    """The FCPXML adapter names each clip's format from the frame size it gets by running `ffprobe` on the clip:
-    a process per clip (53 for the bundled example; a failed spawn each where ffprobe is not installed, and the
-    format left unnamed). The timeline knows its frame size; the adapter is given it instead."""
-    size = timeline.metadata.get(META_KEY, {})
-    if not size.get("width") or not size.get("height"):
-        yield
-        return
-    fcpx_xml = otio.adapters.from_name("fcpx_xml").module()  # OTIO loads the plugin as a module of its own
-    width, height = int(size["width"]), int(size["height"])
-    pictures = {
-        clip.media_reference.target_url
-        for track in timeline.video_tracks()
-        for clip in track.find_clips()
-        if isinstance(clip.media_reference, otio.schema.ExternalReference)
-    }
-    # The adapter's own naming: "1080" for 1920 wide, "720" for 1280, otherwise WxH; "" for media without picture.
-    name = {1920: "1080", 1280: "720"}.get(width, f"{width}x{height}")
-
-    def format_name(frame_rate: float, url: str) -> str:
-        return f"FFVideoFormat{name}p{frame_rate:g}" if url in pictures else ""
-
-    probing = fcpx_xml.format_name
-    fcpx_xml.format_name = format_name
-    try:
-        yield
-    finally:
-        fcpx_xml.format_name = probing
-
-
-def _variant(
-    timeline: otio.schema.Timeline, out_dir: Path, *, picture_only: bool, absolute: bool
-) -> otio.schema.Timeline:
-    copy = timeline.deepcopy()
-    if picture_only:
-        for track in [t for t in copy.tracks if t.kind != otio.schema.TrackKind.Video]:
-            copy.tracks.remove(track)
-    if absolute:
-        _map_urls(copy, lambda url: (out_dir / url).resolve().as_uri())
-    return copy
-
-
-def _map_urls(timeline: otio.schema.Timeline, change: Callable[[str], str]) -> None:
-    for clip in timeline.find_clips():
-        reference = clip.media_reference
-        if isinstance(reference, otio.schema.ExternalReference) and "://" not in reference.target_url:
-            reference.target_url = change(reference.target_url)

@@ -12,12 +12,12 @@ import numpy as np
 from .. import __version__
 from ..atomic import write_text_atomic
 from ..audio.film_grid import AUDIO_RATE
-from ..config import SoundConfig
+from ..config import Config, InterchangeConfig, SoundConfig
 from ..export.aac import aac_packets, can_chunk, encode_ahead
 from ..export.conform import conform_cut
 from ..export.film import assemble_film, audio_samples
 from ..export.formats import AFTER_MIX, DEFAULT_FORMATS, ExportContext, export_texts, resolve_formats
-from ..export.otio_timeline import build_timeline, otio_json
+from ..export.otio_timeline import MIX_MEDIA, build_timeline, otio_json
 from ..export.storyboard import (
     THUMB_WIDTH,
     FrameGrabber,
@@ -27,10 +27,12 @@ from ..export.storyboard import (
     write_storyboard,
 )
 from ..model import Cut, Finding, Plan, SoundPlan, Take
+from ..model.levels import MixLevels
 from ..model.mix import EarlyAudio, MixResult
 from ..progress import Reporter
 from ..project import Project, content_key
 from ..verify import clip_ok, png_ok
+from .mix_levels import mix_levels
 
 
 def prepare_timeline(
@@ -42,18 +44,54 @@ def prepare_timeline(
     formats: Sequence[str] = DEFAULT_FORMATS,
     mix: SoundConfig | None = None,
     findings: Sequence[Finding] = (),
+    levels: MixLevels | None = None,
+    interchange: InterchangeConfig | None = None,
 ) -> Deliverables:
-    """The timeline and the export formats that do not need the finished mix, as text by path. The `takes`'
-    lengths are known before they render, so this is made while the picture renders and the sound mixes, and
-    `deliver` writes it (with the formats that need the mix) once the picture exists."""
+    """The timeline and the export formats that do not need the finished mix's gain, as text by path, with the
+    mix's `levels` on every sound clip. The `takes`' lengths are known before they render, so this is made while
+    the picture renders, and `deliver` writes it (with the formats that need the mix) once the picture exists."""
     frames = {shot_id: take.frames for shot_id, take in takes.items()}
-    timeline = build_timeline(cut, sound, plan, media_root=out, take_frames=frames, findings=findings)
+    backends = {shot_id: take.backend for shot_id, take in takes.items()}
+    timeline = build_timeline(
+        cut,
+        sound,
+        plan,
+        media_root=out,
+        take_frames=frames,
+        findings=findings,
+        levels=levels,
+        backends=backends,
+        mix_media=MIX_MEDIA if levels is not None else None,
+    )
     context = ExportContext(
-        out=out, plan=plan, cut=cut, sound=sound, timeline=timeline, dest=out, mix=mix or SoundConfig()
+        out=out,
+        plan=plan,
+        cut=cut,
+        sound=sound,
+        timeline=timeline,
+        dest=out,
+        mix=mix or SoundConfig(),
+        interchange=interchange or InterchangeConfig(),
     )
     names = resolve_formats(list(formats))
     early = [name for name in names if name not in AFTER_MIX]
     return Deliverables(context, export_texts(context, early), [name for name in names if name in AFTER_MIX])
+
+
+def timeline_of_mix(
+    plan: Plan,
+    cut: Cut,
+    sound: SoundPlan,
+    project: Project,
+    takes: Mapping[str, Take],
+    config: Config,
+    findings: Sequence[Finding] = (),
+) -> Deliverables:
+    """`prepare_timeline` with the levels of the mix just made (its master gain is in the manifest)."""
+    levels = mix_levels(sound, config.sound, project, project.manifest().get("master_gain_db", 0.0))
+    return prepare_timeline(
+        plan, cut, sound, project.out, takes, config.deliver.formats, config.sound, findings, levels, config.interchange
+    )
 
 
 @dataclass(frozen=True)
