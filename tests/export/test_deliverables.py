@@ -125,10 +125,11 @@ def test_kdenlive_project_has_the_films_profile_tracks_and_guides(film: MakeResu
     assert (profile.get("width"), profile.get("height"), profile.get("frame_rate_num")) == ("256", "144", "24")
     names = [t.findtext("property[@name='kdenlive:track_name']") for t in root.findall("tractor")]
     timeline = otio.adapters.read_from_file(str(film.out / "film.otio"))
-    assert [t.name for t in timeline.audio_tracks()] + ["Mix (reference)"] + ["Picture"] == [n for n in names if n]
+    enabled = [t.name for t in timeline.audio_tracks() if t.enabled]  # the OTIO's disabled mix: Kdenlive's own
+    assert [*enabled, "Mix (reference)", "Picture"] == [n for n in names if n]
     guides = root.findtext("playlist[@id='main_bin']/property[@name='kdenlive:docproperties.guides']") or ""
     scene_guides = [g for g in json.loads(guides) if g["type"] == 0]
-    assert [g["comment"] for g in scene_guides] == [scene.heading for scene in film.plan.scenes]
+    assert [g["comment"] for g in scene_guides] == [f"Scene {s.index + 1}: {s.heading}" for s in film.plan.scenes]
     levels = [p.text or "" for p in root.iter("property") if p.get("name") == "level"]
     assert any(";" in level for level in levels), "music ducked under dialogue is keyframed"
 
@@ -222,7 +223,9 @@ def test_export_writes_every_format_from_the_artifacts_rendering_nothing(film: M
     before = {p: p.stat().st_mtime_ns for p in film.out.rglob("*") if p.is_file()}
     assert main(["-q", "export", str(film.out), "--format", "all", "--dest", str(tmp_path / "again")]) == 0
     written = sorted(p.name for p in (tmp_path / "again").iterdir())
-    timelines = ["film.otio", "film.fcpxml", "film.xml", "film.edl", "film.kdenlive"]
+    audio_edls = [name for name in written if name.startswith("film_audio") and name.endswith(".edl")]
+    assert "film_audio.edl" in audio_edls  # one CMX 3600 list per four audio tracks
+    timelines = ["film.otio", "film.fcpxml", "film.xml", "film.edl", *audio_edls, "film.kdenlive"]
     assert written == sorted([*timelines, "film.srt", "film.vtt", "shotlist.md", "shotlist.csv"])
     assert (tmp_path / "again/film.srt").read_text() == (film.out / "film.srt").read_text()
     assert {p: p.stat().st_mtime_ns for p in film.out.rglob("*") if p.is_file()} == before  # nothing made

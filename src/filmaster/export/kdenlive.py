@@ -89,6 +89,8 @@ def kdenlive_text(context: ExportContext) -> str:
     # Kdenlive lists audio tracks below video tracks; the muted mix sits between them.
     tracks: list[tuple[str, ET.Element, bool, bool]] = []  # (name, playlist, audio, muted)
     for track in timeline.audio_tracks():
+        if not track.enabled:  # the timeline's own disabled reference (the mix): Kdenlive gets its muted one below
+            continue
         tracks.append((track.name, _playlist(track, fps, producers, levels, audio=True), True, False))
     if (context.out / MIX_MEDIA).is_file():
         tracks.append((REFERENCE_TRACK, _reference_playlist(total, producers), True, True))

@@ -50,7 +50,11 @@ def load_context(
         manifest = json.loads((out / NEEDED[3]).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"{out / NEEDED[3]} is unreadable ({exc}); run `filmaster make` again into {out}") from exc
-    if timeline is None:
+    if timeline is None and (out / "film.otio").is_file():
+        # The timeline make delivered: it carries the mix's levels, the critique's markers and the takes' records,
+        # which the artifacts alone do not (a re-export writes the same files make did).
+        built = load_edited_timeline(out / "film.otio", out)
+    elif timeline is None:
         from .otio_timeline import build_timeline
 
         built = build_timeline(cut, sound, plan, media_root=out)
