@@ -150,18 +150,8 @@ class _Writer:
         return element
 
     def levels(self, clip: ClipView) -> ET.Element:
-        filter_element = ET.Element("filter")
-        effect = ET.SubElement(filter_element, "effect")
-        for tag, text in (
-            ("name", "Audio Levels"),
-            ("effectid", "audiolevels"),
-            ("effectcategory", "audiolevels"),
-            ("effecttype", "audiolevels"),
-            ("mediatype", "audio"),
-        ):
-            ET.SubElement(effect, tag).text = text
-        parameter = ET.SubElement(effect, "parameter", authoringApp="PremierePro")
-        for tag, text in (("parameterid", "level"), ("name", "Level"), ("valuemin", "0"), ("valuemax", "3.98109")):
+        filter_element, parameter = _filter("Audio Levels", "audiolevels", "audiolevels", "audio", "level", "Level")
+        for tag, text in (("valuemin", "0"), ("valuemax", "3.98109")):
             ET.SubElement(parameter, tag).text = text
         ET.SubElement(parameter, "value").text = f"{linear(clip.level_db):g}"
         last = None
@@ -177,18 +167,27 @@ class _Writer:
 
 
 def _speed_filter(speed: float) -> ET.Element:
+    filter_element, parameter = _filter("Time Remap", "timeremap", "motion", "video", "speed", "speed")
+    ET.SubElement(parameter, "value").text = f"{speed * 100:g}"
+    return filter_element
+
+
+def _filter(
+    name: str, effect_id: str, category: str, media_type: str, parameter_id: str, parameter_name: str
+) -> tuple[ET.Element, ET.Element]:
+    """A `<filter>` holding one effect with one parameter (FCP 7 XML's shape for levels and time remapping);
+    returns the filter and the parameter, for its value and keyframes."""
     filter_element = ET.Element("filter")
     effect = ET.SubElement(filter_element, "effect")
     for tag, text in (
-        ("name", "Time Remap"),
-        ("effectid", "timeremap"),
-        ("effectcategory", "motion"),
-        ("effecttype", "motion"),
-        ("mediatype", "video"),
+        ("name", name),
+        ("effectid", effect_id),
+        ("effectcategory", category),
+        ("effecttype", category),
+        ("mediatype", media_type),
     ):
         ET.SubElement(effect, tag).text = text
     parameter = ET.SubElement(effect, "parameter", authoringApp="PremierePro")
-    ET.SubElement(parameter, "parameterid").text = "speed"
-    ET.SubElement(parameter, "name").text = "speed"
-    ET.SubElement(parameter, "value").text = f"{speed * 100:g}"
-    return filter_element
+    ET.SubElement(parameter, "parameterid").text = parameter_id
+    ET.SubElement(parameter, "name").text = parameter_name
+    return filter_element, parameter

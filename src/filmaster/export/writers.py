@@ -5,16 +5,13 @@ folder moved points them at its new place."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import opentimelineio as otio
 
 from ..atomic import write_text_atomic
-from .edl import edl_texts
-from .fcp7 import fcp7_text
-from .fcpxml import fcpxml_text
-from .otio_timeline import otio_json
-from .timeline_view import fit_levels, view
+from .otio_timeline import interchange_texts, otio_json
 
 
 def write_otio(timeline: otio.schema.Timeline, out_dir: Path, *, schema: str = "") -> list[Path]:
@@ -22,25 +19,18 @@ def write_otio(timeline: otio.schema.Timeline, out_dir: Path, *, schema: str = "
     return [write_text_atomic(Path(out_dir) / "film.otio", otio_json(timeline, schema=schema))]
 
 
-def write_fcpxml(timeline: otio.schema.Timeline, out_dir: Path, *, start_frame: int = 0) -> list[Path]:
-    """`film.fcpxml` (FCPXML 1.9), its timecode starting at `start_frame`."""
-    shown = fit_levels(view(timeline, Path(out_dir)))
-    return [write_text_atomic(Path(out_dir) / "film.fcpxml", fcpxml_text(shown, start_frame=start_frame))]
+def _interchange_writer(name: str) -> Callable[..., list[Path]]:
+    def write(timeline: otio.schema.Timeline, out_dir: Path, *, start_frame: int = 0) -> list[Path]:
+        texts = interchange_texts(timeline, Path(out_dir), start_frame=start_frame, formats=(name,))
+        return [write_text_atomic(path, text) for path, text in texts.items()]
+
+    return write
 
 
-def write_fcp7(timeline: otio.schema.Timeline, out_dir: Path, *, start_frame: int = 0) -> list[Path]:
-    """`film.xml` (Final Cut Pro 7 XML), its timecode starting at `start_frame`."""
-    shown = fit_levels(view(timeline, Path(out_dir)))
-    return [write_text_atomic(Path(out_dir) / "film.xml", fcp7_text(shown, start_frame=start_frame))]
-
-
-def write_edls(timeline: otio.schema.Timeline, out_dir: Path, *, start_frame: int = 0) -> list[Path]:
-    """`film.edl` (the picture), `film_audio.edl` (the sound, four tracks to a list) and more lists as needed."""
-    shown = fit_levels(view(timeline, Path(out_dir)))
-    return [
-        write_text_atomic(Path(out_dir) / f"film{edl.name}.edl", edl.text)
-        for edl in edl_texts(shown, start_frame=start_frame)
-    ]
-
+# `film.fcpxml` (FCPXML 1.9); `film.xml` (Final Cut Pro 7 XML); `film.edl` (the picture) with `film_audio.edl` (the
+# sound, four tracks to a list) and more lists as needed — each timecode starting at `start_frame`.
+write_fcpxml = _interchange_writer("fcpxml")
+write_fcp7 = _interchange_writer("fcp7")
+write_edls = _interchange_writer("edl")
 
 WRITERS = {"otio": write_otio, "fcpxml": write_fcpxml, "fcp7": write_fcp7, "edl": write_edls}
