@@ -114,8 +114,11 @@ def make(
     plan.json only what changed is redone.
     """
     from .console import ConsoleReporter
+    from .develop.command import is_idea
     from .pipeline import make_film
 
+    if is_idea(screenplay):  # `make "A ferryman's last crossing..."`: develop the idea into OUT/story.fountain first
+        screenplay, max_cost = _develop_for_make(str(screenplay), out, config, max_cost, force)
     cfg = load_config(
         config or find_config_file(screenplay.parent, Path.cwd()),
         _overrides(
@@ -144,6 +147,59 @@ def make(
             f"({computed} units made, {reused} reused) → {result.film} and {result.timeline}",
             highlight=False,
         )
+
+
+def _develop_for_make(
+    idea: str, out: Path, config: Path | None, max_cost: float | None, force: bool
+) -> tuple[Path, float | None]:
+    """The developed screenplay, and what --max-cost leaves for the shots once the model is paid."""
+    from .develop.command import develop_for_film, develop_options
+
+    cfg = load_config(config or find_config_file(Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
+    developed = develop_for_film(idea, out, develop_options(3, 2.0, None), cfg, force)
+    _print_developed(developed)
+    limit = cfg.generate.max_cost_usd
+    return developed.screenplay_path, None if limit is None else max(limit - developed.spent_usd, 0.0)
+
+
+def _print_developed(developed: Any) -> None:
+    for note in developed.notes:
+        err_console.print(f"[yellow]filled:[/] {escape(note)}", highlight=False)
+    if not _state["quiet"]:
+        err_console.print(
+            f"[bold green]developed[/] {len(developed.screenplay.scenes)} scenes → {developed.screenplay_path} "
+            f"({developed.requests} model calls, {developed.spent_usd:.4f} USD; steps in {developed.folder})",
+            highlight=False,
+        )
+
+
+@app.command()
+def develop(
+    idea: Annotated[
+        str | None, typer.Argument(help="The idea in quotes: a logline or a few sentences.", show_default=False)
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The screenplay to write.")] = Path("story.fountain"),
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="Develop this synopsis (a text file) instead of an idea.")
+    ] = None,
+    refs: Annotated[
+        Path | None, typer.Option("--refs", help="Pictures of characters and locations, named after them.")
+    ] = None,
+    scenes: Annotated[int, typer.Option("--scenes", help="How many scenes (2..40).")] = 3,
+    minutes: Annotated[float, typer.Option("--minutes", help="About how long the film runs.")] = 2.0,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", help="Stop before the language model costs more USD than this.")
+    ] = None,
+    config: ConfigOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the screenplay if it exists.")] = False,
+) -> None:
+    """Develop an idea into a Fountain screenplay through the [backends.settings.llm] model: synopsis, cast and
+    locations, scene outline, then each scene in full — every step kept beside it in <name>.develop/."""
+    from .develop.command import develop_command, develop_options
+
+    cfg = load_config(config or find_config_file(Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
+    developed = develop_command(idea, from_file, out, develop_options(scenes, minutes, refs), cfg, force)
+    _print_developed(developed)
 
 
 def _print_generation(result: Any) -> None:

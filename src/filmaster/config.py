@@ -136,9 +136,12 @@ class DeliverConfig(_Section):
 
 
 class GenerateConfig(_Section):
-    """Generative video backends (kling, runway, luma, veo, fal, replicate): spending and fallback."""
+    """Generative backends (video: kling, runway, luma, veo, fal, replicate; the LLM of `develop`): spending."""
 
     max_cost_usd: float | None = Field(default=None, ge=0.0, description="stop generating before spending more")
+    # USD per million (prompt, completion) tokens of a language model, by model name; unlisted models cost 0
+    # (local servers). E.g. llm_prices = { "gpt-4o-mini" = [0.15, 0.60] }. Counted toward max_cost_usd.
+    llm_prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
 
 class InterchangeConfig(_Section):

@@ -19,6 +19,7 @@ from .backends.registry import create_backend
 from .backends.video.base import VideoBackend
 from .cache_admin import record_run
 from .config import Config
+from .develop.looks import apply_looks, story_cast_for
 from .errors import InputError
 from .limits import check_plan
 from .model import CueKind, Plan, RenderSettings, Screenplay
@@ -139,7 +140,8 @@ def load_or_plan(
     script_digest = file_digest(source)
     manifest = project.manifest()
     plan_path = project.out / PLAN_FILE
-    key = planning_key(config)
+    looks = story_cast_for(source)  # a screenplay developed from an idea brings its cast's looks
+    key = planning_key(config) if looks is None else content_key(planning_key(config), looks)
     if plan_path.is_file() and manifest.get("screenplay_digest") == script_digest:
         # Same screenplay: plan.json is either what we wrote or the user's edit of it; both are the plan.
         edited = file_digest(plan_path) != manifest.get("plan_digest") or bool(manifest.get("plan_edited"))
@@ -150,6 +152,8 @@ def load_or_plan(
         if manifest.get("planning_key") == key:
             return Plan.load(plan_path), False
     plan = make_plan(screenplay, config, reporter, project.cache, _previous_plan(plan_path))
+    if looks is not None:
+        plan = apply_looks(plan, looks)
     if plan_path.is_file() and (
         manifest.get("plan_edited") or manifest.get("plan_digest") not in (None, file_digest(plan_path))
     ):
