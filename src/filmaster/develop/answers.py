@@ -1,73 +1,97 @@
 """What the model is asked to answer at each develop step, and how an answer is made usable.
 
-The answer models are lenient (extra keys ignored, colours and times normalised) and bounded (lengths, counts),
-so their JSON Schema also keeps a grammar-constrained small model short. Turning an answer into the step's
-artifact fills what a weak model leaves out from what is already known, instead of failing.
+The answer models are lenient (extra keys ignored, names and colours normalised afterwards) but bounded: lengths,
+counts and the allowed values (colours, times, the cast's names) go into the JSON Schema sent with the question,
+so a grammar-constrained small model (llama.cpp's server) cannot ramble past them or name what does not exist.
+Turning an answer into the step's artifact fills what a weak model leaves out from what is already known.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 NAME = re.compile(r"[^A-Z0-9 '\-]")
+TIMES = ("DAY", "NIGHT", "DAWN", "DUSK")
+VOICES = ("low", "medium", "high")
 
 
 class _Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+def _one_of(values: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    return {"enum": list(values)}
+
+
 class SynopsisAnswer(_Lenient):
-    title: str = Field(min_length=1, max_length=80)
-    logline: str = Field(min_length=1, max_length=400)
-    synopsis: str = Field(min_length=20, max_length=2000)
+    title: str = Field(min_length=1, max_length=60)
+    logline: str = Field(min_length=1, max_length=200)
+    synopsis: str = Field(min_length=20, max_length=1200)
 
 
-class CharacterAnswer(_Lenient):
-    name: str = Field(min_length=1, max_length=40)
-    description: str = Field(default="", max_length=300)
-    shirt: str = Field(default="", max_length=20)
-    hair: str = Field(default="", max_length=20)
-    voice: str = Field(default="medium", max_length=10)
+def cast_answer(shirts: list[str], hair: list[str], characters: int, locations: int) -> type[BaseModel]:
+    character = create_model(
+        "CharacterAnswer",
+        __base__=_Lenient,
+        name=(str, Field(min_length=1, max_length=30)),
+        description=(str, Field(default="", max_length=200)),
+        shirt=(str, Field(default="", max_length=12, json_schema_extra=_one_of(shirts))),
+        hair=(str, Field(default="", max_length=12, json_schema_extra=_one_of(hair))),
+        voice=(str, Field(default="medium", max_length=8, json_schema_extra=_one_of(VOICES))),
+    )
+    location = create_model(
+        "LocationAnswer",
+        __base__=_Lenient,
+        name=(str, Field(min_length=1, max_length=30)),
+        interior=(bool, True),
+        description=(str, Field(default="", max_length=200)),
+    )
+    return create_model(
+        "CastAnswer",
+        __base__=_Lenient,
+        characters=(list[character], Field(min_length=1, max_length=characters)),  # type: ignore[valid-type]
+        locations=(list[location], Field(min_length=1, max_length=locations)),  # type: ignore[valid-type]
+    )
 
 
-class LocationAnswer(_Lenient):
-    name: str = Field(min_length=1, max_length=40)
-    interior: bool = True
-    description: str = Field(default="", max_length=300)
+def outline_answer(count: int, locations: list[str], characters: list[str]) -> type[BaseModel]:
+    """Exactly `count` scenes, each at one of the cast's `locations` with some of its `characters`."""
+    scene = create_model(
+        "OutlineSceneAnswer",
+        __base__=_Lenient,
+        location=(str, Field(min_length=1, max_length=40, json_schema_extra=_one_of(locations))),
+        time=(str, Field(default="DAY", max_length=8, json_schema_extra=_one_of(TIMES))),
+        characters=(
+            list[str],
+            Field(default_factory=list, max_length=len(characters), json_schema_extra={"items": _one_of(characters)}),
+        ),
+        summary=(str, Field(min_length=1, max_length=300)),
+    )
+    return create_model(
+        "OutlineAnswer",
+        __base__=_Lenient,
+        scenes=(list[scene], Field(min_length=count, max_length=count)),  # type: ignore[valid-type]
+    )
 
 
-class CastAnswer(_Lenient):
-    characters: list[CharacterAnswer] = Field(min_length=1, max_length=6)
-    locations: list[LocationAnswer] = Field(min_length=1, max_length=6)
-
-
-class OutlineSceneAnswer(_Lenient):
-    location: str = Field(min_length=1, max_length=60)
-    time: str = Field(default="DAY", max_length=10)
-    characters: list[str] = Field(default_factory=list, max_length=6)
-    summary: str = Field(min_length=1, max_length=500)
-
-
-def outline_answer(count: int) -> type[BaseModel]:
-    """The outline's answer model for exactly `count` scenes (the count is in its schema, so a grammar keeps it)."""
-
-    class OutlineAnswer(_Lenient):
-        scenes: list[OutlineSceneAnswer] = Field(min_length=count, max_length=count)
-
-    return OutlineAnswer
-
-
-class ElementAnswer(_Lenient):
-    type: str = Field(max_length=12)
-    character: str = Field(default="", max_length=40)
-    parenthetical: str = Field(default="", max_length=60)
-    text: str = Field(max_length=600)
-
-
-class SceneAnswer(_Lenient):
-    elements: list[ElementAnswer] = Field(min_length=1, max_length=30)
+def scene_answer(characters: list[str], elements: int) -> type[BaseModel]:
+    """At most `elements` action or dialogue elements, spoken only by the scene's `characters`."""
+    element = create_model(
+        "ElementAnswer",
+        __base__=_Lenient,
+        type=(str, Field(max_length=10, json_schema_extra=_one_of(["action", "dialogue"]))),
+        character=(str, Field(default="", max_length=30, json_schema_extra=_one_of(["", *characters]))),
+        parenthetical=(str, Field(default="", max_length=40)),
+        text=(str, Field(max_length=200)),
+    )
+    return create_model(
+        "SceneAnswer",
+        __base__=_Lenient,
+        elements=(list[element], Field(min_length=1, max_length=elements)),  # type: ignore[valid-type]
+    )
 
 
 def character_name(text: str) -> str:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..backends.llm.base import LLMBackend
 from ..budget import CostBudget
-from ..errors import PlanError
+from ..errors import FilmasterError, PlanError
 from ..project import Cache, content_key
 from ..prompts import Prompt
 
@@ -91,6 +91,9 @@ class LLMSession:
                 raw = self.llm.complete_json(system, question, schema)
             except PlanError as exc:  # not JSON, cut off at the token limit, refused
                 error = str(exc)
+            except FilmasterError as exc:  # unreachable, out of retries, key refused: logged, then reported
+                self._log(step, attempt, system, question, None, {}, 0.0, time.monotonic() - started, None, str(exc))
+                raise
             usage = dict(getattr(self.llm, "last_usage", {}) or {})
             cost = self._cost(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
             self.budget.charge(cost - estimate)
@@ -148,9 +151,16 @@ class LLMSession:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+# Schema keywords not sent: annotations, and string bounds over 200 characters, which llama.cpp's server turns into
+# grammar rules nested once per character until its parser refuses them (and the server dies). Shorter bounds are
+# sent: they are what keeps a small model from rambling until its token limit.
+_UNSENT = frozenset({"title", "default", "description"})
+LONGEST_SENT_BOUND = 200
+
+
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON Schema in the form strict structured output accepts: references inlined, every property
-    required, no others allowed, no titles or defaults (a grammar-constrained local server follows it too)."""
+    required, no others allowed, no annotations (a grammar-constrained local server follows it too)."""
     full = model.model_json_schema()
     definitions = full.pop("$defs", {})
 
@@ -161,9 +171,12 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
             return node
         if "$ref" in node:
             return walk(definitions[node["$ref"].rsplit("/", 1)[-1]])
-        out = {k: walk(v) for k, v in node.items() if k not in ("title", "default", "description")}
-        if out.get("type") == "object" and "properties" in out:
-            out["required"] = list(out["properties"])
+        out = {k: walk(v) for k, v in node.items() if k not in _UNSENT and k != "properties"}
+        if out.get("maxLength", 0) > LONGEST_SENT_BOUND:
+            del out["maxLength"]
+        if "properties" in node:  # property names are data, not keywords: keep every one
+            out["properties"] = {name: walk(sub) for name, sub in node["properties"].items()}
+            out["required"] = list(node["properties"])
             out["additionalProperties"] = False
         return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_text_atomic
 from ..errors import PlanError
@@ -27,12 +28,13 @@ from ..model.story import (
 )
 from ..prompts import load_prompt
 from .answers import (
-    CastAnswer,
-    SceneAnswer,
+    TIMES,
     SynopsisAnswer,
+    cast_answer,
     character_name,
     one_line,
     outline_answer,
+    scene_answer,
 )
 from .asking import LLMSession
 from .looks import HAIR, SHIRTS, VOICE_PITCH
@@ -40,7 +42,7 @@ from .refs import reference_name
 
 log = logging.getLogger(__name__)
 
-TIMES = ("DAY", "NIGHT", "DAWN", "DUSK")
+MAX_CHARACTERS = 4
 SECONDS_PER_ELEMENT = 6.0  # a line of action or dialogue plays for about this long on screen
 
 
@@ -89,17 +91,17 @@ def cast_step(session: LLMSession, synopsis: Synopsis, options: DevelopOptions) 
             "title": synopsis.title,
             "synopsis": synopsis.synopsis,
             "references": _pictures_note(options),
-            "max_characters": 4,
+            "max_characters": MAX_CHARACTERS,
             "max_locations": max_locations,
             "colours": ", ".join(SHIRTS),
             "hair_colours": ", ".join(HAIR),
         },
-        CastAnswer,
+        cast_answer(list(SHIRTS), list(HAIR), MAX_CHARACTERS, max_locations),
         check=_usable_cast,
     )
     pictures = options.pictures or {}
     characters: list[StoryCharacter] = []
-    for i, person in enumerate(answer.characters):
+    for i, person in enumerate(answer.characters):  # type: ignore[attr-defined]
         name = character_name(person.name)
         if not name or name in {c.name for c in characters}:
             continue
@@ -120,7 +122,7 @@ def cast_step(session: LLMSession, synopsis: Synopsis, options: DevelopOptions) 
             )
         )
     locations: list[StoryLocation] = []
-    for place in answer.locations[:max_locations]:
+    for place in answer.locations:  # type: ignore[attr-defined]
         name = _location_name(place.name)
         if name and name not in {loc.name for loc in locations}:
             locations.append(
@@ -148,7 +150,7 @@ def outline_step(session: LLMSession, synopsis: Synopsis, cast: StoryCast, optio
             ),
             "scenes": options.scenes,
         },
-        outline_answer(options.scenes),
+        outline_answer(options.scenes, [loc.name for loc in cast.locations], [c.name for c in cast.characters]),
     )
     places = {loc.name: loc for loc in cast.locations}
     names = [c.name for c in cast.characters]
@@ -184,6 +186,7 @@ def scene_step(
     if previous is not None:
         tail = " ".join(_element_text(e) for e in previous.elements[-3:])
         before = f"The scene before ended: {tail[:400]}\n"
+    lines = max(3, min(12, round(seconds / SECONDS_PER_ELEMENT)))
     try:
         answer = session.ask(
             load_prompt("develop", "scene"),
@@ -196,21 +199,22 @@ def scene_step(
                 "characters": ", ".join(planned.characters),
                 "summary": planned.summary,
                 "previous": before,
-                "lines": max(3, min(20, round(seconds / SECONDS_PER_ELEMENT))),
+                "lines": lines,
             },
-            SceneAnswer,
+            scene_answer(planned.characters, lines + 4),
         )
+        elements = list(answer.elements)  # type: ignore[attr-defined]
     except PlanError as exc:
         log.warning("scene %d: %s; it is written from its outline line", number, exc)
-        answer = SceneAnswer.model_construct(elements=[])
-    return _draft(number, planned, answer)
+        elements = []
+    return _draft(number, planned, elements)
 
 
-def _draft(number: int, planned: OutlineScene, answer: SceneAnswer) -> SceneDraft:
+def _draft(number: int, planned: OutlineScene, answered: list[Any]) -> SceneDraft:
     """The scene's elements, cleaned; what is missing or unusable is filled from the outline and noted."""
     elements: list[DraftElement] = []
     notes: list[str] = []
-    for element in answer.elements:
+    for element in answered:
         text = one_line(element.text)
         if not text:
             continue
@@ -236,7 +240,7 @@ def keep(artifact: Artifact, path: Path) -> None:
         write_text_atomic(path, text)
 
 
-def _usable_cast(answer: CastAnswer) -> CastAnswer:
+def _usable_cast(answer: Any) -> Any:
     if not any(character_name(c.name) for c in answer.characters):
         raise ValueError("characters: every name is empty once cleaned; give names such as MARA")
     if not any(_location_name(loc.name) for loc in answer.locations):
