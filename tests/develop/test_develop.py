@@ -15,6 +15,7 @@ from fake_openai import ChatServer, Reply
 from filmaster.cli import main
 from filmaster.develop.looks import SHIRTS, apply_looks
 from filmaster.formats.fountain import read_screenplay
+from filmaster.model import Plan
 from filmaster.model.story import Outline, SceneDraft, StoryCast, Synopsis
 from filmaster.stages.breakdown import plan_screenplay
 
@@ -229,3 +230,20 @@ def test_a_synopsis_file_skips_the_synopsis_question(tmp_path: Path, server: Cha
     assert writers_room.step_of(server.requests[0]["body"]) == "cast"
     assert read_screenplay(out).title == "Night Ferry"
     assert "The harbour master forbids it." in server.requests[0]["body"]["messages"][1]["content"]
+
+
+@pytest.mark.slow
+def test_make_with_an_idea_develops_then_makes_the_film(tmp_path: Path, server: ChatServer) -> None:
+    config, out = _config(tmp_path, server), tmp_path / "film"
+    args = ["make", IDEA, "-o", str(out), "-c", str(config), "--draft", "--resolution", "192x108", "--no-retrieval"]
+    assert main(args) == 0
+    asked = len(server.requests)
+    assert asked == 6 and (out / "film.mp4").stat().st_size > 0
+    assert len(read_screenplay(out / "story.fountain").scenes) == 3
+    plan = Plan.load(out / "plan.json")
+    assert plan.cast["MARA"].shirt == SHIRTS["teal"]  # the developed cast's look, not the breakdown's palette
+    assert any("Mara (teal shirt)" in s.prompt for s in plan.shots)
+    # Again with the same idea: the screenplay (and any edit of it) is kept, nothing is asked or rendered again.
+    manifest = (out / ".filmaster/manifest.json").read_text()
+    assert main(args) == 0
+    assert len(server.requests) == asked and json.loads(manifest)["source"] == "story.fountain"

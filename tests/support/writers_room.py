@@ -64,6 +64,12 @@ def answer(body: dict[str, Any]) -> str:
         count = int(re.search(r"exactly (\d+) scenes", body["messages"][1]["content"])[1])  # type: ignore[index]
         return json.dumps(outline(count))
     scene = dict(SCENE)
-    if step == "scene" and "Characters in the scene: MARA\n" in body["messages"][1]["content"]:
-        scene = {"elements": [e for e in SCENE["elements"] if e["character"] != "TOMAS"]}
+    if step == "scene":
+        prompt = body["messages"][1]["content"]
+        number = re.search(r"Scene (\d+) of", prompt)[1]  # type: ignore[index]
+        opening = {"type": "action", "character": "", "parenthetical": "", "text": f"Scene {number} begins."}
+        spoken = [
+            e for e in SCENE["elements"] if "Characters in the scene: MARA\n" not in prompt or e["character"] != "TOMAS"
+        ]
+        scene = {"elements": [opening, *spoken]}  # no two scenes alike (identical shots would share a render)
     return json.dumps({"synopsis": SYNOPSIS, "cast": CAST, "scene": scene}[step])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import Plan
+from ..model import CastMember, Plan
 from ..model.story import StoryCast
 
 # The colours the shot prompts can name (stages/breakdown.py names these RGB values).
@@ -71,10 +71,19 @@ def apply_looks(plan: Plan, cast: StoryCast) -> Plan:
             }
         )
     pictures = {loc.name: loc.reference_image for loc in cast.locations if loc.reference_image}
-    scenes = [
-        scene.model_copy(update={"reference_image": pictures[scene.location]})
-        if scene.location in pictures and not scene.reference_image
-        else scene
-        for scene in plan.scenes
-    ]
+    scenes = []
+    for scene in plan.scenes:
+        picture = pictures.get(scene.location) if not scene.reference_image else None
+        shots = [shot.model_copy(update={"prompt": _redressed(shot.prompt, plan, members)}) for shot in scene.shots]
+        scenes.append(scene.model_copy(update={"shots": shots, "reference_image": picture or scene.reference_image}))
     return plan.model_copy(update={"cast": members, "scenes": scenes})
+
+
+def _redressed(prompt: str, plan: Plan, members: dict[str, CastMember]) -> str:
+    """A shot prompt naming each character's new shirt colour ("Mara (teal shirt)"), as video models are told."""
+    names = {rgb: name for name, rgb in SHIRTS.items()}
+    for name, member in members.items():
+        old, new = names.get(plan.cast[name].shirt), names.get(member.shirt)
+        if old and new and old != new:
+            prompt = prompt.replace(f"{name.title()} ({old} shirt)", f"{name.title()} ({new} shirt)")
+    return prompt
