@@ -260,6 +260,7 @@ def plan(
     """Break a screenplay down into scenes and shots with camera specs, without rendering anything."""
     from .atomic import write_text_atomic
     from .console import ConsoleReporter
+    from .develop.looks import apply_looks, story_cast_for
     from .pipeline import make_plan
     from .stages.develop import develop
 
@@ -267,6 +268,8 @@ def plan(
         config or find_config_file(screenplay.parent, Path.cwd()), _overrides(cinematography__retrieval=retrieval)
     )
     result = make_plan(develop(screenplay), cfg, ConsoleReporter(err_console, quiet=True))
+    if (looks := story_cast_for(screenplay)) is not None:  # developed from an idea: the cast's own looks
+        result = apply_looks(result, looks)
     if out is None:
         print(result.to_json())
     else:

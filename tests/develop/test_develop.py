@@ -232,7 +232,6 @@ def test_a_synopsis_file_skips_the_synopsis_question(tmp_path: Path, server: Cha
     assert "The harbour master forbids it." in server.requests[0]["body"]["messages"][1]["content"]
 
 
-@pytest.mark.slow
 def test_make_with_an_idea_develops_then_makes_the_film(tmp_path: Path, server: ChatServer) -> None:
     config, out = _config(tmp_path, server), tmp_path / "film"
     args = ["make", IDEA, "-o", str(out), "-c", str(config), "--draft", "--resolution", "192x108", "--no-retrieval"]
