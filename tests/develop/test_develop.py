@@ -102,13 +102,16 @@ def test_malformed_json_and_an_invalid_answer_are_repaired_with_the_error(tmp_pa
     assert [r["valid"] for r in records[:3]] == [False, False, True]
 
 
-def test_rate_limits_and_server_errors_are_retried_with_backoff(tmp_path: Path, server: ChatServer) -> None:
+def test_rate_limits_server_errors_and_timeouts_are_retried_with_backoff(tmp_path: Path, server: ChatServer) -> None:
     server.script = [
         Reply(status=429, error="Rate limit reached", headers={"retry-after-ms": "20"}),
         Reply(status=503, error="overloaded"),
+        Reply(delay_s=1.5),  # answered after the client's 0.5 s timeout
     ]
-    assert _develop(tmp_path, _config(tmp_path, server))[0] == 0
-    assert [writers_room.step_of(r["body"]) for r in server.requests[:3]] == ["synopsis"] * 3
+    assert _develop(tmp_path, _config(tmp_path, server, "timeout_s = 0.5\n"))[0] == 0
+    assert [writers_room.step_of(r["body"]) for r in server.requests[:4]] == ["synopsis"] * 4
+    records = [json.loads(line) for line in (tmp_path / "story.develop/logs/llm.jsonl").read_text().splitlines()]
+    assert records[0]["step"] == "develop/synopsis.v1" and records[0]["valid"]  # retries are below the log's tries
 
 
 def test_a_model_that_never_answers_validly_gets_one_line_and_no_screenplay(
@@ -246,3 +249,29 @@ def test_make_with_an_idea_develops_then_makes_the_film(tmp_path: Path, server: 
     manifest = (out / ".filmaster/manifest.json").read_text()
     assert main(args) == 0
     assert len(server.requests) == asked and json.loads(manifest)["source"] == "story.fountain"
+    # Measured in the pixels: Mara's single shows her teal shirt; the same screenplay made without the developed
+    # cast beside it dresses her in the breakdown's first colour (red) instead.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "story.fountain").write_text((out / "story.fountain").read_text())
+    assert main([*args[:1], str(plain / "story.fountain"), "-o", str(plain / "film"), *args[4:]]) == 0
+    single = next(s for s in plan.shots if s.camera.subjects == ["MARA"] and s.camera.over_shoulder_of is None)
+    developed = _hues(out / f"media/shots/{single.id}.mp4")
+    breakdown = _hues(plain / f"film/media/shots/{single.id}.mp4")
+    assert developed["teal"] > 4 * max(breakdown["teal"], 10)
+    assert breakdown["red"] > developed["red"] + 300  # the set has red in it too; her shirt adds the difference
+
+
+def _hues(clip: Path) -> dict[str, int]:
+    """Saturated pixels of the clip's middle frame that are teal (hue 170-200°) or red (hue < 15° or > 345°)."""
+    import av
+    import numpy as np
+
+    with av.open(str(clip)) as container:
+        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+    hsv = np.asarray(Image.fromarray(frames[len(frames) // 2]).convert("HSV"), dtype=float)
+    hue, vivid = hsv[..., 0] * 360 / 255, (hsv[..., 1] > 90) & (hsv[..., 2] > 40)
+    return {
+        "teal": int((vivid & (hue > 170) & (hue < 200)).sum()),
+        "red": int((vivid & ((hue < 15) | (hue > 345))).sum()),
+    }

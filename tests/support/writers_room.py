@@ -71,5 +71,7 @@ def answer(body: dict[str, Any]) -> str:
         spoken = [
             e for e in SCENE["elements"] if "Characters in the scene: MARA\n" not in prompt or e["character"] != "TOMAS"
         ]
-        scene = {"elements": [opening, *spoken]}  # no two scenes alike (identical shots would share a render)
+        if number != "1":  # no two scenes alike: identical shots would share one render
+            spoken = [{**e, "text": f"{e['text']} Scene {number}."} if e["character"] else e for e in spoken]
+        scene = {"elements": [opening, *spoken]}
     return json.dumps({"synopsis": SYNOPSIS, "cast": CAST, "scene": scene}[step])
