@@ -77,7 +77,14 @@ ConfigOption = Annotated[
 
 @app.command()
 def make(
-    screenplay: ScreenplayArg,
+    screenplay: Annotated[
+        Path,
+        typer.Argument(
+            help='Screenplay (Fountain or Final Draft .fdx), or an idea in quotes: "A ferry pilot\'s last crossing…" '
+            "is developed into OUT/story.fountain first.",
+            show_default=False,
+        ),
+    ],
     out: OutOption,
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
     fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
@@ -193,8 +200,8 @@ def develop(
     config: ConfigOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the screenplay if it exists.")] = False,
 ) -> None:
-    """Develop an idea into a Fountain screenplay through the [backends.settings.llm] model: synopsis, cast and
-    locations, scene outline, then each scene in full — every step kept beside it in <name>.develop/."""
+    """Develop an idea into a Fountain screenplay through the chat model of filmaster.toml's backends.settings.llm:
+    synopsis, cast and locations, scene outline, then each scene in full — every step kept in <name>.develop/."""
     from .develop.command import develop_command, develop_options
 
     cfg = load_config(config or find_config_file(Path.cwd()), _overrides(generate__max_cost_usd=max_cost))

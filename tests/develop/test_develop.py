@@ -170,6 +170,9 @@ def test_no_model_configured_says_how_to_configure_one(
     err = capsys.readouterr().err
     assert code == 1 and not out.exists()
     assert len(err.strip().splitlines()) == 1 and "[backends.settings.llm]" in err and "base_url" in err
+    film = tmp_path / "film"
+    assert main(["make", IDEA, "-o", str(film), "-c", str(empty)]) == 1
+    assert "[backends.settings.llm]" in capsys.readouterr().err and not film.exists()
 
 
 def test_the_key_is_sent_but_never_written(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..backends.llm.base import LLMBackend
 from ..budget import CostBudget
 from ..config import Config
 from ..errors import ConfigError, InputError, OutputExistsError
@@ -44,6 +45,7 @@ def develop_command(
     options: DevelopOptions,
     config: Config,
     force: bool = False,
+    llm: LLMBackend | None = None,
 ) -> Developed:
     """`filmaster develop`: one of an idea or a synopsis file in, the screenplay `out` written."""
     if (idea is None) == (synopsis_file is None):
@@ -66,7 +68,7 @@ def develop_command(
     return develop_idea(
         text,
         out,
-        develop_llm(config),
+        llm or develop_llm(config),
         options,
         CostBudget(config.generate.max_cost_usd),
         config.generate.llm_prices,
@@ -78,8 +80,9 @@ def develop_for_film(idea: str, out_dir: Path, options: DevelopOptions, config: 
     """`make "IDEA" -o OUT`: the screenplay OUT/story.fountain, developed unless it already holds this idea's (then
     the writer's edits of it are kept)."""
     story = out_dir / FILM_SCREENPLAY
-    Project(out_dir, story, force=force).close()  # the folder is this film's before anything is written into it
     synopsis = develop_folder(story) / "synopsis.json"
     if story.is_file() and synopsis.is_file() and Synopsis.load(synopsis).idea == idea:
         return Developed(story, read_screenplay(story), develop_folder(story), 0, 0.0, [])
-    return develop_command(idea, None, story, options, config, force=True)
+    llm = develop_llm(config)  # no model configured: say so before the folder is touched
+    Project(out_dir, story, force=force).close()  # the folder is this film's before anything is written into it
+    return develop_command(idea, None, story, options, config, force=True, llm=llm)
