@@ -278,3 +278,14 @@ def _hues(clip: Path) -> dict[str, int]:
         "teal": int((vivid & (hue > 170) & (hue < 200)).sum()),
         "red": int((vivid & ((hue < 15) | (hue > 345))).sum()),
     }
+
+
+def test_an_idea_is_told_from_a_screenplay_path(tmp_path: Path) -> None:
+    from filmaster.develop.command import is_idea
+
+    existing = tmp_path / "my story.fountain"
+    existing.write_text("INT. ROOM - DAY\n\nA chair.\n")
+    assert is_idea(Path("A ferry pilot's last crossing."))
+    assert is_idea(Path("Two strangers share a lift. It stops."))
+    assert not is_idea(existing)  # an existing file, even with spaces in its name
+    assert not is_idea(Path("missing.fountain")) and not is_idea(Path("my missing story.fountain"))
