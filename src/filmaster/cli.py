@@ -87,7 +87,9 @@ def make(
     ],
     out: OutOption,
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
-    fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
+    fps: Annotated[
+        str | None, typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.")
+    ] = None,
     draft: Annotated[
         bool | None, typer.Option("--draft/--final", help="Fast previz: 256x144 for 960x540, simpler figures.")
     ] = None,
@@ -288,7 +290,9 @@ def previz(
     spec: Annotated[Path, typer.Argument(help="A shot spec JSON (see examples/shots/).", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="The clip to write (.mp4).")] = Path("previz.mp4"),
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
-    fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
+    fps: Annotated[
+        str | None, typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.")
+    ] = None,
     draft: Annotated[bool | None, typer.Option("--draft/--final", help="Fast: 256x144 for 960x540.")] = None,
     still: Annotated[Path | None, typer.Option(help="Also write the middle frame as a PNG.")] = None,
 ) -> None:

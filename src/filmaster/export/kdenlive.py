@@ -24,6 +24,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
+from ..model import frame_rate
 from .formats import ExportContext
 from .levels import ClipLevel, clip_levels
 
@@ -121,13 +122,13 @@ def kdenlive_text(context: ExportContext) -> str:
     return "<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _profile(width: int, height: int, fps: int) -> ET.Element:
+def _profile(width: int, height: int, fps: float) -> ET.Element:
     from math import gcd
 
     divisor = gcd(width, height)
     return ET.Element(
         "profile",
-        description=f"{width}x{height} {fps} fps",
+        description=f"{width}x{height} {frame_rate.label(fps)} fps",
         width=str(width),
         height=str(height),
         progressive="1",
@@ -135,14 +136,14 @@ def _profile(width: int, height: int, fps: int) -> ET.Element:
         sample_aspect_den="1",
         display_aspect_num=str(width // divisor),
         display_aspect_den=str(height // divisor),
-        frame_rate_num=str(fps),
-        frame_rate_den="1",
+        frame_rate_num=str(frame_rate.exact(fps).numerator),
+        frame_rate_den=str(frame_rate.exact(fps).denominator),
         colorspace="709",
     )
 
 
 def _playlist(
-    track: otio.schema.Track, fps: int, producers: _Producers, levels: dict[int, ClipLevel], *, audio: bool
+    track: otio.schema.Track, fps: float, producers: _Producers, levels: dict[int, ClipLevel], *, audio: bool
 ) -> ET.Element:
     playlist = ET.Element("playlist")
     blank = 0
@@ -159,7 +160,7 @@ def _playlist(
 
 
 def _entry(
-    clip: otio.schema.Clip, fps: int, length: int, producers: _Producers, level: ClipLevel | None, *, audio: bool
+    clip: otio.schema.Clip, fps: float, length: int, producers: _Producers, level: ClipLevel | None, *, audio: bool
 ) -> ET.Element:
     reference = clip.media_reference
     available = reference.available_range if isinstance(reference, otio.schema.ExternalReference) else None
@@ -210,7 +211,7 @@ def _reference_playlist(total: int, producers: _Producers) -> ET.Element:
     return playlist
 
 
-def _bin(producers: _Producers, timeline: otio.schema.Timeline, fps: int) -> ET.Element:
+def _bin(producers: _Producers, timeline: otio.schema.Timeline, fps: float) -> ET.Element:
     main_bin = ET.Element("playlist", id="main_bin")
     guides = json.dumps(_guides(timeline, fps))
     _props(
@@ -230,7 +231,7 @@ def _bin(producers: _Producers, timeline: otio.schema.Timeline, fps: int) -> ET.
     return main_bin
 
 
-def _guides(timeline: otio.schema.Timeline, fps: int) -> list[dict[str, object]]:
+def _guides(timeline: otio.schema.Timeline, fps: float) -> list[dict[str, object]]:
     """The picture clips' markers as Kdenlive guides (a comment, a frame, a category): scene starts in category 0,
     the screening's findings (yellow in OTIO) in category 1, so an editor can show or hide them apart."""
     guides = []
@@ -265,7 +266,7 @@ def _main_tractor(
     tracks: list[tuple[str, bool, bool]],
     total: int,
     context: ExportContext,
-    fps: int,
+    fps: float,
 ) -> ET.Element:
     timeline, master_gain_db = context.timeline, context.master_gain_db
     tractor = ET.Element("tractor", id="maintractor", **{"in": "0", "out": str(max(0, total - 1))})

@@ -28,6 +28,7 @@ from ..model.levels import CueLevel, MixLevels
 from .edl import edl_texts
 from .fcp7 import fcp7_text
 from .fcpxml import fcpxml_text
+from .timecode import frame_of
 from .timeline_view import fit_levels, view
 
 META_KEY = "filmaster"
@@ -101,9 +102,9 @@ def schema_versions(release: str) -> dict[str, int]:
     return known[wanted]
 
 
-def start_frame(timecode: str, fps: int) -> int:
-    """The frame number of an 'HH:MM:SS:FF' start timecode at `fps` (non-drop)."""
-    return otio.opentime.from_timecode(timecode, fps).to_frames()
+def start_frame(timecode: str, fps: float) -> int:
+    """The frame number of a start timecode ('01:00:00:00', drop-frame at 29.97 and 59.94) at `fps`."""
+    return frame_of(timecode, fps)
 
 
 # --- picture -------------------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ def _mark_findings(track: otio.schema.Track, cut: Cut, findings: Sequence[Findin
         clips[index].markers.append(marker)
 
 
-def _scene_marker(clip: CutClip, scene: SceneBlock | None, fps: int) -> otio.schema.Marker:
+def _scene_marker(clip: CutClip, scene: SceneBlock | None, fps: float) -> otio.schema.Marker:
     """A one-frame marker on the first frame of a scene. It sits on the clip, in the clip's source time,
     because clip markers are the ones Resolve and all three interchange adapters carry over."""
     marker = otio.schema.Marker(
@@ -169,7 +170,7 @@ def _scene_marker(clip: CutClip, scene: SceneBlock | None, fps: int) -> otio.sch
 
 
 def _picture_clip(
-    clip: CutClip, shot: Shot | None, fps: int, media_root: Path | None, take_frames: int | None
+    clip: CutClip, shot: Shot | None, fps: float, media_root: Path | None, take_frames: int | None
 ) -> otio.schema.Clip:
     consumed = _source_frames_needed(clip)
     if take_frames is None and media_root:
@@ -229,7 +230,7 @@ def _source_frames_needed(clip: CutClip) -> int:
 
 
 def _sound_tracks(
-    sound: SoundPlan, fps: int, picture_frames: int, media_root: Path | None, levels: MixLevels | None
+    sound: SoundPlan, fps: float, picture_frames: int, media_root: Path | None, levels: MixLevels | None
 ) -> list[otio.schema.Track]:
     tracks: list[otio.schema.Track] = []
     for kind, base_name in TRACK_NAMES.items():
@@ -258,7 +259,7 @@ class _Placed:
 
 
 def _place(
-    cue: SoundCue, fps: int, picture_frames: int, media_root: Path | None, level: CueLevel | None, sample_rate: int
+    cue: SoundCue, fps: float, picture_frames: int, media_root: Path | None, level: CueLevel | None, sample_rate: int
 ) -> _Placed | None:
     """Record position of a cue in frames, cut at the end of the picture and at the end of its file
     (a WAV shorter than planned plays what exists); None if nothing of it remains.
@@ -297,7 +298,7 @@ def _lanes(placed: list[_Placed]) -> list[list[_Placed]]:
 
 
 def _audio_track(
-    name: str, lane: list[_Placed], fps: int, picture_frames: int, levels: MixLevels | None
+    name: str, lane: list[_Placed], fps: float, picture_frames: int, levels: MixLevels | None
 ) -> otio.schema.Track:
     track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
     position = 0
@@ -355,7 +356,7 @@ def _apply_level(clip: otio.schema.Clip, level: CueLevel) -> None:
     )
 
 
-def _reference_track(media: str, fps: int, picture_frames: int, media_root: Path | None) -> otio.schema.Track:
+def _reference_track(media: str, fps: float, picture_frames: int, media_root: Path | None) -> otio.schema.Track:
     """The film's mix on a disabled track: what the balance of the tracks above should sound like."""
     track = otio.schema.Track(name="Mix (reference)", kind=otio.schema.TrackKind.Audio)
     track.enabled = False
