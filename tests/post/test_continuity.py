@@ -3,6 +3,7 @@ and cuts built from those takes show each defect (or none) to the critic through
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,26 @@ def test_a_shot_whose_frames_do_not_show_its_subject_is_found(filmed: tuple[Plan
     assert [f.shot_ids for f in unseen] == [["S01-02"]]
     assert unseen[0].evidence["BEN_visible"] < 0.15
     assert not [f for f in continuity_findings(plan, _cut(takes, "S01-02"), takes, out)]
+
+
+def test_the_fine_cut_acts_on_what_the_pixels_show(filmed: tuple[Plan, dict[str, Take], Path]) -> None:
+    from filmaster.model import ActionKind, Critique, EditDecisions
+    from filmaster.post.pixel_edit import act_on_pixels
+    from filmaster.post.screening import PostResult
+    from filmaster.project import Project
+
+    plan, takes, out = filmed
+    project = Project(out, out / "sides.fountain", force=True)
+    rough = _cut(takes, "S01-02", "S01-01", "S01-04")  # the last cut crosses the line; S01-04 has no line
+    decided = EditDecisions(title="Sides", rough_duration_s=rough.duration_s)
+    post = PostResult(Critique(title="Sides", cut_duration_s=rough.duration_s), decided, rough, rough=rough)
+    acted = act_on_pixels(plan, post, rough, takes, project)
+    assert acted is not None and acted.decisions is not None
+    assert [c.shot_id for c in acted.cut.clips] == ["S01-02", "S01-01"]
+    (removal,) = acted.decisions.applied
+    assert removal.kind == ActionKind.REMOVE and removal.shot_id == "S01-04"
+    assert "crossed_line" in removal.reason and "screened on the pixels" in removal.reason
+    assert acted.decisions.fine_duration_s == pytest.approx(acted.cut.duration_s)
+    # A cut with nothing to fix is left as it was; the screening is cached, so asking again decodes nothing.
+    clean = _cut(takes, "S01-01", "S01-02", "S01-03")
+    assert act_on_pixels(plan, replace(post, cut=clean, rough=clean), clean, takes, project) is None

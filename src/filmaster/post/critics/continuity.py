@@ -112,11 +112,13 @@ def _unseen_subjects(
         first, last = _first_index(clip), _last_index(clip)
         count = next(iter(truth.values()))["_count"]
         measured = [f for i, f in truth.items() if first <= i <= last and i in {0, count // 2, count - 1}]
+        if not measured:
+            continue  # a clip trimmed to frames the ID pass did not measure
         shown = {
             name: max(f["characters"].get(name, {}).get("visible", 0.0) for f in measured)
             for name in shot.camera.subjects
         }
-        unseen = sorted(name for name, share in shown.items() if measured and share < MIN_VISIBLE)
+        unseen = sorted(name for name, share in shown.items() if share < MIN_VISIBLE)
         if not unseen:
             continue
         findings.append(
