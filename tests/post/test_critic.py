@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from filmaster.config import load_config
-from filmaster.model import Cut, CutClip, FindingKind, Plan
+from filmaster.model import Critique, Cut, CutClip, FindingKind, Plan
 from filmaster.pipeline import MakeResult, make_film
 from filmaster.post.critics.offline import offline_critique
 from filmaster.post.intensity import intensity_curve
@@ -83,3 +84,12 @@ def test_the_intense_scene_cut_as_slowly_as_the_calm_one_is_found(tiny: MakeResu
     found = offline_critique(plan, even, curve).of_kind(FindingKind.PACE_VS_INTENSITY)
     assert found and found[0].evidence["asl_ratio"] == pytest.approx(1.0)
     assert set(found[0].shot_ids) == {s.id for s in plan.shots if s.scene_index == hot}
+
+
+def test_the_bundled_example_keeps_its_screen_direction(tiny: MakeResult) -> None:
+    """Measured on the delivered cut's takes: no crossed line, no missed eyeline, every subject seen."""
+    screened = Critique.load(tiny.out / "fine_critique.json")
+    geography = {FindingKind.CROSSED_LINE, FindingKind.EYELINE_MISMATCH, FindingKind.SUBJECT_NOT_SEEN}
+    assert [f.message for f in screened.findings if f.kind in geography] == []
+    truths = [t["ground_truth"] for t in json.loads((tiny.out / "takes.json").read_text())["takes"]]
+    assert truths and all(truths)  # the screening had ground truth to measure
