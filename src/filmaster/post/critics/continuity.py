@@ -45,7 +45,7 @@ def continuity_findings(plan: Plan, cut: Cut, takes: Mapping[str, Take], out_dir
     for clip in cut.clips:
         spans.append((position / cut.fps, (position + clip.frames) / cut.fps))
         position += clip.frames
-    findings = _unseen_subjects(cut, shots, truths, spans)
+    findings = _unseen_subjects(plan, cut, truths, spans)
     for i in range(len(cut.clips) - 1):
         a, b = cut.clips[i], cut.clips[i + 1]
         if a.scene_index != b.scene_index or a.shot_id == b.shot_id:
@@ -99,12 +99,14 @@ def continuity_findings(plan: Plan, cut: Cut, takes: Mapping[str, Take], out_dir
 
 
 def _unseen_subjects(
-    cut: Cut, shots: Mapping[str, Shot], truths: Mapping[str, dict[int, dict]], spans: list[tuple[float, float]]
+    plan: Plan, cut: Cut, truths: Mapping[str, dict[int, dict]], spans: list[tuple[float, float]]
 ) -> list[Finding]:
     """Shots of a character whom none of the take's frames that play and whose visibility the ID pass measured
     (first, middle, last: `previz.shoot.ShotSession.visibility_frames`) shows — a set wall, or another actor,
     in front of them."""
     findings = []
+    shots = {s.id: s for s in plan.shots}
+    characters = {name for scene in plan.scenes for name in scene.characters}
     for clip, (start, end) in zip(cut.clips, spans, strict=True):
         shot, truth = shots.get(clip.shot_id), truths.get(clip.shot_id)
         if shot is None or not truth or clip.cutaway:
@@ -117,6 +119,7 @@ def _unseen_subjects(
         shown = {
             name: max(f["characters"].get(name, {}).get("visible", 0.0) for f in measured)
             for name in shot.camera.subjects
+            if name in characters  # a prop has no figure in the ID pass
         }
         unseen = sorted(name for name, share in shown.items() if share < MIN_VISIBLE)
         if not unseen:
