@@ -57,10 +57,13 @@ def act_on_pixels(
             if action.kind != ActionKind.REMOVE or action.shot_id in removed or action.shot_id not in shown:
                 continue  # only removals are decided on pixels; a shot seen only as a cutaway keeps its place
             problem = validate_action(action, plan, order)
+            if not problem and not _scene_keeps_a_shot(post.cut, shown, action.shot_id):
+                problem = "would leave its scene with no shot"
             if problem:
                 skipped.append(f"{action.shot_id} {action.kind.value}: {problem} ({PIXEL_REASON})")
                 continue
             removed.add(action.shot_id)
+            shown.discard(action.shot_id)
             reason = f"{PIXEL_REASON}: {finding.kind.value}: {finding.message}"
             added.append(action.model_copy(update={"reason": reason}))
     if not added and not skipped:
@@ -73,3 +76,8 @@ def act_on_pixels(
     cut = apply_edit(post.rough, plan, takes, decisions)
     decisions = decisions.model_copy(update={"fine_duration_s": cut.duration_s})
     return replace(post, decisions=decisions, cut=cut)
+
+
+def _scene_keeps_a_shot(cut: Cut, shown: set[str], shot_id: str) -> bool:
+    scene = next(c.scene_index for c in cut.clips if c.shot_id == shot_id)
+    return any(c.shot_id in shown and c.shot_id != shot_id for c in cut.clips if c.scene_index == scene)
