@@ -71,8 +71,40 @@ def word_error_rate(reference: str, heard: str) -> float:
     return row[-1] / max(1, len(ref))
 
 
+ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
+    """Lower-case words; numerals under 100 spelt out, as a script writes them ("12" and "twelve" are one word)."""
+    words = []
+    for word in re.findall(r"[a-z0-9']+", text.lower().replace("-", " ")):
+        if word.isdigit() and int(word) < 100:
+            n = int(word)
+            word = ONES[n] if n < 20 else TENS[n // 10] + (f" {ONES[n % 10]}" if n % 10 else "")
+        words += word.split()
+    return words
 
 
 def whisper_wer(out: Path, plan: Plan) -> float | None:
@@ -160,7 +192,7 @@ def persona_toml(base_url: str, model: str) -> str:
     return (
         f'[edit]\npersona = "{PERSONA}"\npreferences = ["fast pace", "clear geography"]\n\n'
         f'[backends.settings.llm]\nbase_url = "{base_url}"\nmodel = "{model}"\napi_key_env = ""\n'
-        "max_tokens = 800\ntimeout_s = 600\n"
+        "max_tokens = 2000\ntimeout_s = 900\n"
     )
 
 
