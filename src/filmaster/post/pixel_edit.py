@@ -22,6 +22,7 @@ from .intensity import intensity_curve
 from .screening import PostResult
 
 PIXEL_REASON = "screened on the pixels"
+SCREENING_VERSION = 2  # bump when the critic's measures change, so stored screenings are not reused
 
 
 def screen_pixels(plan: Plan, cut: Cut, takes: Mapping[str, Take], project: Project) -> Critique:
@@ -29,7 +30,9 @@ def screen_pixels(plan: Plan, cut: Cut, takes: Mapping[str, Take], project: Proj
     media = sorted({c.media for c in cut.clips})
     ids = {c.shot_id for c in cut.clips}
     truths = sorted({t.ground_truth for t in takes.values() if t.ground_truth and t.shot_id in ids})
-    key = content_key("fine-critique", cut, project.media_digest(media), project.media_digest(truths))
+    key = content_key(
+        "fine-critique", SCREENING_VERSION, cut, project.media_digest(media), project.media_digest(truths)
+    )
 
     def make(tmp: Path) -> None:
         critique = offline_critique(plan, cut, intensity_curve(plan), project.out, takes)
