@@ -127,3 +127,5 @@ def test_the_fine_cut_acts_on_what_the_pixels_show(filmed: tuple[Plan, dict[str,
     # A cut with nothing to fix is left as it was; the screening is cached, so asking again decodes nothing.
     clean = _cut(takes, "S01-01", "S01-02", "S01-03")
     assert act_on_pixels(plan, replace(post, cut=clean, rough=clean), clean, takes, project) is None
+    # The user's own edit.json is the user's: the pixel pass reports (fine_critique.json) but does not re-cut it.
+    assert act_on_pixels(plan, replace(post, hand_edited=True), rough, takes, project) is None
