@@ -258,6 +258,8 @@ def make_film(
 
                 def score(cut: Cut) -> tuple[SoundPlan, MixResult, Future[Deliverables]]:
                     """Design, render and mix the sound of `cut`; make its timelines on `side` meanwhile."""
+                    work = project.cache.work
+                    before = work.computed["premix"], work.reused["premix"]  # a re-cut counts its own scenes
                     cues = design_sound(plan, cut, config.sound, sound_finder(config, project.cache))
                     reporter.stage(
                         "sound",
@@ -274,8 +276,8 @@ def make_film(
                     if not mixed.remixed:
                         reporter.stage("mix", "unchanged")
                     else:
-                        remixed = project.cache.work.computed["premix"]
-                        scenes = remixed + project.cache.work.reused["premix"]
+                        remixed = work.computed["premix"] - before[0]
+                        scenes = remixed + work.reused["premix"] - before[1]
                         reporter.stage(
                             "mix",
                             f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
