@@ -22,6 +22,7 @@ from filmaster.errors import ConfigError
 from filmaster.export.formats import DEFAULT_FORMATS
 from filmaster.model import SoundPlan
 from filmaster.pipeline import MakeResult, make_film
+from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -244,6 +245,33 @@ def test_export_follows_an_edited_timeline(film: MakeResult, tmp_path: Path) -> 
     before, after = _cues(film.out / "film.srt"), _cues(tmp_path / "film.srt")
     assert [c[2] for c in after] == [c[2] for c in before]
     assert after[-1][0] - before[-1][0] == pytest.approx(1.0, abs=0.03)
+
+
+def test_export_converts_the_films_screenplay_to_fdx_and_fountain(
+    film: MakeResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-q", "export", str(film.out), "-f", "fdx", "-f", "fountain", "--dest", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["voices_off.fdx", "voices_off.fountain"]
+    plan = plan_screenplay(develop(film.out.parent / SCREENPLAY.name)).model_dump(mode="json")
+    for converted in tmp_path.iterdir():
+        assert plan_screenplay(develop(converted)).model_dump(mode="json") == plan
+    root = ET.parse(tmp_path / "voices_off.fdx").getroot()
+    assert root.find("TitlePage") is not None and root.find(".//DualDialogue") is not None
+    # `all` is the film's deliverables: the conversions are asked by name.
+    assert main(["-q", "export", str(film.out), "-f", "all", "--dest", str(tmp_path / "all")]) == 0
+    assert not list((tmp_path / "all").glob("voices_off.*"))
+    # Into the screenplay's own folder, the Fountain conversion would replace the screenplay: refused.
+    code, err = _run(["export", str(film.out), "-f", "fountain", "--dest", str(film.out.parent)], capsys)
+    assert code == 1 and "would replace it" in err
+    # A screenplay edited since `make` is not the film's: refused until the film is made again.
+    source = film.out.parent / SCREENPLAY.name
+    text = source.read_text()
+    try:
+        source.write_text(text + "\nA later draft.\n")
+        code, err = _run(["export", str(film.out), "-f", "fdx", "--dest", str(tmp_path / "later")], capsys)
+        assert code == 1 and "changed since the film" in err and not (tmp_path / "later").exists()
+    finally:
+        source.write_text(text)
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
