@@ -22,6 +22,7 @@ from filmaster.audio.mix import premix
 from filmaster.config import InterchangeConfig, SoundConfig
 from filmaster.errors import ExportError
 from filmaster.export.otio_timeline import interchange_texts, otio_json, start_frame
+from filmaster.export.timeline_view import view
 from filmaster.export.writers import WRITERS
 from filmaster.model import Cut, Plan, SoundPlan
 from filmaster.project import Project
@@ -29,6 +30,7 @@ from filmaster.stages.deliver import prepare_timeline
 from filmaster.stages.mix import _lay_cues, _origin, cues_by_scene
 from filmaster.stages.mix_levels import _analyse, mix_levels
 
+from .fcpxml_rules import fcpxml_problems
 from .interchange_readers import RATE, correlation, fcp7_sound, fcpxml_sound, film_sound, otio_sound, resum, seconds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,6 +187,12 @@ def test_fcpxml_follows_the_documented_rules(film: Path) -> None:
     assert scenes == ["Scene 1: INT. KITCHEN - NIGHT", "Scene 2: EXT. STREET - DAY"]  # beside the critique's markers
     first = spine.find("asset-clip")
     assert first.findtext("note") and "Scene 1" in first.find("keyword").get("value")
+
+
+def test_fcpxml_is_valid_by_the_dtd_s_facts_and_the_documented_rules(film: Path) -> None:
+    timeline = otio.adapters.read_from_file(str(film / "film.otio"))
+    tracks = [track.name for track in view(timeline, film).audio]
+    assert fcpxml_problems((film / "film.fcpxml").read_text(encoding="utf-8"), tracks) == []
 
 
 # ---------------------------------------------------------------- FCP 7 XML, EDL
