@@ -20,7 +20,7 @@ from filmaster.cli import main
 from filmaster.config import Config, load_config
 from filmaster.errors import ConfigError
 from filmaster.export.formats import DEFAULT_FORMATS
-from filmaster.model import SoundPlan
+from filmaster.model import TRACK_NAMES, CueKind, SoundPlan
 from filmaster.pipeline import MakeResult, make_film
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
@@ -127,7 +127,13 @@ def test_kdenlive_project_has_the_films_profile_tracks_and_guides(film: MakeResu
     names = [t.findtext("property[@name='kdenlive:track_name']") for t in root.findall("tractor")]
     timeline = otio.adapters.read_from_file(str(film.out / "film.otio"))
     enabled = [t.name for t in timeline.audio_tracks() if t.enabled]  # the OTIO's disabled mix: Kdenlive's own
-    assert [*enabled, "Mix (reference)", "Picture"] == [n for n in names if n]
+    stems = [t.name for t in timeline.audio_tracks() if not t.enabled and not t.name.startswith("Mix")]
+    assert stems == [f"{TRACK_NAMES[kind]} stem (reference)" for kind in CueKind]
+    assert [*enabled, *stems, "Mix (reference)", "Picture"] == [n for n in names if n]
+    # The stems and the mix are muted references: the main tractor hides their sound.
+    tractors = {t.get("id"): t.findtext("property[@name='kdenlive:track_name']") for t in root.findall("tractor")}
+    hidden = [tractors[t.get("producer")] for t in root.find("tractor[@id='maintractor']") if t.get("hide") == "both"]
+    assert hidden == [*stems, "Mix (reference)"]
     guides = root.findtext("playlist[@id='main_bin']/property[@name='kdenlive:docproperties.guides']") or ""
     scene_guides = [g for g in json.loads(guides) if g["type"] == 0]
     assert [g["comment"] for g in scene_guides] == [f"Scene {s.index + 1}: {s.heading}" for s in film.plan.scenes]

@@ -5,7 +5,6 @@ the broadcast start timecode. The checker is shown to catch each kind of breach,
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 

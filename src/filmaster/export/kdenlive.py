@@ -90,10 +90,13 @@ def kdenlive_text(context: ExportContext) -> str:
 
     # Kdenlive lists audio tracks below video tracks; the muted mix sits between them.
     tracks: list[tuple[str, ET.Element, bool, bool]] = []  # (name, playlist, audio, muted)
+    references = []  # the timeline's disabled reference tracks (the stems): muted, below the playing ones
     for track in timeline.audio_tracks():
-        if not track.enabled:  # the timeline's own disabled reference (the mix): Kdenlive gets its muted one below
+        if track.name.startswith("Mix"):  # the timeline's own reference mix: Kdenlive gets its muted one below
             continue
-        tracks.append((track.name, _playlist(track, fps, producers, levels, audio=True), True, False))
+        playlist = _playlist(track, fps, producers, levels, audio=True)
+        (tracks if track.enabled else references).append((track.name, playlist, True, not track.enabled))
+    tracks += references
     if (context.out / MIX_MEDIA).is_file():
         tracks.append((REFERENCE_TRACK, _reference_playlist(total, producers), True, True))
     for track in timeline.video_tracks():
