@@ -360,7 +360,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="otio, fcpxml, fcp7, edl, kdenlive, srt, vtt, shotlist or all; repeat for several.",
+            help="otio, fcpxml, fcp7, edl, kdenlive, srt, vtt, shotlist or all; fountain or fdx (the screenplay); "
+            "repeat for several.",
         ),
     ] = ["all"],  # noqa: B006 - typer reads the default, never mutates it
     timeline: Annotated[

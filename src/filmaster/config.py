@@ -124,7 +124,7 @@ class DeliverConfig(_Section):
         from .export.formats import resolve_formats
 
         try:
-            return resolve_formats(value)
+            return resolve_formats(value, conversions=False)
         except ConfigError as exc:
             raise ValueError(str(exc)) from exc
 
