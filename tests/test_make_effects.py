@@ -102,27 +102,41 @@ def test_every_effect_starts_within_two_frames_of_its_action(film: MakeResult) -
     assert horns[1] - horns[0] > 1.0  # "twice": two blasts, one after the other
 
 
-def test_footsteps_land_on_the_renderers_foot_contacts(film: MakeResult) -> None:
+def _truth_times(film: MakeResult, key: str) -> list[float]:
+    """Record times (s) of the takes' ground-truth events under `key`, where the cut shows them: through each
+    clip's trim and speed, none that the cut leaves out."""
     cut = _cut(film)
     truths = [json.loads(p.read_text()) for p in (film.out / ".filmaster" / "cache" / "shots").glob("*.json")]
-    # Each contact of the take, where the cut shows it: through the clip's trim and speed, if it is not cut out.
-    contacts = []
+    times = []
     position = 0
     for clip in cut.clips:
         for doc in truths if not clip.cutaway else []:
-            for contact in doc.get("foot_contacts", []) if doc["shot_id"] == clip.shot_id else []:
-                offset = (contact["t"] * cut.fps - clip.source_start_frame) / clip.speed
+            for event in doc.get(key, []) if doc["shot_id"] == clip.shot_id else []:
+                offset = (event["t"] * cut.fps - clip.source_start_frame) / clip.speed
                 if 0 <= offset < clip.frames:
-                    contacts.append((position + offset) / cut.fps)
+                    times.append((position + offset) / cut.fps)
         position += clip.frames
+    return times
+
+
+def test_footsteps_and_cloth_land_on_the_renderers_ground_truth(film: MakeResult) -> None:
+    fps = _cut(film).fps
+    contacts = _truth_times(film, "foot_contacts")
+    moves = _truth_times(film, "body_events")
     assert len(contacts) >= 3  # MARA walks along the quay
+    assert len(moves) == 2  # she sets off and comes to a stop
     audio, rate = _stem(film, "foley")
     heard = onsets(audio, rate)
-    for t in contacts:
-        assert float(np.min(np.abs(heard - t))) <= 2 / cut.fps, t
-    assert len(heard) <= len(contacts) + 1  # and no step where no foot lands
-    reasons = [c.reason or "" for c in _sound(film).cues if c.kind.value == "foley"]
-    assert reasons and all("foot contact" in r for r in reasons)
+    for t in contacts + moves:
+        assert float(np.min(np.abs(heard - t))) <= 2 / fps, t
+    assert len(heard) <= len(contacts) + len(moves) + 1  # and no sound where nothing happens
+    cues = [c for c in _sound(film).cues if c.kind.value == "foley"]
+    assert all("foot contact" in (c.reason or "") for c in cues if c.category != "cloth")
+    cloth = [c for c in cues if c.category == "cloth"]
+    assert len(cloth) == 2 and all("limbs" in (c.reason or "") for c in cloth)
+    # Each event its own variation: no two cloth sounds (nor two steps) share their samples.
+    renders = [read_wav(film.out / str(c.media))[0] for c in cloth]
+    assert renders[0].shape != renders[1].shape or not np.allclose(renders[0], renders[1])
 
 
 def test_stems_sum_the_tracks_without_clipping_and_the_mix_keeps_its_targets(film: MakeResult) -> None:
