@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -194,3 +196,19 @@ def test_the_timeline_has_a_track_for_every_stem(film: MakeResult) -> None:
     for cue in _sound(film).cues:
         if cue.kind.value in ("sfx", "foley"):
             assert placed[cue.id] == (round(cue.start_s * fps), cue.reason)
+
+
+def test_explain_shows_why_each_sound_of_a_scene_exists(film: MakeResult) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "filmaster", "explain", "1", "--plan", str(film.out / "plan.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    shown = result.stdout.split("sound events:")[1]
+    for cue in _sound(film).cues:
+        if cue.kind.value in ("sfx", "foley") and cue.scene_index == 0:
+            assert f"{cue.start_s:7.3f} s" in shown and cue.reason and cue.reason in shown, cue.id
+    assert 'action: "' in shown and "foot contact" in shown and "limbs start swinging" in shown
