@@ -212,3 +212,41 @@ def test_explain_shows_why_each_sound_of_a_scene_exists(film: MakeResult) -> Non
         if cue.kind.value in ("sfx", "foley") and cue.scene_index == 0:
             assert f"{cue.start_s:7.3f} s" in shown and cue.reason and cue.reason in shown, cue.id
     assert 'action: "' in shown and "foot contact" in shown and "limbs start swinging" in shown
+
+
+def _contributions(film: MakeResult) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
+    """How much of each stem the delivered mix holds, window by window: the mix regressed (least squares) on the
+    stems over 40 ms windows. The ducking and the master's gain move slowly, so within a window each stem's share
+    is one number; the dialogue's compressor likewise."""
+    mix, rate = read_wav(film.out / "media" / "audio" / "mix.wav")
+    stems = {name: _stem(film, name)[0].mean(axis=1).astype(np.float64) for name in STEMS}
+    y = mix.mean(axis=1).astype(np.float64)
+    hop = rate // 25
+    starts = np.arange(0, y.size - hop, hop)
+    coefs = {name: np.full(starts.size, np.nan) for name in STEMS}
+    for i, a in enumerate(starts):
+        columns = [n for n in STEMS if np.sqrt(np.mean(stems[n][a : a + hop] ** 2)) > 1e-3]
+        if not columns:
+            continue
+        matrix = np.stack([stems[n][a : a + hop] for n in columns], axis=1)
+        solved = np.linalg.lstsq(matrix, y[a : a + hop], rcond=None)[0]
+        for n, c in zip(columns, solved, strict=True):
+            coefs[n][i] = c
+    return coefs, (starts + hop / 2) / rate, rate
+
+
+def test_effects_and_background_dip_under_dialogue_in_the_mix(film: MakeResult) -> None:
+    coefs, times, _ = _contributions(film)
+    lines = [(c.start_s, c.end_s) for c in _sound(film).of_kind(CueKind.DIALOGUE)]
+    # Well inside a line (the duck has attacked) versus well clear of every line (it has released).
+    inside = np.array([any(a + 0.25 < t < b - 0.1 for a, b in lines) for t in times])
+    clear = np.array([all(t < a - 0.6 or t > b + 1.0 for a, b in lines) for t in times])
+    for name in ("sfx", "background"):
+        under, free = coefs[name][inside], coefs[name][clear]
+        under, free = under[~np.isnan(under)], free[~np.isnan(free)]
+        assert under.size >= 5 and free.size >= 5, name  # the stem sounds both under a line and clear of one
+        dip_db = 20 * np.log10(np.median(np.abs(under)) / np.median(np.abs(free)))
+        assert dip_db <= -7.0, (name, dip_db)  # the mix's duck is -10 dB
+    # The foley moves with the actors: not ducked. And the voice itself is not dipped.
+    speech = coefs["dialogue"][inside]
+    assert np.median(speech[~np.isnan(speech)]) > 0.5 * np.nanmedian(coefs["dialogue"])

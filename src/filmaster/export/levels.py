@@ -1,8 +1,8 @@
 """The mix's levels per timeline clip, as an editor's volume automation can carry them.
 
 The mix (`audio/mix.py`, `stages/mix.py`) premixes each scene: every cue at its `gain_db`, the dialogue through a
-compressor, music and ambience ducked under the dialogue by an envelope keyed on the compressed voice; the master
-bus then adds one static gain to the loudness target and a true-peak limiter. Here the same envelope is computed
+compressor, music, ambience and effects ducked under the dialogue by an envelope keyed on the compressed voice; the
+master bus then adds one static gain to the loudness target and a true-peak limiter. Here the same envelope is computed
 again from the timeline's dialogue clips, scene by scene as the mix does, and each clip gets:
 - a static level: its cue's gain, plus for a line of dialogue the compressor's average effect on it (the
   compressor itself is not something every editor has);
@@ -21,11 +21,11 @@ import numpy as np
 import opentimelineio as otio
 
 from ..audio.dynamics import compress
-from ..audio.mix import duck_envelope, speech_presence
+from ..audio.mix import DUCKED_UNDER_DIALOGUE, duck_envelope, speech_presence
 from ..audio.wavio import read_wav
 
 META_KEY = "filmaster"
-DUCKED_KINDS = ("music", "ambience")  # the kinds the mix ducks under dialogue
+DUCKED_KINDS = DUCKED_UNDER_DIALOGUE  # the kinds the mix ducks under dialogue
 KEYFRAME_TOLERANCE_DB = 0.3
 
 
