@@ -90,3 +90,23 @@ def test_proposals_add_only_what_the_lexicon_missed_and_are_placed_with_their_re
     assert sorted(c.category for c in cues).count("birds") == 1  # not doubled
     phone = [c for c in cues if c.category == "phone"]
     assert len(phone) == 1 and phone[0].reason == 'action: "overhead"'
+
+
+def test_configured_the_sound_stage_asks_once_per_line_and_keeps_valid_answers(
+    server: ChatServer, tmp_path: Path
+) -> None:
+    from filmaster.config import load_config
+    from filmaster.project import Cache
+    from filmaster.stages.sound import sound_finder
+
+    settings = {"base_url": server.base_url, "model": MODEL, "api_key_env": "", "max_wait_s": 0.1}
+    config = load_config(overrides={"sound": {"llm_events": True}, "backends": {"settings": {"llm": settings}}})
+    cache = Cache(tmp_path / "cache")
+    server.script = [_answer(("vehicle", "A delivery van reverses, beeping", 1)), Reply(status=503, error="busy")]
+    first = sound_finder(config, cache)
+    assert isinstance(first, LLMSoundFinder)
+    assert "vehicle" in [s.category for s in first.find(LINE)]
+    again = sound_finder(config, cache).find(LINE)  # a re-run: the stored answer, no request
+    assert "vehicle" in [s.category for s in again] and len(server.requests) == 1
+    # Off (the default), no model is asked.
+    assert not isinstance(sound_finder(load_config(), cache), LLMSoundFinder)

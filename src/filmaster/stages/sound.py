@@ -61,7 +61,14 @@ def sound_finder(config: Config, cache: Cache | None = None) -> SoundFinder:
     each clause is embedded once (a re-run embeds only the clauses that changed)."""
     settings = config.backends.settings.get("embed", {})
     embedder: EmbeddingBackend = create_backend("embed", config.backends.embed, **settings)  # type: ignore[assignment]
-    return SoundFinder(CachedEmbeddings(embedder, cache) if cache is not None else embedder)
+    finder = SoundFinder(CachedEmbeddings(embedder, cache) if cache is not None else embedder)
+    if not config.sound.llm_events:
+        return finder
+    from ..backends.llm.base import LLMBackend
+    from ..sound_design.llm_events import LLMSoundFinder
+
+    llm: LLMBackend = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))  # type: ignore[assignment]
+    return LLMSoundFinder(llm, finder, cache)
 
 
 def design_sound(plan: Plan, cut: Cut, config: SoundConfig, finder: SoundFinder | None = None) -> SoundPlan:
