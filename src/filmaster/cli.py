@@ -339,7 +339,7 @@ def explain(
         "plan.json"
     ),
 ) -> None:
-    """Show which film-corpus references a scene's camera plan came from, and what it took from each."""
+    """Show which film-corpus references a scene's camera plan came from, and why each of its sounds exists."""
     from .errors import InputError
     from .model import Plan
     from .stages.cinematography import explain_scene
@@ -350,6 +350,12 @@ def explain(
     if not 1 <= scene <= len(loaded.scenes):
         raise InputError(f"{plan_file} has scenes 1..{len(loaded.scenes)}; scene {scene} does not exist")
     print(explain_scene(loaded.scenes[scene - 1]))
+    sound_file = plan_file.parent / ".filmaster" / "sound.json"  # written by make beside the plan
+    if sound_file.is_file():
+        from .model import SoundPlan
+        from .sound_design.explain import explain_sounds
+
+        print(explain_sounds(loaded.scenes[scene - 1], SoundPlan.load(sound_file)))
 
 
 @app.command()

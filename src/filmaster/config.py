@@ -58,6 +58,7 @@ class SoundConfig(_Section):
     effects: bool = Field(default=True, description="effects the screenplay names and footsteps of the walks")
     sfx_db: float = Field(default=-10.0, ge=-60.0, le=6.0, description="effects level (in the lens) before the mix")
     foley_db: float = Field(default=-16.0, ge=-60.0, le=6.0, description="footsteps level (in the lens) before the mix")
+    llm_events: bool = Field(default=False, description="the [backends] llm model proposes sounds the lexicon missed")
 
     @model_validator(mode="before")
     @classmethod

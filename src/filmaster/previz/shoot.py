@@ -20,6 +20,7 @@ from ..errors import PlanError
 from ..model import Movement
 from ..model.shot_request import ShotRequest
 from .blocking import Motion, staged_scene
+from .body_events import body_events
 from .camera import CameraPose
 from .encode import ClipEncoder
 from .footfalls import foot_contacts
@@ -190,6 +191,7 @@ def shoot_shot(
             "scale": str(request.shot.camera.scale),
             "subjects": list(request.shot.camera.subjects),
             "foot_contacts": [c.to_json() for c in foot_contacts(request.shot, request.scene, request.cast)],
+            "body_events": [e.to_json() for e in body_events(request.shot, request.scene, request.cast)],
             "frames": truth,
         }
         ground_truth_path.write_text(json.dumps(doc), encoding="utf-8")

@@ -46,7 +46,7 @@ from ..verify import load_array, wav_ok
 log = logging.getLogger(__name__)
 
 NAMESPACE = "premix"
-PREMIX_VERSION = "3"  # bump when premix() or the analysis changes what it produces
+PREMIX_VERSION = "4"  # bump when premix() or the analysis changes what it produces
 MIX_VERSION = "2"  # bump when the film's mix changes otherwise; 2: scenes laid on the AAC frame grid
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..audio.automation import gain_breakpoints
 from ..audio.dynamics import compress
-from ..audio.mix import duck_envelope, speech_presence
+from ..audio.mix import DUCKED_UNDER_DIALOGUE, duck_envelope, speech_presence
 from ..audio.wavio import read_wav, wav_frames
 from ..config import SoundConfig
 from ..model import CueKind, SoundCue, SoundPlan
@@ -27,7 +27,7 @@ from .mix import PREMIX_VERSION, _origin, _placed, cues_by_scene
 
 NAMESPACE = "mix-levels"
 LEVELS_VERSION = "1"
-DUCKED = frozenset({CueKind.MUSIC, CueKind.AMBIENCE})  # the stems premix ducks (its `duck_keys`)
+DUCKED = frozenset(CueKind(k) for k in DUCKED_UNDER_DIALOGUE)  # the stems premix ducks (its `duck_keys`)
 
 
 def mix_levels(sound: SoundPlan, config: SoundConfig, project: Project, master_gain_db: float) -> MixLevels:

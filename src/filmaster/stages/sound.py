@@ -34,7 +34,7 @@ from ..sound_design.events import SoundFinder
 from ..sound_design.placement import place_effects
 from ..sound_library.store import effects_lookup
 from .dialogue import dialogue_render
-from .score_cues import cue_points, scene_theme
+from .score_cues import cue_points, scene_theme, story_beat
 
 AMBIENCE_VERSION = "1"
 AMBIENCE_STEP_S = 10.0
@@ -61,7 +61,14 @@ def sound_finder(config: Config, cache: Cache | None = None) -> SoundFinder:
     each clause is embedded once (a re-run embeds only the clauses that changed)."""
     settings = config.backends.settings.get("embed", {})
     embedder: EmbeddingBackend = create_backend("embed", config.backends.embed, **settings)  # type: ignore[assignment]
-    return SoundFinder(CachedEmbeddings(embedder, cache) if cache is not None else embedder)
+    finder = SoundFinder(CachedEmbeddings(embedder, cache) if cache is not None else embedder)
+    if not config.sound.llm_events:
+        return finder
+    from ..backends.llm.base import LLMBackend
+    from ..sound_design.llm_events import LLMSoundFinder
+
+    llm: LLMBackend = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))  # type: ignore[assignment]
+    return LLMSoundFinder(llm, finder, cache)
 
 
 def design_sound(plan: Plan, cut: Cut, config: SoundConfig, finder: SoundFinder | None = None) -> SoundPlan:
@@ -196,6 +203,7 @@ def _unit(
             accents_s=cue_points(scene, cut, cue.duration_s) if cut is not None else (),
             theme=theme[1] if theme else (),
             theme_name=theme[0] if theme else "",
+            beat_s=story_beat(scene, cut, cue.duration_s) if cut is not None else None,
         )
         key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
         return Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))

@@ -168,9 +168,12 @@ _PARTS = {
     "theme": (70, 104),
     "accent": (64, 112),
     "accent-cymbal": (80, 96),
+    "beat-layer": (64, 100),
 }
 _THEME_PROGRAM = 60  # French horn: the leitmotif sounds over the ensemble whatever the mood
 _ACCENT_PROGRAM = 47  # timpani, with a crash cymbal: a cut or a story beat is struck
+_BEAT_LAYER_PROGRAM = 48  # string ensemble, low: the weight a story beat adds under the rest of the cue
+BEAT_LIFT = 14  # MIDI velocity every part gains from a story beat on
 
 
 def default_soundfont() -> Path:
@@ -351,7 +354,8 @@ def compose_score(
 
     def note(inst: Any, pitch: int, start_beat: float, length_beats: float, vel: int) -> None:
         jitter = int(rng.integers(-5, 6))  # a touch of human dynamics; timing stays on the grid
-        v = int(np.clip(vel + jitter, 1, 127))
+        lift = BEAT_LIFT if request.beat_s is not None and start_beat * beat >= request.beat_s - 1e-6 else 0
+        v = int(np.clip(vel + jitter + lift, 1, 127))
         inst.notes.append(pretty_midi.Note(v, int(pitch), start_beat * beat, (start_beat + length_beats) * beat))
 
     pad = part("pad", style.pad)
@@ -400,10 +404,22 @@ def compose_score(
         for interval, length in zip(request.theme, THEME_RHYTHM, strict=False):
             theme.notes.append(pretty_midi.Note(velocity + 10, 60 + tonic + interval, t * beat, (t + length) * beat))
             t += length
-    if request.accents_s:
+    if request.beat_s is not None:
+        # The story beat turns the cue: a low string layer on each chord's root enters with it, and every part plays
+        # louder from there (`note`), so the music's level and weight change at the beat, not only at the cuts.
+        layer = part("beat-layer", _BEAT_LAYER_PROGRAM)
+        first_bar = int(request.beat_s / bar)
+        for i in range(first_bar, bars):
+            start = max(request.beat_s, i * bar)
+            end = (i + 1) * bar
+            if end - start > 0.1:
+                pitch = _in_range(chords[i][0], 36, 48)
+                layer.notes.append(pretty_midi.Note(min(127, velocity + 20), pitch, start, end))
+    accents = tuple(sorted({*request.accents_s, *((request.beat_s,) if request.beat_s is not None else ())}))
+    if accents:
         # Cue points: a timpani stroke on the chord's root and a crash, exactly at the cut (off the beat grid).
         accent, cymbal = part("accent", _ACCENT_PROGRAM), part("accent-cymbal", 0, is_drum=True)
-        for at in request.accents_s:
+        for at in accents:
             root = chords[min(int(at / bar), bars - 1)][0]
             accent.notes.append(pretty_midi.Note(min(127, velocity + 30), _in_range(root, 38, 50), at, at + 0.8))
             cymbal.notes.append(pretty_midi.Note(min(127, velocity + 16), 49, at, at + 1.0))
