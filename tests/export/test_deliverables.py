@@ -213,12 +213,6 @@ def test_melt_renders_the_kdenlive_project_as_the_film(film: MakeResult, tmp_pat
 
 @NO_MELT
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="melt's re-sum of the_last_ferry correlates 0.90 with the film while the timeline's own re-sum at the "
-    "same levels reaches 0.98: MLT holds a sound clip's in-point in whole frames, and 29 of its 39 sound clips "
-    "start a fraction of a frame into their file (rounded: 0.91 in the same re-sum); issue 14 stays open",
-    strict=False,
-)
 def test_the_bundled_examples_kdenlive_project_and_subtitles(tmp_path: Path) -> None:
     source = tmp_path / "the_last_ferry.fountain"
     shutil.copy(DATA.parents[1] / "examples" / source.name, source)

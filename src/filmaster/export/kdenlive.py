@@ -28,6 +28,7 @@ import opentimelineio as otio
 
 from ..model import frame_rate
 from .formats import ExportContext
+from .frame_aligned import frame_aligned
 from .timeline_view import META_KEY
 
 DOCUMENT_VERSION = "1.04"  # Kdenlive's project format before sequences (22.x); later versions upgrade it
@@ -207,15 +208,17 @@ def _entry(
             speed = effect.time_scalar
     file_frames = round(available.duration.to_seconds() * fps) if available else length
     source = clip.source_range or clip.available_range()
-    first = round(source.start_time.to_seconds() * fps)
+    url, first = reference.target_url, round(source.start_time.to_seconds() * fps)
     if speed != 1.0:
         # A timewarp producer's frame n shows source frame n * speed.
         first, file_frames = round(first / speed), int(file_frames / speed)
-    producer = producers.get(reference.target_url, max(file_frames, first + length), speed=speed, audio=audio)
+    elif audio:  # a line enters its file between two frames: read a copy that puts it on a frame
+        url, first = frame_aligned(producers.out, url, source.start_time.to_seconds(), fps)
+    producer = producers.get(url, max(file_frames, first + length), speed=speed, audio=audio)
     entry = ET.Element("entry", producer=producer.get("id", ""), **{"in": str(first), "out": str(first + length - 1)})
     _props(entry, **{"kdenlive:id": producer.findtext("property[@name='kdenlive:id']") or ""})
     if audio and level is not None:
-        entry.append(_volume(level, _upmix_compensation_db(producers.out / reference.target_url)))
+        entry.append(_volume(level, _upmix_compensation_db(producers.out / url)))
     return entry
 
 
