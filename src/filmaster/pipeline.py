@@ -14,6 +14,7 @@ from . import __version__
 from .atomic import write_text_atomic
 from .backends.embed.base import EmbeddingBackend
 from .backends.embed.cached import CachedEmbeddings
+from .backends.faults import injecting
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
 from .backends.video.base import VideoBackend
@@ -205,7 +206,11 @@ def make_film(
     reporter: Reporter | None = None,
     fine_cut: bool = True,
 ) -> MakeResult:
-    reporter = reporter or SilentReporter()
+    with injecting(config.faults):  # `[faults]`, a testing aid: every backend made for this film fails at times
+        return _make_film(source, out, config, force, reporter or SilentReporter(), fine_cut)
+
+
+def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: Reporter, fine_cut: bool) -> MakeResult:
     # Bad input is reported before the output folder is touched.
     screenplay = develop(source, int(config.limits.screenplay_mb * 1e6))
     reporter.stage(
@@ -294,8 +299,16 @@ def make_film(
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())
     lap("deliver")
+    fell_back = project.cache.fallbacks.sorted()
+    for line in project.cache.fallbacks.summary():  # the units that failed every retry, said once at the end
+        reporter.warn(line)
     project.update_manifest(
-        last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
+        last_run={
+            "work": project.cache.work.as_dict(),
+            "seconds": timings,
+            "key": content_key(plan, config),
+            "fell_back": fell_back,
+        }
     )
     record_run(project)  # what `filmaster cache prune` keeps
     project.close()

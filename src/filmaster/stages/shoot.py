@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..backends.faults import FaultyBackend, with_faults
 from ..backends.registry import create_backend
+from ..backends.resilience import Unrecovered, with_retries
 from ..backends.video.base import VideoBackend
 from ..errors import FilmasterError, RenderError
 from ..export.film import join_clips
@@ -97,7 +99,7 @@ def _init_worker(backend: type[VideoBackend], settings: dict[str, Any]) -> None:
     os.environ.setdefault("LP_NUM_THREADS", "1")
     # The class itself, not its registry name: looking a name up imports every plugin (with their dependencies,
     # a second of start-up per worker when measured), and the worker needs only this one.
-    _worker_backend = backend(**settings)
+    _worker_backend = with_faults(backend(**settings))  # `[faults]` reaches the workers through the environment
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
 
 
@@ -109,9 +111,25 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> int:
-    assert _worker_backend is not None
-    return _worker_backend.shoot(request, Path(clip), Path(truth)).frames
+def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> str | None:
+    """Render one shot (or part), retried within the unit budget; returns why it fell back to the plain previz
+    renderer (only when faults are injected into the backend), else None."""
+    backend = _worker_backend
+    assert backend is not None
+    frames = request.part[1] - request.part[0] if request.part else request.frames
+
+    def complete(_: object) -> str | None:  # a clip short of frames (a cut-off download) is a failed attempt
+        return None if clip_ok(Path(clip), frames) else f"the clip does not hold its {frames} frames"
+
+    what = f"shot {request.shot.id}"
+    try:
+        with_retries(what, lambda: backend.shoot(request, Path(clip), Path(truth)), complete)
+        return None
+    except Unrecovered as exc:
+        if not isinstance(backend, FaultyBackend):
+            raise RenderError(str(exc)) from exc
+        backend.inner.shoot(request, Path(clip), Path(truth))  # the previz take, without the injected faults
+        return str(exc)
 
 
 @dataclass(frozen=True)
@@ -182,7 +200,9 @@ class _Job:
 
 
 def video_backend(config: ShootConfig) -> VideoBackend:
-    return create_backend("video", config.backend, **config.backend_settings)  # type: ignore[return-value]
+    # The backend itself, not a fault-injecting wrapper: its class starts the render workers, which wrap their own.
+    backend = create_backend("video", config.backend, **config.backend_settings)
+    return getattr(backend, "inner", backend) if isinstance(backend, FaultyBackend) else backend  # type: ignore[return-value]
 
 
 class Shooting:
@@ -290,7 +310,9 @@ def start_shoot(
         noun = "shot" if len(jobs) == 1 else "shots"
         with reporter.task(f"Rendering {len(jobs)} {noun}", sum(j.frames for j in jobs)) as advance:
             try:
-                for job in _run_jobs(jobs, backend, config, workers, stop, pool):
+                for job, fell_back in _run_jobs(jobs, backend, config, workers, stop, pool):
+                    if fell_back:
+                        cache.fallbacks.add("shots", job.request.shot.id, "previz take", fell_back)
                     job.commit()
                     cache.record(NAMESPACE, computed=True)
                     publish(job.clip, job.media)
@@ -331,8 +353,9 @@ def _run_jobs(
     workers: int,
     stop: threading.Event,
     pool: RenderPool | None = None,
-) -> Iterator[_Job]:
-    """Render jobs in worker processes (of `pool`, else of one made here), yielding each as it finishes."""
+) -> Iterator[tuple[_Job, str | None]]:
+    """Render jobs in worker processes (of `pool`, else of one made here), yielding each as it finishes, with why
+    it fell back to a previz take (None when it did not)."""
     cores = config.workers or os.cpu_count() or 1
     # One GL thread per worker; a lone worker (rendering beside the sound) encodes on a second thread, which costs
     # less CPU than a second GL thread for the same speed-up.
@@ -346,15 +369,18 @@ def _run_jobs(
             for request, clip, truth in job.renders(encode_cores)
         }
         unfinished = {id(job): job.parts for job in jobs}
+        fell_back: dict[int, str] = {}
         try:
             for future in as_completed(futures):
                 job = futures[future]
-                _checked(job, future.result)
+                reason = _checked(job, future.result)
+                if reason:
+                    fell_back[id(job)] = str(reason)
                 unfinished[id(job)] -= 1
                 if unfinished[id(job)]:
                     continue
                 _checked(job, job.join)
-                yield job
+                yield job, fell_back.get(id(job))
                 if stop.is_set():
                     break
         finally:
@@ -370,9 +396,9 @@ def _run_jobs(
             pool.close()
 
 
-def _checked(job: _Job, run: Callable[[], object]) -> None:
+def _checked(job: _Job, run: Callable[[], object]) -> object:
     try:
-        run()
+        return run()
     except FilmasterError:
         raise
     except Exception as exc:
