@@ -40,6 +40,7 @@ from ..verify import clip_ok
 NAMESPACE = "shots"
 # The fewest frames worth a part of their own: a second worker takes half a second to start.
 MIN_PART_FRAMES = 24
+PARTS = 2  # a long shot's parts, rendered side by side: a lone shot (an edit's) uses two cores, not one
 _STOP_TIMEOUT_S = 60.0  # the longest a stopped shoot waits for the shots already rendering
 VOICE_FIELDS = {"voice_pitch", "voice_rate"}  # a cast member's voice never changes a shot's pixels
 
@@ -199,6 +200,15 @@ class _Job:
             path.unlink(missing_ok=True)
 
 
+def _parts(request: ShotRequest, backend: VideoBackend) -> int:
+    """In how many parts a shot renders (each on one core, joined by packet copy). A function of the shot alone,
+    never of how many others are missing: the encoder's output depends on the split and its thread count, so a
+    take re-rendered alone (an edit's, or the last one after a crash) must be split as in a whole-film run to be
+    the same bytes — tested by killing runs anywhere (tests/reliability/test_kill_anywhere.py)."""
+    long_enough = request.frames >= MIN_PART_FRAMES * PARTS
+    return PARTS if backend.RENDERS_PARTS and long_enough else 1
+
+
 def video_backend(config: ShootConfig) -> VideoBackend:
     # The backend itself, not a fault-injecting wrapper: its class starts the render workers, which wrap their own.
     backend = create_backend("video", config.backend, **config.backend_settings)
@@ -296,11 +306,7 @@ def start_shoot(
         return Shooting(takes)
 
     cores = config.workers or os.cpu_count() or 1
-    # A lone shot (an edit's) renders in a part per core when the backend can: otherwise the sound and the mix are
-    # done long before it, and a core waits (an edit's re-run, 5.3 -> 4.5 s; the parts are joined by packet copy).
-    lone = len(missing) == 1 and backend.RENDERS_PARTS
-    parts = cores if lone and missing[0].frames >= MIN_PART_FRAMES * cores else 1
-    jobs = [_Job(r, *targets[r.shot.id], project.out / takes[r.shot.id].media, parts) for r in missing]
+    jobs = [_Job(r, *targets[r.shot.id], project.out / takes[r.shot.id].media, _parts(r, backend)) for r in missing]
     jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
     reporter.stage("shoot", f"{len(missing)} of {len(requests)} shots to render with '{backend.NAME}'")
     workers = min(sum(job.parts for job in jobs), cores)
@@ -356,10 +362,8 @@ def _run_jobs(
 ) -> Iterator[tuple[_Job, str | None]]:
     """Render jobs in worker processes (of `pool`, else of one made here), yielding each as it finishes, with why
     it fell back to a previz take (None when it did not)."""
-    cores = config.workers or os.cpu_count() or 1
-    # One GL thread per worker; a lone worker (rendering beside the sound) encodes on a second thread, which costs
-    # less CPU than a second GL thread for the same speed-up.
-    encode_cores = max(1, cores // workers)
+    # One GL thread and one encoding thread per worker, whatever else renders: see _parts.
+    encode_cores = 1
     own = pool is None
     pool = pool or RenderPool(type(backend), config.backend_settings, workers)
     try:
