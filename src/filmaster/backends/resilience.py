@@ -28,7 +28,11 @@ FIRST_WAIT_S = 0.05
 
 
 class Unrecovered(FilmasterError):
-    """A unit of work that failed every attempt of its budget."""
+    """A unit of work that failed every attempt of its budget; `last` is the last attempt's error, if it raised."""
+
+    def __init__(self, message: str, last: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.last = last
 
 
 def _fatal(exc: BaseException) -> bool:
@@ -43,23 +47,23 @@ def with_retries(
     policy: RetryPolicy = UNIT_RETRIES,
 ) -> T:
     """`call()`, tried again while it raises or `check(result)` names a defect, up to `policy.max_retries` times."""
-    reason = ""
+    reason, last = "", None
     for attempt in range(policy.max_retries + 1):
         try:
             result = call()
             defect = check(result)
             if defect is None:
                 return result
-            reason = defect
+            reason, last = defect, None
         except Exception as exc:
             if _fatal(exc):
                 raise
-            reason = _one_line(exc)
+            reason, last = _one_line(exc), exc
         if attempt < policy.max_retries:
             wait = min(FIRST_WAIT_S * 2.0**attempt, policy.max_wait_s)
             log.info("%s failed (%s); retrying in %.2f s", what, reason, wait)
             time.sleep(wait)
-    raise Unrecovered(f"{what}: {reason} (after {policy.max_retries + 1} attempts)")
+    raise Unrecovered(f"{what}: {reason} (after {policy.max_retries + 1} attempts)", last)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -127,8 +127,8 @@ def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> str | None
         with_retries(what, lambda: backend.shoot(request, Path(clip), Path(truth)), complete)
         return None
     except Unrecovered as exc:
-        if not isinstance(backend, FaultyBackend):
-            raise RenderError(str(exc)) from exc
+        if not isinstance(backend, FaultyBackend):  # a real failure, every time: the run reports it
+            raise (exc.last or RenderError(f"shot {request.shot.id}: rendering failed: {exc}")) from None
         backend.inner.shoot(request, Path(clip), Path(truth))  # the previz take, without the injected faults
         return str(exc)
 
