@@ -5,9 +5,9 @@ the film loses.
 
 Runs `filmaster make --draft` in a fresh process and a fresh folder for each (backend, rate, seed), with a
 `[faults]` section giving that backend the rate (every kind of fault: exception, timeout, malformed and
-wrong-schema JSON, truncated media, slow). Each unit is tried 4 times (http.RetryPolicy's budget in
-backends/resilience.py) before it falls back. Prints a markdown table, one row per (backend, rate), summed or
-averaged over the seeds:
+wrong-schema JSON, truncated media, slow). Each unit is tried 4 times (backends/resilience.py, an
+http.RetryPolicy budget) before it falls back; `--retries 0` shows what that budget saves. Prints a markdown
+table, one row per (backend, rate), summed or averaged over the seeds:
 
 - shots fallen back: takes that became the plain previz take (from the run's own record, `last_run.fell_back`);
 - lines missing: dialogue WAVs that are digital silence, measured on their samples;
@@ -39,11 +39,12 @@ from filmaster.audio.wavio import read_wav  # noqa: E402
 BACKENDS = ("video", "speech", "music", "embed", "all")
 
 
-def run(source: Path, folder: Path, backend: str, rate: float, seed: int) -> dict[str, float]:
+def run(source: Path, folder: Path, backend: str, rate: float, seed: int, retries: int | None) -> dict[str, float]:
     """One film with `rate` faults in `backend` ("all": every backend); what it lost, measured on its files."""
     config = folder / "filmaster.toml"
     share = f"rate = {rate}" if backend == "all" else f"rate = 0.0\nbackends = {{ {backend} = {rate} }}"
-    config.write_text(f"[faults]\n{share}\nseed = {seed}\nslow_s = 0.05\n", encoding="utf-8")
+    budget = "" if retries is None else f"retries = {retries}\n"
+    config.write_text(f"[faults]\n{share}\nseed = {seed}\nslow_s = 0.05\n{budget}", encoding="utf-8")
     out = folder / "film"
     command = [sys.executable, "-m", "filmaster", "make", str(source), "-o", str(out), "--draft", "-c", str(config)]
     start = time.perf_counter()
@@ -85,11 +86,13 @@ def main() -> None:
     parser.add_argument("screenplay", nargs="?", type=Path, default=ROOT / "examples" / "tiny.fountain")
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--rates", type=float, nargs="+", default=[0.1, 0.3, 0.6])
+    parser.add_argument("--retries", type=int, help="each unit's retries (default: the budget, 3)")
     args = parser.parse_args()
-    print(f"# {args.screenplay.name} --draft, {args.seeds} seed(s), {platform.machine()} {platform.python_version()}")
+    budget = "the default budget (3)" if args.retries is None else args.retries
+    print(f"# {args.screenplay.name} --draft, {args.seeds} seed(s), retries: {budget}, {platform.machine()}")
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as tmp:
         (Path(tmp) / "base").mkdir()
-        base = run(args.screenplay, Path(tmp) / "base", "all", 0.0, 0)
+        base = run(args.screenplay, Path(tmp) / "base", "all", 0.0, 0, None)
         print("| faults in | rate | runs crashed | shots fallen back | lines missing | music cues silent |"
               " effects placed | Δ σ ln shot length | Δ duration (s) | wall (s) |")  # fmt: skip
         print("|---|---|---|---|---|---|---|---|---|---|")
@@ -102,7 +105,7 @@ def main() -> None:
                 for seed in range(1, args.seeds + 1):
                     folder = Path(tmp) / f"{backend}-{rate}-{seed}"
                     folder.mkdir()
-                    results.append(run(args.screenplay, folder, backend, rate, seed))
+                    results.append(run(args.screenplay, folder, backend, rate, seed, args.retries))
                 whole = [r for r in results if not r["crashed"]]
                 n = len(results)
 

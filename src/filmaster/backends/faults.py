@@ -56,6 +56,7 @@ class FaultsConfig(BaseModel):
     seed: int = 0
     backends: dict[BackendKind, float] = Field(default_factory=dict, description="a rate per kind of backend")
     slow_s: float = Field(default=0.2, ge=0.0, le=60.0, description="how long a 'slow' answer waits")
+    retries: int | None = Field(default=None, ge=0, le=10, description="each unit's retries (default: the budget)")
 
     def rate_for(self, kind: str) -> float:
         return self.backends.get(kind, self.rate)  # type: ignore[call-overload]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ..errors import BackendUnavailableError, ConfigError, FilmasterError, InputError
-from .faults import InjectedFault
+from .faults import InjectedFault, current
 from .http import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,13 @@ class Unrecovered(FilmasterError):
         self.last = last
 
 
+def _unit_policy() -> RetryPolicy:
+    faults = current()
+    if faults is None or faults.retries is None:
+        return UNIT_RETRIES
+    return RetryPolicy(max_retries=faults.retries, max_wait_s=UNIT_RETRIES.max_wait_s)
+
+
 def _fatal(exc: BaseException) -> bool:
     """Mistakes in configuration or input fail every attempt alike: not worth a retry or a fallback."""
     return isinstance(exc, ConfigError | InputError | BackendUnavailableError) and not isinstance(exc, InjectedFault)
@@ -44,9 +51,11 @@ def with_retries(
     what: str,
     call: Callable[[], T],
     check: Callable[[T], str | None] = lambda _: None,
-    policy: RetryPolicy = UNIT_RETRIES,
+    policy: RetryPolicy | None = None,
 ) -> T:
-    """`call()`, tried again while it raises or `check(result)` names a defect, up to `policy.max_retries` times."""
+    """`call()`, tried again while it raises or `check(result)` names a defect, up to `policy.max_retries` times
+    (default: UNIT_RETRIES, or `[faults] retries` while faults are injected, to measure what retries save)."""
+    policy = policy or _unit_policy()
     reason, last = "", None
     for attempt in range(policy.max_retries + 1):
         try:
