@@ -58,6 +58,7 @@ def _cache_is_whole(out: Path, *, temporary_files: bool = False) -> None:
             assert clip_ok(clip, len(json.loads(truth.read_text())["frames"])), clip.name
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_run_in_one_line_and_the_next_run_recovers(
     small_disk: Path, reference: dict[str, str]
 ) -> None:
@@ -77,6 +78,7 @@ def test_a_full_disk_stops_the_run_in_one_line_and_the_next_run_recovers(
     assert sum(kept.values()) > 0  # the full disk stopped a run that had finished some work, kept for the next
 
 
+@pytest.mark.slow
 def test_a_folder_made_read_only_mid_run_stops_it_in_one_line_and_the_next_run_recovers(
     small_disk: Path, reference: dict[str, str]
 ) -> None:
@@ -112,3 +114,14 @@ def test_a_folder_made_read_only_mid_run_stops_it_in_one_line_and_the_next_run_r
     assert again.returncode == 0, again.stderr
     assert output_digests(out) == reference
     assert not list(out.rglob(".*part*"))
+
+
+def test_disk_errors_say_what_where_and_to_run_again() -> None:
+    import errno
+
+    from filmaster.os_errors import describe_os_error
+
+    full = describe_os_error(OSError(errno.ENOSPC, "No space left on device", "/films/a/mix.wav"))
+    assert full.startswith("no space left on the device (/films/a/mix.wav); free some space")
+    assert describe_os_error(OSError(errno.EROFS, "Read-only file system")).startswith("the file system is read-only;")
+    assert describe_os_error(OSError(errno.ENOENT, "No such file or directory", "x")) == "No such file or directory (x)"

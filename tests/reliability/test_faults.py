@@ -115,3 +115,15 @@ def test_what_cannot_recover_falls_back_alone_and_is_listed(tmp_path: Path) -> N
         assert not np.any(samples)  # the silent stand-in, not a half-spoken line
     music = [c for c in sound["cues"] if c["kind"] == "music"]
     assert all(np.any(read_wav(out / c["media"])[0]) for c in music)  # the score was not touched
+
+
+def test_a_bad_faults_section_is_refused_naming_the_field(tmp_path: Path) -> None:
+    from filmaster.config import load_config
+    from filmaster.errors import ConfigError
+
+    config = tmp_path / "filmaster.toml"
+    config.write_text('[faults]\nrate = 2\nkinds = ["gremlins"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_config(config)
+    message = str(refused.value)
+    assert "faults.rate" in message and "faults.kinds" in message and "\n" not in message
