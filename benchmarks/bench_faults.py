@@ -86,6 +86,7 @@ def main() -> None:
     parser.add_argument("screenplay", nargs="?", type=Path, default=ROOT / "examples" / "tiny.fountain")
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--rates", type=float, nargs="+", default=[0.1, 0.3, 0.6])
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
     parser.add_argument("--retries", type=int, help="each unit's retries (default: the budget, 3)")
     args = parser.parse_args()
     budget = "the default budget (3)" if args.retries is None else args.retries
@@ -99,7 +100,7 @@ def main() -> None:
         print(f"| none | 0 | 0/1 | 0/{base['shots_total']} | {base['lines']}/{base['lines_total']} |"
               f" {base['music']}/{base['music_total']} | {base['effects']} |"
               f" 0 | 0 | {base['wall_s']:.1f} |")  # fmt: skip
-        for backend in BACKENDS:
+        for backend in args.backends:
             for rate in args.rates:
                 results = []
                 for seed in range(1, args.seeds + 1):

@@ -17,6 +17,7 @@ from .backends.embed.cached import CachedEmbeddings
 from .backends.faults import injecting
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
+from .backends.resilience import Unrecovered
 from .backends.video.base import VideoBackend
 from .cache_admin import record_run
 from .config import Config
@@ -106,6 +107,9 @@ def scene_planner(config: Config) -> ScenePlanner | None:
     return LLMScenePlanner(llm)
 
 
+PLAN_FALLBACK = "plan"  # the kind of fallback recorded when retrieval fails and the breakdown's shots stand
+
+
 def make_plan(
     screenplay: Screenplay,
     config: Config,
@@ -126,9 +130,14 @@ def make_plan(
     if embedded:
         reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
     queries = CachedEmbeddings(embedder, cache) if cache is not None else embedder
-    plan = plan_cinematography(
-        plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config), previous=previous
-    )
+    try:
+        plan = plan_cinematography(
+            plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config), previous=previous
+        )
+    except Unrecovered as exc:  # the embedding model failed every retry: the breakdown's own shots stand
+        if cache is not None:
+            cache.fallbacks.add(PLAN_FALLBACK, "retrieval", "the breakdown's shots", str(exc))
+        return plan
     reporter.stage("camera", f"each scene re-planned from its {config.cinematography.top_k} closest film scenes")
     return plan
 
@@ -158,8 +167,14 @@ def load_or_plan(
         plan_path.replace(backup)
         reporter.warn(f"the screenplay changed, so the plan was made anew; your edited plan is kept as {backup.name}")
     write_text_atomic(plan_path, plan.to_json())
+    # A plan made without its references (a fallback) is not kept as this configuration's plan: the next run
+    # plans again.
+    fell_back = any(entry["kind"] == PLAN_FALLBACK for entry in project.cache.fallbacks.sorted())
     project.update_manifest(
-        screenplay_digest=script_digest, plan_digest=file_digest(plan_path), plan_edited=False, planning_key=key
+        screenplay_digest=script_digest,
+        plan_digest=file_digest(plan_path),
+        plan_edited=False,
+        planning_key=None if fell_back else key,
     )
     return plan, False
 
