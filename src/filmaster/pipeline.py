@@ -17,7 +17,7 @@ from .backends.embed.cached import CachedEmbeddings
 from .backends.faults import injecting
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
-from .backends.resilience import Unrecovered
+from .backends.resilience import RetriedEmbeddings, Unrecovered
 from .backends.video.base import VideoBackend
 from .cache_admin import record_run
 from .config import Config
@@ -126,11 +126,11 @@ def make_plan(
     embedder: EmbeddingBackend = create_backend(  # type: ignore[assignment]
         "embed", config.backends.embed, **config.backends.settings.get("embed", {})
     )
-    index, embedded = open_library_index(user_corpus_path(config), embedder)
-    if embedded:
-        reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
-    queries = CachedEmbeddings(embedder, cache) if cache is not None else embedder
     try:
+        index, embedded = open_library_index(user_corpus_path(config), RetriedEmbeddings(embedder))
+        if embedded:
+            reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
+        queries = CachedEmbeddings(embedder, cache) if cache is not None else embedder
         plan = plan_cinematography(
             plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config), previous=previous
         )

@@ -127,3 +127,21 @@ def test_a_bad_faults_section_is_refused_naming_the_field(tmp_path: Path) -> Non
         load_config(config)
     message = str(refused.value)
     assert "faults.rate" in message and "faults.kinds" in message and "\n" not in message
+
+
+@pytest.mark.slow
+def test_a_retrieval_that_cannot_embed_leaves_the_breakdown_and_the_next_run_plans_again(tmp_path: Path) -> None:
+    out = tmp_path / "film"
+    faults = '[faults]\nkinds = ["exception", "wrong_schema"]\nbackends = { embed = 1.0 }\n'
+    run = _make(out, faults)
+    assert run.returncode == 0, run.stderr
+    assert "1 plan fell back: retrieval" in run.stderr
+    plan = json.loads((out / "plan.json").read_text())
+    assert not any(scene["references"] for scene in plan["scenes"])  # the breakdown's shots, unreferenced
+    assert json.loads((out / ".filmaster" / "manifest.json").read_text())["planning_key"] is None
+
+    command = [sys.executable, "-m", "filmaster", "make", str(TINY), "-o", str(out), "--draft"]
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    replanned = json.loads((out / "plan.json").read_text())
+    assert all(scene["references"] for scene in replanned["scenes"])  # retrieval ran this time

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..errors import BackendUnavailableError, ConfigError, FilmasterError, InputError
 from .faults import InjectedFault, current
@@ -79,6 +79,23 @@ def _one_line(exc: BaseException) -> str:
     """The error's kind and first line (a pydantic error runs to many), short enough for a summary."""
     first = (str(exc).strip().splitlines() or [""])[0]
     return f"{type(exc).__name__}: {first}"[:160]
+
+
+class RetriedEmbeddings:
+    """An embedding backend whose every batch is retried within the unit budget (for callers that embed without
+    the cache, such as building the corpus index); all else is the wrapped backend's own."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def embed(self, texts: list[str]) -> Any:
+        def whole(rows: Any) -> str | None:  # an answer short of rows (cut off) is a failure
+            return None if len(rows) == len(texts) else f"{len(rows)} of {len(texts)} rows"
+
+        return with_retries("embedding", lambda: self.inner.embed(texts), whole)
 
 
 @dataclass
