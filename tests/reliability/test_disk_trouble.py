@@ -23,7 +23,7 @@ def _mount(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A tmpfs of 8 MB (the tiny film needs about 14) mounted at a fresh folder; unmounted afterwards."""
+    """A tmpfs of 8 MB (the tiny film and its cache take about 46) mounted at a fresh folder; unmounted afterwards."""
     where = tmp_path / "disk"
     where.mkdir()
     mounted = _mount("-t", "tmpfs", "-o", "size=8m", "tmpfs", str(where)) if os.geteuid() == 0 else None
