@@ -565,10 +565,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if _state["debug"]:
             raise
-        where = f" ({exc.filename})" if exc.filename else ""
-        err_console.print(
-            f"[bold red]error:[/] {escape(str(exc.strerror or exc))}{escape(where)}", highlight=False, soft_wrap=True
-        )
+        from .os_errors import describe_os_error
+
+        err_console.print(f"[bold red]error:[/] {escape(describe_os_error(exc))}", highlight=False, soft_wrap=True)
         return 1
     except typer.Exit as exc:
         return exc.exit_code

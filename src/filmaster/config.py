@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .backends.faults import FaultsConfig
 from .errors import ConfigError
 from .limits import LimitsConfig
 from .model.frame_rate import EditorFrameRate
@@ -157,6 +158,7 @@ class Config(_Section):
     deliver: DeliverConfig = DeliverConfig()
     generate: GenerateConfig = GenerateConfig()
     interchange: InterchangeConfig = InterchangeConfig()
+    faults: FaultsConfig = FaultsConfig()  # a testing aid: injected backend failures (backends/faults.py)
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from . import __version__
 from .atomic import write_text_atomic
 from .backends.embed.base import EmbeddingBackend
 from .backends.embed.cached import CachedEmbeddings
+from .backends.faults import injecting
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
+from .backends.resilience import RetriedEmbeddings, Unrecovered
 from .backends.video.base import VideoBackend
 from .cache_admin import record_run
 from .config import Config
@@ -108,6 +110,9 @@ def scene_planner(config: Config) -> ScenePlanner | None:
     return LLMScenePlanner(llm)
 
 
+PLAN_FALLBACK = "plan"  # the kind of fallback recorded when retrieval fails and the breakdown's shots stand
+
+
 def make_plan(
     screenplay: Screenplay,
     config: Config,
@@ -124,13 +129,18 @@ def make_plan(
     embedder: EmbeddingBackend = create_backend(  # type: ignore[assignment]
         "embed", config.backends.embed, **config.backends.settings.get("embed", {})
     )
-    index, embedded = open_library_index(user_corpus_path(config), embedder)
-    if embedded:
-        reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
-    queries = CachedEmbeddings(embedder, cache) if cache is not None else embedder
-    plan = plan_cinematography(
-        plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config), previous=previous
-    )
+    try:
+        index, embedded = open_library_index(user_corpus_path(config), RetriedEmbeddings(embedder))
+        if embedded:
+            reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
+        queries = CachedEmbeddings(embedder, cache) if cache is not None else embedder
+        plan = plan_cinematography(
+            plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config), previous=previous
+        )
+    except Unrecovered as exc:  # the embedding model failed every retry: the breakdown's own shots stand
+        if cache is not None:
+            cache.fallbacks.add(PLAN_FALLBACK, "retrieval", "the breakdown's shots", str(exc))
+        return plan
     reporter.stage("camera", f"each scene re-planned from its {config.cinematography.top_k} closest film scenes")
     return plan
 
@@ -163,8 +173,14 @@ def load_or_plan(
         plan_path.replace(backup)
         reporter.warn(f"the screenplay changed, so the plan was made anew; your edited plan is kept as {backup.name}")
     write_text_atomic(plan_path, plan.to_json())
+    # A plan made without its references (a fallback) is not kept as this configuration's plan: the next run
+    # plans again.
+    fell_back = any(entry["kind"] == PLAN_FALLBACK for entry in project.cache.fallbacks.sorted())
     project.update_manifest(
-        screenplay_digest=script_digest, plan_digest=file_digest(plan_path), plan_edited=False, planning_key=key
+        screenplay_digest=script_digest,
+        plan_digest=file_digest(plan_path),
+        plan_edited=False,
+        planning_key=None if fell_back else key,
     )
     return plan, False
 
@@ -211,7 +227,11 @@ def make_film(
     reporter: Reporter | None = None,
     fine_cut: bool = True,
 ) -> MakeResult:
-    reporter = reporter or SilentReporter()
+    with injecting(config.faults):  # `[faults]`, a testing aid: every backend made for this film fails at times
+        return _make_film(source, out, config, force, reporter or SilentReporter(), fine_cut)
+
+
+def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: Reporter, fine_cut: bool) -> MakeResult:
     # Bad input is reported before the output folder is touched.
     screenplay = develop(source, int(config.limits.screenplay_mb * 1e6))
     reporter.stage(
@@ -319,8 +339,16 @@ def make_film(
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())
     lap("deliver")
+    fell_back = project.cache.fallbacks.sorted()
+    for line in project.cache.fallbacks.summary():  # the units that failed every retry, said once at the end
+        reporter.warn(line)
     project.update_manifest(
-        last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
+        last_run={
+            "work": project.cache.work.as_dict(),
+            "seconds": timings,
+            "key": content_key(plan, config),
+            "fell_back": fell_back,
+        }
     )
     record_run(project)  # what `filmaster cache prune` keeps
     project.close()

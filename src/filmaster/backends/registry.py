@@ -79,4 +79,6 @@ def create_backend(kind: str, name: str, **settings: Any) -> Backend:
     if name not in backends:
         valid = ", ".join(backends) or "none registered (is filmaster installed with pip?)"
         raise BackendUnavailableError(f"unknown {kind} backend '{name}'; available: {valid}")
-    return backends[name](**settings)
+    from .faults import with_faults  # a testing aid: `[faults]` in filmaster.toml wraps every backend made here
+
+    return with_faults(backends[name](**settings))  # type: ignore[no-any-return]

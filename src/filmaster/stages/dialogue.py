@@ -12,6 +12,7 @@ import numpy as np
 from ..audio.delivery import DELIVERY_VERSION, Delivery, delivery_for, perform
 from ..audio.rooms import ROOMS_VERSION, apply_room, room_for
 from ..audio.wavio import write_wav
+from ..backends.resilience import with_retries
 from ..backends.speech.base import SpeechBackend, VoiceSpec
 from ..backends.speech.piper import speakable
 from ..model import Plan, SoundCue
@@ -19,6 +20,9 @@ from ..model.plan import ShotDialogue
 from ..project import content_key
 
 log = logging.getLogger(__name__)
+# Piper speaks about 0.07 s per letter at the cast's slowest-to-fastest rates, never under 0.04: a quarter of
+# that is an answer cut short.
+MIN_SECONDS_PER_LETTER = 0.025
 
 
 def line_of(plan: Plan, cue: SoundCue) -> ShotDialogue | None:
@@ -65,8 +69,16 @@ def dialogue_render(cue: SoundCue, plan: Plan, speech: SpeechBackend, rate: int)
             text,
         )
 
+    letters = sum(ch.isalnum() for ch in speakable(text))
+
+    def whole(spoken: np.ndarray) -> str | None:  # a voice's answer cut short (a dropped download) is a failure
+        shortest = MIN_SECONDS_PER_LETTER * letters
+        if len(spoken) < shortest * rate:
+            return f"{len(spoken) / rate:.2f} s of speech for {letters} letters (under {shortest:.2f} s)"
+        return None
+
     def make(tmp: Path) -> None:
-        spoken = speech.synthesize(text, voice, rate)
+        spoken = with_retries(f"line {cue.id}", lambda: speech.synthesize(text, voice, rate), whole)
         if np.any(spoken):
             spoken = perform(spoken, rate, delivery, seed=len(text))
             if room is not None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..atomic import write_bytes_atomic
 from ..audio.ambience import ambience_bed
 from ..audio.dsp import fade
@@ -23,8 +25,9 @@ from ..audio.effects_source import SoundLookup, render_effect
 from ..audio.wavio import read_wav, write_wav
 from ..backends.embed.base import EmbeddingBackend
 from ..backends.embed.cached import CachedEmbeddings
-from ..backends.music.base import MusicBackend, MusicRequest
+from ..backends.music.base import MusicBackend, MusicRequest, MusicResult
 from ..backends.registry import create_backend
+from ..backends.resilience import Unrecovered, with_retries
 from ..backends.speech.base import SpeechBackend
 from ..config import Config, SoundConfig
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
@@ -36,6 +39,7 @@ from ..sound_library.store import effects_lookup
 from .dialogue import dialogue_render
 from .score_cues import cue_points, scene_theme, story_beat
 
+FALLBACK_NAMESPACE = "fallback"  # the silence standing in for a cue whose backend failed every retry
 AMBIENCE_VERSION = "1"
 AMBIENCE_STEP_S = 10.0
 AMBIENCE_FADE_S = 0.05  # at the cut, as the bed's own ends fade
@@ -159,7 +163,11 @@ def render_sound(
 
         def lane(lane_units: list[Unit]) -> None:
             for unit in lane_units:
-                stored[unit.cue.id] = cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+                try:
+                    stored[unit.cue.id] = cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+                except Unrecovered as exc:  # this cue alone is silent; the film goes on
+                    stored[unit.cue.id] = _silent_fallback(unit, cache, rate)
+                    cache.fallbacks.add(unit.namespace, unit.cue.id, "silence", str(exc))
                 advance(1)
 
         kinds = ("dialogue", "music", "ambience", "effects")
@@ -225,11 +233,24 @@ def _unit(
     return Unit(cue, "ambience", key, make_bed)
 
 
+def _silent_fallback(unit: Unit, cache: Cache, rate: int) -> Path:
+    """Silence the cue's planned length, kept apart from the cue's own key so a later run tries the backend again."""
+
+    def make(tmp: Path) -> None:
+        write_wav(tmp, np.zeros(max(1, round(unit.cue.duration_s * rate)), dtype=np.float32), rate)
+
+    return cache.fetch_or_make(FALLBACK_NAMESPACE, f"{unit.namespace}-{unit.key}", ".wav", make)
+
+
 def _music_maker(
     backend: MusicBackend, request: MusicRequest, rate: int, cache: Cache, key: str
 ) -> Callable[[Path], None]:
+    def whole(result: MusicResult) -> str | None:  # a cue's audio cut short is a failure, not a shorter cue
+        wanted = round(request.duration_s * rate)
+        return None if len(result.audio) >= wanted - rate // 10 else f"{len(result.audio)} of {wanted} samples"
+
     def make(tmp: Path) -> None:
-        result = backend.compose(request, rate, cache)
+        result = with_retries(f"music {request.cue_id}", lambda: backend.compose(request, rate, cache), whole)
         if result.midi:
             write_bytes_atomic(cache.path("music", key, ".mid"), result.midi)
         write_wav(tmp, result.audio, rate)

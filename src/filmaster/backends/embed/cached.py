@@ -13,6 +13,7 @@ import numpy as np
 
 from ...project import Cache, content_key
 from ...verify import load_array
+from ..resilience import with_retries
 from .base import EmbeddingBackend
 
 NAMESPACE = "embeddings"
@@ -52,7 +53,12 @@ class CachedEmbeddings(EmbeddingBackend):
             else:
                 missing.append(i)
         if missing:
-            out[missing] = self.inner.embed([texts[i] for i in missing])
+            wanted = [texts[i] for i in missing]
+
+            def whole(rows: np.ndarray) -> str | None:  # an answer short of rows (cut off) is a failure
+                return None if rows.shape == (len(wanted), self.dimension) else f"{rows.shape[0]} of {len(wanted)} rows"
+
+            out[missing] = with_retries("embedding", lambda: self.inner.embed(wanted), whole)
             for i in missing:
                 self.cache.fetch_or_make(NAMESPACE, keys[i], ".npy", lambda tmp, row=out[i]: _save(tmp, row))
         return out
