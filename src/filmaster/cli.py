@@ -379,7 +379,7 @@ def corpus_add(
         # Bring the search index up to date now: only the new entries are embedded.
         cfg = load_config(find_config_file(Path.cwd()))
         embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
-        _, embedded = open_library_index(target, embedder)  # type: ignore[arg-type]
+        _, embedded = open_library_index(target, embedder)
         reporter.info(f"{target}: {len(updated.entries)} entries; {embedded} embedded into its index")
     for _, reason in failures:
         err_console.print(f"[yellow]skipped:[/] {escape(reason)}", highlight=False, soft_wrap=True)
@@ -417,7 +417,7 @@ def corpus_reindex(corpus: CorpusOption = None, config: ConfigOption = None) -> 
     embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
     # The old index is moved aside, not deleted, until the new one is complete: a failing embedder keeps it.
     with set_aside(index_paths(index_base(user))):
-        _, embedded = open_library_index(user, embedder)  # type: ignore[arg-type]
+        _, embedded = open_library_index(user, embedder)
     print(f"indexed {embedded} entries with '{cfg.backends.embed}' at {index_base(user)}.*")
 
 

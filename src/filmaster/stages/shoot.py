@@ -182,7 +182,7 @@ class _Job:
 
 
 def video_backend(config: ShootConfig) -> VideoBackend:
-    return create_backend("video", config.backend, **config.backend_settings)  # type: ignore[return-value]
+    return create_backend("video", config.backend, **config.backend_settings)
 
 
 class Shooting:
