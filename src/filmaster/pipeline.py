@@ -99,9 +99,7 @@ def scene_planner(config: Config) -> ScenePlanner | None:
     """The LLM re-planner when configured; None selects the deterministic one."""
     if config.cinematography.planner != "llm":
         return None
-    llm: LLMBackend = create_backend(
-        "llm", config.backends.llm, **config.backends.settings.get("llm", {})
-    )
+    llm: LLMBackend = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))
     return LLMScenePlanner(llm)
 
 

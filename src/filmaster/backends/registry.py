@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 from abc import ABC
 from functools import cache
-from importlib.metadata import entry_points
 from importlib import import_module
+from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from ..errors import BackendUnavailableError, ConfigError

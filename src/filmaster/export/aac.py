@@ -192,6 +192,8 @@ def _encode(samples: np.ndarray, plan: _ChunkPlan) -> list[AacPacket]:
 
     def keep(encoded: list[av.Packet]) -> None:
         for packet in encoded:
+            if packet.pts is None or packet.duration is None:  # an encoder stamps every packet it returns
+                raise AssertionError("the AAC encoder returned a packet without a time stamp")
             pts = plan.read_from + int(packet.pts)
             if plan.keep_from <= pts < plan.keep_to:
                 packets.append(AacPacket(pts, int(packet.duration), bytes(packet)))

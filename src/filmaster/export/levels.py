@@ -91,7 +91,8 @@ def _scene_levels(laid: list[_Laid], rate: int, fps: float, duck_db: float) -> d
     dialogue = np.zeros(max(n, 1), np.float32)
     lines = [item for item in laid if item.audio is not None]
     for item in lines:
-        dialogue[item.start - origin : item.start - origin + item.length] += item.audio
+        if item.audio is not None:  # (narrows the type; the list holds only these)
+            dialogue[item.start - origin : item.start - origin + item.length] += item.audio
     gain = np.zeros(dialogue.shape[0])
     levels: dict[int, ClipLevel] = {}
     if lines:

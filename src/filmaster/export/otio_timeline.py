@@ -235,8 +235,8 @@ def _sound_tracks(
     for kind, base_name in TRACK_NAMES.items():
         where = levels.cues if levels is not None else {}
         rate = levels.sample_rate if levels is not None else sound.sample_rate
-        placed = [_place(c, fps, picture_frames, media_root, where.get(c.id), rate) for c in sound.of_kind(kind)]
-        placed = [p for p in placed if p is not None]
+        maybe = [_place(c, fps, picture_frames, media_root, where.get(c.id), rate) for c in sound.of_kind(kind)]
+        placed = [p for p in maybe if p is not None]
         for lane_number, lane in enumerate(_lanes(placed), start=1):
             name = base_name if lane_number == 1 else f"{base_name} {lane_number}"
             tracks.append(_audio_track(name, lane, fps, picture_frames, levels))

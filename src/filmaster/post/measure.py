@@ -98,7 +98,8 @@ def pixel_pacing(film: Path, cut: Cut) -> tuple[list[float], dict[int, float]]:
     cuts, frames, fps = detected_cuts(film)
     bounds = [0, *cuts, frames]
     starts = sorted((frame, scene) for scene, frame in cut.scene_start_frames().items())
-    lengths, per_scene = [], {}
+    lengths: list[float] = []
+    per_scene: dict[int, list[float]] = {}
     for a, b in itertools.pairwise(bounds):
         lengths.append((b - a) / fps)
         scene = max((s for s in starts if s[0] <= a + 2), default=starts[0])[1]

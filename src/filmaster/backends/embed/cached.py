@@ -6,6 +6,7 @@ cache and only the changed scenes are embedded; when none changed the model is n
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -54,7 +55,7 @@ class CachedEmbeddings(EmbeddingBackend):
         if missing:
             out[missing] = self.inner.embed([texts[i] for i in missing])
             for i in missing:
-                self.cache.fetch_or_make(NAMESPACE, keys[i], ".npy", lambda tmp, row=out[i]: _save(tmp, row))
+                self.cache.fetch_or_make(NAMESPACE, keys[i], ".npy", functools.partial(_save, row=out[i]))
         return out
 
 
