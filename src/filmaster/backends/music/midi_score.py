@@ -179,10 +179,8 @@ def default_soundfont() -> Path:
 
 
 def _import_pretty_midi() -> Any:
-    try:
-        import pretty_midi
-    except ImportError as exc:
-        raise MissingDependencyError("pretty_midi", "the midi-score music backend") from exc
+    import pretty_midi  # imported on first use: it loads slowly
+
     return pretty_midi
 
 
