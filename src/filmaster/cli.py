@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeGuard
 
 import typer
 from rich.console import Console
@@ -464,7 +464,13 @@ def _interrupted() -> int:
     return _INTERRUPTED
 
 
-def _is_click_exception(exc: BaseException) -> bool:
+class _UsageError(Protocol):
+    """What filmaster uses of click's ClickException (from an installed click or typer's vendored copy)."""
+
+    def show(self) -> None: ...
+
+
+def _is_click_exception(exc: BaseException) -> TypeGuard[_UsageError]:
     """Whether `exc` is click's ClickException, from whichever click this typer uses.
 
     typer < 0.20 raises `click.ClickException`; newer typer vendors click as `typer._click`, whose classes are
@@ -499,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as exc:
         if _is_click_exception(exc):  # a usage error: unknown command or option, missing or malformed argument
-            exc.show()  # type: ignore[attr-defined]
+            exc.show()
             return int(getattr(exc, "exit_code", 2))
         raise
     if code == _INTERRUPTED:  # typer turns Ctrl-C inside a command into this exit code

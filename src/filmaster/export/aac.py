@@ -86,9 +86,9 @@ def aac_packets(
     for plan in plans:
         stored = cache.path(NAMESPACE, plan.key, ".npz") if cache else None
         loaded = _load(stored, plan.origin) if stored is not None else None
-        if loaded is not None:
+        if loaded is not None and cache is not None:
             results[plan.index] = loaded
-            cache.record(NAMESPACE, computed=False)  # type: ignore[union-attr]
+            cache.record(NAMESPACE, computed=False)
         else:
             missing.append(plan)
     if missing:

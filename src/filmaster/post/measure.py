@@ -7,10 +7,14 @@ import math
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..model import Cut, CutClip
+
+if TYPE_CHECKING:
+    import av
 
 THUMB = (64, 36)  # frames are compared this small: a set-up is the layout, not the texture
 
@@ -63,8 +67,8 @@ def _first_and_last(out_dir: Path, clip: CutClip) -> tuple[np.ndarray, np.ndarra
     return (first if first is not None else blank), (_thumb(last) if last is not None else blank)
 
 
-def _thumb(frame: object) -> np.ndarray:
-    grey = frame.reformat(width=THUMB[0], height=THUMB[1], format="gray").to_ndarray()  # type: ignore[attr-defined]
+def _thumb(frame: av.VideoFrame) -> np.ndarray:
+    grey = frame.reformat(width=THUMB[0], height=THUMB[1], format="gray").to_ndarray()
     return grey.astype(np.float32) / 255.0
 
 
