@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 screenplay=$(realpath "${1:-examples/tiny.fountain}")
-python=${PYTHON:-python3}
+python=${PYTHON:-python3}  # makes the fresh venv
+builder=.venv/bin/python  # has pip (a system python3 may not)
+[ -x "$builder" ] || builder=$python
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 unset PYTHONPATH  # the installed wheel, not this checkout's src/, must be imported
 
-"$python" -m pip wheel -q --disable-pip-version-check --no-deps --wheel-dir "$work/dist" "$repo"
+"$builder" -m pip wheel -q --disable-pip-version-check --no-deps --wheel-dir "$work/dist" "$repo"
 "$python" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$work/dist"/filmaster-*.whl
 # The one part pip cannot resolve alone: tinysoundfont declares pyaudio (live playback only, no Linux wheel).
