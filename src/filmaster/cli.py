@@ -77,10 +77,19 @@ ConfigOption = Annotated[
 
 @app.command()
 def make(
-    screenplay: ScreenplayArg,
+    screenplay: Annotated[
+        Path,
+        typer.Argument(
+            help='Screenplay (Fountain or Final Draft .fdx), or an idea in quotes: "A ferry pilot\'s last crossing…" '
+            "is developed into OUT/story.fountain first.",
+            show_default=False,
+        ),
+    ],
     out: OutOption,
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
-    fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
+    fps: Annotated[
+        str | None, typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.")
+    ] = None,
     draft: Annotated[
         bool | None, typer.Option("--draft/--final", help="Fast previz: 256x144 for 960x540, simpler figures.")
     ] = None,
@@ -114,8 +123,11 @@ def make(
     plan.json only what changed is redone.
     """
     from .console import ConsoleReporter
+    from .develop.command import is_idea
     from .pipeline import make_film
 
+    if is_idea(screenplay):  # `make "A ferryman's last crossing..."`: develop the idea into OUT/story.fountain first
+        screenplay, max_cost = _develop_for_make(str(screenplay), out, config, max_cost, force)
     cfg = load_config(
         config or find_config_file(screenplay.parent, Path.cwd()),
         _overrides(
@@ -144,6 +156,59 @@ def make(
             f"({computed} units made, {reused} reused) → {result.film} and {result.timeline}",
             highlight=False,
         )
+
+
+def _develop_for_make(
+    idea: str, out: Path, config: Path | None, max_cost: float | None, force: bool
+) -> tuple[Path, float | None]:
+    """The developed screenplay, and what --max-cost leaves for the shots once the model is paid."""
+    from .develop.command import develop_for_film, develop_options
+
+    cfg = load_config(config or find_config_file(Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
+    developed = develop_for_film(idea, out, develop_options(3, 2.0, None), cfg, force)
+    _print_developed(developed)
+    limit = cfg.generate.max_cost_usd
+    return developed.screenplay_path, None if limit is None else max(limit - developed.spent_usd, 0.0)
+
+
+def _print_developed(developed: Any) -> None:
+    for note in developed.notes:
+        err_console.print(f"[yellow]filled:[/] {escape(note)}", highlight=False)
+    if not _state["quiet"]:
+        err_console.print(
+            f"[bold green]developed[/] {len(developed.screenplay.scenes)} scenes → {developed.screenplay_path} "
+            f"({developed.requests} model calls, {developed.spent_usd:.4f} USD; steps in {developed.folder})",
+            highlight=False,
+        )
+
+
+@app.command()
+def develop(
+    idea: Annotated[
+        str | None, typer.Argument(help="The idea in quotes: a logline or a few sentences.", show_default=False)
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The screenplay to write.")] = Path("story.fountain"),
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="Develop this synopsis (a text file) instead of an idea.")
+    ] = None,
+    refs: Annotated[
+        Path | None, typer.Option("--refs", help="Pictures of characters and locations, named after them.")
+    ] = None,
+    scenes: Annotated[int, typer.Option("--scenes", help="How many scenes (2..40).")] = 3,
+    minutes: Annotated[float, typer.Option("--minutes", help="About how long the film runs.")] = 2.0,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", help="Stop before the language model costs more USD than this.")
+    ] = None,
+    config: ConfigOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the screenplay if it exists.")] = False,
+) -> None:
+    """Develop an idea into a Fountain screenplay through the chat model of filmaster.toml's backends.settings.llm:
+    synopsis, cast and locations, scene outline, then each scene in full — every step kept in <name>.develop/."""
+    from .develop.command import develop_command, develop_options
+
+    cfg = load_config(config or find_config_file(Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
+    developed = develop_command(idea, from_file, out, develop_options(scenes, minutes, refs), cfg, force)
+    _print_developed(developed)
 
 
 def _print_generation(result: Any) -> None:
@@ -204,6 +269,7 @@ def plan(
     """Break a screenplay down into scenes and shots with camera specs, without rendering anything."""
     from .atomic import write_text_atomic
     from .console import ConsoleReporter
+    from .develop.looks import apply_looks, story_cast_for
     from .pipeline import make_plan
     from .stages.develop import develop
 
@@ -211,6 +277,8 @@ def plan(
         config or find_config_file(screenplay.parent, Path.cwd()), _overrides(cinematography__retrieval=retrieval)
     )
     result = make_plan(develop(screenplay), cfg, ConsoleReporter(err_console, quiet=True))
+    if (looks := story_cast_for(screenplay)) is not None:  # developed from an idea: the cast's own looks
+        result = apply_looks(result, looks)
     if out is None:
         print(result.to_json())
     else:
@@ -222,7 +290,9 @@ def previz(
     spec: Annotated[Path, typer.Argument(help="A shot spec JSON (see examples/shots/).", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="The clip to write (.mp4).")] = Path("previz.mp4"),
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
-    fps: Annotated[int | None, typer.Option(help="Frames per second (default: 24).")] = None,
+    fps: Annotated[
+        str | None, typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.")
+    ] = None,
     draft: Annotated[bool | None, typer.Option("--draft/--final", help="Fast: 256x144 for 960x540.")] = None,
     still: Annotated[Path | None, typer.Option(help="Also write the middle frame as a PNG.")] = None,
 ) -> None:
@@ -290,7 +360,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="otio, fcpxml, fcp7, edl, kdenlive, srt, vtt, shotlist or all; repeat for several.",
+            help="otio, fcpxml, fcp7, edl, kdenlive, srt, vtt, shotlist or all; fountain or fdx (the screenplay); "
+            "repeat for several.",
         ),
     ] = ["all"],  # noqa: B006 - typer reads the default, never mutates it
     timeline: Annotated[

@@ -9,7 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
-from .limits import SUPPORTED_FPS, LimitsConfig
+from .limits import LimitsConfig
+from .model.frame_rate import EditorFrameRate
 
 CONFIG_FILE_NAME = "filmaster.toml"
 
@@ -20,7 +21,7 @@ class _Section(BaseModel):
 
 class RenderConfig(_Section):
     resolution: str = "960x540"
-    fps: int = Field(default=24, description="24, 25, 30, 50 or 60: the rates every deliverable can carry")
+    fps: EditorFrameRate = Field(default=24, description="23.976, 24, 25, 29.97, 30, 50, 59.94 or 60 frames per second")
     draft: bool = False
     workers: int = Field(default=0, ge=0, le=64, description="render processes; 0 = one per core")
 
@@ -34,13 +35,6 @@ class RenderConfig(_Section):
         if not (64 <= width <= 7680 and 64 <= height <= 4320) or width % 2 or height % 2:
             raise ValueError(f"'{value}': width and height must be even, 64..7680 x 64..4320")
         return f"{width}x{height}"
-
-    @field_validator("fps")
-    @classmethod
-    def _supported_fps(cls, value: int) -> int:
-        if value not in SUPPORTED_FPS:
-            raise ValueError(f"{value} fps is not supported; use one of {', '.join(map(str, SUPPORTED_FPS))}")
-        return value
 
     @property
     def size(self) -> tuple[int, int]:
@@ -130,15 +124,18 @@ class DeliverConfig(_Section):
         from .export.formats import resolve_formats
 
         try:
-            return resolve_formats(value)
+            return resolve_formats(value, conversions=False)
         except ConfigError as exc:
             raise ValueError(str(exc)) from exc
 
 
 class GenerateConfig(_Section):
-    """Generative video backends (kling, runway, luma, veo, fal, replicate): spending and fallback."""
+    """Generative backends (video: kling, runway, luma, veo, fal, replicate; the LLM of `develop`): spending."""
 
     max_cost_usd: float | None = Field(default=None, ge=0.0, description="stop generating before spending more")
+    # USD per million (prompt, completion) tokens of a language model, by model name; unlisted models cost 0
+    # (local servers). E.g. llm_prices = { "gpt-4o-mini" = [0.15, 0.60] }. Counted toward max_cost_usd.
+    llm_prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
 
 class InterchangeConfig(_Section):

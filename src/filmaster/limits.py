@@ -12,9 +12,6 @@ from .errors import PlanError
 from .model import Plan
 from .model.camera import Movement
 
-# Frame rates every deliverable can carry: the FCPXML writer knows only these whole-number timebases.
-SUPPORTED_FPS = (24, 25, 30, 50, 60)
-
 _METRES = {Movement.DOLLY_IN, Movement.DOLLY_OUT, Movement.TRUCK, Movement.PEDESTAL, Movement.CRANE,
            Movement.TRACKING, Movement.DOLLY_ZOOM}  # fmt: skip
 _DEGREES = {Movement.PAN, Movement.TILT, Movement.ARC}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,10 +19,13 @@ from .backends.registry import create_backend
 from .backends.video.base import VideoBackend
 from .cache_admin import record_run
 from .config import Config
+from .develop.looks import apply_looks, story_cast_for
 from .errors import InputError
 from .limits import check_plan
-from .model import CueKind, Plan, RenderSettings, Screenplay
+from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan
+from .model.mix import MixResult
 from .post.edit_file import edited_decisions
+from .post.pixel_edit import act_on_pixels
 from .post.report import describe_post, write_post
 from .post.screening import post_produce
 from .progress import Reporter, SilentReporter
@@ -30,7 +33,7 @@ from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
-from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, timeline_of_mix
+from .stages.deliver import Deliverables, deliver, encode_film_sound, film_sound_ahead, timeline_of_mix
 from .stages.develop import develop
 from .stages.generate import (
     GenerationReport,
@@ -137,7 +140,8 @@ def load_or_plan(
     script_digest = file_digest(source)
     manifest = project.manifest()
     plan_path = project.out / PLAN_FILE
-    key = planning_key(config)
+    looks = story_cast_for(source)  # a screenplay developed from an idea brings its cast's looks
+    key = planning_key(config) if looks is None else content_key(planning_key(config), looks)
     if plan_path.is_file() and manifest.get("screenplay_digest") == script_digest:
         # Same screenplay: plan.json is either what we wrote or the user's edit of it; both are the plan.
         edited = file_digest(plan_path) != manifest.get("plan_digest") or bool(manifest.get("plan_edited"))
@@ -148,6 +152,8 @@ def load_or_plan(
         if manifest.get("planning_key") == key:
             return Plan.load(plan_path), False
     plan = make_plan(screenplay, config, reporter, project.cache, _previous_plan(plan_path))
+    if looks is not None:
+        plan = apply_looks(plan, looks)
     if plan_path.is_file() and (
         manifest.get("plan_edited") or manifest.get("plan_digest") not in (None, file_digest(plan_path))
     ):
@@ -230,7 +236,7 @@ def make_film(
     def lap(name: str) -> None:
         nonlocal clock
         now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
+        timings[name] = round(timings.get(name, 0.0) + now - clock, 3)  # a re-cut on the pixels scores again
         clock = now
 
     edited_edit = edited_decisions(project)  # a hand-edited edit.json is checked before any work
@@ -250,31 +256,40 @@ def make_film(
             post = post_produce(plan, rough, shooting.takes, config, fine_cut, edited_edit)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
-            cues = design_sound(plan, cut, config.sound, sound_finder(config, project.cache))
-            reporter.stage(
-                "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
-            )
-            sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut=cut)
-            lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
-                mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
-                write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change
-                # The timelines carry the mix's levels; they are made while the film's sound encodes.
-                timeline = side.submit(
-                    timeline_of_mix, plan, cut, sound, project, shooting.takes, config, post.critique.findings
-                )
-                if not mixed.remixed:
-                    reporter.stage("mix", "unchanged")
-                else:
-                    remixed = project.cache.work.computed["premix"]
-                    scenes = remixed + project.cache.work.reused["premix"]
+
+                def score(cut: Cut) -> tuple[SoundPlan, MixResult, Future[Deliverables]]:
+                    """Design, render and mix the sound of `cut`; make its timelines on `side` meanwhile."""
+                    work = project.cache.work
+                    before = work.computed["premix"], work.reused["premix"]  # a re-cut counts its own scenes
+                    cues = design_sound(plan, cut, config.sound, sound_finder(config, project.cache))
                     reporter.stage(
-                        "mix",
-                        f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
-                        f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
+                        "sound",
+                        ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind)),
                     )
-                    encode_film_sound(cut, mixed, project)  # the film's AAC, while shots may still render
-                lap("mix")
+                    sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut=cut)
+                    lap("sound")
+                    mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
+                    write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change
+                    # The timelines carry the mix's levels; they are made while the film's sound encodes.
+                    timeline = side.submit(
+                        timeline_of_mix, plan, cut, sound, project, shooting.takes, config, post.critique.findings
+                    )
+                    if not mixed.remixed:
+                        reporter.stage("mix", "unchanged")
+                    else:
+                        remixed = work.computed["premix"] - before[0]
+                        scenes = remixed + work.reused["premix"] - before[1]
+                        reporter.stage(
+                            "mix",
+                            f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
+                            f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
+                        )
+                        encode_film_sound(cut, mixed, project)  # the film's AAC, while shots may still render
+                    lap("mix")
+                    return sound, mixed, timeline
+
+                sound, mixed, timeline = score(cut)
                 shooting.wait()
                 lap("shoot")
                 generation = generate_shots(
@@ -283,9 +298,19 @@ def make_film(
                 )  # fmt: skip
                 write_takes(shooting.takes, project)
                 lap("generate")
+                # What only the pictures show (identical set-ups, crossed lines, unseen subjects) is acted on now.
+                refined = act_on_pixels(plan, post, cut, shooting.takes, project)
+                if refined is not None:
+                    post = refined
+                    if refined.cut.clips != cut.clips:
+                        cut = lock_picture(refined.cut)
+                        reporter.stage("fine cut", f"re-cut on the pixels: {describe_post(post)}")
+                        timeline.result()  # the old cut's timelines are superseded
+                        sound, mixed, timeline = score(cut)
                 prepared = timeline.result()
                 prepared = replace(prepared, texts=annotate_timeline(prepared.texts, shooting.takes, project.out))
-                screened = side.submit(write_post, plan, cut, post, project)  # decodes frames beside the film
+                # The delivered cut's screening (cached: found already unless the pixels re-cut it) beside the film.
+                screened = side.submit(write_post, plan, cut, post, project, shooting.takes)
                 written = deliver(plan, cut, mixed, project, reporter, prepared)
                 written += screened.result()
     reporter.stage("deliver", ", ".join(path.name for path in written))

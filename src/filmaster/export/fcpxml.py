@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path
 
+from ..model import frame_rate
 from .timeline_view import ClipView, TimelineView, TrackView
 
 VERSION = "1.9"
@@ -35,9 +36,9 @@ def fcpxml_text(view: TimelineView, *, start_frame: int = 0) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def rational(frames: int | Fraction, fps: int) -> str:
+def rational(frames: int | Fraction, fps: float) -> str:
     """`frames` of `fps` as FCPXML's rational seconds, reduced ("0s", "5s", "1001/24s")."""
-    return seconds_text(Fraction(frames) / fps)
+    return seconds_text(Fraction(frames) * frame_rate.frame_duration(fps))
 
 
 def seconds_text(value: Fraction) -> str:
@@ -77,7 +78,7 @@ class _Writer:
             colorSpace="1-1-1 (Rec. 709)",
         )
         if size:
-            fmt.set("name", f"FFVideoFormat{size}{view.fps}")
+            fmt.set("name", f"FFVideoFormat{size}{frame_rate.label(view.fps).replace('.', '')[:4]}")
         library = ET.SubElement(self.root, "library")
         event = ET.SubElement(library, "event", name=view.title or "filmaster")
         project = ET.SubElement(
@@ -89,7 +90,7 @@ class _Writer:
             format=self.format_id,
             duration=self.t(view.frames),
             tcStart=self.t(self.start),
-            tcFormat="NDF",
+            tcFormat="DF" if frame_rate.drop_frame(view.fps) else "NDF",
             audioLayout="stereo",
             audioRate="48k",
         )

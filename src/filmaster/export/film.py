@@ -19,7 +19,7 @@ import numpy as np
 
 from ..atomic import atomic_path
 from ..errors import ExportError
-from ..model import Cut, CutClip
+from ..model import Cut, CutClip, frame_rate
 from ..project import Cache
 from .aac import AAC_FRAME, AAC_OPTIONS, AUDIO_BITRATE, AUDIO_RATE, AacPacket, aac_packets, can_chunk
 
@@ -28,7 +28,7 @@ from .aac import AAC_FRAME, AAC_OPTIONS, AUDIO_BITRATE, AUDIO_RATE, AacPacket, a
 class FilmInfo:
     path: Path
     frames: int
-    fps: int
+    fps: float
     width: int
     height: int
     duration_s: float  # of the picture; the audio stream has the same length
@@ -75,9 +75,11 @@ def assemble_film(
             if copy:
                 with av.open(str(out_dir / cut.clips[0].media)) as first:
                     video = container.add_stream_from_template(first.streams.video[0])
-                video.time_base = Fraction(1, cut.fps * 512)
+                video.time_base = frame_rate.time_base(cut.fps)
             else:
-                video = container.add_stream("libx264", rate=cut.fps, options={"crf": str(crf), "preset": preset})
+                video = container.add_stream(
+                    "libx264", rate=frame_rate.exact(cut.fps), options={"crf": str(crf), "preset": preset}
+                )
                 video.width, video.height, video.pix_fmt = cut.width, cut.height, "yuv420p"
             audio = _AudioFeed(container, mix_wav, total_samples, cache, sound_starts)
             (_copy_packets if copy else _encode)(container, video, audio, out_dir, cut, progress)
@@ -111,7 +113,7 @@ def _encode(
 ) -> None:
     """Decode every clip's frames (trim and speed applied) and encode them, a keyframe at every cut."""
     index = 0
-    frame_time_base = Fraction(1, cut.fps)
+    frame_time_base = frame_rate.frame_duration(cut.fps)
     for clip in cut.clips:
         for clip_frame_index, frame in enumerate(_clip_frames(out_dir, clip, cut)):
             # Decoded frames carry their take's time base; the encoder rescales pts from it.
@@ -171,7 +173,7 @@ def _copy_packets(
 
 def concatenated_packets(
     clips: Sequence[tuple[Path, int]],
-    fps: int,
+    fps: float,
     stream: av.video.stream.VideoStream,
     clip_done: Callable[[int], None] | None = None,
 ) -> Iterator[av.Packet]:
@@ -183,7 +185,7 @@ def concatenated_packets(
             source = take.streams.video[0]
             if source.time_base is None:
                 raise ExportError(f"{path} has no video time base; delete it and run again to re-render it")
-            offset = round(Fraction(frames_before, fps) / source.time_base)
+            offset = round(frames_before * frame_rate.frame_duration(fps) / source.time_base)
             for packet in take.demux(source):
                 if packet.dts is None or packet.pts is None:  # the demuxer's end-of-stream marker
                     continue
@@ -196,11 +198,11 @@ def concatenated_packets(
             clip_done(frames_before)
 
 
-def join_clips(parts: Sequence[tuple[Path, int]], target: Path, fps: int) -> None:
+def join_clips(parts: Sequence[tuple[Path, int]], target: Path, fps: float) -> None:
     """One H.264 MP4 from parts (path, frames) encoded alike, each starting on a keyframe, by packet copy."""
     with av.open(str(parts[0][0])) as first, av.open(str(target), "w", format="mp4") as container:
         stream = container.add_stream_from_template(first.streams.video[0])
-        stream.time_base = Fraction(1, fps * 512)
+        stream.time_base = frame_rate.time_base(fps)
         for packet in concatenated_packets(parts, fps, stream):
             container.mux(packet)
 

@@ -6,7 +6,8 @@ Written with ElementTree from the OTIO timeline (so an edited film.otio exports 
   track, each a Kdenlive track (a tractor of two playlists) named as in the timeline;
 - clips sit at their cut points with their source in/out (a clip played faster reads a `timewarp` producer);
 - every audio clip carries a `volume` filter with the mix's level for it, keyframed where the mix ducks it under
-  dialogue (`export.levels`); the master's gain to the loudness target is a volume filter on the whole timeline,
+  dialogue: the levels the timeline's clips carry (`stages.mix_levels`, the same every other format writes),
+  less the master's gain to the loudness target is a volume filter on the whole timeline,
   followed by a limiter at the mix's ceiling;
 - the mix itself is a muted reference track ("Mix (reference)"), so an editor can compare;
 - scene starts are guides.
@@ -22,10 +23,12 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import opentimelineio as otio
 
+from ..model import frame_rate
 from .formats import ExportContext
-from .levels import ClipLevel, clip_levels
+from .timeline_view import META_KEY
 
 DOCUMENT_VERSION = "1.04"  # Kdenlive's project format before sequences (22.x); later versions upgrade it
 MLT_VERSION = "7.12.0"
@@ -84,14 +87,19 @@ def kdenlive_text(context: ExportContext) -> str:
     root = ET.Element("mlt", LC_NUMERIC="C", version=MLT_VERSION, title=cut.title, producer="main_bin")
     root.append(_profile(cut.width, cut.height, fps))
     producers = _Producers(context.dest, context.out)
-    levels = clip_levels(timeline, context.out, context.sound.sample_rate, context.mix.duck_db)
+    levels = _Levels(fps, context.master_gain_db or 0.0)
 
     # Kdenlive lists audio tracks below video tracks; the muted mix sits between them.
     tracks: list[tuple[str, ET.Element, bool, bool]] = []  # (name, playlist, audio, muted)
+    references: list[
+        tuple[str, ET.Element, bool, bool]
+    ] = []  # the timeline's disabled reference tracks (the stems): muted, below the playing ones
     for track in timeline.audio_tracks():
-        if not track.enabled:  # the timeline's own disabled reference (the mix): Kdenlive gets its muted one below
+        if track.name.startswith("Mix"):  # the timeline's own reference mix: Kdenlive gets its muted one below
             continue
-        tracks.append((track.name, _playlist(track, fps, producers, levels, audio=True), True, False))
+        playlist = _playlist(track, fps, producers, levels, audio=True)
+        (tracks if track.enabled else references).append((track.name, playlist, True, not track.enabled))
+    tracks += references
     if (context.out / MIX_MEDIA).is_file():
         tracks.append((REFERENCE_TRACK, _reference_playlist(total, producers), True, True))
     for track in timeline.video_tracks():
@@ -121,13 +129,13 @@ def kdenlive_text(context: ExportContext) -> str:
     return "<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _profile(width: int, height: int, fps: int) -> ET.Element:
+def _profile(width: int, height: int, fps: float) -> ET.Element:
     from math import gcd
 
     divisor = gcd(width, height)
     return ET.Element(
         "profile",
-        description=f"{width}x{height} {fps} fps",
+        description=f"{width}x{height} {frame_rate.label(fps)} fps",
         width=str(width),
         height=str(height),
         progressive="1",
@@ -135,14 +143,39 @@ def _profile(width: int, height: int, fps: int) -> ET.Element:
         sample_aspect_den="1",
         display_aspect_num=str(width // divisor),
         display_aspect_den=str(height // divisor),
-        frame_rate_num=str(fps),
-        frame_rate_den="1",
+        frame_rate_num=str(frame_rate.exact(fps).numerator),
+        frame_rate_den=str(frame_rate.exact(fps).denominator),
         colorspace="709",
     )
 
 
+@dataclass(frozen=True)
+class _Levels:
+    """Reads a sound clip's level for its Kdenlive entry from the timeline: the mix's level for it less the master's
+    gain (a filter on the whole timeline), with the ducking as keyframes at frames from the entry's first frame."""
+
+    fps: float
+    master_gain_db: float
+
+    def of(self, clip: otio.schema.Clip, length: int) -> tuple[float, list[tuple[int, float]]]:
+        meta = clip.metadata.get(META_KEY, {})
+        if "level_db" not in meta:  # a timeline made without the mix's levels: the cue's own gain, not ducked
+            return float(meta.get("gain_db", 0.0)), []
+        static = float(meta["level_db"]) - self.master_gain_db
+        points = meta.get("volume_keyframes") or []
+        if not points:
+            return static, []
+        # The keyframes are at seconds of the media's time; the entry starts at the clip's source in-point.
+        source_in = clip.source_range.start_time.to_seconds() if clip.source_range else 0.0
+        times = np.array([float(t) for t, _ in points]) - source_in
+        values = np.array([float(db) for _, db in points]) - self.master_gain_db
+        inside = {round(t * self.fps) for t in times if 0 < t * self.fps < length - 1}
+        frames = sorted({0, max(0, length - 1)} | inside)
+        return static, [(f, float(np.interp(f / self.fps, times, values))) for f in frames]
+
+
 def _playlist(
-    track: otio.schema.Track, fps: int, producers: _Producers, levels: dict[int, ClipLevel], *, audio: bool
+    track: otio.schema.Track, fps: float, producers: _Producers, levels: _Levels, *, audio: bool
 ) -> ET.Element:
     playlist = ET.Element("playlist")
     blank = 0
@@ -154,12 +187,19 @@ def _playlist(
         if blank:
             ET.SubElement(playlist, "blank", length=str(blank))
             blank = 0
-        playlist.append(_entry(item, fps, length, producers, levels.get(id(item)), audio=audio))
+        level = levels.of(item, length) if audio else None
+        playlist.append(_entry(item, fps, length, producers, level, audio=audio))
     return playlist
 
 
 def _entry(
-    clip: otio.schema.Clip, fps: int, length: int, producers: _Producers, level: ClipLevel | None, *, audio: bool
+    clip: otio.schema.Clip,
+    fps: float,
+    length: int,
+    producers: _Producers,
+    level: tuple[float, list[tuple[int, float]]] | None,
+    *,
+    audio: bool,
 ) -> ET.Element:
     reference = clip.media_reference
     available = reference.available_range if isinstance(reference, otio.schema.ExternalReference) else None
@@ -191,13 +231,14 @@ def _upmix_compensation_db(path: Path) -> float:
         return 0.0
 
 
-def _volume(level: ClipLevel, extra_db: float = 0.0) -> ET.Element:
-    """Kdenlive's volume effect: `level` in dB, keyframed as "frame=dB;..." relative to the clip's first frame."""
-    static = level.static_db + extra_db
-    if level.keyframes:
-        value = ";".join(f"{frame}={static + db:.2f}" for frame, db in level.keyframes)
+def _volume(level: tuple[float, list[tuple[int, float]]], extra_db: float = 0.0) -> ET.Element:
+    """Kdenlive's volume effect: the static level in dB, or its keyframes (frame from the clip's first, total dB)
+    as "frame=dB;...", each raised by `extra_db`."""
+    static, keyframes = level
+    if keyframes:
+        value = ";".join(f"{frame}={db + extra_db:.2f}" for frame, db in keyframes)
     else:
-        value = f"{static:.2f}"
+        value = f"{static + extra_db:.2f}"
     volume = ET.Element("filter")
     _props(volume, mlt_service="volume", kdenlive_id="volume", level=value, window="75", max_gain="60dB")
     return volume
@@ -210,7 +251,7 @@ def _reference_playlist(total: int, producers: _Producers) -> ET.Element:
     return playlist
 
 
-def _bin(producers: _Producers, timeline: otio.schema.Timeline, fps: int) -> ET.Element:
+def _bin(producers: _Producers, timeline: otio.schema.Timeline, fps: float) -> ET.Element:
     main_bin = ET.Element("playlist", id="main_bin")
     guides = json.dumps(_guides(timeline, fps))
     _props(
@@ -230,7 +271,7 @@ def _bin(producers: _Producers, timeline: otio.schema.Timeline, fps: int) -> ET.
     return main_bin
 
 
-def _guides(timeline: otio.schema.Timeline, fps: int) -> list[dict[str, object]]:
+def _guides(timeline: otio.schema.Timeline, fps: float) -> list[dict[str, object]]:
     """The picture clips' markers as Kdenlive guides (a comment, a frame, a category): scene starts in category 0,
     the screening's findings (yellow in OTIO) in category 1, so an editor can show or hide them apart."""
     guides = []
@@ -265,7 +306,7 @@ def _main_tractor(
     tracks: list[tuple[str, bool, bool]],
     total: int,
     context: ExportContext,
-    fps: int,
+    fps: float,
 ) -> ET.Element:
     timeline, master_gain_db = context.timeline, context.master_gain_db
     tractor = ET.Element("tractor", {"id": "maintractor", "in": "0", "out": str(max(0, total - 1))})

@@ -28,6 +28,7 @@ from ..model.levels import CueLevel, MixLevels
 from .edl import edl_texts
 from .fcp7 import fcp7_text
 from .fcpxml import fcpxml_text
+from .timecode import frame_of
 from .timeline_view import fit_levels, view
 
 META_KEY = "filmaster"
@@ -47,13 +48,15 @@ def build_timeline(
     levels: MixLevels | None = None,
     backends: Mapping[str, str] | None = None,
     mix_media: str | None = None,
+    stem_media: Sequence[tuple[str, str]] = (),
 ) -> otio.schema.Timeline:
     """Build the timeline of `cut` with the cues of `sound`. With `media_root` (the output folder) the
     available ranges are read from the media files; without it they come from the take lengths the cut
     implies and the cue durations. `take_frames` (by shot id) gives the takes' lengths when they are known
     and their files may still be rendering. `levels` (the mix's, see `stages.mix_levels`) gives every sound clip
     its level and ducking keyframes; `backends` (by shot id) names the backend that rendered each take;
-    `mix_media` (the mix's file) adds the mix as a disabled reference track."""
+    `mix_media` (the mix's file) adds the mix as a disabled reference track, `stem_media` ((track name, file) of
+    each stem) the stems as disabled reference tracks above it."""
     if cut.fps <= 0:
         raise ExportError(f"cut '{cut.title}' has fps {cut.fps}; a timeline needs a positive frame rate")
     fps = cut.fps
@@ -71,6 +74,8 @@ def build_timeline(
     timeline.tracks.append(picture)
     for track in _sound_tracks(sound, fps, cut.frames, media_root, levels):
         timeline.tracks.append(track)
+    for name, media in stem_media:
+        timeline.tracks.append(_reference_track(media, fps, cut.frames, media_root, name=name, what="a stem"))
     if mix_media:
         timeline.tracks.append(_reference_track(mix_media, fps, cut.frames, media_root))
     return timeline
@@ -101,9 +106,9 @@ def schema_versions(release: str) -> dict[str, int]:
     return known[wanted]
 
 
-def start_frame(timecode: str, fps: int) -> int:
-    """The frame number of an 'HH:MM:SS:FF' start timecode at `fps` (non-drop)."""
-    return otio.opentime.from_timecode(timecode, fps).to_frames()
+def start_frame(timecode: str, fps: float) -> int:
+    """The frame number of a start timecode ('01:00:00:00', drop-frame at 29.97 and 59.94) at `fps`."""
+    return frame_of(timecode, fps)
 
 
 # --- picture -------------------------------------------------------------------------------------------
@@ -152,7 +157,7 @@ def _mark_findings(track: otio.schema.Track, cut: Cut, findings: Sequence[Findin
         clips[index].markers.append(marker)
 
 
-def _scene_marker(clip: CutClip, scene: SceneBlock | None, fps: int) -> otio.schema.Marker:
+def _scene_marker(clip: CutClip, scene: SceneBlock | None, fps: float) -> otio.schema.Marker:
     """A one-frame marker on the first frame of a scene. It sits on the clip, in the clip's source time,
     because clip markers are the ones Resolve and all three interchange adapters carry over."""
     marker = otio.schema.Marker(
@@ -169,7 +174,7 @@ def _scene_marker(clip: CutClip, scene: SceneBlock | None, fps: int) -> otio.sch
 
 
 def _picture_clip(
-    clip: CutClip, shot: Shot | None, fps: int, media_root: Path | None, take_frames: int | None
+    clip: CutClip, shot: Shot | None, fps: float, media_root: Path | None, take_frames: int | None
 ) -> otio.schema.Clip:
     consumed = _source_frames_needed(clip)
     if take_frames is None and media_root:
@@ -229,7 +234,7 @@ def _source_frames_needed(clip: CutClip) -> int:
 
 
 def _sound_tracks(
-    sound: SoundPlan, fps: int, picture_frames: int, media_root: Path | None, levels: MixLevels | None
+    sound: SoundPlan, fps: float, picture_frames: int, media_root: Path | None, levels: MixLevels | None
 ) -> list[otio.schema.Track]:
     tracks: list[otio.schema.Track] = []
     for kind, base_name in TRACK_NAMES.items():
@@ -258,7 +263,7 @@ class _Placed:
 
 
 def _place(
-    cue: SoundCue, fps: int, picture_frames: int, media_root: Path | None, level: CueLevel | None, sample_rate: int
+    cue: SoundCue, fps: float, picture_frames: int, media_root: Path | None, level: CueLevel | None, sample_rate: int
 ) -> _Placed | None:
     """Record position of a cue in frames, cut at the end of the picture and at the end of its file
     (a WAV shorter than planned plays what exists); None if nothing of it remains.
@@ -271,7 +276,7 @@ def _place(
     if available is None:
         available = otio.opentime.RationalTime(round(cue.duration_s * fps), fps)
     if level is not None:
-        start = max(0, -(-level.start_sample * fps // sample_rate))  # the first frame at or after its first sample
+        start = max(0, int(-(-level.start_sample * fps // sample_rate)))  # the first frame at or after its first sample
         skip = otio.opentime.RationalTime(start * sample_rate / fps - level.start_sample, sample_rate)
     else:
         start = max(0, round(cue.start_s * fps))
@@ -297,7 +302,7 @@ def _lanes(placed: list[_Placed]) -> list[list[_Placed]]:
 
 
 def _audio_track(
-    name: str, lane: list[_Placed], fps: int, picture_frames: int, levels: MixLevels | None
+    name: str, lane: list[_Placed], fps: float, picture_frames: int, levels: MixLevels | None
 ) -> otio.schema.Track:
     track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
     position = 0
@@ -355,9 +360,18 @@ def _apply_level(clip: otio.schema.Clip, level: CueLevel) -> None:
     )
 
 
-def _reference_track(media: str, fps: int, picture_frames: int, media_root: Path | None) -> otio.schema.Track:
-    """The film's mix on a disabled track: what the balance of the tracks above should sound like."""
-    track = otio.schema.Track(name="Mix (reference)", kind=otio.schema.TrackKind.Audio)
+def _reference_track(
+    media: str,
+    fps: float,
+    picture_frames: int,
+    media_root: Path | None,
+    *,
+    name: str = "Mix (reference)",
+    what: str = "the film's mix",
+) -> otio.schema.Track:
+    """A sound file of the film (the mix, a stem) on a disabled track: what the tracks above should sound like,
+    muted until an editor turns it on."""
+    track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
     track.enabled = False
     available = (_wav_duration(media_root / media) if media_root else None) or otio.opentime.RationalTime(
         picture_frames, fps
@@ -367,8 +381,8 @@ def _reference_track(media: str, fps: int, picture_frames: int, media_root: Path
         target_url=media,
         available_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, fps), available.rescaled_to(fps)),
     )
-    clip = otio.schema.Clip(name="mix", media_reference=reference, source_range=_range(0, length, fps))
-    clip.metadata[META_KEY] = {"reference": "the film's mix", "level_db": 0.0}
+    clip = otio.schema.Clip(name=Path(media).stem, media_reference=reference, source_range=_range(0, length, fps))
+    clip.metadata[META_KEY] = {"reference": what, "level_db": 0.0}
     track.append(clip)
     if length < picture_frames:
         track.append(otio.schema.Gap(source_range=_range(0, picture_frames - length, fps)))
@@ -403,7 +417,7 @@ def _wav_duration(path: Path) -> otio.opentime.RationalTime | None:
         return None
 
 
-def _range(start: int, duration: int, rate: int) -> otio.opentime.TimeRange:
+def _range(start: int, duration: int, rate: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(duration, rate))
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..errors import ExportError
-from ..model import Cut, Plan, SceneBlock, Shot
+from ..model import Cut, Plan, SceneBlock, Shot, frame_rate
+from .timecode import timecode
 
 COLUMNS = (
     "#",
@@ -36,14 +37,6 @@ COLUMNS = (
 DIALOGUE_CHARS = 80  # dialogue excerpt length in the table
 
 
-def timecode(frame: int, fps: int) -> str:
-    """Non-drop-frame SMPTE timecode HH:MM:SS:FF of a frame count at an integer fps."""
-    seconds, frames = divmod(frame, fps)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}:{frames:02d}"
-
-
 @dataclass(frozen=True)
 class _Timing:
     order: int  # 1-based position in the film
@@ -52,12 +45,12 @@ class _Timing:
     speed: float = 1.0
 
 
-def write_shotlist(plan: Plan, cut: Cut | None, out_dir: Path, *, fps: int = 24) -> list[Path]:
+def write_shotlist(plan: Plan, cut: Cut | None, out_dir: Path, *, fps: float = 24) -> list[Path]:
     """Write shotlist.md and shotlist.csv into `out_dir`; `fps` is used only without a cut."""
     return [write_text_atomic(path, text) for path, text in shotlist_texts(plan, cut, out_dir, fps=fps).items()]
 
 
-def shotlist_texts(plan: Plan, cut: Cut | None, out_dir: Path, *, fps: int = 24) -> dict[Path, str]:
+def shotlist_texts(plan: Plan, cut: Cut | None, out_dir: Path, *, fps: float = 24) -> dict[Path, str]:
     """shotlist.md and shotlist.csv by their paths in `out_dir`, in the order of `cut` (the final cut)."""
     fps = cut.fps if cut is not None else fps
     if fps <= 0:
@@ -74,7 +67,7 @@ def shotlist_texts(plan: Plan, cut: Cut | None, out_dir: Path, *, fps: int = 24)
     }
 
 
-def _timings(plan: Plan, cut: Cut | None, fps: int) -> dict[str, _Timing]:
+def _timings(plan: Plan, cut: Cut | None, fps: float) -> dict[str, _Timing]:
     timings: dict[str, _Timing] = {}
     position = 0
     if cut is not None:
@@ -95,7 +88,7 @@ def _ordered(scene: SceneBlock, timings: dict[str, _Timing]) -> list[Shot]:
     return sorted(scene.shots, key=lambda s: (timings[s.id].order if s.id in timings else dropped, s.number))
 
 
-def _row(shot: Shot, timing: _Timing | None, fps: int) -> dict[str, str]:
+def _row(shot: Shot, timing: _Timing | None, fps: float) -> dict[str, str]:
     camera = shot.camera
     dialogue = " / ".join(f"{line.character}: {line.text}" for line in shot.dialogue)
     if len(dialogue) > DIALOGUE_CHARS:
@@ -119,11 +112,13 @@ def _row(shot: Shot, timing: _Timing | None, fps: int) -> dict[str, str]:
     }
 
 
-def _markdown(plan: Plan, rows: list[tuple[SceneBlock, list[dict[str, str]]]], shots: int, total: int, fps: int) -> str:
+def _markdown(
+    plan: Plan, rows: list[tuple[SceneBlock, list[dict[str, str]]]], shots: int, total: int, fps: float
+) -> str:
     lines = [
         f"# {plan.title} — shot list",
         "",
-        f"{shots} shots, {timecode(total, fps)} at {fps} fps (timecodes start at 00:00:00:00; "
+        f"{shots} shots, {timecode(total, fps)} at {frame_rate.label(fps)} fps (timecodes start at 00:00:00:00; "
         "out is exclusive; duration in seconds).",
     ]
     for scene, scene_rows in rows:

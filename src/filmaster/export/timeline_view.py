@@ -19,6 +19,7 @@ import av
 import opentimelineio as otio
 
 from ..errors import ExportError
+from ..model import frame_rate
 
 META_KEY = "filmaster"
 MAX_GAIN_DB = 12.0  # the top of Final Cut's and Premiere's clip volume
@@ -67,7 +68,7 @@ class TrackView:
 @dataclass(frozen=True)
 class TimelineView:
     title: str
-    fps: int
+    fps: float
     width: int
     height: int
     frames: int
@@ -88,9 +89,10 @@ def view(timeline: otio.schema.Timeline, media_root: Path | None) -> TimelineVie
     not sit on the timeline's frame grid."""
     meta = timeline.metadata.get(META_KEY, {})
     fps = meta.get("fps") or _rate_of(timeline)
-    if not isinstance(fps, int) and not float(fps).is_integer():
-        raise ExportError(f"timeline '{timeline.name}' runs at {fps} fps; the interchange formats need a whole rate")
-    fps = int(fps)
+    try:
+        fps = frame_rate.parse(fps)
+    except ValueError as exc:
+        raise ExportError(f"timeline '{timeline.name}': {exc}") from None
     width, height = int(meta.get("width") or 1920), int(meta.get("height") or 1080)
     tracks = []
     for track in timeline.tracks:
@@ -107,14 +109,14 @@ def _rate_of(timeline: otio.schema.Timeline) -> float:
     return timeline.duration().rate if timeline.tracks else 24
 
 
-def _frames(time: otio.opentime.RationalTime, fps: int, what: str) -> int:
+def _frames(time: otio.opentime.RationalTime, fps: float, what: str) -> int:
     value = time.rescaled_to(fps).value
     if abs(value - round(value)) > 1e-6:
         raise ExportError(f"{what}: {time.value}/{time.rate} s is not on the {fps} fps frame grid; snap it to a frame")
     return round(value)
 
 
-def _clip_view(track: otio.schema.Track, clip: otio.schema.Clip, fps: int, media_root: Path | None) -> ClipView:
+def _clip_view(track: otio.schema.Track, clip: otio.schema.Clip, fps: float, media_root: Path | None) -> ClipView:
     what = f"clip '{clip.name}' on track '{track.name}'"
     in_track = clip.range_in_parent()
     reference = clip.media_reference
@@ -132,8 +134,7 @@ def _clip_view(track: otio.schema.Track, clip: otio.schema.Clip, fps: int, media
         record=_frames(in_track.start_time, fps, what),
         frames=_frames(in_track.duration, fps, what),
         source_in=int(source_start.rescaled_to(fps).value + 1e-9),
-        source_s=Fraction(source_start.value).limit_denominator(1000)
-        / Fraction(source_start.rate).limit_denominator(1000),
+        source_s=Fraction(source_start.value).limit_denominator(1000) / frame_rate.exact(source_start.rate),
         media=media,
         speed=speed,
         level_db=float(meta.get("level_db", 0.0)),

@@ -7,6 +7,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from .base import Artifact
+from .frame_rate import FrameRate
 from .names import RelativePath, SafeName
 
 
@@ -27,7 +28,7 @@ class Cut(Artifact):
     SCHEMA: ClassVar[str] = "Cut.1"
 
     title: str
-    fps: int
+    fps: FrameRate
     width: int
     height: int
     clips: list[CutClip] = Field(default_factory=list)

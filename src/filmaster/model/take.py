@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .base import Artifact
+from .frame_rate import FrameRate
 from .names import RelativePath, SafeName
 
 
@@ -14,7 +15,7 @@ class Take(Artifact):
     shot_id: SafeName
     media: RelativePath  # path relative to the output folder, e.g. "media/shots/S01-03.mp4"
     frames: int
-    fps: int
+    fps: FrameRate
     width: int
     height: int
     backend: str

@@ -51,7 +51,7 @@ class _Context:
     takes: Mapping[str, Take]
     intensity: Mapping[int, float]
     config: EditConfig
-    fps: int
+    fps: float  # a FrameRate: 23.976 and 29.97 are not whole
 
 
 def scene_pace_s(intensity: float, config: EditConfig) -> float:

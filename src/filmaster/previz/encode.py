@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import RenderError
+from ..model import frame_rate
 
 X264_OPTIONS = {"preset": "veryfast", "crf": "20"}
 
@@ -25,7 +26,7 @@ class ClipEncoder:
     """
 
     def __init__(
-        self, path: Path, width: int, height: int, fps: int, threads: int = 0, *, background: bool = False
+        self, path: Path, width: int, height: int, fps: float, threads: int = 0, *, background: bool = False
     ) -> None:
         if width % 2 or height % 2:
             raise RenderError(f"{path.name}: H.264 in yuv420p needs an even frame size, got {width}x{height}")
@@ -37,7 +38,7 @@ class ClipEncoder:
             self._container: Any = av.open(str(path), mode="w", format="mp4")
         except OSError as exc:
             raise RenderError(f"cannot write clip {path}: {exc}; check the folder exists and is writable") from exc
-        stream = self._container.add_stream("libx264", rate=fps, options=dict(X264_OPTIONS))
+        stream = self._container.add_stream("libx264", rate=frame_rate.exact(fps), options=dict(X264_OPTIONS))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         if threads or background:
             # In the background the encoder thread is the parallelism; one x264 thread keeps its CPU time countable.

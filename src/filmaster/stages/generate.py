@@ -28,6 +28,7 @@ from ..atomic import write_text_atomic
 from ..backends.registry import available_backends, create_backend
 from ..backends.video.base import ShotRequest, VideoBackend
 from ..backends.video.remote import Control, Generated, RemoteVideoBackend, first_frame_png
+from ..budget import CostBudget
 from ..errors import BackendUnavailableError, ConfigError, CostLimitError, FilmasterError
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..progress import Reporter
@@ -175,7 +176,7 @@ def _run(
     max_cost_usd: float | None,
 ) -> None:
     lock = threading.Lock()
-    spent = 0.0
+    budget = CostBudget(max_cost_usd)
     pools: dict[str, ThreadPoolExecutor] = {}
     futures: list[tuple[_Job, Future[Generated]]] = []
     jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
@@ -183,13 +184,11 @@ def _run(
     try:
         for job in jobs:  # in film order, so a cost limit keeps the beginning of the film
             name = job.backend.NAME
-            if max_cost_usd is not None and spent + job.estimate > max_cost_usd + 1e-9:
-                error = CostLimitError(
-                    f"~{job.estimate:.2f} USD would pass --max-cost {max_cost_usd:.2f} (already {spent:.2f})"
-                )
+            try:
+                budget.reserve(job.estimate)
+            except CostLimitError as error:
                 _fall_back(report, takes, job.request.shot.id, name, str(error), reporter)
                 continue
-            spent += job.estimate
             pool = pools.get(name) or pools.setdefault(
                 name, ThreadPoolExecutor(job.backend.concurrency, thread_name_prefix=f"generate-{name}")
             )

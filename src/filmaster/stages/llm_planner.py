@@ -31,6 +31,7 @@ from ..errors import BackendUnavailableError, PlanError
 from ..model import Angle, Movement, SceneBlock, Shot, ShotScale
 from ..model.camera import Direction
 from ..model.corpus import CorpusEntry, CorpusShot
+from ..prompts import load_prompt
 from .cinematography import (
     RANK,
     References,
@@ -55,22 +56,13 @@ MAX_RATIONALE_CHARS = 400
 MAX_ERROR_CHARS = 240  # of the validation error recorded in a fallback's SceneReference.why
 VERSION = "1"  # bump when the prompt or the way answers are applied changes, so cached plans are redone
 
-SYSTEM_PROMPT = f"""You are a film director of photography. Re-plan the camera for ALL shots of one scene jointly, \
-so that they read as one coherent sequence (for example: establish wide, tighten as the tension rises, release \
-at the end), learning from the reference sequences of real films retrieved for this scene (the first is the \
-closest match).
-
-Rules:
-- Answer for every shot id of the scene exactly once, in the scene's order. Do not add, drop or rename shots.
-- scale is one of {", ".join(s.value for s in ShotScale)} (extreme wide to extreme close-up); stay within the \
-range each shot allows.
-- angle is one of {", ".join(a.value for a in Angle)}.
-- movement is one of {", ".join(m.value for m in Movement)}; direction is one of {", ".join(DIRECTIONS)} or null \
-(pan/truck/arc: left or right; tilt/pedestal: up or down; zoom: in or out; static and dolly moves: null).
-- duration_s is the shot length in seconds and must be at least the shot's floor (its lines must fit).
-- Keep speakers framed while they talk: prefer static, dolly_in, dolly_out, arc or handheld on dialogue shots.
-- rationale: one or two sentences on what you took from which reference.
-Answer with a single JSON object only."""
+# The prompt is a package file (prompts/camera/replan.v<N>.md); a new version of it changes VERSION too.
+SYSTEM_PROMPT, _ = load_prompt("camera", "replan").render(
+    scales=", ".join(s.value for s in ShotScale),
+    angles=", ".join(a.value for a in Angle),
+    movements=", ".join(m.value for m in Movement),
+    directions=", ".join(DIRECTIONS),
+)
 
 
 # ---------------------------------------------------------------------------------------------------- the answer

@@ -275,6 +275,12 @@ def start_shoot(
         reporter.stage("shoot", f"all {len(requests)} shots already rendered")
         return Shooting(takes)
 
+    # Shots that look alike (same set, cast, camera and length: a repeated set-up) share one key, so one job
+    # renders it for all of them; two jobs would write the same temporary file at once.
+    sharing: dict[Path, list[str]] = {}
+    for r in missing:
+        sharing.setdefault(targets[r.shot.id][0], []).append(r.shot.id)
+    missing = [r for r in missing if sharing[targets[r.shot.id][0]][0] == r.shot.id]
     cores = config.workers or os.cpu_count() or 1
     # A lone shot (an edit's) renders in a part per core when the backend can: otherwise the sound and the mix are
     # done long before it, and a core waits (an edit's re-run, 5.3 -> 4.5 s; the parts are joined by packet copy).
@@ -293,10 +299,11 @@ def start_shoot(
                 for job in _run_jobs(jobs, backend, config, workers, stop, pool):
                     job.commit()
                     cache.record(NAMESPACE, computed=True)
-                    publish(job.clip, job.media)
-                    if job.truth.is_file():
-                        shot_id = job.request.shot.id
-                        takes[shot_id] = takes[shot_id].model_copy(update={"ground_truth": project.rel(job.truth)})
+                    for shot_id in sharing[job.clip]:
+                        publish(job.clip, project.out / takes[shot_id].media)
+                        if job.truth.is_file():
+                            truth = project.rel(job.truth)
+                            takes[shot_id] = takes[shot_id].model_copy(update={"ground_truth": truth})
                     advance(job.frames)
             finally:
                 for job in jobs:

@@ -70,6 +70,9 @@ class OpenAIChatBackend(LLMBackend):
                 f'export {self.key_env}=..., or set api_key_env = "" for a local server that needs none'
             )
         self._mode = 0  # index into MODES; moves on, and stays, when the server refuses a mode
+        # Token counts of the last answer, from the reply's `usage` (empty when the server sends none): callers that
+        # account for cost read it after complete_json; the interface itself stays a JSON object in, one out.
+        self.last_usage: dict[str, int] = {}
 
     @property
     def model_id(self) -> str:
@@ -117,10 +120,13 @@ class OpenAIChatBackend(LLMBackend):
 
     def _parse(self, url: str, payload: bytes) -> dict[str, Any]:
         try:
-            choice = json.loads(payload)["choices"][0]
+            reply = json.loads(payload)
+            choice = reply["choices"][0]
             message = choice["message"]
             content = message.get("content")
             finish = choice.get("finish_reason")
+            usage = reply.get("usage") or {}
+            self.last_usage = {k: int(v) for k, v in usage.items() if k.endswith("_tokens") and isinstance(v, int)}
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             raise BackendUnavailableError(
                 f"{url} sent a reply that is not an OpenAI chat completion ({type(exc).__name__}: {exc}); "
