@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeGuard
 
 import typer
 from rich.console import Console
@@ -456,7 +456,7 @@ def corpus_add(
         # Bring the search index up to date now: only the new entries are embedded.
         cfg = load_config(find_config_file(Path.cwd()))
         embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
-        _, embedded = open_library_index(target, embedder)  # type: ignore[arg-type]
+        _, embedded = open_library_index(target, embedder)
         reporter.info(f"{target}: {len(updated.entries)} entries; {embedded} embedded into its index")
     for _, reason in failures:
         err_console.print(f"[yellow]skipped:[/] {escape(reason)}", highlight=False, soft_wrap=True)
@@ -494,7 +494,7 @@ def corpus_reindex(corpus: CorpusOption = None, config: ConfigOption = None) -> 
     embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
     # The old index is moved aside, not deleted, until the new one is complete: a failing embedder keeps it.
     with set_aside(index_paths(index_base(user))):
-        _, embedded = open_library_index(user, embedder)  # type: ignore[arg-type]
+        _, embedded = open_library_index(user, embedder)
     print(f"indexed {embedded} entries with '{cfg.backends.embed}' at {index_base(user)}.*")
 
 
@@ -541,7 +541,13 @@ def _interrupted() -> int:
     return _INTERRUPTED
 
 
-def _is_click_exception(exc: BaseException) -> bool:
+class _UsageError(Protocol):
+    """What filmaster uses of click's ClickException (from an installed click or typer's vendored copy)."""
+
+    def show(self) -> None: ...
+
+
+def _is_click_exception(exc: BaseException) -> TypeGuard[_UsageError]:
     """Whether `exc` is click's ClickException, from whichever click this typer uses.
 
     typer < 0.20 raises `click.ClickException`; newer typer vendors click as `typer._click`, whose classes are
@@ -575,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as exc:
         if _is_click_exception(exc):  # a usage error: unknown command or option, missing or malformed argument
-            exc.show()  # type: ignore[attr-defined]
+            exc.show()
             return int(getattr(exc, "exit_code", 2))
         raise
     if code == _INTERRUPTED:  # typer turns Ctrl-C inside a command into this exit code

@@ -104,9 +104,7 @@ def scene_planner(config: Config) -> ScenePlanner | None:
     """The LLM re-planner when configured; None selects the deterministic one."""
     if config.cinematography.planner != "llm":
         return None
-    llm: LLMBackend = create_backend(  # type: ignore[assignment]
-        "llm", config.backends.llm, **config.backends.settings.get("llm", {})
-    )
+    llm: LLMBackend = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))
     return LLMScenePlanner(llm)
 
 
@@ -126,7 +124,7 @@ def make_plan(
     plan = plan_screenplay(screenplay)
     if not config.cinematography.retrieval:
         return plan
-    embedder: EmbeddingBackend = create_backend(  # type: ignore[assignment]
+    embedder: EmbeddingBackend = create_backend(
         "embed", config.backends.embed, **config.backends.settings.get("embed", {})
     )
     try:

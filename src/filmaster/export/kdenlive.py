@@ -52,7 +52,7 @@ class _Producers:
         key = (url, speed)
         if key not in self.items:
             number = len(self.items) + 1
-            producer = ET.Element("producer", id=f"producer{number}", **{"in": "0", "out": str(max(0, length - 1))})
+            producer = ET.Element("producer", {"id": f"producer{number}", "in": "0", "out": str(max(0, length - 1))})
             resource = _relative(self.out / url, self.base)
             _props(producer, length=length, eof="pause")
             if speed != 1.0:
@@ -92,7 +92,9 @@ def kdenlive_text(context: ExportContext) -> str:
 
     # Kdenlive lists audio tracks below video tracks; the muted mix sits between them.
     tracks: list[tuple[str, ET.Element, bool, bool]] = []  # (name, playlist, audio, muted)
-    references = []  # the timeline's disabled reference tracks (the stems): muted, below the playing ones
+    references: list[
+        tuple[str, ET.Element, bool, bool]
+    ] = []  # the timeline's disabled reference tracks (the stems): muted, below the playing ones
     for track in timeline.audio_tracks():
         if track.name.startswith("Mix"):  # the timeline's own reference mix: Kdenlive gets its muted one below
             continue
@@ -110,12 +112,12 @@ def kdenlive_text(context: ExportContext) -> str:
         playlist.set("id", f"playlist{number}_0")
         second = ET.Element("playlist", id=f"playlist{number}_1")  # the lane Kdenlive uses for same-track mixes
         body += [playlist, second]
-        tractor = ET.Element("tractor", id=f"tractor{number}", **{"in": "0", "out": str(max(0, total - 1))})
+        tractor = ET.Element("tractor", {"id": f"tractor{number}", "in": "0", "out": str(max(0, total - 1))})
         _props(tractor, **{"kdenlive:track_name": name, "kdenlive:trackheight": "69", "kdenlive:timeline_active": "1"})
         if audio:
             _props(tractor, **{"kdenlive:audio_track": "1"})
         for lane in (playlist, second):
-            ET.SubElement(tractor, "track", producer=lane.get("id", ""), **({"hide": "video"} if audio else {}))
+            ET.SubElement(tractor, "track", {"producer": lane.get("id", ""), **({"hide": "video"} if audio else {})})
         body.append(tractor)
         track_tractors.append((tractor.get("id", ""), audio, muted))
 
@@ -215,7 +217,7 @@ def _entry(
     elif audio:  # a line enters its file between two frames: read a copy that puts it on a frame
         url, first = frame_aligned(producers.out, url, source.start_time.to_seconds(), fps)
     producer = producers.get(url, max(file_frames, first + length), speed=speed, audio=audio)
-    entry = ET.Element("entry", producer=producer.get("id", ""), **{"in": str(first), "out": str(first + length - 1)})
+    entry = ET.Element("entry", {"producer": producer.get("id", ""), "in": str(first), "out": str(first + length - 1)})
     _props(entry, **{"kdenlive:id": producer.findtext("property[@name='kdenlive:id']") or ""})
     if audio and level is not None:
         entry.append(_volume(level, _upmix_compensation_db(producers.out / url)))
@@ -248,7 +250,7 @@ def _volume(level: tuple[float, list[tuple[int, float]]], extra_db: float = 0.0)
 def _reference_playlist(total: int, producers: _Producers) -> ET.Element:
     playlist = ET.Element("playlist")
     producer = producers.get(MIX_MEDIA, total, audio=True).get("id", "")
-    ET.SubElement(playlist, "entry", producer=producer, **{"in": "0", "out": str(max(0, total - 1))})
+    ET.SubElement(playlist, "entry", {"producer": producer, "in": "0", "out": str(max(0, total - 1))})
     return playlist
 
 
@@ -267,7 +269,7 @@ def _bin(producers: _Producers, timeline: otio.schema.Timeline, fps: float) -> E
     )
     for producer in producers.items.values():
         ET.SubElement(
-            main_bin, "entry", producer=producer.get("id", ""), **{"in": "0", "out": producer.get("out", "0")}
+            main_bin, "entry", {"producer": producer.get("id", ""), "in": "0", "out": producer.get("out", "0")}
         )
     return main_bin
 
@@ -288,7 +290,7 @@ def _guides(timeline: otio.schema.Timeline, fps: float) -> list[dict[str, object
 
 
 def _black(total: int) -> ET.Element:
-    black = ET.Element("producer", id="black_track", **{"in": "0", "out": str(max(0, total - 1))})
+    black = ET.Element("producer", {"id": "black_track", "in": "0", "out": str(max(0, total - 1))})
     _props(
         black,
         length=str(total),
@@ -310,12 +312,12 @@ def _main_tractor(
     fps: float,
 ) -> ET.Element:
     timeline, master_gain_db = context.timeline, context.master_gain_db
-    tractor = ET.Element("tractor", id="maintractor", **{"in": "0", "out": str(max(0, total - 1))})
+    tractor = ET.Element("tractor", {"id": "maintractor", "in": "0", "out": str(max(0, total - 1))})
     _props(tractor, **{"kdenlive:sequenceproperties.guides": json.dumps(_guides(timeline, fps))})
     ET.SubElement(tractor, "track", producer="black_track")
     for producer, audio, muted in tracks:
         hide = "both" if muted else "video" if audio else None
-        ET.SubElement(tractor, "track", producer=producer, **({"hide": hide} if hide else {}))
+        ET.SubElement(tractor, "track", {"producer": producer, **({"hide": hide} if hide else {})})
     for number, (_, audio, _) in enumerate(tracks, start=1):
         transition = ET.SubElement(tractor, "transition", id=f"transition{number}")
         common = {"a_track": "0", "b_track": str(number), "internal_added": INTERNAL_ADDED, "always_active": "1"}

@@ -240,8 +240,8 @@ def _sound_tracks(
     for kind, base_name in TRACK_NAMES.items():
         where = levels.cues if levels is not None else {}
         rate = levels.sample_rate if levels is not None else sound.sample_rate
-        placed = [_place(c, fps, picture_frames, media_root, where.get(c.id), rate) for c in sound.of_kind(kind)]
-        placed = [p for p in placed if p is not None]
+        maybe = [_place(c, fps, picture_frames, media_root, where.get(c.id), rate) for c in sound.of_kind(kind)]
+        placed = [p for p in maybe if p is not None]
         for lane_number, lane in enumerate(_lanes(placed), start=1):
             name = base_name if lane_number == 1 else f"{base_name} {lane_number}"
             tracks.append(_audio_track(name, lane, fps, picture_frames, levels))
@@ -276,7 +276,7 @@ def _place(
     if available is None:
         available = otio.opentime.RationalTime(round(cue.duration_s * fps), fps)
     if level is not None:
-        start = max(0, -(-level.start_sample * fps // sample_rate))  # the first frame at or after its first sample
+        start = max(0, int(-(-level.start_sample * fps // sample_rate)))  # the first frame at or after its first sample
         skip = otio.opentime.RationalTime(start * sample_rate / fps - level.start_sample, sample_rate)
     else:
         start = max(0, round(cue.start_s * fps))
@@ -417,7 +417,7 @@ def _wav_duration(path: Path) -> otio.opentime.RationalTime | None:
         return None
 
 
-def _range(start: int, duration: int, rate: int) -> otio.opentime.TimeRange:
+def _range(start: int, duration: int, rate: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(duration, rate))
 
 

@@ -8,10 +8,14 @@ import statistics
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..model import Cut, CutClip
+
+if TYPE_CHECKING:
+    import av
 
 THUMB = (64, 36)  # frames are compared this small: a set-up is the layout, not the texture
 DECODE_THREADS = 2
@@ -87,8 +91,8 @@ def _thumbs_at(media: Path, indices: set[int]) -> dict[int, np.ndarray]:
     return found
 
 
-def _thumb(frame: object) -> np.ndarray:
-    grey = frame.reformat(width=THUMB[0], height=THUMB[1], format="gray").to_ndarray()  # type: ignore[attr-defined]
+def _thumb(frame: av.VideoFrame) -> np.ndarray:
+    grey = frame.reformat(width=THUMB[0], height=THUMB[1], format="gray").to_ndarray()
     return grey.astype(np.float32) / 255.0
 
 
@@ -122,7 +126,8 @@ def pixel_pacing(film: Path, cut: Cut) -> tuple[list[float], dict[int, float]]:
     cuts, frames, fps = detected_cuts(film)
     bounds = [0, *cuts, frames]
     starts = sorted((frame, scene) for scene, frame in cut.scene_start_frames().items())
-    lengths, per_scene = [], {}
+    lengths: list[float] = []
+    per_scene: dict[int, list[float]] = {}
     for a, b in itertools.pairwise(bounds):
         lengths.append((b - a) / fps)
         scene = max((s for s in starts if s[0] <= a + 2), default=starts[0])[1]

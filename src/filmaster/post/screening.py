@@ -49,7 +49,7 @@ def screen(plan: Plan, cut: Cut, config: Config, out_dir: Path | None = None) ->
         from .critics.persona import persona_critique
 
         llm = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))
-        heard = persona_critique(llm, plan, cut, config.edit.persona, config.edit.preferences)  # type: ignore[arg-type]
+        heard = persona_critique(llm, plan, cut, config.edit.persona, config.edit.preferences)
         if heard is not None:
             critiques.append(heard)
     return merge(cut.title, cut.duration_s, critiques)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..atomic import atomic_path, write_text_atomic
 from ..backends.embed.base import EmbeddingBackend
-from ..errors import InputError, MissingDependencyError
+from ..errors import InputError
 from ..model.corpus import Corpus, CorpusEntry
 
 SIDECAR_SCHEMA = "CorpusIndex.1"
@@ -33,10 +33,8 @@ IndexKind = Literal["auto", "flat", "ivf"]
 
 
 def _faiss() -> Any:
-    try:
-        import faiss
-    except ImportError as exc:
-        raise MissingDependencyError("faiss-cpu", "the retrieval index") from exc
+    import faiss  # imported on first use: it takes a while to load
+
     return faiss
 
 

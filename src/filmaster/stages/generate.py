@@ -29,7 +29,7 @@ from ..backends.registry import available_backends, create_backend
 from ..backends.video.base import ShotRequest, VideoBackend
 from ..backends.video.remote import Control, Generated, RemoteVideoBackend, first_frame_png
 from ..budget import CostBudget
-from ..errors import BackendUnavailableError, CostLimitError, FilmasterError
+from ..errors import BackendUnavailableError, ConfigError, CostLimitError, FilmasterError
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..progress import Reporter
 from ..project import Project, content_key, publish
@@ -159,8 +159,10 @@ def _seed(shot: Shot, film_seed: int) -> int:
 def _create(name: str, settings: dict[str, dict[str, Any]]) -> RemoteVideoBackend | FilmasterError:
     try:
         backend = create_backend("video", name, **settings.get(name, {}))
-        backend.api_key()  # type: ignore[attr-defined]  # a missing key is reported once, before any request
-        return backend  # type: ignore[return-value]
+        if not isinstance(backend, RemoteVideoBackend):
+            raise ConfigError(f"video backend '{name}' is not a remote generator; assign it to no shot")
+        backend.api_key()  # a missing key is reported once, before any request
+        return backend
     except FilmasterError as exc:
         return exc
 

@@ -212,7 +212,7 @@ def _parts(request: ShotRequest, backend: VideoBackend) -> int:
 def video_backend(config: ShootConfig) -> VideoBackend:
     # The backend itself, not a fault-injecting wrapper: its class starts the render workers, which wrap their own.
     backend = create_backend("video", config.backend, **config.backend_settings)
-    return getattr(backend, "inner", backend) if isinstance(backend, FaultyBackend) else backend  # type: ignore[return-value]
+    return getattr(backend, "inner", backend) if isinstance(backend, FaultyBackend) else backend
 
 
 class Shooting:

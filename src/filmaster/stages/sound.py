@@ -54,8 +54,8 @@ class SoundBackends:
     @classmethod
     def create(cls, speech: str, music: str, settings: dict[str, dict[str, Any]]) -> SoundBackends:
         return cls(
-            speech=create_backend("speech", speech, **settings.get("speech", {})),  # type: ignore[arg-type]
-            music=create_backend("music", music, **settings.get("music", {})),  # type: ignore[arg-type]
+            speech=create_backend("speech", speech, **settings.get("speech", {})),
+            music=create_backend("music", music, **settings.get("music", {})),
             find_sound=effects_lookup(),  # the user's own effects (`filmaster sounds add`) before the synthesiser
         )
 
@@ -64,14 +64,14 @@ def sound_finder(config: Config, cache: Cache | None = None) -> SoundFinder:
     """The lexicon with the configured embedding model, so wordings the lexicon lacks still match; with a `cache`,
     each clause is embedded once (a re-run embeds only the clauses that changed)."""
     settings = config.backends.settings.get("embed", {})
-    embedder: EmbeddingBackend = create_backend("embed", config.backends.embed, **settings)  # type: ignore[assignment]
+    embedder: EmbeddingBackend = create_backend("embed", config.backends.embed, **settings)
     finder = SoundFinder(CachedEmbeddings(embedder, cache) if cache is not None else embedder)
     if not config.sound.llm_events:
         return finder
     from ..backends.llm.base import LLMBackend
     from ..sound_design.llm_events import LLMSoundFinder
 
-    llm: LLMBackend = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))  # type: ignore[assignment]
+    llm: LLMBackend = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))
     return LLMSoundFinder(llm, finder, cache)
 
 

@@ -44,7 +44,7 @@ def write_stems(sound: SoundPlan, cut: Cut, project: Project) -> dict[CueKind, P
     for kind in CueKind:
         cues = [c for c in sound.of_kind(kind) if c.media]
         target = stem_path(project, kind)
-        media = project.media_digest([c.media for c in cues])
+        media = project.media_digest([c.media for c in cues if c.media])
         key = content_key(
             "stem", STEMS_VERSION, kind.value, [(c.start_s, c.gain_db, c.media) for c in cues], media, total
         )

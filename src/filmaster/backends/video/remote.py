@@ -21,6 +21,7 @@ import os
 import random
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from abc import abstractmethod
 from collections.abc import Callable
@@ -189,7 +190,7 @@ def _short(detail: Any) -> str:
 
 
 def _path(url: str) -> str:
-    return urllib.request.urlparse(url).path
+    return urllib.parse.urlparse(url).path
 
 
 CAMERA_PHRASES: dict[Movement, str] = {
@@ -372,7 +373,7 @@ def conform_clip(
     from ...previz.encode import ClipEncoder
 
     try:
-        with av.open(io.BytesIO(media)) as container:
+        with av.open(io.BytesIO(media), mode="r") as container:
             stream = container.streams.video[0]
             decoded = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
             rate = float(stream.average_rate or 0) or 24.0
@@ -394,7 +395,7 @@ def conform_clip(
             t = (i / wanted) * span
             frame = decoded[min(len(decoded) - 1, int(t * rate + 1e-6))]
             if frame.shape[:2] != (s.height, s.width):
-                frame = np.asarray(Image.fromarray(frame).resize((s.width, s.height), Image.BILINEAR))
+                frame = np.asarray(Image.fromarray(frame).resize((s.width, s.height), Image.Resampling.BILINEAR))
             encoder.write(frame)
     return wanted
 
