@@ -1,0 +1,211 @@
+"""The master bus in bounded memory: `master`'s arithmetic, run over the film bus block by block.
+
+Two passes. The first reads the bus once, block by block, and keeps only what is small: the K-weighted energy of
+each 100 ms hop (all the BS.1770 gates need) and the largest true-peak envelope value of each 1024-sample chunk
+(where a gain could make the limiter act). Gain and limiting then alternate as in `master`, but the limiter's
+envelope is read only around chunks that go over the ceiling. The second pass writes each block of the master as
+it is made. Each block's summary is cached by the content of the scenes it hears (`BlockMemo`), and a block the
+last master already wrote, at the same gain, is copied from it: a one-line edit re-reads only its scene's blocks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .film_bus import BusSamples, FilmBus, context
+from .loudness import PEAK_REACH, blocks_from_hops, gated_loudness, hop_samples, peak_envelope
+from .master import (
+    _LOOKAHEAD_S,
+    _RELEASE_S,
+    KEEP_GAIN_TOLERANCE_LU,
+    LOUDNESS_TOLERANCE_LU,
+    Regions,
+    _dbtp,
+    _hops_under_limiting,
+    _limited,
+    _limiter,
+    _merge,
+    _runs,
+    limiter_reach,
+)
+
+CHUNK = 1024  # samples per entry of the peak index
+BLOCK_HOPS = 240  # hops per block: 24 s at 48 kHz (a block is whole hops and whole chunks at 48 kHz)
+
+
+def block_samples(sample_rate: int, block_hops: int = BLOCK_HOPS) -> int:
+    """Samples per block: whole 100 ms hops (so hop sums join exactly) and whole peak-index chunks."""
+    hops = hop_samples(sample_rate) * block_hops
+    return hops * CHUNK // math.gcd(hops, CHUNK)
+
+
+def block_spans(total: int, sample_rate: int, block_hops: int = BLOCK_HOPS) -> list[tuple[int, int]]:
+    size = block_samples(sample_rate, block_hops)
+    return [(lo, min(total, lo + size)) for lo in range(0, total, size)]
+
+
+def output_margin(sample_rate: int) -> int:
+    """How far from a block the bus can change what `master` writes in it (limiter regions, seams, envelope)."""
+    look, hold = round(_LOOKAHEAD_S * sample_rate), round(_RELEASE_S * sample_rate)
+    return 2 * (hold + 2 * look) + 2 * PEAK_REACH + sum(context(sample_rate))
+
+
+@dataclass(frozen=True)
+class BlockSummary:
+    hops: np.ndarray  # float64: energy summed over each whole 100 ms hop of the block
+    peaks: np.ndarray  # float32: largest envelope value in each CHUNK of the block
+
+
+class BlockMemo:
+    """Where block summaries are kept between runs; the default keeps none."""
+
+    def get(self, key: str) -> BlockSummary | None:
+        return None
+
+    def put(self, key: str, summary: BlockSummary) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class StreamedMaster:
+    integrated_lufs: float
+    true_peak_dbtp: float
+    gain_db: float
+    trim_db: float  # the final static trim (0 unless a residue went over the ceiling)
+    blocks: list[str]  # each block's content key, in order: a later master may copy the blocks that keep theirs
+    copied: int  # how many blocks were copied from the last master rather than made
+
+
+Writer = Callable[[int, int, str, np.ndarray | None], None]  # (lo, hi, block key, block or None: copy the last one)
+
+
+def block_key(bus: FilmBus, lo: int, hi: int, margin: int, key_of: Callable[..., str]) -> str:
+    """The content key of what decides block [lo, hi): the scenes heard within `margin` of it, where they sit."""
+    wlo, whi = max(0, lo - margin), min(bus.total, hi + margin)
+    heard = [(seg.key, seg.start - lo, seg.samples) for seg in bus.overlapping(wlo, whi)]
+    return key_of("bus-block", heard, wlo - lo, whi - lo, bus.sample_rate)
+
+
+def summarise(bus: FilmBus, spans: list[tuple[int, int]], keys: list[str], memo: BlockMemo) -> BlockSummary:
+    """Pass one: the film's hop energies and peak index, from the memo where a block's key is known."""
+    hops, peaks = [], []
+    for (lo, hi), key in zip(spans, keys, strict=True):
+        summary = memo.get(key)
+        if summary is None:
+            _, analysis = bus.window(lo, hi)
+            hop = hop_samples(bus.sample_rate)
+            count = (hi - lo) // hop
+            energy = analysis.energy[: count * hop].reshape(count, hop).sum(axis=1, dtype=np.float64)
+            padded = np.zeros(-(-(hi - lo) // CHUNK) * CHUNK, dtype=np.float32)
+            padded[: hi - lo] = analysis.envelope
+            summary = BlockSummary(hops=energy, peaks=padded.reshape(-1, CHUNK).max(axis=1))
+            memo.put(key, summary)
+        hops.append(summary.hops)
+        peaks.append(summary.peaks)
+    return BlockSummary(hops=np.concatenate(hops or [np.zeros(0)]), peaks=np.concatenate(peaks or [np.zeros(0)]))
+
+
+def master_streamed(
+    bus: FilmBus,
+    target_lufs: float,
+    max_true_peak_db: float,
+    write: Writer,
+    *,
+    memo: BlockMemo | None = None,
+    key_of: Callable[..., str],
+    start_gain_db: float | None = None,
+    reusable: Callable[[str, float, float], bool] = lambda key, gain_db, trim_db: False,
+    block_hops: int = BLOCK_HOPS,
+) -> StreamedMaster:
+    """What `master(assemble(...))` makes, written block by block through `write`; memory stays a few blocks.
+
+    `reusable(key, gain_db, trim_db)` says whether the last master wrote a block of that key at that gain and trim;
+    such a block is handed to `write` as None (copy it) instead of being made again.
+    """
+    rate, total = bus.sample_rate, bus.total
+    spans = block_spans(total, rate, block_hops)
+    margin = output_margin(rate)
+    keys = [block_key(bus, lo, hi, margin, key_of) for lo, hi in spans]
+    summary = summarise(bus, spans, keys, memo or BlockMemo())
+    base, source, energy = summary.hops, BusSamples(bus, "audio"), BusSamples(bus, "energy")
+    measured = gated_loudness(blocks_from_hops(base, rate))
+    if measured == float("-inf"):  # silence (or under 400 ms): passed through, as `master` does
+        for (lo, hi), key in zip(spans, keys, strict=True):
+            write(lo, hi, key, np.array(source[lo:hi]))
+        peak = float(summary.peaks.max()) if summary.peaks.size else 0.0
+        return StreamedMaster(measured, _dbtp(peak), 0.0, 0.0, keys, 0)
+    gain_db = target_lufs - measured if start_gain_db is None else start_gain_db
+    previous: tuple[float, float] | None = None
+    for attempt in range(8):  # the same search as `master`, step for step
+        gain = 10.0 ** (gain_db / 20.0)
+        regions = _regions(bus, summary.peaks, gain, max_true_peak_db)
+        hops = _hops_under_limiting(source, regions, energy, base, gain, rate)  # type: ignore[arg-type]
+        measured = gated_loudness(blocks_from_hops(hops, rate))
+        keep = attempt == 0 and start_gain_db is not None
+        if abs(measured - target_lufs) < (KEEP_GAIN_TOLERANCE_LU if keep else LOUDNESS_TOLERANCE_LU):
+            break
+        slope = 1.0
+        if previous is not None and abs(gain_db - previous[0]) > 1e-6:
+            slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
+        previous = (gain_db, measured)
+        gain_db += (target_lufs - measured) / slope
+    peak = _dbtp(_peak(bus, summary.peaks, regions, gain))
+    trim = peak - max_true_peak_db + 0.01 if peak > max_true_peak_db else 0.0
+    copied = 0
+    for (lo, hi), key in zip(spans, keys, strict=True):
+        if reusable(key, gain_db, trim):
+            write(lo, hi, key, None)
+            copied += 1
+            continue
+        out = _limited(source, gain, regions, lo, hi)  # type: ignore[arg-type]
+        if trim:
+            out *= np.float32(10.0 ** (-trim / 20.0))
+        write(lo, hi, key, out)
+    return StreamedMaster(measured - trim, peak - trim, gain_db, trim, keys, copied)
+
+
+def _regions(bus: FilmBus, peaks: np.ndarray, gain: float, max_true_peak_db: float) -> Regions:
+    """The limiter's dips over the film, as `_limiter` finds them on the film-long envelope, reading the envelope
+    only around the chunks that go over the ceiling (far enough around that no run it would merge is missed)."""
+    rate = bus.sample_rate
+    ceiling = 10.0 ** ((max_true_peak_db - 0.05) / 20.0)  # `_limiter`'s aim
+    hot = np.flatnonzero(peaks * np.float32(gain) > ceiling)
+    if hot.size == 0:
+        return []
+    pad = 2 * limiter_reach(rate) + CHUNK
+    windows = _merge([(c * CHUNK - pad, (c + 1) * CHUNK + pad) for c in hot.tolist()], bus.total)
+    regions: Regions = []
+    for lo, hi in windows:
+        _, analysis = bus.window(lo, hi)
+        regions += [(a + lo, b + lo, dip) for a, b, dip in _limiter(analysis.envelope, gain, max_true_peak_db, rate)]
+    return regions
+
+
+def _peak(bus: FilmBus, peaks: np.ndarray, regions: Regions, gain: float) -> float:
+    """True peak (linear) of the master, as `_peak_under_limiting` finds it, from the peak index away from the
+    limiter's dips and from the bus around them."""
+    rate, total = bus.sample_rate, bus.total
+    near = _merge([(a - PEAK_REACH, b + PEAK_REACH) for a, b, _ in regions], total)
+    touched = np.zeros(peaks.shape[0], dtype=bool)
+    for a, b in near:
+        touched[a // CHUNK : -(-b // CHUNK)] = True
+    peak = float(peaks[~touched].max()) * gain if (~touched).any() else 0.0
+    source = BusSamples(bus, "audio")
+    for first, last in _runs(touched):  # the parts of touched chunks that lie away from every dip
+        lo, hi = first * CHUNK, min(total, last * CHUNK)
+        _, analysis = bus.window(lo, hi)
+        away = np.ones(hi - lo, dtype=bool)
+        for a, b in near:
+            if a < hi and b > lo:
+                away[max(a, lo) - lo : min(b, hi) - lo] = False
+        if away.any():
+            peak = max(peak, float(analysis.envelope[away].max()) * gain)
+    for a, b in near:
+        lo, hi = max(0, a - PEAK_REACH), min(total, b + PEAK_REACH)
+        oversampled = peak_envelope(_limited(source, gain, regions, lo, hi), rate)  # type: ignore[arg-type]
+        peak = max(peak, float(oversampled[a - lo : b - lo].max()))
+    return peak
