@@ -133,6 +133,7 @@ def _master_to_wav(
 
         def write(lo: int, hi: int, block: str, audio: np.ndarray | None) -> None:
             wav.write(lo, hi, audio, previous_lo=None if audio is not None else last[block] * size)
+            project.cache.record("master-block", computed=audio is not None)
 
         done = master_streamed(
             FilmBus(segments, total, rate),
@@ -162,6 +163,7 @@ class _BlockCache(BlockMemo):
 
     def get(self, key: str) -> BlockSummary | None:
         packed = load_array(self.project.cache.path(BLOCK_NAMESPACE, key, ".npy"))
+        self.project.cache.record(BLOCK_NAMESPACE, computed=packed is None)
         if packed is None:
             return None
         hops = int(packed[0])
