@@ -21,7 +21,7 @@ from filmaster.config import SoundConfig
 from filmaster.model import Cut, SoundPlan
 from filmaster.project import Project
 from filmaster.stages.mix import _lay_cues, _origin, _placed, cues_by_scene, mix_film
-from tests.support.synthetic_film import RATE, edit_one_line, synthetic_film
+from synthetic_film import RATE, edit_one_line, synthetic_film
 
 
 def _project(tmp_path: Path, name: str = "out") -> Project:
@@ -96,7 +96,7 @@ def test_a_twenty_minute_film_is_mixed_in_bounded_memory(tmp_path: Path) -> None
         from filmaster.config import SoundConfig
         from filmaster.project import Project
         from filmaster.stages.mix import mix_film
-        from tests.support.synthetic_film import synthetic_film
+        from synthetic_film import synthetic_film
 
         source = Path({str(tmp_path)!r}) / "story.fountain"
         source.write_text("INT. ROOM - DAY\\n\\nA room.\\n")
@@ -110,7 +110,7 @@ def test_a_twenty_minute_film_is_mixed_in_bounded_memory(tmp_path: Path) -> None
         """
     )
     root = Path(__file__).resolve().parents[2]
-    env = {"PYTHONPATH": f"{root / 'src'}:{root}", "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": f"{root / 'src'}:{root / 'tests' / 'support'}", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=root)
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])

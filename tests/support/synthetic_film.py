@@ -64,7 +64,11 @@ def synthetic_film(project: Project, scenes: int, scene_s: float) -> tuple[Sound
             )
     frames = round(scenes * scene_s * 24)
     cut = Cut(
-        title="long", fps=24, width=64, height=36, clips=[CutClip(shot_id="S01-01", scene_index=0, media="x", frames=frames)]
+        title="long",
+        fps=24,
+        width=64,
+        height=36,
+        clips=[CutClip(shot_id="S01-01", scene_index=0, media="x", frames=frames)],
     )
     return SoundPlan(cues=cues), cut
 
