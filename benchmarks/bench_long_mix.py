@@ -78,7 +78,7 @@ def child(short: Path, folder: Path, minutes: float, edit: bool) -> None:
     sound, cut = tiled(short, minutes)
     if edit:
         sound = edited(sound)
-    project = Project(folder, short / "source.fountain")
+    project = Project(folder, short / "source.fountain", force=True)  # the folder holds the copied media
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     result = mix_film(sound, cut, SoundConfig(), project)
@@ -104,7 +104,9 @@ def child(short: Path, folder: Path, minutes: float, edit: bool) -> None:
 
 def run_child(short: Path, folder: Path, minutes: float, edit: bool) -> dict:
     cmd = [sys.executable, __file__, "--child", str(short), str(folder), str(minutes)] + (["--edit"] if edit else [])
-    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the mix of {minutes:g} minutes failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
