@@ -19,6 +19,8 @@ import numpy as np
 from .film_bus import BusSamples, FilmBus, context
 from .loudness import PEAK_REACH, blocks_from_hops, gated_loudness, hop_samples, peak_envelope
 from .master import (
+    _FILTER_SETTLE_S,
+    _FILTER_WARMUP_S,
     _LOOKAHEAD_S,
     _RELEASE_S,
     KEEP_GAIN_TOLERANCE_LU,
@@ -48,10 +50,21 @@ def block_spans(total: int, sample_rate: int, block_hops: int = BLOCK_HOPS) -> l
     return [(lo, min(total, lo + size)) for lo in range(0, total, size)]
 
 
-def output_margin(sample_rate: int) -> int:
-    """How far from a block the bus can change what `master` writes in it (limiter regions, seams, envelope)."""
+def influence(sample_rate: int) -> int:
+    """How far from a block a sample over the ceiling can change that block's master: its limiter dip reaches the
+    block, or the filters that measure the block's loudness are still settling after it."""
     look, hold = round(_LOOKAHEAD_S * sample_rate), round(_RELEASE_S * sample_rate)
-    return 2 * (hold + 2 * look) + 2 * PEAK_REACH + sum(context(sample_rate))
+    return round((_FILTER_WARMUP_S + _FILTER_SETTLE_S) * sample_rate) + hold + 2 * look + 2 * CHUNK + 2 * PEAK_REACH
+
+
+def _window_pad(sample_rate: int) -> int:
+    """Envelope read either side of a chunk over the ceiling, so that the limiter sees every run it would merge."""
+    return 2 * limiter_reach(sample_rate) + CHUNK
+
+
+def output_margin(sample_rate: int) -> int:
+    """How far from a block the bus can change anything the master computes for it (the block key's reach)."""
+    return influence(sample_rate) + _window_pad(sample_rate) + sum(context(sample_rate))
 
 
 @dataclass(frozen=True)
@@ -61,12 +74,12 @@ class BlockSummary:
 
 
 class BlockMemo:
-    """Where block summaries are kept between runs; the default keeps none."""
+    """Where a block's results (small float64 arrays, by content key) are kept between runs; this one keeps none."""
 
-    def get(self, key: str) -> BlockSummary | None:
+    def get(self, key: str) -> np.ndarray | None:
         return None
 
-    def put(self, key: str, summary: BlockSummary) -> None:
+    def put(self, key: str, packed: np.ndarray) -> None:
         return None
 
 
@@ -94,7 +107,8 @@ def summarise(bus: FilmBus, spans: list[tuple[int, int]], keys: list[str], memo:
     """Pass one: the film's hop energies and peak index, from the memo where a block's key is known."""
     hops, peaks = [], []
     for (lo, hi), key in zip(spans, keys, strict=True):
-        summary = memo.get(key)
+        packed = memo.get(key)
+        summary = _unpack_summary(packed) if packed is not None else None
         if summary is None:
             _, analysis = bus.window(lo, hi)
             hop = hop_samples(bus.sample_rate)
@@ -103,7 +117,7 @@ def summarise(bus: FilmBus, spans: list[tuple[int, int]], keys: list[str], memo:
             padded = np.zeros(-(-(hi - lo) // CHUNK) * CHUNK, dtype=np.float32)
             padded[: hi - lo] = analysis.envelope
             summary = BlockSummary(hops=energy, peaks=padded.reshape(-1, CHUNK).max(axis=1))
-            memo.put(key, summary)
+            memo.put(key, np.concatenate([[energy.shape[0]], energy, summary.peaks.astype(np.float64)]))
         hops.append(summary.hops)
         peaks.append(summary.peaks)
     return BlockSummary(hops=np.concatenate(hops or [np.zeros(0)]), peaks=np.concatenate(peaks or [np.zeros(0)]))
@@ -127,11 +141,12 @@ def master_streamed(
     such a block is handed to `write` as None (copy it) instead of being made again.
     """
     rate, total = bus.sample_rate, bus.total
+    memo = memo or BlockMemo()
     spans = block_spans(total, rate, block_hops)
     margin = output_margin(rate)
     keys = [block_key(bus, lo, hi, margin, key_of) for lo, hi in spans]
-    summary = summarise(bus, spans, keys, memo or BlockMemo())
-    base, source, energy = summary.hops, BusSamples(bus, "audio"), BusSamples(bus, "energy")
+    summary = summarise(bus, spans, keys, memo)
+    base, source = summary.hops, BusSamples(bus, "audio")
     measured = gated_loudness(blocks_from_hops(base, rate))
     if measured == float("-inf"):  # silence (or under 400 ms): passed through, as `master` does
         for (lo, hi), key in zip(spans, keys, strict=True):
@@ -140,11 +155,12 @@ def master_streamed(
         return StreamedMaster(measured, _dbtp(peak), 0.0, 0.0, keys, 0)
     gain_db = target_lufs - measured if start_gain_db is None else start_gain_db
     previous: tuple[float, float] | None = None
-    for attempt in range(8):  # the same search as `master`, step for step
-        gain = 10.0 ** (gain_db / 20.0)
-        regions = _regions(bus, summary.peaks, gain, max_true_peak_db)
-        hops = _hops_under_limiting(source, regions, energy, base, gain, rate)  # type: ignore[arg-type]
-        measured = gated_loudness(blocks_from_hops(hops, rate))
+    for attempt in range(8):  # the same search as `master`, step for step, each try made (or recalled) per block
+        tries = [
+            _block_try(bus, summary, lo, hi, key, gain_db, max_true_peak_db, memo, key_of)
+            for (lo, hi), key in zip(spans, keys, strict=True)
+        ]
+        measured = gated_loudness(blocks_from_hops(np.concatenate([hops for hops, _ in tries]), rate))
         keep = attempt == 0 and start_gain_db is not None
         if abs(measured - target_lufs) < (KEEP_GAIN_TOLERANCE_LU if keep else LOUDNESS_TOLERANCE_LU):
             break
@@ -153,14 +169,16 @@ def master_streamed(
             slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
         previous = (gain_db, measured)
         gain_db += (target_lufs - measured) / slope
-    peak = _dbtp(_peak(bus, summary.peaks, regions, gain))
+    peak = _dbtp(max(block_peak for _, block_peak in tries))
     trim = peak - max_true_peak_db + 0.01 if peak > max_true_peak_db else 0.0
+    gain = 10.0 ** (gain_db / 20.0)
     copied = 0
     for (lo, hi), key in zip(spans, keys, strict=True):
         if reusable(key, gain_db, trim):
             write(lo, hi, key, None)
             copied += 1
             continue
+        regions = _regions(bus, summary.peaks, gain, max_true_peak_db, lo, hi)
         out = _limited(source, gain, regions, lo, hi)  # type: ignore[arg-type]
         if trim:
             out *= np.float32(10.0 ** (-trim / 20.0))
@@ -168,35 +186,79 @@ def master_streamed(
     return StreamedMaster(measured - trim, peak - trim, gain_db, trim, keys, copied)
 
 
-def _regions(bus: FilmBus, peaks: np.ndarray, gain: float, max_true_peak_db: float) -> Regions:
-    """The limiter's dips over the film, as `_limiter` finds them on the film-long envelope, reading the envelope
-    only around the chunks that go over the ceiling (far enough around that no run it would merge is missed)."""
+def _unpack_summary(packed: np.ndarray) -> BlockSummary | None:
+    hops = int(packed[0]) if packed.size else -1
+    if hops < 0 or packed.size < 1 + hops:
+        return None
+    return BlockSummary(hops=packed[1 : 1 + hops], peaks=packed[1 + hops :].astype(np.float32))
+
+
+def _block_try(
+    bus: FilmBus,
+    summary: BlockSummary,
+    lo: int,
+    hi: int,
+    key: str,
+    gain_db: float,
+    max_true_peak_db: float,
+    memo: BlockMemo,
+    key_of: Callable[..., str],
+) -> tuple[np.ndarray, float]:
+    """Block [lo, hi)'s part of one gain try: its hop energies and true peak (linear) under limiting, as the
+    whole film's try finds them there. Recalled by the block's content and the gain: after an edit that keeps
+    the gain, only the blocks the edit reached are tried again."""
+    memo_key = key_of("bus-try", key, gain_db, max_true_peak_db)
+    packed = memo.get(memo_key)
+    rate = bus.sample_rate
+    hop = hop_samples(rate)
+    first, last = lo // hop, hi // hop  # blocks are whole hops; the film's last, partial hop belongs to none
+    if packed is not None and packed.shape == (last - first + 1,):
+        return packed[:-1], float(packed[-1])
+    gain = 10.0 ** (gain_db / 20.0)
+    regions = _regions(bus, summary.peaks, gain, max_true_peak_db, lo, hi)
+    source, energy = BusSamples(bus, "audio"), BusSamples(bus, "energy")
+    # The film's hops at this gain, corrected where these regions limit: exact within the block.
+    hops = _hops_under_limiting(source, regions, energy, summary.hops, gain, rate)[first:last]  # type: ignore[arg-type]
+    peak = _peak(bus, summary.peaks, regions, gain, lo, hi)
+    memo.put(memo_key, np.append(hops, peak))
+    return hops, peak
+
+
+def _regions(bus: FilmBus, peaks: np.ndarray, gain: float, max_true_peak_db: float, lo: int, hi: int) -> Regions:
+    """The limiter's dips that reach block [lo, hi) or its loudness, as `_limiter` finds them on the film-long
+    envelope, reading the envelope only around the chunks near the block that go over the ceiling."""
     rate = bus.sample_rate
     ceiling = 10.0 ** ((max_true_peak_db - 0.05) / 20.0)  # `_limiter`'s aim
-    hot = np.flatnonzero(peaks * np.float32(gain) > ceiling)
+    reach = influence(rate)
+    first = max(0, lo - reach) // CHUNK
+    hot = first + np.flatnonzero(peaks[first : -(-(hi + reach) // CHUNK)] * np.float32(gain) > ceiling)
     if hot.size == 0:
         return []
-    pad = 2 * limiter_reach(rate) + CHUNK
+    pad = _window_pad(rate)
     windows = _merge([(c * CHUNK - pad, (c + 1) * CHUNK + pad) for c in hot.tolist()], bus.total)
     regions: Regions = []
-    for lo, hi in windows:
-        _, analysis = bus.window(lo, hi)
-        regions += [(a + lo, b + lo, dip) for a, b, dip in _limiter(analysis.envelope, gain, max_true_peak_db, rate)]
+    for wlo, whi in windows:
+        _, analysis = bus.window(wlo, whi)
+        found = _limiter(analysis.envelope, gain, max_true_peak_db, rate)
+        regions += [(a + wlo, b + wlo, dip) for a, b, dip in found]
     return regions
 
 
-def _peak(bus: FilmBus, peaks: np.ndarray, regions: Regions, gain: float) -> float:
-    """True peak (linear) of the master, as `_peak_under_limiting` finds it, from the peak index away from the
-    limiter's dips and from the bus around them."""
+def _peak(bus: FilmBus, peaks: np.ndarray, regions: Regions, gain: float, block_lo: int, block_hi: int) -> float:
+    """True peak (linear) of block [block_lo, block_hi) of the master, as `_peak_under_limiting` finds it on the
+    film: from the peak index away from the limiter's dips and from the bus around them."""
     rate, total = bus.sample_rate, bus.total
     near = _merge([(a - PEAK_REACH, b + PEAK_REACH) for a, b, _ in regions], total)
-    touched = np.zeros(peaks.shape[0], dtype=bool)
+    near = [(max(a, block_lo), min(b, block_hi)) for a, b in near if a < block_hi and b > block_lo]
+    offset = block_lo // CHUNK  # blocks are whole chunks
+    index = peaks[offset : -(-block_hi // CHUNK)]
+    touched = np.zeros(index.shape[0], dtype=bool)
     for a, b in near:
-        touched[a // CHUNK : -(-b // CHUNK)] = True
-    peak = float(peaks[~touched].max()) * gain if (~touched).any() else 0.0
+        touched[a // CHUNK - offset : -(-b // CHUNK) - offset] = True
+    peak = float(index[~touched].max()) * gain if (~touched).any() else 0.0
     source = BusSamples(bus, "audio")
     for first, last in _runs(touched):  # the parts of touched chunks that lie away from every dip
-        lo, hi = first * CHUNK, min(total, last * CHUNK)
+        lo, hi = (first + offset) * CHUNK, min(total, (last + offset) * CHUNK)
         _, analysis = bus.window(lo, hi)
         away = np.ones(hi - lo, dtype=bool)
         for a, b in near:

@@ -27,7 +27,7 @@ from ..atomic import atomic_path
 from ..audio.film_bus import FilmBus, StoredSegment, stored_samples
 from ..audio.film_grid import AAC_FRAME, AUDIO_RATE
 from ..audio.master import analyse, master_stretch, stable_stretches
-from ..audio.master_stream import BlockMemo, BlockSummary, StreamedMaster, block_samples, master_streamed
+from ..audio.master_stream import BlockMemo, StreamedMaster, block_samples, master_streamed
 from ..audio.mix import premix
 from ..audio.wav_stream import wav_blocks
 from ..audio.wavio import read_wav, to_pcm16, wav_frames
@@ -156,21 +156,17 @@ def _identity(path: Path) -> list[int]:
 
 
 class _BlockCache(BlockMemo):
-    """Block summaries (hop energies and peak index) in the project's cache, keyed by the block's content."""
+    """A block's results (its summary, its part of a gain try) in the project's cache, keyed by its content."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
 
-    def get(self, key: str) -> BlockSummary | None:
+    def get(self, key: str) -> np.ndarray | None:
         packed = load_array(self.project.cache.path(BLOCK_NAMESPACE, key, ".npy"))
         self.project.cache.record(BLOCK_NAMESPACE, computed=packed is None)
-        if packed is None:
-            return None
-        hops = int(packed[0])
-        return BlockSummary(hops=packed[1 : 1 + hops], peaks=packed[1 + hops :].astype(np.float32))
+        return packed
 
-    def put(self, key: str, summary: BlockSummary) -> None:
-        packed = np.concatenate([[summary.hops.shape[0]], summary.hops, summary.peaks.astype(np.float64)])
+    def put(self, key: str, packed: np.ndarray) -> None:
         with atomic_path(self.project.cache.path(BLOCK_NAMESPACE, key, ".npy")) as tmp, tmp.open("wb") as handle:
             np.save(handle, packed)
 
