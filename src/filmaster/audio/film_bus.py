@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .loudness import PEAK_REACH
-from .master import _FILTER_SETTLE_S, _FILTER_WARMUP_S, Analysis, Segment, assemble
+from .master import FILTER_SETTLE_S, FILTER_WARMUP_S, Analysis, Segment, assemble
 
 
 def unpack_segment(start: int, packed: np.ndarray) -> Segment:
@@ -54,8 +54,8 @@ def stored_samples(path: Path) -> int:
 
 def context(sample_rate: int) -> tuple[int, int]:
     """Samples of context a window needs before and after it for its seams to be measured as on the whole film."""
-    settle = round(_FILTER_SETTLE_S * sample_rate)
-    return round(_FILTER_WARMUP_S * sample_rate) + settle + 4 * PEAK_REACH, settle + 4 * PEAK_REACH
+    settle = round(FILTER_SETTLE_S * sample_rate)
+    return round(FILTER_WARMUP_S * sample_rate) + settle + 4 * PEAK_REACH, settle + 4 * PEAK_REACH
 
 
 class FilmBus:

@@ -19,20 +19,20 @@ import numpy as np
 from .film_bus import BusSamples, FilmBus, context
 from .loudness import PEAK_REACH, blocks_from_hops, gated_loudness, hop_samples, peak_envelope
 from .master import (
-    _FILTER_SETTLE_S,
-    _FILTER_WARMUP_S,
-    _LOOKAHEAD_S,
-    _RELEASE_S,
+    FILTER_SETTLE_S,
+    FILTER_WARMUP_S,
     KEEP_GAIN_TOLERANCE_LU,
+    LOOKAHEAD_S,
     LOUDNESS_TOLERANCE_LU,
+    RELEASE_S,
     Regions,
-    _dbtp,
-    _hops_under_limiting,
-    _limited,
-    _limiter,
-    _merge,
-    _runs,
+    hops_under_limiting,
+    limited,
+    limiter_dips,
     limiter_reach,
+    merge_spans,
+    to_dbtp,
+    true_runs,
 )
 
 CHUNK = 1024  # samples per entry of the peak index
@@ -53,8 +53,8 @@ def block_spans(total: int, sample_rate: int, block_hops: int = BLOCK_HOPS) -> l
 def influence(sample_rate: int) -> int:
     """How far from a block a sample over the ceiling can change that block's master: its limiter dip reaches the
     block, or the filters that measure the block's loudness are still settling after it."""
-    look, hold = round(_LOOKAHEAD_S * sample_rate), round(_RELEASE_S * sample_rate)
-    return round((_FILTER_WARMUP_S + _FILTER_SETTLE_S) * sample_rate) + hold + 2 * look + 2 * CHUNK + 2 * PEAK_REACH
+    look, hold = round(LOOKAHEAD_S * sample_rate), round(RELEASE_S * sample_rate)
+    return round((FILTER_WARMUP_S + FILTER_SETTLE_S) * sample_rate) + hold + 2 * look + 2 * CHUNK + 2 * PEAK_REACH
 
 
 def _window_pad(sample_rate: int) -> int:
@@ -152,7 +152,7 @@ def master_streamed(
         for (lo, hi), key in zip(spans, keys, strict=True):
             write(lo, hi, key, np.array(source[lo:hi]))
         peak = float(summary.peaks.max()) if summary.peaks.size else 0.0
-        return StreamedMaster(measured, _dbtp(peak), 0.0, 0.0, keys, 0)
+        return StreamedMaster(measured, to_dbtp(peak), 0.0, 0.0, keys, 0)
     gain_db = target_lufs - measured if start_gain_db is None else start_gain_db
     previous: tuple[float, float] | None = None
     for attempt in range(8):  # the same search as `master`, step for step, each try made (or recalled) per block
@@ -169,7 +169,7 @@ def master_streamed(
             slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
         previous = (gain_db, measured)
         gain_db += (target_lufs - measured) / slope
-    peak = _dbtp(max(block_peak for _, block_peak in tries))
+    peak = to_dbtp(max(block_peak for _, block_peak in tries))
     trim = peak - max_true_peak_db + 0.01 if peak > max_true_peak_db else 0.0
     gain = 10.0 ** (gain_db / 20.0)
     copied = 0
@@ -179,7 +179,7 @@ def master_streamed(
             copied += 1
             continue
         regions = _regions(bus, summary.peaks, gain, max_true_peak_db, lo, hi)
-        out = _limited(source, gain, regions, lo, hi)  # type: ignore[arg-type]
+        out = limited(source, gain, regions, lo, hi)  # type: ignore[arg-type]
         if trim:
             out *= np.float32(10.0 ** (-trim / 20.0))
         write(lo, hi, key, out)
@@ -218,28 +218,28 @@ def _block_try(
     regions = _regions(bus, summary.peaks, gain, max_true_peak_db, lo, hi)
     source, energy = BusSamples(bus, "audio"), BusSamples(bus, "energy")
     # The film's hops at this gain, corrected where these regions limit: exact within the block.
-    hops = _hops_under_limiting(source, regions, energy, summary.hops, gain, rate)[first:last]  # type: ignore[arg-type]
+    hops = hops_under_limiting(source, regions, energy, summary.hops, gain, rate)[first:last]  # type: ignore[arg-type]
     peak = _peak(bus, summary.peaks, regions, gain, lo, hi)
     memo.put(memo_key, np.append(hops, peak))
     return hops, peak
 
 
 def _regions(bus: FilmBus, peaks: np.ndarray, gain: float, max_true_peak_db: float, lo: int, hi: int) -> Regions:
-    """The limiter's dips that reach block [lo, hi) or its loudness, as `_limiter` finds them on the film-long
+    """The limiter's dips that reach block [lo, hi) or its loudness, as `limiter_dips` finds them on the film-long
     envelope, reading the envelope only around the chunks near the block that go over the ceiling."""
     rate = bus.sample_rate
-    ceiling = 10.0 ** ((max_true_peak_db - 0.05) / 20.0)  # `_limiter`'s aim
+    ceiling = 10.0 ** ((max_true_peak_db - 0.05) / 20.0)  # `limiter_dips`'s aim
     reach = influence(rate)
     first = max(0, lo - reach) // CHUNK
     hot = first + np.flatnonzero(peaks[first : -(-(hi + reach) // CHUNK)] * np.float32(gain) > ceiling)
     if hot.size == 0:
         return []
     pad = _window_pad(rate)
-    windows = _merge([(c * CHUNK - pad, (c + 1) * CHUNK + pad) for c in hot.tolist()], bus.total)
+    windows = merge_spans([(c * CHUNK - pad, (c + 1) * CHUNK + pad) for c in hot.tolist()], bus.total)
     regions: Regions = []
     for wlo, whi in windows:
         _, analysis = bus.window(wlo, whi)
-        found = _limiter(analysis.envelope, gain, max_true_peak_db, rate)
+        found = limiter_dips(analysis.envelope, gain, max_true_peak_db, rate)
         regions += [(a + wlo, b + wlo, dip) for a, b, dip in found]
     return regions
 
@@ -248,7 +248,7 @@ def _peak(bus: FilmBus, peaks: np.ndarray, regions: Regions, gain: float, block_
     """True peak (linear) of block [block_lo, block_hi) of the master, as `_peak_under_limiting` finds it on the
     film: from the peak index away from the limiter's dips and from the bus around them."""
     rate, total = bus.sample_rate, bus.total
-    near = _merge([(a - PEAK_REACH, b + PEAK_REACH) for a, b, _ in regions], total)
+    near = merge_spans([(a - PEAK_REACH, b + PEAK_REACH) for a, b, _ in regions], total)
     near = [(max(a, block_lo), min(b, block_hi)) for a, b in near if a < block_hi and b > block_lo]
     offset = block_lo // CHUNK  # blocks are whole chunks
     index = peaks[offset : -(-block_hi // CHUNK)]
@@ -257,7 +257,7 @@ def _peak(bus: FilmBus, peaks: np.ndarray, regions: Regions, gain: float, block_
         touched[a // CHUNK - offset : -(-b // CHUNK) - offset] = True
     peak = float(index[~touched].max()) * gain if (~touched).any() else 0.0
     source = BusSamples(bus, "audio")
-    for first, last in _runs(touched):  # the parts of touched chunks that lie away from every dip
+    for first, last in true_runs(touched):  # the parts of touched chunks that lie away from every dip
         lo, hi = (first + offset) * CHUNK, min(total, (last + offset) * CHUNK)
         _, analysis = bus.window(lo, hi)
         away = np.ones(hi - lo, dtype=bool)
@@ -268,6 +268,6 @@ def _peak(bus: FilmBus, peaks: np.ndarray, regions: Regions, gain: float, block_
             peak = max(peak, float(analysis.envelope[away].max()) * gain)
     for a, b in near:
         lo, hi = max(0, a - PEAK_REACH), min(total, b + PEAK_REACH)
-        oversampled = peak_envelope(_limited(source, gain, regions, lo, hi), rate)  # type: ignore[arg-type]
+        oversampled = peak_envelope(limited(source, gain, regions, lo, hi), rate)  # type: ignore[arg-type]
         peak = max(peak, float(oversampled[a - lo : b - lo].max()))
     return peak
