@@ -90,10 +90,10 @@ class StreamedMaster:
     gain_db: float
     trim_db: float  # the final static trim (0 unless a residue went over the ceiling)
     blocks: list[str]  # each block's content key, in order: a later master may copy the blocks that keep theirs
-    copied: int  # how many blocks were copied from the last master rather than made
+    copied: int  # how many blocks the last master wrote, kept rather than made
 
 
-Writer = Callable[[int, int, str, np.ndarray | None], None]  # (lo, hi, block key, block or None: copy the last one)
+Writer = Callable[[int, int, str, np.ndarray | None], None]  # (lo, hi, block key, block or None: keep the last one)
 
 
 def block_key(bus: FilmBus, lo: int, hi: int, margin: int, key_of: Callable[..., str]) -> str:
@@ -132,13 +132,13 @@ def master_streamed(
     memo: BlockMemo | None = None,
     key_of: Callable[..., str],
     start_gain_db: float | None = None,
-    reusable: Callable[[str, float, float], bool] = lambda key, gain_db, trim_db: False,
+    reusable: Callable[[str, int, float, float], bool] = lambda key, lo, gain_db, trim_db: False,
     block_hops: int = BLOCK_HOPS,
 ) -> StreamedMaster:
     """What `master(assemble(...))` makes, written block by block through `write`; memory stays a few blocks.
 
-    `reusable(key, gain_db, trim_db)` says whether the last master wrote a block of that key at that gain and trim;
-    such a block is handed to `write` as None (copy it) instead of being made again.
+    `reusable(key, lo, gain_db, trim_db)` says whether the last master wrote this very block (that key, at sample
+    `lo`, at that gain and trim) where `write` writes; such a block is handed to `write` as None (keep it).
     """
     rate, total = bus.sample_rate, bus.total
     memo = memo or BlockMemo()
@@ -174,7 +174,7 @@ def master_streamed(
     gain = 10.0 ** (gain_db / 20.0)
     copied = 0
     for (lo, hi), key in zip(spans, keys, strict=True):
-        if reusable(key, gain_db, trim):
+        if reusable(key, lo, gain_db, trim):
             write(lo, hi, key, None)
             copied += 1
             continue

@@ -1,14 +1,16 @@
-"""A 16-bit PCM WAV written block by block, atomically, whose blocks may be copied from an earlier version of it.
+"""A 16-bit PCM WAV written block by block: anew (atomically), or patched in place where blocks changed.
 
-The film's mix is written as it is mastered, so it is never whole in memory; a block the last master already
-wrote identically is copied from the last file instead of being made again.
+The film's mix is written as it is mastered, so it is never whole in memory. After an edit that keeps the
+master's gain, only the blocks that changed are written into the existing file: the rest of a feature's
+gigabyte of sound is not copied.
 """
 
 from __future__ import annotations
 
+import os
 import wave
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -18,46 +20,65 @@ from ..errors import AudioError
 from .wavio import to_pcm16
 
 
+def _pcm(target: Path, block: np.ndarray) -> memoryview:
+    if not np.isfinite(block).all():
+        raise AudioError(f"cannot write {target}: audio holds NaN or infinite samples; check the stage that made it")
+    return memoryview(np.ascontiguousarray(to_pcm16(np.asarray(block, dtype=np.float32)))).cast("B")
+
+
 class WavBlockWriter:
-    def __init__(self, out: wave.Wave_write, target: Path, previous: wave.Wave_read | None) -> None:
-        self._out, self._target, self._previous = out, target, previous
+    def __init__(self, out: wave.Wave_write, target: Path) -> None:
+        self._out, self._target = out, target
         self.written = 0  # sample frames so far: blocks must come in order, without gaps
 
-    def write(self, lo: int, hi: int, block: np.ndarray | None, previous_lo: int | None = None) -> None:
-        """Samples [lo, hi) of the file: `block` (float, (hi - lo, channels)), or, when None, the same number of
-        frames of the previous file from `previous_lo` (default `lo`)."""
-        if lo != self.written:
-            raise AudioError(f"cannot write {self._target}: block at sample {lo} after {self.written} samples")
-        if block is None:
-            if self._previous is None:
-                raise AudioError(f"cannot copy into {self._target}: there is no previous file to copy from")
-            self._previous.setpos(lo if previous_lo is None else previous_lo)
-            raw = self._previous.readframes(hi - lo)
-        else:
-            if not np.isfinite(block).all():
-                raise AudioError(
-                    f"cannot write {self._target}: audio holds NaN or infinite samples; check the stage that made it"
-                )
-            raw = memoryview(np.ascontiguousarray(to_pcm16(np.asarray(block, dtype=np.float32)))).cast("B")
-        if len(raw) != (hi - lo) * self._out.getnchannels() * 2:
-            raise AudioError(f"cannot write {self._target}: block [{lo}, {hi}) has the wrong number of samples")
-        self._out.writeframesraw(raw)
+    def write(self, lo: int, hi: int, block: np.ndarray | None) -> None:
+        """Samples [lo, hi) of the file, float in [-1, 1], shaped (hi - lo, channels)."""
+        if block is None or lo != self.written or block.shape[0] != hi - lo:
+            raise AudioError(f"cannot write {self._target}: block [{lo}, {hi}) after {self.written} samples")
+        self._out.writeframesraw(_pcm(self._target, block))
         self.written = hi
 
 
 @contextmanager
-def wav_blocks(target: Path, channels: int, sample_rate: int, previous: Path | None = None) -> Iterator[WavBlockWriter]:
-    """Write `target` block by block; it replaces the old file only when the last block is written. `previous`
-    (usually the old `target`) is kept open for copying until then."""
-    with ExitStack() as stack:
-        old = None
-        if previous is not None and previous.is_file():
-            old = stack.enter_context(wave.open(str(previous), "rb"))
-            if (old.getnchannels(), old.getsampwidth(), old.getframerate()) != (channels, 2, sample_rate):
-                raise AudioError(f"cannot copy from {previous}: not {channels}-channel 16-bit PCM at {sample_rate} Hz")
-        tmp = stack.enter_context(atomic_path(target))
-        out = stack.enter_context(wave.open(str(tmp), "wb"))
+def wav_blocks(target: Path, channels: int, sample_rate: int) -> Iterator[WavBlockWriter]:
+    """Write `target` block by block; it replaces the old file only once the last block is written."""
+    with atomic_path(target) as tmp, wave.open(str(tmp), "wb") as out:
         out.setnchannels(channels)
         out.setsampwidth(2)
         out.setframerate(sample_rate)
-        yield WavBlockWriter(out, target, old)
+        yield WavBlockWriter(out, target)
+
+
+class WavPatcher:
+    def __init__(self, fd: int, target: Path, data_offset: int, frame_bytes: int, frames: int) -> None:
+        self._fd, self._target = fd, target
+        self._offset, self._frame_bytes, self._frames = data_offset, frame_bytes, frames
+
+    def write(self, lo: int, hi: int, block: np.ndarray | None) -> None:
+        """Samples [lo, hi) replaced by `block`; None keeps what the file holds there."""
+        if block is None:
+            return
+        if not 0 <= lo < hi <= self._frames or block.shape[0] != hi - lo:
+            raise AudioError(f"cannot patch {self._target}: block [{lo}, {hi}) outside its {self._frames} samples")
+        raw = _pcm(self._target, block)
+        if len(raw) != (hi - lo) * self._frame_bytes:
+            raise AudioError(f"cannot patch {self._target}: block [{lo}, {hi}) has another channel count")
+        os.pwrite(self._fd, raw, self._offset + lo * self._frame_bytes)
+
+
+@contextmanager
+def wav_patch(target: Path) -> Iterator[WavPatcher]:
+    """Patch blocks of an existing 16-bit PCM WAV in place (its length and format stay)."""
+    try:
+        with wave.open(str(target), "rb") as wav:
+            frames, channels, width = wav.getnframes(), wav.getnchannels(), wav.getsampwidth()
+    except (OSError, EOFError, wave.Error) as exc:
+        raise AudioError(f"cannot patch {target}: {exc}; delete it and run again") from exc
+    if width != 2:
+        raise AudioError(f"cannot patch {target}: {8 * width}-bit samples, the mix is 16-bit; delete it and run again")
+    data_offset = target.stat().st_size - frames * channels * width  # the data chunk ends the files we write
+    fd = os.open(target, os.O_WRONLY)
+    try:
+        yield WavPatcher(fd, target, data_offset, channels * width, frames)
+    finally:
+        os.close(fd)

@@ -29,7 +29,7 @@ from ..audio.film_grid import AAC_FRAME, AUDIO_RATE
 from ..audio.master import analyse, master_stretch, stable_stretches
 from ..audio.master_stream import BlockMemo, StreamedMaster, block_samples, master_streamed
 from ..audio.mix import premix
-from ..audio.wav_stream import wav_blocks
+from ..audio.wav_stream import wav_blocks, wav_patch
 from ..audio.wavio import read_wav, to_pcm16, wav_frames
 from ..config import SoundConfig
 from ..errors import AudioError
@@ -118,36 +118,48 @@ def _master_to_wav(
     target: Path,
     previous_gain: float | None,
 ) -> StreamedMaster:
-    """Master the film's bus into `target`, copying from the last mix.wav the blocks it wrote identically."""
+    """Master the film's bus into `target`. When the last mix.wav is the one the manifest describes, as long, to
+    the same ceiling, only the blocks that changed are written into it, in place; otherwise it is written anew."""
     manifest = project.manifest()
-    last_blocks = (
-        manifest.get("master_blocks") if manifest.get("master_ceiling_dbtp") == config.true_peak_dbtp else None
-    )
-    last = {block: i for i, block in enumerate(last_blocks or [])} if wav_ok(target) else {}
     size = block_samples(rate)
+    same_file = wav_ok(target, total) and manifest.get("master_file") == _identity(target)
+    same_ceiling = manifest.get("master_ceiling_dbtp") == config.true_peak_dbtp
+    last = manifest.get("master_blocks") if same_file and same_ceiling else None
+    bus = FilmBus(segments, total, rate)
+    master = partial(
+        master_streamed,
+        bus,
+        config.loudness_lufs,
+        config.true_peak_dbtp,
+        memo=_BlockCache(project),
+        key_of=content_key,
+        start_gain_db=previous_gain,
+    )
+    if last:
 
-    def reusable(block: str, gain_db: float, trim_db: float) -> bool:
-        return block in last and gain_db == previous_gain and trim_db == manifest.get("master_trim_db")
+        def unchanged(block: str, lo: int, gain_db: float, trim_db: float) -> bool:
+            index = lo // size
+            same_master = gain_db == previous_gain and trim_db == manifest.get("master_trim_db")
+            return same_master and index < len(last) and last[index] == block
 
-    with wav_blocks(target, 2, rate, previous=target if last else None) as wav:
-
-        def write(lo: int, hi: int, block: str, audio: np.ndarray | None) -> None:
-            wav.write(lo, hi, audio, previous_lo=None if audio is not None else last[block] * size)
-            project.cache.record("master-block", computed=audio is not None)
-
-        done = master_streamed(
-            FilmBus(segments, total, rate),
-            config.loudness_lufs,
-            config.true_peak_dbtp,
-            write,
-            memo=_BlockCache(project),
-            key_of=content_key,
-            start_gain_db=previous_gain,
-            reusable=reusable,
-        )
+        # Until the patch is done the file is neither the old mix nor the new: the manifest says so, and a run
+        # that stops half way leaves a mix the next run writes anew.
+        project.update_manifest(mix_key=None, master_file=None)
+        with wav_patch(target) as wav:
+            done = master(partial(_count, project, wav.write), reusable=unchanged)
+    else:
+        with wav_blocks(target, 2, rate) as wav:
+            done = master(partial(_count, project, wav.write))
     if done.copied:
-        log.info("mix: %d of %d blocks copied from the last master", done.copied, len(done.blocks))
+        log.info("mix: %d of %d blocks unchanged in mix.wav", done.copied, len(done.blocks))
     return done
+
+
+def _count(
+    project: Project, write: Callable[..., None], lo: int, hi: int, block: str, audio: np.ndarray | None
+) -> None:
+    write(lo, hi, audio)
+    project.cache.record("master-block", computed=audio is not None)
 
 
 def _identity(path: Path) -> list[int]:
