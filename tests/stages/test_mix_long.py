@@ -120,3 +120,23 @@ def test_a_twenty_minute_film_is_mixed_in_bounded_memory(tmp_path: Path) -> None
     grown_mb = (figures["after_kb"] - figures["before_kb"]) / 1024
     assert grown_mb < 400, f"mixing 20 minutes grew the process by {grown_mb:.0f} MB"
     assert abs(figures["lufs"] + 16.0) <= 1.0 and figures["dbtp"] <= -1.0
+
+
+def test_a_mix_left_half_patched_is_written_anew(tmp_path: Path) -> None:
+    """A run stopped while patching mix.wav leaves the manifest saying the mix is unfinished: the next run writes
+    every block again rather than keep the half-patched ones."""
+    project = _project(tmp_path)
+    sound, cut = synthetic_film(project, scenes=4, scene_s=15.0)
+    mix_film(sound, cut, SoundConfig(), project)
+    gain = project.manifest()["master_gain_db"]
+    mix = project.out / "media" / "audio" / "mix.wav"
+    with mix.open("r+b") as handle:  # what a stopped patch leaves: a stretch of samples that belong to no master
+        handle.seek(mix.stat().st_size // 2)
+        handle.write(b"\x00\x40" * 40000)
+    project.update_manifest(mix_key=None, master_file=None)  # as the mix stage marks it before patching
+
+    again = _project(tmp_path)
+    edited = edit_one_line(sound, scene=0)
+    mix_film(edited, cut, SoundConfig(), again)
+    assert again.cache.work.as_dict()["computed"]["master-block"] == 3  # every block made, none kept
+    np.testing.assert_array_equal(_mix_pcm(again), _whole_film_master(edited, cut, again, start_gain_db=gain))
