@@ -2,10 +2,11 @@
 
 Two passes. The first reads the bus once, block by block, and keeps only what is small: the K-weighted energy of
 each 100 ms hop (all the BS.1770 gates need) and the largest true-peak envelope value of each 1024-sample chunk
-(where a gain could make the limiter act). Gain and limiting then alternate as in `master`, but the limiter's
-envelope is read only around chunks that go over the ceiling. The second pass writes each block of the master as
-it is made. Each block's summary is cached by the content of the scenes it hears (`BlockMemo`), and a block the
-last master already wrote, at the same gain, is copied from it: a one-line edit re-reads only its scene's blocks.
+(where a gain could make the limiter act). Gain and limiting then alternate as in `master`, each try made block
+by block, the limiter's envelope read only around chunks that go over the ceiling near the block. The second pass
+writes each block of the master as it is made. A block's summary and its part of each try are cached by the
+content of the scenes it hears and the gain (`BlockMemo`), and a block the last master already wrote at the same
+gain is left where it is: a one-line edit that keeps the gain reads, tries and writes only its scene's blocks.
 """
 
 from __future__ import annotations

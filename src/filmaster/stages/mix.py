@@ -53,8 +53,8 @@ def mix_film(
     result says where each scene's sound starts in it, so delivery cuts the film's AAC there.
 
     The film is mastered block by block from the scene premixes on disk (`audio.master_stream`): memory stays a
-    few blocks whatever the film's length, and the blocks no edit reached are copied from the last mix.wav when the
-    master keeps its gain.
+    few blocks whatever the film's length, and when the master keeps its gain only the blocks an edit reached are
+    written into the last mix.wav.
 
     While the scenes an edit touched are premixed, the master of the others is already known wherever it depends
     on them alone, at the gain the last master used (which it keeps unless the film's loudness moved): those
