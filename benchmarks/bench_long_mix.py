@@ -7,7 +7,8 @@ voices, score, ambience and foley, as `make` renders them), then its sound plan 
 `--minutes`, every repeat a scene of its own (its cues a hundredth of a dB apart, so no two scenes share a cached
 premix: each is mixed, as in a real film). For each length, a fresh process runs the mix stage (every scene
 premixed, the film mastered into mix.wav) and reports its peak memory and time per minute of film; then one line
-of one scene in the middle is changed (its level, as if the line were re-rendered) and the mix runs again.
+is changed (its level, as if the line were re-rendered) and the mix runs again, three times (the middle, a quarter
+in, three quarters in): the median of the three re-runs is the figure.
 Voices are not rendered again in this benchmark: the figure is the mix's re-run, which is what grows with length.
 """
 
@@ -62,22 +63,26 @@ def tiled(short: Path, minutes: float) -> tuple[SoundPlan, Cut]:
     return sound.model_copy(update={"cues": cues}), long_cut
 
 
-def edited(sound: SoundPlan) -> SoundPlan:
-    """One dialogue line in the middle scene 3 dB quieter."""
+def edited(sound: SoundPlan, places: list[float]) -> SoundPlan:
+    """One dialogue line 3 dB quieter at each of `places` (fractions of the film's lines)."""
     cues = list(sound.cues)
     lines = [i for i, c in enumerate(cues) if c.kind.value == "dialogue"]
-    i = lines[len(lines) // 2]
-    cues[i] = cues[i].model_copy(update={"gain_db": cues[i].gain_db - 3.0})
+    for place in places:
+        i = lines[min(len(lines) - 1, int(place * len(lines)))]
+        cues[i] = cues[i].model_copy(update={"gain_db": cues[i].gain_db - 3.0})
     return sound.model_copy(update={"cues": cues})
 
 
-def child(short: Path, folder: Path, minutes: float, edit: bool) -> None:
+EDITS = [0.5, 0.25, 0.75]  # each re-run changes one more line: one line, then another, then a third
+
+
+def child(short: Path, folder: Path, minutes: float, edits: int) -> None:
     """One run of the mix stage in this process; prints its figures as JSON."""
     from filmaster.stages.mix import mix_film
 
     sound, cut = tiled(short, minutes)
-    if edit:
-        sound = edited(sound)
+    if edits:
+        sound = edited(sound, EDITS[:edits])
     project = Project(folder, short / "source.fountain", force=True)  # the folder holds the copied media
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
@@ -102,8 +107,8 @@ def child(short: Path, folder: Path, minutes: float, edit: bool) -> None:
     )
 
 
-def run_child(short: Path, folder: Path, minutes: float, edit: bool) -> dict:
-    cmd = [sys.executable, __file__, "--child", str(short), str(folder), str(minutes)] + (["--edit"] if edit else [])
+def run_child(short: Path, folder: Path, minutes: float, edits: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", str(short), str(folder), str(minutes), "--edits", str(edits)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"the mix of {minutes:g} minutes failed:\n{done.stderr[-3000:]}")
@@ -115,10 +120,10 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, nargs="+", default=[10.0, 90.0])
     parser.add_argument("--source", type=Path, default=ROOT / "examples" / "tiny.fountain")
     parser.add_argument("--child", nargs=3, metavar=("SHORT", "FOLDER", "MINUTES"), help=argparse.SUPPRESS)
-    parser.add_argument("--edit", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--edits", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child[0]), Path(args.child[1]), float(args.child[2]), args.edit)
+        child(Path(args.child[0]), Path(args.child[1]), float(args.child[2]), args.edits)
         return
     work = Path(tempfile.mkdtemp(prefix="bench-long-mix-"))
     try:
@@ -126,18 +131,25 @@ def main() -> None:
         make_short(args.source.resolve(), short)
         shutil.copy(args.source, short / "source.fountain")
         print(f"machine: {platform.machine()}, {platform.system()}; short film from {args.source.name}")
-        print("film min | first mix s | s per film min | peak RSS MB (baseline) | edit re-run s | premixed | blocks")
+        print(
+            "film min | first mix s | s per film min | peak RSS MB (baseline) | edit re-run s: median (range) "
+            "| premixed | blocks"
+        )
         for minutes in args.minutes:
             folder = work / f"long-{minutes:g}"
             shutil.copytree(short / "media", folder / "media")
-            first = run_child(short, folder, minutes, edit=False)
-            again = run_child(short, folder, minutes, edit=True)
+            first = run_child(short, folder, minutes, edits=0)
+            again = [run_child(short, folder, minutes, edits=k) for k in range(1, len(EDITS) + 1)]
+            times = sorted(run["seconds"] for run in again)
             print(
                 f"{first['film_min']:8.1f} | {first['seconds']:11.1f} | {first['seconds'] / first['film_min']:14.2f} | "
-                f"{first['peak_mb']:7.0f} ({first['baseline_mb']:.0f}) {'':9} | {again['seconds']:13.2f} | "
-                f"{again['premixed']:8d} | {again['blocks_made']} made, {again['blocks_copied']} copied"
+                f"{first['peak_mb']:7.0f} ({first['baseline_mb']:.0f}) {'':9} | "
+                f"{times[len(times) // 2]:6.2f} ({times[0]:.2f}-{times[-1]:.2f}) | "
+                f"{max(run['premixed'] for run in again):8d} | {again[0]['blocks_made']} made, "
+                f"{again[0]['blocks_copied']} kept"
             )
-            print(f"  first: {json.dumps(first)}\n  edit:  {json.dumps(again)}", flush=True)
+            for run in [first, *again]:
+                print(f"  {json.dumps(run)}", flush=True)
             shutil.rmtree(folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
