@@ -219,7 +219,8 @@ def _block_try(
     regions = _regions(bus, summary.peaks, gain, max_true_peak_db, lo, hi)
     source, energy = BusSamples(bus, "audio"), BusSamples(bus, "energy")
     # The film's hops at this gain, corrected where these regions limit: exact within the block.
-    hops = hops_under_limiting(source, regions, energy, summary.hops, gain, rate)[first:last]  # type: ignore[arg-type]
+    film = hops_under_limiting(source, regions, energy, summary.hops, gain, rate)  # type: ignore[arg-type]
+    hops = film[first:last].copy()  # a view would keep the film-long array alive for every block
     peak = _peak(bus, summary.peaks, regions, gain, lo, hi)
     memo.put(memo_key, np.append(hops, peak))
     return hops, peak
