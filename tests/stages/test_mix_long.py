@@ -20,7 +20,7 @@ from filmaster.audio.wavio import read_wav, to_pcm16
 from filmaster.config import SoundConfig
 from filmaster.model import Cut, SoundPlan
 from filmaster.project import Project
-from filmaster.stages.mix import _lay_cues, _origin, _placed, cues_by_scene, mix_film
+from filmaster.stages.mix import _origin, _placed, cues_by_scene, lay_cues, mix_film
 from synthetic_film import RATE, edit_one_line, synthetic_film
 
 
@@ -36,7 +36,8 @@ def _whole_film_master(sound: SoundPlan, cut: Cut, project: Project, start_gain_
     segments = []
     for cues in cues_by_scene(sound).values():
         origin = _origin(cues, RATE)
-        audio = premix(_lay_cues(cues, project.out, RATE, origin), duck_db=config.duck_db, sample_rate=RATE).audio
+        stems, detector = lay_cues(cues, project.out, RATE, origin)
+        audio = premix(stems, duck_db=config.duck_db, sample_rate=RATE, dialogue_detector=detector).audio
         segments.append(Segment(_placed(origin, RATE), audio, analyse(audio, RATE)))
     total = round(cut.frames / cut.fps * RATE)
     audio, analysis = assemble(segments, total, RATE)

@@ -33,7 +33,7 @@ from ..audio.wav_stream import wav_blocks, wav_patch
 from ..audio.wavio import read_wav, to_pcm16, wav_frames
 from ..config import SoundConfig
 from ..errors import AudioError
-from ..model import Cut, SoundCue, SoundPlan
+from ..model import CueKind, Cut, SoundCue, SoundPlan
 from ..model.mix import EarlyAudio, MixResult
 from ..project import Project, content_key
 from ..verify import load_array, wav_ok
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "premix"
 BLOCK_NAMESPACE = "bus-block"
-PREMIX_VERSION = "4"  # bump when premix() or the analysis changes what it produces; 4: effects ducked
+PREMIX_VERSION = "5"  # bump when premix() or the analysis changes; 4: effects ducked; 5: delivery after compressor
 MIX_VERSION = "3"  # bump when the film's mix changes otherwise; 2: scenes on the AAC grid; 3: mastered in blocks
 
 
@@ -240,7 +240,13 @@ def _origin(cues: list[SoundCue], rate: int) -> int:
 def _premix_key(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> tuple[int, str]:
     origin = _origin(cues, rate)
     layout = [
-        (cue.kind.value, round(cue.start_s * rate) - origin, cue.gain_db, project.digest(str(cue.media)))
+        (
+            cue.kind.value,
+            round(cue.start_s * rate) - origin,
+            cue.gain_db,
+            cue.delivery_db,
+            project.digest(str(cue.media)),
+        )
         for cue in cues
         if cue.media
     ]
@@ -263,8 +269,8 @@ def _stored_premix(cues: list[SoundCue], config: SoundConfig, project: Project, 
 
 def _make_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> StoredSegment:
     origin, key = _premix_key(cues, config, project, rate)
-    stems = _lay_cues(cues, project.out, rate, origin)
-    audio = premix(stems, duck_db=config.duck_db, sample_rate=rate).audio
+    stems, detector = lay_cues(cues, project.out, rate, origin)
+    audio = premix(stems, duck_db=config.duck_db, sample_rate=rate, dialogue_detector=detector).audio
     analysis = analyse(audio, rate)
     # One flat float32 array: the interleaved stereo, then the envelope, then the energy, so that each loads
     # as a contiguous view (columns of a 2-D array would be strided, and joining them twice as slow).
@@ -276,21 +282,28 @@ def _make_premix(cues: list[SoundCue], config: SoundConfig, project: Project, ra
     return StoredSegment(start=_placed(origin, rate), samples=audio.shape[0], path=stored, key=key)
 
 
-def _lay_cues(cues: list[SoundCue], out_dir: Path, rate: int, origin: int) -> dict[str, np.ndarray]:
-    """Every cue on its kind's stem at its offset from `origin`, with its gain; stems as long as the longest."""
-    placed: list[tuple[str, int, np.ndarray]] = []
+def lay_cues(
+    cues: list[SoundCue], out_dir: Path, rate: int, origin: int
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """Every cue on its kind's stem at its offset from `origin`, with its gain; stems as long as the longest. With
+    them, what the dialogue compressor listens to: the lines without their delivery's level (None if none has
+    one), so a whispered line keeps its 12 dB under a spoken one through the compressor."""
+    placed: list[tuple[str, int, np.ndarray, float]] = []
     for cue in cues:
         audio, file_rate = read_wav(out_dir / str(cue.media))
         if file_rate != rate:
             raise AudioError(f"{cue.media}: sample rate {file_rate} Hz, the mix runs at {rate} Hz; re-render the cue")
         if audio.ndim == 1 or audio.shape[1] == 1:
             audio = np.repeat(audio.reshape(-1, 1), 2, axis=1)
-        placed.append(
-            (cue.kind.value, round(cue.start_s * rate) - origin, audio * np.float32(10 ** (cue.gain_db / 20)))
-        )
-    length = max(offset + audio.shape[0] for _, offset, audio in placed)
+        gained = audio * np.float32(10 ** (cue.gain_db / 20))
+        placed.append((cue.kind.value, round(cue.start_s * rate) - origin, gained, cue.delivery_db))
+    length = max(offset + audio.shape[0] for _, offset, audio, _ in placed)
     stems: dict[str, np.ndarray] = {}
-    for kind, offset, audio in placed:
+    keyed = any(delivery and kind == CueKind.DIALOGUE.value for kind, _, _, delivery in placed)
+    detector = np.zeros((length, 2), dtype=np.float32) if keyed else None
+    for kind, offset, audio, delivery in placed:
         stem = stems.setdefault(kind, np.zeros((length, 2), dtype=np.float32))
         stem[offset : offset + audio.shape[0]] += audio
-    return stems
+        if detector is not None and kind == CueKind.DIALOGUE.value:
+            detector[offset : offset + audio.shape[0]] += audio * np.float32(10 ** (-delivery / 20))
+    return stems, detector

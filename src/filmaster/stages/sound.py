@@ -20,6 +20,7 @@ import numpy as np
 
 from ..atomic import write_bytes_atomic
 from ..audio.ambience import ambience_bed
+from ..audio.delivery import delivery_for
 from ..audio.dsp import fade
 from ..audio.effects_source import SoundLookup, render_effect
 from ..audio.wavio import read_wav, write_wav
@@ -123,6 +124,7 @@ def design_sound(plan: Plan, cut: Cut, config: SoundConfig, finder: SoundFinder 
                         shot_id=shot.id,
                         character=line.character,
                         text=line.text,
+                        delivery_db=delivery_for(line.parenthetical, line.extension).gain_db,
                     )
                 )
     if config.effects:
