@@ -17,6 +17,7 @@ from .backends.embed.cached import CachedEmbeddings
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
 from .backends.video.base import VideoBackend
+from .budget import CostBudget
 from .cache_admin import record_run
 from .config import Config
 from .develop.looks import apply_looks, story_cast_for
@@ -229,7 +230,10 @@ def make_film(
         workers=config.render.workers,
     )
     camera = video_backend(shoot_config)
-    sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
+    budget = CostBudget(config.generate.max_cost_usd)  # one --max-cost for voices, music and shots
+    sound_backends = SoundBackends.create(
+        config.backends.speech, config.backends.music, config.backends.settings, budget
+    )
     project = Project(out, source, force=force)
     project.update_manifest(source_path=str(source.resolve()))  # where `reshoot` finds the screenplay again
     timings: dict[str, float] = {}
@@ -296,7 +300,7 @@ def make_film(
                 lap("shoot")
                 generation = generate_shots(
                     plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
-                    camera, project, reporter, config.generate.max_cost_usd,
+                    camera, project, reporter, budget,
                 )  # fmt: skip
                 write_takes(shooting.takes, project)
                 lap("generate")

@@ -8,6 +8,7 @@ footsteps of the renderer's walks (sound_design/), each synthesised (audio/sfx.p
 
 from __future__ import annotations
 
+import logging
 import math
 import wave
 from collections.abc import Callable
@@ -26,7 +27,9 @@ from ..backends.embed.cached import CachedEmbeddings
 from ..backends.music.base import MusicBackend, MusicRequest
 from ..backends.registry import create_backend
 from ..backends.speech.base import SpeechBackend
+from ..budget import CostBudget
 from ..config import Config, SoundConfig
+from ..errors import BackendUnavailableError, GenerationError
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
 from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
@@ -35,6 +38,8 @@ from ..sound_design.placement import place_effects
 from ..sound_library.store import effects_lookup
 from .dialogue import dialogue_render
 from .score_cues import cue_points, scene_theme, story_beat
+
+log = logging.getLogger(__name__)
 
 AMBIENCE_VERSION = "1"
 AMBIENCE_STEP_S = 10.0
@@ -46,13 +51,22 @@ class SoundBackends:
     speech: SpeechBackend
     music: MusicBackend
     find_sound: SoundLookup | None = None  # a sound library: description -> file, else the synthesiser plays it
+    # Who speaks a line the speech service could not (None: the speech backend is local, nothing to fall back to).
+    speech_fallback: SpeechBackend | None = None
 
     @classmethod
-    def create(cls, speech: str, music: str, settings: dict[str, dict[str, Any]]) -> SoundBackends:
+    def create(
+        cls, speech: str, music: str, settings: dict[str, dict[str, Any]], budget: CostBudget | None = None
+    ) -> SoundBackends:
+        speaker: SpeechBackend = create_backend("speech", speech, **settings.get("speech", {}))  # type: ignore[assignment]
+        if budget is not None and hasattr(speaker, "use_budget"):
+            speaker.use_budget(budget)  # a service's lines count toward --max-cost with the shots
+        remote = getattr(speaker, "REMOTE", False)
         return cls(
-            speech=create_backend("speech", speech, **settings.get("speech", {})),  # type: ignore[arg-type]
+            speech=speaker,
             music=create_backend("music", music, **settings.get("music", {})),  # type: ignore[arg-type]
             find_sound=effects_lookup(),  # the user's own effects (`filmaster sounds add`) before the synthesiser
+            speech_fallback=create_backend("speech", "piper") if remote else None,  # type: ignore[arg-type]
         )
 
 
@@ -134,6 +148,7 @@ class Unit:
     namespace: str
     key: str
     make: Callable[[Path], None]
+    fallback: Unit | None = None  # what is made instead when a service fails (kept under its own key)
 
 
 def render_sound(
@@ -159,7 +174,7 @@ def render_sound(
 
         def lane(lane_units: list[Unit]) -> None:
             for unit in lane_units:
-                stored[unit.cue.id] = cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+                stored[unit.cue.id] = _fetch_or_fall_back(unit, cache)
                 advance(1)
 
         kinds = ("dialogue", "music", "ambience", "effects")
@@ -181,12 +196,27 @@ def render_sound(
     return sound.model_copy(update={"cues": rendered})
 
 
+def _fetch_or_fall_back(unit: Unit, cache: Cache) -> Path:
+    """The unit's stored render; when a service fails it, its fallback's (not stored under the service's key, so
+    the next run asks the service again)."""
+    try:
+        return cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+    except (GenerationError, BackendUnavailableError) as exc:  # CostLimitError is a GenerationError
+        if unit.fallback is None:
+            raise
+        log.warning("%s: %s; the line is spoken by Piper instead", unit.cue.id, exc)
+        return cache.fetch_or_make(unit.fallback.namespace, unit.fallback.key, ".wav", unit.fallback.make)
+
+
 def _unit(
     cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int, cut: Cut | None
 ) -> Unit:
     if cue.kind == CueKind.DIALOGUE:
         key, make = dialogue_render(cue, plan, backends.speech, rate)
-        return Unit(cue, "dialogue", key, make)
+        fallback = None
+        if backends.speech_fallback is not None:
+            fallback = Unit(cue, "dialogue", *dialogue_render(cue, plan, backends.speech_fallback, rate))
+        return Unit(cue, "dialogue", key, make, fallback)
     if cue.kind in (CueKind.SFX, CueKind.FOLEY):
         key, make = render_effect(cue, rate, seed, backends.find_sound)
         return Unit(cue, "effects", key, make)

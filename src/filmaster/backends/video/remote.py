@@ -112,6 +112,10 @@ class JobClient:
     def download(self, url: str, headers: dict[str, str] | None = None) -> bytes:
         return self._call("GET", url, None, parse=False, headers=headers)
 
+    def raw(self, method: str, url: str, body: dict[str, Any] | None = None) -> bytes:
+        """The reply's bytes (audio a service renders at once), checked complete against its Content-Length."""
+        return self._call(method, url, body, parse=False)
+
     def _call(self, method: str, url: str, body: Any, *, parse: bool, headers: dict[str, str] | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode("utf-8")
         sent = {**self.headers, **(headers or {})}

@@ -1,0 +1,67 @@
+"""End to end: `filmaster make tiny.fountain --draft` with `[backends] speech = "elevenlabs"` against a local
+ElevenLabs server. A refused key leaves every line to Piper (the film is still made); the next run, with the key
+right, asks the service again and the lines are its voices — measured on the delivered dialogue WAVs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from fake_speech_vendors import KEY, serve, voice_hz
+from filmaster.audio.wavio import read_wav
+from filmaster.cli import app
+from project_entry_points import project_backends  # noqa: F401  (fixture)
+
+from .conftest import EXAMPLES
+
+VOICES = {"ANNA": "anna-voice-id", "BEN": "ben-voice-id"}
+
+
+def _dominant_hz(path: Path) -> float:
+    audio, rate = read_wav(path)
+    mono = audio if audio.ndim == 1 else audio.mean(axis=1)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(mono.size)))
+    return float(np.fft.rfftfreq(mono.size, 1.0 / rate)[np.argmax(spectrum)])
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("project_backends")
+def test_make_with_elevenlabs_voices_and_piper_fallback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    shutil.copy(EXAMPLES / "tiny.fountain", tmp_path / "tiny.fountain")
+    monkeypatch.chdir(tmp_path)
+    with serve("elevenlabs") as server:
+        voices = ", ".join(f'{name} = "{voice}"' for name, voice in VOICES.items())
+        (tmp_path / "filmaster.toml").write_text(
+            f'[backends]\nspeech = "elevenlabs"\n\n[backends.settings.speech]\nbase_url = "{server.url}"\n'
+            f"timeout_s = 5\nmax_retries = 1\nvoices = {{ {voices} }}\n"
+        )
+        command = ["make", "tiny.fountain", "-o", "out", "--draft", "--no-retrieval"]
+        monkeypatch.setenv("ELEVENLABS_API_KEY", "a-revoked-key")
+        with caplog.at_level(logging.WARNING):
+            refused = CliRunner().invoke(app, command)
+        assert refused.exit_code == 0, refused.output
+        assert len(server.requests) == 2  # one per line, the 401 not retried
+        assert "spoken by Piper instead" in caplog.text and "a-revoked-key" not in caplog.text
+        lines = sorted((tmp_path / "out" / "media" / "audio").glob("dlg-*.wav"))
+        assert len(lines) == 2
+        piper_hz = [_dominant_hz(p) for p in lines]
+
+        monkeypatch.setenv("ELEVENLABS_API_KEY", KEY)
+        spoken = CliRunner().invoke(app, command)
+        assert spoken.exit_code == 0, spoken.output
+        assert len(server.requests) == 4  # the fallback was not kept as the service's answer
+    sound = json.loads((tmp_path / "out" / ".filmaster" / "sound.json").read_text())
+    speakers = {cue["id"]: cue["character"] for cue in sound["cues"] if cue["kind"] == "dialogue"}
+    for path, before in zip(lines, piper_hz, strict=True):
+        expected = voice_hz(VOICES[speakers[path.stem]])
+        assert abs(_dominant_hz(path) - expected) < 3.0  # the service's voice for that character
+        assert abs(before - expected) > 3.0  # and not what Piper said in the first run
+    assert (tmp_path / "out" / "film.mp4").stat().st_size > 10_000
