@@ -366,14 +366,9 @@ def image_base64(path: Path) -> str:
 def conform_clip(
     media: bytes, request: ShotRequest, clip_path: Path, seconds: float, tolerance_s: float, vendor: str
 ) -> int:
-    """Check the downloaded clip (it decodes, it lasts about `seconds`) and write it as the shot's take: exactly
-    `request.frames` frames at the film's size and rate, H.264. A longer clip is trimmed from its start; a shorter
-    one (a long shot from a service with short clips) is slowed evenly to fill the shot."""
+    """Check the downloaded clip (it decodes, it lasts about `seconds`) and write it as the shot's take
+    (`write_conformed`)."""
     import av
-    import numpy as np
-    from PIL import Image
-
-    from ...previz.encode import ClipEncoder
 
     try:
         with av.open(io.BytesIO(media)) as container:
@@ -390,8 +385,20 @@ def conform_clip(
             f"{vendor}: the video lasts {length:.2f} s, {seconds:g} s were asked (tolerance {tolerance_s:g} s); "
             "the download may be cut short"
         )
+    return write_conformed(decoded, rate, request, clip_path)
+
+
+def write_conformed(decoded: list[Any], rate: float, request: ShotRequest, clip_path: Path) -> int:
+    """Frames made at `rate` written as the shot's take: exactly `request.frames` frames at the film's size and
+    rate, H.264; a longer source is trimmed from its start, a shorter one slowed evenly to fill the shot."""
+    import numpy as np
+    from PIL import Image
+
+    from ...previz.encode import ClipEncoder
+
     s = request.settings
     wanted = request.frames
+    length = len(decoded) / rate
     span = min(length, request.shot.duration_s)  # seconds of the source the shot shows
     with ClipEncoder(clip_path, s.width, s.height, s.fps) as encoder:
         for i in range(wanted):
