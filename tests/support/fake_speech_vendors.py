@@ -1,4 +1,4 @@
-"""Local HTTP servers that speak the hosted text-to-speech APIs, for the speech backends' tests.
+"""Local HTTP servers that speak the hosted text-to-speech and music APIs, for the speech and music backends' tests.
 
 One threaded server on 127.0.0.1 speaks either ElevenLabs (`POST /v1/text-to-speech/{voice_id}?output_format=
 pcm_<rate>`, key in `xi-api-key`, raw 16-bit PCM back) or OpenAI's audio API (`POST /v1/audio/speech`, bearer key,
@@ -6,7 +6,7 @@ WAV or raw 24 kHz PCM back), checks each request's fields as the vendor document
 answers a real recording: a tone whose pitch is the voice's own (`voice_hz`) and whose length follows the text
 (`line_seconds`), so a test can tell from the samples which voice spoke and whether all of it arrived. Tests
 script faults for the next requests: 401, 429 with Retry-After, 500, a reply slower than the client's timeout, a
-truncated body.
+truncated body. The ElevenLabs server also composes (`POST /v1/music`): an MP3 of `MUSIC_HZ`, as long as asked.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ KEY = "sk-speech-test-key"
 ELEVENLABS_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
 OPENAI_RATE = 24000
 OPENAI_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
+MUSIC_HZ = 440.0
+MUSIC_LENGTH_MS = (3000, 600000)
 
 
 def voice_hz(voice_id: str) -> float:
@@ -46,6 +48,27 @@ def recording(voice_id: str, text: str, rate: int) -> np.ndarray:
     t = np.arange(round(line_seconds(text) * rate)) / rate
     envelope = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.02)
     return (0.4 * envelope * np.sin(2 * np.pi * voice_hz(voice_id) * t) * 32767).astype("<i2")
+
+
+def mp3_tone(hz: float, seconds: float, rate: int) -> bytes:
+    """A stereo MP3 (libmp3lame through PyAV) of one tone."""
+    import av
+
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="mp3") as container:
+        stream = container.add_stream("libmp3lame", rate=rate, layout="stereo")
+        t = np.arange(round(seconds * rate)) / rate
+        tone = (0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+        block = stream.codec_context.frame_size or 1152
+        for start in range(0, tone.size, block):
+            chunk = np.ascontiguousarray(np.stack([tone[start : start + block]] * 2))
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return out.getvalue()
 
 
 @dataclass
@@ -117,6 +140,8 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             return self.headers.get("Authorization") == f"Bearer {KEY}"
 
         def _elevenlabs(self, parsed: urllib.parse.SplitResult, request: dict[str, Any]) -> tuple[bytes, str] | None:
+            if parsed.path == "/v1/music":
+                return self._music(parsed, request)
             prefix = "/v1/text-to-speech/"
             if not parsed.path.startswith(prefix):
                 self._json(404, {"detail": "Not Found"})
@@ -139,6 +164,21 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
                 self._json(422, {"detail": [{"loc": ["body"], "msg": p, "type": "value_error"} for p in problems]})
                 return None
             return recording(voice_id, request["text"], rate).tobytes(), "application/octet-stream"
+
+        def _music(self, parsed: urllib.parse.SplitResult, request: dict[str, Any]) -> tuple[bytes, str] | None:
+            output = urllib.parse.parse_qs(parsed.query).get("output_format", ["mp3_44100_128"])[0]
+            length = request.get("music_length_ms")
+            problems = [
+                *(["prompt is required"] if not isinstance(request.get("prompt"), str) or not request["prompt"]
+                  else []),
+                *([f"music_length_ms must be in {MUSIC_LENGTH_MS}"]
+                  if not isinstance(length, int) or not MUSIC_LENGTH_MS[0] <= length <= MUSIC_LENGTH_MS[1] else []),
+                *([f"output_format {output} is not served here"] if output != "mp3_44100_128" else []),
+            ]  # fmt: skip
+            if problems:
+                self._json(422, {"detail": [{"loc": ["body"], "msg": p, "type": "value_error"} for p in problems]})
+                return None
+            return mp3_tone(MUSIC_HZ, length / 1000.0, 44100), "audio/mpeg"
 
         def _openai(self, parsed: urllib.parse.SplitResult, request: dict[str, Any]) -> tuple[bytes, str] | None:
             if parsed.path != "/v1/audio/speech":

@@ -53,21 +53,28 @@ class SoundBackends:
     find_sound: SoundLookup | None = None  # a sound library: description -> file, else the synthesiser plays it
     # Who speaks a line the speech service could not (None: the speech backend is local, nothing to fall back to).
     speech_fallback: SpeechBackend | None = None
+    music_fallback: MusicBackend | None = None  # who scores a cue the music service could not
 
     @classmethod
     def create(
         cls, speech: str, music: str, settings: dict[str, dict[str, Any]], budget: CostBudget | None = None
     ) -> SoundBackends:
         speaker: SpeechBackend = create_backend("speech", speech, **settings.get("speech", {}))  # type: ignore[assignment]
-        if budget is not None and hasattr(speaker, "use_budget"):
-            speaker.use_budget(budget)  # a service's lines count toward --max-cost with the shots
-        remote = getattr(speaker, "REMOTE", False)
+        composer: MusicBackend = create_backend("music", music, **settings.get("music", {}))  # type: ignore[assignment]
+        for backend in (speaker, composer):
+            if budget is not None and hasattr(backend, "use_budget"):
+                backend.use_budget(budget)  # a service's lines and cues count toward --max-cost with the shots
         return cls(
             speech=speaker,
-            music=create_backend("music", music, **settings.get("music", {})),  # type: ignore[arg-type]
+            music=composer,
             find_sound=effects_lookup(),  # the user's own effects (`filmaster sounds add`) before the synthesiser
-            speech_fallback=create_backend("speech", "piper") if remote else None,  # type: ignore[arg-type]
+            speech_fallback=create_backend("speech", "piper") if _remote(speaker) else None,  # type: ignore[arg-type]
+            music_fallback=create_backend("music", "midi-score") if _remote(composer) else None,  # type: ignore[arg-type]
         )
+
+
+def _remote(backend: object) -> bool:
+    return bool(getattr(backend, "REMOTE", False))
 
 
 def sound_finder(config: Config, cache: Cache | None = None) -> SoundFinder:
@@ -149,6 +156,7 @@ class Unit:
     key: str
     make: Callable[[Path], None]
     fallback: Unit | None = None  # what is made instead when a service fails (kept under its own key)
+    note: str = ""  # as a fallback: what the warning says was done instead
 
 
 def render_sound(
@@ -170,11 +178,12 @@ def render_sound(
     cache = project.cache
     units = [_unit(cue, plan, backends, cache, rate, seed, cut) for cue in sound.cues]
     stored: dict[str, Path] = {}
+    served: dict[str, Unit] = {}  # the unit whose render is used (a fallback's when the service failed)
     with reporter.task(f"Rendering {len(units)} sound cues", len(units)) as advance:
 
         def lane(lane_units: list[Unit]) -> None:
             for unit in lane_units:
-                stored[unit.cue.id] = _fetch_or_fall_back(unit, cache)
+                served[unit.cue.id], stored[unit.cue.id] = _fetch_or_fall_back(unit, cache)
                 advance(1)
 
         kinds = ("dialogue", "music", "ambience", "effects")
@@ -189,23 +198,24 @@ def render_sound(
         update: dict[str, Any] = {"media": project.rel(target)}
         if unit.namespace in ("dialogue", "effects"):
             update["duration_s"] = round(_wav_seconds(stored[unit.cue.id]), 3)
-        midi = cache.path(unit.namespace, unit.key, ".mid")
+        midi = cache.path(unit.namespace, served[unit.cue.id].key, ".mid")
         if unit.namespace == "music" and midi.is_file():
             publish(midi, project.out / "media" / "music" / f"{unit.cue.id}.mid")
         rendered.append(unit.cue.model_copy(update=update))
     return sound.model_copy(update={"cues": rendered})
 
 
-def _fetch_or_fall_back(unit: Unit, cache: Cache) -> Path:
+def _fetch_or_fall_back(unit: Unit, cache: Cache) -> tuple[Unit, Path]:
     """The unit's stored render; when a service fails it, its fallback's (not stored under the service's key, so
     the next run asks the service again)."""
     try:
-        return cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+        return unit, cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
     except (GenerationError, BackendUnavailableError) as exc:  # CostLimitError is a GenerationError
-        if unit.fallback is None:
+        fallback = unit.fallback
+        if fallback is None:
             raise
-        log.warning("%s: %s; the line is spoken by Piper instead", unit.cue.id, exc)
-        return cache.fetch_or_make(unit.fallback.namespace, unit.fallback.key, ".wav", unit.fallback.make)
+        log.warning("%s: %s; %s", unit.cue.id, exc, fallback.note)
+        return fallback, cache.fetch_or_make(fallback.namespace, fallback.key, ".wav", fallback.make)
 
 
 def _unit(
@@ -215,7 +225,8 @@ def _unit(
         key, make = dialogue_render(cue, plan, backends.speech, rate)
         fallback = None
         if backends.speech_fallback is not None:
-            fallback = Unit(cue, "dialogue", *dialogue_render(cue, plan, backends.speech_fallback, rate))
+            fb_key, fb_make = dialogue_render(cue, plan, backends.speech_fallback, rate)
+            fallback = Unit(cue, "dialogue", fb_key, fb_make, note="the line is spoken by Piper instead")
         return Unit(cue, "dialogue", key, make, fallback)
     if cue.kind in (CueKind.SFX, CueKind.FOLEY):
         key, make = render_effect(cue, rate, seed, backends.find_sound)
@@ -235,8 +246,7 @@ def _unit(
             theme_name=theme[0] if theme else "",
             beat_s=story_beat(scene, cut, cue.duration_s) if cut is not None else None,
         )
-        key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
-        return Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
+        return _music_unit(cue, backends.music, request, rate, cache, backends.music_fallback)
     # The bed is rendered in whole steps of length and cut to the scene, so a scene that grows or shrinks a little
     # (a line rewritten) cuts its bed from the render it already has.
     length_s = max(1, math.ceil(cue.duration_s / AMBIENCE_STEP_S)) * AMBIENCE_STEP_S
@@ -253,6 +263,22 @@ def _unit(
         write_wav(tmp, fade(cut, rate, 0.0, min(AMBIENCE_FADE_S, cue.duration_s / 2)), rate)
 
     return Unit(cue, "ambience", key, make_bed)
+
+
+def _music_unit(
+    cue: SoundCue,
+    music: MusicBackend,
+    request: MusicRequest,
+    rate: int,
+    cache: Cache,
+    fallback: MusicBackend | None = None,
+    note: str = "",
+) -> Unit:
+    key = content_key("music", request.__dict__, rate, music.cache_identity)
+    backup = None
+    if fallback is not None:
+        backup = _music_unit(cue, fallback, request, rate, cache, note="the cue is scored by the MIDI score instead")
+    return Unit(cue, "music", key, _music_maker(music, request, rate, cache, key), backup, note)
 
 
 def _music_maker(
