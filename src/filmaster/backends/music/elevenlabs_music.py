@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import io
 import math
-import os
 from typing import Any, ClassVar
 
 import numpy as np
 
 from ...audio.dsp import fade, resample
 from ...budget import CostBudget
-from ...errors import BackendUnavailableError, ConfigError, GenerationError
+from ...errors import ConfigError, GenerationError
 from ...project import Cache
+from ..keys import env_api_key
 from ..speech.remote import pcm16
 from ..video.remote import JobClient
 from .base import MusicBackend, MusicRequest, MusicResult
@@ -83,13 +83,7 @@ class ElevenLabsMusicBackend(MusicBackend):
         return " ".join(p for p in parts if p)
 
     def api_key(self) -> str:
-        key = os.environ.get(self.KEY_ENV, "")
-        if not key:
-            raise BackendUnavailableError(
-                f"music backend '{self.NAME}' needs an API key in the environment variable {self.KEY_ENV}; "
-                f"export {self.KEY_ENV}=... (keys are never read from files)"
-            )
-        return key
+        return env_api_key("music", self.NAME, self.KEY_ENV)
 
     def compose(self, request: MusicRequest, sample_rate: int, cache: Cache | None = None) -> MusicResult:
         client = JobClient(
@@ -122,7 +116,7 @@ def decode_audio(data: bytes, vendor: str) -> tuple[np.ndarray, int]:
     import av
 
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(data), mode="r") as container:
             stream = container.streams.audio[0]
             rate = stream.rate
             chunks = [frame.to_ndarray().astype(np.float32) for frame in container.decode(stream)]

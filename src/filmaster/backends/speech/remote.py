@@ -13,7 +13,6 @@ line spoken by Piper instead, with a note, and the service is asked again on the
 
 from __future__ import annotations
 
-import os
 from abc import abstractmethod
 from typing import Any, ClassVar
 
@@ -21,7 +20,8 @@ import numpy as np
 
 from ...audio.dsp import fade, resample, trim_silence
 from ...budget import CostBudget
-from ...errors import BackendUnavailableError, ConfigError, GenerationError
+from ...errors import ConfigError, GenerationError
+from ..keys import env_api_key
 from ..video.remote import JobClient
 from .base import SpeechBackend, VoiceSpec
 from .piper import level_line, speakable
@@ -77,13 +77,7 @@ class RemoteSpeechBackend(SpeechBackend):
         return self.voice_map.get(character.upper()) or self.default_voices[index % len(self.default_voices)]
 
     def api_key(self) -> str:
-        key = os.environ.get(self.KEY_ENV, "")
-        if not key:
-            raise BackendUnavailableError(
-                f"speech backend '{self.NAME}' needs an API key in the environment variable {self.KEY_ENV}; "
-                f"export {self.KEY_ENV}=... (keys are never read from files)"
-            )
-        return key
+        return env_api_key("speech", self.NAME, self.KEY_ENV)
 
     def client(self) -> JobClient:
         return JobClient(

@@ -17,7 +17,6 @@ import http.client
 import io
 import json
 import logging
-import os
 import random
 import time
 import urllib.error
@@ -29,7 +28,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ...errors import (
-    BackendUnavailableError,
     ConfigError,
     ContentRefusedError,
     GenerationError,
@@ -37,6 +35,7 @@ from ...errors import (
 )
 from ...model import Movement, Shot
 from ..http import retry_after
+from ..keys import env_api_key
 from .base import ShotRequest, ShotResult, VideoBackend
 
 log = logging.getLogger(__name__)
@@ -274,13 +273,7 @@ class RemoteVideoBackend(VideoBackend):
 
     # -- shared machinery ---------------------------------------------------------------------------------------
     def api_key(self) -> str:
-        key = os.environ.get(self.KEY_ENV, "")
-        if not key:
-            raise BackendUnavailableError(
-                f"video backend '{self.NAME}' needs an API key in the environment variable {self.KEY_ENV}; "
-                f"export {self.KEY_ENV}=... (keys are never read from files)"
-            )
-        return key
+        return env_api_key("video", self.NAME, self.KEY_ENV)
 
     def client(self) -> JobClient:
         s = self.settings
