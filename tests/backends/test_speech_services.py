@@ -16,6 +16,7 @@ from filmaster.backends.speech.elevenlabs import ElevenLabsSpeechBackend
 from filmaster.backends.speech.openai_tts import OpenAITTSSpeechBackend
 from filmaster.budget import CostBudget
 from filmaster.errors import BackendUnavailableError, CostLimitError, GenerationError
+from project_entry_points import project_backends  # noqa: F401  (fixture)
 
 BACKENDS = {"elevenlabs": ElevenLabsSpeechBackend, "openai": OpenAITTSSpeechBackend}
 ENV = {"elevenlabs": "ELEVENLABS_API_KEY", "openai": "OPENAI_API_KEY"}
@@ -136,3 +137,16 @@ def test_nothing_to_say_asks_nothing(vendor: str) -> None:
     with serve(vendor) as server:
         audio = _backend(vendor, server.url).synthesize("[[a note]] ...", VoiceSpec(voice="v"), 24000)
     assert not np.any(audio) and server.requests == []
+
+
+@pytest.mark.usefixtures("project_backends")
+def test_the_sound_stage_shares_the_runs_budget_and_falls_back_locally() -> None:
+    from filmaster.stages.sound import SoundBackends
+
+    budget = CostBudget(1.0)
+    backends = SoundBackends.create("openai-tts", "elevenlabs-music", {}, budget)
+    assert backends.speech.budget is budget and backends.music.budget is budget  # type: ignore[attr-defined]
+    assert backends.speech_fallback is not None and backends.speech_fallback.NAME == "piper"
+    assert backends.music_fallback is not None and backends.music_fallback.NAME == "midi-score"
+    local = SoundBackends.create("piper", "midi-score", {}, budget)
+    assert local.speech_fallback is None and local.music_fallback is None
