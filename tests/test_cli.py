@@ -111,7 +111,7 @@ def test_unwritable_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[
         (["--fps", "0"], "render.fps"),
         (
             ["--video-backend", "kling-9"],
-            "unknown video backend 'kling-9'; available: fal, kling, luma, previz, replicate, runway, veo",
+            "unknown video backend 'kling-9'; available: diffusers, fal, kling, luma, previz, replicate, runway, veo",
         ),
     ],
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any, Protocol, TypeGuard
 
@@ -18,7 +19,6 @@ from rich.markup import escape
 from . import __version__
 from .config import find_config_file, load_config, loudness_overrides
 from .errors import FilmasterError
-from .model import frame_rate
 from .sound_library.cli import sounds_app
 
 app = typer.Typer(
@@ -73,12 +73,13 @@ OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder for 
 
 
 def _frame_rate(value: str | None) -> str | None:
-    """A rate editors use, checked while the command line is read: a typo is a usage error (exit 2)."""
+    """A number (24, 23.976, 24000/1001), checked while the command line is read: 'abc' is a usage error (exit 2);
+    a number no editor uses is the configuration's to report, with every other bad option."""
     if value is not None:
         try:
-            frame_rate.parse(value)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
+            Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise typer.BadParameter(f"'{value}' is not a frame rate; use e.g. 24, 23.976 or 29.97") from None
     return value
 
 
