@@ -1,0 +1,54 @@
+"""The SoundFont volume envelope (delay, attack, hold, decay, sustain, release) as a gain per output sample.
+
+Times are in timecents (seconds = 2^(tc/1200)), the sustain level in centibels of attenuation. The attack rises
+linearly in amplitude; decay and release fall linearly in decibels, at 100 dB per decay (release) time, as the
+specification defines them; a voice ends when its release reaches -100 dB, or earlier at `floor_db`, where the
+caller knows that the voice, attenuated, is below hearing (an offline render need not compute inaudible tails).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import sf2
+from .regions import Region
+
+SILENT_DB = -100.0
+
+
+def _seconds(timecents: float) -> float:
+    return float(2.0 ** (max(-12000.0, min(timecents, 8000.0)) / 1200.0))
+
+
+def volume_envelope(
+    region: Region, key: int, note_off: int, sample_rate: int, floor_db: float = SILENT_DB
+) -> np.ndarray:
+    """Gain from the voice's start until it falls silent, for a note released `note_off` samples after its start."""
+    hold_tc = region.get(sf2.HOLD_VOL) + (60 - key) * region.get(sf2.KEY_TO_HOLD)
+    decay_tc = region.get(sf2.DECAY_VOL) + (60 - key) * region.get(sf2.KEY_TO_DECAY)
+    sustain_db = -max(0, min(region.get(sf2.SUSTAIN_VOL), 1440)) / 10.0
+    delay = round(_seconds(region.get(sf2.DELAY_VOL)) * sample_rate)
+    attack = max(1, round(_seconds(region.get(sf2.ATTACK_VOL)) * sample_rate))
+    hold = round(_seconds(hold_tc) * sample_rate)
+    per_db_decay = _seconds(decay_tc) * sample_rate / -SILENT_DB  # samples per dB of decay
+    decay = max(1, round(per_db_decay * -max(sustain_db, SILENT_DB)))
+    held = max(1, note_off)
+    parts = [
+        np.zeros(delay, np.float32),
+        np.arange(1, attack + 1, dtype=np.float32) / attack,
+        np.ones(hold, np.float32),
+        (10.0 ** (np.linspace(0.0, max(sustain_db, SILENT_DB), decay, dtype=np.float32) / 20.0)).astype(np.float32),
+    ]
+    shape = np.concatenate(parts)
+    if sustain_db > SILENT_DB and shape.size < held:
+        shape = np.concatenate([shape, np.full(held - shape.size, 10.0 ** (sustain_db / 20.0), np.float32)])
+    before = shape[:held]
+    level = float(before[-1]) if before.size else 0.0
+    floor_db = max(floor_db, SILENT_DB)
+    if level <= 10.0 ** (floor_db / 20.0) or before.size < held:  # silent (or decayed to silence) before its release
+        return before
+    level_db = 20.0 * np.log10(level)
+    per_db = _seconds(region.get(sf2.RELEASE_VOL)) * sample_rate / -SILENT_DB  # samples per dB of release
+    release = max(1, round(per_db * (level_db - floor_db)))
+    tail = 10.0 ** (np.linspace(level_db, floor_db, release + 1, dtype=np.float32)[1:] / 20.0)
+    return np.concatenate([before, tail.astype(np.float32)])

@@ -1,0 +1,202 @@
+"""Offline rendering of MIDI parts through a SoundFont: every note is one voice per region it sounds.
+
+A whole score is known in advance, so each voice is rendered in one vectorised pass from its note-on to the end of
+its release (sample positions, loop wrapping, linear interpolation, envelope, optional low-pass, constant-power pan)
+and added to its channel; a channel's volume (CC 7) and expression (CC 11) then scale the channel sample by sample.
+The specification's default modulators that the scores use are applied: velocity, CC 7 and CC 11 to attenuation by
+its concave curve, CC 10 to pan. Pitch bend, vibrato and the modulation envelope/LFO are not (no score uses them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.signal import lfilter
+
+from . import sf2
+from .envelope import volume_envelope
+from .regions import Region, regions
+from .sf2 import Preset, SoundFont
+
+DRUM_BANK = 128
+# Output gain (dB) that brings a render to the loudness the scores had through tinysoundfont (measured on the
+# bundled example's cues; tests/audio/test_soundfont_vs_tinysoundfont.py).
+OUTPUT_GAIN_DB = 0.0
+_NO_FILTER_CENTS = 13500  # initialFilterFc at or above this leaves the voice unfiltered
+# A voice whose level, all gains applied, falls below this is inaudible in the 16-bit-sourced output: it ends there.
+_INAUDIBLE_DB = -96.0
+
+
+@dataclass(frozen=True)
+class Note:
+    start_s: float
+    end_s: float
+    key: int
+    velocity: int
+
+
+@dataclass(frozen=True)
+class Part:
+    """One MIDI channel's notes and control changes (time s, controller, value), played on one preset."""
+
+    program: int
+    drums: bool = False
+    notes: Sequence[Note] = ()
+    controls: Sequence[tuple[float, int, int]] = field(default_factory=tuple)
+
+
+class MissingPresetError(KeyError):
+    pass
+
+
+def find_preset(font: SoundFont, program: int, drums: bool) -> Preset:
+    """The part's preset; a drum part falls back to the standard kit (program 0) as General MIDI players do."""
+    bank = DRUM_BANK if drums else 0
+    preset = font.preset(bank, program) or (font.preset(bank, 0) if drums else None)
+    if preset is None:
+        raise MissingPresetError(f"bank {bank} program {program}")
+    return preset
+
+
+def concave_attenuation_cb(value: float) -> float:
+    """The spec's concave curve for a negative unipolar 7-bit source (velocity, CC 7, CC 11), times 960 cB."""
+    if value <= 0:
+        return 1440.0
+    return min(1440.0, -400.0 * math.log10(min(value, 127) / 127.0))
+
+
+def render(font: SoundFont, parts: Sequence[Part], n: int, sample_rate: int) -> np.ndarray:
+    """The parts mixed to float32 stereo of `n` samples. Raises MissingPresetError for a program the font lacks."""
+    presets = [find_preset(font, part.program, part.drums) for part in parts]
+    out = np.zeros((n, 2), np.float32)
+    voices: dict[tuple, np.ndarray] = {}  # a note repeated (in any part) is rendered once
+    for part, preset in zip(parts, presets, strict=True):
+        channel = np.zeros((n, 2), np.float32)
+        voices: dict[tuple, np.ndarray] = {}  # a repeated note is rendered once
+        pans = _control_steps(part.controls, 10, 64, n, sample_rate)
+        for note in part.notes:
+            start = round(note.start_s * sample_rate)
+            if start >= n or note.velocity <= 0:
+                continue
+            off = max(1, round(note.end_s * sample_rate) - start)
+            for region in regions(font, preset, note.key, note.velocity):
+                _add_voice(channel, font, region, note, start, off, float(pans[start]), sample_rate, voices)
+        gain_cb = np.zeros(n, np.float32)
+        for number, default in ((7, 100), (11, 127)):
+            levels = _control_steps(part.controls, number, default, n, sample_rate)
+            gain_cb += np.array([concave_attenuation_cb(v) for v in range(128)], np.float32)[levels]
+        out += channel * (10.0 ** (-gain_cb / 200.0))[:, None]
+    return out * np.float32(10.0 ** (OUTPUT_GAIN_DB / 20.0))
+
+
+def _control_steps(
+    controls: Sequence[tuple[float, int, int]], number: int, default: int, n: int, sample_rate: int
+) -> np.ndarray:
+    """A controller's value at every output sample: each change holds until the next."""
+    values = np.full(n, default, np.int64)
+    for time_s, cc, value in sorted(c for c in controls if c[1] == number):
+        at = round(time_s * sample_rate)
+        if at < n:
+            values[max(at, 0) :] = max(0, min(127, value))
+    return values
+
+
+def _add_voice(
+    channel: np.ndarray,
+    font: SoundFont,
+    region: Region,
+    note: Note,
+    start: int,
+    off: int,
+    pan_cc: float,
+    sample_rate: int,
+    voices: dict[tuple, np.ndarray],
+) -> None:
+    key = region.get(sf2.KEYNUM) if region.get(sf2.KEYNUM) >= 0 else note.key
+    velocity = region.get(sf2.VELOCITY) if region.get(sf2.VELOCITY) >= 0 else note.velocity
+    attenuation = max(0, region.get(sf2.ATTENUATION)) + concave_attenuation_cb(velocity)
+    floor_db = round(_INAUDIBLE_DB + attenuation / 10.0)
+    memo = (region.sample, tuple(sorted(region.generators.items())), key, off, floor_db)
+    if memo not in voices:
+        voices[memo] = voice_samples(font, region, key, off, sample_rate, floor_db=floor_db)
+    mono = voices[memo][: channel.shape[0] - start]
+    if mono.size == 0:
+        return
+    pan = max(-0.5, min(0.5, region.get(sf2.PAN) / 1000.0 + (pan_cc - 64.0) / 128.0))
+    angle = (pan + 0.5) * math.pi / 2.0
+    gain = 10.0 ** (-attenuation / 200.0)
+    channel[start : start + mono.size, 0] += mono * np.float32(gain * math.cos(angle))
+    channel[start : start + mono.size, 1] += mono * np.float32(gain * math.sin(angle))
+
+
+def voice_samples(
+    font: SoundFont, region: Region, key: int, off: int, sample_rate: int, floor_db: float = -100.0
+) -> np.ndarray:
+    """One voice, mono, unattenuated: the sample played at the note's pitch through its envelope (and filter),
+    released `off` samples after its start, until its envelope falls to `floor_db` (or its sample ends)."""
+    sample = region.sample
+    data = font.data
+    start = sample.start + region.get(sf2.START_OFFSET) + 32768 * region.get(sf2.START_COARSE)
+    end = sample.end + region.get(sf2.END_OFFSET) + 32768 * region.get(sf2.END_COARSE)
+    loop_start = sample.loop_start + region.get(sf2.LOOP_START_OFFSET) + 32768 * region.get(sf2.LOOP_START_COARSE)
+    loop_end = sample.loop_end + region.get(sf2.LOOP_END_OFFSET) + 32768 * region.get(sf2.LOOP_END_COARSE)
+    end = min(end, data.size - 1)
+    start = max(0, min(start, end))
+    mode = region.get(sf2.SAMPLE_MODES) & 3
+    looped = mode in (1, 3) and start <= loop_start < loop_end <= end and loop_end - loop_start >= 2
+
+    root = region.get(sf2.ROOT_KEY)
+    if root < 0:
+        root = sample.original_key if sample.original_key <= 127 else 60
+    cents = (
+        (key - root) * region.get(sf2.SCALE_TUNING)
+        + 100 * region.get(sf2.COARSE_TUNE)
+        + region.get(sf2.FINE_TUNE)
+        + sample.pitch_correction
+    )
+    step = 2.0 ** (cents / 1200.0) * sample.sample_rate / sample_rate
+
+    envelope = volume_envelope(region, key, off, sample_rate, floor_db)
+    count = envelope.size
+    pos = start + step * np.arange(count, dtype=np.float64)
+    through = 0  # samples played inside the loop (mode 1: all; mode 3: until the release)
+    if looped:
+        length = loop_end - loop_start
+        through = count if mode == 1 else min(off, count)
+        head = pos[:through]
+        over = head >= loop_end
+        head[over] = loop_start + np.mod(head[over] - loop_start, length)
+        if 0 < through < count:  # released: play on from where the loop was, to the sample's end
+            pos[through:] = pos[through - 1] + step * np.arange(1, count - through + 1)
+    ended = np.flatnonzero(pos >= end - 1)
+    if ended.size:  # the sample ran out: the voice ends there
+        count = int(ended[0])
+        pos, envelope = pos[:count], envelope[:count]
+    index = pos.astype(np.int64)
+    frac = (pos - index).astype(np.float32)
+    following = index + 1
+    if looped:  # inside the loop, the sample after its last is its first
+        inside = (np.arange(count) < through) & (following >= loop_end)
+        following[inside] -= loop_end - loop_start
+    a = data[index]
+    mono = (a + (data[following] - a) * frac) * envelope
+
+    cutoff = region.get(sf2.FILTER_FC)
+    if cutoff < _NO_FILTER_CENTS and mono.size:
+        mono = _lowpass(mono, 8.176 * 2.0 ** (cutoff / 1200.0), max(0, region.get(sf2.FILTER_Q)) / 10.0, sample_rate)
+    return mono.astype(np.float32, copy=False)
+
+
+def _lowpass(signal: np.ndarray, cutoff_hz: float, resonance_db: float, sample_rate: int) -> np.ndarray:
+    """A two-pole low-pass (RBJ biquad) whose peak at the cutoff stands `resonance_db` above its DC gain."""
+    cutoff_hz = min(cutoff_hz, 0.45 * sample_rate)
+    q = max(math.sqrt(0.5), 10.0 ** (resonance_db / 20.0))  # an RBJ low-pass peaks about Q above DC
+    w = 2.0 * math.pi * cutoff_hz / sample_rate
+    alpha = math.sin(w) / (2.0 * q)
+    cos_w = math.cos(w)
+    b = np.array([(1 - cos_w) / 2, 1 - cos_w, (1 - cos_w) / 2])
+    a = np.array([1 + alpha, -2 * cos_w, 1 - alpha])
+    return np.asarray(lfilter(b / a[0], a / a[0], signal), np.float32)
