@@ -52,3 +52,32 @@ def volume_envelope(
     release = max(1, round(per_db * (level_db - floor_db)))
     tail = 10.0 ** (np.linspace(level_db, floor_db, release + 1, dtype=np.float32)[1:] / 20.0)
     return np.concatenate([before, tail.astype(np.float32)])
+
+
+def modulation_envelope(region: Region, key: int, note_off: int, length: int, sample_rate: int) -> np.ndarray:
+    """The modulation envelope (0-1, linear segments; its sustain a fall from the peak in 0.1 %) over `length`
+    samples: it moves the low-pass cutoff (modEnvToFilterFc)."""
+    hold_tc = region.get(sf2.HOLD_MOD) + (60 - key) * region.get(sf2.KEY_TO_MOD_HOLD)
+    decay_tc = region.get(sf2.DECAY_MOD) + (60 - key) * region.get(sf2.KEY_TO_MOD_DECAY)
+    sustain = 1.0 - max(0, min(region.get(sf2.SUSTAIN_MOD), 1000)) / 1000.0
+    delay = round(_seconds(region.get(sf2.DELAY_MOD)) * sample_rate)
+    attack = max(1, round(_seconds(region.get(sf2.ATTACK_MOD)) * sample_rate))
+    hold = round(_seconds(hold_tc) * sample_rate)
+    decay = max(1, round(_seconds(decay_tc) * sample_rate * (1.0 - sustain)))
+    held = max(1, min(note_off, length))
+    shape = np.concatenate(
+        [
+            np.zeros(delay, np.float32),
+            np.arange(1, attack + 1, dtype=np.float32) / attack,
+            np.ones(hold, np.float32),
+            np.linspace(1.0, sustain, decay, dtype=np.float32),
+        ]
+    )
+    if shape.size < held:
+        shape = np.concatenate([shape, np.full(held - shape.size, sustain, np.float32)])
+    before = shape[:held]
+    level = float(before[-1])
+    release = max(1, round(_seconds(region.get(sf2.RELEASE_MOD)) * sample_rate * level))
+    tail = np.linspace(level, 0.0, release + 1, dtype=np.float32)[1:]
+    after = np.concatenate([tail, np.zeros(max(0, length - held - release), np.float32)])
+    return np.concatenate([before, after])[:length]

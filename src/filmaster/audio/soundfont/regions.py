@@ -15,6 +15,11 @@ from .sf2 import Preset, SampleHeader, SoundFont, Zone
 # Instrument-level defaults of the generators read here (spec section 8.1.3); absent ones default to 0.
 _DEFAULTS = {
     sf2.FILTER_FC: 13500,
+    sf2.DELAY_MOD: -12000,
+    sf2.ATTACK_MOD: -12000,
+    sf2.HOLD_MOD: -12000,
+    sf2.DECAY_MOD: -12000,
+    sf2.RELEASE_MOD: -12000,
     sf2.DELAY_VOL: -12000,
     sf2.ATTACK_VOL: -12000,
     sf2.HOLD_VOL: -12000,

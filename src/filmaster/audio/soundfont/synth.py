@@ -17,17 +17,19 @@ import numpy as np
 from scipy.signal import lfilter
 
 from . import sf2
-from .envelope import volume_envelope
+from .envelope import modulation_envelope, volume_envelope
 from .regions import Region, regions
 from .sf2 import Preset, SoundFont
 
 DRUM_BANK = 128
-# Output gain (dB) that brings a render to the loudness the scores had through tinysoundfont (measured on the
-# bundled example's cues; tests/audio/test_soundfont_vs_tinysoundfont.py).
-OUTPUT_GAIN_DB = 0.0
+# Output gain (dB) that brings a render to the loudness the scores had through tinysoundfont: the mean over the
+# bundled example's scene cues (tests/audio/soundfont/test_against_tinysoundfont.py). tinysoundfont scales by
+# velocity linearly where the specification's curve is squared, so a cue's level moves by its velocities (±1.6 dB).
+OUTPUT_GAIN_DB = -3.2
 _NO_FILTER_CENTS = 13500  # initialFilterFc at or above this leaves the voice unfiltered
 # A voice whose level, all gains applied, falls below this is inaudible in the 16-bit-sourced output: it ends there.
 _INAUDIBLE_DB = -96.0
+_FILTER_BLOCK = 256  # samples between looks at a swept filter's cutoff
 
 
 @dataclass(frozen=True)
@@ -185,18 +187,33 @@ def voice_samples(
     mono = (a + (data[following] - a) * frac) * envelope
 
     cutoff = region.get(sf2.FILTER_FC)
-    if cutoff < _NO_FILTER_CENTS and mono.size:
-        mono = _lowpass(mono, 8.176 * 2.0 ** (cutoff / 1200.0), max(0, region.get(sf2.FILTER_Q)) / 10.0, sample_rate)
+    sweep = region.get(sf2.MOD_ENV_TO_FC)
+    if (cutoff < _NO_FILTER_CENTS or cutoff + sweep < _NO_FILTER_CENTS) and mono.size:
+        cents = np.full(mono.size, float(cutoff), np.float32)
+        if sweep:
+            cents += sweep * modulation_envelope(region, key, off, mono.size, sample_rate)
+        mono = _lowpass(mono, cents, max(0, region.get(sf2.FILTER_Q)) / 10.0, sample_rate)
     return mono.astype(np.float32, copy=False)
 
 
-def _lowpass(signal: np.ndarray, cutoff_hz: float, resonance_db: float, sample_rate: int) -> np.ndarray:
-    """A two-pole low-pass (RBJ biquad) whose peak at the cutoff stands `resonance_db` above its DC gain."""
-    cutoff_hz = min(cutoff_hz, 0.45 * sample_rate)
+def _lowpass(signal: np.ndarray, cutoff_cents: np.ndarray, resonance_db: float, sample_rate: int) -> np.ndarray:
+    """A two-pole low-pass (RBJ biquad) whose peak stands `resonance_db` above its DC gain, its cutoff (absolute
+    cents, per sample) followed in runs: a new run starts where the cutoff has moved by more than a 1/8 tone."""
     q = max(math.sqrt(0.5), 10.0 ** (resonance_db / 20.0))  # an RBJ low-pass peaks about Q above DC
-    w = 2.0 * math.pi * cutoff_hz / sample_rate
-    alpha = math.sin(w) / (2.0 * q)
-    cos_w = math.cos(w)
-    b = np.array([(1 - cos_w) / 2, 1 - cos_w, (1 - cos_w) / 2])
-    a = np.array([1 + alpha, -2 * cos_w, 1 - alpha])
-    return np.asarray(lfilter(b / a[0], a / a[0], signal), np.float32)
+    step = _FILTER_BLOCK
+    marks = cutoff_cents[::step]
+    runs = [0]
+    for b in range(1, marks.size):
+        if abs(float(marks[b]) - float(marks[runs[-1]])) > 25.0:
+            runs.append(b)
+    out = np.empty_like(signal)
+    state = np.zeros(2)
+    for i, b in enumerate(runs):
+        lo, hi = b * step, (runs[i + 1] * step if i + 1 < len(runs) else signal.size)
+        hz = min(8.176 * 2.0 ** (float(cutoff_cents[lo:hi].mean()) / 1200.0), 0.45 * sample_rate)
+        w = 2.0 * math.pi * hz / sample_rate
+        alpha, cos_w = math.sin(w) / (2.0 * q), math.cos(w)
+        num = np.array([(1 - cos_w) / 2, 1 - cos_w, (1 - cos_w) / 2]) / (1 + alpha)
+        den = np.array([1.0, -2 * cos_w / (1 + alpha), (1 - alpha) / (1 + alpha)])
+        out[lo:hi], state = lfilter(num, den, signal[lo:hi], zi=state)
+    return out
