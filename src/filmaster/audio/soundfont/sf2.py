@@ -149,7 +149,9 @@ def _lists(blob: bytes, where: str) -> list[tuple[str, dict[str, bytes]]]:
 def _sample_data(sdta: dict[str, bytes], where: str) -> np.ndarray:
     smpl = sdta.get("smpl")
     if smpl is None:
-        raise SoundFontError(f"{where} has no sample data (sdta/smpl); use an .sf2 file (not .sf3, which is compressed)")
+        raise SoundFontError(
+            f"{where} has no sample data (sdta/smpl); use an .sf2 file (not .sf3, which is compressed)"
+        )
     words = np.frombuffer(smpl[: len(smpl) // 2 * 2], dtype="<i2")
     low = sdta.get("sm24")
     if low is not None and len(low) >= words.size:  # 24-bit: the low byte of each sample lies in sm24

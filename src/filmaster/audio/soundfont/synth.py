@@ -99,7 +99,7 @@ def _control_steps(
 ) -> np.ndarray:
     """A controller's value at every output sample: each change holds until the next."""
     values = np.full(n, default, np.int64)
-    for time_s, cc, value in sorted(c for c in controls if c[1] == number):
+    for time_s, _, value in sorted(c for c in controls if c[1] == number):
         at = round(time_s * sample_rate)
         if at < n:
             values[max(at, 0) :] = max(0, min(127, value))
