@@ -8,6 +8,8 @@ caller knows that the voice, attenuated, is below hearing (an offline render nee
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import sf2
@@ -18,6 +20,12 @@ SILENT_DB = -100.0
 
 def _seconds(timecents: float) -> float:
     return float(2.0 ** (max(-12000.0, min(timecents, 8000.0)) / 1200.0))
+
+
+def _gain(db: np.ndarray) -> np.ndarray:
+    """Decibels to amplitude, in place, in single precision (exp is vectorised where a power is not)."""
+    db *= np.float32(math.log(10.0) / 20.0)
+    return np.exp(db, out=db)
 
 
 def volume_envelope(
@@ -37,7 +45,7 @@ def volume_envelope(
         np.zeros(delay, np.float32),
         np.arange(1, attack + 1, dtype=np.float32) / attack,
         np.ones(hold, np.float32),
-        (10.0 ** (np.linspace(0.0, max(sustain_db, SILENT_DB), decay, dtype=np.float32) / 20.0)).astype(np.float32),
+        _gain(np.linspace(0.0, max(sustain_db, SILENT_DB), decay, dtype=np.float32)),
     ]
     shape = np.concatenate(parts)
     if sustain_db > SILENT_DB and shape.size < held:
@@ -50,8 +58,8 @@ def volume_envelope(
     level_db = 20.0 * np.log10(level)
     per_db = _seconds(region.get(sf2.RELEASE_VOL)) * sample_rate / -SILENT_DB  # samples per dB of release
     release = max(1, round(per_db * (level_db - floor_db)))
-    tail = 10.0 ** (np.linspace(level_db, floor_db, release + 1, dtype=np.float32)[1:] / 20.0)
-    return np.concatenate([before, tail.astype(np.float32)])
+    tail = _gain(np.linspace(level_db, floor_db, release + 1, dtype=np.float32)[1:])
+    return np.concatenate([before, tail])
 
 
 def modulation_envelope(region: Region, key: int, note_off: int, length: int, sample_rate: int) -> np.ndarray:

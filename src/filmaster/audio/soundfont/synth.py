@@ -9,6 +9,7 @@ its concave curve, CC 10 to pan. Pitch bend, vibrato and the modulation envelope
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ OUTPUT_GAIN_DB = -3.2
 _NO_FILTER_CENTS = 13500  # initialFilterFc at or above this leaves the voice unfiltered
 # A voice whose level, all gains applied, falls below this is inaudible in the 16-bit-sourced output: it ends there.
 _INAUDIBLE_DB = -96.0
-_FILTER_BLOCK = 256  # samples between looks at a swept filter's cutoff
+_FILTER_BLOCK = 512  # samples between looks at a swept filter's cutoff
 
 
 @dataclass(frozen=True)
@@ -73,37 +74,50 @@ def concave_attenuation_cb(value: float) -> float:
 def render(font: SoundFont, parts: Sequence[Part], n: int, sample_rate: int) -> np.ndarray:
     """The parts mixed to float32 stereo of `n` samples. Raises MissingPresetError for a program the font lacks."""
     presets = [find_preset(font, part.program, part.drums) for part in parts]
-    out = np.zeros((n, 2), np.float32)
+    out = np.zeros((2, n), np.float32)  # channels apart: each voice adds to two contiguous rows
     voices: dict[tuple, np.ndarray] = {}  # a note repeated (in any part) is rendered once
     for part, preset in zip(parts, presets, strict=True):
-        channel = np.zeros((n, 2), np.float32)
-        voices: dict[tuple, np.ndarray] = {}  # a repeated note is rendered once
-        pans = _control_steps(part.controls, 10, 64, n, sample_rate)
+        channel = np.zeros((2, n), np.float32)
+        pans = _control_steps(part.controls, 10, 64, sample_rate)
         for note in part.notes:
             start = round(note.start_s * sample_rate)
             if start >= n or note.velocity <= 0:
                 continue
             off = max(1, round(note.end_s * sample_rate) - start)
+            pan = pans[bisect.bisect_right(pans, (start, 128)) - 1][1]
             for region in regions(font, preset, note.key, note.velocity):
-                _add_voice(channel, font, region, note, start, off, float(pans[start]), sample_rate, voices)
-        gain_cb = np.zeros(n, np.float32)
-        for number, default in ((7, 100), (11, 127)):
-            levels = _control_steps(part.controls, number, default, n, sample_rate)
-            gain_cb += np.array([concave_attenuation_cb(v) for v in range(128)], np.float32)[levels]
-        out += channel * (10.0 ** (-gain_cb / 200.0))[:, None]
-    return out * np.float32(10.0 ** (OUTPUT_GAIN_DB / 20.0))
+                _add_voice(channel, font, region, note, start, off, pan, sample_rate, voices)
+        # Volume and expression attenuate the channel, each change holding until the next.
+        steps = sorted(
+            {at for at, _ in _control_steps(part.controls, 7, 100, sample_rate)}
+            | {at for at, _ in _control_steps(part.controls, 11, 127, sample_rate)}
+        )
+        for i, at in enumerate(steps):
+            if at >= n:
+                break
+            until = steps[i + 1] if i + 1 < len(steps) else n
+            gain_cb = _value_at(part.controls, 7, 100, at, sample_rate) + _value_at(
+                part.controls, 11, 127, at, sample_rate
+            )
+            out[:, at:until] += channel[:, at:until] * np.float32(10.0 ** (-gain_cb / 200.0))
+    return np.ascontiguousarray(out.T) * np.float32(10.0 ** (OUTPUT_GAIN_DB / 20.0))
 
 
 def _control_steps(
-    controls: Sequence[tuple[float, int, int]], number: int, default: int, n: int, sample_rate: int
-) -> np.ndarray:
-    """A controller's value at every output sample: each change holds until the next."""
-    values = np.full(n, default, np.int64)
+    controls: Sequence[tuple[float, int, int]], number: int, default: int, sample_rate: int
+) -> list[tuple[int, int]]:
+    """A controller's (sample, value) changes in time order, from its default at sample 0."""
+    changes = [(0, default)]
     for time_s, _, value in sorted(c for c in controls if c[1] == number):
-        at = round(time_s * sample_rate)
-        if at < n:
-            values[max(at, 0) :] = max(0, min(127, value))
-    return values
+        changes.append((max(0, round(time_s * sample_rate)), max(0, min(127, value))))
+    return changes
+
+
+def _value_at(
+    controls: Sequence[tuple[float, int, int]], number: int, default: int, at: int, sample_rate: int
+) -> float:
+    steps = _control_steps(controls, number, default, sample_rate)
+    return concave_attenuation_cb(steps[bisect.bisect_right(steps, (at, 128)) - 1][1])
 
 
 def _add_voice(
@@ -124,14 +138,15 @@ def _add_voice(
     memo = (region.sample, tuple(sorted(region.generators.items())), key, off, floor_db)
     if memo not in voices:
         voices[memo] = voice_samples(font, region, key, off, sample_rate, floor_db=floor_db)
-    mono = voices[memo][: channel.shape[0] - start]
+    mono = voices[memo][: channel.shape[1] - start]
     if mono.size == 0:
         return
     pan = max(-0.5, min(0.5, region.get(sf2.PAN) / 1000.0 + (pan_cc - 64.0) / 128.0))
     angle = (pan + 0.5) * math.pi / 2.0
     gain = 10.0 ** (-attenuation / 200.0)
-    channel[start : start + mono.size, 0] += mono * np.float32(gain * math.cos(angle))
-    channel[start : start + mono.size, 1] += mono * np.float32(gain * math.sin(angle))
+    end = start + mono.size
+    channel[0, start:end] += mono * np.float32(gain * math.cos(angle))
+    channel[1, start:end] += mono * np.float32(gain * math.sin(angle))
 
 
 def voice_samples(
@@ -163,26 +178,27 @@ def voice_samples(
 
     envelope = volume_envelope(region, key, off, sample_rate, floor_db)
     count = envelope.size
-    pos = start + step * np.arange(count, dtype=np.float64)
+    pos = start + step * _counting(count)
     through = 0  # samples played inside the loop (mode 1: all; mode 3: until the release)
     if looped:
         length = loop_end - loop_start
         through = count if mode == 1 else min(off, count)
-        head = pos[:through]
-        over = head >= loop_end
-        head[over] = loop_start + np.mod(head[over] - loop_start, length)
+        first = min(through, max(0, math.floor((loop_end - start) / step)))  # about where it first passes the end
+        wrapped = pos[first:through]
+        wrapped -= loop_start
+        np.mod(wrapped, length, out=wrapped)
+        wrapped += loop_start
         if 0 < through < count:  # released: play on from where the loop was, to the sample's end
-            pos[through:] = pos[through - 1] + step * np.arange(1, count - through + 1)
-    ended = np.flatnonzero(pos >= end - 1)
-    if ended.size:  # the sample ran out: the voice ends there
-        count = int(ended[0])
+            pos[through:] = pos[through - 1] + step * (_counting(count - through) + 1.0)
+    if through < count:  # outside a loop the positions only rise: the voice ends where they reach the sample's end
+        left = float(end - 1 - pos[through])
+        count = min(count, through + (math.ceil(left / step) if left > 0 else 0))
         pos, envelope = pos[:count], envelope[:count]
     index = pos.astype(np.int64)
     frac = (pos - index).astype(np.float32)
     following = index + 1
-    if looped:  # inside the loop, the sample after its last is its first
-        inside = (np.arange(count) < through) & (following >= loop_end)
-        following[inside] -= loop_end - loop_start
+    if through:  # inside the loop, the sample after its last is its first
+        following[np.flatnonzero(index[:through] == loop_end - 1)] = loop_start
     a = data[index]
     mono = (a + (data[following] - a) * frac) * envelope
 
@@ -198,13 +214,13 @@ def voice_samples(
 
 def _lowpass(signal: np.ndarray, cutoff_cents: np.ndarray, resonance_db: float, sample_rate: int) -> np.ndarray:
     """A two-pole low-pass (RBJ biquad) whose peak stands `resonance_db` above its DC gain, its cutoff (absolute
-    cents, per sample) followed in runs: a new run starts where the cutoff has moved by more than a 1/8 tone."""
+    cents, per sample) followed in runs: a new run starts where the cutoff has moved by more than a quarter tone."""
     q = max(math.sqrt(0.5), 10.0 ** (resonance_db / 20.0))  # an RBJ low-pass peaks about Q above DC
     step = _FILTER_BLOCK
     marks = cutoff_cents[::step]
     runs = [0]
     for b in range(1, marks.size):
-        if abs(float(marks[b]) - float(marks[runs[-1]])) > 25.0:
+        if abs(float(marks[b]) - float(marks[runs[-1]])) > 50.0:
             runs.append(b)
     out = np.empty_like(signal)
     state = np.zeros(2)
@@ -217,3 +233,14 @@ def _lowpass(signal: np.ndarray, cutoff_cents: np.ndarray, resonance_db: float, 
         den = np.array([1.0, -2 * cos_w / (1 + alpha), (1 - alpha) / (1 + alpha)])
         out[lo:hi], state = lfilter(num, den, signal[lo:hi], zi=state)
     return out
+
+
+_COUNT = np.arange(48000 * 8, dtype=np.float64)
+
+
+def _counting(count: int) -> np.ndarray:
+    """0, 1, ... count - 1 as float64, sliced from one array kept for every voice (grown when too short)."""
+    global _COUNT
+    if count > _COUNT.size:
+        _COUNT = np.arange(max(count, 2 * _COUNT.size), dtype=np.float64)
+    return _COUNT[:count]
