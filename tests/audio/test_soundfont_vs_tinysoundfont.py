@@ -17,7 +17,11 @@ from filmaster.formats import read_screenplay
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.score_cues import scene_theme
 
-tinysoundfont = pytest.importorskip("tinysoundfont")
+try:
+    import tinysoundfont
+except ImportError:
+    tinysoundfont = None
+pytestmark = pytest.mark.skipif(tinysoundfont is None, reason="tinysoundfont (the renderer compared with) is absent")
 
 RATE = 48000
 HOP = 48  # 1 ms
