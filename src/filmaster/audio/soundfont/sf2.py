@@ -108,7 +108,7 @@ def load_soundfont(path: Path) -> SoundFont:
 
 def parse_soundfont(blob: bytes, where: str = "soundfont") -> SoundFont:
     if len(blob) < 12 or blob[:4] != b"RIFF" or blob[8:12] != b"sfbk":
-        raise SoundFontError(f"{where} is not a SoundFont 2 file (no RIFF sfbk header); use an .sf2 file")
+        raise SoundFontError(f"{where} is not a SoundFont (.sf2) file: no RIFF sfbk header")
     lists = {kind: chunks for kind, chunks in _lists(blob, where)}
     for needed in ("sdta", "pdta"):
         if needed not in lists:
