@@ -41,7 +41,7 @@ def volume_envelope(
     per_db_decay = _seconds(decay_tc) * sample_rate / -SILENT_DB  # samples per dB of decay
     decay = max(1, round(per_db_decay * -max(sustain_db, SILENT_DB)))
     held = max(1, note_off)
-    parts = [
+    parts: list[np.ndarray] = [
         np.zeros(delay, np.float32),
         np.arange(1, attack + 1, dtype=np.float32) / attack,
         np.ones(hold, np.float32),

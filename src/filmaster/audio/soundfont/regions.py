@@ -73,7 +73,7 @@ def _merged(global_zone: Zone | None, zone: Zone) -> dict[int, int]:
 
 def regions(font: SoundFont, preset: Preset, key: int, velocity: int) -> list[Region]:
     """The regions a note (key, velocity 1-127) on `preset` sounds, in file order."""
-    out = []
+    out: list[Region] = []
     if not _covers(preset.global_zone, key, velocity):
         return out
     for pzone in preset.zones:

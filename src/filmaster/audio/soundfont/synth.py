@@ -205,10 +205,10 @@ def voice_samples(
     cutoff = region.get(sf2.FILTER_FC)
     sweep = region.get(sf2.MOD_ENV_TO_FC)
     if (cutoff < _NO_FILTER_CENTS or cutoff + sweep < _NO_FILTER_CENTS) and mono.size:
-        cents = np.full(mono.size, float(cutoff), np.float32)
+        cutoff_cents = np.full(mono.size, float(cutoff), np.float32)
         if sweep:
-            cents += sweep * modulation_envelope(region, key, off, mono.size, sample_rate)
-        mono = _lowpass(mono, cents, max(0, region.get(sf2.FILTER_Q)) / 10.0, sample_rate)
+            cutoff_cents += sweep * modulation_envelope(region, key, off, mono.size, sample_rate)
+        mono = _lowpass(mono, cutoff_cents, max(0, region.get(sf2.FILTER_Q)) / 10.0, sample_rate)
     return mono.astype(np.float32, copy=False)
 
 
