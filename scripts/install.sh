@@ -16,6 +16,8 @@ ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so' || need_apt+=(libegl1 libegl-
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # Real footage for the footage-annotation tests (OpenCV's sample videos).
 [ -n "$extras" ] && [ ! -d /usr/share/doc/opencv-doc/examples/data ] && need_apt+=(opencv-doc)
+# A second real SoundFont (FluidR3 GM) for the SoundFont synthesizer's tests, besides TimGM6mb from pretty_midi.
+[ -n "$extras" ] && [ ! -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && need_apt+=(fluid-soundfont-gm)
 # melt (MLT, Kdenlive's engine) renders the exported Kdenlive project in the tests, to compare it with the film.
 [ -n "$extras" ] && ! command -v melt >/dev/null && need_apt+=(melt)
 # A C++ compiler builds llama.cpp (llama-cpp-python) for the tests that drive a real local language model.
