@@ -89,7 +89,8 @@ class SoundFont:
     presets: tuple[Preset, ...]
     instruments: tuple[Instrument, ...]
     samples: tuple[SampleHeader, ...]
-    data: np.ndarray  # every sample word, float32 in [-1, 1)
+    data: np.ndarray  # every sample word as read: int16, or int32 where sm24 adds low bytes
+    scale: float = 1.0 / 32768.0  # data * scale is in [-1, 1)
 
     def preset(self, bank: int, program: int) -> Preset | None:
         for preset in self.presets:
@@ -115,14 +116,14 @@ def parse_soundfont(blob: bytes, where: str = "soundfont") -> SoundFont:
             raise SoundFontError(f"{where} lacks its {needed} list; the .sf2 file is truncated or damaged")
     info, sdta, pdta = lists.get("INFO", {}), lists["sdta"], lists["pdta"]
     name = info.get("INAM", b"").split(b"\0", 1)[0].decode("latin-1").strip()
-    data = _sample_data(sdta, where)
+    data, scale = _sample_data(sdta, where)
     try:
         instruments = _instruments(pdta)
         presets = _presets(pdta)
         samples = _samples(pdta)
     except (KeyError, struct.error, IndexError) as exc:
         raise SoundFontError(f"{where} has a damaged preset table (pdta): {exc}; use another .sf2 file") from exc
-    return SoundFont(name=name, presets=presets, instruments=instruments, samples=samples, data=data)
+    return SoundFont(name=name, presets=presets, instruments=instruments, samples=samples, data=data, scale=scale)
 
 
 def _lists(blob: bytes, where: str) -> list[tuple[str, dict[str, bytes]]]:
@@ -146,7 +147,8 @@ def _lists(blob: bytes, where: str) -> list[tuple[str, dict[str, bytes]]]:
     return out
 
 
-def _sample_data(sdta: dict[str, bytes], where: str) -> np.ndarray:
+def _sample_data(sdta: dict[str, bytes], where: str) -> tuple[np.ndarray, float]:
+    """The sample words and the scale to [-1, 1); 16-bit words stay as read (no copy: a large font loads fast)."""
     smpl = sdta.get("smpl")
     if smpl is None:
         raise SoundFontError(
@@ -156,8 +158,8 @@ def _sample_data(sdta: dict[str, bytes], where: str) -> np.ndarray:
     low = sdta.get("sm24")
     if low is not None and len(low) >= words.size:  # 24-bit: the low byte of each sample lies in sm24
         full = (words.astype(np.int32) << 8) | np.frombuffer(low[: words.size], dtype=np.uint8)
-        return (full / 8388608.0).astype(np.float32)
-    return (words / 32768.0).astype(np.float32)
+        return full, 1.0 / 8388608.0
+    return words, 1.0 / 32768.0
 
 
 def _records(pdta: dict[str, bytes], cid: str, fmt: str) -> list[tuple]:

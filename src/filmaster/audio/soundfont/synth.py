@@ -199,8 +199,9 @@ def voice_samples(
     following = index + 1
     if through:  # inside the loop, the sample after its last is its first
         following[np.flatnonzero(index[:through] == loop_end - 1)] = loop_start
-    a = data[index]
-    mono = (a + (data[following] - a) * frac) * envelope
+    a = data[index].astype(np.float32)
+    envelope *= np.float32(font.scale)  # (a copy of its own: voice_samples made it)
+    mono = (a + (data[following].astype(np.float32) - a) * frac) * envelope
 
     cutoff = region.get(sf2.FILTER_FC)
     sweep = region.get(sf2.MOD_ENV_TO_FC)
