@@ -182,3 +182,15 @@ def test_cues_within_the_same_bars_are_cut_from_one_render(backend, tmp_path):
     assert short.midi != long.midi  # each MIDI file ends with its own fade
     longer = backend.compose(MusicRequest("music-S01", Mood.WARM, TimeOfDay.DAY, False, 11.5 * bar, 3), RATE, cache)
     assert cache.work.computed["music-render"] == 2 and longer.audio.shape[0] == round(11.5 * bar * RATE)
+
+
+def test_a_program_the_soundfont_lacks_is_reported_with_the_setting():
+    import dataclasses
+
+    from filmaster.errors import AudioError
+
+    backend = MidiScoreMusicBackend()
+    font = backend._soundfont
+    backend._soundfont = dataclasses.replace(font, presets=tuple(p for p in font.presets if p.program != 48))
+    with pytest.raises(AudioError, match=r"lacks bank 0 program 48; set \[backends.music\] soundfont"):
+        backend.compose(MusicRequest("music-x", Mood.TENSE, TimeOfDay.DAY, False, 4.0, 1), RATE)
