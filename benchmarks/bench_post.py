@@ -96,14 +96,26 @@ ONES = [
 TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
+# Whisper tiny.en writes American spelling: a British word it hears rightly is not an error.
+SPELLING = {"mum": "mom", "mummy": "mommy", "colour": "color", "favourite": "favorite", "grey": "gray",
+            "centre": "center", "theatre": "theater", "neighbour": "neighbor", "realise": "realize"}  # fmt: skip
+
+
+def _spelt(n: int) -> str:
+    """A number under 1,000 as a script writes it."""
+    if n >= 100:
+        return f"{ONES[n // 100]} hundred" + (f" {_spelt(n % 100)}" if n % 100 else "")
+    return ONES[n] if n < 20 else TENS[n // 10] + (f" {ONES[n % 10]}" if n % 10 else "")
+
+
 def _words(text: str) -> list[str]:
-    """Lower-case words; numerals under 100 spelt out, as a script writes them ("12" and "twelve" are one word)."""
+    """Lower-case words; numerals under 1,000 spelt out, as a script writes them ("12" and "twelve" are one word),
+    British spellings as Whisper writes them: what a WER normaliser does before counting."""
     words = []
     for word in re.findall(r"[a-z0-9']+", text.lower().replace("-", " ")):
-        if word.isdigit() and int(word) < 100:
-            n = int(word)
-            word = ONES[n] if n < 20 else TENS[n // 10] + (f" {ONES[n % 10]}" if n % 10 else "")
-        words += word.split()
+        if word.isdigit() and int(word) < 1000:
+            word = _spelt(int(word))
+        words += [SPELLING.get(w, w) for w in word.split()]
     return words
 
 

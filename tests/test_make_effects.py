@@ -190,7 +190,7 @@ def test_the_timeline_has_a_track_for_every_stem(film: MakeResult) -> None:
     placed = {
         clip.name: (clip.range_in_parent().start_time.value, clip.metadata["filmaster"]["reason"])
         for track in timeline.tracks
-        if track.name.startswith(("SFX", "Foley"))
+        if track.name.startswith(("SFX", "Foley")) and track.enabled  # not the muted stems
         for clip in track.find_clips()
     }
     for cue in _sound(film).cues:

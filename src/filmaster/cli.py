@@ -18,6 +18,7 @@ from rich.markup import escape
 from . import __version__
 from .config import find_config_file, load_config, loudness_overrides
 from .errors import FilmasterError
+from .model import frame_rate
 from .sound_library.cli import sounds_app
 
 app = typer.Typer(
@@ -69,6 +70,22 @@ def _overrides(**flags: Any) -> dict[str, Any]:
 
 ScreenplayArg = Annotated[Path, typer.Argument(help="Screenplay: Fountain or Final Draft (.fdx).", show_default=False)]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder for the film and its timeline.")]
+
+
+def _frame_rate(value: str | None) -> str | None:
+    """A rate editors use, checked while the command line is read: a typo is a usage error (exit 2)."""
+    if value is not None:
+        try:
+            frame_rate.parse(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+FpsOption = Annotated[
+    str | None,
+    typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.", callback=_frame_rate),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="A filmaster.toml (default: next to the screenplay, then the current folder)."),
@@ -87,9 +104,7 @@ def make(
     ],
     out: OutOption,
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
-    fps: Annotated[
-        str | None, typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.")
-    ] = None,
+    fps: FpsOption = None,
     draft: Annotated[
         bool | None, typer.Option("--draft/--final", help="Fast previz: 256x144 for 960x540, simpler figures.")
     ] = None,
@@ -290,9 +305,7 @@ def previz(
     spec: Annotated[Path, typer.Argument(help="A shot spec JSON (see examples/shots/).", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="The clip to write (.mp4).")] = Path("previz.mp4"),
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
-    fps: Annotated[
-        str | None, typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.")
-    ] = None,
+    fps: FpsOption = None,
     draft: Annotated[bool | None, typer.Option("--draft/--final", help="Fast: 256x144 for 960x540.")] = None,
     still: Annotated[Path | None, typer.Option(help="Also write the middle frame as a PNG.")] = None,
 ) -> None:

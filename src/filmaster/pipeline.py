@@ -19,6 +19,7 @@ from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
 from .backends.resilience import RetriedEmbeddings, Unrecovered
 from .backends.video.base import VideoBackend
+from .budget import CostBudget
 from .cache_admin import record_run
 from .config import Config
 from .develop.looks import apply_looks, story_cast_for
@@ -247,7 +248,10 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         workers=config.render.workers,
     )
     camera = video_backend(shoot_config)
-    sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
+    budget = CostBudget(config.generate.max_cost_usd)  # one --max-cost for voices, music and shots
+    sound_backends = SoundBackends.create(
+        config.backends.speech, config.backends.music, config.backends.settings, budget
+    )
     project = Project(out, source, force=force)
     project.update_manifest(source_path=str(source.resolve()))  # where `reshoot` finds the screenplay again
     timings: dict[str, float] = {}
@@ -314,7 +318,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                 lap("shoot")
                 generation = generate_shots(
                     plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
-                    camera, project, reporter, config.generate.max_cost_usd,
+                    camera, project, reporter, budget,
                 )  # fmt: skip
                 write_takes(shooting.takes, project)
                 lap("generate")

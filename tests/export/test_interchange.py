@@ -27,7 +27,7 @@ from filmaster.export.writers import WRITERS
 from filmaster.model import Cut, Plan, SoundPlan
 from filmaster.project import Project
 from filmaster.stages.deliver import prepare_timeline
-from filmaster.stages.mix import _lay_cues, _origin, cues_by_scene
+from filmaster.stages.mix import _origin, cues_by_scene, lay_cues
 from filmaster.stages.mix_levels import _analyse, mix_levels
 
 from .fcpxml_rules import fcpxml_problems
@@ -98,8 +98,9 @@ def test_the_mix_levels_are_the_premix_s_own(film: Path) -> None:
     deepest = 0.0
     for cues in cues_by_scene(sound).values():
         origin = _origin(cues, sound.sample_rate)
+        stems, detector = lay_cues(cues, film, sound.sample_rate, origin)
         applied = premix(
-            _lay_cues(cues, film, sound.sample_rate, origin), duck_db=config.duck_db, sample_rate=sound.sample_rate
+            stems, duck_db=config.duck_db, sample_rate=sound.sample_rate, dialogue_detector=detector
         ).duck_gain
         ducking, dynamics = _analyse(cues, film, sound.sample_rate, origin, config.duck_db)
         if ducking:

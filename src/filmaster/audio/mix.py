@@ -102,14 +102,17 @@ def premix(
     duck_db: float = -10.0,
     sample_rate: int = 48000,
     duck_keys: Iterable[str] = DUCKED_UNDER_DIALOGUE,
+    dialogue_detector: np.ndarray | None = None,
 ) -> Premix:
-    """Sum stems ((n,) mono or (n, 2) stereo float32; shorter ones are padded) with the dialogue on top."""
+    """Sum stems ((n,) mono or (n, 2) stereo float32; shorter ones are padded) with the dialogue on top; the
+    dialogue's compressor reads its level from `dialogue_detector` when given (see `SoundCue.delivery_db`)."""
     if not stems:
         raise AudioError("nothing to mix: no stems were given; render the sound plan first")
     n = max(np.asarray(s).shape[0] for s in stems.values())
     tracks = {name: fit_length(to_stereo(s), n).astype(np.float32, copy=False) for name, s in stems.items()}
     if dialogue_key in tracks:
-        tracks[dialogue_key] = compress(tracks[dialogue_key], sample_rate)
+        detector = None if dialogue_detector is None else fit_length(to_stereo(dialogue_detector), n)
+        tracks[dialogue_key] = compress(tracks[dialogue_key], sample_rate, key=detector)
     duck = np.ones(n, dtype=np.float32)
     ducked = set(duck_keys) & set(tracks)
     if dialogue_key in tracks and ducked and duck_db < 0:

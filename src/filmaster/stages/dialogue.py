@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -40,22 +41,36 @@ def cue_delivery(plan: Plan, cue: SoundCue) -> Delivery:
     return delivery_for(line.parenthetical, line.extension) if line else Delivery()
 
 
+def _voice_key(voice: VoiceSpec, speech: SpeechBackend) -> dict[str, object]:
+    """What of the voice decides the samples: the character only through its voice id, the parenthetical only
+    when the voice performs it (so a Piper line's key is what it was before services spoke)."""
+    key = {k: v for k, v in voice.__dict__.items() if k not in ("character", "direction")}
+    return {**key, "direction": voice.direction} if speech.PERFORMS_DELIVERY else key
+
+
 def dialogue_render(cue: SoundCue, plan: Plan, speech: SpeechBackend, rate: int) -> tuple[str, Callable[[Path], None]]:
     """The cache key of a dialogue cue and how to render it to a WAV."""
-    member = plan.cast.get(cue.character or "")
+    character = cue.character or ""
+    member = plan.cast.get(character)
+    line = line_of(plan, cue)
     delivery = cue_delivery(plan, cue)
     # The character's voice (pitch and pace from the cast) stays; the delivery only nudges it.
     voice = VoiceSpec(
+        voice=speech.voice_for(character, list(plan.cast).index(character) if member else 0),
         pitch=(member.voice_pitch if member else 1.0) * delivery.pitch,
         rate=(member.voice_rate if member else 1.0) * delivery.rate,
+        character=character,
+        direction=(line.parenthetical or "") if line else "",
     )
+    if speech.PERFORMS_DELIVERY:  # the voice acts the parenthetical itself; only its level and place are ours
+        delivery = replace(Delivery(), gain_db=delivery.gain_db, perspective=delivery.perspective)
     scene = next((s for s in plan.scenes if s.index == cue.scene_index), None)
     room = room_for(scene.set_kind, scene.interior) if scene else None
     text = cue.text or ""
     key = content_key(
         "dialogue",
         text,
-        voice.__dict__,
+        _voice_key(voice, speech),
         rate,
         speech.cache_identity,
         [DELIVERY_VERSION, delivery.__dict__] if delivery != Delivery() else None,

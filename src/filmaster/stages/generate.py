@@ -108,7 +108,7 @@ def generate_shots(
     previz: VideoBackend,
     project: Project,
     reporter: Reporter,
-    max_cost_usd: float | None = None,
+    max_cost_usd: float | CostBudget | None = None,
 ) -> GenerationReport:
     """Replace the previz takes of the shots assigned to remote backends by generated ones (see module doc).
     `takes` is updated in place; the previz takes must already be rendered."""
@@ -173,10 +173,11 @@ def _run(
     project: Project,
     reporter: Reporter,
     report: GenerationReport,
-    max_cost_usd: float | None,
+    max_cost_usd: float | CostBudget | None,
 ) -> None:
     lock = threading.Lock()
-    budget = CostBudget(max_cost_usd)
+    # A budget the run shares (the voices may have spent part of --max-cost already), or a limit of its own.
+    budget = max_cost_usd if isinstance(max_cost_usd, CostBudget) else CostBudget(max_cost_usd)
     pools: dict[str, ThreadPoolExecutor] = {}
     futures: list[tuple[_Job, Future[Generated]]] = []
     jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)

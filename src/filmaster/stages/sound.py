@@ -8,6 +8,7 @@ footsteps of the renderer's walks (sound_design/), each synthesised (audio/sfx.p
 
 from __future__ import annotations
 
+import logging
 import math
 import wave
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import numpy as np
 
 from ..atomic import write_bytes_atomic
 from ..audio.ambience import ambience_bed
+from ..audio.delivery import delivery_for
 from ..audio.dsp import fade
 from ..audio.effects_source import SoundLookup, render_effect
 from ..audio.wavio import read_wav, write_wav
@@ -29,7 +31,9 @@ from ..backends.music.base import MusicBackend, MusicRequest, MusicResult
 from ..backends.registry import create_backend
 from ..backends.resilience import Unrecovered, with_retries
 from ..backends.speech.base import SpeechBackend
+from ..budget import CostBudget
 from ..config import Config, SoundConfig
+from ..errors import BackendUnavailableError, GenerationError
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
 from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
@@ -40,6 +44,8 @@ from .dialogue import dialogue_render
 from .score_cues import cue_points, scene_theme, story_beat
 
 FALLBACK_NAMESPACE = "fallback"  # the silence standing in for a cue whose backend failed every retry
+log = logging.getLogger(__name__)
+
 AMBIENCE_VERSION = "1"
 AMBIENCE_STEP_S = 10.0
 AMBIENCE_FADE_S = 0.05  # at the cut, as the bed's own ends fade
@@ -50,14 +56,30 @@ class SoundBackends:
     speech: SpeechBackend
     music: MusicBackend
     find_sound: SoundLookup | None = None  # a sound library: description -> file, else the synthesiser plays it
+    # Who speaks a line the speech service could not (None: the speech backend is local, nothing to fall back to).
+    speech_fallback: SpeechBackend | None = None
+    music_fallback: MusicBackend | None = None  # who scores a cue the music service could not
 
     @classmethod
-    def create(cls, speech: str, music: str, settings: dict[str, dict[str, Any]]) -> SoundBackends:
+    def create(
+        cls, speech: str, music: str, settings: dict[str, dict[str, Any]], budget: CostBudget | None = None
+    ) -> SoundBackends:
+        speaker: SpeechBackend = create_backend("speech", speech, **settings.get("speech", {}))
+        composer: MusicBackend = create_backend("music", music, **settings.get("music", {}))
+        for backend in (speaker, composer):
+            if budget is not None and hasattr(backend, "use_budget"):
+                backend.use_budget(budget)  # a service's lines and cues count toward --max-cost with the shots
         return cls(
-            speech=create_backend("speech", speech, **settings.get("speech", {})),
-            music=create_backend("music", music, **settings.get("music", {})),
+            speech=speaker,
+            music=composer,
             find_sound=effects_lookup(),  # the user's own effects (`filmaster sounds add`) before the synthesiser
+            speech_fallback=create_backend("speech", "piper") if _remote(speaker) else None,
+            music_fallback=create_backend("music", "midi-score") if _remote(composer) else None,
         )
+
+
+def _remote(backend: object) -> bool:
+    return bool(getattr(backend, "REMOTE", False))
 
 
 def sound_finder(config: Config, cache: Cache | None = None) -> SoundFinder:
@@ -123,6 +145,7 @@ def design_sound(plan: Plan, cut: Cut, config: SoundConfig, finder: SoundFinder 
                         shot_id=shot.id,
                         character=line.character,
                         text=line.text,
+                        delivery_db=delivery_for(line.parenthetical, line.extension).gain_db,
                     )
                 )
     if config.effects:
@@ -138,6 +161,8 @@ class Unit:
     namespace: str
     key: str
     make: Callable[[Path], None]
+    fallback: Unit | None = None  # what is made instead when a service fails (kept under its own key)
+    note: str = ""  # as a fallback: what the warning says was done instead
 
 
 def render_sound(
@@ -159,14 +184,15 @@ def render_sound(
     cache = project.cache
     units = [_unit(cue, plan, backends, cache, rate, seed, cut) for cue in sound.cues]
     stored: dict[str, Path] = {}
+    served: dict[str, Unit] = {}  # the unit whose render is used (a fallback's when the service failed)
     with reporter.task(f"Rendering {len(units)} sound cues", len(units)) as advance:
 
         def lane(lane_units: list[Unit]) -> None:
             for unit in lane_units:
                 try:
-                    stored[unit.cue.id] = cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+                    served[unit.cue.id], stored[unit.cue.id] = _fetch_or_fall_back(unit, cache)
                 except Unrecovered as exc:  # this cue alone is silent; the film goes on
-                    stored[unit.cue.id] = _silent_fallback(unit, cache, rate)
+                    served[unit.cue.id], stored[unit.cue.id] = unit, _silent_fallback(unit, cache, rate)
                     cache.fallbacks.add(unit.namespace, unit.cue.id, "silence", str(exc))
                 advance(1)
 
@@ -182,11 +208,24 @@ def render_sound(
         update: dict[str, Any] = {"media": project.rel(target)}
         if unit.namespace in ("dialogue", "effects"):
             update["duration_s"] = round(_wav_seconds(stored[unit.cue.id]), 3)
-        midi = cache.path(unit.namespace, unit.key, ".mid")
+        midi = cache.path(unit.namespace, served[unit.cue.id].key, ".mid")
         if unit.namespace == "music" and midi.is_file():
             publish(midi, project.out / "media" / "music" / f"{unit.cue.id}.mid")
         rendered.append(unit.cue.model_copy(update=update))
     return sound.model_copy(update={"cues": rendered})
+
+
+def _fetch_or_fall_back(unit: Unit, cache: Cache) -> tuple[Unit, Path]:
+    """The unit's stored render; when a service fails it, its fallback's (not stored under the service's key, so
+    the next run asks the service again)."""
+    try:
+        return unit, cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+    except (GenerationError, BackendUnavailableError) as exc:  # CostLimitError is a GenerationError
+        fallback = unit.fallback
+        if fallback is None:
+            raise
+        log.warning("%s: %s; %s", unit.cue.id, exc, fallback.note)
+        return fallback, cache.fetch_or_make(fallback.namespace, fallback.key, ".wav", fallback.make)
 
 
 def _unit(
@@ -194,7 +233,11 @@ def _unit(
 ) -> Unit:
     if cue.kind == CueKind.DIALOGUE:
         key, make = dialogue_render(cue, plan, backends.speech, rate)
-        return Unit(cue, "dialogue", key, make)
+        fallback = None
+        if backends.speech_fallback is not None:
+            fb_key, fb_make = dialogue_render(cue, plan, backends.speech_fallback, rate)
+            fallback = Unit(cue, "dialogue", fb_key, fb_make, note="the line is spoken by Piper instead")
+        return Unit(cue, "dialogue", key, make, fallback)
     if cue.kind in (CueKind.SFX, CueKind.FOLEY):
         key, make = render_effect(cue, rate, seed, backends.find_sound)
         return Unit(cue, "effects", key, make)
@@ -213,8 +256,7 @@ def _unit(
             theme_name=theme[0] if theme else "",
             beat_s=story_beat(scene, cut, cue.duration_s) if cut is not None else None,
         )
-        key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
-        return Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
+        return _music_unit(cue, backends.music, request, rate, cache, backends.music_fallback)
     # The bed is rendered in whole steps of length and cut to the scene, so a scene that grows or shrinks a little
     # (a line rewritten) cuts its bed from the render it already has.
     length_s = max(1, math.ceil(cue.duration_s / AMBIENCE_STEP_S)) * AMBIENCE_STEP_S
@@ -240,6 +282,22 @@ def _silent_fallback(unit: Unit, cache: Cache, rate: int) -> Path:
         write_wav(tmp, np.zeros(max(1, round(unit.cue.duration_s * rate)), dtype=np.float32), rate)
 
     return cache.fetch_or_make(FALLBACK_NAMESPACE, f"{unit.namespace}-{unit.key}", ".wav", make)
+
+
+def _music_unit(
+    cue: SoundCue,
+    music: MusicBackend,
+    request: MusicRequest,
+    rate: int,
+    cache: Cache,
+    fallback: MusicBackend | None = None,
+    note: str = "",
+) -> Unit:
+    key = content_key("music", request.__dict__, rate, music.cache_identity)
+    backup = None
+    if fallback is not None:
+        backup = _music_unit(cue, fallback, request, rate, cache, note="the cue is scored by the MIDI score instead")
+    return Unit(cue, "music", key, _music_maker(music, request, rate, cache, key), backup, note)
 
 
 def _music_maker(

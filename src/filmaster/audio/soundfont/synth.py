@@ -24,7 +24,7 @@ from .sf2 import Preset, SoundFont
 
 DRUM_BANK = 128
 # Output gain (dB) that brings a render to the loudness the scores had through tinysoundfont: the mean over the
-# bundled example's scene cues (tests/audio/soundfont/test_against_tinysoundfont.py). tinysoundfont scales by
+# bundled example's scene cues (tests/audio/test_soundfont_vs_tinysoundfont.py). tinysoundfont scales by
 # velocity linearly where the specification's curve is squared, so a cue's level moves by its velocities (±1.6 dB).
 OUTPUT_GAIN_DB = -3.2
 _NO_FILTER_CENTS = 13500  # initialFilterFc at or above this leaves the voice unfiltered

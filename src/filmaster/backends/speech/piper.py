@@ -134,7 +134,7 @@ class PiperSpeechBackend(SpeechBackend):
         # by the same factor the length_scale above lengthened them.
         audio = resample(native, piper.config.sample_rate * voice.pitch, sample_rate)
         audio = trim_silence(audio, sample_rate, threshold_db=-40.0, keep_s=_EDGE_S)
-        return _level(fade(audio, sample_rate, _FADE_S, _FADE_S))
+        return level_line(fade(audio, sample_rate, _FADE_S, _FADE_S))
 
 
 # Measured on the bundled voice: rounding adds ~0.55 frame per token; the scalable duration at
@@ -159,7 +159,7 @@ def _length_scale(piper: Any, words: str, base: float, stretch: float) -> float:
     return max(0.1, base * stretch + fixed / scalable * (stretch - 1.0))
 
 
-def _level(audio: np.ndarray) -> np.ndarray:
+def level_line(audio: np.ndarray) -> np.ndarray:
     """Bring the spoken frames to a common RMS, then cap the peak, so every line sits at the same level."""
     frame = 480
     n = audio.shape[0] // frame
