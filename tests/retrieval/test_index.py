@@ -175,3 +175,5 @@ def test_quantised_index_built_in_chunks_is_a_quarter_the_size_and_finds_what_ex
     assert back.kind == "ivf-sq8" and back.size == 20_000
     np.testing.assert_array_equal(back.search(queries, 3)[1], found)
     np.testing.assert_allclose(back.vectors()[:50], vectors[:50], atol=0.02)  # decoded codes: within a step
+    back.add(vectors[:10])  # a mapped index grows too (read into memory first)
+    assert back.size == 20_010 and back.search(vectors[:1], 1)[1][0][0] in (0, 20_000)

@@ -57,9 +57,10 @@ def index_paths(base: Path) -> tuple[Path, Path]:
 class VectorIndex:
     """Top-k inner-product search over unit vectors, exact or IVF, that can grow and be read back."""
 
-    def __init__(self, index: Any, kind: str) -> None:
+    def __init__(self, index: Any, kind: str, mapped_from: Path | None = None) -> None:
         self._index = index
         self.kind = kind
+        self._mapped_from = mapped_from  # the file a memory-mapped index reads its lists from (read-only)
 
     @classmethod
     def build(cls, vectors: np.ndarray, kind: IndexKind = "auto", nprobe: int = 32) -> VectorIndex:
@@ -103,6 +104,9 @@ class VectorIndex:
         return int(self._index.d)
 
     def add(self, vectors: np.ndarray) -> None:
+        if self._mapped_from is not None:  # mapped lists cannot grow: read the index into memory first
+            self._index = _faiss().read_index(str(self._mapped_from))
+            self._mapped_from = None
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
     def vectors(self) -> np.ndarray:
@@ -149,7 +153,7 @@ class VectorIndex:
             kind = "ivf"
         else:
             kind = "flat"
-        return cls(index, kind)
+        return cls(index, kind, path if mmap else None)
 
 
 @dataclass
