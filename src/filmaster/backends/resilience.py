@@ -17,7 +17,14 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from ..errors import BackendUnavailableError, ConfigError, FilmasterError, InputError
+from ..errors import (
+    BackendUnavailableError,
+    ConfigError,
+    ContentRefusedError,
+    CostLimitError,
+    FilmasterError,
+    InputError,
+)
 from .embed.base import EmbeddingBackend
 from .faults import InjectedFault, current
 from .http import RetryPolicy
@@ -45,9 +52,19 @@ def _unit_policy() -> RetryPolicy:
     return RetryPolicy(max_retries=faults.retries, max_wait_s=UNIT_RETRIES.max_wait_s)
 
 
+# What a service answers again and again (a refused key, a bad request), as opposed to a busy or failing server.
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
 def _fatal(exc: BaseException) -> bool:
-    """Mistakes in configuration or input fail every attempt alike: not worth a retry or a fallback."""
-    return isinstance(exc, ConfigError | InputError | BackendUnavailableError) and not isinstance(exc, InjectedFault)
+    """Mistakes in configuration or input, a refused key or prompt, a spent budget: every attempt fails alike, so
+    they are not retried (a refused key or prompt is never sent twice, nor paid for twice)."""
+    if isinstance(exc, InjectedFault):
+        return False
+    if isinstance(exc, ConfigError | InputError | BackendUnavailableError | ContentRefusedError | CostLimitError):
+        return True
+    status = getattr(exc, "status", 0)
+    return isinstance(status, int) and status > 0 and status not in TRANSIENT_STATUSES
 
 
 def with_retries(

@@ -22,7 +22,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..atomic import write_text_atomic
 from ..backends.registry import available_backends, create_backend
@@ -159,10 +159,11 @@ def _seed(shot: Shot, film_seed: int) -> int:
 def _create(name: str, settings: dict[str, dict[str, Any]]) -> RemoteVideoBackend | FilmasterError:
     try:
         backend = create_backend("video", name, **settings.get(name, {}))
-        if not isinstance(backend, RemoteVideoBackend):
-            raise ConfigError(f"video backend '{name}' is not a remote generator; assign it to no shot")
-        backend.api_key()  # a missing key is reported once, before any request
-        return backend
+        if not getattr(backend, "REMOTE", False):  # a vendor's API, or a local model that generates the same way
+            raise ConfigError(f"video backend '{name}' is not a generator; assign it to no shot")
+        generator = cast(RemoteVideoBackend, backend)  # the generators share RemoteVideoBackend's interface
+        generator.api_key()  # a missing key is reported once, before any request
+        return generator
     except FilmasterError as exc:
         return exc
 
