@@ -143,12 +143,7 @@ def master(
         keep = attempt == 0 and start_gain_db is not None
         if abs(measured - target_lufs) < (KEEP_GAIN_TOLERANCE_LU if keep else LOUDNESS_TOLERANCE_LU):
             break
-        # Limiting eats part of every gain step, so loudness grows slower than gain: step along the secant.
-        slope = 1.0
-        if previous is not None and abs(gain_db - previous[0]) > 1e-6:
-            slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
-        previous = (gain_db, measured)
-        gain_db += (target_lufs - measured) / slope
+        gain_db, previous = next_gain(gain_db, measured, target_lufs, previous)
     peak = to_dbtp(_peak_under_limiting(source, regions, analysis.envelope, gain, sample_rate))
     # The output is made once, at the gain chosen: each try above computed it only where the limiter acts.
     out = limited(source, gain, regions, 0, source.shape[0])
@@ -180,6 +175,17 @@ def limited(source: np.ndarray, gain: float, regions: Regions, lo: int, hi: int)
 def limiter_reach(sample_rate: int) -> int:
     """How many samples either side of a sample decide the limiter's gain on it (hold, look-ahead, smoothing)."""
     return round(RELEASE_S * sample_rate) + 2 * round(LOOKAHEAD_S * sample_rate) + 1
+
+
+def next_gain(
+    gain_db: float, measured: float, target_lufs: float, previous: tuple[float, float] | None
+) -> tuple[float, tuple[float, float]]:
+    """The master's next gain try, and this try as the new `previous` (gain, loudness). Limiting eats part of
+    every gain step, so loudness grows slower than gain: step along the secant of the last two tries."""
+    slope = 1.0
+    if previous is not None and abs(gain_db - previous[0]) > 1e-6:
+        slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
+    return gain_db + (target_lufs - measured) / slope, (gain_db, measured)
 
 
 class _Placed(Protocol):

@@ -32,6 +32,7 @@ from .master import (
     limiter_dips,
     limiter_reach,
     merge_spans,
+    next_gain,
     to_dbtp,
     true_runs,
 )
@@ -165,11 +166,7 @@ def master_streamed(
         keep = attempt == 0 and start_gain_db is not None
         if abs(measured - target_lufs) < (KEEP_GAIN_TOLERANCE_LU if keep else LOUDNESS_TOLERANCE_LU):
             break
-        slope = 1.0
-        if previous is not None and abs(gain_db - previous[0]) > 1e-6:
-            slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
-        previous = (gain_db, measured)
-        gain_db += (target_lufs - measured) / slope
+        gain_db, previous = next_gain(gain_db, measured, target_lufs, previous)
     peak = to_dbtp(max(block_peak for _, block_peak in tries))
     trim = peak - max_true_peak_db + 0.01 if peak > max_true_peak_db else 0.0
     gain = 10.0 ** (gain_db / 20.0)

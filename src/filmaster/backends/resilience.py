@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from ..errors import (
     FilmasterError,
     InputError,
 )
-from .embed.base import EmbeddingBackend
+from .embed.base import WrappedEmbeddings
 from .faults import InjectedFault, current
 from .http import RetryPolicy
 
@@ -101,27 +101,11 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}"[:160]
 
 
-class RetriedEmbeddings(EmbeddingBackend):
+class RetriedEmbeddings(WrappedEmbeddings):
     """An embedding backend whose every batch is retried within the unit budget (for callers that embed without
     the cache, such as building the corpus index); the same model, dimension and vectors as the wrapped one."""
 
     NAME: ClassVar[str] = "retried"
-
-    def __init__(self, inner: EmbeddingBackend) -> None:
-        super().__init__()
-        self.inner = inner
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def dimension(self) -> int:
-        return self.inner.dimension
-
-    @property
-    def cache_identity(self) -> dict[str, Any]:
-        return self.inner.cache_identity
 
     def embed(self, texts: list[str]) -> np.ndarray:
         def whole(rows: np.ndarray) -> str | None:  # an answer short of rows (cut off) is a failure

@@ -8,39 +8,26 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from ...project import Cache, content_key
 from ...verify import load_array
 from ..resilience import with_retries
-from .base import EmbeddingBackend
+from .base import EmbeddingBackend, WrappedEmbeddings
 
 NAMESPACE = "embeddings"
 
 
-class CachedEmbeddings(EmbeddingBackend):
+class CachedEmbeddings(WrappedEmbeddings):
     """Wraps `inner`; same model id, dimension and vectors (stored as float32, exactly as `inner` returned them)."""
 
-    KIND: ClassVar[str] = "embed"
     NAME: ClassVar[str] = "cached"
 
     def __init__(self, inner: EmbeddingBackend, cache: Cache) -> None:
-        super().__init__()
-        self.inner, self.cache = inner, cache
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def dimension(self) -> int:
-        return self.inner.dimension
-
-    @property
-    def cache_identity(self) -> dict[str, Any]:
-        return self.inner.cache_identity
+        super().__init__(inner)
+        self.cache = cache
 
     def embed(self, texts: list[str]) -> np.ndarray:
         keys = [content_key(NAMESPACE, self.inner.cache_identity, text) for text in texts]
