@@ -234,6 +234,8 @@ def _print_generation(result: Any) -> None:
         return
     for outcome in report.fell_back:
         err_console.print(f"[yellow]previz:[/] {outcome.shot_id}: {escape(outcome.note)}", highlight=False)
+    for shot_id, note in (report.keyframes.notes.items() if report.keyframes else ()):
+        err_console.print(f"[yellow]keyframe:[/] {shot_id}: {escape(note)}", highlight=False)
     if not _state["quiet"]:
         err_console.print(f"[bold]generated:[/] {escape(report.summary())}", highlight=False)
 

@@ -23,7 +23,7 @@ from .render import RenderSettings
 from .screenplay import Character, DialogueLine, Element, ElementKind, Scene, Screenplay, Section
 from .shot_request import ShotRequest
 from .sound import TRACK_NAMES, CueKind, SoundCue, SoundPlan
-from .take import Take
+from .take import Keyframe, Take
 
 __all__ = [
     "DEFAULT_LENS_MM",
@@ -49,6 +49,7 @@ __all__ = [
     "ElementKind",
     "Finding",
     "FindingKind",
+    "Keyframe",
     "Mark",
     "Mood",
     "Movement",

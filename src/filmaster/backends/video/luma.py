@@ -37,6 +37,7 @@ class LumaVideoBackend(RemoteVideoBackend):
     PRICE_PER_SECOND: ClassVar[float] = 0.064  # ray-2 at 540p: 0.32 USD per 5 s
     CLIP_SECONDS: ClassVar[tuple[int, ...]] = (5, 9)
     SETTINGS: ClassVar[frozenset[str] | None] = COMMON_SETTINGS | {"resolution", "keyframe_url_base"}
+    TAKES_FIRST_FRAME: ClassVar[bool] = False  # its keyframe is a hosted URL, not the start image's bytes
 
     def submit(self, client: JobClient, request: ShotRequest, control: Control, prompt: str, seconds: int) -> Any:
         body: dict[str, Any] = {

@@ -116,11 +116,24 @@ class JobClient:
         """The reply's bytes (audio a service renders at once), checked complete against its Content-Length."""
         return self._call(method, url, body, parse=False)
 
-    def _call(self, method: str, url: str, body: Any, *, parse: bool, headers: dict[str, str] | None = None) -> Any:
-        data = None if body is None else json.dumps(body).encode("utf-8")
+    def form(self, url: str, data: bytes, content_type: str) -> Any:
+        """POST an encoded body (multipart/form-data for file uploads); the JSON reply."""
+        return self._call("POST", url, data, parse=True, content_type=content_type)
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        body: Any,
+        *,
+        parse: bool,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> Any:
+        data = body if isinstance(body, bytes) else None if body is None else json.dumps(body).encode("utf-8")
         sent = {**self.headers, **(headers or {})}
         if data is not None:
-            sent["Content-Type"] = "application/json"
+            sent["Content-Type"] = content_type
         for attempt in range(self.max_retries + 1):
             last = attempt == self.max_retries
             wait = _backoff(attempt, self.max_wait_s)
