@@ -234,8 +234,11 @@ def _print_generation(result: Any) -> None:
         return
     for outcome in report.fell_back:
         err_console.print(f"[yellow]previz:[/] {outcome.shot_id}: {escape(outcome.note)}", highlight=False)
-    for shot_id, note in (report.keyframes.notes.items() if report.keyframes else ()):
+    keyframes = report.keyframes
+    for shot_id, note in keyframes.notes.items() if keyframes else ():
         err_console.print(f"[yellow]keyframe:[/] {shot_id}: {escape(note)}", highlight=False)
+    if keyframes and keyframes.unavailable:
+        err_console.print(f"[yellow]keyframe:[/] {escape(keyframes.unavailable)}; previz frames sent", highlight=False)
     if not _state["quiet"]:
         err_console.print(f"[bold]generated:[/] {escape(report.summary())}", highlight=False)
 

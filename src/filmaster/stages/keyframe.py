@@ -41,11 +41,13 @@ class KeyframeReport:
     painted: int = 0
     reused: int = 0
     spent_usd: float = 0.0
+    kept: int = 0  # shots sent their previz frame
     notes: dict[str, str] = field(default_factory=dict)  # shot id -> why its previz frame was sent
+    unavailable: str = ""  # why the painter could not run at all (said once, not per shot)
 
     def summary(self) -> str:
         text = f"{self.painted} keyframe(s) painted by {self.backend}, {self.reused} reused"
-        return text + (f", {len(self.notes)} kept the previz frame" if self.notes else "")
+        return text + (f", {self.kept} kept the previz frame" if self.kept else "")
 
 
 class Keyframer:
@@ -60,9 +62,9 @@ class Keyframer:
         reporter: Reporter,
     ) -> None:
         self.name, self.backend, self.project, self.budget, self.reporter = name, backend, project, budget, reporter
-        self.report = KeyframeReport(name)
+        self.report = KeyframeReport(name, unavailable=str(backend) if isinstance(backend, FilmasterError) else "")
         self._lock = threading.Lock()
-        if isinstance(backend, FilmasterError):  # said once; every shot's record repeats it
+        if self.report.unavailable:  # said once; every shot's record repeats it
             reporter.warn(f"keyframe: {backend}; shots start from their previz frame")
 
     @property
@@ -121,8 +123,10 @@ class Keyframer:
     def _kept(self, shot_id: str, reason: str) -> Keyframe:
         note = f"'{self.name}' could not paint the first frame ({reason}); the previz frame was sent"
         with self._lock:
-            self.report.notes[shot_id] = note
-        if not isinstance(self.backend, FilmasterError):
+            self.report.kept += 1
+            if not self.report.unavailable:
+                self.report.notes[shot_id] = note
+        if not self.report.unavailable:
             self.reporter.warn(f"shot {shot_id}: {note}")
         return Keyframe(backend=self.name, note=note)
 
