@@ -118,7 +118,7 @@ class DiffusersImageBackend(ImageBackend):
             )
         log.info("loading diffusers image pipeline %s on %s (%s)", self.model, device, dtype)
         try:
-            pipe = AutoPipelineForImage2Image.from_pretrained(self.model, torch_dtype=dtype)
+            pipe = AutoPipelineForImage2Image.from_pretrained(self.model, dtype=dtype)
         except Exception as exc:  # OSError for a missing model, ValueError for a folder that is not a pipeline
             raise BackendUnavailableError(
                 f"{self.NAME} cannot load the model {self.model!r} ({type(exc).__name__}: "
