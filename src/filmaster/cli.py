@@ -547,7 +547,7 @@ def backends() -> None:
     """List the registered backends of every kind (plugins register through the `filmaster.backends` entry points)."""
     from .backends.registry import available_backends
 
-    for kind in ("video", "speech", "music", "embed", "llm"):
+    for kind in ("video", "image", "speech", "music", "embed", "llm"):
         names = ", ".join(available_backends(kind)) or "(none)"
         print(f"{kind:>7}: {names}")
 

@@ -27,7 +27,7 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 KEY = "sk-fake-keyframe-2b8e4d"
 REFUSED = "S02-02"  # "Anna walks out into the sun." — the painter's content policy refuses "sun"
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("project_backends")]
+pytestmark = pytest.mark.usefixtures("project_backends")
 
 
 def _config(folder: Path, runway_url: str, fal_url: str) -> None:
@@ -82,6 +82,7 @@ def _takes(out: Path) -> dict[str, dict]:
     return {take["shot_id"]: take for take in json.loads((out / "takes.json").read_text())["takes"]}
 
 
+@pytest.mark.slow
 def test_the_painted_frame_is_the_start_image_and_a_rerun_pays_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -137,3 +138,29 @@ def test_the_painted_frame_is_the_start_image_and_a_rerun_pays_nothing(
     for path in [*out.rglob("*"), *tmp_path.glob("*")]:
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_painting_past_max_cost_is_not_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from filmaster.backends.registry import create_backend
+    from filmaster.budget import CostBudget
+    from filmaster.model import RenderSettings
+    from filmaster.progress import SilentReporter
+    from filmaster.project import Project
+    from filmaster.stages.breakdown import plan_screenplay
+    from filmaster.stages.develop import develop
+    from filmaster.stages.keyframe import Keyframer
+    from filmaster.stages.shoot import shot_requests
+
+    monkeypatch.setenv("FAL_KEY", KEY)
+    request = shot_requests(plan_screenplay(develop(EXAMPLES / "tiny.fountain")), RenderSettings(), seed=0)[0]
+    previz = io.BytesIO()
+    Image.new("RGB", (64, 36), (10, 20, 30)).save(previz, format="PNG")
+    with serve_painter("fal-flux", KEY) as fal:
+        backend = create_backend("image", "fal-flux", base_url=fal.base_url, poll_interval_s=0.02)
+        project = Project(tmp_path / "out", EXAMPLES / "tiny.fountain")
+        budget = CostBudget(0.01)  # a FLUX painting costs 0.03 USD
+        painter = Keyframer("fal-flux", backend, project, budget, SilentReporter())
+        frame, record = painter.start_frame(request, previz.getvalue(), ())
+    assert frame == previz.getvalue() and fal.requests == []  # nothing asked, nothing paid
+    assert "--max-cost" in record.note and record.cost_usd == 0.0
+    assert painter.report.kept == 1 and "S01-01" in painter.report.notes
