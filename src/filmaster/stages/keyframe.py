@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +23,14 @@ from typing import Any
 from ..atomic import write_bytes_atomic, write_text_atomic
 from ..backends.image.base import ImageBackend, PaintRequest
 from ..backends.registry import create_backend
-from ..backends.video.remote import camera_prompt
+from ..backends.video.remote import camera_prompt, check_image
 from ..budget import CostBudget
 from ..errors import FilmasterError
 from ..model import Keyframe, ShotRequest
 from ..progress import Reporter
 from ..project import Project, content_key
 
+log = logging.getLogger(__name__)
 NAMESPACE = "keyframes"
 
 
@@ -95,6 +97,8 @@ class Keyframer:
             with self._lock:
                 self.report.reused += 1
             return png.read_bytes(), Keyframe.model_validate(json.loads(record.read_text(encoding="utf-8")))
+        for reference in references:
+            check_image(reference)  # a reference that is not a picture fails the shot before anything is paid
         estimate = backend.estimate_cost(paint)
         try:
             self.budget.reserve(estimate)
@@ -109,6 +113,9 @@ class Keyframer:
                 painted.unlink(missing_ok=True)
         except FilmasterError as exc:
             return previz_png, self._kept(shot_id, str(exc))
+        except Exception as exc:  # a painter's surprise must not cost the shot: it goes on from its previz frame
+            log.debug("painting the keyframe of %s failed", shot_id, exc_info=True)
+            return previz_png, self._kept(shot_id, f"{type(exc).__name__}: {exc}")
         made = Keyframe(
             backend=self.name, model=result.model, seed=result.seed, prompt=result.prompt, cost_usd=result.cost_usd
         )
