@@ -120,8 +120,11 @@ def test_the_painted_frame_is_the_start_image_and_a_rerun_pays_nothing(
 
         # A second make: every painted frame and every clip comes from the cache; nobody is paid again.
         posts = len(fal.submits())
+        capfd.readouterr()
         assert main(["make", str(source), "-o", str(out)]) == 0
         assert len(runway.submits()) == 5 and len(fal.submits()) == posts
+        err = " ".join(capfd.readouterr().err.split())
+        assert "0 keyframe(s) painted by fal-flux, 4 reused, 1 kept the previz frame" in err
         assert _takes(out)["S01-01"]["keyframe"] == first
 
         # Without the painter's key: one clear line, and every shot starts from its previz frame.

@@ -150,7 +150,10 @@ def generate_shots(
             job = _Job(request, backend, clip, record, previz_clip, backend.estimate_cost(request), job_painter)
             if clip.is_file() and record.is_file():
                 project.cache.record(NAMESPACE, computed=False)
-                _use(job, takes, project, json.loads(record.read_text(encoding="utf-8")))
+                made = json.loads(record.read_text(encoding="utf-8"))
+                _use(job, takes, project, made)
+                if job_painter is not None:
+                    job_painter.reused_with(made.get("keyframe"))
                 report.outcomes.append(Outcome(shot.id, name, job.estimate, reused=True))
             else:
                 jobs.append(job)

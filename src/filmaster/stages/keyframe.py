@@ -127,6 +127,14 @@ class Keyframer:
             self.report.spent_usd = round(self.report.spent_usd + result.cost_usd, 4)
         return frame, made
 
+    def reused_with(self, record: dict[str, Any] | None) -> None:
+        """Count the keyframe of a generated clip that was itself taken from the cache."""
+        with self._lock:
+            if record and not record.get("note"):
+                self.report.reused += 1
+            elif record:
+                self.report.kept += 1
+
     def _kept(self, shot_id: str, reason: str) -> Keyframe:
         note = f"'{self.name}' could not paint the first frame ({reason}); the previz frame was sent"
         with self._lock:
