@@ -168,9 +168,13 @@ def _kling(server: VendorServer, method: str, path: str, body: Any) -> tuple[int
             return 400, {"code": 1301, "message": "Trigger the content security policy", "request_id": "r"}
         return 200, {"code": 0, "message": "SUCCEED", "request_id": "r", "data": {"task_id": task.id,
                      "task_status": "submitted", "created_at": 0, "updated_at": 0}}  # fmt: skip
-    query = re.fullmatch(r"/v1/videos/(text2video|image2video|multi-image2video)/(\w+)", path)
-    if method == "GET" and query and query.group(2) in server.tasks:
-        task = server.tasks[query.group(2)]
+    query = re.fullmatch(r"/v1/videos/(text2video|image2video|multi-image2video)/([\w.-]+)", path)
+    # A task is looked up by Kling's task_id or by the external_task_id its creator chose.
+    found = query and next(
+        (t for t in server.tasks.values() if query.group(2) in (t.id, t.body.get("external_task_id"))), None
+    )
+    if method == "GET" and found:
+        task = found
         data: dict[str, Any] = {"task_id": task.id, "task_status": "processing", "created_at": 0, "updated_at": 0}
         if server.ready(task):
             data["task_status"] = "succeed"

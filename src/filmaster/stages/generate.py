@@ -96,6 +96,7 @@ class _Job:
     record: Path  # what made it (model, prompt, cost), beside it
     previz: Path  # the shot's previz take in the cache (the control)
     estimate: float
+    journal: Path  # the submit journal: the vendor's job handle while the clip is being made
 
 
 def generate_shots(
@@ -130,7 +131,8 @@ def generate_shots(
             key = content_key(NAMESPACE, shot_key(request, backend))
             clip, record = project.cache.path(NAMESPACE, key, ".mp4"), project.cache.path(NAMESPACE, key, ".json")
             previz_clip = project.cache.path(PREVIZ_NAMESPACE, shot_key(previz_request, previz), ".mp4")
-            job = _Job(request, backend, clip, record, previz_clip, backend.estimate_cost(request))
+            journal = project.cache.path(NAMESPACE, key, ".job.json")
+            job = _Job(request, backend, clip, record, previz_clip, backend.estimate_cost(request), journal)
             if clip.is_file() and record.is_file():
                 project.cache.record(NAMESPACE, computed=False)
                 _use(job, takes, project, json.loads(record.read_text(encoding="utf-8")))
@@ -230,10 +232,11 @@ def _generate(job: _Job) -> Generated:
     control = Control(first_frame_png=frame, previz_clip=job.previz, references=references)
     tmp = job.clip.with_name(f".{job.clip.stem}.{threading.get_ident()}.part.mp4")
     try:
-        result = job.backend.generate(job.request, tmp, control)
+        result = job.backend.generate(job.request, tmp, control, journal=job.journal)
         record = {"model": result.model, "seed": result.seed, "prompt": result.prompt, "cost_usd": result.cost_usd}
         write_text_atomic(job.record, json.dumps(record))
-        os.replace(tmp, job.clip)  # last: the clip's presence marks the shot done
+        os.replace(tmp, job.clip)  # the clip's presence marks the shot done
+        job.journal.unlink(missing_ok=True)  # last: until the clip is stored, a rerun fetches the same job
     finally:
         tmp.unlink(missing_ok=True)
     return result

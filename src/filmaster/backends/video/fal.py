@@ -45,7 +45,7 @@ class FalVideoBackend(RemoteVideoBackend):
         }
         if control.first_frame_png is not None:
             body["image_url"] = Control.data_uri(control.first_frame_png)
-        reply = client.json("POST", f"{self.base_url}/{self.model}", body)
+        reply = client.submit(f"{self.base_url}/{self.model}", body)
         if not isinstance(reply, dict) or not reply.get("status_url") or not reply.get("response_url"):
             raise GenerationError(f"fal: no status_url/response_url in the reply ({str(reply)[:100]})")
         return str(reply["status_url"]), str(reply["response_url"])

@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import time
+import uuid
 from typing import Any, ClassVar
 
 from ...errors import BackendUnavailableError, ContentRefusedError, GenerationError
@@ -27,6 +28,7 @@ from .remote import (
     Control,
     JobClient,
     Poll,
+    RemoteError,
     RemoteVideoBackend,
     aspect_ratio,
     camera_prompt,
@@ -123,9 +125,29 @@ class KlingVideoBackend(RemoteVideoBackend):
         camera = self.camera_control(request)
         if camera is not None and mode != "multi-image2video":
             body["camera_control"] = camera
-        reply = client.json("POST", f"{self.base_url}/v1/videos/{mode}", body)
+        # Kling's own idempotency: a task carries an id we choose, by which it can be looked up when the submit's
+        # answer is lost, so the shot is found instead of ordered twice.
+        body["external_task_id"] = external = f"filmaster-{request.shot.id}-{uuid.uuid4().hex[:16]}"
+        url = f"{self.base_url}/v1/videos/{mode}"
+        reply = client.submit(url, body, find=lambda: self._find(client, f"{url}/{external}"))
         data = self._data(reply)
         return mode, str(data["task_id"])
+
+    def _find(self, client: JobClient, url: str) -> Any:
+        """The task submitted under our external_task_id, or None when Kling never received it. Asked a few
+        times, a timeout apart: a submit that timed out may still be on its way through Kling's front door."""
+        for attempt in range(3):
+            if attempt:
+                time.sleep(client.timeout_s)
+            try:
+                reply = client.json("GET", url)
+            except RemoteError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            if isinstance(reply, dict) and reply.get("code") == 0:
+                return reply
+        return None
 
     def poll(self, client: JobClient, handle: Any) -> Poll:
         mode, task_id = handle

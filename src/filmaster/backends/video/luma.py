@@ -52,7 +52,7 @@ class LumaVideoBackend(RemoteVideoBackend):
         base = self.settings.get("keyframe_url_base")
         if base and control.first_frame_png is not None:
             body["keyframes"] = {"frame0": {"type": "image", "url": f"{base.rstrip('/')}/{request.shot.id}.png"}}
-        reply = client.json("POST", f"{self.base_url}/dream-machine/v1/generations", body)
+        reply = client.submit(f"{self.base_url}/dream-machine/v1/generations", body)
         if not isinstance(reply, dict) or "id" not in reply:
             raise GenerationError(f"luma: no generation id in the reply ({str(reply)[:100]})")
         return str(reply["id"])

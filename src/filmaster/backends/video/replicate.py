@@ -29,7 +29,7 @@ class ReplicateVideoBackend(RemoteVideoBackend):
         inputs: dict[str, Any] = {"prompt": prompt, "seed": request.seed, "aspect_ratio": aspect_ratio(request)}
         if control.first_frame_png is not None:
             inputs["image"] = Control.data_uri(control.first_frame_png)
-        reply = client.json("POST", f"{self.base_url}/v1/models/{self.model}/predictions", {"input": inputs})
+        reply = client.submit(f"{self.base_url}/v1/models/{self.model}/predictions", {"input": inputs})
         return self._url(reply)
 
     def poll(self, client: JobClient, handle: Any) -> Poll:

@@ -45,7 +45,7 @@ class RunwayVideoBackend(RemoteVideoBackend):
             "duration": seconds,
             "seed": request.seed % 4294967296,
         }
-        reply = client.json("POST", f"{self.base_url}/v1/image_to_video", body)
+        reply = client.submit(f"{self.base_url}/v1/image_to_video", body)
         if not isinstance(reply, dict) or "id" not in reply:
             raise GenerationError(f"runway: no task id in the reply ({str(reply)[:100]})")
         return str(reply["id"])

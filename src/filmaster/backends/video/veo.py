@@ -46,7 +46,7 @@ class VeoVideoBackend(RemoteVideoBackend):
                 "negativePrompt": "text, captions, watermark",
             },
         }
-        reply = client.json("POST", f"{self.base_url}/v1beta/models/{self.model}:predictLongRunning", body)
+        reply = client.submit(f"{self.base_url}/v1beta/models/{self.model}:predictLongRunning", body)
         if not isinstance(reply, dict) or "name" not in reply:
             raise GenerationError(f"veo: no operation name in the reply ({str(reply)[:100]})")
         return str(reply["name"])
