@@ -209,3 +209,37 @@ def test_reshoot_of_a_folder_without_a_film_is_one_line(tmp_path: Path, capsys: 
     assert main(["reshoot", str(tmp_path), "S01-01"]) == 1
     err = capsys.readouterr().err
     assert "holds no plan.json; make the film first" in err and "Traceback" not in err
+
+
+class _Stopped(BaseException):
+    """The run dies here (as on Ctrl-C or a crash), after the vendor accepted the shots' jobs."""
+
+
+@pytest.mark.slow
+def test_a_run_stopped_after_submitting_resumes_its_jobs_and_orders_none_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filmaster.backends.video.runway import RunwayVideoBackend
+
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    with serve_vendor("runway", KEY) as runway:
+        _write_config(tmp_path, runway.base_url)
+        config = load_config(tmp_path / "filmaster.toml")
+        with monkeypatch.context() as patch:
+
+            def die(self: RunwayVideoBackend, client: object, handle: object) -> None:
+                raise _Stopped
+
+            patch.setattr(RunwayVideoBackend, "poll", die)
+            with pytest.raises(_Stopped):
+                make_film(source, tmp_path / "out", config)
+        submitted = len(runway.submits())
+        journals = list((tmp_path / "out" / ".filmaster" / "cache").rglob("*.job.json"))
+        assert submitted >= 1 and len(journals) == submitted  # every accepted job is in the journal
+        make_film(source, tmp_path / "out", config)
+        assert len(runway.submits()) == 5  # the jobs already bought were polled, only the rest were ordered
+        assert not list((tmp_path / "out" / ".filmaster" / "cache").rglob("*.job.json"))
+    colours = _shot_colours(tmp_path / "out")
+    assert all(_is(colour, CLIP_RGB) for colour in colours.values())
+    assert {take["backend"] for take in _takes(tmp_path / "out").values()} == {"runway"}
