@@ -338,3 +338,102 @@ def test_a_job_the_vendor_failed_leaves_no_journal(keys, requests, tmp_path):
     with serve_vendor("luma", KEY, refuse_words=("sun",)) as server, pytest.raises(ContentRefusedError):
         _backend("luma", server).generate(requests["S02-02"], tmp_path / "t.mp4", Control(_png()), journal=journal)
     assert not journal.exists()  # the next run may order a new one
+
+
+# -- character and location pictures ----------------------------------------------------------------------------------
+REFERENCE_MODELS = {  # a model of each vendor that takes reference pictures (none for Runway's and Luma's video)
+    "kling": "kling-v1-6",
+    "veo": "veo-3.1-generate-preview",
+    "fal": "fal-ai/vidu/reference-to-video",
+    "replicate": "kwaivgi/kling-v1.6-standard",
+}
+
+
+def _with_pictures(request: ShotRequest, folder: Path) -> tuple[ShotRequest, list[Path]]:
+    """The shot with a picture of each character (Ben's a JPEG) and of its location, and those pictures in the
+    order a service should get them: the shot's subject first, then the rest of the scene's cast, then the place."""
+    paths = {}
+    for name, rgb, fmt in (("BEN", (0, 160, 0), "JPEG"), ("ANNA", (200, 0, 0), "PNG"), ("kitchen", (0, 0, 200), "PNG")):
+        paths[name] = folder / f"{name.lower()}.{fmt.lower()}"
+        Image.new("RGB", (64, 64), rgb).save(paths[name], format=fmt)
+    cast = {n: m.model_copy(update={"reference_image": str(paths[n])}) for n, m in request.cast.items()}
+    scene = request.scene.model_copy(update={"reference_image": str(paths["kitchen"])})
+    shot = ShotRequest(shot=request.shot, scene=scene, cast=cast, settings=request.settings, seed=request.seed)
+    return shot, [paths["BEN"], paths["ANNA"], paths["kitchen"]]
+
+
+def _sent_pictures(vendor: str, body: dict) -> list[bytes]:
+    if vendor == "kling":
+        return [base64.b64decode(item["image"]) for item in body["image_list"]][1:]  # the previz frame leads
+    if vendor == "veo":
+        [instance] = body["instances"]
+        assert "image" not in instance and all(r["referenceType"] == "asset" for r in instance["referenceImages"])
+        return [base64.b64decode(r["image"]["bytesBase64Encoded"]) for r in instance["referenceImages"]]
+    uris = body["reference_image_urls"] if vendor == "fal" else body["input"]["reference_images"]
+    return [base64.b64decode(uri.split(",", 1)[1]) for uri in uris]
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_each_vendor_gets_the_shots_character_and_location_pictures(vendor, keys, requests, tmp_path):
+    from filmaster.backends.video.references import shot_references
+
+    request, pictures = _with_pictures(requests["S01-03"], tmp_path)  # Ben's single in Anna's kitchen
+    assert list(shot_references(request)) == pictures  # what the generate stage hands the backend
+    extra = {"model": REFERENCE_MODELS[vendor]} if vendor in REFERENCE_MODELS else {}
+    with serve_vendor(vendor, KEY) as server:
+        backend = _backend(vendor, server, **extra)
+        control = Control(first_frame_png=_png(), references=shot_references(request))
+        result = backend.generate(request, tmp_path / "t.mp4", control)
+    [body] = server.submits()
+    assert result.frames == request.frames
+    if vendor in REFERENCE_MODELS:
+        assert _sent_pictures(vendor, body) == [p.read_bytes() for p in pictures]
+        assert "always wears" not in result.prompt  # the pictures carry the looks
+        if vendor == "veo":
+            assert body["instances"][0]["referenceImages"][0]["image"]["mimeType"] == "image/jpeg"  # Ben's JPEG
+            assert body["parameters"]["durationSeconds"] == 8  # Veo's rule for reference pictures
+    else:  # the API takes none: the looks go into the words, the previz frame is the start image
+        assert base64.b64encode(pictures[0].read_bytes()).decode()[:40] not in str(body)
+        assert "Ben always wears a blue shirt" in result.prompt and "Anna" not in result.prompt.split("Ben always")[1]
+
+
+@pytest.mark.parametrize("vendor", ["veo", "fal", "replicate"])
+def test_a_model_without_references_gets_the_looks_in_words(vendor, keys, requests, tmp_path):
+    request, pictures = _with_pictures(requests["S01-03"], tmp_path)
+    with serve_vendor(vendor, KEY) as server:
+        from filmaster.backends.video.references import shot_references
+
+        control = Control(first_frame_png=_png(), references=shot_references(request))
+        result = _backend(vendor, server).generate(request, tmp_path / "t.mp4", control)  # the default model
+    [body] = server.submits()
+    assert "Ben always wears a blue shirt" in result.prompt
+    assert base64.b64encode(_png()).decode()[:40] in str(body)  # the previz frame, as for any shot
+    assert not any(base64.b64encode(p.read_bytes()).decode()[:40] in str(body) for p in pictures)
+
+
+@pytest.mark.parametrize(
+    ("vendor", "path", "body", "error"),
+    [
+        ("veo", "/v1beta/models/veo-3.0-fast-generate-001:predictLongRunning",
+         {"instances": [{"prompt": "p", "referenceImages": []}], "parameters": {"durationSeconds": 8}},
+         "use case is currently not supported"),
+        ("veo", "/v1beta/models/veo-3.1-generate-preview:predictLongRunning",
+         {"instances": [{"prompt": "p", "image": {"bytesBase64Encoded": "QQ==", "mimeType": "image/png"},
+                         "referenceImages": [{"image": {"bytesBase64Encoded": "PNG", "mimeType": "image/png"},
+                                              "referenceType": "asset"}]}], "parameters": {"durationSeconds": 8}},
+         "not a valid image"),
+        ("fal", "/fal-ai/vidu/reference-to-video", {"prompt": "p", "reference_image_urls": ["kitchen.png"]},
+         "image URL or a data URI"),
+        ("replicate", "/v1/models/kwaivgi/kling-v1.6-standard/predictions",
+         {"input": {"prompt": "p", "reference_images": ["data:image/png;base64,AA=="] * 5}}, "1 to 4 items"),
+        ("kling", "/v1/videos/multi-image2video", {"prompt": "p", "duration": "5",
+         "image_list": [{"image": "data:image/png;base64,AA=="}]}, "raw Base64"),
+    ],
+)  # fmt: skip
+def test_the_local_servers_refuse_references_of_the_wrong_shape(vendor, path, body, error, keys):
+    with serve_vendor(vendor, KEY) as server:
+        backend = _backend(vendor, server)
+        client = backend.client()
+        with pytest.raises(RemoteError, match=error):
+            client.submit(server.base_url + path, body)
+    assert server.tasks == {}  # nothing was accepted

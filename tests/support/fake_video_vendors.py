@@ -159,8 +159,14 @@ def _kling(server: VendorServer, method: str, path: str, body: Any) -> tuple[int
         mode = submit.group(1)
         if mode == "image2video" and (not body.get("image") or str(body["image"]).startswith("data:")):
             return 400, {"code": 1201, "message": "image must be a URL or raw Base64", "request_id": "r"}
-        if mode == "multi-image2video" and not body.get("image_list"):
-            return 400, {"code": 1201, "message": "image_list is required", "request_id": "r"}
+        if mode == "multi-image2video":
+            images = body.get("image_list")
+            if not isinstance(images, list) or not 1 <= len(images) <= 4:
+                return 400, {"code": 1201, "message": "image_list takes 1 to 4 images", "request_id": "r"}
+            for item in images:
+                image = item.get("image") if isinstance(item, dict) else None
+                if not isinstance(image, str) or image.startswith("data:") or _not_base64_image(image):
+                    return 400, {"code": 1201, "message": "image_list[].image must be raw Base64", "request_id": "r"}
         if str(body.get("duration")) not in ("5", "10"):
             return 400, {"code": 1201, "message": "duration must be 5 or 10", "request_id": "r"}
         task = server.new_task(float(body["duration"]), body, body.get("prompt", ""))
@@ -230,6 +236,9 @@ def _veo(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, 
         if image is not None and not (image.get("bytesBase64Encoded") and image.get("mimeType")):
             return 400, {"error": {"code": 400, "message": "image needs bytesBase64Encoded and mimeType",
                                    "status": "INVALID_ARGUMENT"}}  # fmt: skip
+        problem = _veo_references(submit.group(1), instances[0], seconds)
+        if problem:
+            return 400, {"error": {"code": 400, "message": problem, "status": "INVALID_ARGUMENT"}}
         task = server.new_task(float(seconds), body, instances[0].get("prompt", ""))
         return 200, {"name": f"models/{submit.group(1)}/operations/{task.id}"}
     match = re.fullmatch(r"/v1beta/models/[\w.-]+/operations/(\w+)", path)
@@ -245,6 +254,64 @@ def _veo(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, 
             video = {"generatedSamples": [{"video": {"uri": server.file_url(task)}}]}
         return 200, {"name": name, "done": True, "response": {"@type": kind, "generateVideoResponse": video}}
     return 404, {"error": {"code": 404, "message": "not found", "status": "NOT_FOUND"}}
+
+
+VEO_REFERENCE_MODELS = ("veo-3.1-generate-preview",)
+
+
+def _veo_references(model: str, instance: dict[str, Any], seconds: Any) -> str:
+    """What Veo says about an instance's referenceImages ("" when they are as documented, or absent)."""
+    references = instance.get("referenceImages")
+    if references is None:
+        return ""
+    if model not in VEO_REFERENCE_MODELS:
+        return "Your use case is currently not supported. Please refer to Gemini API documentation."
+    if not isinstance(references, list) or not 1 <= len(references) <= 3:
+        return "referenceImages takes 1 to 3 images"
+    for ref in references:
+        image = ref.get("image") if isinstance(ref, dict) else None
+        if not (isinstance(image, dict) and image.get("bytesBase64Encoded") and image.get("mimeType")):
+            return "referenceImages[].image needs bytesBase64Encoded and mimeType"
+        if _not_base64_image(image["bytesBase64Encoded"]):
+            return "referenceImages[].image is not a valid image"
+        if ref.get("referenceType") not in ("asset", "style"):
+            return "referenceImages[].referenceType must be asset or style"
+    if "image" in instance:
+        return "image and referenceImages cannot be used together"
+    if seconds != 8:
+        return "durationSeconds must be 8 when referenceImages are given"
+    return ""
+
+
+def _not_base64_image(data: str) -> bool:
+    try:
+        head = base64.b64decode(data, validate=True)[:4]
+    except ValueError:
+        return True
+    return not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8"))
+
+
+def _image_list_problem(value: Any, most: int) -> str:
+    """The gateways' validation of a list of picture URLs (data URIs or https URLs) ("" when it is good)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= most:
+        return f"ensure this value has 1 to {most} items"
+    for item in value:
+        if not isinstance(item, str) or not item.startswith(("data:image/", "https://")):
+            return "each item must be an image URL or a data URI"
+        if item.startswith("data:") and _not_base64_image(item.split(",", 1)[-1]):
+            return "each item must be an image URL or a data URI"
+    return ""
+
+
+# The gateway models the servers know to take reference pictures: the input field and how many.
+FAL_REFERENCE_MODELS = {
+    "fal-ai/vidu/reference-to-video": ("reference_image_urls", 3),
+    "fal-ai/kling-video/v1.6/standard/elements": ("input_image_urls", 4),
+}
+REPLICATE_REFERENCE_MODELS = {
+    "kwaivgi/kling-v1.6-standard": ("reference_images", 4),
+    "google/veo-3.1": ("reference_images", 3),
+}
 
 
 def _fal(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, Any]:
@@ -265,6 +332,10 @@ def _fal(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, 
         model = path.strip("/")
         if "image_url" in body and not str(body["image_url"]).startswith(("data:", "https://")):
             return 422, {"detail": [{"loc": ["body", "image_url"], "msg": "bad image", "type": "value_error"}]}
+        if model in FAL_REFERENCE_MODELS:
+            field, most = FAL_REFERENCE_MODELS[model]
+            if problem := _image_list_problem(body.get(field), most):
+                return 422, {"detail": [{"loc": ["body", field], "msg": problem, "type": "value_error"}]}
         seconds = 5.0 if body.get("num_frames", 81) <= 81 else 10.0
         task = server.new_task(seconds, body, body.get("prompt", ""))
         if task.refused:
@@ -277,10 +348,14 @@ def _fal(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, 
 
 
 def _replicate(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, Any]:
-    if method == "POST" and re.fullmatch(r"/v1/models/[\w.-]+/[\w.-]+/predictions", path):
+    submit = re.fullmatch(r"/v1/models/([\w.-]+/[\w.-]+)/predictions", path)
+    if method == "POST" and submit:
         inputs = body.get("input")
         if not isinstance(inputs, dict) or not inputs.get("prompt"):
             return 422, {"title": "Input validation failed", "status": 422, "detail": "prompt is required"}
+        field, most = REPLICATE_REFERENCE_MODELS.get(submit.group(1), ("", 0))
+        if field in inputs and (problem := _image_list_problem(inputs[field], most)):
+            return 422, {"title": "Input validation failed", "status": 422, "detail": f"{field}: {problem}"}
         task = server.new_task(5.0, body, inputs["prompt"])
         get = f"{server.base_url}/v1/predictions/{task.id}"
         return 201, {"id": task.id, "status": "starting", "input": inputs, "output": None, "error": None,

@@ -27,6 +27,7 @@ from typing import Any, cast
 from ..atomic import write_text_atomic
 from ..backends.registry import available_backends, create_backend
 from ..backends.video.base import ShotRequest, VideoBackend
+from ..backends.video.references import shot_references
 from ..backends.video.remote import Control, Generated, RemoteVideoBackend, first_frame_png
 from ..budget import CostBudget
 from ..errors import BackendUnavailableError, ConfigError, CostLimitError, FilmasterError
@@ -220,14 +221,7 @@ def _run(
 
 def _generate(job: _Job) -> Generated:
     """One shot, in a worker thread: generated into a temporary file, moved into the cache when verified."""
-    references = tuple(
-        Path(path)
-        for path in [
-            *(member.reference_image for member in job.request.cast.values()),
-            job.request.scene.reference_image,
-        ]
-        if path
-    )
+    references = shot_references(job.request)
     frame = first_frame_png(job.previz) if job.previz.is_file() else None
     control = Control(first_frame_png=frame, previz_clip=job.previz, references=references)
     tmp = job.clip.with_name(f".{job.clip.stem}.{threading.get_ident()}.part.mp4")

@@ -99,7 +99,11 @@ class KlingVideoBackend(RemoteVideoBackend):
 
     def prompt(self, request: ShotRequest) -> str:
         # Movement Kling can take as camera_control is left out of the words, so the two never disagree.
-        return camera_prompt(request.shot, with_movement=self.camera_control(request) is None)
+        text = camera_prompt(request.shot, with_movement=self.camera_control(request) is None)
+        return self.with_looks(request, text)
+
+    def sends_references(self, request: ShotRequest) -> bool:
+        return self.settings.get("reference_mode", "multi-image") == "multi-image"
 
     def submit(self, client: JobClient, request: ShotRequest, control: Control, prompt: str, seconds: int) -> Any:
         body: dict[str, Any] = {

@@ -6,6 +6,10 @@ duration "5s"|"9s", resolution, keyframes, concepts}) answers a Generation {id, 
 the clip, `failure_reason` why not. Luma's keyframes take a hosted image URL only (no inline data), so the
 previz frame is sent when `keyframe_url_base` names where the previz frames are served; the camera goes into
 the prompt in Luma's own camera words and, for the moves it has, as a camera concept.
+
+Reference pictures: Luma's video generations (Ray) take keyframes, not character references; Luma documents image
+and character references (`image_ref`, `character_ref`) for its Photon image model only, and as hosted URLs. This
+backend puts the cast's looks into the prompt instead.
 """
 
 from __future__ import annotations

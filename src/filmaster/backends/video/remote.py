@@ -48,6 +48,7 @@ from ...model.submitted_job import SubmittedJob
 from ..http import retry_after
 from ..keys import env_api_key
 from .base import ShotRequest, ShotResult, VideoBackend
+from .references import looks_sentence, shot_references
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +354,17 @@ class RemoteVideoBackend(VideoBackend):
         return round(self.clip_seconds(request) * self.price_per_second, 4)
 
     def prompt(self, request: ShotRequest) -> str:
-        return camera_prompt(request.shot)
+        return self.with_looks(request, camera_prompt(request.shot))
+
+    def sends_references(self, request: ShotRequest) -> bool:
+        """Whether this service's request carries the shot's character and location pictures."""
+        return False
+
+    def with_looks(self, request: ShotRequest, prompt: str) -> str:
+        """The prompt, with the cast's looks in words when the shot has pictures this service cannot be sent."""
+        if shot_references(request) and not self.sends_references(request):
+            return f"{prompt} {looks_sentence(request)}"
+        return prompt
 
     def check_shot(self, request: ShotRequest) -> None:
         from .previz import PrevizVideoBackend

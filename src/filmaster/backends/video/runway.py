@@ -5,6 +5,11 @@ POST /v1/image_to_video with `Authorization: Bearer $RUNWAYML_API_SECRET` and `X
 {status: PENDING | THROTTLED | RUNNING | SUCCEEDED | FAILED | CANCELLED, output: [url], failure, failureCode}.
 A failureCode starting SAFETY is a content-moderation refusal. Runway has no camera parameters for this
 endpoint: the camera goes into the prompt. promptImage takes a data URI, so the previz frame is sent inline.
+
+Reference pictures: image_to_video takes one promptImage (first and optionally last frame) and no character
+references; Runway documents `referenceImages` only on its text_to_image endpoint (gen4_image). This backend sends
+the previz frame and puts the cast's looks into the prompt; painting a first frame from the references is the
+keyframe step's work (an image backend), whose picture then goes in as promptImage.
 """
 
 from __future__ import annotations
