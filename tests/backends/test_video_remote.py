@@ -341,8 +341,9 @@ def test_a_job_the_vendor_failed_leaves_no_journal(keys, requests, tmp_path):
 
 
 # -- character and location pictures ----------------------------------------------------------------------------------
-REFERENCE_MODELS = {  # a model of each vendor that takes reference pictures (none for Runway's and Luma's video)
+REFERENCE_MODELS = {  # a model of each vendor that takes reference pictures (Luma's video takes none)
     "kling": "kling-v1-6",
+    "runway": "gen4_turbo",  # through a gen4_image keyframe painted from them
     "veo": "veo-3.1-generate-preview",
     "fal": "fal-ai/vidu/reference-to-video",
     "replicate": "kwaivgi/kling-v1.6-standard",
@@ -369,7 +370,12 @@ def _sent_pictures(vendor: str, body: dict) -> list[bytes]:
         [instance] = body["instances"]
         assert "image" not in instance and all(r["referenceType"] == "asset" for r in instance["referenceImages"])
         return [base64.b64decode(r["image"]["bytesBase64Encoded"]) for r in instance["referenceImages"]]
-    uris = body["reference_image_urls"] if vendor == "fal" else body["input"]["reference_images"]
+    if vendor == "runway":
+        assert body["referenceImages"][0]["tag"] == "previz"  # the planned framing leads
+        assert all(f"@{ref['tag']}" in body["promptText"] for ref in body["referenceImages"])
+        uris = [ref["uri"] for ref in body["referenceImages"][1:]]
+    else:
+        uris = body["reference_image_urls"] if vendor == "fal" else body["input"]["reference_images"]
     return [base64.b64decode(uri.split(",", 1)[1]) for uri in uris]
 
 
@@ -384,8 +390,15 @@ def test_each_vendor_gets_the_shots_character_and_location_pictures(vendor, keys
         backend = _backend(vendor, server, **extra)
         control = Control(first_frame_png=_png(), references=shot_references(request))
         result = backend.generate(request, tmp_path / "t.mp4", control)
-    [body] = server.submits()
     assert result.frames == request.frames
+    if vendor == "runway":  # two jobs: the keyframe from the pictures, then the video from the keyframe
+        body, video = server.submits()
+        [keyframe_task] = [t for t in server.tasks.values() if t.kind == "image"]
+        assert video["promptImage"] == server.file_url(keyframe_task)
+        pictures = pictures[:2]  # three references at most, the previz frame first
+        assert result.cost_usd == pytest.approx(0.05 * 5 + 0.05)  # the clip and the keyframe
+    else:
+        [body] = server.submits()
     if vendor in REFERENCE_MODELS:
         assert _sent_pictures(vendor, body) == [p.read_bytes() for p in pictures]
         assert "always wears" not in result.prompt  # the pictures carry the looks
@@ -397,14 +410,17 @@ def test_each_vendor_gets_the_shots_character_and_location_pictures(vendor, keys
         assert "Ben always wears a blue shirt" in result.prompt and "Anna" not in result.prompt.split("Ben always")[1]
 
 
-@pytest.mark.parametrize("vendor", ["veo", "fal", "replicate"])
-def test_a_model_without_references_gets_the_looks_in_words(vendor, keys, requests, tmp_path):
+@pytest.mark.parametrize(
+    ("vendor", "extra"),
+    [("veo", {}), ("fal", {}), ("replicate", {}), ("runway", {"reference_keyframe": False})],  # default models
+)
+def test_a_model_without_references_gets_the_looks_in_words(vendor, extra, keys, requests, tmp_path):
+    from filmaster.backends.video.references import shot_references
+
     request, pictures = _with_pictures(requests["S01-03"], tmp_path)
     with serve_vendor(vendor, KEY) as server:
-        from filmaster.backends.video.references import shot_references
-
         control = Control(first_frame_png=_png(), references=shot_references(request))
-        result = _backend(vendor, server).generate(request, tmp_path / "t.mp4", control)  # the default model
+        result = _backend(vendor, server, **extra).generate(request, tmp_path / "t.mp4", control)
     [body] = server.submits()
     assert "Ben always wears a blue shirt" in result.prompt
     assert base64.b64encode(_png()).decode()[:40] in str(body)  # the previz frame, as for any shot
@@ -414,6 +430,9 @@ def test_a_model_without_references_gets_the_looks_in_words(vendor, keys, reques
 @pytest.mark.parametrize(
     ("vendor", "path", "body", "error"),
     [
+        ("runway", "/v1/text_to_image", {"model": "gen4_image", "promptText": "@an at home",
+         "referenceImages": [{"uri": "data:image/png;base64," + base64.b64encode(_png()).decode(), "tag": "an"}]},
+         "tag must be 3 to 16"),
         ("veo", "/v1beta/models/veo-3.0-fast-generate-001:predictLongRunning",
          {"instances": [{"prompt": "p", "referenceImages": []}], "parameters": {"durationSeconds": 8}},
          "use case is currently not supported"),

@@ -76,6 +76,7 @@ class Task:
     refused: bool = False
     body: dict[str, Any] = field(default_factory=dict)
     polls: int = 0
+    kind: str = "video"  # or "image" (Runway's text_to_image)
 
 
 @dataclass
@@ -110,11 +111,11 @@ class VendorServer:
                 self._clips[seconds] = make_clip(seconds, self.rgb)
             return self._clips[seconds]
 
-    def new_task(self, seconds: float, body: dict[str, Any], prompt: str) -> Task:
+    def new_task(self, seconds: float, body: dict[str, Any], prompt: str, kind: str = "video") -> Task:
         with self._lock:
             task_id = f"task{next(self._ids)}"
             refused = any(word in prompt.lower() for word in self.refuse_words)
-            task = self.tasks[task_id] = Task(task_id, seconds, time.monotonic(), refused, body)
+            task = self.tasks[task_id] = Task(task_id, seconds, time.monotonic(), refused, body, kind=kind)
             return task
 
     def ready(self, task: Task) -> bool:
@@ -122,7 +123,15 @@ class VendorServer:
         return task.polls >= 2 and time.monotonic() - task.created >= self.delay_s
 
     def file_url(self, task: Task) -> str:
-        return f"{self.base_url}/files/{task.id}.mp4"
+        return f"{self.base_url}/files/{task.id}.{'png' if task.kind == 'image' else 'mp4'}"
+
+    def image(self) -> bytes:
+        """The PNG an image task serves: the clips' colour."""
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.new("RGB", CLIP_SIZE, self.rgb).save(out, format="PNG")
+        return out.getvalue()
 
     # -- auth ----------------------------------------------------------------------------------------------------
     def authorised(self, headers: dict[str, str]) -> bool:
@@ -192,9 +201,15 @@ def _kling(server: VendorServer, method: str, path: str, body: Any) -> tuple[int
 def _runway(server: VendorServer, method: str, path: str, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
     if headers.get("x-runway-version") != "2024-11-06":
         return 400, {"error": "X-Runway-Version header is required"}
+    if method == "POST" and path == "/v1/text_to_image":
+        if problem := _runway_references(body):
+            return 400, {"error": "Validation of body failed", "issues": [{"message": problem}]}
+        task = server.new_task(0.0, body, body.get("promptText", ""), kind="image")
+        return 200, {"id": task.id}
     if method == "POST" and path == "/v1/image_to_video":
         image = str(body.get("promptImage", ""))
-        if not (image.startswith("data:image/") or image.startswith("https://")) or body.get("duration") not in (5, 10):
+        own_output = image.startswith(f"{server.base_url}/files/")  # a Runway task's output URL
+        if not (image.startswith(("data:image/", "https://")) or own_output) or body.get("duration") not in (5, 10):
             return 400, {"error": "Validation of body failed", "issues": []}
         task = server.new_task(float(body["duration"]), body, body.get("promptText", ""))
         return 200, {"id": task.id}
@@ -208,6 +223,24 @@ def _runway(server: VendorServer, method: str, path: str, body: Any, headers: di
             return 200, {"id": task.id, "status": "SUCCEEDED", "output": [server.file_url(task)]}
         return 200, {"id": task.id, "status": "RUNNING", "progress": 0.5}
     return 404, {"error": "Not found"}
+
+
+def _runway_references(body: dict[str, Any]) -> str:
+    """Runway's validation of a text_to_image body ("" when it is as documented)."""
+    if body.get("model") != "gen4_image" or not body.get("promptText"):
+        return "model must be gen4_image and promptText is required"
+    references = body.get("referenceImages")
+    if not isinstance(references, list) or not 1 <= len(references) <= 3:
+        return "referenceImages takes 1 to 3 images"
+    for ref in references:
+        uri, tag = (ref.get("uri"), ref.get("tag")) if isinstance(ref, dict) else (None, None)
+        if not isinstance(uri, str) or _image_list_problem([uri], 1):
+            return "referenceImages[].uri must be an https URL or a data URI of an image"
+        if not isinstance(tag, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{2,15}", tag):
+            return "referenceImages[].tag must be 3 to 16 letters, digits or underscores, starting with a letter"
+        if f"@{tag}" not in body["promptText"]:
+            return f"the tag {tag} is not used in promptText"
+    return ""
 
 
 def _luma(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, Any]:
@@ -417,9 +450,11 @@ def _make_handler(server: VendorServer) -> type[BaseHTTPRequestHandler]:
                 if fault.kind == "malformed":
                     return self._send(200, b'{"id": "task1", "status": ', "application/json")
             if stage == "download":
-                task = server.tasks.get(path.removeprefix("/files/").removesuffix(".mp4"))
+                task = server.tasks.get(path.removeprefix("/files/").rsplit(".", 1)[0])
                 if task is None:
                     return self._send(404, b"not found", "text/plain")
+                if task.kind == "image":
+                    return self._send(200, server.image(), "image/png")
                 clip = server.clip(task.seconds)
                 if fault is not None and fault.kind == "truncated":
                     self.send_response(200)

@@ -17,17 +17,23 @@ from ...model import CastMember
 from ...model.shot_request import ShotRequest
 
 
-def shot_references(request: ShotRequest) -> tuple[Path, ...]:
-    """The shot's reference pictures: its subjects', the rest of its scene's characters', then its location's."""
+def named_references(request: ShotRequest) -> list[tuple[str, Path]]:
+    """The shot's reference pictures with whom or what they show: its subjects', the rest of its scene's
+    characters', then its location's."""
     subjects = [name for name in request.shot.camera.subjects if name in request.cast]
     others = [name for name in request.cast if name not in subjects]
-    pictures = [request.cast[name].reference_image for name in [*subjects, *others]]
-    pictures.append(request.scene.reference_image)
-    seen: dict[str, None] = {}
-    for picture in pictures:
+    named = [(name, request.cast[name].reference_image) for name in [*subjects, *others]]
+    named.append((request.scene.location, request.scene.reference_image))
+    seen: dict[str, str] = {}
+    for name, picture in named:
         if picture:
-            seen.setdefault(picture, None)  # one picture shared by two roles is sent once
-    return tuple(Path(picture) for picture in seen)
+            seen.setdefault(picture, name)  # one picture shared by two roles is sent once
+    return [(name, Path(picture)) for picture, name in seen.items()]
+
+
+def shot_references(request: ShotRequest) -> tuple[Path, ...]:
+    """The shot's reference pictures, in the order of `named_references`."""
+    return tuple(path for _, path in named_references(request))
 
 
 def mime_type(path: Path) -> str:
