@@ -28,6 +28,7 @@ from typing import Any, cast
 from ..atomic import write_text_atomic
 from ..backends.registry import available_backends, create_backend
 from ..backends.video.base import ShotRequest, VideoBackend
+from ..backends.video.references import shot_references
 from ..backends.video.remote import Control, Generated, RemoteVideoBackend, first_frame_png
 from ..budget import CostBudget
 from ..errors import BackendUnavailableError, ConfigError, CostLimitError, FilmasterError
@@ -102,6 +103,7 @@ class _Job:
     record: Path  # what made it (model, prompt, cost), beside it
     previz: Path  # the shot's previz take in the cache (the control)
     estimate: float
+    journal: Path  # the submit journal: the vendor's job handle while the clip is being made
     keyframer: Keyframer | None = None  # paints the start image first ([generate] keyframe)
 
 
@@ -147,7 +149,10 @@ def generate_shots(
             key = content_key(NAMESPACE, shot_key(request, backend), *([painted_by] if painted_by else []))
             clip, record = project.cache.path(NAMESPACE, key, ".mp4"), project.cache.path(NAMESPACE, key, ".json")
             previz_clip = project.cache.path(PREVIZ_NAMESPACE, shot_key(previz_request, previz), ".mp4")
-            job = _Job(request, backend, clip, record, previz_clip, backend.estimate_cost(request), job_painter)
+            journal = project.cache.path(NAMESPACE, key, ".job.json")
+            job = _Job(
+                request, backend, clip, record, previz_clip, backend.estimate_cost(request), journal, job_painter
+            )
             if clip.is_file() and record.is_file():
                 project.cache.record(NAMESPACE, computed=False)
                 made = json.loads(record.read_text(encoding="utf-8"))
@@ -238,14 +243,7 @@ def _run(
 
 def _generate(job: _Job) -> Generated:
     """One shot, in a worker thread: generated into a temporary file, moved into the cache when verified."""
-    references = tuple(
-        Path(path)
-        for path in [
-            *(member.reference_image for member in job.request.cast.values()),
-            job.request.scene.reference_image,
-        ]
-        if path
-    )
+    references = shot_references(job.request)
     frame = first_frame_png(job.previz) if job.previz.is_file() else None
     painted = None
     if frame is not None and job.keyframer is not None:
@@ -253,14 +251,15 @@ def _generate(job: _Job) -> Generated:
     control = Control(first_frame_png=frame, previz_clip=job.previz, references=references)
     tmp = job.clip.with_name(f".{job.clip.stem}.{threading.get_ident()}.part.mp4")
     try:
-        result = job.backend.generate(job.request, tmp, control)
+        result = job.backend.generate(job.request, tmp, control, journal=job.journal)
         record: dict[str, Any] = {
             "model": result.model, "seed": result.seed, "prompt": result.prompt, "cost_usd": result.cost_usd,
         }  # fmt: skip
         if painted is not None:
             record["keyframe"] = painted.model_dump(mode="json")
         write_text_atomic(job.record, json.dumps(record))
-        os.replace(tmp, job.clip)  # last: the clip's presence marks the shot done
+        os.replace(tmp, job.clip)  # the clip's presence marks the shot done
+        job.journal.unlink(missing_ok=True)  # last: until the clip is stored, a rerun fetches the same job
     finally:
         tmp.unlink(missing_ok=True)
     return result
