@@ -14,6 +14,7 @@ import re
 from ..model import CameraSpec, CastMember, CueKind, Cut, CutClip, Plan, SceneBlock, SetKind, Shot, ShotScale, SoundCue
 from ..previz.body_events import body_events
 from ..previz.footfalls import foot_contacts
+from ..stages.action_moments import moment_in_shot
 from .events import BY_NAME, NamedSound, SoundFinder
 
 # How far away a sound is in each scale (0 = in the lens, dry; 1 = far, mostly room): close = loud and dry.
@@ -28,7 +29,6 @@ DISTANCE: dict[ShotScale, float] = {
 }
 DISTANCE_DB = -12.0  # level at distance 1 relative to a sound in the lens
 REPEAT_GAP_S = 0.45  # silence between two occurrences of a repeated sound ("sounds twice")
-ACTION_SPAN = (0.1, 0.9)  # the part of its shot over which an action line's sentences are spread, in order
 
 SURFACES: dict[SetKind, str] = {
     SetKind.ROOM: "wood",
@@ -132,9 +132,8 @@ def place_effects(plan: Plan, cut: Cut, finder: SoundFinder, sfx_db: float, fole
                 "heading",
             )
         for shot in scene.shots:
-            span = ACTION_SPAN[1] - ACTION_SPAN[0]
             for sound in finder.find(shot.action) if shot.action else []:
-                t = shot.duration_s * (ACTION_SPAN[0] + span * sound.position)
+                t = moment_in_shot(shot.duration_s, sound.position)
                 cues += _effect(
                     sound,
                     scene,
