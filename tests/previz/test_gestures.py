@@ -13,7 +13,7 @@ from filmaster.formats.fountain import parse_fountain
 from filmaster.model import CameraSpec, Mark, Plan, RenderSettings, ShotScale
 from filmaster.model.shot_request import ShotRequest
 from filmaster.previz.body_events import body_events
-from filmaster.previz.gestures import REACH_S, SIT_S, STAND_S
+from filmaster.previz.gesture_timing import REACH_S, SIT_S, STAND_S
 from filmaster.previz.shoot import ShotSession
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.shoot import shot_requests

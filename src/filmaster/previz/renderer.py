@@ -23,7 +23,8 @@ from .context import get_context
 from .dof import DepthOfField
 from .figures import Figure, FigureRig, build_figure, build_rig, walk_joints
 from .geometry import MAX_WALLS, sky_dome
-from .gestures import gesturing_figure, has_seat, seat_mesh
+from .gesture_timing import has_seat
+from .gestures import gesturing_figure, seat_mesh
 from .id_pass import IdPass
 from .lighting import Look, look_for
 from .references import backdrop, load_image

@@ -11,7 +11,7 @@ from ..errors import PlanError
 from ..model import CastMember, SceneBlock, Shot, ShotScale
 from .blocking import Motion, staged_scene
 from .figures import EYE_HEIGHT_RATIO, SEATED_EYE_HEIGHT_RATIO, facing_vector
-from .gestures import seat_weight
+from .gesture_timing import seat_weight
 from .sets import prop_top
 
 MAX_LENS_MM = 1200.0

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Gesture, Mark, SceneBlock, Shot
-from ..previz.gestures import HOLD_S, REACH_S, RETURN_S, SIT_S, STAND_S
+from ..previz.gesture_timing import LEAD_S, TAIL_S
 from ..sound_design.events import clauses
 from .action_moments import moment_in_shot
 from .staging import characters_in
@@ -37,10 +37,6 @@ _HANDLE_VERBS = (
 _PRONOUN = re.compile(r"^\s*(?:he|she|they|then he|then she|then they)\b", re.IGNORECASE)
 GAP_S = 0.15  # between one gesture's motion and the next's (and apart enough for two sounds to be told apart)
 EDGE_S = 0.05  # a gesture's motion starts and ends this far inside its shot
-
-# Before its moment the motion needs this long (sit: the descent, handle: the reach); after it, this long.
-LEAD_S = {"sit": SIT_S, "stand": 0.0, "handle": REACH_S}
-TAIL_S = {"sit": 0.0, "stand": STAND_S, "handle": HOLD_S + RETURN_S}
 
 
 @dataclass(frozen=True)
