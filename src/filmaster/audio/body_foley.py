@@ -56,8 +56,8 @@ def seat(material: str) -> Recipe:
     def make(rng: np.random.Generator, rate: int) -> np.ndarray:
         n = int(rate * rng.uniform(0.45, 0.6))
         if material == "upholstered":
-            breath = band(rng.standard_normal(n), rate, 300.0, 2500.0) * _decay(n, rate, 0.12, 0.004) * 0.25
-            return _thump(rng, rate, n, 350.0, 0.09) + breath
+            breath = band(rng.standard_normal(n), rate, 150.0, 900.0) * _decay(n, rate, 0.14, 0.004) * 0.2
+            return _thump(rng, rate, n, 250.0, 0.11) + breath
         if material == "stone":
             grit = band(rng.standard_normal(n), rate, 1500.0, 7000.0) * _decay(n, rate, 0.03, 0.001) * 0.3
             return _thump(rng, rate, n, 900.0, 0.03) + grit
