@@ -32,6 +32,8 @@ def test_what_is_not_a_gesture_of_a_character_is_not_read() -> None:
     assert _found("ANNA picks up the phone.") == []  # not a prop of this scene
     assert _found("A cup sits on the table.") == []  # the cup is no character
     assert _found("ANNA slumps.") == []  # a slump that lands nowhere
+    assert _found("ANNA folds another under the cup.") == []  # the cup is where, not what, she folds
+    assert _found("ANNA drops her old cup.") == [("ANNA", "handle", "cup")]
 
 
 def _scene(*actions: str):  # type: ignore[no-untyped-def]

@@ -34,6 +34,7 @@ _HANDLE_VERBS = (
     r"folds?|pours?|drops?|raises?|hands?|pockets?|turns? over|fingers?|taps?|touch(?:es)?|reaches? for|slides?|"
     r"picks?|puts?|sets?|clutches?|seizes?|snatches?"
 )
+_PREPOSITIONS = "under|on|onto|in|into|at|by|from|to|beside|with|over|across|through|of|near|behind|toward|towards"
 _PRONOUN = re.compile(r"^\s*(?:he|she|they|then he|then she|then they)\b", re.IGNORECASE)
 GAP_S = 0.15  # between one gesture's motion and the next's (and apart enough for two sounds to be told apart)
 EDGE_S = 0.05  # a gesture's motion starts and ends this far inside its shot
@@ -60,7 +61,10 @@ def _handle_pattern(props: list[str]) -> re.Pattern[str] | None:
     if not props:
         return None
     names = "|".join(re.escape(p.lower()) for p in sorted(props, key=len, reverse=True))
-    return re.compile(rf"\b(?:{_HANDLE_VERBS})\s+(?:[a-z'-]+\s+){{0,3}}?({names})\b")
+    # The prop is the verb's object: up to three words between them (an article, an adjective), none of them a
+    # preposition ("folds another under the lamp" touches no lamp).
+    between = rf"(?:(?!(?:{_PREPOSITIONS})\b){_WORD}\s+){{0,3}}?"
+    return re.compile(rf"\b(?:{_HANDLE_VERBS})\s+{between}({names})\b")
 
 
 def gestures_in(text: str, characters: list[str], props: list[str]) -> list[_Found]:
