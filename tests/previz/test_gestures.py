@@ -113,3 +113,15 @@ def test_the_hand_reaches_the_prop_at_the_handles_event(plan: Plan) -> None:
     masks = [session.renderer.ids(session.pose(t), t)[0] == 1 for t in (rest_t - 0.2, rest_t, at)]
     assert np.array_equal(masks[0], masks[1])
     assert np.count_nonzero(masks[1] != masks[2]) >= 30
+
+
+@pytest.mark.parametrize("kind", ["sit", "stand"])
+def test_a_close_shot_tilts_with_the_head_so_it_stays_in_frame(plan: Plan, kind: str) -> None:
+    request, _ = _request(plan, kind)
+    session = ShotSession(request)  # the planned camera: a medium shot or closer
+    assert session.tilts_with is not None
+    for index in range(0, session.frames, 6):
+        head = session.ground_truth(index, session.pose(session.time_of(index)))["characters"]["MARA"]["head"]
+        _, y0, _, y1 = head
+        shown = (min(y1, DRAFT.height) - max(y0, 0.0)) / (y1 - y0)
+        assert shown > 0.8, (request.shot.id, index, head)  # not cut off by the top or the bottom of the frame

@@ -52,3 +52,9 @@ def gesturing_figure(rig: FigureRig, mark: Mark, t_s: float) -> Figure:
 def seat_mesh(rig: FigureRig, mark: Mark) -> np.ndarray:
     """The seat a gesturing figure sits on, at its mark: part of the set for the whole shot."""
     return transform(rig.seat, yaw_matrix(mark.facing_deg), (mark.x, 0.0, mark.z), rig.height / REFERENCE_HEIGHT_M)
+
+
+def head_drop(mark: Mark, t_s: float, height_m: float) -> float:
+    """How far (m) the head is below its standing height at `t_s`: the pelvis's drop, scaled to the figure."""
+    theta = math.radians(90.0 * seat_weight(mark, t_s))
+    return SIT_DROP * (1.0 - math.cos(theta)) * height_m / REFERENCE_HEIGHT_M
