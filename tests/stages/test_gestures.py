@@ -73,3 +73,9 @@ def test_a_mark_whose_gestures_contradict_its_pose_is_refused_in_one_line() -> N
         Plan.from_json(text, "plan.json")
     with pytest.raises(ValueError, match="a mark that walks a path has no gestures"):
         Mark(x=0, z=0, path=[(1.0, 0.0)], gestures=[{"kind": "handle", "at_s": 1.0}])  # type: ignore[list-item]
+
+
+def test_a_gesture_with_no_room_left_in_its_shot_is_not_shown_nor_any_after_it() -> None:
+    # The stand would end after the cut; the sit after it would fit alone, but would contradict the pose.
+    scene = act_out(_scene("ANNA sits down.", "The wind blows. The rain falls. ANNA stands up and sits down."))
+    assert scene.shots[1].blocking["ANNA"].pose == "sit" and scene.shots[1].blocking["ANNA"].gestures == []

@@ -94,6 +94,7 @@ def _timed(found: list[_Found], shot: Shot, seated: bool, seat: str | None) -> t
     """The gestures of one character in `shot`, timed and fitted; its pose and seat after the shot."""
     gestures: list[Gesture] = []
     free_from = EDGE_S  # the earliest a next motion may start
+    full = False  # once one gesture does not fit, none after it is shown (the pose still changes)
     for f in found:
         if (f.kind == "sit" and seated) or (f.kind == "stand" and not seated):
             continue  # "stands" while standing is where one stands, not a rise
@@ -102,7 +103,8 @@ def _timed(found: list[_Found], shot: Shot, seated: bool, seat: str | None) -> t
         target = f.target if f.kind != "stand" else seat
         if f.kind != "handle":
             seated, seat = f.kind == "sit", (f.target if f.kind == "sit" else None)
-        if end > shot.duration_s - EDGE_S:
+        full = full or end > shot.duration_s - EDGE_S
+        if full:
             continue  # no room left in the shot to show it: the next shot shows its result
         gestures.append(Gesture(kind=f.kind, at_s=round(at, 3), target=target))  # type: ignore[arg-type]
         free_from = at + TAIL_S[f.kind] + GAP_S
