@@ -7,6 +7,7 @@ from .cut import Cut, CutClip
 from .edit import ActionKind, Critique, EditAction, EditDecisions, Finding, FindingKind
 from .plan import (
     CastMember,
+    Gesture,
     Mark,
     Mood,
     Plan,
@@ -49,6 +50,7 @@ __all__ = [
     "ElementKind",
     "Finding",
     "FindingKind",
+    "Gesture",
     "Keyframe",
     "Mark",
     "Mood",
