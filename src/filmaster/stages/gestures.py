@@ -106,7 +106,7 @@ def _timed(found: list[_Found], shot: Shot, seated: bool, seat: str | None) -> t
         full = full or end > shot.duration_s - EDGE_S
         if full:
             continue  # no room left in the shot to show it: the next shot shows its result
-        gestures.append(Gesture(kind=f.kind, at_s=round(at, 3), target=target))  # type: ignore[arg-type]
+        gestures.append(Gesture(kind=f.kind, at_s=round(at, 3), target=target))
         free_from = at + TAIL_S[f.kind] + GAP_S
     return gestures, seated, seat
 
