@@ -1,5 +1,6 @@
-"""Which sounds the screenplay names: measured against a hand-labelled list of the examples' lines and of a
-screenplay written for this test (tests/data/sound_labels.json), with the real MiniLM embedder."""
+"""Which sounds the screenplay names: measured with the real MiniLM embedder against a hand-labelled list
+(tests/data/sound_labels.json) of three sets of screenplays: the examples, an unseen screenplay the finder was then
+improved on, and two held-out screenplays written and labelled before that work and never tuned on."""
 
 from __future__ import annotations
 
@@ -12,43 +13,71 @@ from filmaster.formats.fountain import parse_fountain
 from filmaster.sound_design.events import SoundFinder, repeat_count
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+ROOT = Path(__file__).resolve().parents[2]
+LABELS = json.loads((DATA / "sound_labels.json").read_text())["sets"]
+FLOOR = 0.9  # recall and precision, on each set of screenplays (issue 13)
+
+
+def _labelled_lines(path: Path) -> list[str]:
+    """The texts the finder reads in a screenplay: headings, action lines and parentheticals."""
+    texts = []
+    for scene in parse_fountain(path.read_text()).scenes:
+        texts.append(scene.heading)
+        for element in scene.elements:
+            if element.kind.value == "action":
+                texts.append(element.text.replace("\n", " "))
+            elif element.dialogue is not None and element.dialogue.parenthetical:
+                texts.append(element.dialogue.parenthetical)
+    return texts
 
 
 def _is_heading(text: str) -> bool:
     return text.split(".")[0] in ("INT", "EXT", "I/E", "INT/EXT")
 
 
-def test_named_sounds_reach_90_percent_recall_and_precision(embedder: MiniLMEmbeddingBackend) -> None:
-    finder = SoundFinder(embedder)
-    true_pos = false_pos = false_neg = 0
-    for text, labels in json.loads((DATA / "sound_labels.json").read_text())["lines"]:
+def _score(finder: SoundFinder, rows: list[list]) -> Counter[str]:
+    """True positives, false positives and false negatives of the finder's categories against the labels."""
+    tally: Counter[str] = Counter()
+    for text, labels in rows:
         found = finder.find_in_heading(text) if _is_heading(text) else finder.find(text)
         got, want = Counter(s.category for s in found), Counter(labels)
-        true_pos += sum((got & want).values())
-        false_pos += sum((got - want).values())
-        false_neg += sum((want - got).values())
-    recall = true_pos / (true_pos + false_neg)
-    precision = true_pos / (true_pos + false_pos)
-    print(f"named sounds: recall {recall:.3f}, precision {precision:.3f} ({true_pos} found)")
-    assert recall >= 0.9 and precision >= 0.9
+        tally["tp"] += sum((got & want).values())
+        tally["fp"] += sum((got - want).values())
+        tally["fn"] += sum((want - got).values())
+    return tally
 
 
-def test_the_labels_cover_every_line_of_the_examples_and_the_test_screenplay() -> None:
-    labelled = {text for text, _ in json.loads((DATA / "sound_labels.json").read_text())["lines"]}
-    examples = ("the_last_ferry.fountain", "paper_birds.fountain", "tiny.fountain")
-    for path in [
-        *(EXAMPLES / name for name in examples),
-        DATA / "sound_effects.fountain",
-        DATA / "unseen_sounds.fountain",
-    ]:
-        for scene in parse_fountain(path.read_text()).scenes:
-            assert scene.heading in labelled
-            for element in scene.elements:
-                if element.kind.value == "action":
-                    assert element.text.replace("\n", " ") in labelled, element.text
-                elif element.dialogue is not None and element.dialogue.parenthetical:
-                    assert element.dialogue.parenthetical in labelled
+def _figures(tally: Counter[str]) -> tuple[float, float]:
+    """Recall and precision; a screenplay that names no sound and gets none scores 1 on both."""
+    named, found = tally["tp"] + tally["fn"], tally["tp"] + tally["fp"]
+    return (tally["tp"] / named if named else 1.0), (tally["tp"] / found if found else 1.0)
+
+
+def test_named_sounds_reach_90_percent_recall_and_precision_on_each_set(embedder: MiniLMEmbeddingBackend) -> None:
+    finder = SoundFinder(embedder)
+    below = []
+    for set_name, screenplays in LABELS.items():
+        whole: Counter[str] = Counter()
+        for name, rows in screenplays.items():
+            tally = _score(finder, rows)
+            whole += tally
+            recall, precision = _figures(tally)
+            print(
+                f"{name}: recall {recall:.3f}, precision {precision:.3f} ({tally['tp']} of {tally['tp'] + tally['fn']})"
+            )
+        recall, precision = _figures(whole)
+        print(f"== {set_name}: recall {recall:.3f}, precision {precision:.3f} ({whole['tp']} found)")
+        if recall < FLOOR or precision < FLOOR:
+            below.append(set_name)
+    assert not below, f"below {FLOOR} on {below}"
+
+
+def test_the_labels_cover_every_line_of_each_screenplay_in_order() -> None:
+    for screenplays in LABELS.values():
+        for name, rows in screenplays.items():
+            assert [text for text, _ in rows] == _labelled_lines(ROOT / name), name
 
 
 def test_an_unseen_wording_matches_through_the_embedding_only(embedder: MiniLMEmbeddingBackend) -> None:
