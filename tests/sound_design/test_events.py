@@ -81,9 +81,59 @@ def test_the_labels_cover_every_line_of_each_screenplay_in_order() -> None:
 
 
 def test_an_unseen_wording_matches_through_the_embedding_only(embedder: MiniLMEmbeddingBackend) -> None:
-    line = "The mutt yaps at her heels."
+    line = "The little mutt yips at her heels."
     assert SoundFinder().find(line) == []
     assert [s.category for s in SoundFinder(embedder).find(line)] == ["dog"]
+
+
+def _read(line: str) -> list[tuple[str, str]]:
+    return [(s.category, s.words) for s in SoundFinder().find(line)]
+
+
+def test_the_source_decides_the_category_and_the_sound_word_that_it_is_heard() -> None:
+    assert _read("A removal lorry backs up, beeping.") == [("vehicle", "lorry backs up, beeping")]
+    assert _read("His clogs clatter on the flagstones.") == [("footsteps", "clogs clatter")]
+    assert _read("The outboard thumps behind them.") == [("engine", "outboard thumps")]
+    assert _read("A crate clatters onto the floor.") == [
+        ("impact", "clatters onto the floor")
+    ]  # no known source: the word's own
+    assert _read("The lorry is parked by the gate.") == []  # a source alone is silent
+    assert _read("The gate slides open.") == [("door", "gate slides open")]
+    assert _read("She slides the letter across the table.") == []  # a door's manner, but no door
+
+
+def test_a_call_names_its_category_and_a_vehicle_named_by_its_horn_is_a_horn() -> None:
+    assert _read("Somewhere a spaniel yelps.") == [("dog", "spaniel yelps")]
+    assert _read("A jar shatters.") == [("glass", "jar shatters")]
+    assert [c for c, _ in _read("A cab sounds its horn at the junction.")] == ["horn"]
+    assert [c for c, _ in _read("The pickup idles at the kerb.")] == ["engine"]
+
+
+def test_negations_stops_and_figures_of_speech_name_no_sound() -> None:
+    for line in (
+        "There is no sound of the engine.",
+        "The engine dies.",
+        "Without a knock, he walks straight in.",
+        "The idea strikes her.",
+        "Her heart pounds.",
+        "His voice breaks.",
+        "A deafening silence falls over the hall.",
+        "She whistles to herself.",
+        "The sleet stops.",
+    ):
+        assert _read(line) == [], line
+
+
+def test_a_continuous_sound_is_one_per_paragraph_and_a_pronoun_names_no_second() -> None:
+    assert [c for c, _ in _read("A storm breaks over the moor. The downpour soaks the sheep.")] == ["rain"]
+    assert [c for c, _ in _read("She shuts the gate; it clangs.")] == ["door"]
+    two_dogs = _read("A dog barks by the gate. Another yaps from the lane.")
+    assert [c for c, _ in two_dogs] == ["dog", "dog"]  # discrete sounds each count
+
+
+def test_a_source_heard_over_speech_is_heard() -> None:
+    assert _read("shouting over the traffic") == [("vehicle", "traffic")]
+    assert _read("Gulls wheel over the grey water.") == [("birds", "Gulls")]
 
 
 def test_repeats_and_order_follow_the_text() -> None:
@@ -91,3 +141,4 @@ def test_repeats_and_order_follow_the_text() -> None:
     assert [(s.category, s.count) for s in found] == [("birds", 1), ("horn", 2)]
     assert found[0].position < 0.5 < found[1].position
     assert repeat_count("The bell rings three times.") == 3
+    assert [(s.category, s.count) for s in SoundFinder().find("A terrier barks repeatedly.")] == [("dog", 3)]

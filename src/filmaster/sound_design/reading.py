@@ -1,0 +1,202 @@
+"""Reading the sounds a sentence names with the lexicon: the thing that sounds (the source: "the van", "her
+boots") decides the category, the sound word ("reverses, beeping", "clattering") says that it is heard.
+
+A sound word links to the nearest source in its sentence (or, after "it"/"its", to the last source before);
+a call ("barks", "shatters", "idles") names its category by itself; a movement ("topples", "falls") is an
+impact unless what moves is itself a sound ("rain falls") or no thing at all ("the idea strikes her"). A
+negation ("no sound of the engine") or a stop ("the rain stops") silences what it governs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import Lexicon
+
+WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
+WINDOW_AFTER = 4  # and forward ("the lift pings and its doors slide")
+MERGE_GAP = 3  # words between two namings of one category that still tell one action
+PRONOUNS = ("it", "its", "they", "their", "them")
+CLAUSE_BREAKS = (
+    ",",
+    ":",
+    "and",
+    "but",
+    "then",
+    "while",
+    "as",
+    "who",
+    "which",
+    "that",
+    "until",
+)  # a new subject may follow
+
+
+@dataclass
+class Mark:
+    """A lexicon phrase found in the text."""
+
+    first: int  # word index
+    last: int
+    start: int  # character span in the text
+    end: int
+    senses: dict[str, str] = field(default_factory=dict)  # kind → value (a category, a count, or "")
+    calls: tuple[str, ...] = ()  # every category this phrase is a call of ("hoot": horn, birds)
+    sounded: bool = False  # an event was read from this source ("the gate shuts; it clangs" is one sound)
+
+    def has(self, *kinds: str) -> bool:
+        return any(k in self.senses for k in kinds)
+
+    @property
+    def source(self) -> str | None:
+        """The category of the thing this phrase names, when it names one."""
+        return self.senses.get("heard") or self.senses.get("source")
+
+
+@dataclass(frozen=True)
+class Reading:
+    category: str
+    start: int  # character span of the words that name it
+    end: int
+    count: int
+
+
+_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*|[,:]")
+
+
+def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
+    low = text.lower().replace("\u2019", "'")
+    tokens = list(_WORD.finditer(low))
+    words = [re.sub(r"'s$", "", t.group()) for t in tokens]
+    marks: list[Mark] = []
+    at = 0
+    while at < len(words):
+        n, senses = lexicon.senses_at(words, at)
+        if n == 0:
+            at += 1
+            continue
+        mark = Mark(at, at + n - 1, tokens[at].start(), tokens[at + n - 1].end())
+        for sense in senses:
+            mark.senses.setdefault(sense.kind, sense.value)
+        mark.calls = tuple(sorted(s.value for s in senses if s.kind == "call"))
+        marks.append(mark)
+        at += n
+    return words, marks
+
+
+def _resolve(mark: Mark, source: Mark | None, before: list[Mark], categories: dict[str, bool]) -> str | None:
+    """The category a sound word names, given the source it links to and the phrases before it in its clause."""
+    s = source.source if source else None
+    if mark.calls:
+        return s if s in mark.calls else mark.calls[0]
+    if "manner" in mark.senses:  # "reverses", "slides open": heard only from a source of its own category
+        if s == mark.senses["manner"]:
+            return s
+        if not mark.has("voiced", "motion"):
+            return None
+    subject_is_no_thing = any(m.has("figurative") for m in before)
+    if "voiced" in mark.senses:
+        if s:
+            return s
+        if subject_is_no_thing or any(m.has("person") for m in before):
+            return None
+        return mark.senses["voiced"] or None
+    if "motion" in mark.senses:
+        if (s and categories.get(s)) or (not s and subject_is_no_thing):
+            return None  # rain falls, a bird tumbles on the wind, a silence falls
+        return "impact"
+    return None
+
+
+def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | None) -> tuple[list[Reading], Mark | None]:
+    """The sounds one sentence names, and the last source it mentions (for an "it" in the next one)."""
+    continuous = {c.name: c.continuous for c in lexicon.categories}
+    refines = {c.name: c.refines for c in lexicon.categories}
+    words, marks = _marks(lexicon, text)
+    marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
+    count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
+    sources = [m for m in marks if m.source]
+    sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion") and not m.has("stop")]
+
+    def negated(mark: Mark) -> bool:
+        return any(m.has("negator") and 0 < mark.first - m.last <= 3 for m in marks)
+
+    def stopped(mark: Mark) -> bool:
+        return any(m.has("stop") and 0 < m.first - mark.last <= 3 for m in marks)
+
+    # A source is heard by itself after "shouting over the …" or "the sound of …".
+    for i, mark in enumerate(marks):
+        if mark.has("source") and not mark.has("heard"):
+            lead = [m for m in marks[:i] if mark.first - m.last <= 3]
+            if any(m.has("heard_after") and m.last > m.first for m in lead) or (
+                any(m.has("heard_after") for m in lead) and any(m.has("speech") for m in marks[:i])
+            ):
+                mark.senses["heard"] = mark.senses["source"]
+
+    events: list[tuple[str, list[Mark]]] = []
+    by_source: dict[int, int] = {}  # id of a source mark → its event
+    for mark in sounding:
+        if negated(mark):
+            continue
+        if mark.source and (mark.calls or "heard" in mark.senses):
+            linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
+        else:
+            near = [m for m in sources if m is mark or -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE]
+            near.sort(key=lambda m: (abs(mark.first - m.first), m.first > mark.first))
+            linked = near[0] if near else None
+            if linked is None and any(w in PRONOUNS for w in words[max(0, mark.first - 2) : mark.first]):
+                linked = previous
+                if linked is not None and linked.sounded:
+                    continue  # the same sound, named again
+        if linked is not None and negated(linked):
+            continue
+        clause_start = max((i + 1 for i in range(mark.first) if words[i] in CLAUSE_BREAKS), default=0)
+        before = [m for m in marks if clause_start <= m.first < mark.first]
+        category = _resolve(mark, linked, before, continuous)
+        if category is None:
+            continue
+        key = id(linked) if linked is not None and linked.source == category else id(mark)
+        if key in by_source:
+            events[by_source[key]][1].append(mark)
+        else:
+            by_source[key] = len(events)
+            events.append((category, [mark] + ([linked] if linked is not None and linked is not mark else [])))
+    used = {id(m) for _, ms in events for m in ms}
+    for mark in marks:
+        if mark.has("heard") and id(mark) not in used and not negated(mark) and not stopped(mark):
+            events.append((mark.senses["heard"], [mark]))
+    # "A taxi blares its horn": the vehicle's sound is its horn, named more precisely.
+    for i, (category, ms) in enumerate(events):
+        for other in sources:
+            if category in refines.get(other.source or "", ()) and any(abs(other.first - m.first) <= 4 for m in ms):
+                events[i] = (other.source or category, [*ms, other])
+                break
+    readings = []
+    for category, ms in _one_per_action(events):
+        for m in ms:
+            m.sounded = True
+        start, end = min(m.start for m in ms), max(m.end for m in ms)
+        readings.append(Reading(category, offset + start, offset + end, 1 if continuous[category] else count))
+    readings.sort(key=lambda r: r.start)
+    return readings, (sources[-1] if sources else previous)
+
+
+def _one_per_action(events: list[tuple[str, list[Mark]]]) -> list[tuple[str, list[Mark]]]:
+    """Two words of one category a few words apart tell one action ("clatters onto the floor")."""
+    merged: list[tuple[str, list[Mark]]] = []
+    for category, ms in sorted(events, key=lambda e: min(m.first for m in e[1])):
+        if merged and merged[-1][0] == category:
+            gap = min(m.first for m in ms) - max(m.last for m in merged[-1][1])
+            if gap <= MERGE_GAP:
+                merged[-1][1].extend(ms)
+                continue
+        merged.append((category, list(ms)))
+    return merged
+
+
+def has_sound_word(lexicon: Lexicon, text: str) -> bool:
+    """Whether the lexicon knows a sound word in `text`: if it found no sound there, none was named (a negation,
+    a figure of speech, a person's doing), and no other reader should find one."""
+    _, marks = _marks(lexicon, text)
+    return any(m.has("call", "manner", "voiced", "motion", "heard", "stop", "negator", "not_a_sound") for m in marks)
