@@ -16,6 +16,10 @@ from .lexicon import Lexicon
 
 WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
 WINDOW_AFTER = 4  # and forward ("the lift pings and its doors slide")
+PREPOSITIONS = (
+    "over", "on", "onto", "in", "into", "from", "at", "of", "under", "behind", "against", "across", "by", "with",
+    "through", "to", "toward", "towards", "beside", "above", "below", "beyond", "along", "off", "near", "inside",
+)  # fmt: skip
 MERGE_GAP = 3  # words between two namings of one category that still tell one action
 PRONOUNS = ("it", "its", "they", "their", "them")
 CLAUSE_BREAKS = (
@@ -85,11 +89,20 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
     return words, marks
 
 
-def _resolve(mark: Mark, source: Mark | None, before: list[Mark], categories: dict[str, bool]) -> str | None:
+def _resolve(
+    mark: Mark,
+    source: Mark | None,
+    before: list[Mark],
+    continuous: dict[str, bool],
+    refines: dict[str, tuple[str, ...]],
+) -> str | None:
     """The category a sound word names, given the source it links to and the phrases before it in its clause."""
     s = source.source if source else None
-    if mark.calls:
-        return s if s in mark.calls else mark.calls[0]
+    if mark.calls:  # a call names its category, but what sounds decides ("geese honk"), save a knock or a fall
+        call = mark.calls[0]
+        if s is None or s in mark.calls:
+            return s or call
+        return call if call == "impact" or s in refines.get(call, ()) else s
     if "manner" in mark.senses:  # "reverses", "slides open": heard only from a source of its own category
         if s == mark.senses["manner"]:
             return s
@@ -103,7 +116,7 @@ def _resolve(mark: Mark, source: Mark | None, before: list[Mark], categories: di
             return None
         return mark.senses["voiced"] or None
     if "motion" in mark.senses:
-        if (s and categories.get(s)) or (not s and subject_is_no_thing):
+        if (s and continuous.get(s)) or (not s and subject_is_no_thing):
             return None  # rain falls, a bird tumbles on the wind, a silence falls
         return "impact"
     return None
@@ -142,18 +155,34 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         if mark.source and (mark.calls or "heard" in mark.senses):
             linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
         else:
-            near = [m for m in sources if m is mark or -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE]
-            near.sort(key=lambda m: (abs(mark.first - m.first), m.first > mark.first))
+            near = [m for m in sources if m is not mark and -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE]
+            # The thing that sounds is the subject, not the place it is in or on ("the bell over the door jingles").
+            near.sort(
+                key=lambda m: (
+                    _in_a_phrase(words, m) and m.first < mark.first,
+                    abs(mark.first - m.first),
+                    m.first > mark.first,
+                )
+            )
             linked = near[0] if near else None
+            if (
+                linked is None
+                and words[mark.first].endswith("ing")
+                and "," in words[max(0, mark.first - 2) : mark.first]
+            ):
+                # ", beeping", ", spraying her shins": the participle tells how the sentence's subject sounds
+                linked = next((m for m in sources if m.last < mark.first), None)
             if linked is None and any(w in PRONOUNS for w in words[max(0, mark.first - 2) : mark.first]):
                 linked = previous
                 if linked is not None and linked.sounded:
                     continue  # the same sound, named again
+            if linked is None and mark.source:
+                linked = mark  # "the spray", "a crash": the word names its own thing
         if linked is not None and negated(linked):
             continue
         clause_start = max((i + 1 for i in range(mark.first) if words[i] in CLAUSE_BREAKS), default=0)
         before = [m for m in marks if clause_start <= m.first < mark.first]
-        category = _resolve(mark, linked, before, continuous)
+        category = _resolve(mark, linked, before, continuous, refines)
         if category is None:
             continue
         key = id(linked) if linked is not None and linked.source == category else id(mark)
@@ -180,6 +209,11 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         readings.append(Reading(category, offset + start, offset + end, 1 if continuous[category] else count))
     readings.sort(key=lambda r: r.start)
     return readings, (sources[-1] if sources else previous)
+
+
+def _in_a_phrase(words: list[str], mark: Mark) -> bool:
+    """Whether a source is the object of a preposition ("over the door", "from her hood")."""
+    return any(w in PREPOSITIONS for w in words[max(0, mark.first - 3) : mark.first])
 
 
 def _one_per_action(events: list[tuple[str, list[Mark]]]) -> list[tuple[str, list[Mark]]]:
