@@ -89,12 +89,20 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
     return words, marks
 
 
+def _shares_the_subject(words: list[str], mark: Mark) -> bool:
+    """A participle after a comma (", beeping") or a verb straight after "and" or a comma ("slips, hits the table
+    and breaks") has the sentence's subject."""
+    before = words[mark.first - 1] if mark.first > 0 else ""
+    return before in (",", "and") and (words[mark.first].endswith("ing") or mark.first > 1)
+
+
 def _resolve(
     mark: Mark,
     source: Mark | None,
     before: list[Mark],
     continuous: dict[str, bool],
     refines: dict[str, tuple[str, ...]],
+    then: str,
 ) -> str | None:
     """The category a sound word names, given the source it links to and the phrases before it in its clause."""
     s = source.source if source else None
@@ -114,6 +122,8 @@ def _resolve(
             return s
         if subject_is_no_thing or any(m.has("person") for m in before):
             return None
+        if then in ("against", "into", "onto"):  # "cracks against a boulder": something hit something
+            return "impact"
         return mark.senses["voiced"] or None
     if "motion" in mark.senses:
         if (s and continuous.get(s)) or (not s and subject_is_no_thing):
@@ -165,13 +175,9 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 )
             )
             linked = near[0] if near else None
-            if (
-                linked is None
-                and words[mark.first].endswith("ing")
-                and "," in words[max(0, mark.first - 2) : mark.first]
-            ):
-                # ", beeping", ", spraying her shins": the participle tells how the sentence's subject sounds
-                linked = next((m for m in sources if m.last < mark.first), None)
+            if linked is None and _shares_the_subject(words, mark):
+                # "…, beeping", "slips, hits the table and breaks": the sentence's subject sounds
+                linked = next((m for m in sources if m.last < mark.first and not _in_a_phrase(words, m)), None)
             if linked is None and any(w in PRONOUNS for w in words[max(0, mark.first - 2) : mark.first]):
                 linked = previous
                 if linked is not None and linked.sounded:
@@ -182,12 +188,15 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
             continue
         clause_start = max((i + 1 for i in range(mark.first) if words[i] in CLAUSE_BREAKS), default=0)
         before = [m for m in marks if clause_start <= m.first < mark.first]
-        category = _resolve(mark, linked, before, continuous, refines)
+        then = words[mark.last + 1] if mark.last + 1 < len(words) else ""
+        category = _resolve(mark, linked, before, continuous, refines, then)
         if category is None:
             continue
-        key = id(linked) if linked is not None and linked.source == category else id(mark)
-        if key in by_source:
-            events[by_source[key]][1].append(mark)
+        key = id(linked) if linked is not None else id(mark)
+        if key in by_source:  # one thing, one sound: its own category over a knock ("slips, hits … and breaks")
+            index = by_source[key]
+            own = category if linked is not None and category == linked.source else events[index][0]
+            events[index] = (own, [*events[index][1], mark])
         else:
             by_source[key] = len(events)
             events.append((category, [mark] + ([linked] if linked is not None and linked is not mark else [])))
