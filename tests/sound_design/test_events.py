@@ -133,6 +133,8 @@ def test_a_continuous_sound_is_one_per_paragraph_and_a_pronoun_names_no_second()
 
 def test_a_source_heard_over_speech_is_heard() -> None:
     assert _read("shouting over the traffic") == [("vehicle", "traffic")]
+    assert _read("over the engine") == [("engine", "engine")]  # a parenthetical: the line is spoken over it
+    assert _read("She looks over the engine.") == []
     assert _read("Gulls wheel over the grey water.") == [("birds", "Gulls")]
 
 

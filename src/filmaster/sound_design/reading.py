@@ -148,13 +148,12 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     def stopped(mark: Mark) -> bool:
         return any(m.has("stop") and 0 < m.first - mark.last <= 3 for m in marks)
 
-    # A source is heard by itself after "shouting over the …" or "the sound of …".
+    # A source is heard by itself after "shouting over the …", "(over the engine)" or "the sound of …".
     for i, mark in enumerate(marks):
         if mark.has("source") and not mark.has("heard"):
-            lead = [m for m in marks[:i] if mark.first - m.last <= 3]
-            if any(m.has("heard_after") and m.last > m.first for m in lead) or (
-                any(m.has("heard_after") for m in lead) and any(m.has("speech") for m in marks[:i])
-            ):
+            lead = [m for m in marks[:i] if m.has("heard_after") and mark.first - m.last <= 3]
+            spoken_over = any(m.first == 0 or any(s.has("speech") for s in marks[:i]) for m in lead)
+            if spoken_over or any(m.last > m.first for m in lead):
                 mark.senses["heard"] = mark.senses["source"]
 
     events: list[tuple[str, list[Mark]]] = []
