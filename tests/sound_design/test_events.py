@@ -120,6 +120,9 @@ def test_negations_stops_and_figures_of_speech_name_no_sound() -> None:
         "A deafening silence falls over the hall.",
         "She whistles to herself.",
         "The sleet stops.",
+        "barking over the racket",  # a parenthetical: how the line is said
+        "He growls at the waiter.",
+        "The town hums with gossip.",
     ):
         assert _read(line) == [], line
 
@@ -129,6 +132,12 @@ def test_a_continuous_sound_is_one_per_paragraph_and_a_pronoun_names_no_second()
     assert [c for c, _ in _read("She shuts the gate; it clangs.")] == ["door"]
     two_dogs = _read("A dog barks by the gate. Another yaps from the lane.")
     assert [c for c, _ in two_dogs] == ["dog", "dog"]  # discrete sounds each count
+
+
+def test_a_person_knocking_something_is_heard_and_a_pronoun_finds_what_breaks() -> None:
+    assert [c for c, _ in _read("He bangs a spoon on the counter.")] == ["impact"]
+    assert [c for c, _ in _read("The dog nudges a jar off the shelf; it shatters.")] == ["glass"]
+    assert [c for c, _ in _read("A loose slate skitters down and cracks against the gutter.")] == ["impact"]
 
 
 def test_a_source_heard_over_speech_is_heard() -> None:

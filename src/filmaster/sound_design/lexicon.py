@@ -24,8 +24,9 @@ class Category:
 
 @dataclass(frozen=True)
 class Sense:
-    """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, motion, stop, negator,
-    figurative, person, speech, heard_after, not_a_sound, repeat. `value` is a category name, a repeat count, or ""."""
+    """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, vocal, motion, stop,
+    negator, figurative, person, speech, heard_after, not_a_sound, repeat. `value` is a category name, a repeat
+    count, or ""."""
 
     kind: str
     value: str = ""
@@ -99,6 +100,8 @@ def load_lexicon() -> Lexicon:
         for entry in raw["sound_words"][kind]:
             word, default = _split(entry)
             add(word, Sense(kind, default or ("impact" if kind == "motion" else "")))
+    for word in raw["sound_words"]["vocal"]:
+        add(word, Sense("vocal"))
     for phrase in raw["negation"]["before"]:
         add(phrase, Sense("negator"), inflect=False)
     for phrase in raw["negation"]["stops"]:

@@ -103,9 +103,13 @@ def _resolve(
     continuous: dict[str, bool],
     refines: dict[str, tuple[str, ...]],
     then: str,
+    spoken: bool,
 ) -> str | None:
     """The category a sound word names, given the source it links to and the phrases before it in its clause."""
     s = source.source if source else None
+    no_other_source = source is None or source is mark
+    if no_other_source and "vocal" in mark.senses and (spoken or any(m.has("person") for m in before)):
+        return None  # "barking over the din": the speaker's delivery; "he growls": the man, not a dog
     if mark.calls:  # a call names its category, but what sounds decides ("geese honk"), save a knock or a fall
         call = mark.calls[0]
         if s is None or s in mark.calls:
@@ -120,7 +124,7 @@ def _resolve(
     if "voiced" in mark.senses:
         if s:
             return s
-        if subject_is_no_thing or any(m.has("person") for m in before):
+        if subject_is_no_thing or ("vocal" in mark.senses and any(m.has("person") for m in before)):
             return None
         if then in ("against", "into", "onto"):  # "cracks against a boulder": something hit something
             return "impact"
@@ -158,13 +162,18 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
 
     events: list[tuple[str, list[Mark]]] = []
     by_source: dict[int, int] = {}  # id of a source mark → its event
+    silenced: set[int] = set()
     for mark in sounding:
         if negated(mark):
             continue
         if mark.source and (mark.calls or "heard" in mark.senses):
             linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
         else:
-            near = [m for m in sources if m is not mark and -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE]
+            near = [
+                m
+                for m in sources
+                if m is not mark and id(m) not in silenced and -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE
+            ]
             # The thing that sounds is the subject, not the place it is in or on ("the bell over the door jingles").
             near.sort(
                 key=lambda m: (
@@ -188,8 +197,10 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         clause_start = max((i + 1 for i in range(mark.first) if words[i] in CLAUSE_BREAKS), default=0)
         before = [m for m in marks if clause_start <= m.first < mark.first]
         then = words[mark.last + 1] if mark.last + 1 < len(words) else ""
-        category = _resolve(mark, linked, before, continuous, refines, then)
+        spoken = mark.first == 0 and words[0].endswith("ing")  # a parenthetical: how the line is said
+        category = _resolve(mark, linked, before, continuous, refines, then, spoken)
         if category is None:
+            silenced.add(id(mark))  # read, and not an effect: not heard by itself either
             continue
         key = id(linked) if linked is not None else id(mark)
         if key in by_source:  # one thing, one sound: its own category over a knock ("slips, hits … and breaks")
@@ -199,7 +210,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         else:
             by_source[key] = len(events)
             events.append((category, [mark] + ([linked] if linked is not None and linked is not mark else [])))
-    used = {id(m) for _, ms in events for m in ms}
+    used = silenced | {id(m) for _, ms in events for m in ms}
     for mark in marks:
         if mark.has("heard") and id(mark) not in used and not negated(mark) and not stopped(mark):
             events.append((mark.senses["heard"], [mark]))
