@@ -20,6 +20,7 @@ PREPOSITIONS = (
     "over", "on", "onto", "in", "into", "from", "at", "of", "under", "behind", "against", "across", "by", "with",
     "through", "to", "toward", "towards", "beside", "above", "below", "beyond", "along", "off", "near", "inside",
 )  # fmt: skip
+NEGATION_REACH = 4  # words after "no"/"not" it still governs ("not a breath of wind")
 MERGE_GAP = 3  # words between two namings of one category that still tell one action
 PRONOUNS = ("it", "its", "they", "their", "them")
 CLAUSE_BREAKS = (
@@ -147,7 +148,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion") and not m.has("stop")]
 
     def negated(mark: Mark) -> bool:
-        return any(m.has("negator") and 0 < mark.first - m.last <= 3 for m in marks)
+        return any(m.has("negator") and 0 < mark.first - m.last <= NEGATION_REACH for m in marks)
 
     def stopped(mark: Mark) -> bool:
         return any(m.has("stop") and 0 < m.first - mark.last <= 3 for m in marks)
@@ -190,12 +191,16 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 linked = previous
                 if linked is not None and linked.sounded:
                     continue  # the same sound, named again
+            if linked is None:  # "the kettle on the camp stove starts to whistle": the clause's subject
+                start = _clause_start(words, mark)
+                linked = next(
+                    (m for m in sources if start <= m.first < mark.first and _may_sound(m, silenced, words)), None
+                )
             if linked is None and mark.source:
                 linked = mark  # "the spray", "a crash": the word names its own thing
         if linked is not None and negated(linked):
             continue
-        clause_start = max((i + 1 for i in range(mark.first) if words[i] in CLAUSE_BREAKS), default=0)
-        before = [m for m in marks if clause_start <= m.first < mark.first]
+        before = [m for m in marks if _clause_start(words, mark) <= m.first < mark.first]
         then = words[mark.last + 1] if mark.last + 1 < len(words) else ""
         spoken = mark.first == 0 and words[0].endswith("ing")  # a parenthetical: how the line is said
         category = _resolve(mark, linked, before, continuous, refines, then, spoken)
@@ -228,6 +233,16 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         readings.append(Reading(category, offset + start, offset + end, 1 if continuous[category] else count))
     readings.sort(key=lambda r: r.start)
     return readings, (sources[-1] if sources else previous)
+
+
+def _may_sound(source: Mark, silenced: set[int], words: list[str]) -> bool:
+    """Whether a source can be the subject that sounds: not read as silent, not a place ("over the door")."""
+    return id(source) not in silenced and not _in_a_phrase(words, source)
+
+
+def _clause_start(words: list[str], mark: Mark) -> int:
+    """The first word of the clause `mark` is in (after the last comma or conjunction before it)."""
+    return max((i + 1 for i in range(mark.first) if words[i] in CLAUSE_BREAKS), default=0)
 
 
 def _in_a_phrase(words: list[str], mark: Mark) -> bool:
