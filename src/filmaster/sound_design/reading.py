@@ -127,7 +127,7 @@ def _resolve(
             return s
         if subject_is_no_thing or ("vocal" in mark.senses and any(m.has("person") for m in before)):
             return None
-        if then in ("against", "into", "onto"):  # "cracks against a boulder": something hit something
+        if not mark.senses["voiced"] and then == "against":  # "cracks against a boulder": something hit something
             return "impact"
         return mark.senses["voiced"] or None
     if "motion" in mark.senses:
@@ -167,13 +167,19 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     for mark in sounding:
         if negated(mark):
             continue
+        if _named_as_a_noun(words, mark) and not mark.calls and mark.senses.get("voiced"):
+            events.append((mark.senses["voiced"], [mark]))  # "with a thunk", "the clang": the sound itself
+            continue
         if mark.source and (mark.calls or "heard" in mark.senses):
             linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
         else:
             near = [
                 m
                 for m in sources
-                if m is not mark and id(m) not in silenced and -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE
+                if m is not mark
+                and id(m) not in silenced
+                and -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE
+                and (m.first < mark.first or _follows_in_its_clause(words, mark, m))
             ]
             # The thing that sounds is the subject, not the place it is in or on ("the bell over the door jingles").
             near.sort(
@@ -240,6 +246,18 @@ def _may_sound(source: Mark, silenced: set[int], words: list[str]) -> bool:
     return id(source) not in silenced and not _in_a_phrase(words, source)
 
 
+def _follows_in_its_clause(words: list[str], mark: Mark, source: Mark) -> bool:
+    """Whether a source after a sound word is its subject ("the lift pings and its doors slide" has two), not
+    where it lands ("thumps against the door") nor the subject of the next clause."""
+    between = words[mark.last + 1 : source.first]
+    return not any(w in CLAUSE_BREAKS or w in PREPOSITIONS for w in between)
+
+
+def _named_as_a_noun(words: list[str], mark: Mark) -> bool:
+    """ "a thud", "with a crash", "the clang": the sound word names the sound, not what something does."""
+    return mark.first > 0 and words[mark.first - 1] in ("a", "an", "the") and mark.last == mark.first
+
+
 def _clause_start(words: list[str], mark: Mark) -> int:
     """The first word of the clause `mark` is in (after the last comma or conjunction before it)."""
     return max((i + 1 for i in range(mark.first) if words[i] in CLAUSE_BREAKS), default=0)
@@ -251,12 +269,14 @@ def _in_a_phrase(words: list[str], mark: Mark) -> bool:
 
 
 def _one_per_action(events: list[tuple[str, list[Mark]]]) -> list[tuple[str, list[Mark]]]:
-    """Two words of one category a few words apart tell one action ("clatters onto the floor")."""
+    """Two words of one category a few words apart tell one action ("clatters onto the floor"), and so do two verbs
+    of one unnamed thing ("an egg hits the track and splats")."""
     merged: list[tuple[str, list[Mark]]] = []
     for category, ms in sorted(events, key=lambda e: min(m.first for m in e[1])):
         if merged and merged[-1][0] == category:
             gap = min(m.first for m in ms) - max(m.last for m in merged[-1][1])
-            if gap <= MERGE_GAP:
+            unnamed = not any(m.source for m in (*merged[-1][1], *ms))
+            if gap <= MERGE_GAP or unnamed:
                 merged[-1][1].extend(ms)
                 continue
         merged.append((category, list(ms)))
