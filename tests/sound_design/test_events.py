@@ -154,6 +154,16 @@ def test_a_source_after_the_sound_word_is_its_subject_only_within_its_clause() -
     assert [c for c, _ in _read("Guests murmur in the marquee.")] == ["crowd"]
 
 
+def test_things_in_no_category_people_moving_and_soft_landings() -> None:
+    assert _read("A fox barks behind the barn.") == []  # a sound, but no dog
+    assert _read("The radio crackles on the shelf.") == []
+    assert [c for c, _ in _read("The children clatter up the stairs.")] == ["footsteps"]
+    assert _read("He collapses onto the bed.") == []
+    assert [c for c, _ in _read("Her keys tap on the floorboards.")] == ["impact"]
+    assert [c for c, _ in _read("He drops a bottle.")] == ["glass"]
+    assert _read("The printer drops a page into the tray.") == []
+
+
 def test_a_source_heard_over_speech_is_heard() -> None:
     assert _read("shouting over the traffic") == [("vehicle", "traffic")]
     assert _read("over the engine") == [("engine", "engine")]  # a parenthetical: the line is spoken over it

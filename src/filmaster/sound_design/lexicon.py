@@ -11,6 +11,7 @@ from importlib import resources
 from itertools import product
 
 MAX_PHRASE = 4  # words in the longest lexicon phrase
+OTHER = "-"  # the category of a thing that sounds in none of the categories (a fox, the radio)
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,9 @@ class Category:
 
 @dataclass(frozen=True)
 class Sense:
-    """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, vocal, motion, stop,
-    negator, figurative, person, speech, heard_after, not_a_sound, repeat. `value` is a category name, a repeat
-    count, or ""."""
+    """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, vocal, stride, soft,
+    surface, motion, stop, negator, figurative, person, speech, heard_after, not_a_sound, repeat. `value` is a
+    category name, a repeat count, or ""."""
 
     kind: str
     value: str = ""
@@ -102,6 +103,14 @@ def load_lexicon() -> Lexicon:
             add(word, Sense(kind, default or ("impact" if kind == "motion" else "")))
     for word in raw["sound_words"]["vocal"]:
         add(word, Sense("vocal"))
+    for word in raw["sound_words"]["strides"]:
+        add(word, Sense("stride", "footsteps"))
+    for word in raw["sound_words"]["soft"]:
+        add(word, Sense("soft"))
+    for word in raw["sound_words"]["surfaces"]:
+        add(word, Sense("surface"))
+    for phrase in raw["others"]["sources"]:
+        add(phrase, Sense("source", OTHER))
     for phrase in raw["negation"]["before"]:
         add(phrase, Sense("negator"), inflect=False)
     for phrase in raw["negation"]["stops"]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import Lexicon
+from .lexicon import OTHER, Lexicon
 
 WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
 WINDOW_AFTER = 4  # and forward ("the lift pings and its doors slide")
@@ -105,9 +105,15 @@ def _resolve(
     refines: dict[str, tuple[str, ...]],
     then: str,
     spoken: bool,
+    soft_landing: bool,
+    on_a_surface: bool,
 ) -> str | None:
     """The category a sound word names, given the source it links to and the phrases before it in its clause."""
     s = source.source if source else None
+    if s == OTHER:
+        return None  # "a fox barks", "the radio crackles": a sound, in no category here
+    if "stride" in mark.senses and (s == "crowd" or (s is None and any(m.has("person") for m in before))):
+        return "footsteps"  # "the guests clatter down the stairs"
     no_other_source = source is None or source is mark
     if no_other_source and "vocal" in mark.senses and (spoken or any(m.has("person") for m in before)):
         return None  # "barking over the din": the speaker's delivery; "he growls": the man, not a dog
@@ -127,11 +133,11 @@ def _resolve(
             return s
         if subject_is_no_thing or ("vocal" in mark.senses and any(m.has("person") for m in before)):
             return None
-        if not mark.senses["voiced"] and then == "against":  # "cracks against a boulder": something hit something
+        if not mark.senses["voiced"] and (then == "against" or on_a_surface):  # "cracks against a boulder"
             return "impact"
         return mark.senses["voiced"] or None
     if "motion" in mark.senses:
-        if (s and continuous.get(s)) or (not s and subject_is_no_thing):
+        if (s and continuous.get(s)) or (not s and subject_is_no_thing) or soft_landing:
             return None  # rain falls, a bird tumbles on the wind, a silence falls
         return "impact"
     return None
@@ -209,7 +215,10 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         before = [m for m in marks if _clause_start(words, mark) <= m.first < mark.first]
         then = words[mark.last + 1] if mark.last + 1 < len(words) else ""
         spoken = mark.first == 0 and words[0].endswith("ing")  # a parenthetical: how the line is said
-        category = _resolve(mark, linked, before, continuous, refines, then, spoken)
+        soft = any(m.has("soft") and 0 < m.first - mark.last <= 4 for m in marks)  # "collapses on the sofa"
+        # "taps on the floor": heard landing on something
+        surface = then == "on" and any(m.has("surface") and 0 < m.first - mark.last <= 4 for m in marks)
+        category = _resolve(mark, linked, before, continuous, refines, then, spoken, soft, surface)
         if category is None:
             silenced.add(id(mark))  # read, and not an effect: not heard by itself either
             continue
