@@ -162,6 +162,10 @@ def test_things_in_no_category_people_moving_and_soft_landings() -> None:
     assert [c for c, _ in _read("Her keys tap on the floorboards.")] == ["impact"]
     assert [c for c, _ in _read("He drops a bottle.")] == ["glass"]
     assert _read("The printer drops a page into the tray.") == []
+    assert [c for c, _ in _read("A sheep slips and tumbles into the ditch.")] == ["impact"]  # no category, still a fall
+    assert [c for c, _ in _read("She taps a spoon on her glass.")] == ["glass"]  # the glass rings
+    assert [c for c, _ in _read("A coin pings off the railing.")] == ["impact"]
+    assert _read("She slips the ring onto her finger.") == []
 
 
 def test_a_source_heard_over_speech_is_heard() -> None:

@@ -20,6 +20,7 @@ class Category:
     duration_s: float  # length of one occurrence
     continuous: bool  # one per paragraph however often named (rain, wind, an engine)
     refines: tuple[str, ...]  # categories this one names more precisely ("its horn" on a taxi)
+    struck: bool  # its things ring when struck: "taps a fork on his glass" is heard as the glass
     descriptions: tuple[str, ...]  # short wordings the embedding model compares an unknown wording with
 
 
@@ -91,6 +92,7 @@ def load_lexicon() -> Lexicon:
                 float(spec["duration_s"]),
                 bool(spec.get("continuous", False)),
                 tuple(spec.get("refines", ())),
+                bool(spec.get("struck", False)),
                 tuple(spec["descriptions"]),
             )
         )

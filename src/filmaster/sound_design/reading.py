@@ -110,8 +110,10 @@ def _resolve(
 ) -> str | None:
     """The category a sound word names, given the source it links to and the phrases before it in its clause."""
     s = source.source if source else None
-    if s == OTHER:
-        return None  # "a fox barks", "the radio crackles": a sound, in no category here
+    if s == OTHER:  # "a fox barks", "the radio crackles": a sound, in no category here; but a cow falls like anything
+        if "motion" not in mark.senses or "voiced" in mark.senses or mark.calls or soft_landing:
+            return None
+        s = None
     if "stride" in mark.senses and (s == "crowd" or (s is None and any(m.has("person") for m in before))):
         return "footsteps"  # "the guests clatter down the stairs"
     no_other_source = source is None or source is mark
@@ -133,7 +135,7 @@ def _resolve(
             return s
         if subject_is_no_thing or ("vocal" in mark.senses and any(m.has("person") for m in before)):
             return None
-        if not mark.senses["voiced"] and (then == "against" or on_a_surface):  # "cracks against a boulder"
+        if not mark.senses["voiced"] and (then in ("against", "off") or on_a_surface):  # "cracks against a rock"
             return "impact"
         return mark.senses["voiced"] or None
     if "motion" in mark.senses:
@@ -147,6 +149,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     """The sounds one sentence names, and the last source it mentions (for an "it" in the next one)."""
     continuous = {c.name: c.continuous for c in lexicon.categories}
     refines = {c.name: c.refines for c in lexicon.categories}
+    struck_sound = {c.name for c in lexicon.categories if c.struck}
     words, marks = _marks(lexicon, text)
     marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
@@ -200,8 +203,10 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 # "…, beeping", "slips, hits the table and breaks": the sentence's subject sounds
                 linked = next((m for m in sources if m.last < mark.first and not _in_a_phrase(words, m)), None)
             if linked is None and any(w in PRONOUNS for w in words[max(0, mark.first - 2) : mark.first]):
-                linked = previous
-                if linked is not None and linked.sounded:
+                # "it": the last thing named, in this sentence ("a gust lifts the wall and it cracks") or the last
+                earlier = [m for m in sources if m.last < mark.first and id(m) not in silenced]
+                linked = earlier[-1] if earlier else previous
+                if linked is previous and linked is not None and linked.sounded:
                     continue  # the same sound, named again
             if linked is None:  # "the kettle on the camp stove starts to whistle": the clause's subject
                 start = _clause_start(words, mark)
@@ -216,8 +221,15 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         then = words[mark.last + 1] if mark.last + 1 < len(words) else ""
         spoken = mark.first == 0 and words[0].endswith("ing")  # a parenthetical: how the line is said
         soft = any(m.has("soft") and 0 < m.first - mark.last <= 4 for m in marks)  # "collapses on the sofa"
-        # "taps on the floor": heard landing on something
+        # "taps on the floor": heard landing on something; "taps a fork on his glass": the glass rings
         surface = then == "on" and any(m.has("surface") and 0 < m.first - mark.last <= 4 for m in marks)
+        struck = [
+            m.source
+            for m in sources
+            if 0 < m.first - mark.last <= 5 and m.source in struck_sound and mark.has("voiced") and linked is None
+        ]
+        if struck and any(w in ("on", "against") for w in words[mark.last + 1 : mark.last + 4]):
+            linked = next(m for m in sources if m.source == struck[0] and m.first > mark.last)
         category = _resolve(mark, linked, before, continuous, refines, then, spoken, soft, surface)
         if category is None:
             silenced.add(id(mark))  # read, and not an effect: not heard by itself either
