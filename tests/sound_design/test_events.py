@@ -173,6 +173,12 @@ def test_things_in_no_category_people_moving_and_soft_landings() -> None:
     assert [c for c, _ in _read("She taps a spoon on her glass.")] == ["glass"]  # the glass rings
     assert [c for c, _ in _read("A coin pings off the railing.")] == ["impact"]
     assert _read("She slips the ring onto her finger.") == []
+    assert [c for c, _ in _read("He slams a ledger on the desk.")] == ["impact"]
+    assert _read("She leans on the crash barrier.") == []  # a compound, not a crash
+    assert _read("Ben storms out of the room.") == []
+    assert _read("The fan heater clicks off.") == []  # a stop
+    assert [c for c, _ in _read("A siren rises and falls.")] == ["horn"]  # a sound's pitch, not a fall
+    assert [c for c, _ in _read("The winch whines.")] == ["machine"]
 
 
 def test_a_source_heard_over_speech_is_heard() -> None:

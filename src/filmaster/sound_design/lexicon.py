@@ -27,7 +27,7 @@ class Category:
 @dataclass(frozen=True)
 class Sense:
     """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, vocal, stride, soft,
-    surface, motion, stop, negator, figurative, person, speech, heard_after, not_a_sound, repeat. `value` is a
+    surface, motion, stop, negator, silence, figurative, person, speech, heard_after, not_a_sound, repeat. `value` is a
     category name, a repeat count, or ""."""
 
     kind: str
@@ -117,6 +117,8 @@ def load_lexicon() -> Lexicon:
         add(phrase, Sense("negator"), inflect=False)
     for phrase in raw["negation"]["stops"]:
         add(phrase, Sense("stop"))
+    for word in raw["negation"]["silence"]:
+        add(word, Sense("silence"))
     for word in raw["figurative"]["subjects"]:
         add(word, Sense("figurative"))
     for word in raw["figurative"]["people"]:

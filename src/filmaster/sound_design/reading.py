@@ -110,6 +110,7 @@ def _resolve(
 ) -> str | None:
     """The category a sound word names, given the source it links to and the phrases before it in its clause."""
     s = source.source if source else None
+    source_senses = source.senses if source else {}
     if s == OTHER:  # "a fox barks", "the radio crackles": a sound, in no category here; but a cow falls like anything
         if "motion" not in mark.senses or "voiced" in mark.senses or mark.calls or soft_landing:
             return None
@@ -121,6 +122,8 @@ def _resolve(
         return None  # "barking over the din": the speaker's delivery; "he growls": the man, not a dog
     if mark.calls:  # a call names its category, but what sounds decides ("geese honk"), save a knock or a fall
         call = mark.calls[0]
+        if s is None and on_a_surface and "manner" not in mark.senses:
+            return "impact"  # "slams a ledger on the desk": no door, something landing
         if s is None or s in mark.calls:
             return s or call
         return call if call == "impact" or s in refines.get(call, ()) else s
@@ -139,8 +142,8 @@ def _resolve(
             return "impact"
         return mark.senses["voiced"] or None
     if "motion" in mark.senses:
-        if (s and continuous.get(s)) or (not s and subject_is_no_thing) or soft_landing:
-            return None  # rain falls, a bird tumbles on the wind, a silence falls
+        if (s and (continuous.get(s) or "heard" in source_senses)) or (not s and subject_is_no_thing) or soft_landing:
+            return None  # rain falls, a bird tumbles on the wind, a siren rises and falls, a silence falls
         return "impact"
     return None
 
@@ -222,7 +225,10 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         spoken = mark.first == 0 and words[0].endswith("ing")  # a parenthetical: how the line is said
         soft = any(m.has("soft") and 0 < m.first - mark.last <= 4 for m in marks)  # "collapses on the sofa"
         # "taps on the floor": heard landing on something; "taps a fork on his glass": the glass rings
-        surface = then == "on" and any(m.has("surface") and 0 < m.first - mark.last <= 4 for m in marks)
+        landing = words[mark.last + 1 : mark.last + 4]  # "taps on the floor", "slaps a printout on her desk"
+        surface = any(w in ("on", "onto") for w in landing) and any(
+            m.has("surface") and 0 < m.first - mark.last <= 6 for m in marks
+        )
         struck = [
             m.source
             for m in sources
@@ -308,4 +314,5 @@ def has_sound_word(lexicon: Lexicon, text: str) -> bool:
     """Whether the lexicon knows a sound word in `text`: if it found no sound there, none was named (a negation,
     a figure of speech, a person's doing), and no other reader should find one."""
     _, marks = _marks(lexicon, text)
-    return any(m.has("call", "manner", "voiced", "motion", "heard", "stop", "negator", "not_a_sound") for m in marks)
+    kinds = ("call", "manner", "voiced", "motion", "heard", "stop", "negator", "silence", "not_a_sound")
+    return any(m.has(*kinds) for m in marks)
