@@ -48,6 +48,12 @@ def sentences(text: str) -> list[tuple[str, int]]:
     return [(m.group(), m.start()) for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
+def clauses(text: str) -> list[tuple[str, float]]:
+    """Sentences of `text` with the relative position of each one's middle (stages/gestures.py reads them too)."""
+    n = max(len(text), 1)
+    return [(sentence.strip(), (offset + len(sentence) / 2) / n) for sentence, offset in sentences(text)]
+
+
 def repeat_count(clause: str) -> int:
     """How many times a discrete sound in `clause` is heard ("twice", "three times")."""
     readings, _ = read_sentence(LEXICON, clause + " bang", 0, None)
@@ -94,7 +100,7 @@ class SoundFinder:
         for sentence, offset in sentences(text):
             readings, previous = read_sentence(LEXICON, sentence, offset, previous)
             if not readings and not has_sound_word(LEXICON, sentence):
-                unknown.append((sentence.strip(), (offset + len(sentence) / 2) / n))
+                unknown.append((sentence.strip(), (offset + len(sentence) / 2) / n))  # as clauses() places it
             found += [
                 NamedSound(r.category, text[r.start : r.end], (r.start + r.end) / 2 / n, r.count) for r in readings
             ]
