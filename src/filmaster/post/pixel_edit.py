@@ -29,12 +29,13 @@ SCREENING_VERSION = 2  # bump when the critic's measures change, so stored scree
 
 
 def screen_pixels(plan: Plan, cut: Cut, takes: Mapping[str, Take], project: Project) -> Critique:
-    """The offline critic on `cut` with its pixels and the takes' ground truth (cached by both)."""
+    """The offline critic on `cut` with its pixels and the takes' ground truth (cached by all three and the plan)."""
     media = sorted({c.media for c in cut.clips})
     ids = {c.shot_id for c in cut.clips}
     truths = sorted({t.ground_truth for t in takes.values() if t.ground_truth and t.shot_id in ids})
+    # The plan too: what the critic proposes depends on it (a shot with a line is never removed).
     key = content_key(
-        "fine-critique", SCREENING_VERSION, cut, project.media_digest(media), project.media_digest(truths)
+        "fine-critique", SCREENING_VERSION, plan, cut, project.media_digest(media), project.media_digest(truths)
     )
 
     def make(tmp: Path) -> None:
@@ -66,7 +67,7 @@ def act_on_pixels(
     added: list[EditAction] = []
     skipped: list[str] = []
     for finding in screened.findings:
-        proposals = [*repairs(finding, plan, locked, takes, unseen), *finding.actions]
+        proposals = [*repairs(finding, plan, locked, takes, project.out, unseen), *finding.actions]
         problems = []
         for action in proposals:
             problem = _problem(action, plan, post.cut, takes, state)

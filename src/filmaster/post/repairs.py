@@ -5,8 +5,9 @@
   to a listener, while the line runs on under it (a split and an L cut).
 - Two set-ups that look the same across a cut: the one without a line moves to a place in its scene where its new
   neighbours are filmed differently (a rearrange), before it is removed.
-- A crossed 180° line between two shots that both carry a line: a neutral shot of the scene (the place, or a
-  prop, with no character whose side could flip) is cut in at the end of the first shot, under its line.
+- A crossed 180° line between two shots that both carry a line: a neutral shot of the scene (one whose frames, by
+  its ground truth, show no character facing across the frame: a prop, an empty place, an on-axis look) is cut
+  in at the end of the first shot, under its line.
 
 Each repair is a proposal in the order it is preferred; the pixel pass (`pixel_edit`) takes the first one the film
 allows, and the critic's own proposal (a removal) after them. None for a finding nothing can repair: it is flagged.
@@ -16,18 +17,22 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from pathlib import Path
 
 from ..model import ActionKind, Cut, CutClip, EditAction, Finding, FindingKind, Plan, SceneBlock, Shot, Take
 from ..stages.setups import too_alike
+from .critics.continuity import shows_no_side
 from .fine_cut import MIN_SHOT_S
 
 NEUTRAL_S = 1.0  # the longest a neutral shot holds between two sides of the line
 VISIBLE_SUFFIX = "_visible"  # evidence key of an unseen character's measured share (see critics.continuity)
 
 
-def repairs(finding: Finding, plan: Plan, cut: Cut, takes: Mapping[str, Take], unseen: set[str]) -> list[EditAction]:
-    """The repairs for `finding` on `cut`, preferred first; `unseen` holds the shots that do not show their
-    subject (never used to show someone)."""
+def repairs(
+    finding: Finding, plan: Plan, cut: Cut, takes: Mapping[str, Take], out_dir: Path, unseen: set[str]
+) -> list[EditAction]:
+    """The repairs for `finding` on `cut` (its media and the takes' ground truth under `out_dir`), preferred
+    first; `unseen` holds the shots that do not show their subject (never used to show someone)."""
     shots = {s.id: s for s in plan.shots}
     if not finding.shot_ids or any(sid not in shots for sid in finding.shot_ids):
         return []
@@ -40,7 +45,8 @@ def repairs(finding: Finding, plan: Plan, cut: Cut, takes: Mapping[str, Take], u
     if finding.kind == FindingKind.CROSSED_LINE and len(finding.shot_ids) == 2:
         a, b = (shots[sid] for sid in finding.shot_ids)
         if a.dialogue and b.dialogue:
-            return _neutral_between(a, b, usable, cut, takes, {*scene.characters, *scene.marks})
+            neutral = [o for o in usable if o.id not in (a.id, b.id) and shows_no_side(takes[o.id], out_dir)]
+            return _neutral_between(a, b, neutral, cut, takes)
     return []
 
 
@@ -60,6 +66,7 @@ def _show_the_subject(
     if rest_s < MIN_SHOT_S:
         return []
     same_moment = [o for o in usable if o.id != shot.id and missing <= set(o.camera.subjects)]
+    same_moment.sort(key=lambda o: len(o.camera.subjects))  # the one who is missing alone, first
     listeners = [
         o for o in usable if o.id != shot.id and o.camera.subjects and not set(o.camera.subjects) & (missing | speakers)
     ]
@@ -112,9 +119,7 @@ def _move_apart(finding: Finding, scene: SceneBlock, cut: Cut, shots: Mapping[st
     return actions
 
 
-def _neutral_between(
-    a: Shot, b: Shot, usable: list[Shot], cut: Cut, takes: Mapping[str, Take], characters: set[str]
-) -> list[EditAction]:
+def _neutral_between(a: Shot, b: Shot, neutral: list[Shot], cut: Cut, takes: Mapping[str, Take]) -> list[EditAction]:
     index = next(
         (i for i in range(len(cut.clips) - 1) if (cut.clips[i].shot_id, cut.clips[i + 1].shot_id) == (a.id, b.id)),
         None,
@@ -124,14 +129,14 @@ def _neutral_between(
     clip = cut.clips[index]
     fps = cut.fps
     end = clip.source_start_frame + clip.frames * clip.speed
-    # Neutral: the place or a prop, no character whose side of the frame could flip.
-    neutral = [o for o in usable if o.id not in (a.id, b.id) and not set(o.camera.subjects) & characters]
     actions = []
     for other in neutral:
-        hold_s = min(NEUTRAL_S, takes[other.id].frames / takes[other.id].fps)
-        start = end - hold_s * fps
-        if hold_s < MIN_SHOT_S or start - clip.source_start_frame < MIN_SHOT_S * fps:
+        # As long as the first shot leaves a shot's worth of itself before it, at most NEUTRAL_S.
+        room_s = (end - clip.source_start_frame) / fps - MIN_SHOT_S
+        hold_s = min(NEUTRAL_S, takes[other.id].frames / takes[other.id].fps, room_s)
+        if hold_s < MIN_SHOT_S:
             continue
+        start = end - hold_s * fps
         actions.append(
             EditAction(
                 kind=ActionKind.SPLIT,
