@@ -25,6 +25,7 @@ from .repairs import repairs
 from .screening import PostResult
 
 PIXEL_REASON = "screened on the pixels"
+PIXEL_ACTIONS = {ActionKind.REMOVE, ActionKind.REARRANGE, ActionKind.SPLIT}
 SCREENING_VERSION = 2  # bump when the critic's measures change, so stored screenings are not reused
 
 
@@ -67,7 +68,9 @@ def act_on_pixels(
     added: list[EditAction] = []
     skipped: list[str] = []
     for finding in screened.findings:
-        proposals = [*repairs(finding, plan, locked, takes, project.out, unseen), *finding.actions]
+        # Timing (trims, speed) was decided on the takes' lengths already: the pixels decide only what they show.
+        own = [a for a in finding.actions if a.kind in PIXEL_ACTIONS]
+        proposals = [*repairs(finding, plan, locked, takes, project.out, unseen), *own]
         problems = []
         for action in proposals:
             problem = _problem(action, plan, post.cut, takes, state)
@@ -116,8 +119,6 @@ class _State:
 
 def _problem(action: EditAction, plan: Plan, cut: Cut, takes: Mapping[str, Take], state: _State) -> str:
     """Why the pass cannot take `action` on this cut, or "" when it can."""
-    if action.kind not in (ActionKind.REMOVE, ActionKind.REARRANGE, ActionKind.SPLIT):
-        return "not decided on the pixels"
     if action.shot_id in state.removed or action.shot_id not in state.shown:
         return "not in the cut (or seen only as a cutaway)"
     problem = validate_action(action, plan, state.order)
