@@ -164,7 +164,7 @@ def test_a_critique_naming_shots_no_longer_in_the_cut_is_skipped(film) -> None:
 
 
 @pytest.mark.slow
-def test_a_real_local_model_screens_the_cut_or_is_ignored_cleanly(film) -> None:
+def test_a_real_local_model_screens_the_cut_in_valid_json(film) -> None:
     from local_llm import llama_server
 
     plan, cut, _ = film
