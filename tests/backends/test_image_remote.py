@@ -17,7 +17,7 @@ from PIL import Image
 from fake_image_vendors import IMAGE_VENDORS, KEY_ENVS, Fault, decode_data_uri, painter_settings, serve_painter
 from filmaster.backends.image.base import ImageBackend, PaintRequest
 from filmaster.backends.registry import create_backend
-from filmaster.backends.video.remote import RemoteError
+from filmaster.backends.video.remote import RemoteError, SubmitUncertainError
 from filmaster.errors import BackendUnavailableError, ContentRefusedError, GenerationError
 from project_entry_points import project_backends  # noqa: F401  (fixture)
 
@@ -108,10 +108,16 @@ def test_without_a_starting_picture_openai_generates(keys, tmp_path):
     assert body["n"] == 1 and _pixels(tmp_path / "p.png")[0, 0].tolist() == [90, 120, 200]
 
 
-@pytest.mark.parametrize("vendor", IMAGE_VENDORS)
-@pytest.mark.parametrize("fault", ["429", "500", "malformed"])
+TRANSIENT = [(v, f) for v in IMAGE_VENDORS for f in ("429", "500", "malformed")]
+
+
+@pytest.mark.parametrize(
+    ("vendor", "fault"), [(v, f) for v, f in TRANSIENT if (v, f) != ("openai-images", "malformed")]
+)
 def test_transient_failures_are_retried(vendor, fault, keys, start, tmp_path):
-    on = "submit" if vendor == "openai-images" else "poll"  # the queued services fail while being polled
+    # The queued services fail while being polled; OpenAI's painting is answered at once, so its submit fails
+    # (an unreadable answer to it is a lost purchase, not retried: see below).
+    on = "submit" if vendor == "openai-images" else "poll"
     with serve_painter(vendor, KEY, faults=[Fault(fault, on=on, retry_after="0.3")]) as server:
         began = time.monotonic()
         _backend(vendor, server).paint(REQUEST, start, (), tmp_path / "p.png")
@@ -133,13 +139,29 @@ def test_a_server_error_that_persists_is_one_line(vendor, keys, start, tmp_path)
 
 
 @pytest.mark.parametrize("vendor", IMAGE_VENDORS)
-def test_malformed_json_that_persists_is_one_line(vendor, keys, start, tmp_path):
-    with (
-        serve_painter(vendor, KEY, faults=[Fault("malformed", on="submit")] * 2) as server,
-        pytest.raises(RemoteError, match="unreadable reply"),
-    ):
-        _backend(vendor, server, max_retries=1).paint(REQUEST, start, (), tmp_path / "p.png")
-    assert len(server.requests) == 2 and not (tmp_path / "p.png").exists()
+@pytest.mark.parametrize("fault", ["slow", "malformed"])
+def test_a_painting_whose_answer_is_lost_is_ordered_once(vendor, fault, keys, start, tmp_path):
+    # "slow": the vendor takes the order but answers after the client's timeout; "malformed": it answers garbage.
+    with serve_painter(vendor, KEY, faults=[Fault(fault, on="submit", slow_s=1.0)] * 2) as server:
+        with pytest.raises(SubmitUncertainError, match=r"may have been (billed|submitted); not re-sent"):
+            _backend(vendor, server, timeout_s=0.4).paint(REQUEST, start, (), tmp_path / "p.png")
+        time.sleep(1.0 if fault == "slow" else 0)  # let the late answer finish before the count
+    assert [r[0] for r in server.requests] == ["POST"]  # ordered once, and never polled: no job to look at
+    assert not (tmp_path / "p.png").exists()
+
+
+@pytest.mark.parametrize("vendor", IMAGE_VENDORS)
+def test_an_order_that_never_left_is_sent_again(vendor, keys, start, tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on: the connection is refused before anything is sent
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    backend = create_backend("image", vendor, base_url=f"http://127.0.0.1:{port}", max_retries=2, timeout_s=0.5)
+    began = time.monotonic()
+    with pytest.raises(RemoteError, match=r"after 3 attempt\(s\)"):
+        backend.paint(REQUEST, start, (), tmp_path / "p.png")
+    assert time.monotonic() - began < 10
 
 
 @pytest.mark.parametrize("vendor", IMAGE_VENDORS)

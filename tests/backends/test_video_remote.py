@@ -456,3 +456,41 @@ def test_the_local_servers_refuse_references_of_the_wrong_shape(vendor, path, bo
         with pytest.raises(RemoteError, match=error):
             client.submit(server.base_url + path, body)
     assert server.tasks == {}  # nothing was accepted
+
+
+def test_runways_reference_keyframe_job_is_journalled_and_polled_again(keys, requests, tmp_path):
+    from filmaster.backends.video.references import shot_references
+    from filmaster.backends.video.remote import StillRunningError, step_journal
+    from filmaster.model.submitted_job import SubmittedJob
+
+    request, _ = _with_pictures(requests["S01-03"], tmp_path)
+    journal = tmp_path / "shot.job.json"
+    control = Control(first_frame_png=_png(), references=shot_references(request))
+    with serve_vendor("runway", KEY, delay_s=3600.0) as server:  # the keyframe paints "forever"
+        backend = _backend("runway", server, max_poll_s=0.3)
+        with pytest.raises(StillRunningError):  # the run gives up while the keyframe is painted
+            backend.generate(request, tmp_path / "t.mp4", control, journal=journal)
+        entry = SubmittedJob.load(step_journal(journal, "keyframe"))
+        assert (entry.backend, entry.model, entry.shot_id) == ("runway", "gen4_image", "S01-03")
+        assert not journal.exists()  # no video job yet
+        server.delay_s = 0.0  # the keyframe finishes meanwhile
+        result = backend.generate(request, tmp_path / "t.mp4", control, journal=journal)
+    posts = [path for method, path, _, _ in server.requests if method == "POST"]
+    assert posts == ["/v1/text_to_image", "/v1/image_to_video"]  # the keyframe was ordered (and paid) once
+    [keyframe_task] = [t for t in server.tasks.values() if t.kind == "image"]
+    assert server.submits()[1]["promptImage"] == server.file_url(keyframe_task)  # the same job's picture
+    assert result.frames == _measure(tmp_path / "t.mp4")[0] == request.frames
+    assert not step_journal(journal, "keyframe").exists()  # spent once the video job was accepted
+
+
+def test_a_refused_reference_keyframe_leaves_no_journal(keys, requests, tmp_path):
+    from filmaster.backends.video.references import shot_references
+    from filmaster.backends.video.remote import step_journal
+
+    request, _ = _with_pictures(requests["S01-03"], tmp_path)
+    journal = tmp_path / "shot.job.json"
+    control = Control(first_frame_png=_png(), references=shot_references(request))
+    word = request.shot.prompt.split()[-1].strip(".,").lower()
+    with serve_vendor("runway", KEY, refuse_words=(word,)) as server, pytest.raises(ContentRefusedError):
+        _backend("runway", server).generate(request, tmp_path / "t.mp4", control, journal=journal)
+    assert not step_journal(journal, "keyframe").exists() and not journal.exists()  # the next run may order anew

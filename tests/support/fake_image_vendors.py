@@ -17,6 +17,7 @@ import io
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -190,6 +191,8 @@ def _make_handler(server: ImageVendorServer) -> type[BaseHTTPRequestHandler]:
             server.requests.append((method, path, headers, body))
             stage = "download" if path.startswith("/files/") else "submit" if method == "POST" else "poll"
             fault = server.take_fault(stage)
+            if fault is not None and fault.kind == "slow":  # the vendor takes the request but answers late
+                time.sleep(fault.slow_s)
             if fault is not None and fault.kind == "429":
                 return self._send(429, b'{"error": {"message": "Rate limit reached"}}', "application/json",
                                   {"Retry-After": fault.retry_after})  # fmt: skip

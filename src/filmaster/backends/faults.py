@@ -12,8 +12,9 @@ Whether a call fails is decided by a hash of (seed, backend kind, the call's arg
 is reproducible whatever the order in which units are made, and a retry of the same unit may succeed. The settings
 travel to the render worker processes in an environment variable, so their backends are wrapped too.
 
-Faults are injected at the contract's boundary (`shoot`, `synthesize`, `compose`, `embed`, `complete_json`), as the
-error the decoding of a service's bad answer raises; `backends.resilience` retries and falls back.
+Faults are injected at the contract's boundary (`shoot`, `synthesize`, `compose`, `paint`, `embed`,
+`complete_json`), as the error the decoding of a service's bad answer raises; `backends.resilience` retries and
+falls back.
 """
 
 from __future__ import annotations
@@ -35,12 +36,13 @@ from ..errors import FilmasterError
 ENV = "FILMASTER_FAULTS"
 FaultKind = Literal["exception", "timeout", "malformed_json", "wrong_schema", "truncated_media", "slow"]
 ALL_KINDS: tuple[FaultKind, ...] = ("exception", "timeout", "malformed_json", "wrong_schema", "truncated_media", "slow")
-BackendKind = Literal["video", "speech", "music", "embed", "llm", "effects"]
+BackendKind = Literal["video", "speech", "music", "image", "embed", "llm", "effects"]
 # The call that each kind of backend's contract makes for one unit of work.
 CONTRACT_METHOD = {
     "video": "shoot",
     "speech": "synthesize",
     "music": "compose",
+    "image": "paint",
     "embed": "embed",
     "llm": "complete_json",
 }
@@ -173,7 +175,11 @@ def _truncated(result: Any, args: tuple[Any, ...]) -> Any:
     audio = getattr(result, "audio", None)
     if isinstance(audio, np.ndarray):
         return type(result)(**{**result.__dict__, "audio": audio[: len(audio) // 2]})
-    clip = next((a for a in args if isinstance(a, Path) and a.suffix == ".mp4"), None)
+    # The media the call wrote: a shot's clip (its first .mp4), or a painter's picture (its last .png: the first
+    # is the picture it starts from).
+    clips = [a for a in args if isinstance(a, Path) and a.suffix == ".mp4"]
+    pictures = [a for a in args if isinstance(a, Path) and a.suffix == ".png"]
+    clip = clips[0] if clips else pictures[-1] if pictures else None
     if clip is not None and clip.is_file():
         size = clip.stat().st_size
         with clip.open("r+b") as handle:

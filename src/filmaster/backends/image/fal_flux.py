@@ -65,7 +65,7 @@ class FalFluxImageBackend(RemoteImageBackend):
         else:
             model = str(self.settings.get("text_model", "fal-ai/flux/dev"))
             body["image_size"] = {"width": request.width, "height": request.height}
-        reply = client.json("POST", f"{self.base_url}/{model}", body)
+        reply = client.submit(f"{self.base_url}/{model}", body)
         if not isinstance(reply, dict) or not reply.get("status_url") or not reply.get("response_url"):
             raise GenerationError(f"{self.NAME}: no status_url/response_url in the reply ({str(reply)[:100]})")
         status_url, response_url = str(reply["status_url"]), str(reply["response_url"])

@@ -69,14 +69,14 @@ class OpenAIImageBackend(RemoteImageBackend):
         fields["quality"] = self.quality
         if init_image is None:
             generation: dict[str, Any] = {**fields, "n": 1}
-            reply = client.json("POST", f"{self.base_url}/images/generations", generation)
+            reply = client.purchase(f"{self.base_url}/images/generations", generation, parse=True)
         else:
             if "input_fidelity" in self.settings:
                 fields["input_fidelity"] = str(self.settings["input_fidelity"])
             pictures = [init_image, *references]
             files = [("image[]", f"{i}.png", png_bytes(path)) for i, path in enumerate(pictures)]
             body, content_type = multipart(fields, files)
-            reply = client.form(f"{self.base_url}/images/edits", body, content_type)
+            reply = client.purchase(f"{self.base_url}/images/edits", body, parse=True, content_type=content_type)
         data = reply.get("data") if isinstance(reply, dict) else None
         encoded = data[0].get("b64_json") if isinstance(data, list) and data and isinstance(data[0], dict) else None
         if not isinstance(encoded, str):

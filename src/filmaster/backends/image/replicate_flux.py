@@ -53,7 +53,7 @@ class ReplicateFluxImageBackend(RemoteImageBackend):
         if init_image is not None:
             inputs["image"] = Control.data_uri(png_bytes(init_image))
             inputs["prompt_strength"] = float(self.settings.get("prompt_strength", 0.8))
-        reply = client.json("POST", f"{self.base_url}/v1/models/{self.model}/predictions", {"input": inputs})
+        reply = client.submit(f"{self.base_url}/v1/models/{self.model}/predictions", {"input": inputs})
         get_url = self._predictions._url(reply)
 
         def look(c: JobClient) -> Poll:

@@ -100,7 +100,7 @@ class ElevenLabsMusicBackend(MusicBackend):
             "model_id": self.model,
             "force_instrumental": True,
         }
-        reply = client.raw("POST", f"{self.base_url}/v1/music?output_format={self.output_format}", body)
+        reply = client.purchase(f"{self.base_url}/v1/music?output_format={self.output_format}", body)
         if self.output_format.startswith("pcm_"):  # raw 16-bit mono, no header to read the rate from
             rate = int(self.output_format.split("_")[1])
             audio = np.repeat(pcm16(reply, self.NAME)[:, None], 2, axis=1)

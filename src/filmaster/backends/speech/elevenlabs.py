@@ -41,7 +41,7 @@ class ElevenLabsSpeechBackend(RemoteSpeechBackend):
     ) -> tuple[np.ndarray, int]:
         rate = sample_rate if sample_rate in PCM_RATES else next((r for r in PCM_RATES if r >= sample_rate), 44100)
         url = f"{self.base_url}/v1/text-to-speech/{urllib.parse.quote(voice_id, safe='')}?output_format=pcm_{rate}"
-        return pcm16(client.raw("POST", url, self.request_body(text, voice)), self.NAME), rate
+        return pcm16(client.purchase(url, self.request_body(text, voice)), self.NAME), rate
 
     def request_body(self, text: str, voice: VoiceSpec) -> dict[str, object]:
         direction = " ".join(voice.direction.strip("() ").split())

@@ -35,7 +35,7 @@ class OpenAITTSSpeechBackend(RemoteSpeechBackend):
     def speak(
         self, client: JobClient, text: str, voice: VoiceSpec, voice_id: str, sample_rate: int
     ) -> tuple[np.ndarray, int]:
-        reply = client.raw("POST", f"{self.base_url}/audio/speech", self.request_body(text, voice, voice_id))
+        reply = client.purchase(f"{self.base_url}/audio/speech", self.request_body(text, voice, voice_id))
         return read_wav_reply(reply, self.NAME)
 
     def request_body(self, text: str, voice: VoiceSpec, voice_id: str) -> dict[str, object]:

@@ -32,7 +32,7 @@ import urllib.parse
 import urllib.request
 from abc import abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -66,6 +66,7 @@ class Control:
     first_frame_png: bytes | None = None  # the previz take's first frame, so the shot keeps its planned framing
     previz_clip: Path | None = None
     references: tuple[Path, ...] = ()  # character and location pictures (plan cast / scene reference_image)
+    journal: Path | None = None  # the shot's submit journal (set by `generate`): where a paid first step is kept
 
     @staticmethod
     def data_uri(png: bytes) -> str:
@@ -112,6 +113,21 @@ class SubmitUncertainError(GenerationError):
             f"{vendor}: the job was sent but its answer was lost ({what}); it may have been submitted; "
             "not re-sent so it is not billed twice (check the vendor's dashboard before making the film again)"
         )
+        self.what = what
+
+
+BILLED_NOTE = "may have been billed; not re-sent"  # what the run's closing summary says of such a purchase
+
+
+class PurchaseUncertainError(SubmitUncertainError):
+    """A purchase answered at once (a line of speech, a music cue, a picture) whose answer was lost after the
+    request may have reached the vendor: not re-sent, the unit falls back."""
+
+    def __init__(self, vendor: str, what: str) -> None:
+        GenerationError.__init__(
+            self, f"{vendor}: the request was sent but its answer was lost ({what}); it {BILLED_NOTE}"
+        )
+        self.what = what
 
 
 class JobClient:
@@ -146,6 +162,17 @@ class JobClient:
                 raise
             log.info("%s: the submit's answer was lost; the job was found by its own key", self.vendor)
             return found
+
+    def purchase(self, url: str, body: Any, *, parse: bool = False, content_type: str = "application/json") -> Any:
+        """POST something the vendor bills and answers at once (audio, a picture; `body` a JSON object or encoded
+        bytes): re-sent only while it surely was not accepted, like `submit`; a lost answer raises
+        PurchaseUncertainError. The reply's bytes, or its JSON with `parse`."""
+        try:
+            return self._call("POST", url, body, parse=parse, content_type=content_type, once=True)
+        except PurchaseUncertainError:
+            raise
+        except SubmitUncertainError as exc:
+            raise PurchaseUncertainError(self.vendor, exc.what) from None
 
     def download(self, url: str, headers: dict[str, str] | None = None) -> bytes:
         return self._call("GET", url, None, parse=False, headers=headers)
@@ -391,21 +418,18 @@ class RemoteVideoBackend(VideoBackend):
         client = self.client()
         seconds = self.clip_seconds(request)
         prompt = self.prompt(request)
-        handle = self.resume(journal, request)
-        if handle is None:
-            handle = self.submit(client, request, control, prompt, seconds)
-            if journal is not None:
-                entry = SubmittedJob(
-                    backend=self.NAME, model=self.model, shot_id=request.shot.id, handle=handle,
-                    submitted_at=time.time(),
-                )  # fmt: skip
-                write_text_atomic(journal, entry.to_json())
+        control = replace(control, journal=journal)
+        handle = self.journalled(
+            journal, request, self.model, lambda: self.submit(client, request, control, prompt, seconds)
+        )
+        if journal is not None:  # the shot's job is kept: a step that led to it is spent
+            step_journal(journal, "keyframe").unlink(missing_ok=True)
         try:
             result = self._wait(client, handle, request)
         except (ContentRefusedError, GenerationError) as exc:
             # The vendor ended the job (failed, refused, forgot it): the next run may order a new one. A lost
             # connection or a deadline leaves the entry, so the next run looks at the same job again.
-            if journal is not None and _job_is_over(exc):
+            if journal is not None and job_is_over(exc):
                 journal.unlink(missing_ok=True)
             raise
         media = client.download(result.url, result.headers)  # a failed download keeps the entry: fetched again
@@ -417,8 +441,22 @@ class RemoteVideoBackend(VideoBackend):
             raise
         return Generated(frames, self.estimate_cost(request), self.model, request.seed, prompt)
 
-    def resume(self, journal: Path | None, request: ShotRequest) -> Any:
+    def journalled(self, journal: Path | None, request: ShotRequest, model: str, submit: Callable[[], Any]) -> Any:
+        """The handle of the job `journal` keeps for this shot and model, else of the one `submit` orders now,
+        written to `journal` the moment the vendor accepts it."""
+        handle = self.resume(journal, request, model)
+        if handle is None:
+            handle = submit()
+            if journal is not None:
+                entry = SubmittedJob(
+                    backend=self.NAME, model=model, shot_id=request.shot.id, handle=handle, submitted_at=time.time()
+                )
+                write_text_atomic(journal, entry.to_json())
+        return handle
+
+    def resume(self, journal: Path | None, request: ShotRequest, model: str | None = None) -> Any:
         """The handle of this shot's job that an earlier run submitted, if the journal holds one of ours."""
+        model = model or self.model
         if journal is None or not journal.is_file():
             return None
         try:
@@ -426,7 +464,7 @@ class RemoteVideoBackend(VideoBackend):
         except InputError:
             log.warning("%s: ignoring an unreadable submit journal %s", self.NAME, journal)
             return None
-        if (entry.backend, entry.model, entry.shot_id) != (self.NAME, self.model, request.shot.id):
+        if (entry.backend, entry.model, entry.shot_id) != (self.NAME, model, request.shot.id):
             return None
         log.info("%s: shot %s resumes the job submitted before (%s)", self.NAME, request.shot.id, entry.handle)
         return entry.handle
@@ -452,7 +490,12 @@ class RemoteVideoBackend(VideoBackend):
             interval = min(interval * 1.5, 30.0)  # long generations are polled less and less often
 
 
-def _job_is_over(exc: Exception) -> bool:
+def step_journal(journal: Path, step: str) -> Path:
+    """Where the job of a paid step before the shot's own (Runway's reference keyframe) is journalled."""
+    return journal.with_suffix(f".{step}.json")
+
+
+def job_is_over(exc: Exception) -> bool:
     """Whether a failure while waiting means the vendor's job is finished for good (its journal entry is spent)."""
     if isinstance(exc, StillRunningError):
         return False

@@ -12,7 +12,9 @@ Reference pictures: image_to_video takes one promptImage and no character refere
 gen4_image from the previz frame (@previz: the planned framing and blocking) and the two leading pictures
 (@BEN, @kitchen), then image_to_video from that keyframe (its task output URL as promptImage). The keyframe costs
 `keyframe_price` more; `reference_keyframe = false` sends the previz frame instead and the cast's looks in words.
-The keyframe's job is not journalled: a run stopped while it paints orders it again (the video job is journalled).
+The keyframe's job is journalled beside the shot's (`step_journal`): a run stopped while it paints polls the same
+job next time instead of ordering it again; the entry goes once the video job is accepted, or when the keyframe job
+failed for good.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any, ClassVar
 from ...errors import ContentRefusedError, GenerationError
 from .base import ShotRequest
 from .references import data_uri, named_references, shot_references
-from .remote import COMMON_SETTINGS, Control, JobClient, Poll, RemoteVideoBackend
+from .remote import COMMON_SETTINGS, Control, JobClient, Poll, RemoteVideoBackend, job_is_over, step_journal
 
 API_VERSION = "2024-11-06"
 RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
@@ -94,10 +96,22 @@ class RunwayVideoBackend(RemoteVideoBackend):
             ],
             "seed": request.seed % 4294967296,
         }
-        reply = client.submit(f"{self.base_url}/v1/text_to_image", body)
-        if not isinstance(reply, dict) or "id" not in reply:
-            raise GenerationError(f"runway: no task id in the keyframe reply ({str(reply)[:100]})")
-        return self._wait(client, str(reply["id"]), request).url
+        model = str(body["model"])
+        journal = step_journal(control.journal, "keyframe") if control.journal is not None else None
+
+        def order() -> str:
+            reply = client.submit(f"{self.base_url}/v1/text_to_image", body)
+            if not isinstance(reply, dict) or "id" not in reply:
+                raise GenerationError(f"runway: no task id in the keyframe reply ({str(reply)[:100]})")
+            return str(reply["id"])
+
+        task = self.journalled(journal, request, model, order)
+        try:
+            return self._wait(client, task, request).url
+        except GenerationError as exc:  # ContentRefusedError is one
+            if journal is not None and job_is_over(exc):
+                journal.unlink(missing_ok=True)
+            raise
 
     def poll(self, client: JobClient, handle: Any) -> Poll:
         task = client.json("GET", f"{self.base_url}/v1/tasks/{handle}")
