@@ -4,12 +4,15 @@ counts toward the limit, and the failure rules hold."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 from fake_speech_vendors import KEY, MUSIC_HZ, Fault, serve
 from filmaster.backends.music.base import MusicRequest
 from filmaster.backends.music.elevenlabs_music import ElevenLabsMusicBackend
+from filmaster.backends.video.remote import PurchaseUncertainError
 from filmaster.budget import CostBudget
 from filmaster.errors import CostLimitError, GenerationError
 from filmaster.model import Mood, TimeOfDay
@@ -50,12 +53,23 @@ def test_a_short_cue_asks_for_the_shortest_the_api_makes() -> None:
     assert server.requests[0]["body"]["music_length_ms"] == 3000 and audio.shape == (round(1.2 * 44100), 2)
 
 
-@pytest.mark.parametrize("fault", ["429", "500", "truncated"])
-def test_transient_failures_are_retried(fault: str) -> None:
+@pytest.mark.parametrize("fault", ["429", "500"])
+def test_a_cue_the_service_turned_away_is_asked_again(fault: str) -> None:
     with serve("elevenlabs") as server:
         server.fail_next(Fault(fault))
         assert _backend(server.url).compose(REQUEST, 48000).audio.shape[0] == round(4.3 * 48000)
     assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("fault", ["slow", "truncated"])
+def test_a_cue_whose_answer_is_lost_is_asked_for_once(fault: str) -> None:
+    # "slow": composed but answered after the client's timeout; "truncated": the reply is cut off mid-way.
+    with serve("elevenlabs") as server:
+        server.fail_next(*[Fault(fault, slow_s=1.5)] * 3)
+        with pytest.raises(PurchaseUncertainError, match="may have been billed; not re-sent"):
+            _backend(server.url).compose(REQUEST, 48000)
+        time.sleep(1.5 if fault == "slow" else 0)  # let the late answers of any further request arrive
+    assert len(server.requests) == 1
 
 
 def test_auth_error_is_not_retried_and_cost_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
