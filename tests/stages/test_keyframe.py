@@ -167,3 +167,37 @@ def test_a_painting_past_max_cost_is_not_asked_for(tmp_path: Path, monkeypatch: 
     assert frame == previz.getvalue() and fal.requests == []  # nothing asked, nothing paid
     assert "--max-cost" in record.note and record.cost_usd == 0.0
     assert painter.report.kept == 1 and "S01-01" in painter.report.notes
+
+
+@pytest.mark.parametrize("kind", ["exception", "timeout", "malformed_json", "wrong_schema", "truncated_media"])
+def test_an_injected_painter_fault_keeps_the_previz_frame_with_a_note(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filmaster.backends.faults import FaultsConfig, FaultyBackend, injecting
+    from filmaster.backends.registry import create_backend
+    from filmaster.budget import CostBudget
+    from filmaster.model import RenderSettings
+    from filmaster.progress import SilentReporter
+    from filmaster.project import Project
+    from filmaster.stages.breakdown import plan_screenplay
+    from filmaster.stages.develop import develop
+    from filmaster.stages.keyframe import Keyframer
+    from filmaster.stages.shoot import shot_requests
+
+    monkeypatch.setenv("FAL_KEY", KEY)
+    request = shot_requests(plan_screenplay(develop(EXAMPLES / "tiny.fountain")), RenderSettings(), seed=0)[0]
+    previz = io.BytesIO()
+    Image.new("RGB", (64, 36), (10, 20, 30)).save(previz, format="PNG")
+    # `[faults] backends = { image = 1.0 }`: every painting fails, in the one way this test names.
+    config = FaultsConfig.model_validate({"backends": {"image": 1.0}, "kinds": [kind], "slow_s": 0.0})
+    with serve_painter("fal-flux", KEY) as fal, injecting(config):
+        backend = create_backend("image", "fal-flux", base_url=fal.base_url, poll_interval_s=0.02)
+        assert isinstance(backend, FaultyBackend)
+        project = Project(tmp_path / "out", EXAMPLES / "tiny.fountain")
+        painter = Keyframer("fal-flux", backend, project, CostBudget(None), SilentReporter())
+        frame, record = painter.start_frame(request, previz.getvalue(), ())
+    assert np.array_equal(_png_pixels(frame), _png_pixels(previz.getvalue()))  # the shot goes on from its previz frame
+    assert "could not paint the first frame" in record.note and "previz frame was sent" in record.note
+    assert painter.report.kept == 1 and painter.report.painted == 0 and "S01-01" in painter.report.notes
+    # The faults raised before the call never reached the vendor; a cut-short picture was painted, then refused.
+    assert len(fal.painted) == (1 if kind == "truncated_media" else 0)

@@ -22,6 +22,8 @@ from ..errors import BackendUnavailableError
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+# Said of a purchase whose answer was lost after it may have reached the vendor (and of it in the run's summary).
+BILLED_NOTE = "may have been billed; not re-sent"
 
 
 class HTTPStatusError(BackendUnavailableError):

@@ -27,7 +27,7 @@ from ..errors import (
 )
 from .embed.base import WrappedEmbeddings
 from .faults import InjectedFault, current
-from .http import RetryPolicy
+from .http import BILLED_NOTE, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +131,16 @@ class FallbackLog:
             return sorted(self.entries, key=lambda e: (e["kind"], e["unit"]))
 
     def summary(self) -> list[str]:
-        """One line per kind: how many units fell back, and which."""
+        """One line per kind: how many units fell back, and which; those whose purchase may have been billed
+        though its answer was lost are named again, so the vendor's dashboard can be checked."""
         by_kind: dict[str, list[str]] = {}
+        billed: dict[str, list[str]] = {}
         for entry in self.sorted():
             by_kind.setdefault(entry["kind"], []).append(entry["unit"])
-        return [f"{len(units)} {kind} fell back: {', '.join(units)}" for kind, units in by_kind.items()]
+            if BILLED_NOTE in entry["reason"]:
+                billed.setdefault(entry["kind"], []).append(entry["unit"])
+        lines = []
+        for kind, units in by_kind.items():
+            uncertain = f" ({', '.join(billed[kind])}: {BILLED_NOTE})" if kind in billed else ""
+            lines.append(f"{len(units)} {kind} fell back: {', '.join(units)}{uncertain}")
+        return lines

@@ -225,7 +225,9 @@ def _fetch_or_fall_back(unit: Unit, cache: Cache) -> tuple[Unit, Path]:
         if fallback is None:
             raise
         log.warning("%s: %s; %s", unit.cue.id, exc, fallback.note)
-        return fallback, cache.fetch_or_make(fallback.namespace, fallback.key, ".wav", fallback.make)
+        made = cache.fetch_or_make(fallback.namespace, fallback.key, ".wav", fallback.make)
+        cache.fallbacks.add(unit.namespace, unit.cue.id, fallback.note, str(exc))  # said again at the run's end
+        return fallback, made
 
 
 def _unit(

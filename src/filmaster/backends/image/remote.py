@@ -1,6 +1,8 @@
 """What the hosted image services share: the key from the environment, the HTTP client of the video services
 (JobClient: retries on 429/5xx/timeouts/unreadable replies, no retry on a refusal or a bad key), a wait for
-queued tasks, and the check that what came back is a picture before it is written."""
+queued tasks, and the check that what came back is a picture before it is written. An order (a queue submit, a
+picture answered at once) is a purchase: sent again only while it surely was not accepted (`JobClient.submit`,
+`JobClient.purchase`), so a picture is never paid for twice."""
 
 from __future__ import annotations
 

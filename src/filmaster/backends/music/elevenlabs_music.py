@@ -3,8 +3,9 @@ the cue's length, decoded and fitted to the cue's exact samples.
 
 The prompt carries what the MIDI score reads from the scene — its mood, time of day, inside or outside, whose
 theme plays, where the cue swells (the story beat) and the cuts it marks — in words, since the service takes no
-notes. The key is ELEVENLABS_API_KEY (`xi-api-key` header); 401/403 are not retried, 429/5xx/timeouts/cut-short
-replies are (the speech backends' `JobClient`). The answer (MP3 by default, the API's documented default) is
+notes. The key is ELEVENLABS_API_KEY (`xi-api-key` header); 401/403 are not retried, 429/5xx are; a cue whose
+answer is lost after it was sent (a timeout, a cut-short reply) is not asked again, as it may have been billed
+(`JobClient.purchase`). The answer (MP3 by default, the API's documented default) is
 decoded with PyAV, resampled to the project's rate, made stereo and cut or padded to the cue with short fades.
 Each cue's cost (USD per minute of music) is reserved in the run's budget (`--max-cost`) before it is asked; a cue
 the service cannot make is scored by the MIDI score instead (stages/sound.py), and asked again on the next run.

@@ -5,7 +5,11 @@ the environment only, picks each character's voice (the `voices` map of the sett
 voices in cast order, so two characters never share one while there are enough), estimates the line's cost from
 its characters and reserves it in the run's `CostBudget` (`--max-cost`) before asking, and brings the answer to
 the project's sample rate and the level of every other line. The HTTP exchange is the video backends' `JobClient`:
-401/403 are raised at once; 429, 5xx, timeouts and replies cut short are retried with back-off.
+401/403 are raised at once; 429, 5xx and 408 are retried with back-off, as is a connection refused before anything
+was sent. A line is a purchase (`JobClient.purchase`): when its answer is lost after the request may have reached
+the service (a timeout, a reset, a reply cut short) it is not asked for again — neither ElevenLabs nor OpenAI
+documents an idempotency key for speech (ElevenLabs' request ids only join lines for prosody) — and the line falls
+back with the note "may have been billed; not re-sent".
 
 A failure raises (`GenerationError`, `BackendUnavailableError`, `CostLimitError`): the sound stage then has the
 line spoken by Piper instead, with a note, and the service is asked again on the next run.

@@ -45,7 +45,7 @@ from ...errors import (
 )
 from ...model import Movement, Shot
 from ...model.submitted_job import SubmittedJob
-from ..http import retry_after
+from ..http import BILLED_NOTE, retry_after
 from ..keys import env_api_key
 from .base import ShotRequest, ShotResult, VideoBackend
 from .references import looks_sentence, shot_references
@@ -114,9 +114,6 @@ class SubmitUncertainError(GenerationError):
             "not re-sent so it is not billed twice (check the vendor's dashboard before making the film again)"
         )
         self.what = what
-
-
-BILLED_NOTE = "may have been billed; not re-sent"  # what the run's closing summary says of such a purchase
 
 
 class PurchaseUncertainError(SubmitUncertainError):
