@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from fake_speech_vendors import KEY, MUSIC_HZ, serve, voice_hz
+from fake_speech_vendors import KEY, MUSIC_HZ, Fault, serve, voice_hz
 from filmaster.audio.wavio import read_wav
 from filmaster.cli import app
 from project_entry_points import project_backends  # noqa: F401  (fixture)
@@ -73,3 +74,39 @@ def test_make_with_elevenlabs_voices_and_music_and_local_fallbacks(
     for cue in sorted((tmp_path / "out" / "media" / "audio").glob("music-*.wav")):
         assert abs(_dominant_hz(cue) - MUSIC_HZ) < 2.0  # the service's music, not the MIDI score
     assert (tmp_path / "out" / "film.mp4").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("project_backends")
+def test_lines_and_cues_whose_answers_are_lost_are_bought_once_and_named_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(EXAMPLES / "tiny.fountain", tmp_path / "tiny.fountain")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ELEVENLABS_API_KEY", KEY)
+    with serve("elevenlabs") as server:
+        server.fail_next(*[Fault("slow", slow_s=1.5)] * 4)  # each line and cue is made, but answered too late
+        (tmp_path / "filmaster.toml").write_text(
+            f'[backends]\nspeech = "elevenlabs"\nmusic = "elevenlabs-music"\n\n'
+            f'[backends.settings.speech]\nbase_url = "{server.url}"\ntimeout_s = 0.5\nmax_retries = 3\n\n'
+            f'[backends.settings.music]\nbase_url = "{server.url}"\ntimeout_s = 0.5\nmax_retries = 3\n'
+        )
+        run = CliRunner().invoke(app, ["make", "tiny.fountain", "-o", "out", "--draft", "--no-retrieval"])
+        assert run.exit_code == 0, run.output
+        time.sleep(1.5)  # any request sent again would have arrived by now
+        assert len(server.requests) == 4  # 2 lines and 2 cues, each asked once despite max_retries = 3
+    said = " ".join(run.output.split())  # the console wraps long lines
+    sound = json.loads((tmp_path / "out" / ".filmaster" / "sound.json").read_text())
+    lines = sorted(cue["id"] for cue in sound["cues"] if cue["kind"] == "dialogue")
+    cues = sorted(cue["id"] for cue in sound["cues"] if cue["kind"] == "music")
+    # The closing summary names every unit that fell back, and those that may have been paid for.
+    assert f"2 dialogue fell back: {', '.join(lines)} ({', '.join(lines)}: may have been billed; not re-sent)" in said
+    assert f"2 music fell back: {', '.join(cues)} ({', '.join(cues)}: may have been billed; not re-sent)" in said
+    for line in lines:  # Piper spoke them: real speech, not silence
+        audio, _ = read_wav(tmp_path / "out" / "media" / "audio" / f"{line}.wav")
+        assert np.abs(audio).max() > 0.05
+    fell_back = json.loads((tmp_path / "out" / ".filmaster" / "manifest.json").read_text())["last_run"]["fell_back"]
+    assert {(e["kind"], e["fallback"]) for e in fell_back} == {
+        ("dialogue", "the line is spoken by Piper instead"),
+        ("music", "the cue is scored by the MIDI score instead"),
+    }

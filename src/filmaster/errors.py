@@ -66,3 +66,8 @@ class ContentRefusedError(GenerationError):
 
 class CostLimitError(GenerationError):
     """Generating a shot would spend more than --max-cost allows."""
+
+
+class NotResentError(GenerationError):
+    """A paid request whose answer was lost after it may have reached the vendor: never sent again, by any retry,
+    so it is not billed twice (the unit falls back)."""

@@ -24,6 +24,7 @@ from ..errors import (
     CostLimitError,
     FilmasterError,
     InputError,
+    NotResentError,
 )
 from .embed.base import WrappedEmbeddings
 from .faults import InjectedFault, current
@@ -58,10 +59,12 @@ TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 def _fatal(exc: BaseException) -> bool:
     """Mistakes in configuration or input, a refused key or prompt, a spent budget: every attempt fails alike, so
-    they are not retried (a refused key or prompt is never sent twice, nor paid for twice)."""
+    they are not retried (a refused key or prompt is never sent twice, nor paid for twice). Nor is a purchase whose
+    answer was lost: it may have been billed."""
     if isinstance(exc, InjectedFault):
         return False
-    if isinstance(exc, ConfigError | InputError | BackendUnavailableError | ContentRefusedError | CostLimitError):
+    fatal = (ConfigError, InputError, BackendUnavailableError, ContentRefusedError, CostLimitError, NotResentError)
+    if isinstance(exc, fatal):
         return True
     status = getattr(exc, "status", 0)
     return isinstance(status, int) and status > 0 and status not in TRANSIENT_STATUSES

@@ -220,7 +220,7 @@ def _fetch_or_fall_back(unit: Unit, cache: Cache) -> tuple[Unit, Path]:
     the next run asks the service again)."""
     try:
         return unit, cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
-    except (GenerationError, BackendUnavailableError) as exc:  # CostLimitError is a GenerationError
+    except (GenerationError, BackendUnavailableError, Unrecovered) as exc:  # CostLimitError is a GenerationError
         fallback = unit.fallback
         if fallback is None:
             raise

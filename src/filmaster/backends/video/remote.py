@@ -42,6 +42,7 @@ from ...errors import (
     ContentRefusedError,
     GenerationError,
     InputError,
+    NotResentError,
 )
 from ...model import Movement, Shot
 from ...model.submitted_job import SubmittedJob
@@ -105,7 +106,7 @@ class StillRunningError(GenerationError):
     """The job was not done by max_poll_s; it may still finish, so its journal entry is kept."""
 
 
-class SubmitUncertainError(GenerationError):
+class SubmitUncertainError(NotResentError):
     """A submit whose answer was lost after the request may have reached the vendor: not re-sent."""
 
     def __init__(self, vendor: str, what: str) -> None:
