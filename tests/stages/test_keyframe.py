@@ -201,3 +201,37 @@ def test_an_injected_painter_fault_keeps_the_previz_frame_with_a_note(
     assert painter.report.kept == 1 and painter.report.painted == 0 and "S01-01" in painter.report.notes
     # The faults raised before the call never reached the vendor; a cut-short picture was painted, then refused.
     assert len(fal.painted) == (1 if kind == "truncated_media" else 0)
+
+
+@pytest.mark.slow
+def test_a_painting_whose_answer_is_lost_is_ordered_once_and_named_in_the_closing_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from fake_video_vendors import Fault
+
+    monkeypatch.setenv("RUNWAYML_API_SECRET", KEY)
+    monkeypatch.setenv("FAL_KEY", KEY)
+    source, out = tmp_path / "tiny.fountain", tmp_path / "out"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    late = [Fault("slow", on="submit", slow_s=1.0)] * 5  # fal takes every order but answers after the timeout
+    with serve_vendor("runway", KEY) as runway, serve_painter("fal-flux", KEY, faults=late) as fal:
+        _config(tmp_path, runway.base_url, fal.base_url)
+        (tmp_path / "filmaster.toml").write_text(
+            (tmp_path / "filmaster.toml")
+            .read_text()
+            .replace("timeout_s = 2.0\n\n[generate]", "timeout_s = 0.4\n\n[generate]")
+        )
+        assert main(["make", str(source), "-o", str(out)]) == 0
+        import time
+
+        time.sleep(1.0)  # any order sent again would have arrived by now
+        assert len(fal.submits()) == len(fal.painted) == 5  # one order per shot, painted (and billed) once each
+        assert [r for r in fal.requests if r[0] == "GET"] == []  # no job to poll: its handle was lost
+        assert len(runway.submits()) == 5  # every shot still generated, from its previz frame
+    err = " ".join(capfd.readouterr().err.split())  # the console wraps long lines
+    for shot in ("S01-01", "S01-02", "S01-03", "S02-01", "S02-02"):
+        assert f"keyframe: {shot}: 'fal-flux' could not paint the first frame" in err
+    assert err.count("not re-sent so it is not billed twice") >= 5
+    assert "0 keyframe(s) painted by fal-flux" in err and "5 kept the previz frame" in err
+    # The spend counts the five clips (5 s at 0.05 USD) and the five orders that may have been billed (0.03 each).
+    assert f"spent ~{5 * 5 * 0.05 + 5 * 0.03:.2f} USD" in err
