@@ -179,10 +179,6 @@ class JobClient:
         """The reply's bytes (audio a service renders at once), checked complete against its Content-Length."""
         return self._call(method, url, body, parse=False)
 
-    def form(self, url: str, data: bytes, content_type: str) -> Any:
-        """POST an encoded body (multipart/form-data for file uploads); the JSON reply."""
-        return self._call("POST", url, data, parse=True, content_type=content_type)
-
     def _call(
         self,
         method: str,
