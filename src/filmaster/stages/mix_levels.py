@@ -17,8 +17,8 @@ import numpy as np
 
 from ..audio.automation import gain_breakpoints
 from ..audio.dsp import fit_length
+from ..audio.ducking import DUCKED_UNDER_DIALOGUE, duck_envelope, speech_presence
 from ..audio.dynamics import compress
-from ..audio.mix import DUCKED_UNDER_DIALOGUE, duck_envelope, speech_presence
 from ..audio.wavio import wav_frames
 from ..config import SoundConfig
 from ..model import CueKind, SoundCue, SoundPlan
