@@ -1,5 +1,5 @@
-"""A scene of any length premixed a block at a time into its cache file: the same premix and analysis as the whole
-scene's, and a one-take of twenty minutes in bounded memory."""
+"""A scene of any length premixed a block at a time into its cache file: the same premix, analysis and levels as
+the whole scene's, and a one-take of twenty minutes in bounded memory."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from filmaster.audio.automation import gain_breakpoints
 from filmaster.audio.ducking import DUCKED_UNDER_DIALOGUE, duck_envelope, speech_presence
 from filmaster.audio.dynamics import compress
 from filmaster.audio.film_bus import unpack_segment
@@ -24,6 +25,7 @@ from filmaster.model import SoundCue
 from filmaster.project import Project
 from filmaster.stages.cue_stems import CueStems
 from filmaster.stages.mix import lay_cues, mix_film
+from filmaster.stages.mix_levels import _analyse
 from synthetic_film import RATE, synthetic_film, whole_film_master
 
 BLOCK = RATE  # one-second blocks: the short scene below crosses five boundaries
@@ -162,3 +164,28 @@ def test_a_twenty_minute_one_take_is_premixed_in_bounded_memory(tmp_path: Path) 
     grown_mb = (figures["after_kb"] - figures["before_kb"]) / 1024
     assert grown_mb < 400, f"premixing one 20-minute scene grew the process by {grown_mb:.0f} MB"
     assert abs(figures["lufs"] + 16.0) <= 1.0 and figures["dbtp"] <= -1.0
+
+
+def test_the_levels_of_a_one_take_longer_than_a_block_are_the_whole_scene_s(tmp_path: Path) -> None:
+    """The ducking and compression exposed to editors (`stages.mix_levels`), read block by block, are what the
+    whole scene's dialogue gives at once."""
+    project = _project(tmp_path)
+    sound, _ = synthetic_film(project, scenes=1, scene_s=50.0)
+    cues = sound.cues
+    duck_db = SoundConfig().duck_db
+    assert 2 * block_samples(RATE) < 50.0 * RATE
+
+    ducking, dynamics = _analyse(cues, project.out, RATE, 0, duck_db)
+
+    spoken = [c for c in cues if c.kind.value == "dialogue"]
+    stems, detector = lay_cues(cues, project.out, RATE, origin=0)
+    squeezed = compress(stems["dialogue"], RATE, key=detector)
+    expected = gain_breakpoints(duck_envelope(speech_presence(squeezed, RATE), squeezed.shape[0], RATE, duck_db), RATE)
+    assert ducking == expected and min(db for _, db in ducking) < duck_db / 2
+    for cue in spoken:
+        span = slice(round(cue.start_s * RATE), round(cue.start_s * RATE) + round(cue.duration_s * RATE))
+        before, after = (
+            float(np.sqrt(np.mean(np.square(x[span], dtype=np.float64)))) for x in (stems["dialogue"], squeezed)
+        )
+        assert dynamics[cue.id] == pytest.approx(20 * np.log10(after / before), abs=0.002)
+    assert min(dynamics.values()) < -1.0  # the clicks are compressed

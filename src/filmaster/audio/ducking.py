@@ -87,13 +87,15 @@ def duck_curve(
     return smoothed
 
 
-def curve_gain(curve: np.ndarray, lo: int, hi: int, sample_rate: int) -> np.ndarray:
-    """Linear gain (hi - lo,) float32 of samples [lo, hi): the control-rate `curve` interpolated between the
-    centres of its steps (only the steps around [lo, hi) are read, so any stretch costs its own length)."""
+def curve_gain(curve: np.ndarray, samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Linear gain (float32) at `samples` (sorted sample indices): the control-rate `curve` interpolated between
+    the centres of its steps. Only the steps around them are read, so a block of samples costs its own length."""
+    if samples.size == 0:
+        return np.zeros(0, dtype=np.float32)
     hop = control_hop(sample_rate)
-    first, last = max(0, lo // hop - 1), min(curve.size, (hi - 1) // hop + 2)
+    first, last = max(0, int(samples[0]) // hop - 1), min(curve.size, int(samples[-1]) // hop + 2)
     centres = (np.arange(first, last) + 0.5) * hop
-    gain_db = np.interp(np.arange(lo, hi), centres, curve[first:last])
+    gain_db = np.interp(samples, centres, curve[first:last])
     return (10.0 ** (gain_db / 20.0)).astype(np.float32)
 
 
@@ -107,4 +109,5 @@ def duck_envelope(
     lookahead_s: float = 0.06,
 ) -> np.ndarray:
     """Linear gain (n_samples,) that dips by `duck_db` where the key is on (see `duck_curve`)."""
-    return curve_gain(duck_curve(key, duck_db, attack_s, release_s, lookahead_s), 0, n_samples, sample_rate)
+    curve = duck_curve(key, duck_db, attack_s, release_s, lookahead_s)
+    return curve_gain(curve, np.arange(n_samples), sample_rate)

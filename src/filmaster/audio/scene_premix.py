@@ -14,7 +14,7 @@ the whole-scene premix bit for bit.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -58,6 +58,35 @@ def block_samples(sample_rate: int, seconds: float = BLOCK_S) -> int:
     return step * max(1, round(seconds * sample_rate / step))
 
 
+def block_spans(samples: int, size: int) -> list[tuple[int, int]]:
+    return [(lo, min(samples, lo + size)) for lo in range(0, samples, size)]
+
+
+def scene_spans(stems: SceneStems, sample_rate: int, block: int | None = None) -> list[tuple[int, int]]:
+    """The scene's blocks: `block` samples each (whole control steps), `block_samples` by default."""
+    size = block or block_samples(sample_rate)
+    if size % control_hop(sample_rate):
+        raise AudioError(f"premix blocks of {size} samples: make them whole {control_hop(sample_rate)}-sample steps")
+    return block_spans(stems.samples, size)
+
+
+def dialogue_blocks(
+    stems: SceneStems, spans: list[tuple[int, int]], sample_rate: int, dialogue_key: str = "dialogue"
+) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """The scene's dialogue stem block by block, in order: (lo, hi, as laid, compressed). Each block's stems are
+    read up to the compressor's look-ahead past it, and the compressor's release runs on from block to block."""
+    compressor = Compressor(sample_rate)
+    for lo, hi in spans:
+        tracks, detector = stems.read(lo, min(stems.samples, hi + compressor.look - 1), (dialogue_key,))
+        laid = tracks[dialogue_key]
+        yield lo, hi, laid[: hi - lo], compressor.process(laid[: hi - lo], laid if detector is None else detector)
+
+
+def ducking_curve(power: list[np.ndarray], duck_db: float) -> np.ndarray:
+    """The ducking curve (dB per control step) from the compressed dialogue's `hop_power`, block by block."""
+    return duck_curve(presence_from_power(np.concatenate(power)), duck_db)
+
+
 def premix_blocks(
     stems: SceneStems,
     write: Callable[[int, np.ndarray], None],
@@ -70,40 +99,24 @@ def premix_blocks(
 ) -> np.ndarray | None:
     """The scene's premix handed to `write(lo, audio)` block by block, in order; returns the ducking curve (dB per
     control step; None where nothing is ducked)."""
-    n = stems.samples
-    size = block or block_samples(sample_rate)
-    if size % control_hop(sample_rate):
-        raise AudioError(f"premix blocks of {size} samples: make them whole {control_hop(sample_rate)}-sample steps")
-    spans = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
+    spans = scene_spans(stems, sample_rate, block)
     speaks = dialogue_key in stems.kinds
     ducked = set(duck_keys) & set(stems.kinds)
-    look = Compressor(sample_rate).look
-
-    def compressed(compressor: Compressor, lo: int, hi: int, kinds: Collection[str] | None) -> dict[str, np.ndarray]:
-        tracks, detector = stems.read(lo, min(n, hi + look - 1), kinds)
-        dialogue = tracks[dialogue_key]
-        tracks = {name: track[: hi - lo] for name, track in tracks.items()}
-        tracks[dialogue_key] = compressor.process(tracks[dialogue_key], dialogue if detector is None else detector)
-        return tracks
-
-    curve, first = None, None
-    if speaks and ducked and duck_db < 0:
-        compressor, power = Compressor(sample_rate), []
-        for lo, hi in spans:
-            first = compressed(compressor, lo, hi, (dialogue_key,))[dialogue_key]
-            power.append(hop_power(first, sample_rate))
-        curve = duck_curve(presence_from_power(np.concatenate(power)), duck_db)
+    others = [kind for kind in stems.kinds if kind != dialogue_key]
+    curve, kept = None, []
+    if speaks and ducked and duck_db < 0:  # pass one: how present speech is, all through the scene
+        power = []
+        for block_of_dialogue in dialogue_blocks(stems, spans, sample_rate, dialogue_key):
+            power.append(hop_power(block_of_dialogue[3], sample_rate))
+            kept = [block_of_dialogue] if len(spans) == 1 else []  # one block: no need to compress it twice
+        curve = ducking_curve(power, duck_db)
         del power
-    compressor = Compressor(sample_rate)
+    spoken = iter(kept or dialogue_blocks(stems, spans, sample_rate, dialogue_key)) if speaks else None
     for lo, hi in spans:
-        if speaks and len(spans) == 1 and first is not None:  # one block: its dialogue was compressed above
-            tracks, _ = stems.read(lo, hi, [k for k in stems.kinds if k != dialogue_key])
-            tracks[dialogue_key] = first
-        elif speaks:
-            tracks = compressed(compressor, lo, hi, None)
-        else:
-            tracks, _ = stems.read(lo, hi)
-        gain = None if curve is None else curve_gain(curve, lo, hi, sample_rate)[:, None]
+        tracks, _ = stems.read(lo, hi, others)
+        if spoken is not None:
+            tracks[dialogue_key] = next(spoken)[3]
+        gain = None if curve is None else curve_gain(curve, np.arange(lo, hi), sample_rate)[:, None]
         total = np.zeros((hi - lo, 2), dtype=np.float32)
         for name in stems.kinds:
             total += tracks[name] * gain if gain is not None and name in ducked else tracks[name]
@@ -161,7 +174,7 @@ def premix(
         duck_keys=duck_keys,
         block=whole,
     )
-    duck = np.ones(n, dtype=np.float32) if curve is None else curve_gain(curve, 0, n, sample_rate)
+    duck = np.ones(n, dtype=np.float32) if curve is None else curve_gain(curve, np.arange(n), sample_rate)
     return Premix(audio=audio, duck_gain=duck)
 
 
