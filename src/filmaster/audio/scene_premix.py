@@ -8,7 +8,7 @@ only the whole scene tells: a first pass compresses the dialogue block by block 
 (a 48th of the samples), from which the ducking curve is made at that rate (`ducking.duck_curve`); the second pass
 reads the curve around each block. Blocks are whole control steps and whole steps of the release filter's running
 sum (`filters.ONE_POLE_STEP`), so a block goes through the very arithmetic of the whole scene: the blocks equal
-the whole-scene premix bit for bit.
+the whole-scene premix to float rounding (sample for sample in the tests).
 """
 
 from __future__ import annotations
