@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +19,10 @@ from filmaster.audio.dynamics import compress
 from filmaster.audio.film_bus import unpack_segment
 from filmaster.audio.loudness import integrated_loudness, true_peak_dbtp
 from filmaster.audio.master import analyse
-from filmaster.audio.scene_premix import block_samples, store_premix
+from filmaster.audio.scene_premix import ArrayStems, block_samples, store_premix
 from filmaster.audio.wavio import read_wav, to_pcm16, write_wav
 from filmaster.config import SoundConfig
+from filmaster.errors import InputError
 from filmaster.model import SoundCue
 from filmaster.project import Project
 from filmaster.stages.cue_stems import CueStems
@@ -138,6 +140,7 @@ def test_a_twenty_minute_one_take_is_premixed_in_bounded_memory(tmp_path: Path) 
         import json, resource
         from pathlib import Path
         from filmaster.config import SoundConfig
+from filmaster.errors import InputError
         from filmaster.project import Project
         from filmaster.stages.mix import mix_film
         from synthetic_film import one_take
@@ -189,3 +192,21 @@ def test_the_levels_of_a_one_take_longer_than_a_block_are_the_whole_scene_s(tmp_
         )
         assert dynamics[cue.id] == pytest.approx(20 * np.log10(after / before), abs=0.002)
     assert min(dynamics.values()) < -1.0  # the clicks are compressed
+
+
+class _FailingStems(ArrayStems):
+    """Stems whose third block cannot be read (a cue file gone while the scene is premixed)."""
+
+    def read(self, lo: int, hi: int, kinds: Collection[str] | None = None) -> tuple[dict, np.ndarray | None]:
+        if lo >= 2 * BLOCK:
+            raise InputError("WAV file line.wav does not exist; render the stem first")
+        return super().read(lo, hi, kinds)
+
+
+def test_a_premix_stopped_half_way_leaves_no_cache_file(tmp_path: Path) -> None:
+    t = np.arange(4 * BLOCK) / RATE
+    stems = _FailingStems({"music": (0.1 * np.sin(2 * np.pi * 220.0 * t)).astype(np.float32)})
+    target = tmp_path / "cache" / "premix.npy"
+    with pytest.raises(InputError, match=r"line\.wav"):
+        store_premix(stems, target, sample_rate=RATE, duck_db=-10.0, block=BLOCK)
+    assert not target.exists() and list(target.parent.iterdir()) == []  # nor a part-written temporary
