@@ -41,8 +41,8 @@ class SceneStems(Protocol):
     def read(
         self, lo: int, hi: int, kinds: Collection[str] | None = None
     ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
-        """Samples [lo, hi) of every stem of `kinds` (all when None), each (hi - lo, 2) float32, and of what the
-        dialogue's compressor listens to (None: the dialogue itself)."""
+        """Samples [lo, hi) of every stem of `kinds` (the scene's when None; silence for a kind it lacks), each
+        (hi - lo, 2) float32, and of what the dialogue's compressor listens to (None: the dialogue itself)."""
         ...
 
 
@@ -138,9 +138,10 @@ class ArrayStems:
     def read(
         self, lo: int, hi: int, kinds: Collection[str] | None = None
     ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
-        chosen = self.kinds if kinds is None else [k for k in self.kinds if k in kinds]
+        silence = np.zeros((hi - lo, 2), dtype=np.float32)
         detector = None if self._detector is None else self._detector[lo:hi]
-        return {name: self._tracks[name][lo:hi] for name in chosen}, detector
+        chosen = self.kinds if kinds is None else kinds
+        return {name: self._tracks[name][lo:hi] if name in self._tracks else silence for name in chosen}, detector
 
 
 def premix(

@@ -53,9 +53,9 @@ class CueStems:
     def read(
         self, lo: int, hi: int, kinds: Collection[str] | None = None
     ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
-        """Samples [lo, hi) of the stems of `kinds` (all when None), and of the compressor's key (None: the
-        dialogue itself, or no dialogue asked for)."""
-        stems = {k: np.zeros((hi - lo, 2), dtype=np.float32) for k in self.kinds if kinds is None or k in kinds}
+        """Samples [lo, hi) of the stems of `kinds` (the scene's when None; silence for a kind it has no cue
+        of), and of the compressor's key (None: the dialogue itself, or no dialogue asked for)."""
+        stems = {k: np.zeros((hi - lo, 2), dtype=np.float32) for k in (self.kinds if kinds is None else kinds)}
         detector = np.zeros((hi - lo, 2), dtype=np.float32) if self.keyed and DIALOGUE in stems else None
         for index in np.flatnonzero((self._starts < hi) & (self._ends > lo)).tolist():  # in the cues' order
             cue = self._laid[index]
