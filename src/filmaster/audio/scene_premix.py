@@ -28,6 +28,7 @@ from .ducking import DUCKED_UNDER_DIALOGUE, control_hop, curve_gain, duck_curve,
 from .dynamics import Compressor
 from .film_bus import segment_file
 from .filters import ONE_POLE_STEP
+from .master_stream import spans_of
 
 BLOCK_S = 20.0  # about how long a block is: a few of them are the premix's memory
 
@@ -58,16 +59,12 @@ def block_samples(sample_rate: int, seconds: float = BLOCK_S) -> int:
     return step * max(1, round(seconds * sample_rate / step))
 
 
-def block_spans(samples: int, size: int) -> list[tuple[int, int]]:
-    return [(lo, min(samples, lo + size)) for lo in range(0, samples, size)]
-
-
 def scene_spans(stems: SceneStems, sample_rate: int, block: int | None = None) -> list[tuple[int, int]]:
     """The scene's blocks: `block` samples each (whole control steps), `block_samples` by default."""
     size = block or block_samples(sample_rate)
     if size % control_hop(sample_rate):
         raise AudioError(f"premix blocks of {size} samples: make them whole {control_hop(sample_rate)}-sample steps")
-    return block_spans(stems.samples, size)
+    return spans_of(stems.samples, size)
 
 
 def dialogue_blocks(
