@@ -40,8 +40,10 @@ class SegmentWriter:
         self._fd, self._offset, self.samples = fd, data_offset, samples
 
     def _put(self, first: int, values: np.ndarray) -> None:
-        raw = np.ascontiguousarray(values, dtype="<f4")
-        os.pwrite(self._fd, memoryview(raw).cast("B"), self._offset + 4 * first)
+        data = np.ascontiguousarray(values, dtype="<f4").data.cast("B")
+        done = 0
+        while done < len(data):  # a write may take fewer bytes than it was given
+            done += os.pwrite(self._fd, data[done:], self._offset + 4 * first + done)
 
     def audio(self, lo: int, audio: np.ndarray) -> None:
         """Samples [lo, lo + len) of the premix, (len, 2)."""
