@@ -13,7 +13,8 @@ DUCKED_UNDER_DIALOGUE = ("music", "ambience", "sfx")
 # The ducking envelope is computed in steps of sample_rate // 1000 samples (1 ms at 48 kHz, 0.998 ms at
 # 44.1 kHz: close enough for 50-400 ms time constants), then interpolated to every sample.
 _CONTROL_RATE = 1000
-_LOOP_STEPS = 1 << 16  # control steps smoothed per Python list: a feature's curve is never one list of floats
+_CHUNK_STEPS = 1 << 16  # control steps made at a time (65 s): a feature's ducking is never a dozen film-long arrays
+_RMS_STEPS = 10  # the level is a 10 ms RMS
 
 
 def control_hop(sample_rate: int) -> int:
@@ -33,16 +34,36 @@ def hop_power(dialogue: np.ndarray, sample_rate: int) -> np.ndarray:
     return (padded.reshape(steps, hop) ** 2).mean(axis=1)
 
 
+def _level_db(power: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """The 10 ms RMS level (dB) of control steps [lo, hi): a 10-step window over the power, read from the steps
+    around them only."""
+    a, b = max(0, lo - _RMS_STEPS), min(power.size, hi + _RMS_STEPS)
+    smoothed = np.convolve(power[a:b], np.ones(_RMS_STEPS) / _RMS_STEPS, mode="same")[lo - a : hi - a]
+    return 10.0 * np.log10(smoothed + 1e-12)
+
+
+def _threshold_db(power: np.ndarray, range_db: float, chunk: int) -> float:
+    """Where speech counts as present: `range_db` under the loudest 10 ms of the scene, -60 dBFS at the lowest."""
+    loudest = max(float(_level_db(power, lo, hi).max()) for lo, hi in _chunks(power.size, chunk))
+    return max(loudest - range_db, -60.0)
+
+
+def _presence(power: np.ndarray, lo: int, hi: int, threshold_db: float, hold: int) -> np.ndarray:
+    """`presence_from_power` at control steps [lo, hi), from the steps around them only."""
+    a = max(0, lo - hold + 1)  # the hold reads `hold - 1` steps back
+    key = np.clip((_level_db(power, a, hi) - threshold_db) / 6.0, 0.0, 1.0)
+    # Window [t - hold + 1, t]: a key stays on for `hold` after the voice stops.
+    return sliding_max(key, hold, origin=(hold - 1) // 2, mode="nearest")[lo - a :]
+
+
+def _chunks(steps: int, chunk: int) -> list[tuple[int, int]]:
+    return [(lo, min(steps, lo + chunk)) for lo in range(0, steps, chunk)] or [(0, 0)]
+
+
 def presence_from_power(power: np.ndarray, range_db: float = 35.0, hold_s: float = 0.25) -> np.ndarray:
     """0..1 per control step, from the whole dialogue's `hop_power`: see `speech_presence`."""
-    # 10 ms RMS window over 1 ms steps.
-    window = np.ones(10) / 10.0
-    level_db = 10.0 * np.log10(np.convolve(power, window, mode="same") + 1e-12)
-    threshold_db = max(float(level_db.max()) - range_db, -60.0)
-    key = np.clip((level_db - threshold_db) / 6.0, 0.0, 1.0)
     hold = max(1, round(hold_s * _CONTROL_RATE))
-    # Window [t - hold + 1, t]: a key stays on for `hold` after the voice stops.
-    return sliding_max(key, hold, origin=(hold - 1) // 2, mode="nearest")
+    return _presence(power, 0, power.size, _threshold_db(power, range_db, max(1, power.size)), hold)
 
 
 def speech_presence(
@@ -61,6 +82,34 @@ def speech_presence(
     return presence_from_power(hop_power(dialogue, sample_rate), range_db, hold_s)
 
 
+class _Smoother:
+    """The dip's asymmetric one-pole (attack going down, release coming back), run on from chunk to chunk."""
+
+    def __init__(self, attack_s: float, release_s: float) -> None:
+        self.attack = np.exp(-1.0 / (attack_s * _CONTROL_RATE))
+        self.release = np.exp(-1.0 / (release_s * _CONTROL_RATE))
+        self.level = 0.0
+
+    def __call__(self, target: np.ndarray) -> np.ndarray:
+        smoothed = np.empty_like(target)
+        level = self.level
+        for i, t in enumerate(target.tolist()):  # a loop, but only at 1 kHz
+            coef = self.attack if t < level else self.release
+            level = t + coef * (level - t)
+            smoothed[i] = level
+        self.level = level
+        return smoothed
+
+
+def _ahead(held: np.ndarray, lo: int, hi: int, steps: int, shift: int) -> np.ndarray:
+    """The key of steps [lo, hi) advanced by `shift` steps (the last step's key past the end); `held` holds the
+    key from step `lo` on, to `hi + shift` or the end. A key shorter than the shift is not advanced."""
+    index = np.arange(lo, hi)
+    if steps > shift:
+        index = np.minimum(index + shift, steps - 1)
+    return held[index - lo]
+
+
 def duck_curve(
     key: np.ndarray,
     duck_db: float,
@@ -73,18 +122,31 @@ def duck_curve(
     The key is advanced by the look-ahead so the dip is already under way when the first word starts.
     """
     shift = round(lookahead_s * _CONTROL_RATE)
-    ahead = np.concatenate([key[shift:], np.repeat(key[-1:], shift)]) if key.size > shift else key
-    target = duck_db * ahead  # dB, ≤ 0
-    attack = np.exp(-1.0 / (attack_s * _CONTROL_RATE))
-    release = np.exp(-1.0 / (release_s * _CONTROL_RATE))
-    smoothed = np.empty_like(target)
-    level = 0.0
-    for start in range(0, target.size, _LOOP_STEPS):
-        for i, t in enumerate(target[start : start + _LOOP_STEPS].tolist(), start):  # asymmetric one-pole, at 1 kHz
-            coef = attack if t < level else release
-            level = t + coef * (level - t)
-            smoothed[i] = level
-    return smoothed
+    return _Smoother(attack_s, release_s)(duck_db * _ahead(key, 0, key.size, key.size, shift))
+
+
+def ducking_from_power(
+    power: np.ndarray,
+    duck_db: float,
+    *,
+    range_db: float = 35.0,
+    hold_s: float = 0.25,
+    attack_s: float = 0.05,
+    release_s: float = 0.4,
+    lookahead_s: float = 0.06,
+    chunk: int = _CHUNK_STEPS,
+) -> np.ndarray:
+    """`duck_curve(presence_from_power(power))`, made `chunk` control steps at a time: the level, the hold, the
+    look-ahead and the smoothing read only the steps around each chunk, so a feature-length scene's curve costs
+    the curve itself and a chunk's temporaries, not a dozen film-long arrays."""
+    steps, hold, shift = power.size, max(1, round(hold_s * _CONTROL_RATE)), round(lookahead_s * _CONTROL_RATE)
+    threshold = _threshold_db(power, range_db, chunk)
+    smooth = _Smoother(attack_s, release_s)
+    curve = np.empty(steps)
+    for lo, hi in _chunks(steps, chunk):
+        held = _presence(power, lo, min(steps, hi + shift), threshold, hold)
+        curve[lo:hi] = smooth(duck_db * _ahead(held, lo, hi, steps, shift))
+    return curve
 
 
 def curve_gain(curve: np.ndarray, samples: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import AudioError
 from .analysis_stream import AnalysisStream
 from .dsp import fit_length, to_stereo
-from .ducking import DUCKED_UNDER_DIALOGUE, control_hop, curve_gain, duck_curve, hop_power, presence_from_power
+from .ducking import DUCKED_UNDER_DIALOGUE, control_hop, curve_gain, ducking_from_power, hop_power
 from .dynamics import Compressor
 from .film_bus import segment_file
 from .filters import ONE_POLE_STEP
@@ -79,9 +79,21 @@ def dialogue_blocks(
         yield lo, hi, laid[: hi - lo], compressor.process(laid[: hi - lo], laid if detector is None else detector)
 
 
-def ducking_curve(power: list[np.ndarray], duck_db: float) -> np.ndarray:
-    """The ducking curve (dB per control step) from the compressed dialogue's `hop_power`, block by block."""
-    return duck_curve(presence_from_power(np.concatenate(power)), duck_db)
+class SpeechPower:
+    """The compressed dialogue's power per control step (`hop_power`), filled block by block (blocks are whole
+    steps): all the ducking needs of the first pass, a 48th of the samples."""
+
+    def __init__(self, samples: int, sample_rate: int) -> None:
+        self.sample_rate, self.hop = sample_rate, control_hop(sample_rate)
+        self.power = np.zeros(-(-samples // self.hop))
+
+    def add(self, lo: int, compressed: np.ndarray) -> None:
+        power = hop_power(compressed, self.sample_rate)
+        self.power[lo // self.hop : lo // self.hop + power.size] = power
+
+    def ducking(self, duck_db: float) -> np.ndarray:
+        """The ducking curve (dB per control step)."""
+        return ducking_from_power(self.power, duck_db)
 
 
 def premix_blocks(
@@ -102,11 +114,11 @@ def premix_blocks(
     others = [kind for kind in stems.kinds if kind != dialogue_key]
     curve, kept = None, []
     if speaks and ducked and duck_db < 0:  # pass one: how present speech is, all through the scene
-        power = []
+        power = SpeechPower(stems.samples, sample_rate)
         for block_of_dialogue in dialogue_blocks(stems, spans, sample_rate, dialogue_key):
-            power.append(hop_power(block_of_dialogue[3], sample_rate))
+            power.add(block_of_dialogue[0], block_of_dialogue[3])
             kept = [block_of_dialogue] if len(spans) == 1 else []  # one block: no need to compress it twice
-        curve = ducking_curve(power, duck_db)
+        curve = power.ducking(duck_db)
         del power
     spoken = iter(kept or dialogue_blocks(stems, spans, sample_rate, dialogue_key)) if speaks else None
     for lo, hi in spans:

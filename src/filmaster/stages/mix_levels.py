@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ..audio.automation import breakpoints_at, sample_points
-from ..audio.ducking import DUCKED_UNDER_DIALOGUE, curve_gain, hop_power
-from ..audio.scene_premix import dialogue_blocks, ducking_curve, scene_spans
+from ..audio.ducking import DUCKED_UNDER_DIALOGUE, curve_gain
+from ..audio.scene_premix import SpeechPower, dialogue_blocks, scene_spans
 from ..audio.wavio import wav_frames
 from ..config import SoundConfig
 from ..model import CueKind, SoundCue, SoundPlan
@@ -91,9 +91,9 @@ def _analyse(
     offsets = {c.id: round(c.start_s * rate) - origin for c in spoken}
     lengths = {c.id: wav_frames(out_dir / str(c.media)) for c in spoken}
     energy = {c.id: [0.0, 0.0] for c in spoken}  # sum of squares before and after the compressor
-    power = []
+    power = SpeechPower(stems.samples, rate)
     for lo, hi, laid, squeezed in dialogue_blocks(stems, scene_spans(stems, rate), rate):
-        power.append(hop_power(squeezed, rate))
+        power.add(lo, squeezed)
         for cue in spoken:
             a, b = max(lo, offsets[cue.id]), min(hi, offsets[cue.id] + lengths[cue.id])
             if a < b:
@@ -107,7 +107,7 @@ def _analyse(
     ducking: list[tuple[float, float]] = []
     if duck_db < 0 and any(c.kind in DUCKED for c in cues):
         index = sample_points(stems.samples, rate)
-        ducking = breakpoints_at(index, curve_gain(ducking_curve(power, duck_db), index, rate), rate)
+        ducking = breakpoints_at(index, curve_gain(power.ducking(duck_db), index, rate), rate)
     return ducking, dynamics
 
 
