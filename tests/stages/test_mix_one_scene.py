@@ -140,7 +140,6 @@ def test_a_twenty_minute_one_take_is_premixed_in_bounded_memory(tmp_path: Path) 
         import json, resource
         from pathlib import Path
         from filmaster.config import SoundConfig
-from filmaster.errors import InputError
         from filmaster.project import Project
         from filmaster.stages.mix import mix_film
         from synthetic_film import one_take
