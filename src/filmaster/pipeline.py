@@ -28,9 +28,10 @@ from .limits import check_plan
 from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan
 from .model.mix import MixResult
 from .post.edit_file import edited_decisions
+from .post.handles import take_windows
 from .post.pixel_edit import act_on_pixels
 from .post.report import describe_post, write_post
-from .post.screening import post_produce
+from .post.screening import on_takes, post_produce
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
@@ -48,7 +49,7 @@ from .stages.generate import (
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
-from .stages.shoot import RenderPool, ShootConfig, start_shoot, video_backend
+from .stages.shoot import RenderPool, ShootConfig, planned_takes, start_shoot, video_backend
 from .stages.sound import SoundBackends, design_sound, render_sound, sound_finder
 from .stages.stems import write_stems
 
@@ -272,12 +273,18 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
         lap("plan")
 
+        # The edit is decided on the shots as planned, so the shoot renders only what it plays, plus handles (a
+        # previz camera; a generative backend is given whole shots).
+        whole = planned_takes(plan, shoot_config, project, camera)
+        rough = rough_cut(plan, whole, settings)
+        reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
+        post = post_produce(plan, rough, whole, config, fine_cut, edited_edit)
+        framed = post.decisions is not None and camera_name == config.backends.video
         # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
         # made, while the missing shots render in worker processes.
-        with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
-            rough = rough_cut(plan, shooting.takes, settings)
-            reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
-            post = post_produce(plan, rough, shooting.takes, config, fine_cut, edited_edit)
+        windows = take_windows(post.cut, whole) if framed else None
+        with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool, windows=windows) as shooting:
+            post = on_takes(post, plan, shooting.takes)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Config
@@ -77,3 +77,11 @@ def post_produce(
     cut = apply_edit(rough, plan, takes, decisions)
     decisions = decisions.model_copy(update={"fine_duration_s": cut.duration_s})
     return PostResult(critique, decisions, cut, hand_edited=edited is not None, rough=rough)
+
+
+def on_takes(post: PostResult, plan: Plan, takes: Mapping[str, Take]) -> PostResult:
+    """`post` decided on the shots as planned, cut from the takes as rendered (each a window of its shot): the
+    same frames, counted from where each take's media starts."""
+    if post.decisions is None or post.rough is None:
+        return post
+    return replace(post, cut=apply_edit(post.rough, plan, takes, post.decisions))

@@ -1,0 +1,40 @@
+"""Handles: how much of each shot the shoot renders, from the edit that will play it.
+
+The fine cut is decided from the plan alone (the takes' lengths are the shots' planned lengths), so it is known
+before a frame is rendered. Each take is rendered as the frames its shot's clips and cutaways play, widened by a
+handle either side — what an editor keeps for a re-trim and what the delivered timelines show as handles — and
+not the whole planned shot. The same `decide_edit`/`apply_edit` then cut the rendered takes, so the frames the
+edit plays are inside every window by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..model import Cut, Take
+
+HANDLE_S = 0.75  # frames kept past each end of what the cut plays
+
+
+def played_spans(cut: Cut) -> dict[str, tuple[int, int]]:
+    """Shot id -> the frames [first, end) of the shot that `cut` plays (its own clips and cutaways to it)."""
+    spans: dict[str, tuple[int, int]] = {}
+    for clip in cut.clips:
+        first = clip.shot_start_frame
+        end = first + int((clip.frames - 1) * clip.speed + 1e-9) + 1
+        lo, hi = spans.get(clip.shot_id, (first, end))
+        spans[clip.shot_id] = (min(lo, first), max(hi, end))
+    return spans
+
+
+def take_windows(cut: Cut, takes: Mapping[str, Take], handle_s: float = HANDLE_S) -> dict[str, tuple[int, int]]:
+    """Shot id -> the frames [first, end) of the shot to render: what `cut` plays of it plus `handle_s` each side,
+    within the shot. A shot the cut does not play (removed) is rendered whole: a hand edit may bring it back."""
+    handle = round(handle_s * cut.fps)
+    spans = played_spans(cut)
+    windows = {}
+    for shot_id, take in takes.items():
+        whole = take.whole_frames
+        first, end = spans.get(shot_id, (0, whole))
+        windows[shot_id] = (max(0, first - handle), min(whole, end + handle))
+    return windows
