@@ -43,6 +43,7 @@ from .stages.generate import (
     GenerationReport,
     annotate_timeline,
     generate_shots,
+    generated_shots,
     previz_backend_name,
     write_takes,
 )
@@ -273,16 +274,20 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
         lap("plan")
 
-        # The edit is decided on the shots as planned, so the shoot renders only what it plays, plus handles (a
-        # previz camera; a generative backend is given whole shots).
+        # The edit is decided on the shots as planned, so the shoot renders only what it plays, plus handles (not
+        # of a shot a generative backend makes from its whole previz).
         whole = planned_takes(plan, shoot_config, project, camera)
         rough = rough_cut(plan, whole, settings)
         reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
         post = post_produce(plan, rough, whole, config, fine_cut, edited_edit)
-        framed = post.decisions is not None and camera_name == config.backends.video
+        generated = generated_shots(plan, config.backends.video)
+        windows = (
+            {shot_id: w for shot_id, w in take_windows(post.cut, whole).items() if shot_id not in generated}
+            if post.decisions is not None
+            else None
+        )
         # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
         # made, while the missing shots render in worker processes.
-        windows = take_windows(post.cut, whole) if framed else None
         with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool, windows=windows) as shooting:
             post = on_takes(post, plan, shooting.takes)
             cut = lock_picture(post.cut)

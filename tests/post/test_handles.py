@@ -77,3 +77,15 @@ def test_the_fine_cut_of_windowed_takes_plays_the_same_frames_of_each_shot(tmp_p
         take = rendered[clip.shot_id]
         last = clip.source_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
         assert clip.source_start_frame >= 0 and last < take.frames, clip
+
+
+def test_a_shot_a_vendor_generates_is_not_windowed() -> None:
+    """A remote backend is sent the whole previz take as its control, so that shot is rendered whole."""
+    from filmaster.stages.generate import generated_shots
+
+    plan = plan_screenplay(develop(EXAMPLES / "tiny.fountain"))
+    scene = plan.scenes[0]
+    shots = [scene.shots[0].model_copy(update={"video_backend": "kling"}), *scene.shots[1:]]
+    plan = plan.model_copy(update={"scenes": [scene.model_copy(update={"shots": shots}), *plan.scenes[1:]]})
+    assert generated_shots(plan, "previz") == {shots[0].id}
+    assert generated_shots(plan, "runway") == {s.id for s in plan.shots}
