@@ -28,7 +28,7 @@ from .limits import check_plan
 from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan
 from .model.mix import MixResult
 from .post.edit_file import edited_decisions
-from .post.handles import take_windows
+from .post.handles import planned_windows
 from .post.pixel_edit import act_on_pixels
 from .post.report import describe_post, write_post
 from .post.screening import on_takes, post_produce
@@ -279,17 +279,15 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         whole = planned_takes(plan, shoot_config, project, camera)
         rough = rough_cut(plan, whole, settings)
         reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
-        post = post_produce(plan, rough, whole, config, fine_cut, edited_edit)
-        generated = generated_shots(plan, config.backends.video)
-        windows = (
-            {shot_id: w for shot_id, w in take_windows(post.cut, whole).items() if shot_id not in generated}
-            if post.decisions is not None
-            else None
-        )
-        # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
-        # made, while the missing shots render in worker processes.
+        windows = None
+        if fine_cut and config.edit.fine_cut:
+            generated = generated_shots(plan, config.backends.video)
+            planned = planned_windows(plan, rough, whole, config, edited_edit)
+            windows = {shot_id: w for shot_id, w in planned.items() if shot_id not in generated}
+        # The takes' lengths are known from the plan, so the rough cut is screened, the sound designed, rendered
+        # and mixed, and the timeline made, while the missing shots render in worker processes.
         with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool, windows=windows) as shooting:
-            post = on_takes(post, plan, shooting.takes)
+            post = on_takes(post_produce(plan, rough, whole, config, fine_cut, edited_edit), plan, shooting.takes)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:

@@ -1,17 +1,20 @@
 """Handles: how much of each shot the shoot renders, from the edit that will play it.
 
 The fine cut is decided from the plan alone (the takes' lengths are the shots' planned lengths), so it is known
-before a frame is rendered. Each take is rendered as the frames its shot's clips and cutaways play, widened by a
-handle either side — what an editor keeps for a re-trim and what the delivered timelines show as handles — and
-not the whole planned shot. The same `decide_edit`/`apply_edit` then cut the rendered takes, so the frames the
-edit plays are inside every window by construction.
+before a frame is rendered (`planned_windows`). Each take is rendered as the frames its shot's clips and
+cutaways play, widened by a handle either side — what an editor keeps for a re-trim and what the delivered
+timelines show as handles — and not the whole planned shot. The same `decide_edit`/`apply_edit` then cut the
+rendered takes, so the frames the edit plays are inside every window by construction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..model import Cut, Take
+from ..config import Config
+from ..model import Cut, EditDecisions, Plan, Take
+from .fine_cut import apply_edit
+from .screening import edit_decisions
 
 # Frames kept past each end of what the cut plays: room for a re-trim by hand in an editor. Nothing in a run needs
 # more (the pixel pass only removes shots), and an `[edit]` change that holds a shot longer than its window
@@ -42,3 +45,12 @@ def take_windows(cut: Cut, takes: Mapping[str, Take], handle_s: float = HANDLE_S
         first, end = spans.get(shot_id, (0, whole))
         windows[shot_id] = (max(0, first - handle), min(whole, end + handle))
     return windows
+
+
+def planned_windows(
+    plan: Plan, rough: Cut, whole: Mapping[str, Take], config: Config, edited: EditDecisions | None
+) -> dict[str, tuple[int, int]]:
+    """The windows of the fine cut of `rough` (its takes `whole`, as planned), decided without the critics, so the
+    shoot can start while they screen: their proposals only remove or reorder shots, which plays no frame the edit
+    without them does not (`screening.on_takes` checks it)."""
+    return take_windows(apply_edit(rough, plan, whole, edit_decisions(plan, rough, whole, config, edited, None)), whole)
