@@ -89,3 +89,29 @@ def test_a_shot_a_vendor_generates_is_not_windowed() -> None:
     plan = plan.model_copy(update={"scenes": [scene.model_copy(update={"shots": shots}), *plan.scenes[1:]]})
     assert generated_shots(plan, "previz") == {shots[0].id}
     assert generated_shots(plan, "runway") == {s.id for s in plan.shots}
+
+
+def test_a_cut_playing_frames_its_takes_were_not_rendered_with_is_refused_in_one_line(tmp_path: Path) -> None:
+    import pytest
+
+    from filmaster.errors import RenderError
+    from filmaster.post.handles import planned_windows
+    from filmaster.post.screening import on_takes, post_produce
+
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    plan = plan_screenplay(develop(source))
+    config = load_config()
+    whole = {shot.id: _take(shot.id, round(shot.duration_s * 24)) for shot in plan.shots}
+    rough = rough_cut(plan, whole, SETTINGS)
+    windows = planned_windows(plan, rough, whole, config, None)
+    post = post_produce(plan, rough, whole, config)
+    rendered = {i: _take(i, whole[i].frames, windows[i]) for i in whole}
+    fitted = on_takes(post, plan, rendered)
+    assert fitted.cut.frames == post.cut.frames  # the critics' proposals played no frame outside the windows
+    first = plan.shots[0].id
+    late = played_spans(post.cut)[first][0] + 1  # a take starting one frame after the cut's first of the shot
+    short = {**rendered, first: _take(first, whole[first].frames, (late, windows[first][1]))}
+    with pytest.raises(RenderError, match=f"shot {first}: the fine cut plays frames") as refused:
+        on_takes(post, plan, short)
+    assert "\n" not in str(refused.value)
