@@ -5,6 +5,10 @@ worker), in the background: a take's length comes from the plan, so the cut, the
 the shots render (`start_shoot` returns the takes at once; `Shooting.wait` waits for their files). A lone missing
 shot (an edit's) renders as a part per core when its backend can, joined into one take by packet copy.
 
+Given windows (`post.handles`: what the fine cut plays of each shot, plus handles), a backend that renders parts
+renders only those frames of each shot; the take is cached as `<key>.w<first>-<end>`. A stored take that holds a
+later run's window serves it, and one that overlaps it has only the missing frames rendered and joined to it.
+
 A shot's cache key covers everything that decides its pixels — the shot's camera and timing, its scene's set,
 time, blocking and cast, the render settings, the seed and the backend's identity — but not its id or number, so
 inserting a shot earlier in a scene does not re-render the ones after it, nor the fields its backend does not
@@ -235,10 +239,11 @@ class _Job:
 
 
 def _parts(frames: int, backend: VideoBackend) -> int:
-    """In how many parts a shot renders (each on one core, joined by packet copy). A function of the shot alone,
-    never of how many others are missing: the encoder's output depends on the split and its thread count, so a
-    take re-rendered alone (an edit's, or the last one after a crash) must be split as in a whole-film run to be
-    the same bytes — tested by killing runs anywhere (tests/reliability/test_kill_anywhere.py)."""
+    """In how many parts a take of `frames` renders (each on one core, joined by packet copy). A function of the
+    take alone (its shot and window), never of how many others are missing: the encoder's output depends on the
+    split and its thread count, so a take re-rendered alone (an edit's, or the last one after a crash) must be
+    split as in a whole-film run to be the same bytes — tested by killing runs anywhere
+    (tests/reliability/test_kill_anywhere.py)."""
     long_enough = frames >= MIN_PART_FRAMES * PARTS
     return PARTS if backend.RENDERS_PARTS and long_enough else 1
 
