@@ -25,12 +25,13 @@ from .config import Config
 from .develop.looks import apply_looks, story_cast_for
 from .errors import InputError
 from .limits import check_plan
-from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan
+from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan, Take
 from .model.mix import MixResult
 from .post.edit_file import edited_decisions
+from .post.handles import planned_windows, played_spans, take_windows
 from .post.pixel_edit import act_on_pixels
 from .post.report import describe_post, write_post
-from .post.screening import post_produce
+from .post.screening import PostResult, on_takes, post_produce
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
@@ -42,13 +43,14 @@ from .stages.generate import (
     GenerationReport,
     annotate_timeline,
     generate_shots,
+    generated_shots,
     previz_backend_name,
     write_takes,
 )
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
-from .stages.shoot import RenderPool, ShootConfig, start_shoot, video_backend
+from .stages.shoot import RenderPool, ShootConfig, planned_takes, start_shoot, video_backend
 from .stages.sound import SoundBackends, design_sound, render_sound, sound_finder
 from .stages.stems import write_stems
 
@@ -184,6 +186,33 @@ def load_or_plan(
     return plan, False
 
 
+def _cover_cut(
+    post: PostResult,
+    plan: Plan,
+    takes: dict[str, Take],
+    config: ShootConfig,
+    project: Project,
+    reporter: Reporter,
+    camera: VideoBackend,
+    pool: RenderPool | None,
+) -> PostResult:
+    """`post` cut from takes that hold every frame it plays: a take whose window misses some (a cut-away the pixel
+    pass added) is lengthened by the shoot (`start_shoot` renders only the frames around the stored window) and
+    replaced in `takes`."""
+    short = {
+        shot_id
+        for shot_id, (first, end) in played_spans(post.cut).items()
+        if first < takes[shot_id].window_start_frame or end > takes[shot_id].window_start_frame + takes[shot_id].frames
+    }
+    if not short:
+        return post
+    windows = {shot_id: w for shot_id, w in take_windows(post.cut, takes).items() if shot_id in short}
+    with start_shoot(plan, config, project, reporter, camera, pool=pool, windows=windows, only=short) as more:
+        made = more.wait()
+    takes.update({shot_id: made[shot_id] for shot_id in short})
+    return on_takes(post, plan, takes)
+
+
 def _previous_plan(path: Path) -> Plan | None:
     """The plan the last run shot, if there is a readable one."""
     try:
@@ -272,12 +301,20 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
         lap("plan")
 
-        # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
-        # made, while the missing shots render in worker processes.
-        with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
-            rough = rough_cut(plan, shooting.takes, settings)
-            reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
-            post = post_produce(plan, rough, shooting.takes, config, fine_cut, edited_edit)
+        # The edit is decided on the shots as planned, so the shoot renders only what it plays, plus handles (not
+        # of a shot a generative backend makes from its whole previz).
+        whole = planned_takes(plan, shoot_config, project, camera)
+        rough = rough_cut(plan, whole, settings)
+        reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
+        windows = None
+        if fine_cut and config.edit.fine_cut:
+            generated = generated_shots(plan, config.backends.video)
+            planned = planned_windows(plan, rough, whole, config, edited_edit)
+            windows = {shot_id: w for shot_id, w in planned.items() if shot_id not in generated}
+        # The takes' lengths are known from the plan, so the rough cut is screened, the sound designed, rendered
+        # and mixed, and the timeline made, while the missing shots render in worker processes.
+        with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool, windows=windows) as shooting:
+            post = on_takes(post_produce(plan, rough, whole, config, fine_cut, edited_edit), plan, shooting.takes)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
@@ -327,7 +364,10 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                 if refined is not None:
                     post = refined
                     if refined.cut.clips != cut.clips:
-                        cut = lock_picture(refined.cut)
+                        # A repair may cut to frames outside a take's window: those are rendered now, joined on.
+                        post = _cover_cut(post, plan, shooting.takes, shoot_config, project, reporter, camera, pool)
+                        write_takes(shooting.takes, project)
+                        cut = lock_picture(post.cut)
                         reporter.stage("fine cut", f"re-cut on the pixels: {describe_post(post)}")
                         timeline.result()  # the old cut's timelines are superseded
                         sound, mixed, timeline = score(cut)
