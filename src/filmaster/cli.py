@@ -94,6 +94,9 @@ def make(
         bool | None, typer.Option("--draft/--final", help="Fast previz: 256x144 for 960x540, simpler figures.")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Render processes; 0 = one per core.")] = None,
+    executor: Annotated[
+        str | None, typer.Option(help="Where shots render: local (default), ray (a local Ray) or ray://HOST:PORT.")
+    ] = None,
     loudness: Annotated[
         str | None,
         typer.Option(help="Loudness target: web (-16 LUFS), ebu-r128 (-23), atsc-a85 (-24) or LUFS (default: web)."),
@@ -135,6 +138,7 @@ def make(
             render__fps=fps,
             render__draft=draft,
             render__workers=workers,
+            render__executor=executor,
             **loudness_overrides(loudness),
             seed=seed,
             cinematography__retrieval=retrieval,

@@ -21,6 +21,7 @@ from .cache_admin import record_run
 from .config import Config
 from .develop.looks import apply_looks, story_cast_for
 from .errors import InputError
+from .execution import Resources, closing_executor, open_executor
 from .limits import check_plan
 from .model import CueKind, Plan, RenderSettings, Screenplay
 from .post.edit_file import edited_decisions
@@ -189,7 +190,7 @@ def _warm_start(
 ) -> Iterator[RenderPool | None]:
     """When the screenplay or plan changed (shots and sound will be made), start a render worker while the plan is
     made, rather than when the first shot is needed."""
-    if not _inputs_changed(source, project):
+    if not _inputs_changed(source, project) or config.executor is not None:
         yield None
         return
     pool = RenderPool(type(camera), config.backend_settings, config.workers or os.cpu_count() or 1)
@@ -227,6 +228,10 @@ def make_film(
         workers=config.render.workers,
     )
     camera = video_backend(shoot_config)
+    executor = open_executor(config.render.executor, config.render.workers)  # before any work: Ray, if asked
+    shoot_config = replace(
+        shoot_config, executor=executor, resources=Resources.of(camera_name, config.render.resources)
+    )
     sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
     project = Project(out, source, force=force)
     project.update_manifest(source_path=str(source.resolve()))  # where `reshoot` finds the screenplay again
@@ -242,7 +247,7 @@ def make_film(
     edited_edit = edited_decisions(project)  # a hand-edited edit.json is checked before any work
     if edited_edit is not None:
         reporter.info("using your edited edit.json")
-    with _warm_start(source, project, camera, shoot_config) as pool:
+    with closing_executor(executor), _warm_start(source, project, camera, shoot_config) as pool:
         plan, edited = load_or_plan(source, screenplay, config, project, reporter)
         check_plan(plan, config.limits)  # before any shot is rendered or line spoken
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")

@@ -28,6 +28,9 @@ from typing import Any
 from ..backends.registry import create_backend
 from ..backends.video.base import VideoBackend
 from ..errors import FilmasterError, RenderError
+from ..execution import Executor, Resources
+from ..execution.base import ONE_CPU, land
+from ..execution.work import render_shot
 from ..export.film import join_clips
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..model.shot_request import ShotRequest
@@ -49,6 +52,9 @@ class ShootConfig:
     settings: RenderSettings
     seed: int
     workers: int  # 0 = one per core
+    # Where shots render: None for this machine's process pool, else an executor (Ray) with each shot's resources.
+    executor: Executor | None = None
+    resources: Resources = ONE_CPU
 
 
 def shot_requests(plan: Plan, settings: RenderSettings, seed: int) -> list[ShotRequest]:
@@ -290,6 +296,8 @@ def start_shoot(
     jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
     reporter.stage("shoot", f"{len(missing)} of {len(requests)} shots to render with '{backend.NAME}'")
     workers = min(sum(job.parts for job in jobs), cores)
+    if config.executor is not None:
+        pool = None  # the cluster renders; a warm local worker would only hold a GL context
     stop = threading.Event()
 
     def render() -> None:
@@ -344,13 +352,23 @@ def _run_jobs(
     # One GL thread per worker; a lone worker (rendering beside the sound) encodes on a second thread, which costs
     # less CPU than a second GL thread for the same speed-up.
     encode_cores = max(1, cores // workers)
-    own = pool is None
-    pool = pool or RenderPool(type(backend), config.backend_settings, workers)
+    own = pool is None and config.executor is None
+    if own:
+        pool = RenderPool(type(backend), config.backend_settings, workers)
+
+    def submit(request: ShotRequest, clip: Path, truth: Path) -> Future[Any]:
+        if config.executor is None:
+            assert pool is not None
+            return pool.executor.submit(_render_in_worker, request, str(clip), str(truth))
+        # The shot request travels; its files come back as bytes, written here beside the cache.
+        made = config.executor.submit(
+            render_shot, type(backend), config.backend_settings, request, resources=config.resources
+        )
+        return land(made, {"clip": clip, "truth": truth})
+
     try:
         futures = {
-            pool.executor.submit(_render_in_worker, request, str(clip), str(truth)): job
-            for job in jobs
-            for request, clip, truth in job.renders(encode_cores)
+            submit(request, clip, truth): job for job in jobs for request, clip, truth in job.renders(encode_cores)
         }
         unfinished = {id(job): job.parts for job in jobs}
         try:
@@ -373,7 +391,7 @@ def _run_jobs(
             # writes into a file no longer there.
             wait(futures, timeout=_STOP_TIMEOUT_S)
     finally:
-        if own:
+        if own and pool is not None:
             pool.close()
 
 

@@ -1,0 +1,45 @@
+"""What a worker runs for the executor: one shot, or one sound cue, made in a scratch folder of the worker and
+sent back as bytes (the worker shares no disk with the driver)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..backends.video.base import VideoBackend
+from ..model.shot_request import ShotRequest
+
+# One backend per worker process and settings: a renderer's GL context or a model's weights load once, not per shot.
+_backends: dict[tuple[type[VideoBackend], str], VideoBackend] = {}
+
+
+def _backend(cls: type[VideoBackend], settings: dict[str, Any]) -> VideoBackend:
+    key = (cls, json.dumps(settings, sort_keys=True, default=str))
+    if key not in _backends:
+        os.environ.setdefault("OMP_NUM_THREADS", "1")  # one render thread per worker, as in the local pool
+        os.environ.setdefault("LP_NUM_THREADS", "1")
+        _backends[key] = cls(**settings)
+    return _backends[key]
+
+
+def render_shot(cls: type[VideoBackend], settings: dict[str, Any], request: ShotRequest) -> dict[str, bytes]:
+    """A shot's take ("clip", the MP4) and, when its backend writes one, its ground truth ("truth", JSON)."""
+    with tempfile.TemporaryDirectory(prefix="filmaster-shot-") as scratch:
+        clip, truth = Path(scratch) / "take.mp4", Path(scratch) / "truth.json"
+        _backend(cls, settings).shoot(request, clip, truth)
+        files = {"clip": clip.read_bytes()}
+        if truth.is_file():
+            files["truth"] = truth.read_bytes()
+        return files
+
+
+def make_file(make: Callable[[Path], None], suffix: str) -> bytes:
+    """The bytes `make(path)` writes: a sound cue's recipe (its backend, text, voice and settings), made here."""
+    with tempfile.TemporaryDirectory(prefix="filmaster-cue-") as scratch:
+        path = Path(scratch) / f"cue{suffix}"
+        make(path)
+        return path.read_bytes()

@@ -1,0 +1,96 @@
+"""The Ray executor: the tiny film made on a local Ray instance is the film the local process pool makes."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from filmaster.cli import main
+from filmaster.config import load_config
+from filmaster.errors import ConfigError
+from filmaster.execution import open_executor, parse_executor
+from filmaster.pipeline import MakeResult, make_film
+from filmaster.stages import shoot
+
+from ..conftest import EXAMPLES
+
+DRAFT = {"render": {"draft": True, "workers": 2}}
+
+
+def test_executor_specs_are_parsed_or_named_wrong() -> None:
+    assert parse_executor("local") is None
+    assert parse_executor("ray") == "auto"
+    assert parse_executor("ray://10.0.0.5:10001") == "ray://10.0.0.5:10001"
+    for bad in ("dask", "ray://", "ray://nohost"):
+        with pytest.raises(ConfigError, match="use 'local', 'ray'"):
+            parse_executor(bad)
+
+
+def test_unknown_executor_is_one_line_before_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["make", str(EXAMPLES / "tiny.fountain"), "-o", str(tmp_path / "out"), "--executor", "dask"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "unknown executor 'dask'" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_ray_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError, as where it is not installed
+    code = main(["make", str(EXAMPLES / "tiny.fountain"), "-o", str(tmp_path / "out"), "--executor", "ray"])
+    assert code == 1
+    err = capsys.readouterr().err.strip()
+    assert "--executor ray needs the Python package 'ray'" in err and "filmaster[ray]" in err
+    assert [line for line in err.splitlines() if line.startswith("error:")] == [err.splitlines()[-1]]
+    assert "Traceback" not in err
+    assert not (tmp_path / "out" / "film.mp4").exists()
+
+
+def test_unreachable_cluster_is_one_line() -> None:
+    pytest.importorskip("ray")
+    with pytest.raises(ConfigError):
+        open_executor("ray://")  # malformed: refused before any connection is tried
+
+
+def _make(work: Path, name: str, executor: str) -> MakeResult:
+    source = work / "tiny.fountain"
+    if not source.exists():
+        shutil.copy(EXAMPLES / "tiny.fountain", source)
+    config = load_config(overrides={"render": {**DRAFT["render"], "executor": executor}})
+    return make_film(source, work / name, config)
+
+
+@pytest.mark.slow
+def test_ray_makes_the_same_film_as_the_local_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ray")
+    local = _make(tmp_path, "local", "local")
+    # The Ray run starts from the local film's folder without its shots: every shot is rendered again, on Ray,
+    # while the voices are taken from the cache (Piper samples its voices' noise unseeded, so two runs that both
+    # speak the lines differ by a few milliseconds of speech whatever renders the pictures).
+    shutil.copytree(local.out, tmp_path / "ray")
+    shutil.rmtree(tmp_path / "ray" / ".filmaster" / "cache" / "shots")
+    shutil.rmtree(tmp_path / "ray" / "media" / "shots")
+
+    def no_local_pool(*_: object, **__: object) -> None:
+        raise AssertionError("a shot was sent to the local process pool under --executor ray")
+
+    monkeypatch.setattr(shoot, "RenderPool", no_local_pool)
+    ray = _make(tmp_path, "ray", "ray")
+    import ray as ray_module
+
+    assert not ray_module.is_initialized()  # the local Ray this run started is stopped with it
+    assert ray.work.computed["shots"] == local.work.computed["shots"] > 0  # every shot rendered again, on Ray
+
+    shots = sorted(p.name for p in (local.out / "media" / "shots").glob("*.mp4"))
+    assert shots and shots == sorted(p.name for p in (ray.out / "media" / "shots").glob("*.mp4"))
+    for name in shots:  # every shot's previz, byte for byte
+        assert (ray.out / "media" / "shots" / name).read_bytes() == (local.out / "media" / "shots" / name).read_bytes()
+    # The same timeline: the editors' files differ only by the folder they name.
+    for timeline in ("film.otio", "film.fcpxml", "film.edl", "plan.json", "takes.json"):
+        theirs = (ray.out / timeline).read_text(encoding="utf-8").replace(str(ray.out), "OUT")
+        ours = (local.out / timeline).read_text(encoding="utf-8").replace(str(local.out), "OUT")
+        assert theirs == ours, timeline
