@@ -290,7 +290,7 @@ def make_film(
                 lap("shoot")
                 generation = generate_shots(
                     plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
-                    camera, project, reporter, config.generate.max_cost_usd,
+                    camera, project, reporter, config.generate.max_cost_usd, executor,
                 )  # fmt: skip
                 write_takes(shooting.takes, project)
                 lap("generate")

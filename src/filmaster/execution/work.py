@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends.video.base import VideoBackend
+from ..backends.video.remote import Control, Generated, RemoteVideoBackend
 from ..model.shot_request import ShotRequest
 
 # One backend per worker process and settings: a renderer's GL context or a model's weights load once, not per shot.
@@ -35,6 +36,14 @@ def render_shot(cls: type[VideoBackend], settings: dict[str, Any], request: Shot
         if truth.is_file():
             files["truth"] = truth.read_bytes()
         return files
+
+
+def generate_shot(backend: RemoteVideoBackend, request: ShotRequest, control: Control) -> tuple[bytes, Generated]:
+    """A generated shot from a vendor, made on a worker: its clip's bytes and what made it."""
+    with tempfile.TemporaryDirectory(prefix="filmaster-generate-") as scratch:
+        clip = Path(scratch) / "take.mp4"
+        result = backend.generate(request, clip, control)
+        return clip.read_bytes(), result
 
 
 def make_file(make: Callable[[Path], None], suffix: str) -> bytes:

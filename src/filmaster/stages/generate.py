@@ -30,6 +30,8 @@ from ..backends.video.base import ShotRequest, VideoBackend
 from ..backends.video.remote import Control, Generated, RemoteVideoBackend, first_frame_png
 from ..budget import CostBudget
 from ..errors import BackendUnavailableError, CostLimitError, FilmasterError
+from ..execution import Executor
+from ..execution.work import generate_shot
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..progress import Reporter
 from ..project import Project, content_key, publish
@@ -109,9 +111,11 @@ def generate_shots(
     project: Project,
     reporter: Reporter,
     max_cost_usd: float | None = None,
+    executor: Executor | None = None,
 ) -> GenerationReport:
     """Replace the previz takes of the shots assigned to remote backends by generated ones (see module doc).
-    `takes` is updated in place; the previz takes must already be rendered."""
+    `takes` is updated in place; the previz takes must already be rendered. With an `executor` (Ray), each
+    request is made on a worker; this process keeps each backend's concurrency bound and writes the cache."""
     report = GenerationReport()
     backends: dict[str, RemoteVideoBackend | FilmasterError] = {}
     jobs: list[_Job] = []
@@ -138,7 +142,7 @@ def generate_shots(
             else:
                 jobs.append(job)
     if jobs:
-        _run(jobs, takes, project, reporter, report, max_cost_usd)
+        _run(jobs, takes, project, reporter, report, max_cost_usd, executor)
     if report.outcomes:
         reporter.stage("generate", report.summary())
     return report
@@ -172,6 +176,7 @@ def _run(
     reporter: Reporter,
     report: GenerationReport,
     max_cost_usd: float | None,
+    executor: Executor | None = None,
 ) -> None:
     lock = threading.Lock()
     budget = CostBudget(max_cost_usd)
@@ -190,7 +195,7 @@ def _run(
             pool = pools.get(name) or pools.setdefault(
                 name, ThreadPoolExecutor(job.backend.concurrency, thread_name_prefix=f"generate-{name}")
             )
-            futures.append((job, pool.submit(_generate, job)))
+            futures.append((job, pool.submit(_generate, job, executor)))
         with reporter.task(f"Generating {len(futures)} shot(s)", len(futures)) as advance:
             for job, future in futures:
                 shot_id, name = job.request.shot.id, job.backend.NAME
@@ -212,8 +217,9 @@ def _run(
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _generate(job: _Job) -> Generated:
-    """One shot, in a worker thread: generated into a temporary file, moved into the cache when verified."""
+def _generate(job: _Job, executor: Executor | None = None) -> Generated:
+    """One shot, in a worker thread: generated into a temporary file (here, or on an executor's worker, whose
+    clip comes back as bytes), moved into the cache when verified."""
     references = tuple(
         Path(path)
         for path in [
@@ -226,7 +232,11 @@ def _generate(job: _Job) -> Generated:
     control = Control(first_frame_png=frame, previz_clip=job.previz, references=references)
     tmp = job.clip.with_name(f".{job.clip.stem}.{threading.get_ident()}.part.mp4")
     try:
-        result = job.backend.generate(job.request, tmp, control)
+        if executor is None:
+            result = job.backend.generate(job.request, tmp, control)
+        else:  # the request and its control travel; the thread waits, so the backend's concurrency still holds
+            clip, result = executor.submit(generate_shot, job.backend, job.request, control).result()
+            tmp.write_bytes(clip)
         record = {"model": result.model, "seed": result.seed, "prompt": result.prompt, "cost_usd": result.cost_usd}
         write_text_atomic(job.record, json.dumps(record))
         os.replace(tmp, job.clip)  # last: the clip's presence marks the shot done
