@@ -265,7 +265,7 @@ def make_film(
             reporter.stage(
                 "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
             )
-            sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut=cut)
+            sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut, executor)
             lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
                 mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))

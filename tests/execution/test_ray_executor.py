@@ -6,8 +6,12 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from filmaster.audio.wavio import read_wav
+from filmaster.backends.music.midi_score import MidiScoreMusicBackend
+from filmaster.backends.speech.piper import PiperSpeechBackend
 from filmaster.cli import main
 from filmaster.config import load_config
 from filmaster.errors import ConfigError
@@ -94,3 +98,27 @@ def test_ray_makes_the_same_film_as_the_local_pool(tmp_path: Path, monkeypatch: 
         theirs = (ray.out / timeline).read_text(encoding="utf-8").replace(str(ray.out), "OUT")
         ours = (local.out / timeline).read_text(encoding="utf-8").replace(str(local.out), "OUT")
         assert theirs == ours, timeline
+
+    # Voices and music on Ray: their cache is emptied, and this process's own voice and score refuse to work, so
+    # every line and cue must be made by the Ray workers (a fresh import, without these patches).
+    for kind in ("dialogue", "music"):
+        shutil.rmtree(ray.out / ".filmaster" / "cache" / kind)
+
+    def not_here(*_: object, **__: object) -> None:
+        raise AssertionError("a voice or a music cue was made on the driver under --executor ray")
+
+    monkeypatch.setattr(PiperSpeechBackend, "synthesize", not_here)
+    monkeypatch.setattr(MidiScoreMusicBackend, "compose", not_here)
+    again = _make(tmp_path, "ray", "ray")
+    assert again.work.computed["dialogue"] == local.work.computed["dialogue"] > 0
+    assert again.work.computed["music"] == local.work.computed["music"] > 0
+    audio = again.out / "media" / "audio"
+    assert list((local.out / "media" / "music").glob("*.mid"))
+    for cue in sorted((local.out / "media" / "music").glob("*.mid")):  # the score: the same notes, the same samples
+        assert (again.out / "media" / "music" / cue.name).read_bytes() == cue.read_bytes()
+        wav = cue.with_suffix(".wav").name
+        assert (audio / wav).read_bytes() == (local.out / "media" / "audio" / wav).read_bytes()
+    for line in sorted((local.out / "media" / "audio").glob("dlg-*.wav")):  # Piper's noise is unseeded: lengths
+        ours, rate = read_wav(line)
+        theirs, _ = read_wav(audio / line.name)
+        assert abs(len(theirs) - len(ours)) < 0.15 * rate and float(np.sqrt(np.mean(theirs**2))) > 0.01

@@ -8,23 +8,39 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..backends.video.base import VideoBackend
 from ..backends.video.remote import Control, Generated, RemoteVideoBackend
 from ..model.shot_request import ShotRequest
 
+B = TypeVar("B")
+
 # One backend per worker process and settings: a renderer's GL context or a model's weights load once, not per shot.
-_backends: dict[tuple[type[VideoBackend], str], VideoBackend] = {}
+_backends: dict[tuple[type, str], Any] = {}
 
 
-def _backend(cls: type[VideoBackend], settings: dict[str, Any]) -> VideoBackend:
+def _backend(cls: type[B], settings: dict[str, Any]) -> B:
     key = (cls, json.dumps(settings, sort_keys=True, default=str))
     if key not in _backends:
         os.environ.setdefault("OMP_NUM_THREADS", "1")  # one render thread per worker, as in the local pool
         os.environ.setdefault("LP_NUM_THREADS", "1")
         _backends[key] = cls(**settings)
-    return _backends[key]
+    return _backends[key]  # type: ignore[no-any-return]
+
+
+class Shipped:
+    """A backend that travels as its class and settings, and is rebuilt (once) in the worker that receives it; here
+    it stands for the backend itself. A backend holds what cannot travel: locks, model sessions, open files."""
+
+    def __init__(self, backend: Any, settings: dict[str, Any]) -> None:
+        self._backend, self._settings = backend, settings
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _backend, (type(self._backend), self._settings)
 
 
 def render_shot(cls: type[VideoBackend], settings: dict[str, Any], request: ShotRequest) -> dict[str, bytes]:
@@ -46,9 +62,9 @@ def generate_shot(backend: RemoteVideoBackend, request: ShotRequest, control: Co
         return clip.read_bytes(), result
 
 
-def make_file(make: Callable[[Path], None], suffix: str) -> bytes:
-    """The bytes `make(path)` writes: a sound cue's recipe (its backend, text, voice and settings), made here."""
+def make_files(make: Callable[[Path], None], suffix: str) -> dict[str, bytes]:
+    """What `make(path)` writes, by suffix: a sound cue's recipe (its backend, shipped, with the text, voice or
+    score request) made here; the cue's file is under `suffix`, anything written beside it (a MIDI) under its own."""
     with tempfile.TemporaryDirectory(prefix="filmaster-cue-") as scratch:
-        path = Path(scratch) / f"cue{suffix}"
-        make(path)
-        return path.read_bytes()
+        make(Path(scratch) / f"cue{suffix}")
+        return {path.suffix: path.read_bytes() for path in Path(scratch).iterdir() if path.is_file()}

@@ -12,7 +12,7 @@ import math
 import wave
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from ..backends.music.base import MusicBackend, MusicRequest
 from ..backends.registry import create_backend
 from ..backends.speech.base import SpeechBackend
 from ..config import Config, SoundConfig
+from ..execution import Executor
+from ..execution.work import Shipped, make_files
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
 from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
@@ -37,6 +39,7 @@ from .dialogue import dialogue_render
 from .score_cues import cue_points, scene_theme
 
 AMBIENCE_VERSION = "1"
+REMOTE_KINDS = ("dialogue", "music")  # what an executor's workers make; beds and effects are cheap DSP, made here
 AMBIENCE_STEP_S = 10.0
 AMBIENCE_FADE_S = 0.05  # at the cut, as the bed's own ends fade
 
@@ -46,6 +49,14 @@ class SoundBackends:
     speech: SpeechBackend
     music: MusicBackend
     find_sound: SoundLookup | None = None  # a sound library: description -> file, else the synthesiser plays it
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # per kind, what they were made with
+
+    def shipped(self) -> SoundBackends:
+        """These backends as they travel to an executor's workers (their class and settings)."""
+        speech, music = (
+            Shipped(b, self.settings.get(kind, {})) for kind, b in (("speech", self.speech), ("music", self.music))
+        )
+        return replace(self, speech=speech, music=music)  # type: ignore[arg-type]
 
     @classmethod
     def create(cls, speech: str, music: str, settings: dict[str, dict[str, Any]]) -> SoundBackends:
@@ -53,6 +64,7 @@ class SoundBackends:
             speech=create_backend("speech", speech, **settings.get("speech", {})),  # type: ignore[arg-type]
             music=create_backend("music", music, **settings.get("music", {})),  # type: ignore[arg-type]
             find_sound=effects_lookup(),  # the user's own effects (`filmaster sounds add`) before the synthesiser
+            settings={kind: settings.get(kind, {}) for kind in ("speech", "music")},
         )
 
 
@@ -137,16 +149,26 @@ def render_sound(
     reporter: Reporter,
     seed: int,
     cut: Cut | None = None,
+    executor: Executor | None = None,
 ) -> SoundPlan:
     """Render every cue to `media/audio/<cue>.wav` (through the cache); return the plan with real durations.
 
     Three lanes run side by side, each a kind of cue in order: the voice (one line at a time: espeak-ng, under
     Piper, is not thread-safe), the score and the beds. All spend their time in C (onnxruntime, the synthesizer,
-    FFTs) with the GIL released. With the locked `cut`, the score accents the cuts inside each scene.
+    FFTs) with the GIL released. With the locked `cut`, the score accents the cuts inside each scene. With an
+    `executor` (Ray), voices and music cues are made on its workers; the lanes wait for them and keep the cache.
     """
     rate = sound.sample_rate
     cache = project.cache
     units = [_unit(cue, plan, backends, cache, rate, seed, cut) for cue in sound.cues]
+    if executor is not None:  # the same units, their recipes made with the backends as they travel
+        travelling = backends.shipped()
+        units = [
+            replace(u, make=_made_on(executor, _unit(u.cue, plan, travelling, None, rate, seed, cut), cache))
+            if u.namespace in REMOTE_KINDS
+            else u
+            for u in units
+        ]
     stored: dict[str, Path] = {}
     with reporter.task(f"Rendering {len(units)} sound cues", len(units)) as advance:
 
@@ -174,8 +196,20 @@ def render_sound(
     return sound.model_copy(update={"cues": rendered})
 
 
+def _made_on(executor: Executor, unit: Unit, cache: Cache) -> Callable[[Path], None]:
+    """`unit.make` run by an executor's worker: its files come back as bytes, written here (a MIDI into the cache)."""
+
+    def make(tmp: Path) -> None:
+        files = executor.submit(make_files, unit.make, ".wav").result()
+        if ".mid" in files:
+            write_bytes_atomic(cache.path(unit.namespace, unit.key, ".mid"), files[".mid"])
+        tmp.write_bytes(files[".wav"])
+
+    return make
+
+
 def _unit(
-    cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int, cut: Cut | None
+    cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache | None, rate: int, seed: int, cut: Cut | None
 ) -> Unit:
     if cue.kind == CueKind.DIALOGUE:
         key, make = dialogue_render(cue, plan, backends.speech, rate)
@@ -199,6 +233,7 @@ def _unit(
         )
         key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
         return Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
+    assert cache is not None  # beds and effects are made here, never shipped
     # The bed is rendered in whole steps of length and cut to the scene, so a scene that grows or shrinks a little
     # (a line rewritten) cuts its bed from the render it already has.
     length_s = max(1, math.ceil(cue.duration_s / AMBIENCE_STEP_S)) * AMBIENCE_STEP_S
@@ -218,12 +253,14 @@ def _unit(
 
 
 def _music_maker(
-    backend: MusicBackend, request: MusicRequest, rate: int, cache: Cache, key: str
+    backend: MusicBackend, request: MusicRequest, rate: int, cache: Cache | None, key: str
 ) -> Callable[[Path], None]:
+    """A music cue's recipe; without a `cache` (on a worker) its MIDI is written beside the WAV."""
+
     def make(tmp: Path) -> None:
         result = backend.compose(request, rate, cache)
         if result.midi:
-            write_bytes_atomic(cache.path("music", key, ".mid"), result.midi)
+            write_bytes_atomic(cache.path("music", key, ".mid") if cache else tmp.with_suffix(".mid"), result.midi)
         write_wav(tmp, result.audio, rate)
 
     return make
