@@ -21,7 +21,7 @@ from .cache_admin import record_run
 from .config import Config
 from .develop.looks import apply_looks, story_cast_for
 from .errors import InputError
-from .execution import Resources, closing_executor, open_executor
+from .execution import closing_executor, open_executor
 from .limits import check_plan
 from .model import CueKind, Plan, RenderSettings, Screenplay
 from .post.edit_file import edited_decisions
@@ -228,10 +228,8 @@ def make_film(
         workers=config.render.workers,
     )
     camera = video_backend(shoot_config)
-    executor = open_executor(config.render.executor, config.render.workers)  # before any work: Ray, if asked
-    shoot_config = replace(
-        shoot_config, executor=executor, resources=Resources.of(camera_name, config.render.resources)
-    )
+    executor = open_executor(config.render.executor, config.render.workers, config.render.resources)  # Ray, if asked
+    shoot_config = replace(shoot_config, executor=executor)
     sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
     project = Project(out, source, force=force)
     project.update_manifest(source_path=str(source.resolve()))  # where `reshoot` finds the screenplay again

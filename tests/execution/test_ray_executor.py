@@ -122,3 +122,10 @@ def test_ray_makes_the_same_film_as_the_local_pool(tmp_path: Path, monkeypatch: 
         ours, rate = read_wav(line)
         theirs, _ = read_wav(audio / line.name)
         assert abs(len(theirs) - len(ours)) < 0.15 * rate and float(np.sqrt(np.mean(theirs**2))) > 0.01
+
+
+def test_resources_per_backend_are_checked() -> None:
+    config = load_config(overrides={"render": {"resources": {"diffusers": {"num_gpus": 1, "num_cpus": 2}}}})
+    assert config.render.resources == {"diffusers": {"num_gpus": 1.0, "num_cpus": 2.0}}
+    with pytest.raises(ConfigError, match=r"render\.resources"):
+        load_config(overrides={"render": {"resources": {"diffusers": {"gpus": 1}}}})

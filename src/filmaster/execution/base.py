@@ -20,13 +20,11 @@ class Resources:
     num_cpus: float = 1.0
     num_gpus: float = 0.0
 
-    @classmethod
-    def of(cls, backend: str, table: Mapping[str, Mapping[str, float]]) -> Resources:
-        """A backend's resources from the configured table (`[render.resources.<backend>]`), else one CPU."""
-        return cls(**table.get(backend, {}))
-
 
 ONE_CPU = Resources()
+# A vendor's request mostly waits for the vendor: a quarter of a core each, so a backend's concurrency (8) is not
+# capped by the cluster's core count; the download's conform still gets its share.
+A_REQUEST = Resources(num_cpus=0.25)
 
 
 class Executor(Protocol):
@@ -35,6 +33,10 @@ class Executor(Protocol):
     NAME: str
 
     def submit(self, fn: Callable[..., T], *args: Any, resources: Resources = ONE_CPU) -> Future[T]: ...
+
+    def resources_of(self, backend: str, default: Resources = ONE_CPU) -> Resources:
+        """What one unit of `backend`'s work holds (`[render.resources.<backend>]`), else `default`."""
+        ...
 
     def close(self) -> None: ...
 

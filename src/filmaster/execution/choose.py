@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from ..errors import ConfigError
@@ -23,14 +23,17 @@ def parse_executor(spec: str) -> str | None:
     raise ConfigError(f"unknown executor '{spec}': use 'local', 'ray' (a local Ray) or 'ray://HOST:PORT' (a cluster)")
 
 
-def open_executor(spec: str, workers: int = 0) -> Executor | None:
-    """The executor of `spec`, connected; None for the local pool (stages keep their own process pools)."""
+def open_executor(
+    spec: str, workers: int = 0, resources: Mapping[str, Mapping[str, float]] | None = None
+) -> Executor | None:
+    """The executor of `spec`, connected, with each backend's `resources` per unit of work (`[render.resources]`);
+    None for the local pool (stages keep their own process pools)."""
     address = parse_executor(spec)
     if address is None:
         return None
     from .ray_cluster import RayExecutor
 
-    return RayExecutor(address, num_cpus=workers or None)
+    return RayExecutor(address, num_cpus=workers or None, resources=resources)
 
 
 @contextmanager

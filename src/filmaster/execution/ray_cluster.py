@@ -7,7 +7,7 @@ Ray is an optional extra (`pip install 'filmaster[ray]'`) and imported only here
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
@@ -20,7 +20,10 @@ T = TypeVar("T")
 class RayExecutor:
     NAME = "ray"
 
-    def __init__(self, address: str, num_cpus: int | None = None) -> None:
+    def __init__(
+        self, address: str, num_cpus: int | None = None, resources: Mapping[str, Mapping[str, float]] | None = None
+    ) -> None:
+        self._resources = {name: Resources(**spec) for name, spec in (resources or {}).items()}
         try:
             import ray
         except ImportError:
@@ -43,6 +46,9 @@ class RayExecutor:
                 ) from exc
             self._started = True
         self._remote: dict[Callable[..., Any], Any] = {}
+
+    def resources_of(self, backend: str, default: Resources = ONE_CPU) -> Resources:
+        return self._resources.get(backend, default)
 
     def submit(self, fn: Callable[..., T], *args: Any, resources: Resources = ONE_CPU) -> Future[T]:
         remote = self._remote.get(fn)

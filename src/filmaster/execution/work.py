@@ -33,14 +33,14 @@ class Shipped:
     """A backend that travels as its class and settings, and is rebuilt (once) in the worker that receives it; here
     it stands for the backend itself. A backend holds what cannot travel: locks, model sessions, open files."""
 
-    def __init__(self, backend: Any, settings: dict[str, Any]) -> None:
-        self._backend, self._settings = backend, settings
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._backend, name)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _backend, (type(self._backend), self._settings)
+        return _backend, (type(self._backend), dict(self._backend.settings))
 
 
 def render_shot(cls: type[VideoBackend], settings: dict[str, Any], request: ShotRequest) -> dict[str, bytes]:

@@ -31,6 +31,7 @@ from ..backends.video.remote import Control, Generated, RemoteVideoBackend, firs
 from ..budget import CostBudget
 from ..errors import BackendUnavailableError, CostLimitError, FilmasterError
 from ..execution import Executor
+from ..execution.base import A_REQUEST
 from ..execution.work import generate_shot
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..progress import Reporter
@@ -235,7 +236,10 @@ def _generate(job: _Job, executor: Executor | None = None) -> Generated:
         if executor is None:
             result = job.backend.generate(job.request, tmp, control)
         else:  # the request and its control travel; the thread waits, so the backend's concurrency still holds
-            clip, result = executor.submit(generate_shot, job.backend, job.request, control).result()
+            resources = executor.resources_of(job.backend.NAME, A_REQUEST)
+            clip, result = executor.submit(
+                generate_shot, job.backend, job.request, control, resources=resources
+            ).result()
             tmp.write_bytes(clip)
         record = {"model": result.model, "seed": result.seed, "prompt": result.prompt, "cost_usd": result.cost_usd}
         write_text_atomic(job.record, json.dumps(record))

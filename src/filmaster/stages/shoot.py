@@ -28,8 +28,8 @@ from typing import Any
 from ..backends.registry import create_backend
 from ..backends.video.base import VideoBackend
 from ..errors import FilmasterError, RenderError
-from ..execution import Executor, Resources
-from ..execution.base import ONE_CPU, land
+from ..execution import Executor
+from ..execution.base import land
 from ..execution.work import render_shot
 from ..export.film import join_clips
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
@@ -52,9 +52,7 @@ class ShootConfig:
     settings: RenderSettings
     seed: int
     workers: int  # 0 = one per core
-    # Where shots render: None for this machine's process pool, else an executor (Ray) with each shot's resources.
-    executor: Executor | None = None
-    resources: Resources = ONE_CPU
+    executor: Executor | None = None  # where shots render: None for this machine's process pool, else Ray
 
 
 def shot_requests(plan: Plan, settings: RenderSettings, seed: int) -> list[ShotRequest]:
@@ -362,7 +360,11 @@ def _run_jobs(
             return pool.executor.submit(_render_in_worker, request, str(clip), str(truth))
         # The shot request travels; its files come back as bytes, written here beside the cache.
         made = config.executor.submit(
-            render_shot, type(backend), config.backend_settings, request, resources=config.resources
+            render_shot,
+            type(backend),
+            config.backend_settings,
+            request,
+            resources=config.executor.resources_of(backend.NAME),
         )
         return land(made, {"clip": clip, "truth": truth})
 

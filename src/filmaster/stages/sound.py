@@ -12,7 +12,7 @@ import math
 import wave
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +49,10 @@ class SoundBackends:
     speech: SpeechBackend
     music: MusicBackend
     find_sound: SoundLookup | None = None  # a sound library: description -> file, else the synthesiser plays it
-    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # per kind, what they were made with
 
     def shipped(self) -> SoundBackends:
         """These backends as they travel to an executor's workers (their class and settings)."""
-        speech, music = (
-            Shipped(b, self.settings.get(kind, {})) for kind, b in (("speech", self.speech), ("music", self.music))
-        )
-        return replace(self, speech=speech, music=music)  # type: ignore[arg-type]
+        return replace(self, speech=Shipped(self.speech), music=Shipped(self.music))  # type: ignore[arg-type]
 
     @classmethod
     def create(cls, speech: str, music: str, settings: dict[str, dict[str, Any]]) -> SoundBackends:
@@ -64,7 +60,6 @@ class SoundBackends:
             speech=create_backend("speech", speech, **settings.get("speech", {})),  # type: ignore[arg-type]
             music=create_backend("music", music, **settings.get("music", {})),  # type: ignore[arg-type]
             find_sound=effects_lookup(),  # the user's own effects (`filmaster sounds add`) before the synthesiser
-            settings={kind: settings.get(kind, {}) for kind in ("speech", "music")},
         )
 
 
@@ -163,8 +158,14 @@ def render_sound(
     units = [_unit(cue, plan, backends, cache, rate, seed, cut) for cue in sound.cues]
     if executor is not None:  # the same units, their recipes made with the backends as they travel
         travelling = backends.shipped()
+        names = {"dialogue": backends.speech.NAME, "music": backends.music.NAME}
         units = [
-            replace(u, make=_made_on(executor, _unit(u.cue, plan, travelling, None, rate, seed, cut), cache))
+            replace(
+                u,
+                make=_made_on(
+                    executor, _unit(u.cue, plan, travelling, None, rate, seed, cut), names[u.namespace], cache
+                ),
+            )
             if u.namespace in REMOTE_KINDS
             else u
             for u in units
@@ -196,11 +197,12 @@ def render_sound(
     return sound.model_copy(update={"cues": rendered})
 
 
-def _made_on(executor: Executor, unit: Unit, cache: Cache) -> Callable[[Path], None]:
+def _made_on(executor: Executor, unit: Unit, backend: str, cache: Cache) -> Callable[[Path], None]:
     """`unit.make` run by an executor's worker: its files come back as bytes, written here (a MIDI into the cache)."""
+    resources = executor.resources_of(backend)
 
     def make(tmp: Path) -> None:
-        files = executor.submit(make_files, unit.make, ".wav").result()
+        files = executor.submit(make_files, unit.make, ".wav", resources=resources).result()
         if ".mid" in files:
             write_bytes_atomic(cache.path(unit.namespace, unit.key, ".mid"), files[".mid"])
         tmp.write_bytes(files[".wav"])
