@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -9,17 +10,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from failing_video import LensCapVideoBackend
 from filmaster.audio.wavio import read_wav
 from filmaster.backends.music.midi_score import MidiScoreMusicBackend
 from filmaster.backends.speech.piper import PiperSpeechBackend
 from filmaster.cli import main
 from filmaster.config import load_config
-from filmaster.errors import ConfigError
-from filmaster.execution import open_executor, parse_executor
+from filmaster.errors import ConfigError, RenderError
+from filmaster.execution import closing_executor, open_executor, parse_executor
+from filmaster.model import RenderSettings
 from filmaster.pipeline import MakeResult, make_film
+from filmaster.progress import SilentReporter
+from filmaster.project import Project
 from filmaster.stages import shoot
+from filmaster.stages.breakdown import plan_screenplay
+from filmaster.stages.develop import develop
+from filmaster.stages.shoot import ShootConfig
 
-from ..conftest import EXAMPLES
+from ..conftest import EXAMPLES, ROOT
+
+SUPPORT = ROOT / "tests" / "support"
 
 DRAFT = {"render": {"draft": True, "workers": 2}}
 
@@ -129,3 +139,21 @@ def test_resources_per_backend_are_checked() -> None:
     assert config.render.resources == {"diffusers": {"num_gpus": 1.0, "num_cpus": 2.0}}
     with pytest.raises(ConfigError, match=r"render\.resources"):
         load_config(overrides={"render": {"resources": {"diffusers": {"gpus": 1}}}})
+
+
+def test_a_shot_failing_on_ray_is_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ray")
+    # The workers of the local Ray import the failing backend from the test support folder, as the pool's do.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(SUPPORT), os.environ.get("PYTHONPATH", "")]))
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    project = Project(tmp_path / "out", source)
+    plan = plan_screenplay(develop(source))
+    with closing_executor(open_executor("ray", 2)) as ray:
+        config = ShootConfig("lens-cap", {}, RenderSettings(width=128, height=72, fps=12, draft=True), 0, 2, ray)
+        shooting = shoot.start_shoot(plan, config, project, SilentReporter(), LensCapVideoBackend())
+        with pytest.raises(RenderError) as failure:
+            shooting.wait()
+    assert str(failure.value).endswith("rendering failed: the lens cap is on")
+    assert "\n" not in str(failure.value)
+    assert not list((project.cache.root / shoot.NAMESPACE).glob("*")), "a failed render left files in the cache"

@@ -55,10 +55,29 @@ class RayExecutor:
         if remote is None:
             remote = self._remote.setdefault(fn, self._ray.remote(fn))
         ref = remote.options(num_cpus=resources.num_cpus, num_gpus=resources.num_gpus).remote(*args)
-        return ref.future()  # type: ignore[no-any-return]
+        return _unwrapped(ref.future())
 
     def close(self) -> None:
         """Disconnect; a local Ray this executor started is stopped with it."""
         if self._started:
             self._ray.shutdown()
             self._started = False
+
+
+def _unwrapped(future: Future[T]) -> Future[T]:
+    """The future with a worker's own exception, not Ray's wrapper of it (whose text carries the worker's
+    traceback): a shot that fails on Ray reads as one that fails in the local pool, in one line."""
+    plain: Future[T] = Future()
+
+    def settle(done: Future[T]) -> None:
+        if not plain.set_running_or_notify_cancel():
+            return
+        error = done.exception()
+        if error is None:
+            plain.set_result(done.result())
+        else:
+            cause = getattr(error, "cause", None)  # ray.exceptions.RayTaskError keeps the worker's exception
+            plain.set_exception(cause if isinstance(cause, BaseException) else error)
+
+    future.add_done_callback(settle)
+    return plain
