@@ -30,17 +30,27 @@ def _backend(cls: type[B], settings: dict[str, Any]) -> B:
 
 
 class Shipped:
-    """A backend that travels as its class and settings, and is rebuilt (once) in the worker that receives it; here
-    it stands for the backend itself. A backend holds what cannot travel: locks, model sessions, open files."""
+    """A backend that travels as its class and settings, and is rebuilt (once per worker process) where it is first
+    used; here it stands for the backend itself. A backend holds what cannot travel: locks, model sessions. It is
+    rebuilt lazily because a Ray Client server unpickles a task's arguments and pickles them again on their way."""
 
-    def __init__(self, backend: Any) -> None:
-        self._backend = backend
+    def __init__(self, backend: Any = None, *, recipe: tuple[type, dict[str, Any]] | None = None) -> None:
+        self._made = backend
+        self._recipe = recipe if recipe is not None else (type(backend), dict(backend.settings))
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._backend, name)
+        if name.startswith("__"):  # pickling and copying look for these: they are the proxy's, not the backend's
+            raise AttributeError(name)
+        if self._made is None:
+            self._made = _backend(*self._recipe)
+        return getattr(self._made, name)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _backend, (type(self._backend), dict(self._backend.settings))
+        return _rebuilt, self._recipe
+
+
+def _rebuilt(cls: type, settings: dict[str, Any]) -> Shipped:
+    return Shipped(recipe=(cls, settings))
 
 
 def render_shot(cls: type[VideoBackend], settings: dict[str, Any], request: ShotRequest) -> dict[str, bytes]:
