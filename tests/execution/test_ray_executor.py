@@ -36,7 +36,7 @@ DRAFT = {"render": {"draft": True, "workers": 2}}
 
 def test_executor_specs_are_parsed_or_named_wrong() -> None:
     assert parse_executor("local") is None
-    assert parse_executor("ray") == "auto"
+    assert parse_executor("ray") == "local"
     assert parse_executor("ray://10.0.0.5:10001") == "ray://10.0.0.5:10001"
     for bad in ("dask", "ray://", "ray://nohost"):
         with pytest.raises(ConfigError, match="use 'local', 'ray'"):

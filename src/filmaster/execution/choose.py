@@ -12,12 +12,12 @@ LOCAL = "local"
 
 
 def parse_executor(spec: str) -> str | None:
-    """The Ray address of an executor spec ("auto" for a local Ray started on demand), or None for the local pool."""
+    """The Ray address of an executor spec ("local" for a Ray started for the run), or None for the local pool."""
     text = spec.strip()
     if text in ("", LOCAL):
         return None
     if text == "ray":
-        return "auto"
+        return "local"
     if text.startswith("ray://") and ":" in text.removeprefix("ray://").strip("/"):
         return text
     raise ConfigError(f"unknown executor '{spec}': use 'local', 'ray' (a local Ray) or 'ray://HOST:PORT' (a cluster)")

@@ -32,14 +32,18 @@ class RayExecutor:
         self._started = False
         if not ray.is_initialized():
             try:
-                if address == "auto":  # a local Ray of this machine's cores, for this run only
+                if address == "local":  # a new Ray of this machine's cores, for this run only, not one already running
                     ray.init(
-                        num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR
+                        address="local",
+                        num_cpus=num_cpus,
+                        include_dashboard=False,
+                        log_to_driver=False,
+                        logging_level=logging.ERROR,
                     )
                 else:
                     ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
             except (ConnectionError, TimeoutError, RuntimeError, ValueError) as exc:
-                where = "start a local Ray" if address == "auto" else f"reach the Ray cluster at {address}"
+                where = "start a local Ray" if address == "local" else f"reach the Ray cluster at {address}"
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise BackendUnavailableError(
                     f"cannot {where} ({first}); check that it runs (`ray status`) or use --executor local"
