@@ -47,13 +47,13 @@ def main() -> None:
         print(f"export --format all, wall per run: {', '.join(f'{w:.2f} s' for w in walls)}")
         print(f"files of the film's folder (cache included) made or changed by the exports: {len(changed)}")
 
-        from filmaster.export.formats import FORMATS
+        from filmaster.export.formats import CONVERSIONS, FORMATS
         from filmaster.export.project_export import load_context
 
         start = time.perf_counter()
-        context = load_context(film, dest=Path(tmp) / "in-process")
+        context = load_context(film, dest=Path(tmp) / "in-process", names=tuple(CONVERSIONS))
         print(f"in-process: reading the artifacts and building the timeline {time.perf_counter() - start:.3f} s")
-        for name, writer in FORMATS.items():
+        for name, writer in (FORMATS | CONVERSIONS).items():
             start = time.perf_counter()
             writer(context)
             print(f"  {name:<9} {time.perf_counter() - start:.3f} s")

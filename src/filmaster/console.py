@@ -32,6 +32,10 @@ def _columns() -> tuple[ProgressColumn, ...]:
     )
 
 
+def _no_progress(n: int = 1) -> None:
+    """The progress callback of a quiet console: nothing to show."""
+
+
 class ConsoleReporter:
     """Stage lines and progress bars on `console`. Tasks may run at once (shots render while the sound is made):
     they share one live display, a bar each, which closes when the last of them ends."""
@@ -51,7 +55,7 @@ class ConsoleReporter:
     @contextmanager
     def task(self, description: str, total: int) -> Iterator[Advance]:
         if self.quiet or total <= 0:
-            yield lambda n=1: None
+            yield _no_progress
             return
         with self._lock:
             if self._progress is None:
@@ -61,7 +65,11 @@ class ConsoleReporter:
             task_id = progress.add_task(description, total=total)
             self._open += 1
         try:
-            yield lambda n=1: progress.advance(task_id, n)
+
+            def advance(n: int = 1) -> None:
+                progress.advance(task_id, n)
+
+            yield advance
         finally:
             with self._lock:
                 self._open -= 1

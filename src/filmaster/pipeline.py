@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,17 +14,22 @@ from . import __version__
 from .atomic import write_text_atomic
 from .backends.embed.base import EmbeddingBackend
 from .backends.embed.cached import CachedEmbeddings
+from .backends.faults import injecting
 from .backends.llm.base import LLMBackend
 from .backends.registry import create_backend
+from .backends.resilience import RetriedEmbeddings, Unrecovered
 from .backends.video.base import VideoBackend
+from .budget import CostBudget
 from .cache_admin import record_run
 from .config import Config
 from .develop.looks import apply_looks, story_cast_for
 from .errors import InputError
 from .execution import closing_executor, open_executor
 from .limits import check_plan
-from .model import CueKind, Plan, RenderSettings, Screenplay
+from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan
+from .model.mix import MixResult
 from .post.edit_file import edited_decisions
+from .post.pixel_edit import act_on_pixels
 from .post.report import describe_post, write_post
 from .post.screening import post_produce
 from .progress import Reporter, SilentReporter
@@ -32,7 +37,7 @@ from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
-from .stages.deliver import deliver, encode_film_sound, film_sound_ahead, timeline_of_mix
+from .stages.deliver import Deliverables, deliver, encode_film_sound, film_sound_ahead, timeline_of_mix
 from .stages.develop import develop
 from .stages.generate import (
     GenerationReport,
@@ -101,10 +106,11 @@ def scene_planner(config: Config) -> ScenePlanner | None:
     """The LLM re-planner when configured; None selects the deterministic one."""
     if config.cinematography.planner != "llm":
         return None
-    llm: LLMBackend = create_backend(  # type: ignore[assignment]
-        "llm", config.backends.llm, **config.backends.settings.get("llm", {})
-    )
+    llm: LLMBackend = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))
     return LLMScenePlanner(llm)
+
+
+PLAN_FALLBACK = "plan"  # the kind of fallback recorded when retrieval fails and the breakdown's shots stand
 
 
 def make_plan(
@@ -120,16 +126,21 @@ def make_plan(
     plan = plan_screenplay(screenplay)
     if not config.cinematography.retrieval:
         return plan
-    embedder: EmbeddingBackend = create_backend(  # type: ignore[assignment]
+    embedder: EmbeddingBackend = create_backend(
         "embed", config.backends.embed, **config.backends.settings.get("embed", {})
     )
-    index, embedded = open_library_index(user_corpus_path(config), embedder)
-    if embedded:
-        reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
-    queries = CachedEmbeddings(embedder, cache) if cache is not None else embedder
-    plan = plan_cinematography(
-        plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config), previous=previous
-    )
+    try:
+        index, embedded = open_library_index(user_corpus_path(config), RetriedEmbeddings(embedder))
+        if embedded:
+            reporter.info(f"indexed {embedded} corpus entries with '{embedder.NAME}'")
+        queries = CachedEmbeddings(embedder, cache) if cache is not None else embedder
+        plan = plan_cinematography(
+            plan, index, queries, k=config.cinematography.top_k, planner=scene_planner(config), previous=previous
+        )
+    except Unrecovered as exc:  # the embedding model failed every retry: the breakdown's own shots stand
+        if cache is not None:
+            cache.fallbacks.add(PLAN_FALLBACK, "retrieval", "the breakdown's shots", str(exc))
+        return plan
     reporter.stage("camera", f"each scene re-planned from its {config.cinematography.top_k} closest film scenes")
     return plan
 
@@ -162,8 +173,14 @@ def load_or_plan(
         plan_path.replace(backup)
         reporter.warn(f"the screenplay changed, so the plan was made anew; your edited plan is kept as {backup.name}")
     write_text_atomic(plan_path, plan.to_json())
+    # A plan made without its references (a fallback) is not kept as this configuration's plan: the next run
+    # plans again.
+    fell_back = any(entry["kind"] == PLAN_FALLBACK for entry in project.cache.fallbacks.sorted())
     project.update_manifest(
-        screenplay_digest=script_digest, plan_digest=file_digest(plan_path), plan_edited=False, planning_key=key
+        screenplay_digest=script_digest,
+        plan_digest=file_digest(plan_path),
+        plan_edited=False,
+        planning_key=None if fell_back else key,
     )
     return plan, False
 
@@ -210,7 +227,11 @@ def make_film(
     reporter: Reporter | None = None,
     fine_cut: bool = True,
 ) -> MakeResult:
-    reporter = reporter or SilentReporter()
+    with injecting(config.faults):  # `[faults]`, a testing aid: every backend made for this film fails at times
+        return _make_film(source, out, config, force, reporter or SilentReporter(), fine_cut)
+
+
+def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: Reporter, fine_cut: bool) -> MakeResult:
     # Bad input is reported before the output folder is touched.
     screenplay = develop(source, int(config.limits.screenplay_mb * 1e6))
     reporter.stage(
@@ -230,7 +251,10 @@ def make_film(
     camera = video_backend(shoot_config)
     executor = open_executor(config.render.executor, config.render.workers, config.render.resources)  # Ray, if asked
     shoot_config = replace(shoot_config, executor=executor)
-    sound_backends = SoundBackends.create(config.backends.speech, config.backends.music, config.backends.settings)
+    budget = CostBudget(config.generate.max_cost_usd)  # one --max-cost for voices, music and shots
+    sound_backends = SoundBackends.create(
+        config.backends.speech, config.backends.music, config.backends.settings, budget
+    )
     project = Project(out, source, force=force)
     project.update_manifest(source_path=str(source.resolve()))  # where `reshoot` finds the screenplay again
     timings: dict[str, float] = {}
@@ -239,7 +263,7 @@ def make_film(
     def lap(name: str) -> None:
         nonlocal clock
         now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
+        timings[name] = round(timings.get(name, 0.0) + now - clock, 3)  # a re-cut on the pixels scores again
         clock = now
 
     edited_edit = edited_decisions(project)  # a hand-edited edit.json is checked before any work
@@ -259,50 +283,77 @@ def make_film(
             post = post_produce(plan, rough, shooting.takes, config, fine_cut, edited_edit)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
-            cues = design_sound(plan, cut, config.sound, sound_finder(config, project.cache))
-            reporter.stage(
-                "sound", ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind))
-            )
-            sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut, executor)
-            lap("sound")
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
-                mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
-                write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change
-                # The timelines carry the mix's levels; they are made while the film's sound encodes.
-                timeline = side.submit(
-                    timeline_of_mix, plan, cut, sound, project, shooting.takes, config, post.critique.findings
-                )
-                if not mixed.remixed:
-                    reporter.stage("mix", "unchanged")
-                else:
-                    remixed = project.cache.work.computed["premix"]
-                    scenes = remixed + project.cache.work.reused["premix"]
+
+                def score(cut: Cut) -> tuple[SoundPlan, MixResult, Future[Deliverables]]:
+                    """Design, render and mix the sound of `cut`; make its timelines on `side` meanwhile."""
+                    work = project.cache.work
+                    before = work.computed["premix"], work.reused["premix"]  # a re-cut counts its own scenes
+                    cues = design_sound(plan, cut, config.sound, sound_finder(config, project.cache))
                     reporter.stage(
-                        "mix",
-                        f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
-                        f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
+                        "sound",
+                        ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind)),
                     )
-                    encode_film_sound(cut, mixed, project)  # the film's AAC, while shots may still render
-                lap("mix")
+                    sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut, executor)
+                    lap("sound")
+                    mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
+                    write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change
+                    # The timelines carry the mix's levels; they are made while the film's sound encodes.
+                    timeline = side.submit(
+                        timeline_of_mix, plan, cut, sound, project, shooting.takes, config, post.critique.findings
+                    )
+                    if not mixed.remixed:
+                        reporter.stage("mix", "unchanged")
+                    else:
+                        remixed = work.computed["premix"] - before[0]
+                        scenes = remixed + work.reused["premix"] - before[1]
+                        reporter.stage(
+                            "mix",
+                            f"{remixed} of {scenes} scenes re-mixed; {mixed.integrated_lufs:.1f} LUFS integrated, "
+                            f"true peak {mixed.true_peak_dbtp:.1f} dBTP",
+                        )
+                        encode_film_sound(cut, mixed, project)  # the film's AAC, while shots may still render
+                    lap("mix")
+                    return sound, mixed, timeline
+
+                sound, mixed, timeline = score(cut)
                 shooting.wait()
                 lap("shoot")
                 generation = generate_shots(
                     plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
-                    camera, project, reporter, config.generate.max_cost_usd, executor,
+                    camera, project, reporter, budget, executor,
                 )  # fmt: skip
                 write_takes(shooting.takes, project)
                 lap("generate")
+                # What only the pictures show (identical set-ups, crossed lines, unseen subjects) is acted on now.
+                refined = act_on_pixels(plan, post, cut, shooting.takes, project)
+                if refined is not None:
+                    post = refined
+                    if refined.cut.clips != cut.clips:
+                        cut = lock_picture(refined.cut)
+                        reporter.stage("fine cut", f"re-cut on the pixels: {describe_post(post)}")
+                        timeline.result()  # the old cut's timelines are superseded
+                        sound, mixed, timeline = score(cut)
                 prepared = timeline.result()
                 prepared = replace(prepared, texts=annotate_timeline(prepared.texts, shooting.takes, project.out))
-                screened = side.submit(write_post, plan, cut, post, project)  # decodes frames beside the film
+                # The delivered cut's screening (cached: found already unless the pixels re-cut it) beside the film.
+                screened = side.submit(write_post, plan, cut, post, project, shooting.takes)
                 written = deliver(plan, cut, mixed, project, reporter, prepared)
                 written += screened.result()
     reporter.stage("deliver", ", ".join(path.name for path in written))
     write_text_atomic(project.state / "sound.json", sound.to_json())
     write_text_atomic(project.state / "cut.json", cut.to_json())
     lap("deliver")
+    fell_back = project.cache.fallbacks.sorted()
+    for line in project.cache.fallbacks.summary():  # the units that failed every retry, said once at the end
+        reporter.warn(line)
     project.update_manifest(
-        last_run={"work": project.cache.work.as_dict(), "seconds": timings, "key": content_key(plan, config)}
+        last_run={
+            "work": project.cache.work.as_dict(),
+            "seconds": timings,
+            "key": content_key(plan, config),
+            "fell_back": fell_back,
+        }
     )
     record_run(project)  # what `filmaster cache prune` keeps
     project.close()

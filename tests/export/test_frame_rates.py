@@ -18,8 +18,11 @@ import pytest
 from filmaster.config import load_config
 from filmaster.errors import ConfigError, ExportError
 from filmaster.export.timecode import frame_of, timecode
+from filmaster.export.timeline_view import view
 from filmaster.model import frame_rate
 from filmaster.pipeline import make_film
+
+from .fcpxml_rules import fcpxml_problems
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tiny.fountain"
 
@@ -119,6 +122,8 @@ def test_every_export_carries_the_rate_and_reads_back_at_the_films_length(film: 
                 seconds = Fraction(value.rstrip("s"))
                 assert (seconds / step).denominator == 1, f"{element.tag} {name}={value} is off the frame grid"
     assert Fraction(sequence.get("duration").rstrip("s")) / step == frames
+    tracks = [track.name for track in view(otio.adapters.read_from_file(str(out / "film.otio")), out).audio]
+    assert fcpxml_problems((out / "film.fcpxml").read_text(encoding="utf-8"), tracks) == []  # the DTD's facts
     # EDL: drop-frame declared at 29.97, its record times in the film's timecode, read back at the rate.
     edl_text = (out / "film.edl").read_text()
     assert ("FCM: DROP FRAME" in edl_text) == drop

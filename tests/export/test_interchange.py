@@ -22,13 +22,15 @@ from filmaster.audio.mix import premix
 from filmaster.config import InterchangeConfig, SoundConfig
 from filmaster.errors import ExportError
 from filmaster.export.otio_timeline import interchange_texts, otio_json, start_frame
+from filmaster.export.timeline_view import view
 from filmaster.export.writers import WRITERS
 from filmaster.model import Cut, Plan, SoundPlan
 from filmaster.project import Project
 from filmaster.stages.deliver import prepare_timeline
-from filmaster.stages.mix import _lay_cues, _origin, cues_by_scene
+from filmaster.stages.mix import _origin, cues_by_scene, lay_cues
 from filmaster.stages.mix_levels import _analyse, mix_levels
 
+from .fcpxml_rules import fcpxml_problems
 from .interchange_readers import RATE, correlation, fcp7_sound, fcpxml_sound, film_sound, otio_sound, resum, seconds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,8 +98,9 @@ def test_the_mix_levels_are_the_premix_s_own(film: Path) -> None:
     deepest = 0.0
     for cues in cues_by_scene(sound).values():
         origin = _origin(cues, sound.sample_rate)
+        stems, detector = lay_cues(cues, film, sound.sample_rate, origin)
         applied = premix(
-            _lay_cues(cues, film, sound.sample_rate, origin), duck_db=config.duck_db, sample_rate=sound.sample_rate
+            stems, duck_db=config.duck_db, sample_rate=sound.sample_rate, dialogue_detector=detector
         ).duck_gain
         ducking, dynamics = _analyse(cues, film, sound.sample_rate, origin, config.duck_db)
         if ducking:
@@ -130,8 +133,10 @@ def test_every_format_holds_the_film_s_clips_and_length(film: Path) -> None:
         assert sum(len(list(t.find_clips())) for t in read.audio_tracks()) == sounds, name
     assert edl.duration().rescaled_to(fps).value == frames
     assert len(list(edl.find_clips())) == pictures
-    # The EDL leaves out the disabled reference mix, which it cannot mute.
-    assert sum(len(list(e.find_clips())) for e in edl_sounds) == sounds - 1
+    # The EDL leaves out the disabled references (the stems, the mix), which it cannot mute.
+    references = sum(len(list(t.find_clips())) for t in timeline.audio_tracks() if not t.enabled)
+    assert references == 6
+    assert sum(len(list(e.find_clips())) for e in edl_sounds) == sounds - references
 
 
 # ---------------------------------------------------------------- FCPXML: the documented rules
@@ -185,6 +190,33 @@ def test_fcpxml_follows_the_documented_rules(film: Path) -> None:
     assert scenes == ["Scene 1: INT. KITCHEN - NIGHT", "Scene 2: EXT. STREET - DAY"]  # beside the critique's markers
     first = spine.find("asset-clip")
     assert first.findtext("note") and "Scene 1" in first.find("keyword").get("value")
+
+
+def test_the_stems_and_the_mix_are_muted_reference_tracks_in_every_format(film: Path) -> None:
+    """Each stem (media/stems/*.wav) and the mix on a track of its own, off until the editor turns it on; the
+    re-sum proofs above play none of them."""
+    stems = sorted(p.relative_to(film).as_posix() for p in (film / "media/stems").glob("*.wav"))
+    assert len(stems) == 5
+    references = [*stems, "media/audio/mix.wav"]
+    timeline = otio.adapters.read_from_file(str(film / "film.otio"))
+    muted = {c.media_reference.target_url: t for t in timeline.audio_tracks() for c in t.find_clips()}
+    assert all(not muted[path].enabled for path in references)
+    assert sum(not t.enabled for t in timeline.audio_tracks()) == len(references)
+    fcpxml = ET.parse(film / "film.fcpxml").getroot()
+    assets = {a.get("id"): a.find("media-rep").get("src") for a in fcpxml.iter("asset")}
+    clips = {assets[c.get("ref")].split(film.name + "/", 1)[1]: c for c in fcpxml.iter("asset-clip")}
+    assert all(clips[path].get("enabled") == "0" for path in references)
+    assert all(c.get("enabled") is None for path, c in clips.items() if path not in references)
+    fcp7 = ET.parse(film / "film.xml").getroot()
+    tracks = {t.findtext("clipitem/name"): t.findtext("enabled") for t in fcp7.iter("track") if t.find("clipitem")}
+    off = sorted(name for name, enabled in tracks.items() if enabled == "FALSE")
+    assert off == sorted(Path(path).stem for path in references)
+
+
+def test_fcpxml_is_valid_by_the_dtd_s_facts_and_the_documented_rules(film: Path) -> None:
+    timeline = otio.adapters.read_from_file(str(film / "film.otio"))
+    tracks = [track.name for track in view(timeline, film).audio]
+    assert fcpxml_problems((film / "film.fcpxml").read_text(encoding="utf-8"), tracks) == []
 
 
 # ---------------------------------------------------------------- FCP 7 XML, EDL

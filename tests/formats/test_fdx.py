@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from filmaster.errors import ParseError
-from filmaster.formats.fdx import parse_fdx, read_fdx, write_fdx
+from filmaster.formats.fdx import fdx_text, parse_fdx, read_fdx, write_fdx
 from filmaster.formats.fountain import parse_fountain, read_screenplay
 from filmaster.formats.fountain_writer import fountain_text, write_fountain
 from filmaster.model import ElementKind, Screenplay
+from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,3 +164,15 @@ def test_make_plan_cli_reports_a_bad_fdx_in_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode != 0
     assert "not well-formed XML" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("source", [*SCREENPLAYS, DATA / "voices_off.fountain"], ids=lambda p: p.stem)
+def test_a_converted_screenplay_plans_as_the_same_film(source: Path) -> None:
+    """Fountain → FDX, and that FDX → Fountain: each plans (scenes, shots, dialogue, voices) as the original."""
+    original = read_screenplay(source)
+    as_fdx = parse_fdx(fdx_text(original))
+    back_to_fountain = parse_fountain(fountain_text(as_fdx))
+    plan = plan_screenplay(original).model_dump(mode="json")
+    assert plan_screenplay(as_fdx).model_dump(mode="json") == plan
+    assert plan_screenplay(back_to_fountain).model_dump(mode="json") == plan
+    assert sum(len(scene["shots"]) for scene in plan["scenes"]) > 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from filmaster.config import load_config
-from filmaster.model import Cut, CutClip, FindingKind, Plan
+from filmaster.model import Critique, Cut, CutClip, FindingKind, Plan
 from filmaster.pipeline import MakeResult, make_film
 from filmaster.post.critics.offline import offline_critique
 from filmaster.post.intensity import intensity_curve
@@ -83,3 +84,36 @@ def test_the_intense_scene_cut_as_slowly_as_the_calm_one_is_found(tiny: MakeResu
     found = offline_critique(plan, even, curve).of_kind(FindingKind.PACE_VS_INTENSITY)
     assert found and found[0].evidence["asl_ratio"] == pytest.approx(1.0)
     assert set(found[0].shot_ids) == {s.id for s in plan.shots if s.scene_index == hot}
+
+
+def test_the_bundled_example_keeps_its_screen_direction(tiny: MakeResult) -> None:
+    """Measured on the delivered cut's takes: no crossed line, no missed eyeline, every subject seen."""
+    screened = Critique.load(tiny.out / "fine_critique.json")
+    geography = {FindingKind.CROSSED_LINE, FindingKind.EYELINE_MISMATCH, FindingKind.SUBJECT_NOT_SEEN}
+    assert [f.message for f in screened.findings if f.kind in geography] == []
+    truths = [t["ground_truth"] for t in json.loads((tiny.out / "takes.json").read_text())["takes"]]
+    assert truths and all(truths)  # the screening had ground truth to measure
+
+
+def test_a_crossed_line_the_shoot_made_is_cut_out_in_the_same_make(tiny: MakeResult, tmp_path: Path) -> None:
+    """A plan edited to add, after the two-shot, the same two characters filmed from across the line (no line
+    spoken): the make screens the takes, removes that shot, re-mixes, and says why in edit.json."""
+    out = tmp_path / "out"
+    shutil.copytree(tiny.out, out)
+    plan = json.loads((out / "plan.json").read_text())
+    shots = plan["scenes"][0]["shots"]
+    two = next(s for s in shots if s["kind"] == "two_shot")
+    mirrored = {**two, "id": "S01-09", "dialogue": [], "duration_s": 2.0}
+    mirrored["camera"] = {**two["camera"], "line_side": -two["camera"]["line_side"], "scale": "MWS"}
+    shots.insert(shots.index(two) + 1, mirrored)
+    (out / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    source = tiny.out.parent / "tiny.fountain"
+    made = make_film(source, out, load_config(overrides=DRAFT))
+    edit = json.loads((out / "edit.json").read_text())
+    removed = [a for a in edit["applied"] if a["kind"] == "remove" and a["shot_id"] == "S01-09"]
+    assert removed and "crossed_line" in removed[0]["reason"], edit["applied"]
+    cut = Cut.load(out / ".filmaster" / "cut.json")
+    assert "S01-09" not in {c.shot_id for c in cut.clips}
+    assert made.duration_s == pytest.approx(cut.duration_s)
+    screened = Critique.load(out / "fine_critique.json")  # the delivered cut, screened again
+    assert not screened.of_kind(FindingKind.CROSSED_LINE)

@@ -88,3 +88,45 @@ def test_bad_screenplays_are_one_clear_line_or_parse(path: Path) -> None:
     except FilmasterError as exc:
         message = str(exc)
         assert str(path) in message and "\n" not in message
+
+
+# Final Draft's paragraph types, often, so that the fuzzer builds scenes, speeches, dual dialogue and title pages.
+FDX_TYPES = ["Scene Heading", "Action", "Character", "Parenthetical", "Dialogue", "Transition", "General", "Shot",
+             "", "Nonsense"]  # fmt: skip
+fdx_paragraph = st.tuples(
+    st.sampled_from(FDX_TYPES), st.one_of(st.sampled_from(PIECES), st.text(max_size=12)), st.booleans()
+)
+
+
+def _fdx_document(paragraphs: list[tuple[str, str, bool]], tail: str) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    body = []
+    for kind, text, dual in paragraphs:
+        paragraph = f"<Paragraph Type={quoteattr(kind)}><Text>{escape(text)}</Text></Paragraph>"
+        body.append(f"<Paragraph><DualDialogue>{paragraph}</DualDialogue></Paragraph>" if dual else paragraph)
+    return f'<?xml version="1.0"?><FinalDraft DocumentType="Script"><Content>{"".join(body)}</Content>{tail}'
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(fdx_paragraph, max_size=30), st.sampled_from(["</FinalDraft>", "", "<Content>", "</Content>"]))
+def test_the_fdx_reader_never_crashes(paragraphs: list[tuple[str, str, bool]], tail: str) -> None:
+    from filmaster.formats.fdx import parse_fdx
+
+    try:
+        screenplay = parse_fdx(_fdx_document(paragraphs, tail), "fuzz.fdx")
+    except FilmasterError as exc:
+        assert str(exc).startswith("fuzz.fdx"), str(exc)
+        return
+    plan_screenplay(screenplay)  # whatever reads can be planned
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=200))
+def test_the_fdx_reader_refuses_any_bytes_in_one_line(data: bytes) -> None:
+    from filmaster.formats.fdx import parse_fdx
+
+    try:
+        parse_fdx(data, "fuzz.fdx")
+    except FilmasterError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("fuzz.fdx"), str(exc)

@@ -146,3 +146,34 @@ def test_ivf_index_finds_nearly_what_exact_search_finds(tmp_path: Path) -> None:
     assert back.kind == "ivf" and back.size == 20_000
     np.testing.assert_array_equal(back.search(queries, 3)[1], found)
     np.testing.assert_allclose(back.vectors()[:5], vectors[:5], atol=1e-6)
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_quantised_index_built_in_chunks_is_a_quarter_the_size_and_finds_what_exact_search_finds(
+    tmp_path: Path, mmap: bool
+) -> None:
+    rng = np.random.default_rng(11)
+    centres = rng.normal(size=(200, 64)).astype(np.float32)
+    vectors = centres[rng.integers(0, 200, 20_000)] + 0.35 * rng.normal(size=(20_000, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = vectors[rng.integers(0, 20_000, 200)] + 0.1 * rng.normal(size=(200, 64)).astype(np.float32)
+    _, truth = VectorIndex.build(vectors, "flat").search(queries, 3)
+
+    quantised = VectorIndex.trained(vectors[:8_000], len(vectors), "ivf-sq8")  # trained on a sample...
+    for start in range(0, len(vectors), 5_000):  # ...and filled in chunks, as an archive is
+        quantised.add(vectors[start : start + 5_000])
+    assert quantised.kind == "ivf-sq8" and quantised.size == 20_000
+    _, found = quantised.search(queries, 3)
+    recall = np.mean([len(set(t) & set(f)) / 3 for t, f in zip(truth, found, strict=True)])
+    assert recall >= 0.95, recall
+
+    path, flat_path = tmp_path / "q.faiss", tmp_path / "f.faiss"
+    quantised.write(path)
+    VectorIndex.build(vectors, "ivf").write(flat_path)
+    assert path.stat().st_size < 0.3 * flat_path.stat().st_size  # one byte a dimension instead of four
+    back = VectorIndex.read(path, mmap=mmap)
+    assert back.kind == "ivf-sq8" and back.size == 20_000
+    np.testing.assert_array_equal(back.search(queries, 3)[1], found)
+    np.testing.assert_allclose(back.vectors()[:50], vectors[:50], atol=0.02)  # decoded codes: within a step
+    back.add(vectors[:10])  # a mapped index grows too (read into memory first)
+    assert back.size == 20_010 and back.search(vectors[:1], 1)[1][0][0] in (0, 20_000)

@@ -37,7 +37,11 @@ def test_named_sounds_reach_90_percent_recall_and_precision(embedder: MiniLMEmbe
 def test_the_labels_cover_every_line_of_the_examples_and_the_test_screenplay() -> None:
     labelled = {text for text, _ in json.loads((DATA / "sound_labels.json").read_text())["lines"]}
     examples = ("the_last_ferry.fountain", "paper_birds.fountain", "tiny.fountain")
-    for path in [*(EXAMPLES / name for name in examples), DATA / "sound_effects.fountain"]:
+    for path in [
+        *(EXAMPLES / name for name in examples),
+        DATA / "sound_effects.fountain",
+        DATA / "unseen_sounds.fountain",
+    ]:
         for scene in parse_fountain(path.read_text()).scenes:
             assert scene.heading in labelled
             for element in scene.elements:

@@ -66,5 +66,17 @@ def test_footsteps_take_the_floor_of_the_set() -> None:
     harbour = plan.scenes[0]
     assert surface_of(harbour.model_copy(update={"location": "FERRY DECK"})) == "metal"
     assert surface_of(harbour.model_copy(update={"location": "PIER"})) == "wood"
-    steps = [c for c in place_effects(plan, _cut(plan), SoundFinder(), -10.0, -16.0) if c.kind.value == "foley"]
+    foley = [c for c in place_effects(plan, _cut(plan), SoundFinder(), -10.0, -16.0) if c.kind.value == "foley"]
+    steps = [c for c in foley if "foot contact" in (c.reason or "")]
     assert len(steps) >= 3 and all(c.category == f"footstep-{surface_of(harbour)}" for c in steps)
+
+
+def test_a_walk_rustles_cloth_as_it_sets_off_and_stops_each_with_its_reason() -> None:
+    plan = _plan()
+    foley = [c for c in place_effects(plan, _cut(plan), SoundFinder(), -10.0, -16.0) if c.kind.value == "foley"]
+    cloth = [c for c in foley if c.category == "cloth"]
+    assert [c.description for c in cloth] == ["cloth: MARA sets off walking", "cloth: MARA comes to a stop"]
+    assert all((c.reason or "").startswith("renderer: MARA") for c in cloth)
+    steps = [c.start_s for c in foley if c.category != "cloth"]
+    assert cloth[0].start_s < min(steps) and cloth[1].start_s > max(steps)  # around the steps, not on them
+    assert len({c.id for c in foley}) == len(foley)

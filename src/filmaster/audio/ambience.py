@@ -133,7 +133,7 @@ def _room_tone(bed: _Bed) -> None:
     # Mains hum, very faint: 50 or 60 Hz with its odd harmonics, as transformers and ballasts leave it.
     mains = 50.0 if bed.rng.random() < 0.5 else 60.0
     t = np.arange(bed.n) / bed.sr
-    hum = sum(np.sin(2 * np.pi * mains * k * t + bed.rng.uniform(0, 6.3)) / k for k in (1, 3, 5))
+    hum = sum((np.sin(2 * np.pi * mains * k * t + bed.rng.uniform(0, 6.3)) / k for k in (1, 3, 5)), np.zeros_like(t))
     bed.add(_unit(hum), -14.0)
     for start in bed.times(14.0, first_s=1.0):
         bed.place(_creak(bed), start, bed.rng.uniform(-0.8, 0.8), -2.0)
@@ -163,7 +163,7 @@ def _hvac(bed: _Bed) -> None:
 def _fridge(bed: _Bed) -> None:
     t = np.arange(bed.n) / bed.sr
     f = bed.rng.uniform(95, 110)
-    buzz = sum(np.sin(2 * np.pi * f * k * t) / k for k in range(1, 6))
+    buzz = sum((np.sin(2 * np.pi * f * k * t) / k for k in range(1, 6)), np.zeros_like(t))
     cycle = np.clip(bed.drift(8.0, -0.5, 1.5), 0.0, 1.0)  # the compressor switches on and off
     bed.add(_unit(buzz) * cycle, -10.0)
 

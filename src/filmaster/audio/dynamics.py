@@ -21,10 +21,13 @@ def compress(
     attack_s: float = 0.005,
     release_s: float = 0.12,
     makeup_db: float = 0.0,
+    key: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Compress (n,) or (n, channels) float audio above `threshold_db` (peak-sensing, channels linked)."""
+    """Compress (n,) or (n, channels) float audio above `threshold_db` (peak-sensing, channels linked); the level
+    is read from `key` (same shape) when given, as a side-chain: the audio follows the gain the key asks for."""
     a = np.asarray(audio, dtype=np.float32)
-    level = np.abs(a) if a.ndim == 1 else np.abs(a).max(axis=1)
+    k = a if key is None else np.asarray(key, dtype=np.float32)
+    level = np.abs(k) if k.ndim == 1 else np.abs(k).max(axis=1)
     # Hold each peak for the attack time so the gain is already down when the peak arrives (look-ahead).
     look = max(1, round(attack_s * sample_rate))
     level = sliding_max(level, look, origin=-(look // 2))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from functools import cache
 from math import gcd
+from typing import Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -150,7 +151,11 @@ def _polyphase_table(up: int, down: int) -> tuple[np.ndarray, int]:
 
 
 # scipy.ndimage's boundary modes, as numpy.pad names them.
-_PAD_MODES = {"nearest": "edge", "reflect": "symmetric", "mirror": "reflect"}
+_PAD_MODES: dict[str, Literal["edge", "symmetric", "reflect"]] = {
+    "nearest": "edge",
+    "reflect": "symmetric",
+    "mirror": "reflect",
+}
 
 
 def _windowed(x: np.ndarray, size: int, origin: int, mode: str) -> np.ndarray:
@@ -160,7 +165,7 @@ def _windowed(x: np.ndarray, size: int, origin: int, mode: str) -> np.ndarray:
         raise ValueError(f"window of {size} samples with origin {origin}: the origin must lie inside the window")
     start = -(size // 2) - origin
     before, after = max(0, -start), max(0, start + size - 1)
-    padded = np.pad(x, (before, after), mode=_PAD_MODES[mode])  # type: ignore[call-overload]
+    padded = np.pad(x, (before, after), mode=_PAD_MODES[mode])
     first = before + start
     return padded[first : first + x.shape[0] + size - 1]
 

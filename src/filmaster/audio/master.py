@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -27,12 +28,12 @@ from .loudness import (
 
 # After a discontinuity the K-weighting filters ring for a few ms (their slowest pole, the 38 Hz high-pass, decays
 # by e^-12 in 50 ms); 50 ms after a seam, a segment's own energy equals the joined audio's to float precision.
-_FILTER_SETTLE_S = 0.05
+FILTER_SETTLE_S = 0.05
 LOUDNESS_TOLERANCE_LU = 0.05  # how close a new master lands to the target
 KEEP_GAIN_TOLERANCE_LU = 0.2  # how far the last master's gain may leave the film from the target and be kept
-_FILTER_WARMUP_S = 0.5
-_LOOKAHEAD_S = 0.005  # the limiter's look-ahead
-_RELEASE_S = 0.08  # how long the limiter holds a dip after a peak
+FILTER_WARMUP_S = 0.5
+LOOKAHEAD_S = 0.005  # the limiter's look-ahead
+RELEASE_S = 0.08  # how long the limiter holds a dip after a peak
 _BLOCK = 1 << 16  # samples per block where a film-long temporary is not needed
 
 
@@ -78,7 +79,7 @@ def assemble(segments: list[Segment], total: int, sample_rate: int) -> tuple[np.
     audio = np.zeros((total, 2), dtype=np.float32)
     envelope = np.zeros(total, dtype=np.float32)
     energy = np.zeros(total, dtype=np.float32)
-    settle = round(_FILTER_SETTLE_S * sample_rate)
+    settle = round(FILTER_SETTLE_S * sample_rate)
     seams: list[tuple[int, int]] = []
     placed: list[tuple[int, int]] = []
     for seg in sorted(segments, key=lambda s: s.start):
@@ -92,8 +93,8 @@ def assemble(segments: list[Segment], total: int, sample_rate: int) -> tuple[np.
         seams += [(edge - PEAK_REACH, edge + settle) for edge in (a, b)]
         seams += [(a, min(b, end)) for _, end in placed if end > a]  # overlaps with segments placed before
         placed.append((a, b))
-    warmup = round(_FILTER_WARMUP_S * sample_rate)
-    for a, b in _merge(seams, total):
+    warmup = round(FILTER_WARMUP_S * sample_rate)
+    for a, b in merge_spans(seams, total):
         lo, hi = max(0, a - PEAK_REACH), min(total, b + PEAK_REACH)
         envelope[a:b] = peak_envelope(audio[lo:hi], sample_rate)[a - lo : b - lo]
         lo = max(0, a - warmup)
@@ -131,26 +132,21 @@ def master(
     measured = gated_loudness(blocks_from_hops(base, sample_rate))
     if measured == float("-inf"):  # silence (or under 400 ms) has no loudness to normalise
         peak = float(analysis.envelope.max()) if analysis.samples else 0.0
-        return Mastered(source.copy(), measured, _dbtp(peak), 0.0)
+        return Mastered(source.copy(), measured, to_dbtp(peak), 0.0)
     gain_db = target_lufs - measured if start_gain_db is None else start_gain_db
     previous: tuple[float, float] | None = None  # (gain, loudness) of the last try, for a secant step
     for attempt in range(8):
         gain = 10.0 ** (gain_db / 20.0)
-        regions = _limiter(analysis.envelope, gain, max_true_peak_db, sample_rate)
-        hops = _hops_under_limiting(source, regions, analysis.energy, base, gain, sample_rate)
+        regions = limiter_dips(analysis.envelope, gain, max_true_peak_db, sample_rate)
+        hops = hops_under_limiting(source, regions, analysis.energy, base, gain, sample_rate)
         measured = gated_loudness(blocks_from_hops(hops, sample_rate))
         keep = attempt == 0 and start_gain_db is not None
         if abs(measured - target_lufs) < (KEEP_GAIN_TOLERANCE_LU if keep else LOUDNESS_TOLERANCE_LU):
             break
-        # Limiting eats part of every gain step, so loudness grows slower than gain: step along the secant.
-        slope = 1.0
-        if previous is not None and abs(gain_db - previous[0]) > 1e-6:
-            slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
-        previous = (gain_db, measured)
-        gain_db += (target_lufs - measured) / slope
-    peak = _dbtp(_peak_under_limiting(source, regions, analysis.envelope, gain, sample_rate))
+        gain_db, previous = next_gain(gain_db, measured, target_lufs, previous)
+    peak = to_dbtp(_peak_under_limiting(source, regions, analysis.envelope, gain, sample_rate))
     # The output is made once, at the gain chosen: each try above computed it only where the limiter acts.
-    out = _limited(source, gain, regions, 0, source.shape[0])
+    out = limited(source, gain, regions, 0, source.shape[0])
     if peak > max_true_peak_db:  # any residue above the ceiling is removed by a final static trim
         trim = peak - max_true_peak_db + 0.01
         out *= np.float32(10.0 ** (-trim / 20.0))
@@ -161,12 +157,12 @@ def master(
 Regions = list[tuple[int, int, np.ndarray]]  # the limiter's dips: (start, stop, gain of each sample between)
 
 
-def _limiter(envelope: np.ndarray, gain: float, max_true_peak_db: float, sample_rate: int) -> Regions:
+def limiter_dips(envelope: np.ndarray, gain: float, max_true_peak_db: float, sample_rate: int) -> Regions:
     # Aim a hair under the ceiling: the oversampling filter sees the gain curve's own slight ripple.
     return limiter_regions(envelope, sample_rate, max_true_peak_db - 0.05, gain=gain)
 
 
-def _limited(source: np.ndarray, gain: float, regions: Regions, lo: int, hi: int) -> np.ndarray:
+def limited(source: np.ndarray, gain: float, regions: Regions, lo: int, hi: int) -> np.ndarray:
     """Samples [lo, hi) of the master: `source` times `gain`, times the limiter's dips where it acts. Each
     output sample depends only on the source within `limiter_reach` of it."""
     out = source[lo:hi] * np.float32(gain)
@@ -178,17 +174,41 @@ def _limited(source: np.ndarray, gain: float, regions: Regions, lo: int, hi: int
 
 def limiter_reach(sample_rate: int) -> int:
     """How many samples either side of a sample decide the limiter's gain on it (hold, look-ahead, smoothing)."""
-    return round(_RELEASE_S * sample_rate) + 2 * round(_LOOKAHEAD_S * sample_rate) + 1
+    return round(RELEASE_S * sample_rate) + 2 * round(LOOKAHEAD_S * sample_rate) + 1
+
+
+def next_gain(
+    gain_db: float, measured: float, target_lufs: float, previous: tuple[float, float] | None
+) -> tuple[float, tuple[float, float]]:
+    """The master's next gain try, and this try as the new `previous` (gain, loudness). Limiting eats part of
+    every gain step, so loudness grows slower than gain: step along the secant of the last two tries."""
+    slope = 1.0
+    if previous is not None and abs(gain_db - previous[0]) > 1e-6:
+        slope = min(1.0, max(0.1, (measured - previous[1]) / (gain_db - previous[0])))
+    return gain_db + (target_lufs - measured) / slope, (gain_db, measured)
+
+
+class _Placed(Protocol):
+    """Anything placed in the film: a segment in memory, or one still in its file."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+PlacedT = TypeVar("PlacedT", bound=_Placed)
 
 
 def stable_stretches(
-    segments: list[Segment], sample_rate: int, others: Sequence[tuple[int, int]] = ()
-) -> list[tuple[Segment, int, int]]:
+    segments: list[PlacedT], sample_rate: int, others: Sequence[tuple[int, int]] = ()
+) -> list[tuple[PlacedT, int, int]]:
     """For each segment, the stretches of the film [a, b) whose master depends on that segment alone (and on the
     master's gain): away from its ends, from any other segment and from the spans in `others` (segments not made
     yet) by the reach of the analysis and the limiter. There `master_stretch` gives the master's samples before
     the rest of the film is known."""
-    margin = limiter_reach(sample_rate) + PEAK_REACH + round(_FILTER_SETTLE_S * sample_rate)
+    margin = limiter_reach(sample_rate) + PEAK_REACH + round(FILTER_SETTLE_S * sample_rate)
     stretches = []
     for seg in segments:
         free = [(seg.start + margin, seg.end - margin)]
@@ -215,11 +235,11 @@ def master_stretch(
     lo, hi = max(segment.start, a - reach), min(segment.end, b + reach)
     window = slice(lo - segment.start, hi - segment.start)
     gain = 10.0 ** (gain_db / 20.0)
-    regions = _limiter(segment.analysis.envelope[window], gain, max_true_peak_db, sample_rate)
-    return _limited(segment.audio[window], gain, regions, a - lo, b - lo)
+    regions = limiter_dips(segment.analysis.envelope[window], gain, max_true_peak_db, sample_rate)
+    return limited(segment.audio[window], gain, regions, a - lo, b - lo)
 
 
-def _hops_under_limiting(
+def hops_under_limiting(
     source: np.ndarray, regions: Regions, energy: np.ndarray, base: np.ndarray, gain: float, sample_rate: int
 ) -> np.ndarray:
     """Hop energies of the master, exact: the source's (`base`) times the gain, and a few stretches filtered anew.
@@ -229,10 +249,10 @@ def _hops_under_limiting(
     """
     hops = base * gain * gain
     hop, total = hop_samples(sample_rate), source.shape[0]
-    warmup, settle = round(_FILTER_WARMUP_S * sample_rate), round(_FILTER_SETTLE_S * sample_rate)
-    for lo, b in _merge([(a - warmup, b + settle) for a, b, _ in regions], total):
+    warmup, settle = round(FILTER_WARMUP_S * sample_rate), round(FILTER_SETTLE_S * sample_rate)
+    for lo, b in merge_spans([(a - warmup, b + settle) for a, b, _ in regions], total):
         start = lo + warmup if lo > 0 else 0  # from the start of the film the filters truly begin at rest
-        exact = weighted_energy(_limited(source, gain, regions, lo, b), sample_rate)[start - lo :]
+        exact = weighted_energy(limited(source, gain, regions, lo, b), sample_rate)[start - lo :]
         # Spread the correction over whole hops (zeros around it) and add it to their sums.
         first, last = start // hop, min(hops.shape[0], -(-b // hop))
         if first >= last:
@@ -253,13 +273,13 @@ def _peak_under_limiting(
     times the oversampled source, so its envelope is known; only around the limiter's dips is it measured.
     """
     total = source.shape[0]
-    near = _merge([(a - PEAK_REACH, b + PEAK_REACH) for a, b, _ in regions], total)
+    near = merge_spans([(a - PEAK_REACH, b + PEAK_REACH) for a, b, _ in regions], total)
     edges = [0, *(edge for span in near for edge in span), total]  # `near` is sorted and merged
     away = [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True) if a < b]
     peak = max((float(envelope[a:b].max()) for a, b in away), default=0.0) * gain
     for a, b in near:
         lo, hi = max(0, a - PEAK_REACH), min(total, b + PEAK_REACH)
-        oversampled = peak_envelope(_limited(source, gain, regions, lo, hi), sample_rate)
+        oversampled = peak_envelope(limited(source, gain, regions, lo, hi), sample_rate)
         peak = max(peak, float(oversampled[a - lo : b - lo].max()))
     return peak
 
@@ -268,8 +288,8 @@ def limiter_regions(
     envelope: np.ndarray,
     sample_rate: int,
     ceiling_dbtp: float,
-    lookahead_s: float = _LOOKAHEAD_S,
-    release_s: float = _RELEASE_S,
+    lookahead_s: float = LOOKAHEAD_S,
+    release_s: float = RELEASE_S,
     gain: float = 1.0,
 ) -> Regions:
     """A look-ahead limiter's gain for a signal whose true-peak envelope is `envelope` times `gain`, where it is
@@ -291,7 +311,7 @@ def limiter_regions(
     # The gain dips only from `look` before a peak to `hold + look` after it, so the filters run on those
     # stretches alone (with the context they read), not on the whole film.
     regions = []
-    for a, b in _merge([(a - look, b + hold + look) for a, b in _runs(over)], total):
+    for a, b in merge_spans([(a - look, b + hold + look) for a, b in true_runs(over)], total):
         lo, hi = max(0, a - hold - look), min(total, b + look)
         gained = (envelope[lo:hi] * np.float32(gain)).astype(np.float64)
         need = np.minimum(1.0, ceiling / np.maximum(gained, 1e-12))
@@ -311,11 +331,11 @@ def normalize(audio: np.ndarray, target_lufs: float, max_true_peak_db: float, sa
     return result[:, 0] if a.ndim == 1 else result
 
 
-def _dbtp(peak: float) -> float:
+def to_dbtp(peak: float) -> float:
     return 20.0 * float(np.log10(peak)) if peak > 0 else float("-inf")
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, stop) of every run of True in a 1-D boolean mask."""
     if mask.size == 0:
         return []
@@ -329,7 +349,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts, stops, strict=True))
 
 
-def _merge(intervals: list[tuple[int, int]], total: int) -> list[tuple[int, int]]:
+def merge_spans(intervals: list[tuple[int, int]], total: int) -> list[tuple[int, int]]:
     """Clip [start, stop) intervals to [0, total) and merge the ones that overlap or touch."""
     merged: list[tuple[int, int]] = []
     for a, b in sorted((max(0, a), min(total, b)) for a, b in intervals):

@@ -1,4 +1,4 @@
-"""The final mix: music and ambience ducked under dialogue, summed, loudness-normalised and limited."""
+"""The final mix: music, ambience and effects ducked under dialogue, summed, loudness-normalised and limited."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from .dynamics import compress
 from .filters import sliding_max
 from .master import analyse, master
 
+# The stems that dip under a line: the beds and the effects (foley moves with the actors on screen and stays).
+DUCKED_UNDER_DIALOGUE = ("music", "ambience", "sfx")
 # The ducking envelope is computed in steps of sample_rate // 1000 samples (1 ms at 48 kHz, 0.998 ms at
 # 44.1 kHz: close enough for 50-400 ms time constants), then interpolated to every sample.
 _CONTROL_RATE = 1000
@@ -99,15 +101,18 @@ def premix(
     dialogue_key: str = "dialogue",
     duck_db: float = -10.0,
     sample_rate: int = 48000,
-    duck_keys: Iterable[str] = ("music", "ambience"),
+    duck_keys: Iterable[str] = DUCKED_UNDER_DIALOGUE,
+    dialogue_detector: np.ndarray | None = None,
 ) -> Premix:
-    """Sum stems ((n,) mono or (n, 2) stereo float32; shorter ones are padded) with the dialogue on top."""
+    """Sum stems ((n,) mono or (n, 2) stereo float32; shorter ones are padded) with the dialogue on top; the
+    dialogue's compressor reads its level from `dialogue_detector` when given (see `SoundCue.delivery_db`)."""
     if not stems:
         raise AudioError("nothing to mix: no stems were given; render the sound plan first")
     n = max(np.asarray(s).shape[0] for s in stems.values())
     tracks = {name: fit_length(to_stereo(s), n).astype(np.float32, copy=False) for name, s in stems.items()}
     if dialogue_key in tracks:
-        tracks[dialogue_key] = compress(tracks[dialogue_key], sample_rate)
+        detector = None if dialogue_detector is None else fit_length(to_stereo(dialogue_detector), n)
+        tracks[dialogue_key] = compress(tracks[dialogue_key], sample_rate, key=detector)
     duck = np.ones(n, dtype=np.float32)
     ducked = set(duck_keys) & set(tracks)
     if dialogue_key in tracks and ducked and duck_db < 0:
@@ -127,7 +132,7 @@ def mix(
     target_lufs: float = -16.0,
     max_true_peak_db: float = -1.0,
     sample_rate: int = 48000,
-    duck_keys: Iterable[str] = ("music", "ambience"),
+    duck_keys: Iterable[str] = DUCKED_UNDER_DIALOGUE,
 ) -> MixResult:
     """`premix` the stems, then master the sum to `target_lufs` with its true peak under `max_true_peak_db`."""
     pre = premix(stems, dialogue_key=dialogue_key, duck_db=duck_db, sample_rate=sample_rate, duck_keys=duck_keys)

@@ -233,6 +233,15 @@ def footstep(surface: str) -> Callable[[np.random.Generator, int], np.ndarray]:
     return make
 
 
+def cloth(rng: np.random.Generator, rate: int) -> np.ndarray:
+    """Clothing moving with a limb: a brushed swish (a quick attack, then a grainy, falling rustle)."""
+    n = int(rate * rng.uniform(0.25, 0.35))
+    t = _t(n, rate)
+    grain = 1.0 + 0.5 * np.sin(2 * np.pi * rng.uniform(18.0, 30.0) * t + rng.uniform(0, 6.28))
+    swish = band(rng.standard_normal(n), rate, rng.uniform(500.0, 900.0), rng.uniform(5000.0, 7000.0))
+    return swish * grain * _decay(n, rate, rng.uniform(0.06, 0.1), 0.004)
+
+
 def footsteps(rng: np.random.Generator, rate: int) -> np.ndarray:
     """Footsteps the screenplay names (no walk on screen to follow): four steps at a walking pace."""
     step = footstep(str(rng.choice(["wood", "stone"])))
@@ -260,6 +269,7 @@ RECIPES: dict[str, Callable[[np.random.Generator, int], np.ndarray]] = {
     "footsteps": footsteps,
     "crowd": crowd,
     "machine": machine,
+    "cloth": cloth,
     **{f"footstep-{s}": footstep(s) for s in ("wood", "stone", "sand", "grass", "metal")},
 }
 

@@ -45,7 +45,7 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
                         f"cannot write {path}: audio holds NaN or infinite samples; check the stage that made it"
                     )
                 # C order: a Fortran-ordered bed (from scipy) would otherwise give a view memoryview cannot cast.
-                wav.writeframesraw(memoryview(np.ascontiguousarray(to_pcm16(block))).cast("B"))
+                wav.writeframesraw(np.ascontiguousarray(to_pcm16(block)).data.cast("B"))
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -14,10 +14,18 @@ from __future__ import annotations
 import logging
 from abc import ABC
 from functools import cache
+from importlib import import_module
 from importlib.metadata import entry_points
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from ..errors import BackendUnavailableError, ConfigError
+
+if TYPE_CHECKING:
+    from .embed.base import EmbeddingBackend
+    from .llm.base import LLMBackend
+    from .music.base import MusicBackend
+    from .speech.base import SpeechBackend
+    from .video.base import VideoBackend
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +82,46 @@ def available_backends(kind: str) -> dict[str, type[Backend]]:
     return {name: cls for (k, name), cls in sorted(_discovered().items()) if k == kind}
 
 
+# Each kind's contract, "module:class" (imported on use: the contracts import this module).
+CONTRACTS: dict[str, str] = {
+    "video": "filmaster.backends.video.base:VideoBackend",
+    "speech": "filmaster.backends.speech.base:SpeechBackend",
+    "music": "filmaster.backends.music.base:MusicBackend",
+    "embed": "filmaster.backends.embed.base:EmbeddingBackend",
+    "llm": "filmaster.backends.llm.base:LLMBackend",
+}
+
+
+def contract(kind: str) -> type[Backend]:
+    """The base class every backend of `kind` implements."""
+    module, _, cls = CONTRACTS[kind].partition(":")
+    found: type[Backend] = getattr(import_module(module), cls)
+    return found
+
+
+@overload
+def create_backend(kind: Literal["video"], name: str, **settings: Any) -> VideoBackend: ...
+@overload
+def create_backend(kind: Literal["speech"], name: str, **settings: Any) -> SpeechBackend: ...
+@overload
+def create_backend(kind: Literal["music"], name: str, **settings: Any) -> MusicBackend: ...
+@overload
+def create_backend(kind: Literal["embed"], name: str, **settings: Any) -> EmbeddingBackend: ...
+@overload
+def create_backend(kind: Literal["llm"], name: str, **settings: Any) -> LLMBackend: ...
 def create_backend(kind: str, name: str, **settings: Any) -> Backend:
+    """The backend `name` of `kind`, built with `settings`; typed as its kind's contract, which it is checked to
+    implement (a plugin whose class does not is refused here, not at its first call)."""
     backends = available_backends(kind)
     if name not in backends:
         valid = ", ".join(backends) or "none registered (is filmaster installed with pip?)"
         raise BackendUnavailableError(f"unknown {kind} backend '{name}'; available: {valid}")
-    return backends[name](**settings)
+    cls = backends[name]
+    if kind in CONTRACTS and not issubclass(cls, contract(kind)):
+        raise BackendUnavailableError(
+            f"{kind} backend '{name}' ({cls.__module__}.{cls.__qualname__}) does not implement "
+            f"{CONTRACTS[kind].replace(':', '.')}; fix or uninstall the plugin"
+        )
+    from .faults import with_faults  # a testing aid: `[faults]` in filmaster.toml wraps every backend made here
+
+    return with_faults(cls(**settings))

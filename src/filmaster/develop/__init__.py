@@ -53,7 +53,7 @@ def develop_llm(config: Config) -> LLMBackend:
     settings = config.backends.settings.get("llm", {})
     if not settings and config.backends.llm == "openai-chat" and not os.environ.get("OPENAI_API_KEY"):
         raise ConfigError(NO_LLM)
-    return create_backend("llm", config.backends.llm, **settings)  # type: ignore[return-value]
+    return create_backend("llm", config.backends.llm, **settings)
 
 
 def develop_idea(

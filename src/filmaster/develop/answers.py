@@ -52,8 +52,8 @@ def cast_answer(shirts: list[str], hair: list[str], characters: int, locations: 
     return create_model(
         "CastAnswer",
         __base__=_Lenient,
-        characters=(list[character], Field(min_length=1, max_length=characters)),  # type: ignore[valid-type]
-        locations=(list[location], Field(min_length=1, max_length=locations)),  # type: ignore[valid-type]
+        characters=(list[character], Field(min_length=1, max_length=characters)),
+        locations=(list[location], Field(min_length=1, max_length=locations)),
     )
 
 
@@ -73,7 +73,7 @@ def outline_answer(count: int, locations: list[str], characters: list[str]) -> t
     return create_model(
         "OutlineAnswer",
         __base__=_Lenient,
-        scenes=(list[scene], Field(min_length=count, max_length=count)),  # type: ignore[valid-type]
+        scenes=(list[scene], Field(min_length=count, max_length=count)),
     )
 
 
@@ -90,7 +90,7 @@ def scene_answer(characters: list[str], elements: int) -> type[BaseModel]:
     return create_model(
         "SceneAnswer",
         __base__=_Lenient,
-        elements=(list[element], Field(min_length=1, max_length=elements)),  # type: ignore[valid-type]
+        elements=(list[element], Field(min_length=1, max_length=elements)),
     )
 
 

@@ -117,7 +117,7 @@ def cast_step(session: LLMSession, synopsis: Synopsis, options: DevelopOptions) 
                 description=one_line(person.description, 300),
                 shirt=shirt,
                 hair=hair if hair in HAIR else list(HAIR)[i % len(HAIR)],
-                voice=voice if voice in VOICE_PITCH else ("medium", "low", "high")[i % 3],  # type: ignore[arg-type]
+                voice=voice if voice in VOICE_PITCH else ("medium", "low", "high")[i % 3],
                 reference_image=str(pictures[name]) if name in pictures else None,
             )
         )
@@ -163,7 +163,7 @@ def outline_step(session: LLMSession, synopsis: Synopsis, cast: StoryCast, optio
             OutlineScene(
                 location=place.name,
                 interior=place.interior,
-                time=time if time in TIMES else "DAY",  # type: ignore[arg-type]
+                time=time if time in TIMES else "DAY",
                 characters=who or names[: min(2, len(names))],
                 summary=one_line(scene.summary, 500),
             )

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from ..atomic import write_bytes_atomic
 
@@ -20,6 +20,9 @@ class Resources:
     num_cpus: float = 1.0
     num_gpus: float = 0.0
 
+
+# `[render.resources]`: per backend, what one unit of its work holds, e.g. {"diffusers": {"num_gpus": 1}}.
+ResourceSpecs = Mapping[str, Mapping[Literal["num_cpus", "num_gpus"], float]]
 
 ONE_CPU = Resources()
 # A vendor's request mostly waits for the vendor: a quarter of a core each, so a backend's concurrency (8) is not
@@ -41,23 +44,24 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-def land(made: Future[dict[str, bytes]], targets: Mapping[str, Path]) -> Future[None]:
-    """A future that resolves once the files a worker sent back (name -> bytes) are written, each atomically, to
-    `targets` (name -> path) on this machine; a name the worker did not send is not written."""
-    landed: Future[None] = Future()
+def land(made: Future[tuple[dict[str, bytes], T]], targets: Mapping[str, Path]) -> Future[T]:
+    """A future that resolves, to what the worker said beside its files, once the files it sent back (name ->
+    bytes) are written, each atomically, to `targets` (name -> path) on this machine; a name the worker did not
+    send is not written."""
+    landed: Future[T] = Future()
 
-    def write(done: Future[dict[str, bytes]]) -> None:
+    def write(done: Future[tuple[dict[str, bytes], T]]) -> None:
         if not landed.set_running_or_notify_cancel():  # the run stopped: nothing is written for it
             return
         try:
-            files = done.result()
+            files, said = done.result()
             for name, path in targets.items():
                 if name in files:
                     write_bytes_atomic(path, files[name])
         except BaseException as exc:  # handed to whoever waits on the future
             landed.set_exception(exc)
         else:
-            landed.set_result(None)
+            landed.set_result(said)
 
     made.add_done_callback(write)
     return landed

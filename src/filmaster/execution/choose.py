@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..errors import ConfigError
-from .base import Executor
+from .base import Executor, ResourceSpecs
 
 LOCAL = "local"
 
@@ -23,9 +23,7 @@ def parse_executor(spec: str) -> str | None:
     raise ConfigError(f"unknown executor '{spec}': use 'local', 'ray' (a local Ray) or 'ray://HOST:PORT' (a cluster)")
 
 
-def open_executor(
-    spec: str, workers: int = 0, resources: Mapping[str, Mapping[str, float]] | None = None
-) -> Executor | None:
+def open_executor(spec: str, workers: int = 0, resources: ResourceSpecs | None = None) -> Executor | None:
     """The executor of `spec`, connected, with each backend's `resources` per unit of work (`[render.resources]`);
     None for the local pool (stages keep their own process pools)."""
     address = parse_executor(spec)

@@ -7,12 +7,12 @@ Ray is an optional extra (`pip install 'filmaster[ray]'`) and imported only here
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from ..errors import BackendUnavailableError, MissingDependencyError
-from .base import ONE_CPU, Resources
+from .base import ONE_CPU, Resources, ResourceSpecs
 
 T = TypeVar("T")
 
@@ -20,10 +20,11 @@ T = TypeVar("T")
 class RayExecutor:
     NAME = "ray"
 
-    def __init__(
-        self, address: str, num_cpus: int | None = None, resources: Mapping[str, Mapping[str, float]] | None = None
-    ) -> None:
-        self._resources = {name: Resources(**spec) for name, spec in (resources or {}).items()}
+    def __init__(self, address: str, num_cpus: int | None = None, resources: ResourceSpecs | None = None) -> None:
+        self._resources = {
+            name: Resources(num_cpus=spec.get("num_cpus", 1.0), num_gpus=spec.get("num_gpus", 0.0))
+            for name, spec in (resources or {}).items()
+        }
         try:
             import ray
         except ImportError:

@@ -86,9 +86,9 @@ def aac_packets(
     for plan in plans:
         stored = cache.path(NAMESPACE, plan.key, ".npz") if cache else None
         loaded = _load(stored, plan.origin) if stored is not None else None
-        if loaded is not None:
+        if loaded is not None and cache is not None:
             results[plan.index] = loaded
-            cache.record(NAMESPACE, computed=False)  # type: ignore[union-attr]
+            cache.record(NAMESPACE, computed=False)
         else:
             missing.append(plan)
     if missing:
@@ -192,6 +192,8 @@ def _encode(samples: np.ndarray, plan: _ChunkPlan) -> list[AacPacket]:
 
     def keep(encoded: list[av.Packet]) -> None:
         for packet in encoded:
+            if packet.pts is None or packet.duration is None:  # an encoder stamps every packet it returns
+                raise AssertionError("the AAC encoder returned a packet without a time stamp")
             pts = plan.read_from + int(packet.pts)
             if plan.keep_from <= pts < plan.keep_to:
                 packets.append(AacPacket(pts, int(packet.duration), bytes(packet)))

@@ -168,7 +168,7 @@ def _copy_packets(
     for packet in concatenated_packets(clips, cut.fps, video, done):
         container.mux(packet)
         # Interleave: send the audio that plays up to this packet's decode time.
-        audio.send_until(round(float(packet.dts * packet.time_base) * AUDIO_RATE))
+        audio.send_until(round(float((packet.dts or 0) * packet.time_base) * AUDIO_RATE))
 
 
 def concatenated_packets(
@@ -183,9 +183,11 @@ def concatenated_packets(
     for path, frames in clips:
         with av.open(str(path)) as take:
             source = take.streams.video[0]
+            if source.time_base is None:
+                raise ExportError(f"{path} has no video time base; delete it and run again to re-render it")
             offset = round(frames_before * frame_rate.frame_duration(fps) / source.time_base)
             for packet in take.demux(source):
-                if packet.dts is None:  # the demuxer's end-of-stream marker
+                if packet.dts is None or packet.pts is None:  # the demuxer's end-of-stream marker
                     continue
                 packet.pts += offset
                 packet.dts += offset
@@ -333,9 +335,11 @@ def _describe(path: Path) -> tuple[str, ...]:
     lines: list[str] = []
     with av.open(str(path)) as container:
         for stream in container.streams:
-            ctx = stream.codec_context
-            if stream.type == "video":
+            if isinstance(stream, av.video.stream.VideoStream):
+                ctx = stream.codec_context
                 lines.append(f"video {ctx.name} {ctx.width}x{ctx.height} {ctx.pix_fmt} {stream.average_rate} fps")
-            elif stream.type == "audio":
-                lines.append(f"audio {ctx.name} {ctx.sample_rate} Hz {ctx.layout.name} {ctx.bit_rate // 1000} kbps")
+            elif isinstance(stream, av.audio.stream.AudioStream):
+                sound = stream.codec_context
+                kbps = (sound.bit_rate or 0) // 1000
+                lines.append(f"audio {sound.name} {sound.sample_rate} Hz {sound.layout.name} {kbps} kbps")
     return tuple(lines)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import InterchangeConfig, SoundConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, ExportError
 from ..model import Cut, Plan, SoundPlan
 
 if TYPE_CHECKING:  # OTIO loads its plugins on import: only the writers that need it import it
@@ -37,6 +37,7 @@ class ExportContext:
         default_factory=SoundConfig
     )  # the mix's settings ([sound]): ducking depth, true-peak ceiling
     interchange: InterchangeConfig = field(default_factory=InterchangeConfig)  # start timecode, OTIO schema
+    screenplay: Path | None = None  # the screenplay the film was made from, for the conversions (fountain, fdx)
 
 
 Writer = Callable[[ExportContext], dict[Path, str]]
@@ -86,6 +87,19 @@ def _vtt(context: ExportContext) -> dict[Path, str]:
     return {context.dest / "film.vtt": vtt_text(subtitle_cues(context))}
 
 
+def _screenplay(name: str) -> Writer:
+    def write(context: ExportContext) -> dict[Path, str]:
+        from .screenplay_export import screenplay_texts
+
+        if context.screenplay is None:
+            raise ExportError(
+                f"the film's screenplay is not known here; convert it with `filmaster export OUT -f {name}`"
+            )
+        return screenplay_texts(context.screenplay, name, context.dest)
+
+    return write
+
+
 # name -> writer. Writers import their modules when called, so `filmaster export --format srt` loads no XML code.
 FORMATS: dict[str, Writer] = {
     "otio": _otio,
@@ -97,6 +111,8 @@ FORMATS: dict[str, Writer] = {
     "vtt": _vtt,
     "shotlist": _shotlist,
 }
+# The screenplay converted (asked by name only: `all` and `make` write the film's deliverables, not these).
+CONVERSIONS: dict[str, Writer] = {"fountain": _screenplay("fountain"), "fdx": _screenplay("fdx")}
 ALL = "all"
 # What `make` writes unless `[deliver] formats` says otherwise.
 DEFAULT_FORMATS: tuple[str, ...] = tuple(FORMATS)
@@ -104,20 +120,22 @@ DEFAULT_FORMATS: tuple[str, ...] = tuple(FORMATS)
 AFTER_MIX = frozenset({"kdenlive"})
 
 
-def resolve_formats(names: list[str] | tuple[str, ...]) -> list[str]:
-    """The format names asked for, `all` expanded, in registry order; an unknown name is a ConfigError."""
-    unknown = [name for name in names if name != ALL and name not in FORMATS]
+def resolve_formats(names: list[str] | tuple[str, ...], *, conversions: bool = True) -> list[str]:
+    """The format names asked for, `all` expanded, in registry order; an unknown name is a ConfigError (as are the
+    screenplay conversions when `conversions` is false: `make` writes the film's deliverables only)."""
+    known = FORMATS | CONVERSIONS if conversions else FORMATS
+    unknown = [name for name in names if name != ALL and name not in known]
     if unknown:
         raise ConfigError(
-            f"unknown export format {', '.join(repr(n) for n in unknown)}; choose from {', '.join(FORMATS)} or {ALL}"
+            f"unknown export format {', '.join(repr(n) for n in unknown)}; choose from {', '.join(known)} or {ALL}"
         )
-    wanted = set(FORMATS) if ALL in names else set(names)
-    return [name for name in FORMATS if name in wanted]
+    wanted = set(names) | (set(FORMATS) if ALL in names else set())
+    return [name for name in known if name in wanted]
 
 
 def export_texts(context: ExportContext, names: list[str] | tuple[str, ...]) -> dict[Path, str]:
     """Every file of the formats `names`, by path (nothing written yet)."""
     texts: dict[Path, str] = {}
     for name in resolve_formats(names):
-        texts |= FORMATS[name](context)
+        texts |= (FORMATS | CONVERSIONS)[name](context)
     return texts

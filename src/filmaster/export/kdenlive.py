@@ -6,7 +6,8 @@ Written with ElementTree from the OTIO timeline (so an edited film.otio exports 
   track, each a Kdenlive track (a tractor of two playlists) named as in the timeline;
 - clips sit at their cut points with their source in/out (a clip played faster reads a `timewarp` producer);
 - every audio clip carries a `volume` filter with the mix's level for it, keyframed where the mix ducks it under
-  dialogue (`export.levels`); the master's gain to the loudness target is a volume filter on the whole timeline,
+  dialogue: the levels the timeline's clips carry (`stages.mix_levels`, the same every other format writes),
+  less the master's gain to the loudness target is a volume filter on the whole timeline,
   followed by a limiter at the mix's ceiling;
 - the mix itself is a muted reference track ("Mix (reference)"), so an editor can compare;
 - scene starts are guides.
@@ -22,11 +23,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import opentimelineio as otio
 
 from ..model import frame_rate
 from .formats import ExportContext
-from .levels import ClipLevel, clip_levels
+from .frame_aligned import frame_aligned
+from .timeline_view import META_KEY
 
 DOCUMENT_VERSION = "1.04"  # Kdenlive's project format before sequences (22.x); later versions upgrade it
 MLT_VERSION = "7.12.0"
@@ -49,7 +52,7 @@ class _Producers:
         key = (url, speed)
         if key not in self.items:
             number = len(self.items) + 1
-            producer = ET.Element("producer", id=f"producer{number}", **{"in": "0", "out": str(max(0, length - 1))})
+            producer = ET.Element("producer", {"id": f"producer{number}", "in": "0", "out": str(max(0, length - 1))})
             resource = _relative(self.out / url, self.base)
             _props(producer, length=length, eof="pause")
             if speed != 1.0:
@@ -85,14 +88,19 @@ def kdenlive_text(context: ExportContext) -> str:
     root = ET.Element("mlt", LC_NUMERIC="C", version=MLT_VERSION, title=cut.title, producer="main_bin")
     root.append(_profile(cut.width, cut.height, fps))
     producers = _Producers(context.dest, context.out)
-    levels = clip_levels(timeline, context.out, context.sound.sample_rate, context.mix.duck_db)
+    levels = _Levels(fps, context.master_gain_db or 0.0)
 
     # Kdenlive lists audio tracks below video tracks; the muted mix sits between them.
     tracks: list[tuple[str, ET.Element, bool, bool]] = []  # (name, playlist, audio, muted)
+    references: list[
+        tuple[str, ET.Element, bool, bool]
+    ] = []  # the timeline's disabled reference tracks (the stems): muted, below the playing ones
     for track in timeline.audio_tracks():
-        if not track.enabled:  # the timeline's own disabled reference (the mix): Kdenlive gets its muted one below
+        if track.name.startswith("Mix"):  # the timeline's own reference mix: Kdenlive gets its muted one below
             continue
-        tracks.append((track.name, _playlist(track, fps, producers, levels, audio=True), True, False))
+        playlist = _playlist(track, fps, producers, levels, audio=True)
+        (tracks if track.enabled else references).append((track.name, playlist, True, not track.enabled))
+    tracks += references
     if (context.out / MIX_MEDIA).is_file():
         tracks.append((REFERENCE_TRACK, _reference_playlist(total, producers), True, True))
     for track in timeline.video_tracks():
@@ -104,12 +112,12 @@ def kdenlive_text(context: ExportContext) -> str:
         playlist.set("id", f"playlist{number}_0")
         second = ET.Element("playlist", id=f"playlist{number}_1")  # the lane Kdenlive uses for same-track mixes
         body += [playlist, second]
-        tractor = ET.Element("tractor", id=f"tractor{number}", **{"in": "0", "out": str(max(0, total - 1))})
+        tractor = ET.Element("tractor", {"id": f"tractor{number}", "in": "0", "out": str(max(0, total - 1))})
         _props(tractor, **{"kdenlive:track_name": name, "kdenlive:trackheight": "69", "kdenlive:timeline_active": "1"})
         if audio:
             _props(tractor, **{"kdenlive:audio_track": "1"})
         for lane in (playlist, second):
-            ET.SubElement(tractor, "track", producer=lane.get("id", ""), **({"hide": "video"} if audio else {}))
+            ET.SubElement(tractor, "track", {"producer": lane.get("id", ""), **({"hide": "video"} if audio else {})})
         body.append(tractor)
         track_tractors.append((tractor.get("id", ""), audio, muted))
 
@@ -142,8 +150,33 @@ def _profile(width: int, height: int, fps: float) -> ET.Element:
     )
 
 
+@dataclass(frozen=True)
+class _Levels:
+    """Reads a sound clip's level for its Kdenlive entry from the timeline: the mix's level for it less the master's
+    gain (a filter on the whole timeline), with the ducking as keyframes at frames from the entry's first frame."""
+
+    fps: float
+    master_gain_db: float
+
+    def of(self, clip: otio.schema.Clip, length: int) -> tuple[float, list[tuple[int, float]]]:
+        meta = clip.metadata.get(META_KEY, {})
+        if "level_db" not in meta:  # a timeline made without the mix's levels: the cue's own gain, not ducked
+            return float(meta.get("gain_db", 0.0)), []
+        static = float(meta["level_db"]) - self.master_gain_db
+        points = meta.get("volume_keyframes") or []
+        if not points:
+            return static, []
+        # The keyframes are at seconds of the media's time; the entry starts at the clip's source in-point.
+        source_in = clip.source_range.start_time.to_seconds() if clip.source_range else 0.0
+        times = np.array([float(t) for t, _ in points]) - source_in
+        values = np.array([float(db) for _, db in points]) - self.master_gain_db
+        inside = {round(t * self.fps) for t in times if 0 < t * self.fps < length - 1}
+        frames = sorted({0, max(0, length - 1)} | inside)
+        return static, [(f, float(np.interp(f / self.fps, times, values))) for f in frames]
+
+
 def _playlist(
-    track: otio.schema.Track, fps: float, producers: _Producers, levels: dict[int, ClipLevel], *, audio: bool
+    track: otio.schema.Track, fps: float, producers: _Producers, levels: _Levels, *, audio: bool
 ) -> ET.Element:
     playlist = ET.Element("playlist")
     blank = 0
@@ -155,12 +188,19 @@ def _playlist(
         if blank:
             ET.SubElement(playlist, "blank", length=str(blank))
             blank = 0
-        playlist.append(_entry(item, fps, length, producers, levels.get(id(item)), audio=audio))
+        level = levels.of(item, length) if audio else None
+        playlist.append(_entry(item, fps, length, producers, level, audio=audio))
     return playlist
 
 
 def _entry(
-    clip: otio.schema.Clip, fps: float, length: int, producers: _Producers, level: ClipLevel | None, *, audio: bool
+    clip: otio.schema.Clip,
+    fps: float,
+    length: int,
+    producers: _Producers,
+    level: tuple[float, list[tuple[int, float]]] | None,
+    *,
+    audio: bool,
 ) -> ET.Element:
     reference = clip.media_reference
     available = reference.available_range if isinstance(reference, otio.schema.ExternalReference) else None
@@ -170,15 +210,17 @@ def _entry(
             speed = effect.time_scalar
     file_frames = round(available.duration.to_seconds() * fps) if available else length
     source = clip.source_range or clip.available_range()
-    first = round(source.start_time.to_seconds() * fps)
+    url, first = reference.target_url, round(source.start_time.to_seconds() * fps)
     if speed != 1.0:
         # A timewarp producer's frame n shows source frame n * speed.
         first, file_frames = round(first / speed), int(file_frames / speed)
-    producer = producers.get(reference.target_url, max(file_frames, first + length), speed=speed, audio=audio)
-    entry = ET.Element("entry", producer=producer.get("id", ""), **{"in": str(first), "out": str(first + length - 1)})
+    elif audio:  # a line enters its file between two frames: read a copy that puts it on a frame
+        url, first = frame_aligned(producers.out, url, source.start_time.to_seconds(), fps)
+    producer = producers.get(url, max(file_frames, first + length), speed=speed, audio=audio)
+    entry = ET.Element("entry", {"producer": producer.get("id", ""), "in": str(first), "out": str(first + length - 1)})
     _props(entry, **{"kdenlive:id": producer.findtext("property[@name='kdenlive:id']") or ""})
     if audio and level is not None:
-        entry.append(_volume(level, _upmix_compensation_db(producers.out / reference.target_url)))
+        entry.append(_volume(level, _upmix_compensation_db(producers.out / url)))
     return entry
 
 
@@ -192,13 +234,14 @@ def _upmix_compensation_db(path: Path) -> float:
         return 0.0
 
 
-def _volume(level: ClipLevel, extra_db: float = 0.0) -> ET.Element:
-    """Kdenlive's volume effect: `level` in dB, keyframed as "frame=dB;..." relative to the clip's first frame."""
-    static = level.static_db + extra_db
-    if level.keyframes:
-        value = ";".join(f"{frame}={static + db:.2f}" for frame, db in level.keyframes)
+def _volume(level: tuple[float, list[tuple[int, float]]], extra_db: float = 0.0) -> ET.Element:
+    """Kdenlive's volume effect: the static level in dB, or its keyframes (frame from the clip's first, total dB)
+    as "frame=dB;...", each raised by `extra_db`."""
+    static, keyframes = level
+    if keyframes:
+        value = ";".join(f"{frame}={db + extra_db:.2f}" for frame, db in keyframes)
     else:
-        value = f"{static:.2f}"
+        value = f"{static + extra_db:.2f}"
     volume = ET.Element("filter")
     _props(volume, mlt_service="volume", kdenlive_id="volume", level=value, window="75", max_gain="60dB")
     return volume
@@ -207,7 +250,7 @@ def _volume(level: ClipLevel, extra_db: float = 0.0) -> ET.Element:
 def _reference_playlist(total: int, producers: _Producers) -> ET.Element:
     playlist = ET.Element("playlist")
     producer = producers.get(MIX_MEDIA, total, audio=True).get("id", "")
-    ET.SubElement(playlist, "entry", producer=producer, **{"in": "0", "out": str(max(0, total - 1))})
+    ET.SubElement(playlist, "entry", {"producer": producer, "in": "0", "out": str(max(0, total - 1))})
     return playlist
 
 
@@ -226,7 +269,7 @@ def _bin(producers: _Producers, timeline: otio.schema.Timeline, fps: float) -> E
     )
     for producer in producers.items.values():
         ET.SubElement(
-            main_bin, "entry", producer=producer.get("id", ""), **{"in": "0", "out": producer.get("out", "0")}
+            main_bin, "entry", {"producer": producer.get("id", ""), "in": "0", "out": producer.get("out", "0")}
         )
     return main_bin
 
@@ -247,7 +290,7 @@ def _guides(timeline: otio.schema.Timeline, fps: float) -> list[dict[str, object
 
 
 def _black(total: int) -> ET.Element:
-    black = ET.Element("producer", id="black_track", **{"in": "0", "out": str(max(0, total - 1))})
+    black = ET.Element("producer", {"id": "black_track", "in": "0", "out": str(max(0, total - 1))})
     _props(
         black,
         length=str(total),
@@ -269,12 +312,12 @@ def _main_tractor(
     fps: float,
 ) -> ET.Element:
     timeline, master_gain_db = context.timeline, context.master_gain_db
-    tractor = ET.Element("tractor", id="maintractor", **{"in": "0", "out": str(max(0, total - 1))})
+    tractor = ET.Element("tractor", {"id": "maintractor", "in": "0", "out": str(max(0, total - 1))})
     _props(tractor, **{"kdenlive:sequenceproperties.guides": json.dumps(_guides(timeline, fps))})
     ET.SubElement(tractor, "track", producer="black_track")
     for producer, audio, muted in tracks:
         hide = "both" if muted else "video" if audio else None
-        ET.SubElement(tractor, "track", producer=producer, **({"hide": hide} if hide else {}))
+        ET.SubElement(tractor, "track", {"producer": producer, **({"hide": hide} if hide else {})})
     for number, (_, audio, _) in enumerate(tracks, start=1):
         transition = ET.SubElement(tractor, "transition", id=f"transition{number}")
         common = {"a_track": "0", "b_track": str(number), "internal_added": INTERNAL_ADDED, "always_active": "1"}

@@ -48,13 +48,15 @@ def build_timeline(
     levels: MixLevels | None = None,
     backends: Mapping[str, str] | None = None,
     mix_media: str | None = None,
+    stem_media: Sequence[tuple[str, str]] = (),
 ) -> otio.schema.Timeline:
     """Build the timeline of `cut` with the cues of `sound`. With `media_root` (the output folder) the
     available ranges are read from the media files; without it they come from the take lengths the cut
     implies and the cue durations. `take_frames` (by shot id) gives the takes' lengths when they are known
     and their files may still be rendering. `levels` (the mix's, see `stages.mix_levels`) gives every sound clip
     its level and ducking keyframes; `backends` (by shot id) names the backend that rendered each take;
-    `mix_media` (the mix's file) adds the mix as a disabled reference track."""
+    `mix_media` (the mix's file) adds the mix as a disabled reference track, `stem_media` ((track name, file) of
+    each stem) the stems as disabled reference tracks above it."""
     if cut.fps <= 0:
         raise ExportError(f"cut '{cut.title}' has fps {cut.fps}; a timeline needs a positive frame rate")
     fps = cut.fps
@@ -72,6 +74,8 @@ def build_timeline(
     timeline.tracks.append(picture)
     for track in _sound_tracks(sound, fps, cut.frames, media_root, levels):
         timeline.tracks.append(track)
+    for name, media in stem_media:
+        timeline.tracks.append(_reference_track(media, fps, cut.frames, media_root, name=name, what="a stem"))
     if mix_media:
         timeline.tracks.append(_reference_track(mix_media, fps, cut.frames, media_root))
     return timeline
@@ -236,8 +240,8 @@ def _sound_tracks(
     for kind, base_name in TRACK_NAMES.items():
         where = levels.cues if levels is not None else {}
         rate = levels.sample_rate if levels is not None else sound.sample_rate
-        placed = [_place(c, fps, picture_frames, media_root, where.get(c.id), rate) for c in sound.of_kind(kind)]
-        placed = [p for p in placed if p is not None]
+        maybe = [_place(c, fps, picture_frames, media_root, where.get(c.id), rate) for c in sound.of_kind(kind)]
+        placed = [p for p in maybe if p is not None]
         for lane_number, lane in enumerate(_lanes(placed), start=1):
             name = base_name if lane_number == 1 else f"{base_name} {lane_number}"
             tracks.append(_audio_track(name, lane, fps, picture_frames, levels))
@@ -272,7 +276,7 @@ def _place(
     if available is None:
         available = otio.opentime.RationalTime(round(cue.duration_s * fps), fps)
     if level is not None:
-        start = max(0, -(-level.start_sample * fps // sample_rate))  # the first frame at or after its first sample
+        start = max(0, int(-(-level.start_sample * fps // sample_rate)))  # the first frame at or after its first sample
         skip = otio.opentime.RationalTime(start * sample_rate / fps - level.start_sample, sample_rate)
     else:
         start = max(0, round(cue.start_s * fps))
@@ -356,9 +360,18 @@ def _apply_level(clip: otio.schema.Clip, level: CueLevel) -> None:
     )
 
 
-def _reference_track(media: str, fps: float, picture_frames: int, media_root: Path | None) -> otio.schema.Track:
-    """The film's mix on a disabled track: what the balance of the tracks above should sound like."""
-    track = otio.schema.Track(name="Mix (reference)", kind=otio.schema.TrackKind.Audio)
+def _reference_track(
+    media: str,
+    fps: float,
+    picture_frames: int,
+    media_root: Path | None,
+    *,
+    name: str = "Mix (reference)",
+    what: str = "the film's mix",
+) -> otio.schema.Track:
+    """A sound file of the film (the mix, a stem) on a disabled track: what the tracks above should sound like,
+    muted until an editor turns it on."""
+    track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
     track.enabled = False
     available = (_wav_duration(media_root / media) if media_root else None) or otio.opentime.RationalTime(
         picture_frames, fps
@@ -368,8 +381,8 @@ def _reference_track(media: str, fps: float, picture_frames: int, media_root: Pa
         target_url=media,
         available_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, fps), available.rescaled_to(fps)),
     )
-    clip = otio.schema.Clip(name="mix", media_reference=reference, source_range=_range(0, length, fps))
-    clip.metadata[META_KEY] = {"reference": "the film's mix", "level_db": 0.0}
+    clip = otio.schema.Clip(name=Path(media).stem, media_reference=reference, source_range=_range(0, length, fps))
+    clip.metadata[META_KEY] = {"reference": what, "level_db": 0.0}
     track.append(clip)
     if length < picture_frames:
         track.append(otio.schema.Gap(source_range=_range(0, picture_frames - length, fps)))
@@ -404,7 +417,7 @@ def _wav_duration(path: Path) -> otio.opentime.RationalTime | None:
         return None
 
 
-def _range(start: int, duration: int, rate: int) -> otio.opentime.TimeRange:
+def _range(start: int, duration: int, rate: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(duration, rate))
 
 

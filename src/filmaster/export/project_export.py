@@ -19,16 +19,23 @@ from ..atomic import write_text_atomic
 from ..config import SoundConfig
 from ..errors import ExportError, InputError
 from ..model import Cut, Plan, SoundPlan
-from .formats import ExportContext, export_texts, resolve_formats
+from .formats import CONVERSIONS, ExportContext, export_texts, resolve_formats
+from .screenplay_export import screenplay_source
 
 STATE_DIR = ".filmaster"
 NEEDED = ("plan.json", f"{STATE_DIR}/cut.json", f"{STATE_DIR}/sound.json", f"{STATE_DIR}/manifest.json")
 
 
 def load_context(
-    out: Path, *, timeline: Path | None = None, dest: Path | None = None, mix: SoundConfig | None = None
+    out: Path,
+    *,
+    timeline: Path | None = None,
+    dest: Path | None = None,
+    mix: SoundConfig | None = None,
+    names: tuple[str, ...] = (),
 ) -> ExportContext:
-    """The finished film in `out` as an `ExportContext`; raises InputError when it is not one."""
+    """The finished film in `out` as an `ExportContext`, ready for the formats `names`; raises InputError when it
+    is not one."""
     out = Path(os.path.abspath(out))
     if not out.is_dir():
         raise InputError(f"{out} is not a folder; pass the output folder of `filmaster make` (e.g. out/my_film)")
@@ -70,6 +77,7 @@ def load_context(
         dest=Path(os.path.abspath(dest)) if dest else out,
         master_gain_db=float(gain) if isinstance(gain, int | float) else None,
         mix=mix or SoundConfig(),
+        screenplay=screenplay_source(manifest, out) if set(names) & set(CONVERSIONS) else None,
     )
 
 
@@ -142,7 +150,7 @@ def export_film(
     """Write the `formats` of the finished film in `out` into `dest` (default: `out`). Every file is made in
     memory first, so a failure writes none; each is then replaced atomically."""
     names = resolve_formats(formats)  # an unknown name fails before the film is read
-    context = load_context(out, timeline=timeline, dest=dest, mix=mix)
+    context = load_context(out, timeline=timeline, dest=dest, mix=mix, names=tuple(names))
     texts = export_texts(context, names)
     if context.dest.exists() and not context.dest.is_dir():
         raise ExportError(f"output path {context.dest} is a file; pass a folder to --dest")

@@ -144,7 +144,7 @@ def _caption(shot: Shot) -> str:
 _PLAIN = str.maketrans({"—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."})
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont, width: int) -> str:
+def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont, width: int) -> str:
     """`text` in plain punctuation, shortened with an ellipsis until it fits in `width` pixels."""
     text = text.translate(_PLAIN)
     if draw.textlength(text, font=font) <= width:
@@ -175,10 +175,11 @@ def frames_from_clip(path: Path, times_s: Sequence[float]) -> list[np.ndarray]:
                 if pending == len(order):
                     break
                 shown = frame
-            if shown is None and pending < len(order):
-                raise ExportError(f"clip {path} has no video frames; re-render the clip")
-            for i in order[pending:]:
-                result[i] = shown.to_ndarray(format="rgb24")
+            if pending < len(order):
+                if shown is None:
+                    raise ExportError(f"clip {path} has no video frames; re-render the clip")
+                for i in order[pending:]:
+                    result[i] = shown.to_ndarray(format="rgb24")
     except (av.error.FFmpegError, IndexError) as exc:
         raise ExportError(f"cannot decode video from {path}: {exc}; re-render the clip") from exc
     return result

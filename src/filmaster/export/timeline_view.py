@@ -134,7 +134,7 @@ def _clip_view(track: otio.schema.Track, clip: otio.schema.Clip, fps: float, med
         record=_frames(in_track.start_time, fps, what),
         frames=_frames(in_track.duration, fps, what),
         source_in=int(source_start.rescaled_to(fps).value + 1e-9),
-        source_s=Fraction(source_start.value).limit_denominator(1000) / frame_rate.exact(source_start.rate),
+        source_s=_source_seconds(source_start, media),
         media=media,
         speed=speed,
         level_db=float(meta.get("level_db", 0.0)),
@@ -142,6 +142,15 @@ def _clip_view(track: otio.schema.Track, clip: otio.schema.Clip, fps: float, med
         markers=tuple((_frames(m.marked_range.start_time, fps, what), m.name) for m in clip.markers if m.marked_range),
         metadata=dict(meta),
     )
+
+
+def _source_seconds(start: otio.opentime.RationalTime, media: MediaInfo) -> Fraction:
+    """Where in its media a clip starts, exactly: on the sound's sample grid for a sound file (a line starts at its
+    sample, not its frame), else on the frame grid of the start's own rate."""
+    seconds = Fraction(start.value).limit_denominator(1000) / frame_rate.exact(start.rate)
+    if media.audio_rate and not media.has_video:
+        return Fraction(round(seconds * media.audio_rate), media.audio_rate)
+    return seconds
 
 
 def media_info(url: str, media_root: Path | None, frames: int) -> MediaInfo:

@@ -258,7 +258,7 @@ def write_fdx(screenplay: Screenplay, path: Path) -> Path:
 
 
 def _paragraph(parent: ET.Element, kind: str, text: str, **attributes: str) -> ET.Element:
-    paragraph = ET.SubElement(parent, "Paragraph", Type=kind, **attributes)
+    paragraph = ET.SubElement(parent, "Paragraph", {"Type": kind, **attributes})
     ET.SubElement(paragraph, "Text").text = text
     return paragraph
 
@@ -285,7 +285,7 @@ def _write_scene(content: ET.Element, scene: Scene) -> None:
         elif element.dialogue is not None:
             pair = elements[i + 1].dialogue if i + 1 < len(elements) else None
             if pair is not None and pair.dual and not element.dialogue.dual:
-                holder = ET.SubElement(content, "Paragraph", **page)
+                holder = ET.SubElement(content, "Paragraph", dict(page))
                 dual = ET.SubElement(holder, "DualDialogue")
                 _write_speech(dual, element.dialogue)
                 _write_speech(dual, pair)

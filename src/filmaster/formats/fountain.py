@@ -374,7 +374,7 @@ class _BodyParser:
                     j += 1
                     wrapped.append(self.lines[j].text.strip())
                 s = " ".join(wrapped)
-                paren = _clean(s[1:-1] if s.endswith(")") else s[1:])
+                paren: str | None = _clean(s[1:-1] if s.endswith(")") else s[1:])
                 number, old, words = segments[-1]
                 if any(w != "\n" for w in words):
                     segments.append((start, paren, []))

@@ -17,6 +17,9 @@ class FindingKind(StrEnum):
     IDENTICAL_SETUP = "identical_setup"  # the frames across a cut look the same: an invisible cut
     JUMP_CUT = "jump_cut"  # same subject, similar scale: the picture jumps
     ENDING_DRAGS = "ending_drags"  # the last shots hold longer than the film's pace
+    CROSSED_LINE = "crossed_line"  # two characters swap sides of the frame across a cut: the 180° line is crossed
+    EYELINE_MISMATCH = "eyeline_mismatch"  # a character looks away from where the other was seen
+    SUBJECT_NOT_SEEN = "subject_not_seen"  # the pixels do not show a character the shot is of
     AUDIENCE = "audience"  # a viewer persona's remark
 
 

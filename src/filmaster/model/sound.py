@@ -37,6 +37,9 @@ class SoundCue(Artifact):
     description: str = ""
     media: RelativePath | None = None  # relative path of the rendered WAV
     gain_db: float = 0.0  # level applied in the mix (before ducking and loudness normalisation)
+    # A line's delivery level (whispering -12 dB...), already in its media: the dialogue compressor is keyed as if
+    # the line were spoken at 0 dB, so it keeps the difference, as a fader after the compressor would.
+    delivery_db: float = 0.0
     scene_index: int | None = None
     shot_id: SafeName | None = None
     character: str | None = None

@@ -51,7 +51,7 @@ class _Context:
     takes: Mapping[str, Take]
     intensity: Mapping[int, float]
     config: EditConfig
-    fps: int
+    fps: float  # a FrameRate: 23.976 and 29.97 are not whole
 
 
 def scene_pace_s(intensity: float, config: EditConfig) -> float:
@@ -191,14 +191,14 @@ def _shape(shot: Shot, ctx: _Context, neighbours: set[str], previous: Shot | Non
         end = min(total_s, last + trail * depth + (total_s - last) * (1 - depth))
         why = f"to the line's beats ({lead:.2f} s before, {trail:.2f} s after; scene intensity {level:.2f})"
         lead_in = _j_cut_s(shot, previous, level, depth)
-        if lead_in > 0:
+        if lead_in > 0 and previous is not None:  # (a J cut needs a silent shot before: _j_cut_s)
             start = first + lead_in
             why = f"the line starts {lead_in:.2f} s before its picture (J cut); {trail:.2f} s after it"
             actions.append(
                 EditAction(
                     kind=ActionKind.J_CUT,
                     shot_id=shot.id,
-                    reason=f"{shot.dialogue[0].character}'s line starts under the silent {previous.id}",  # type: ignore[union-attr]
+                    reason=f"{shot.dialogue[0].character}'s line starts under the silent {previous.id}",
                 )
             )
     else:
@@ -320,12 +320,12 @@ def apply_edit(rough: Cut, plan: Plan, takes: Mapping[str, Take], decisions: Edi
         speed = max((a.speed for a in actions if a.kind == ActionKind.ACCELERATE), default=1.0)
         source = max(1, take_frames - head - tail)
         split = next((a for a in actions if a.kind == ActionKind.SPLIT and a.cutaway_shot in takes), None)
-        if split is None:
+        if split is None or split.cutaway_shot is None:
             clips.append(_clip(clip, head, source, speed))
             continue
         at = min(max(round(split.split_s * fps), head + 1), head + source - 1)
         end = head + source
-        away = takes[split.cutaway_shot]  # type: ignore[index]
+        away = takes[split.cutaway_shot]
         reaction = min(end - at, away.frames, round(split.speed * fps))  # `speed` holds the reaction's seconds
         back = end - at - reaction
         if back < round(MIN_SHOT_S * fps):  # too little left to cut back: the reaction holds to the end

@@ -6,13 +6,19 @@ import itertools
 import math
 import statistics
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..model import Cut, CutClip
 
+if TYPE_CHECKING:
+    import av
+
 THUMB = (64, 36)  # frames are compared this small: a set-up is the layout, not the texture
+DECODE_THREADS = 2
 
 
 def shot_lengths_s(cut: Cut) -> list[float]:
@@ -34,8 +40,21 @@ def scene_asl_s(cut: Cut) -> dict[int, float]:
 
 
 def boundary_frames(out_dir: Path, cut: Cut) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(first, last) frame of every clip as it plays, greyscale thumbnails in 0..1; one decode per clip."""
-    return [_first_and_last(out_dir, clip) for clip in cut.clips]
+    """(first, last) frame of every clip as it plays, greyscale thumbnails in 0..1.
+
+    Each take is decoded once, up to the last frame any of its clips shows (a take can play in several clips:
+    split around a cutaway, or as another shot's reaction), and the takes are decoded two at a time (the decoder
+    releases the GIL): after the shoot this sits on the run's critical path."""
+    wanted: dict[str, set[int]] = {}
+    for clip in cut.clips:
+        wanted.setdefault(clip.media, set()).update(_ends(clip))
+    with ThreadPoolExecutor(DECODE_THREADS, thread_name_prefix="screen") as pool:
+        thumbs = dict(zip(wanted, pool.map(lambda m: _thumbs_at(out_dir / m, wanted[m]), wanted), strict=True))
+    blank = np.zeros(THUMB[::-1], np.float32)
+    return [
+        tuple(thumbs[clip.media].get(i, blank) for i in _ends(clip))  # type: ignore[misc]
+        for clip in cut.clips
+    ]
 
 
 def cut_differences(out_dir: Path, cut: Cut) -> list[float]:
@@ -44,27 +63,36 @@ def cut_differences(out_dir: Path, cut: Cut) -> list[float]:
     return [float(np.abs(ends[i][1] - ends[i + 1][0]).mean()) for i in range(len(ends) - 1)]
 
 
-def _first_and_last(out_dir: Path, clip: CutClip) -> tuple[np.ndarray, np.ndarray]:
+def _ends(clip: CutClip) -> tuple[int, int]:
+    """Take frame indices of the first and the last frame the clip plays."""
+    return clip.source_start_frame, clip.source_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
+
+
+def _thumbs_at(media: Path, indices: set[int]) -> dict[int, np.ndarray]:
+    """Thumbnails of frames `indices` of a clip (an index past its end gets its last frame)."""
     import av
 
-    first_index = clip.source_start_frame
-    last_index = clip.source_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
-    first = last = None
-    with av.open(str(out_dir / clip.media)) as container:
+    found: dict[int, np.ndarray] = {}
+    last_needed = max(indices)
+    frame = None
+    index = -1
+    with av.open(str(media)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for index, frame in enumerate(container.decode(stream)):
-            if index == first_index or (first is None and index > first_index):
-                first = _thumb(frame)
-            last = frame
-            if index >= last_index:
+            if index in indices:
+                found[index] = _thumb(frame)
+            if index >= last_needed:
                 break
-    blank = np.zeros(THUMB[::-1], np.float32)
-    return (first if first is not None else blank), (_thumb(last) if last is not None else blank)
+    if frame is not None:
+        for missing in indices - found.keys():
+            if missing > index:
+                found[missing] = _thumb(frame)
+    return found
 
 
-def _thumb(frame: object) -> np.ndarray:
-    grey = frame.reformat(width=THUMB[0], height=THUMB[1], format="gray").to_ndarray()  # type: ignore[attr-defined]
+def _thumb(frame: av.VideoFrame) -> np.ndarray:
+    grey = frame.reformat(width=THUMB[0], height=THUMB[1], format="gray").to_ndarray()
     return grey.astype(np.float32) / 255.0
 
 
@@ -98,7 +126,8 @@ def pixel_pacing(film: Path, cut: Cut) -> tuple[list[float], dict[int, float]]:
     cuts, frames, fps = detected_cuts(film)
     bounds = [0, *cuts, frames]
     starts = sorted((frame, scene) for scene, frame in cut.scene_start_frames().items())
-    lengths, per_scene = [], {}
+    lengths: list[float] = []
+    per_scene: dict[int, list[float]] = {}
     for a, b in itertools.pairwise(bounds):
         lengths.append((b - a) / fps)
         scene = max((s for s in starts if s[0] <= a + 2), default=starts[0])[1]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..errors import InputError
-from ..model import Critique, Cut, EditDecisions, Plan
-from ..project import Project, content_key
-from .critics.offline import offline_critique
+from ..model import Critique, Cut, EditDecisions, Plan, Take
+from ..project import Project
 from .edit_file import EDIT_FILE, write_decisions
-from .intensity import intensity_curve
 from .measure import shot_lengths_s, sigma_ln
+from .pixel_edit import screen_pixels
 from .screening import CRITIQUE_FILE, FINE_CRITIQUE_FILE, PostResult
 
 
@@ -26,19 +26,14 @@ def describe_post(post: PostResult) -> str:
     )
 
 
-def write_post(plan: Plan, cut: Cut, post: PostResult, project: Project) -> list[Path]:
+def write_post(plan: Plan, cut: Cut, post: PostResult, project: Project, takes: Mapping[str, Take]) -> list[Path]:
     """Write the screening and the edit; screen the locked cut's pixels (cached by the cut and its media)."""
     out = project.out
     written = [write_text_atomic(out / CRITIQUE_FILE, post.critique.to_json())]
     edit = write_decisions(project, post.decisions, hand_edited=post.hand_edited)
     written += [edit] if edit is not None else []
-    key = content_key("fine-critique", cut, project.media_digest(sorted({c.media for c in cut.clips})))
-
-    def make(tmp: Path) -> None:
-        tmp.write_text(offline_critique(plan, cut, intensity_curve(plan), out).to_json(), encoding="utf-8")
-
-    screened = project.cache.fetch_or_make("screening", key, ".json", make)
-    written.append(write_text_atomic(out / FINE_CRITIQUE_FILE, screened.read_text(encoding="utf-8")))
+    screened = screen_pixels(plan, cut, takes, project)
+    written.append(write_text_atomic(out / FINE_CRITIQUE_FILE, screened.to_json()))
     return written
 
 

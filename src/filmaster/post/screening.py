@@ -2,7 +2,8 @@
 
 The rough cut is screened from its timing as soon as the takes' lengths are known (before they finish
 rendering), so the fine cut — and the sound designed against it — need not wait for the shoot; the fine cut's
-pixels are screened once they exist (identical set-ups, jump cuts) and reported in `fine_critique.json`.
+pixels and the takes' ground truth are screened once they exist (identical set-ups, jump cuts, crossed lines,
+eyelines, unseen subjects), acted on in the same run (`pixel_edit`) and reported in `fine_critique.json`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class PostResult:
     decisions: EditDecisions | None  # None: the fine cut was turned off
     cut: Cut  # the cut to lock: the fine cut, or the rough cut
     hand_edited: bool = False  # the decisions came from the user's edit.json
+    rough: Cut | None = None  # the rough cut the decisions apply to
 
 
 def merge(title: str, duration_s: float, critiques: list[Critique]) -> Critique:
@@ -47,7 +49,7 @@ def screen(plan: Plan, cut: Cut, config: Config, out_dir: Path | None = None) ->
         from .critics.persona import persona_critique
 
         llm = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))
-        heard = persona_critique(llm, plan, cut, config.edit.persona, config.edit.preferences)  # type: ignore[arg-type]
+        heard = persona_critique(llm, plan, cut, config.edit.persona, config.edit.preferences)
         if heard is not None:
             critiques.append(heard)
     return merge(cut.title, cut.duration_s, critiques)
@@ -65,7 +67,7 @@ def post_produce(
     says when given, else as the editor decides."""
     critique = screen(plan, rough, config)
     if not (fine_cut and config.edit.fine_cut):
-        return PostResult(critique, None, rough)
+        return PostResult(critique, None, rough, rough=rough)
     if edited is not None:
         decisions = vet_edit(edited, plan, rough, takes)
         for reason in decisions.skipped[len(edited.skipped) :]:
@@ -74,4 +76,4 @@ def post_produce(
         decisions = decide_edit(plan, rough, takes, intensity_curve(plan), config.edit, critique)
     cut = apply_edit(rough, plan, takes, decisions)
     decisions = decisions.model_copy(update={"fine_duration_s": cut.duration_s})
-    return PostResult(critique, decisions, cut, hand_edited=edited is not None)
+    return PostResult(critique, decisions, cut, hand_edited=edited is not None, rough=rough)

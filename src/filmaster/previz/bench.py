@@ -17,11 +17,12 @@ from pathlib import Path
 
 
 def run(width: int, height: int, fps: int, seconds: float, draft: bool, set_kind: str) -> dict[str, object]:
+    from ..model.plan import SetKind
     from .context import renderer_name
     from .shoot import shoot_shot
     from .testing import make_request, make_scene, make_shot
 
-    scene = make_scene(set_kind)
+    scene = make_scene(SetKind(set_kind))
     warm = make_request(make_shot(duration_s=0.1, scale="WS"), scene, width, height, fps, draft)
     shot = make_shot(duration_s=seconds, scale="MWS", subjects=["ANNA", "BEN"], movement="dolly_in")
     request = make_request(shot, scene, width, height, fps, draft)

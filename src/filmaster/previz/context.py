@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..errors import MissingDependencyError, RenderError
+from ..errors import RenderError
 
 _context: Any = None
 _owner_pid: int | None = None
@@ -27,12 +27,11 @@ def get_context() -> Any:
             "this process was forked from one holding an OpenGL context, and Mesa cannot make another here; "
             "start render workers with multiprocessing 'spawn' or 'forkserver'"
         )
-    try:
-        import moderngl
-    except ImportError as exc:  # pragma: no cover - moderngl is a core dependency
-        raise MissingDependencyError("moderngl", "the previz renderer") from exc
+    import moderngl
+
     errors = []
-    for kwargs in ({"backend": "egl"}, {}):
+    backends: tuple[dict[str, Any], ...] = ({"backend": "egl"}, {})
+    for kwargs in backends:
         try:
             ctx = moderngl.create_standalone_context(require=330, **kwargs)
         except Exception as exc:  # each backend fails differently (no libEGL, no display ...)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from enum import IntEnum
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
-Vec3 = Sequence[float]
+Vec3: TypeAlias = Sequence[float] | npt.NDArray[np.floating]  # a point, size or colour: a tuple or an array
 FLOATS_PER_VERTEX = 10
 # What hangs on a set wall carries the wall's number in its material float: material + WALL_TAG × (wall + 1), so the
 # vertex stage can fly it out with its wall (see sets.SetGeometry.walls).
@@ -74,8 +76,8 @@ def quad(
     color: Vec3,
     material: Material = Material.MATTE,
     cell: float | None = None,
-    steps_u: Sequence[float] | None = None,
-    steps_v: Sequence[float] | None = None,
+    steps_u: Sequence[float] | npt.NDArray[np.floating] | None = None,
+    steps_v: Sequence[float] | npt.NDArray[np.floating] | None = None,
 ) -> np.ndarray:
     """A parallelogram; its normal is edge_u × edge_v (the side a WALL material is visible from).
 
@@ -86,7 +88,7 @@ def quad(
     n = np.cross(u, v)
     n /= np.linalg.norm(n)
 
-    def steps(edge: np.ndarray, given: Sequence[float] | None) -> np.ndarray:
+    def steps(edge: np.ndarray, given: Sequence[float] | npt.NDArray[np.floating] | None) -> np.ndarray:
         if given is not None:
             return np.asarray(given, dtype=np.float64)
         count = 1 if cell is None else max(1, int(np.ceil(np.linalg.norm(edge) / cell)))
@@ -132,11 +134,11 @@ def ellipsoid(
     unit = np.concatenate([np.stack([a, b, c], 2), np.stack([a, c, d], 2)]).reshape(-1, 3, 3)
     if keep is not None:
         unit = unit[keep(unit.mean(axis=1))]
-    unit = unit.reshape(-1, 3)
+    points = unit.reshape(-1, 3)
     r = np.asarray(radii, dtype=np.float64)
-    nrm = unit / r
+    nrm = points / r
     nrm /= np.maximum(np.linalg.norm(nrm, axis=1, keepdims=True), 1e-9)
-    return _pack(unit * r + np.asarray(center), nrm, color, material)
+    return _pack(points * r + np.asarray(center), nrm, color, material)
 
 
 def sphere(

@@ -20,6 +20,7 @@ from ..errors import PlanError
 from ..model import Movement
 from ..model.shot_request import ShotRequest
 from .blocking import Motion, staged_scene
+from .body_events import body_events
 from .camera import CameraPose
 from .encode import ClipEncoder
 from .footfalls import foot_contacts
@@ -132,9 +133,11 @@ def character_boxes(
     world: World, pose: CameraPose, width: int, height: int, t_s: float = 0.0
 ) -> dict[str, dict[str, Any]]:
     """Pixel boxes [x0, y0, x1, y1] (y down) of each character in view `t_s` seconds into the shot: whole
-    figure and head, unclipped and clipped."""
+    figure and head, unclipped and clipped; and `look_x`, how far the character faces toward screen right
+    (1) or left (-1) — its facing on the camera's right axis, the axis pixel x grows along."""
     out: dict[str, dict[str, Any]] = {}
     view_projection = pose.view_projection(width / height)
+    right = pose.right
     for name, fig in world.figures_at(t_s).items():
         # A walker is a new mesh every frame: finding its distinct corners would cost more than projecting it all.
         walks = name in world.walkers
@@ -147,6 +150,7 @@ def character_boxes(
             "box_visible": body[1],
             "head": head[0] if head else None,
             "head_visible": head[1] if head else None,
+            "look_x": round(float(np.dot(fig.facing, right)), 3),
         }
     return out
 
@@ -187,6 +191,7 @@ def shoot_shot(
             "scale": str(request.shot.camera.scale),
             "subjects": list(request.shot.camera.subjects),
             "foot_contacts": [c.to_json() for c in foot_contacts(request.shot, request.scene, request.cast)],
+            "body_events": [e.to_json() for e in body_events(request.shot, request.scene, request.cast)],
             "frames": truth,
         }
         ground_truth_path.write_text(json.dumps(doc), encoding="utf-8")

@@ -1,12 +1,17 @@
 """A vector index over the corpus, embedded in the process (faiss; no server), persisted beside the corpus.
 
 Vectors are L2-normalised, so inner product is cosine similarity. Small corpora use exact search (IndexFlatIP);
-from `IVF_THRESHOLD` entries on, an inverted-file index (IndexIVFFlat) scans only the `nprobe` nearest of
-~2·√n clusters, which keeps a 1M-entry query within a few milliseconds on two cores (benchmarks/bench_index.py).
+from `IVF_THRESHOLD` entries on, an inverted-file index scans only the `nprobe` nearest of ~2·√n clusters, and
+stores each vector as 8-bit scalar codes (IndexIVFScalarQuantizer: 384 bytes for a MiniLM vector instead of
+1,536), so a studio's archive of a million clips is served in a few hundred MB and within a few milliseconds a
+query on two cores (benchmarks/bench_index.py). An index file larger than `MMAP_BYTES` is memory-mapped rather
+than read: ten million entries are served from disk, the operating system keeping the lists in use in memory.
+A large index is built without holding its float vectors: `trained()` on a sample, then `add()` in chunks.
 
 On disk, `<stem>.faiss` holds the vectors and `<stem>.index.json` the sidecar: the embedding model id, the
 dimension, the entry ids in order and a digest of each entry's `embedding_text`. The sidecar lets an update
 embed only the entries that are new or whose text changed, and refuses an index made by another model.
+Indexes of the older kinds (flat IVF) are still read and searched as they are.
 """
 
 from __future__ import annotations
@@ -22,21 +27,20 @@ import numpy as np
 
 from ..atomic import atomic_path, write_text_atomic
 from ..backends.embed.base import EmbeddingBackend
-from ..errors import InputError, MissingDependencyError
+from ..errors import InputError
 from ..model.corpus import Corpus, CorpusEntry
 
 SIDECAR_SCHEMA = "CorpusIndex.1"
 IVF_THRESHOLD = 50_000
 SMALL_BATCH = 16  # fewer queries than this are searched on one thread
 REINDEX_HINT = "rebuild with `filmaster corpus reindex`"
-IndexKind = Literal["auto", "flat", "ivf"]
+IndexKind = Literal["auto", "flat", "ivf", "ivf-sq8"]
+MMAP_BYTES = 1 << 30  # index files from 1 GiB on are memory-mapped, not read into memory
 
 
 def _faiss() -> Any:
-    try:
-        import faiss
-    except ImportError as exc:
-        raise MissingDependencyError("faiss-cpu", "the retrieval index") from exc
+    import faiss  # imported on first use: it takes a while to load
+
     return faiss
 
 
@@ -53,27 +57,42 @@ def index_paths(base: Path) -> tuple[Path, Path]:
 class VectorIndex:
     """Top-k inner-product search over unit vectors, exact or IVF, that can grow and be read back."""
 
-    def __init__(self, index: Any, kind: str) -> None:
+    def __init__(self, index: Any, kind: str, mapped_from: Path | None = None) -> None:
         self._index = index
         self.kind = kind
+        self._mapped_from = mapped_from  # the file a memory-mapped index reads its lists from (read-only)
 
     @classmethod
     def build(cls, vectors: np.ndarray, kind: IndexKind = "auto", nprobe: int = 32) -> VectorIndex:
-        faiss = _faiss()
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        n, dim = vectors.shape
+        n = len(vectors)
         if kind == "auto":
-            kind = "ivf" if n >= IVF_THRESHOLD else "flat"
-        if kind == "flat":
-            index = faiss.IndexFlatIP(dim)
-        else:
-            nlist = max(1, min(n // 39, int(2 * math.sqrt(n))))  # faiss wants ≥ 39 training points a list
-            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-            index.cp.max_points_per_centroid = 64  # train on a sample: k-means on all 1M points adds minutes
-            index.cp.seed = 1234
-            index.train(vectors)
-            index.nprobe = min(nprobe, nlist)
+            kind = "ivf-sq8" if n >= IVF_THRESHOLD else "flat"
+        index = cls.trained(vectors, n, kind, nprobe)
         index.add(vectors)
+        return index
+
+    @classmethod
+    def trained(cls, sample: np.ndarray, expected: int, kind: IndexKind = "ivf-sq8", nprobe: int = 32) -> VectorIndex:
+        """An empty index ready for `add()`, its clusters (and code ranges) learnt from `sample`, sized for
+        `expected` entries: builds an index of any size in chunks, without all its vectors in memory."""
+        faiss = _faiss()
+        sample = np.ascontiguousarray(sample, dtype=np.float32)
+        dim = sample.shape[1]
+        if kind in ("auto", "flat"):
+            return cls(faiss.IndexFlatIP(dim), "flat")
+        nlist = max(1, min(len(sample) // 39, int(2 * math.sqrt(expected))))  # faiss wants ≥ 39 points a list
+        quantizer = faiss.IndexFlatIP(dim)
+        if kind == "ivf":
+            index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        else:
+            index = faiss.IndexIVFScalarQuantizer(
+                quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+            )
+        index.cp.max_points_per_centroid = 64  # train on a sample: k-means on all 1M points adds minutes
+        index.cp.seed = 1234
+        index.train(sample)
+        index.nprobe = min(nprobe, nlist)
         return cls(index, kind)
 
     @property
@@ -85,13 +104,16 @@ class VectorIndex:
         return int(self._index.d)
 
     def add(self, vectors: np.ndarray) -> None:
+        if self._mapped_from is not None:  # mapped lists cannot grow: read the index into memory first
+            self._index = _faiss().read_index(str(self._mapped_from))
+            self._mapped_from = None
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
     def vectors(self) -> np.ndarray:
         """Every stored vector, in insertion order."""
         if self.size == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if self.kind == "ivf":
+        if self.kind != "flat":  # (8-bit codes give back their decoded values, within one step of 1/255)
             self._index.make_direct_map()
         return self._index.reconstruct_n(0, self.size)
 
@@ -116,14 +138,22 @@ class VectorIndex:
             _faiss().write_index(self._index, str(tmp))
 
     @classmethod
-    def read(cls, path: Path) -> VectorIndex:
+    def read(cls, path: Path, *, mmap: bool | None = None) -> VectorIndex:
+        """The index in `path`; memory-mapped when `mmap`, or by default when the file is `MMAP_BYTES` or more."""
         faiss = _faiss()
+        if mmap is None:
+            mmap = path.stat().st_size >= MMAP_BYTES if path.exists() else False
         try:
-            index = faiss.read_index(str(path))
+            index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0)
         except RuntimeError as exc:  # faiss reports every unreadable file this way
             raise InputError(f"index file {path} is corrupt or unreadable; {REINDEX_HINT}") from exc
-        kind = "ivf" if isinstance(index, faiss.IndexIVF) else "flat"
-        return cls(index, kind)
+        if isinstance(index, faiss.IndexIVFScalarQuantizer):
+            kind = "ivf-sq8"
+        elif isinstance(index, faiss.IndexIVF):
+            kind = "ivf"
+        else:
+            kind = "flat"
+        return cls(index, kind, path if mmap else None)
 
 
 @dataclass

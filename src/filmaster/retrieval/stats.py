@@ -47,7 +47,7 @@ def corpus_stats(corpus: Corpus) -> CorpusStats:
     movement = Counter(s.movement.value for s in shots)
     angle = Counter(s.angle.value for s in shots)
     genres = Counter(g for entry in corpus.entries for g in entry.genres)
-    genre_time: Counter[str] = Counter()
+    genre_time: dict[str, float] = dict.fromkeys(genres, 0.0)
     genre_shots: Counter[str] = Counter()
     for entry in corpus.entries:
         for genre in entry.genres:

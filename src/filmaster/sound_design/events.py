@@ -8,14 +8,19 @@ category, at a threshold strict enough that clauses naming no sound stay silent.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..backends.resilience import Unrecovered
+
 if TYPE_CHECKING:
     from ..backends.embed.base import EmbeddingBackend
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,7 @@ class SoundFinder:
 
     def __init__(self, embedder: EmbeddingBackend | None = None, threshold: float = EMBED_THRESHOLD) -> None:
         self.embedder = embedder
+        self.unembedded = 0  # clauses left to the lexicon because the embedding model failed
         self.threshold = threshold
         self._prototypes: np.ndarray | None = None
         self._owners = np.zeros(0, dtype=np.int64)  # the category of each prototype wording
@@ -188,7 +194,13 @@ class SoundFinder:
             count = repeat_count(clause)
             found += [NamedSound(name, clause, position, count) for name in names]
         if self.embedder is not None and unmatched:
-            for (clause, position), name in zip(unmatched, self._nearest([c for c, _ in unmatched]), strict=True):
+            try:
+                nearest = self._nearest([c for c, _ in unmatched])
+            except Unrecovered as exc:  # the embedding model failed every retry: the lexicon's matches stand alone
+                log.warning("%d clause(s) matched by the lexicon alone: %s", len(unmatched), exc)
+                self.unembedded += len(unmatched)
+                return found
+            for (clause, position), name in zip(unmatched, nearest, strict=True):
                 if name is not None:
                     found.append(NamedSound(name, clause, position, repeat_count(clause)))
         return found

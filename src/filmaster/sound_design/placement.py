@@ -3,7 +3,8 @@ perspective of the shot's scale, and the reason it exists.
 
 Effects come from the screenplay (an action line in the shot that shows it, a parenthetical at its line, a heading
 at its scene's start); footsteps come from the previz renderer's foot contacts (previz/footfalls.py), on the
-surface of the set. Every start is on a picture frame.
+surface of the set, and cloth movements from its limbs setting off and coming to rest (previz/body_events.py).
+Every start is on a picture frame.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..model import CameraSpec, CastMember, CueKind, Cut, CutClip, Plan, SceneBlock, SetKind, Shot, ShotScale, SoundCue
+from ..previz.body_events import body_events
 from ..previz.footfalls import foot_contacts
 from .events import BY_NAME, NamedSound, SoundFinder
 
@@ -190,31 +192,61 @@ def _effect(
     return cues
 
 
+CLOTH_DB = -8.0  # a rustle sits under the footsteps it comes with
+
+
 def _footsteps(
     scene: SceneBlock, shot: Shot, cast: dict[str, CastMember], timeline: _Timeline, foley_db: float
 ) -> list[SoundCue]:
     surface = surface_of(scene)
-    distance = distance_of(shot.camera)
     cues = []
     for i, contact in enumerate(foot_contacts(shot, scene, cast), start=1):
-        frame = timeline.frame(shot.id, contact.t_s)
-        if frame is None:
-            continue
-        cues.append(
-            SoundCue(
-                id=f"foley-{shot.id}-{i}",
-                kind=CueKind.FOLEY,
-                start_s=frame / timeline.fps,
-                duration_s=0.35,
-                description=f"{contact.character} footstep on {surface}",
-                gain_db=round(foley_db + DISTANCE_DB * distance, 2),
-                scene_index=scene.index,
-                shot_id=shot.id,
-                character=contact.character,
-                category=f"footstep-{surface}",
-                reason=f"renderer: {contact.character}'s {contact.foot} foot contact at {contact.t_s:.3f} s "
-                f"into {shot.id}",
-                distance=distance,
-            )
+        cue = _foley_cue(
+            shot,
+            scene,
+            timeline,
+            contact.t_s,
+            foley_db,
+            id=f"foley-{shot.id}-{i}",
+            category=f"footstep-{surface}",
+            description=f"{contact.character} footstep on {surface}",
+            character=contact.character,
+            reason=f"renderer: {contact.character}'s {contact.foot} foot contact at {contact.t_s:.3f} s into {shot.id}",
         )
+        cues += [cue] if cue else []
+    for event in body_events(shot, scene, cast):
+        cue = _foley_cue(
+            shot,
+            scene,
+            timeline,
+            event.t_s,
+            foley_db + CLOTH_DB,
+            id=f"foley-{shot.id}-cloth-{round(event.t_s * 1000)}",
+            category="cloth",
+            description=f"cloth: {event.description}",
+            character=event.character,
+            reason=f"renderer: {event.description} (limbs {'start' if event.kind == 'sets-off' else 'stop'} "
+            f"swinging) at {event.t_s:.3f} s into {shot.id}",
+        )
+        cues += [cue] if cue else []
     return cues
+
+
+def _foley_cue(
+    shot: Shot, scene: SceneBlock, timeline: _Timeline, t_s: float, gain_db: float, **fields: str
+) -> SoundCue | None:
+    """One foley cue at `t_s` into the shot, on the frame the cut shows it; None when the cut leaves it out."""
+    frame = timeline.frame(shot.id, t_s)
+    if frame is None:
+        return None
+    distance = distance_of(shot.camera)
+    return SoundCue(
+        kind=CueKind.FOLEY,
+        start_s=frame / timeline.fps,
+        duration_s=0.35,
+        gain_db=round(gain_db + DISTANCE_DB * distance, 2),
+        scene_index=scene.index,
+        shot_id=shot.id,
+        distance=distance,
+        **fields,
+    )

@@ -125,8 +125,8 @@ def _embedder() -> EmbeddingBackend:
 
             cfg = load_config(find_config_file(Path.cwd()))
             backend = create_backend("embed", cfg.backends.embed, **cfg.backends.settings.get("embed", {}))
-            _default_embedder = backend  # type: ignore[assignment]
-        return _default_embedder  # type: ignore[return-value]
+            _default_embedder = backend
+        return _default_embedder
 
 
 def find_sound(

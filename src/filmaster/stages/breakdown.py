@@ -208,7 +208,7 @@ def _colour_name(rgb: tuple[float, float, float]) -> str:
         (0.15, 0.6, 0.65): "teal",
         (0.85, 0.85, 0.82): "white",
     }
-    return names.get(tuple(rgb), "coloured")  # type: ignore[arg-type]
+    return names.get((rgb[0], rgb[1], rgb[2]), "coloured")
 
 
 def _dialogue_camera(

@@ -33,6 +33,7 @@ from typing import Protocol
 
 from ..backends.embed.base import EmbeddingBackend
 from ..model import Angle, Movement, Plan, SceneBlock, SceneReference, Shot, ShotKind, ShotScale
+from ..model.camera import Direction
 from ..model.corpus import CorpusEntry, CorpusShot
 from ..retrieval.corpus import MIN_DURATION_S
 from ..retrieval.index import CorpusIndex
@@ -55,7 +56,7 @@ DIALOGUE_SUBSTITUTE = {
     Movement.CRANE: Movement.DOLLY_OUT,
     Movement.DOLLY_ZOOM: Movement.DOLLY_IN,
 }
-DIRECTIONS: dict[Movement, tuple[str, ...]] = {
+DIRECTIONS: dict[Movement, tuple[Direction, ...]] = {
     Movement.PAN: ("left", "right"),
     Movement.TILT: ("up", "down"),
     Movement.TRUCK: ("left", "right"),
@@ -128,7 +129,7 @@ def speech_floor_s(shot: Shot) -> float:
     return max(MIN_SHOT_S, speech + LINE_CLEARANCE_S, speech_end + 0.25)
 
 
-def fit_movement(shot: Shot, scene: SceneBlock, ref: CorpusShot, duration: float) -> tuple[Movement, str | None]:
+def fit_movement(shot: Shot, scene: SceneBlock, ref: CorpusShot, duration: float) -> tuple[Movement, Direction | None]:
     """The reference shot's move, made safe for this shot's coverage and length."""
     move = ref.movement
     if shot.camera.movement == Movement.TRACKING and move not in FOLLOW_MOVES:

@@ -33,6 +33,7 @@ from ..progress import Reporter
 from ..project import Project, content_key
 from ..verify import clip_ok, png_ok
 from .mix_levels import mix_levels
+from .stems import stem_references
 
 
 def prepare_timeline(
@@ -62,6 +63,7 @@ def prepare_timeline(
         levels=levels,
         backends=backends,
         mix_media=MIX_MEDIA if levels is not None else None,
+        stem_media=stem_references(out) if levels is not None else (),
     )
     context = ExportContext(
         out=out,

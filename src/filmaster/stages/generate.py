@@ -22,17 +22,18 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..atomic import write_text_atomic
+from ..backends.faults import current as current_faults
 from ..backends.registry import available_backends, create_backend
 from ..backends.video.base import ShotRequest, VideoBackend
 from ..backends.video.remote import Control, Generated, RemoteVideoBackend, first_frame_png
 from ..budget import CostBudget
-from ..errors import BackendUnavailableError, CostLimitError, FilmasterError
+from ..errors import BackendUnavailableError, ConfigError, CostLimitError, FilmasterError
 from ..execution import Executor
 from ..execution.base import A_REQUEST
-from ..execution.work import generate_shot
+from ..execution.work import Shipped, generate_shot
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..progress import Reporter
 from ..project import Project, content_key, publish
@@ -111,7 +112,7 @@ def generate_shots(
     previz: VideoBackend,
     project: Project,
     reporter: Reporter,
-    max_cost_usd: float | None = None,
+    max_cost_usd: float | CostBudget | None = None,
     executor: Executor | None = None,
 ) -> GenerationReport:
     """Replace the previz takes of the shots assigned to remote backends by generated ones (see module doc).
@@ -164,8 +165,11 @@ def _seed(shot: Shot, film_seed: int) -> int:
 def _create(name: str, settings: dict[str, dict[str, Any]]) -> RemoteVideoBackend | FilmasterError:
     try:
         backend = create_backend("video", name, **settings.get(name, {}))
-        backend.api_key()  # type: ignore[attr-defined]  # a missing key is reported once, before any request
-        return backend  # type: ignore[return-value]
+        if not getattr(backend, "REMOTE", False):  # a vendor's API, or a local model that generates the same way
+            raise ConfigError(f"video backend '{name}' is not a generator; assign it to no shot")
+        generator = cast(RemoteVideoBackend, backend)  # the generators share RemoteVideoBackend's interface
+        generator.api_key()  # a missing key is reported once, before any request
+        return generator
     except FilmasterError as exc:
         return exc
 
@@ -176,11 +180,12 @@ def _run(
     project: Project,
     reporter: Reporter,
     report: GenerationReport,
-    max_cost_usd: float | None,
+    max_cost_usd: float | CostBudget | None,
     executor: Executor | None = None,
 ) -> None:
     lock = threading.Lock()
-    budget = CostBudget(max_cost_usd)
+    # A budget the run shares (the voices may have spent part of --max-cost already), or a limit of its own.
+    budget = max_cost_usd if isinstance(max_cost_usd, CostBudget) else CostBudget(max_cost_usd)
     pools: dict[str, ThreadPoolExecutor] = {}
     futures: list[tuple[_Job, Future[Generated]]] = []
     jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
@@ -237,8 +242,9 @@ def _generate(job: _Job, executor: Executor | None = None) -> Generated:
             result = job.backend.generate(job.request, tmp, control)
         else:  # the request and its control travel; the thread waits, so the backend's concurrency still holds
             resources = executor.resources_of(job.backend.NAME, A_REQUEST)
+            shipped = cast(RemoteVideoBackend, Shipped(job.backend))  # as its class and settings
             clip, result = executor.submit(
-                generate_shot, job.backend, job.request, control, resources=resources
+                generate_shot, shipped, job.request, control, current_faults(), resources=resources
             ).result()
             tmp.write_bytes(clip)
         record = {"model": result.model, "seed": result.seed, "prompt": result.prompt, "cost_usd": result.cost_usd}

@@ -24,21 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_path
+from ..audio.film_bus import FilmBus, StoredSegment, stored_samples
 from ..audio.film_grid import AAC_FRAME, AUDIO_RATE
-from ..audio.master import (
-    Analysis,
-    Segment,
-    analyse,
-    assemble,
-    master,
-    master_stretch,
-    stable_stretches,
-)
+from ..audio.master import analyse, master_stretch, stable_stretches
+from ..audio.master_stream import BlockMemo, StreamedMaster, block_samples, master_streamed
 from ..audio.mix import premix
-from ..audio.wavio import read_wav, to_pcm16, wav_frames, write_wav
+from ..audio.wav_stream import wav_blocks, wav_patch
+from ..audio.wavio import read_wav, to_pcm16, wav_frames
 from ..config import SoundConfig
 from ..errors import AudioError
-from ..model import Cut, SoundCue, SoundPlan
+from ..model import CueKind, Cut, SoundCue, SoundPlan
 from ..model.mix import EarlyAudio, MixResult
 from ..project import Project, content_key
 from ..verify import load_array, wav_ok
@@ -46,8 +41,9 @@ from ..verify import load_array, wav_ok
 log = logging.getLogger(__name__)
 
 NAMESPACE = "premix"
-PREMIX_VERSION = "3"  # bump when premix() or the analysis changes what it produces
-MIX_VERSION = "2"  # bump when the film's mix changes otherwise; 2: scenes laid on the AAC frame grid
+BLOCK_NAMESPACE = "bus-block"
+PREMIX_VERSION = "5"  # bump when premix() or the analysis changes; 4: effects ducked; 5: delivery after compressor
+MIX_VERSION = "3"  # bump when the film's mix changes otherwise; 2: scenes on the AAC grid; 3: mastered in blocks
 
 
 def mix_film(
@@ -55,6 +51,10 @@ def mix_film(
 ) -> MixResult:
     """Write `media/audio/mix.wav` exactly as long as the picture; reuse it when no cue or setting changed. The
     result says where each scene's sound starts in it, so delivery cuts the film's AAC there.
+
+    The film is mastered block by block from the scene premixes on disk (`audio.master_stream`): memory stays a
+    few blocks whatever the film's length, and when the master keeps its gain only the blocks an edit reached are
+    written into the last mix.wav.
 
     While the scenes an edit touched are premixed, the master of the others is already known wherever it depends
     on them alone, at the gain the last master used (which it keeps unless the film's loudness moved): those
@@ -64,14 +64,15 @@ def mix_film(
     sounds = project.media_digest([cue.media for cue in sound.cues if cue.media])
     key = content_key("mix", MIX_VERSION, PREMIX_VERSION, sound, sounds, cut.frames, cut.fps, config)
     starts = scene_sound_starts(sound)
-    if project.manifest().get("mix_key") == key and wav_ok(target, round(cut.frames / cut.fps * sound.sample_rate)):
+    manifest = project.manifest()
+    if manifest.get("mix_key") == key and wav_ok(target, round(cut.frames / cut.fps * sound.sample_rate)):
         project.cache.record("mix", computed=False)
         return MixResult(path=target, scene_starts=starts, remixed=False)
     rate = sound.sample_rate
     total = round(cut.frames / cut.fps * rate)
     scenes = [cues for cues in cues_by_scene(sound).values() if cues]
     stored = [_stored_premix(cues, config, project, rate) for cues in scenes]
-    previous_gain = project.manifest().get("master_gain_db")
+    previous_gain = manifest.get("master_gain_db")
     ahead = None
     if early is not None and previous_gain is not None and None in stored:
         known = [seg for seg in stored if seg is not None]
@@ -84,9 +85,7 @@ def mix_film(
         ahead.start()
     try:
         segments = [seg or _make_premix(cues, config, project, rate) for cues, seg in zip(scenes, stored, strict=True)]
-        audio, analysis = assemble(segments, total, rate)
-        done = master(audio, analysis, config.loudness_lufs, config.true_peak_dbtp, rate, start_gain_db=previous_gain)
-        write_wav(target, done.audio, rate)
+        done = _master_to_wav(segments, total, rate, config, project, target, previous_gain)
     finally:
         if ahead is not None:
             ahead.join()
@@ -96,6 +95,10 @@ def mix_film(
         loudness_lufs=round(done.integrated_lufs, 2),
         true_peak_dbtp=round(done.true_peak_dbtp, 2),
         master_gain_db=done.gain_db,
+        master_trim_db=done.trim_db,
+        master_blocks=done.blocks,
+        master_ceiling_dbtp=config.true_peak_dbtp,
+        master_file=_identity(target),
     )
     return MixResult(
         path=target,
@@ -106,12 +109,86 @@ def mix_film(
     )
 
 
+def _master_to_wav(
+    segments: list[StoredSegment],
+    total: int,
+    rate: int,
+    config: SoundConfig,
+    project: Project,
+    target: Path,
+    previous_gain: float | None,
+) -> StreamedMaster:
+    """Master the film's bus into `target`. When the last mix.wav is the one the manifest describes, as long, to
+    the same ceiling, only the blocks that changed are written into it, in place; otherwise it is written anew."""
+    manifest = project.manifest()
+    size = block_samples(rate)
+    same_file = wav_ok(target, total) and manifest.get("master_file") == _identity(target)
+    same_ceiling = manifest.get("master_ceiling_dbtp") == config.true_peak_dbtp
+    last = manifest.get("master_blocks") if same_file and same_ceiling else None
+    bus = FilmBus(segments, total, rate)
+    master = partial(
+        master_streamed,
+        bus,
+        config.loudness_lufs,
+        config.true_peak_dbtp,
+        memo=_BlockCache(project),
+        key_of=content_key,
+        start_gain_db=previous_gain,
+    )
+    if last:
+
+        def unchanged(block: str, lo: int, gain_db: float, trim_db: float) -> bool:
+            index = lo // size
+            same_master = gain_db == previous_gain and trim_db == manifest.get("master_trim_db")
+            return same_master and index < len(last) and last[index] == block
+
+        # Until the patch is done the file is neither the old mix nor the new: the manifest says so, and a run
+        # that stops half way leaves a mix the next run writes anew.
+        project.update_manifest(mix_key=None, master_file=None)
+        with wav_patch(target) as wav:
+            done = master(partial(_count, project, wav.write), reusable=unchanged)
+    else:
+        with wav_blocks(target, 2, rate) as writer:
+            done = master(partial(_count, project, writer.write))
+    if done.copied:
+        log.info("mix: %d of %d blocks unchanged in mix.wav", done.copied, len(done.blocks))
+    return done
+
+
+def _count(
+    project: Project, write: Callable[..., None], lo: int, hi: int, block: str, audio: np.ndarray | None
+) -> None:
+    write(lo, hi, audio)
+    project.cache.record("master-block", computed=audio is not None)
+
+
+def _identity(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+class _BlockCache(BlockMemo):
+    """A block's results (its summary, its part of a gain try) in the project's cache, keyed by its content."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def get(self, key: str) -> np.ndarray | None:
+        packed = load_array(self.project.cache.path(BLOCK_NAMESPACE, key, ".npy"))
+        self.project.cache.record(BLOCK_NAMESPACE, computed=packed is None)
+        return packed
+
+    def put(self, key: str, packed: np.ndarray) -> None:
+        with atomic_path(self.project.cache.path(BLOCK_NAMESPACE, key, ".npy")) as tmp, tmp.open("wb") as handle:
+            np.save(handle, packed)
+
+
 def _tell_starts(early: EarlyAudio, starts: list[int], first: int, pcm: np.ndarray) -> object:
     return early(first, pcm, starts)
 
 
 def _master_ahead(
-    known: list[Segment],
+    known: list[StoredSegment],
     pending: list[tuple[int, int]],
     gain_db: float,
     config: SoundConfig,
@@ -119,8 +196,8 @@ def _master_ahead(
     early: Callable[[int, np.ndarray], object],
 ) -> None:
     try:
-        for segment, a, b in stable_stretches(known, rate, others=pending):
-            early(a, to_pcm16(master_stretch(segment, a, b, gain_db, config.true_peak_dbtp, rate)))
+        for stored, a, b in stable_stretches(known, rate, others=pending):
+            early(a, to_pcm16(master_stretch(stored.open(), a, b, gain_db, config.true_peak_dbtp, rate)))
     except Exception as exc:  # work done ahead is only a head start: the film's encoder redoes what is missing
         log.warning("encoding the film's sound ahead of the mix failed (%s); it is encoded after the mix", exc)
 
@@ -163,61 +240,70 @@ def _origin(cues: list[SoundCue], rate: int) -> int:
 def _premix_key(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> tuple[int, str]:
     origin = _origin(cues, rate)
     layout = [
-        (cue.kind.value, round(cue.start_s * rate) - origin, cue.gain_db, project.digest(str(cue.media)))
+        (
+            cue.kind.value,
+            round(cue.start_s * rate) - origin,
+            cue.gain_db,
+            cue.delivery_db,
+            project.digest(str(cue.media)),
+        )
         for cue in cues
         if cue.media
     ]
     return origin, content_key(NAMESPACE, PREMIX_VERSION, layout, rate, config.duck_db)
 
 
-def _stored_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> Segment | None:
+def _stored_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> StoredSegment | None:
     origin, key = _premix_key(cues, config, project, rate)
     stored = project.cache.path(NAMESPACE, key, ".npy")
-    packed = load_array(stored)  # None when missing, or damaged (then removed, and premixed again)
-    if packed is None:
+    try:  # mapped, not read: a feature's premixes are not loaded whole to be checked
+        samples = stored_samples(stored)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, EOFError):  # damaged: removed, and premixed again
+        stored.unlink(missing_ok=True)
         return None
     project.cache.record(NAMESPACE, computed=False)
-    return _unpack(origin, packed, rate)
+    return StoredSegment(start=_placed(origin, rate), samples=samples, path=stored, key=key)
 
 
-def _make_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> Segment:
+def _make_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> StoredSegment:
     origin, key = _premix_key(cues, config, project, rate)
-    stems = _lay_cues(cues, project.out, rate, origin)
-    audio = premix(stems, duck_db=config.duck_db, sample_rate=rate).audio
+    stems, detector = lay_cues(cues, project.out, rate, origin)
+    audio = premix(stems, duck_db=config.duck_db, sample_rate=rate, dialogue_detector=detector).audio
     analysis = analyse(audio, rate)
     # One flat float32 array: the interleaved stereo, then the envelope, then the energy, so that each loads
     # as a contiguous view (columns of a 2-D array would be strided, and joining them twice as slow).
     packed = np.concatenate([audio.astype(np.float32).ravel(), analysis.envelope, analysis.energy])
-    with atomic_path(project.cache.path(NAMESPACE, key, ".npy")) as tmp, tmp.open("wb") as handle:
+    stored = project.cache.path(NAMESPACE, key, ".npy")
+    with atomic_path(stored) as tmp, tmp.open("wb") as handle:
         np.save(handle, packed)
     project.cache.record(NAMESPACE, computed=True)
-    return _unpack(origin, packed, rate)
+    return StoredSegment(start=_placed(origin, rate), samples=audio.shape[0], path=stored, key=key)
 
 
-def _unpack(origin: int, packed: np.ndarray, rate: int) -> Segment:
-    n = packed.shape[0] // 4
-    return Segment(
-        start=_placed(origin, rate),
-        audio=packed[: 2 * n].reshape(n, 2),
-        analysis=Analysis(envelope=packed[2 * n : 3 * n], energy=packed[3 * n :]),
-    )
-
-
-def _lay_cues(cues: list[SoundCue], out_dir: Path, rate: int, origin: int) -> dict[str, np.ndarray]:
-    """Every cue on its kind's stem at its offset from `origin`, with its gain; stems as long as the longest."""
-    placed: list[tuple[str, int, np.ndarray]] = []
+def lay_cues(
+    cues: list[SoundCue], out_dir: Path, rate: int, origin: int
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """Every cue on its kind's stem at its offset from `origin`, with its gain; stems as long as the longest. With
+    them, what the dialogue compressor listens to: the lines without their delivery's level (None if none has
+    one), so a whispered line keeps its 12 dB under a spoken one through the compressor."""
+    placed: list[tuple[str, int, np.ndarray, float]] = []
     for cue in cues:
         audio, file_rate = read_wav(out_dir / str(cue.media))
         if file_rate != rate:
             raise AudioError(f"{cue.media}: sample rate {file_rate} Hz, the mix runs at {rate} Hz; re-render the cue")
         if audio.ndim == 1 or audio.shape[1] == 1:
             audio = np.repeat(audio.reshape(-1, 1), 2, axis=1)
-        placed.append(
-            (cue.kind.value, round(cue.start_s * rate) - origin, audio * np.float32(10 ** (cue.gain_db / 20)))
-        )
-    length = max(offset + audio.shape[0] for _, offset, audio in placed)
+        gained = audio * np.float32(10 ** (cue.gain_db / 20))
+        placed.append((cue.kind.value, round(cue.start_s * rate) - origin, gained, cue.delivery_db))
+    length = max(offset + audio.shape[0] for _, offset, audio, _ in placed)
     stems: dict[str, np.ndarray] = {}
-    for kind, offset, audio in placed:
+    keyed = any(delivery and kind == CueKind.DIALOGUE.value for kind, _, _, delivery in placed)
+    detector = np.zeros((length, 2), dtype=np.float32) if keyed else None
+    for kind, offset, audio, delivery in placed:
         stem = stems.setdefault(kind, np.zeros((length, 2), dtype=np.float32))
         stem[offset : offset + audio.shape[0]] += audio
-    return stems
+        if detector is not None and kind == CueKind.DIALOGUE.value:
+            detector[offset : offset + audio.shape[0]] += audio * np.float32(10 ** (-delivery / 20))
+    return stems, detector

@@ -16,18 +16,19 @@ from pathlib import Path
 import numpy as np
 
 from ..audio.automation import gain_breakpoints
+from ..audio.dsp import fit_length
 from ..audio.dynamics import compress
-from ..audio.mix import duck_envelope, speech_presence
-from ..audio.wavio import read_wav, wav_frames
+from ..audio.mix import DUCKED_UNDER_DIALOGUE, duck_envelope, speech_presence
+from ..audio.wavio import wav_frames
 from ..config import SoundConfig
 from ..model import CueKind, SoundCue, SoundPlan
 from ..model.levels import CueLevel, MixLevels
 from ..project import Project, content_key
-from .mix import PREMIX_VERSION, _origin, _placed, cues_by_scene
+from .mix import PREMIX_VERSION, _origin, _placed, cues_by_scene, lay_cues
 
 NAMESPACE = "mix-levels"
 LEVELS_VERSION = "1"
-DUCKED = frozenset({CueKind.MUSIC, CueKind.AMBIENCE})  # the stems premix ducks (its `duck_keys`)
+DUCKED = frozenset(CueKind(k) for k in DUCKED_UNDER_DIALOGUE)  # the stems premix ducks (its `duck_keys`)
 
 
 def mix_levels(sound: SoundPlan, config: SoundConfig, project: Project, master_gain_db: float) -> MixLevels:
@@ -64,7 +65,10 @@ def _scene_levels(
     if not any(c.kind == CueKind.DIALOGUE for c in cues):
         return [], {}
     origin = _origin(cues, rate)
-    layout = [(c.kind.value, round(c.start_s * rate) - origin, c.gain_db, project.digest(str(c.media))) for c in cues]
+    layout = [
+        (c.kind.value, round(c.start_s * rate) - origin, c.gain_db, c.delivery_db, project.digest(str(c.media)))
+        for c in cues
+    ]
     key = content_key(NAMESPACE, LEVELS_VERSION, PREMIX_VERSION, layout, rate, config.duck_db)
 
     def make(tmp: Path) -> None:
@@ -84,15 +88,10 @@ def _analyse(
     offsets = {c.id: round(c.start_s * rate) - origin for c in cues}
     lengths = {c.id: wav_frames(out_dir / str(c.media)) for c in cues}
     total = max(offsets[c.id] + lengths[c.id] for c in cues)
-    dialogue = np.zeros((total, 2), dtype=np.float32)
     spoken = [c for c in cues if c.kind == CueKind.DIALOGUE]
-    for cue in spoken:
-        audio, _ = read_wav(out_dir / str(cue.media))
-        if audio.ndim == 1 or audio.shape[1] == 1:
-            audio = np.repeat(audio.reshape(-1, 1), 2, axis=1)
-        at = offsets[cue.id]
-        dialogue[at : at + audio.shape[0]] += audio * np.float32(10 ** (cue.gain_db / 20))
-    compressed = compress(dialogue, rate)
+    laid, detector = lay_cues(spoken, out_dir, rate, origin) if spoken else ({}, None)
+    dialogue = fit_length(laid.get(CueKind.DIALOGUE.value, np.zeros((total, 2), dtype=np.float32)), total)
+    compressed = compress(dialogue, rate, key=None if detector is None else fit_length(detector, total))
     dynamics = {}
     for cue in spoken:
         span = slice(offsets[cue.id], offsets[cue.id] + lengths[cue.id])

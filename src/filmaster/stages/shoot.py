@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..backends.faults import FaultyBackend, with_faults
+from ..backends.faults import current as current_faults
 from ..backends.registry import create_backend
 from ..backends.video.base import VideoBackend
 from ..errors import FilmasterError, RenderError
@@ -37,10 +39,12 @@ from ..model.shot_request import ShotRequest
 from ..progress import Reporter
 from ..project import Project, content_key, publish
 from ..verify import clip_ok
+from .render_take import render_take
 
 NAMESPACE = "shots"
 # The fewest frames worth a part of their own: a second worker takes half a second to start.
 MIN_PART_FRAMES = 24
+PARTS = 2  # a long shot's parts, rendered side by side: a lone shot (an edit's) uses two cores, not one
 _STOP_TIMEOUT_S = 60.0  # the longest a stopped shoot waits for the shots already rendering
 VOICE_FIELDS = {"voice_pitch", "voice_rate"}  # a cast member's voice never changes a shot's pixels
 
@@ -101,7 +105,7 @@ def _init_worker(backend: type[VideoBackend], settings: dict[str, Any]) -> None:
     os.environ.setdefault("LP_NUM_THREADS", "1")
     # The class itself, not its registry name: looking a name up imports every plugin (with their dependencies,
     # a second of start-up per worker when measured), and the worker needs only this one.
-    _worker_backend = backend(**settings)
+    _worker_backend = with_faults(backend(**settings))  # `[faults]` reaches the workers through the environment
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
 
 
@@ -113,9 +117,10 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> int:
+def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> str | None:
+    """Render one shot (or part) in this pool worker; returns why it fell back (see render_take), else None."""
     assert _worker_backend is not None
-    return _worker_backend.shoot(request, Path(clip), Path(truth)).frames
+    return render_take(_worker_backend, request, Path(clip), Path(truth))
 
 
 @dataclass(frozen=True)
@@ -185,8 +190,19 @@ class _Job:
             path.unlink(missing_ok=True)
 
 
+def _parts(request: ShotRequest, backend: VideoBackend) -> int:
+    """In how many parts a shot renders (each on one core, joined by packet copy). A function of the shot alone,
+    never of how many others are missing: the encoder's output depends on the split and its thread count, so a
+    take re-rendered alone (an edit's, or the last one after a crash) must be split as in a whole-film run to be
+    the same bytes — tested by killing runs anywhere (tests/reliability/test_kill_anywhere.py)."""
+    long_enough = request.frames >= MIN_PART_FRAMES * PARTS
+    return PARTS if backend.RENDERS_PARTS and long_enough else 1
+
+
 def video_backend(config: ShootConfig) -> VideoBackend:
-    return create_backend("video", config.backend, **config.backend_settings)  # type: ignore[return-value]
+    # The backend itself, not a fault-injecting wrapper: its class starts the render workers, which wrap their own.
+    backend = create_backend("video", config.backend, **config.backend_settings)
+    return getattr(backend, "inner", backend) if isinstance(backend, FaultyBackend) else backend
 
 
 class Shooting:
@@ -286,11 +302,7 @@ def start_shoot(
         sharing.setdefault(targets[r.shot.id][0], []).append(r.shot.id)
     missing = [r for r in missing if sharing[targets[r.shot.id][0]][0] == r.shot.id]
     cores = config.workers or os.cpu_count() or 1
-    # A lone shot (an edit's) renders in a part per core when the backend can: otherwise the sound and the mix are
-    # done long before it, and a core waits (an edit's re-run, 5.3 -> 4.5 s; the parts are joined by packet copy).
-    lone = len(missing) == 1 and backend.RENDERS_PARTS
-    parts = cores if lone and missing[0].frames >= MIN_PART_FRAMES * cores else 1
-    jobs = [_Job(r, *targets[r.shot.id], project.out / takes[r.shot.id].media, parts) for r in missing]
+    jobs = [_Job(r, *targets[r.shot.id], project.out / takes[r.shot.id].media, _parts(r, backend)) for r in missing]
     jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
     reporter.stage("shoot", f"{len(missing)} of {len(requests)} shots to render with '{backend.NAME}'")
     workers = min(sum(job.parts for job in jobs), cores)
@@ -302,7 +314,9 @@ def start_shoot(
         noun = "shot" if len(jobs) == 1 else "shots"
         with reporter.task(f"Rendering {len(jobs)} {noun}", sum(j.frames for j in jobs)) as advance:
             try:
-                for job in _run_jobs(jobs, backend, config, workers, stop, pool):
+                for job, fell_back in _run_jobs(jobs, backend, config, workers, stop, pool):
+                    if fell_back:
+                        cache.fallbacks.add("shots", job.request.shot.id, "previz take", fell_back)
                     job.commit()
                     cache.record(NAMESPACE, computed=True)
                     for shot_id in sharing[job.clip]:
@@ -344,12 +358,11 @@ def _run_jobs(
     workers: int,
     stop: threading.Event,
     pool: RenderPool | None = None,
-) -> Iterator[_Job]:
-    """Render jobs in worker processes (of `pool`, else of one made here), yielding each as it finishes."""
-    cores = config.workers or os.cpu_count() or 1
-    # One GL thread per worker; a lone worker (rendering beside the sound) encodes on a second thread, which costs
-    # less CPU than a second GL thread for the same speed-up.
-    encode_cores = max(1, cores // workers)
+) -> Iterator[tuple[_Job, str | None]]:
+    """Render jobs in worker processes (of `pool`, else of one made here, or of the executor's cluster), yielding
+    each as it finishes, with why it fell back to a previz take (None when it did not)."""
+    # One GL thread and one encoding thread per worker, whatever else renders: see _parts.
+    encode_cores = 1
     own = pool is None and config.executor is None
     if own:
         pool = RenderPool(type(backend), config.backend_settings, workers)
@@ -358,12 +371,14 @@ def _run_jobs(
         if config.executor is None:
             assert pool is not None
             return pool.executor.submit(_render_in_worker, request, str(clip), str(truth))
-        # The shot request travels; its files come back as bytes, written here beside the cache.
+        # The shot request (and `[faults]`, which a cluster's workers cannot read from this environment) travels;
+        # its files come back as bytes, written here beside the cache, with why it fell back.
         made = config.executor.submit(
             render_shot,
             type(backend),
             config.backend_settings,
             request,
+            current_faults(),
             resources=config.executor.resources_of(backend.NAME),
         )
         return land(made, {"clip": clip, "truth": truth})
@@ -373,15 +388,18 @@ def _run_jobs(
             submit(request, clip, truth): job for job in jobs for request, clip, truth in job.renders(encode_cores)
         }
         unfinished = {id(job): job.parts for job in jobs}
+        fell_back: dict[int, str] = {}
         try:
             for future in as_completed(futures):
                 job = futures[future]
-                _checked(job, future.result)
+                reason = _checked(job, future.result)
+                if reason:
+                    fell_back[id(job)] = str(reason)
                 unfinished[id(job)] -= 1
                 if unfinished[id(job)]:
                     continue
                 _checked(job, job.join)
-                yield job
+                yield job, fell_back.get(id(job))
                 if stop.is_set():
                     break
         finally:
@@ -397,9 +415,9 @@ def _run_jobs(
             pool.close()
 
 
-def _checked(job: _Job, run: Callable[[], object]) -> None:
+def _checked(job: _Job, run: Callable[[], object]) -> object:
     try:
-        run()
+        return run()
     except FilmasterError:
         raise
     except Exception as exc:

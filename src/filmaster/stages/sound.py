@@ -8,25 +8,33 @@ footsteps of the renderer's walks (sound_design/), each synthesised (audio/sfx.p
 
 from __future__ import annotations
 
+import logging
 import math
 import wave
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
+
+import numpy as np
 
 from ..atomic import write_bytes_atomic
 from ..audio.ambience import ambience_bed
+from ..audio.delivery import delivery_for
 from ..audio.dsp import fade
 from ..audio.effects_source import SoundLookup, render_effect
 from ..audio.wavio import read_wav, write_wav
 from ..backends.embed.base import EmbeddingBackend
 from ..backends.embed.cached import CachedEmbeddings
-from ..backends.music.base import MusicBackend, MusicRequest
+from ..backends.faults import current as current_faults
+from ..backends.music.base import MusicBackend, MusicRequest, MusicResult
 from ..backends.registry import create_backend
+from ..backends.resilience import Unrecovered, with_retries
 from ..backends.speech.base import SpeechBackend
+from ..budget import CostBudget
 from ..config import Config, SoundConfig
+from ..errors import BackendUnavailableError, GenerationError
 from ..execution import Executor
 from ..execution.work import Shipped, make_files
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
@@ -36,7 +44,11 @@ from ..sound_design.events import SoundFinder
 from ..sound_design.placement import place_effects
 from ..sound_library.store import effects_lookup
 from .dialogue import dialogue_render
-from .score_cues import cue_points, scene_theme
+from .score_cues import cue_points, scene_theme, story_beat
+
+FALLBACK_NAMESPACE = "fallback"  # the silence standing in for a cue whose backend failed every retry
+log = logging.getLogger(__name__)
+B = TypeVar("B")
 
 AMBIENCE_VERSION = "1"
 REMOTE_KINDS = ("dialogue", "music")  # what an executor's workers make; beds and effects are cheap DSP, made here
@@ -49,26 +61,60 @@ class SoundBackends:
     speech: SpeechBackend
     music: MusicBackend
     find_sound: SoundLookup | None = None  # a sound library: description -> file, else the synthesiser plays it
+    # Who speaks a line the speech service could not (None: the speech backend is local, nothing to fall back to).
+    speech_fallback: SpeechBackend | None = None
+    music_fallback: MusicBackend | None = None  # who scores a cue the music service could not
 
     def shipped(self) -> SoundBackends:
-        """These backends as they travel to an executor's workers (their class and settings)."""
-        return replace(self, speech=Shipped(self.speech), music=Shipped(self.music))  # type: ignore[arg-type]
+        """These backends as they travel to an executor's workers (their class and settings); a service's stays
+        itself (its requests are made from this machine, which counts what they cost)."""
+        return replace(
+            self,
+            speech=_travelling(self.speech),
+            music=_travelling(self.music),
+            speech_fallback=_travelling(self.speech_fallback),
+            music_fallback=_travelling(self.music_fallback),
+        )
 
     @classmethod
-    def create(cls, speech: str, music: str, settings: dict[str, dict[str, Any]]) -> SoundBackends:
+    def create(
+        cls, speech: str, music: str, settings: dict[str, dict[str, Any]], budget: CostBudget | None = None
+    ) -> SoundBackends:
+        speaker: SpeechBackend = create_backend("speech", speech, **settings.get("speech", {}))
+        composer: MusicBackend = create_backend("music", music, **settings.get("music", {}))
+        for backend in (speaker, composer):
+            if budget is not None and hasattr(backend, "use_budget"):
+                backend.use_budget(budget)  # a service's lines and cues count toward --max-cost with the shots
         return cls(
-            speech=create_backend("speech", speech, **settings.get("speech", {})),  # type: ignore[arg-type]
-            music=create_backend("music", music, **settings.get("music", {})),  # type: ignore[arg-type]
+            speech=speaker,
+            music=composer,
             find_sound=effects_lookup(),  # the user's own effects (`filmaster sounds add`) before the synthesiser
+            speech_fallback=create_backend("speech", "piper") if _remote(speaker) else None,
+            music_fallback=create_backend("music", "midi-score") if _remote(composer) else None,
         )
+
+
+def _remote(backend: object) -> bool:
+    return bool(getattr(backend, "REMOTE", False))
+
+
+def _travelling(backend: B) -> B:
+    return backend if backend is None or _remote(backend) else cast(B, Shipped(backend))
 
 
 def sound_finder(config: Config, cache: Cache | None = None) -> SoundFinder:
     """The lexicon with the configured embedding model, so wordings the lexicon lacks still match; with a `cache`,
     each clause is embedded once (a re-run embeds only the clauses that changed)."""
     settings = config.backends.settings.get("embed", {})
-    embedder: EmbeddingBackend = create_backend("embed", config.backends.embed, **settings)  # type: ignore[assignment]
-    return SoundFinder(CachedEmbeddings(embedder, cache) if cache is not None else embedder)
+    embedder: EmbeddingBackend = create_backend("embed", config.backends.embed, **settings)
+    finder = SoundFinder(CachedEmbeddings(embedder, cache) if cache is not None else embedder)
+    if not config.sound.llm_events:
+        return finder
+    from ..backends.llm.base import LLMBackend
+    from ..sound_design.llm_events import LLMSoundFinder
+
+    llm: LLMBackend = create_backend("llm", config.backends.llm, **config.backends.settings.get("llm", {}))
+    return LLMSoundFinder(llm, finder, cache)
 
 
 def design_sound(plan: Plan, cut: Cut, config: SoundConfig, finder: SoundFinder | None = None) -> SoundPlan:
@@ -119,6 +165,7 @@ def design_sound(plan: Plan, cut: Cut, config: SoundConfig, finder: SoundFinder 
                         shot_id=shot.id,
                         character=line.character,
                         text=line.text,
+                        delivery_db=delivery_for(line.parenthetical, line.extension).gain_db,
                     )
                 )
     if config.effects:
@@ -134,6 +181,9 @@ class Unit:
     namespace: str
     key: str
     make: Callable[[Path], None]
+    fallback: Unit | None = None  # what is made instead when a service fails (kept under its own key)
+    note: str = ""  # as a fallback: what the warning says was done instead
+    made_by: object = None  # the voice or music backend whose recipe `make` is (an executor ships it)
 
 
 def render_sound(
@@ -156,26 +206,25 @@ def render_sound(
     rate = sound.sample_rate
     cache = project.cache
     units = [_unit(cue, plan, backends, cache, rate, seed, cut) for cue in sound.cues]
-    if executor is not None:  # the same units, their recipes made with the backends as they travel
+    if executor is not None:  # the same units, made with the backends as they travel
         travelling = backends.shipped()
-        names = {"dialogue": backends.speech.NAME, "music": backends.music.NAME}
         units = [
-            replace(
-                u,
-                make=_made_on(
-                    executor, _unit(u.cue, plan, travelling, None, rate, seed, cut), names[u.namespace], cache
-                ),
-            )
+            _sent(executor, u, _unit(u.cue, plan, travelling, None, rate, seed, cut), cache)
             if u.namespace in REMOTE_KINDS
             else u
             for u in units
         ]
     stored: dict[str, Path] = {}
+    served: dict[str, Unit] = {}  # the unit whose render is used (a fallback's when the service failed)
     with reporter.task(f"Rendering {len(units)} sound cues", len(units)) as advance:
 
         def lane(lane_units: list[Unit]) -> None:
             for unit in lane_units:
-                stored[unit.cue.id] = cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+                try:
+                    served[unit.cue.id], stored[unit.cue.id] = _fetch_or_fall_back(unit, cache)
+                except Unrecovered as exc:  # this cue alone is silent; the film goes on
+                    served[unit.cue.id], stored[unit.cue.id] = unit, _silent_fallback(unit, cache, rate)
+                    cache.fallbacks.add(unit.namespace, unit.cue.id, "silence", str(exc))
                 advance(1)
 
         kinds = ("dialogue", "music", "ambience", "effects")
@@ -190,19 +239,45 @@ def render_sound(
         update: dict[str, Any] = {"media": project.rel(target)}
         if unit.namespace in ("dialogue", "effects"):
             update["duration_s"] = round(_wav_seconds(stored[unit.cue.id]), 3)
-        midi = cache.path(unit.namespace, unit.key, ".mid")
+        midi = cache.path(unit.namespace, served[unit.cue.id].key, ".mid")
         if unit.namespace == "music" and midi.is_file():
             publish(midi, project.out / "media" / "music" / f"{unit.cue.id}.mid")
         rendered.append(unit.cue.model_copy(update=update))
     return sound.model_copy(update={"cues": rendered})
 
 
-def _made_on(executor: Executor, unit: Unit, backend: str, cache: Cache) -> Callable[[Path], None]:
-    """`unit.make` run by an executor's worker: its files come back as bytes, written here (a MIDI into the cache)."""
-    resources = executor.resources_of(backend)
+def _fetch_or_fall_back(unit: Unit, cache: Cache) -> tuple[Unit, Path]:
+    """The unit's stored render; when a service fails it, its fallback's (not stored under the service's key, so
+    the next run asks the service again)."""
+    try:
+        return unit, cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
+    except (GenerationError, BackendUnavailableError) as exc:  # CostLimitError is a GenerationError
+        fallback = unit.fallback
+        if fallback is None:
+            raise
+        log.warning("%s: %s; %s", unit.cue.id, exc, fallback.note)
+        return fallback, cache.fetch_or_make(fallback.namespace, fallback.key, ".wav", fallback.make)
+
+
+def _sent(executor: Executor, unit: Unit, shipped: Unit, cache: Cache) -> Unit:
+    """`unit`, and its fallback, made by the executor's workers from `shipped` (the same unit made with the backends
+    as they travel) where its backend travels; a vendor's line or cue is asked from here, where --max-cost is
+    counted, and only its local fallback travels."""
+    fallback = unit.fallback
+    if fallback is not None and shipped.fallback is not None:
+        fallback = _sent(executor, fallback, shipped.fallback, cache)
+    if not isinstance(shipped.made_by, Shipped):
+        return replace(unit, fallback=fallback)
+    return replace(unit, make=_made_on(executor, shipped, cache), fallback=fallback)
+
+
+def _made_on(executor: Executor, unit: Unit, cache: Cache) -> Callable[[Path], None]:
+    """`unit.make` run by an executor's worker: its files come back as bytes, written here (a MIDI into the cache).
+    A unit that fails every retry there raises its `Unrecovered` here, and falls back as on this machine."""
+    resources = executor.resources_of(getattr(unit.made_by, "NAME", ""))
 
     def make(tmp: Path) -> None:
-        files = executor.submit(make_files, unit.make, ".wav", resources=resources).result()
+        files = executor.submit(make_files, unit.make, ".wav", current_faults(), resources=resources).result()
         if ".mid" in files:
             write_bytes_atomic(cache.path(unit.namespace, unit.key, ".mid"), files[".mid"])
         tmp.write_bytes(files[".wav"])
@@ -215,7 +290,18 @@ def _unit(
 ) -> Unit:
     if cue.kind == CueKind.DIALOGUE:
         key, make = dialogue_render(cue, plan, backends.speech, rate)
-        return Unit(cue, "dialogue", key, make)
+        fallback = None
+        if backends.speech_fallback is not None:
+            fb_key, fb_make = dialogue_render(cue, plan, backends.speech_fallback, rate)
+            fallback = Unit(
+                cue,
+                "dialogue",
+                fb_key,
+                fb_make,
+                note="the line is spoken by Piper instead",
+                made_by=backends.speech_fallback,
+            )
+        return Unit(cue, "dialogue", key, make, fallback, made_by=backends.speech)
     if cue.kind in (CueKind.SFX, CueKind.FOLEY):
         key, make = render_effect(cue, rate, seed, backends.find_sound)
         return Unit(cue, "effects", key, make)
@@ -232,9 +318,9 @@ def _unit(
             accents_s=cue_points(scene, cut, cue.duration_s) if cut is not None else (),
             theme=theme[1] if theme else (),
             theme_name=theme[0] if theme else "",
+            beat_s=story_beat(scene, cut, cue.duration_s) if cut is not None else None,
         )
-        key = content_key("music", request.__dict__, rate, backends.music.cache_identity)
-        return Unit(cue, "music", key, _music_maker(backends.music, request, rate, cache, key))
+        return _music_unit(cue, backends.music, request, rate, cache, backends.music_fallback)
     assert cache is not None  # beds and effects are made here, never shipped
     # The bed is rendered in whole steps of length and cut to the scene, so a scene that grows or shrinks a little
     # (a line rewritten) cuts its bed from the render it already has.
@@ -254,13 +340,42 @@ def _unit(
     return Unit(cue, "ambience", key, make_bed)
 
 
+def _silent_fallback(unit: Unit, cache: Cache, rate: int) -> Path:
+    """Silence the cue's planned length, kept apart from the cue's own key so a later run tries the backend again."""
+
+    def make(tmp: Path) -> None:
+        write_wav(tmp, np.zeros(max(1, round(unit.cue.duration_s * rate)), dtype=np.float32), rate)
+
+    return cache.fetch_or_make(FALLBACK_NAMESPACE, f"{unit.namespace}-{unit.key}", ".wav", make)
+
+
+def _music_unit(
+    cue: SoundCue,
+    music: MusicBackend,
+    request: MusicRequest,
+    rate: int,
+    cache: Cache | None,
+    fallback: MusicBackend | None = None,
+    note: str = "",
+) -> Unit:
+    key = content_key("music", request.__dict__, rate, music.cache_identity)
+    backup = None
+    if fallback is not None:
+        backup = _music_unit(cue, fallback, request, rate, cache, note="the cue is scored by the MIDI score instead")
+    return Unit(cue, "music", key, _music_maker(music, request, rate, cache, key), backup, note, music)
+
+
 def _music_maker(
     backend: MusicBackend, request: MusicRequest, rate: int, cache: Cache | None, key: str
 ) -> Callable[[Path], None]:
     """A music cue's recipe; without a `cache` (on a worker) its MIDI is written beside the WAV."""
 
+    def whole(result: MusicResult) -> str | None:  # a cue's audio cut short is a failure, not a shorter cue
+        wanted = round(request.duration_s * rate)
+        return None if len(result.audio) >= wanted - rate // 10 else f"{len(result.audio)} of {wanted} samples"
+
     def make(tmp: Path) -> None:
-        result = backend.compose(request, rate, cache)
+        result = with_retries(f"music {request.cue_id}", lambda: backend.compose(request, rate, cache), whole)
         if result.midi:
             write_bytes_atomic(cache.path("music", key, ".mid") if cache else tmp.with_suffix(".mid"), result.midi)
         write_wav(tmp, result.audio, rate)

@@ -16,11 +16,23 @@ from ..model import TRACK_NAMES, CueKind, Cut, SoundPlan
 from ..project import Project, content_key
 
 STEMS_VERSION = "1"
+STEMS_DIR = "media/stems"  # in the film's folder
 BLOCK = 48000 * 30  # samples written at a time
 
 
 def stem_path(project: Project, kind: CueKind) -> Path:
-    return project.out / "media" / "stems" / f"{TRACK_NAMES[kind].lower()}.wav"
+    return project.out / STEMS_DIR / f"{TRACK_NAMES[kind].lower()}.wav"
+
+
+def stem_references(out: Path) -> list[tuple[str, str]]:
+    """(track name, path relative to `out`) of every stem written in the film's folder `out`: the timelines carry
+    them as muted reference tracks."""
+    found = []
+    for kind in CueKind:
+        relative = f"{STEMS_DIR}/{TRACK_NAMES[kind].lower()}.wav"
+        if (out / relative).is_file():
+            found.append((f"{TRACK_NAMES[kind]} stem (reference)", relative))
+    return found
 
 
 def write_stems(sound: SoundPlan, cut: Cut, project: Project) -> dict[CueKind, Path]:
@@ -32,7 +44,7 @@ def write_stems(sound: SoundPlan, cut: Cut, project: Project) -> dict[CueKind, P
     for kind in CueKind:
         cues = [c for c in sound.of_kind(kind) if c.media]
         target = stem_path(project, kind)
-        media = project.media_digest([c.media for c in cues])
+        media = project.media_digest([c.media for c in cues if c.media])
         key = content_key(
             "stem", STEMS_VERSION, kind.value, [(c.start_s, c.gain_db, c.media) for c in cues], media, total
         )

@@ -37,3 +37,26 @@ class EmbeddingBackend(Backend):
     @property
     def cache_identity(self) -> dict[str, Any]:
         return {**super().cache_identity, "model_id": self.model_id}
+
+
+class WrappedEmbeddings(EmbeddingBackend):
+    """An embedding backend around another (`inner`): the same model id, dimension and cache identity, so its
+    vectors are the inner one's; subclasses change only how `embed` gets them (cached, retried)."""
+
+    KIND: ClassVar[str] = "embed"
+
+    def __init__(self, inner: EmbeddingBackend) -> None:
+        super().__init__()
+        self.inner = inner
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    @property
+    def cache_identity(self) -> dict[str, Any]:
+        return self.inner.cache_identity

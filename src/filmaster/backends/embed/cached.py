@@ -6,39 +6,28 @@ cache and only the changed scenes are embedded; when none changed the model is n
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from ...project import Cache, content_key
 from ...verify import load_array
-from .base import EmbeddingBackend
+from ..resilience import with_retries
+from .base import EmbeddingBackend, WrappedEmbeddings
 
 NAMESPACE = "embeddings"
 
 
-class CachedEmbeddings(EmbeddingBackend):
+class CachedEmbeddings(WrappedEmbeddings):
     """Wraps `inner`; same model id, dimension and vectors (stored as float32, exactly as `inner` returned them)."""
 
-    KIND: ClassVar[str] = "embed"
     NAME: ClassVar[str] = "cached"
 
     def __init__(self, inner: EmbeddingBackend, cache: Cache) -> None:
-        super().__init__()
-        self.inner, self.cache = inner, cache
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def dimension(self) -> int:
-        return self.inner.dimension
-
-    @property
-    def cache_identity(self) -> dict[str, Any]:
-        return self.inner.cache_identity
+        super().__init__(inner)
+        self.cache = cache
 
     def embed(self, texts: list[str]) -> np.ndarray:
         keys = [content_key(NAMESPACE, self.inner.cache_identity, text) for text in texts]
@@ -52,9 +41,14 @@ class CachedEmbeddings(EmbeddingBackend):
             else:
                 missing.append(i)
         if missing:
-            out[missing] = self.inner.embed([texts[i] for i in missing])
+            wanted = [texts[i] for i in missing]
+
+            def whole(rows: np.ndarray) -> str | None:  # an answer short of rows (cut off) is a failure
+                return None if rows.shape == (len(wanted), self.dimension) else f"{rows.shape[0]} of {len(wanted)} rows"
+
+            out[missing] = with_retries("embedding", lambda: self.inner.embed(wanted), whole)
             for i in missing:
-                self.cache.fetch_or_make(NAMESPACE, keys[i], ".npy", lambda tmp, row=out[i]: _save(tmp, row))
+                self.cache.fetch_or_make(NAMESPACE, keys[i], ".npy", functools.partial(_save, row=out[i]))
         return out
 
 

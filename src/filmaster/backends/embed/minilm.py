@@ -30,7 +30,7 @@ def _package_dir(module: str, package: str) -> Path:
     # but its declared dependency on sentence-transformers must never be needed here).
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise MissingDependencyError(package, FEATURE, f"pip install --no-deps {package}")
+        raise MissingDependencyError(package, FEATURE)
     return Path(next(iter(spec.submodule_search_locations)))
 
 

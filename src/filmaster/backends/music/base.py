@@ -24,6 +24,7 @@ class MusicRequest:
     accents_s: tuple[float, ...] = ()  # cue points (s from the cue's start): cuts and story beats the music marks
     theme: tuple[int, ...] = ()  # a leitmotif (semitones from the cue's tonic) stated in this cue
     theme_name: str = ""  # whose theme it is (a character or a place)
+    beat_s: float | None = None  # a story beat (s from the cue's start): from here the cue plays louder and fuller
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Scene music composed as MIDI (pretty_midi) and rendered offline through a SoundFont (tinysoundfont).
+"""Scene music composed as MIDI (pretty_midi) and rendered offline through a SoundFont (audio/soundfont).
 
 Each mood maps to a tempo, a mode, a chord progression and an ensemble of General MIDI programs. The cue
 gets a voice-led chord pad, a bass line, a melody that anchors on chord tones and walks the scale between
@@ -23,7 +23,8 @@ import numpy as np
 from ...audio.dsp import convolve_long, fade, fit_length
 from ...audio.filters import butter2_lowpass, sos_filter
 from ...audio.loudness import integrated_loudness
-from ...errors import AudioError, ConfigError, MissingDependencyError
+from ...audio.soundfont import MissingPresetError, Note, Part, SoundFont, SoundFontError, load_soundfont, render
+from ...errors import AudioError, ConfigError
 from ...model import Mood, TimeOfDay
 from ...project import Cache, content_key
 from .base import MusicBackend, MusicRequest, MusicResult
@@ -40,7 +41,6 @@ _MODES: dict[str, tuple[int, ...]] = {
     "minor": (0, 2, 3, 5, 7, 8, 10),
     "dorian": (0, 2, 3, 5, 7, 9, 10),
 }
-_DRUM_CHANNEL = 9
 
 
 @dataclass(frozen=True)
@@ -168,9 +168,12 @@ _PARTS = {
     "theme": (70, 104),
     "accent": (64, 112),
     "accent-cymbal": (80, 96),
+    "beat-layer": (64, 100),
 }
 _THEME_PROGRAM = 60  # French horn: the leitmotif sounds over the ensemble whatever the mood
 _ACCENT_PROGRAM = 47  # timpani, with a crash cymbal: a cut or a story beat is struck
+_BEAT_LAYER_PROGRAM = 48  # string ensemble, low: the weight a story beat adds under the rest of the cue
+BEAT_LIFT = 14  # MIDI velocity every part gains from a story beat on
 
 
 def default_soundfont() -> Path:
@@ -179,21 +182,9 @@ def default_soundfont() -> Path:
 
 
 def _import_pretty_midi() -> Any:
-    try:
-        import pretty_midi
-    except ImportError as exc:
-        raise MissingDependencyError("pretty_midi", "the midi-score music backend") from exc
+    import pretty_midi  # imported on first use: it loads slowly
+
     return pretty_midi
-
-
-def _import_tinysoundfont() -> Any:
-    try:
-        import tinysoundfont
-    except ImportError as exc:
-        raise MissingDependencyError(
-            "tinysoundfont", "the midi-score music backend", install="pip install --no-deps tinysoundfont"
-        ) from exc
-    return tinysoundfont
 
 
 class MidiScoreMusicBackend(MusicBackend):
@@ -203,24 +194,19 @@ class MidiScoreMusicBackend(MusicBackend):
     NAME: ClassVar[str] = "midi-score"
     SETTINGS: ClassVar[frozenset[str]] = frozenset({"soundfont", "reverb"})
     # 2: reverb by single-precision overlap-add; 3: its FFTs by numpy; 4: rendered in whole bars, cut and faded;
-    # 5: leitmotifs and cue points
-    VERSION: ClassVar[str] = "5"
+    # 5: leitmotifs and cue points; 6: our own SoundFont synthesizer (audio/soundfont) instead of tinysoundfont
+    VERSION: ClassVar[str] = "6"
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         self._pm = _import_pretty_midi()
-        self._tsf = _import_tinysoundfont()
         path = Path(settings["soundfont"]).expanduser() if settings.get("soundfont") else default_soundfont()
         if not path.is_file():
             raise ConfigError(f"soundfont {path} does not exist; set [backends.music] soundfont to an .sf2 file")
         try:
-            self._soundfont = path.read_bytes()  # parsed anew per cue: a fresh synth has no leftover voices
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read soundfont {path}: {exc.strerror}; check [backends.music] soundfont"
-            ) from exc
-        if self._soundfont[:4] != b"RIFF" or self._soundfont[8:12] != b"sfbk":  # the SoundFont 2 file header
-            raise ConfigError(f"{path} is not a SoundFont (.sf2) file; set [backends.music] soundfont to an .sf2 file")
+            self._soundfont: SoundFont = load_soundfont(path)
+        except SoundFontError as exc:
+            raise ConfigError(f"{exc}; check [backends.music] soundfont") from exc
         self.soundfont_path = path
 
     def compose(self, request: MusicRequest, sample_rate: int, cache: Cache | None = None) -> MusicResult:
@@ -258,48 +244,27 @@ class MidiScoreMusicBackend(MusicBackend):
         return MusicResult(audio=audio, midi=buffer.getvalue(), description=score.description)
 
     def _render(self, midi: Any, n: int, sample_rate: int) -> np.ndarray:
-        """Play the score through the SoundFont, generating the samples between consecutive events."""
-        synth = self._tsf.Synth(samplerate=sample_rate, gain=-6.0)
-        sfid = synth.sfload(self._soundfont)
-        events: list[tuple[int, int, int, int, int]] = []  # (sample, order, channel, a, b)
-        channel_of = _channels(midi)
-        for inst, chan in zip(midi.instruments, channel_of, strict=True):
-            try:
-                synth.program_select(chan, sfid, 128 if inst.is_drum else 0, inst.program, is_drums=inst.is_drum)
-            except RuntimeError as exc:
-                raise AudioError(
-                    f"soundfont {self.soundfont_path.name} lacks program {inst.program}; use a General MIDI SF2"
-                ) from exc
-            for cc in inst.control_changes:
-                events.append((round(cc.time * sample_rate), 1, chan, cc.number, cc.value))
-            for note in inst.notes:
-                events.append((round(note.start * sample_rate), 2, chan, note.pitch, note.velocity))
-                events.append((round(note.end * sample_rate), 0, chan, note.pitch, 0))  # off before on
-        events.sort()
-        out = bytearray(n * 8)  # interleaved float32 stereo
-        view = memoryview(out)
-        pos = 0
-        for at, order, chan, a, b in events:
-            at = min(at, n)
-            if at > pos:
-                synth.generate_simple(at - pos, buffer=view[pos * 8 : at * 8])
-                pos = at
-            if pos >= n:
-                break
-            if order == 0:
-                synth.noteoff(chan, a)
-            elif order == 1:
-                synth.control_change(chan, a, b)
-            else:
-                synth.noteon(chan, a, b)
-        if pos < n:
-            synth.generate_simple(n - pos, buffer=view[pos * 8 :])
-        return np.frombuffer(out, dtype=np.float32).reshape(n, 2).copy()
+        """Play the score through the SoundFont: float32 stereo, `n` samples."""
+        try:
+            return render(self._soundfont, score_parts(midi), n, sample_rate)
+        except MissingPresetError as exc:
+            raise AudioError(
+                f"soundfont {self.soundfont_path.name} lacks {exc.args[0]}; set [backends.music] soundfont to a "
+                "General MIDI .sf2 file"
+            ) from exc
 
 
-def _channels(midi: Any) -> list[int]:
-    melodic = iter(c for c in range(16) if c != _DRUM_CHANNEL)
-    return [_DRUM_CHANNEL if inst.is_drum else next(melodic) for inst in midi.instruments]
+def score_parts(midi: Any) -> list[Part]:
+    """The PrettyMIDI score's instruments as synthesizer parts (notes and control changes in seconds)."""
+    return [
+        Part(
+            program=inst.program,
+            drums=inst.is_drum,
+            notes=[Note(note.start, note.end, note.pitch, note.velocity) for note in inst.notes],
+            controls=[(cc.time, cc.number, cc.value) for cc in inst.control_changes],
+        )
+        for inst in midi.instruments
+    ]
 
 
 @dataclass(frozen=True)
@@ -351,7 +316,8 @@ def compose_score(
 
     def note(inst: Any, pitch: int, start_beat: float, length_beats: float, vel: int) -> None:
         jitter = int(rng.integers(-5, 6))  # a touch of human dynamics; timing stays on the grid
-        v = int(np.clip(vel + jitter, 1, 127))
+        lift = BEAT_LIFT if request.beat_s is not None and start_beat * beat >= request.beat_s - 1e-6 else 0
+        v = int(np.clip(vel + jitter + lift, 1, 127))
         inst.notes.append(pretty_midi.Note(v, int(pitch), start_beat * beat, (start_beat + length_beats) * beat))
 
     pad = part("pad", style.pad)
@@ -384,9 +350,9 @@ def compose_score(
         for i, chord in enumerate(chords):
             tones = sorted(_in_range(p, 55, 67) for p in chord)
             up = [*tones, tones[0] + 12]
-            figure = up + up[-2:0:-1]
+            arp_figure = up + up[-2:0:-1]
             for k in range(8):
-                note(arp, figure[k % len(figure)], i * _BEATS_PER_BAR + k * 0.5, 0.5, velocity - 12)
+                note(arp, arp_figure[k % len(arp_figure)], i * _BEATS_PER_BAR + k * 0.5, 0.5, velocity - 12)
 
     theme_bars = _theme_bars(bars, request.duration_s / beat) if request.theme else ()
     melody = part("melody", style.melody)
@@ -396,14 +362,26 @@ def compose_score(
     if theme_bars:
         # The leitmotif over the melody's rest, its intervals exact (see themes.py), voiced around middle C.
         theme = part("theme", _THEME_PROGRAM)
-        t = theme_bars[0] * _BEATS_PER_BAR
+        t: float = theme_bars[0] * _BEATS_PER_BAR
         for interval, length in zip(request.theme, THEME_RHYTHM, strict=False):
             theme.notes.append(pretty_midi.Note(velocity + 10, 60 + tonic + interval, t * beat, (t + length) * beat))
             t += length
-    if request.accents_s:
+    if request.beat_s is not None:
+        # The story beat turns the cue: a low string layer on each chord's root enters with it, and every part plays
+        # louder from there (`note`), so the music's level and weight change at the beat, not only at the cuts.
+        layer = part("beat-layer", _BEAT_LAYER_PROGRAM)
+        first_bar = int(request.beat_s / bar)
+        for i in range(first_bar, bars):
+            start = max(request.beat_s, i * bar)
+            end = (i + 1) * bar
+            if end - start > 0.1:
+                pitch = _in_range(chords[i][0], 36, 48)
+                layer.notes.append(pretty_midi.Note(min(127, velocity + 20), pitch, start, end))
+    accents = tuple(sorted({*request.accents_s, *((request.beat_s,) if request.beat_s is not None else ())}))
+    if accents:
         # Cue points: a timpani stroke on the chord's root and a crash, exactly at the cut (off the beat grid).
         accent, cymbal = part("accent", _ACCENT_PROGRAM), part("accent-cymbal", 0, is_drum=True)
-        for at in request.accents_s:
+        for at in accents:
             root = chords[min(int(at / bar), bars - 1)][0]
             accent.notes.append(pretty_midi.Note(min(127, velocity + 30), _in_range(root, 38, 50), at, at + 0.8))
             cymbal.notes.append(pretty_midi.Note(min(127, velocity + 16), 49, at, at + 1.0))
@@ -412,12 +390,12 @@ def compose_score(
         drums = part("drums", 0, is_drum=True)
         for i in range(bars):
             for k in range(8):
-                t = i * _BEATS_PER_BAR + k * 0.5
-                note(drums, 42, t, 0.25, velocity - (18 if k % 2 else 8))  # closed hi-hat, eighths
+                beat_at = i * _BEATS_PER_BAR + k * 0.5
+                note(drums, 42, beat_at, 0.25, velocity - (18 if k % 2 else 8))  # closed hi-hat, eighths
                 if k in (0, 4):
-                    note(drums, 36, t, 0.5, velocity)  # kick on 1 and 3
+                    note(drums, 36, beat_at, 0.5, velocity)  # kick on 1 and 3
                 if k in (2, 6):
-                    note(drums, 54, t, 0.5, velocity - 14)  # tambourine on 2 and 4
+                    note(drums, 54, beat_at, 0.5, velocity - 14)  # tambourine on 2 and 4
 
     if fade_s is None:
         fade_s = min(_BEATS_PER_BAR, request.duration_s / beat / 3.0) * beat

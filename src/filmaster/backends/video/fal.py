@@ -29,7 +29,8 @@ class FalVideoBackend(RemoteVideoBackend):
     def refused(self, status: int, body: Any) -> str | None:
         if status != 422 or not isinstance(body, dict):
             return None
-        details = body.get("detail") if isinstance(body.get("detail"), list) else []
+        detail = body.get("detail")
+        details = detail if isinstance(detail, list) else []
         for item in details:
             if isinstance(item, dict) and item.get("type") == "content_policy_violation":
                 return str(item.get("msg") or "content policy violation")

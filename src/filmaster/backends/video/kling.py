@@ -91,7 +91,7 @@ class KlingVideoBackend(RemoteVideoBackend):
             return None
         name, amounts = axis
         value = amounts.get(camera.direction, amounts[None])
-        config = {key: 0 for key in ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")}
+        config: dict[str, float] = {key: 0 for key in ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")}
         config[name] = value
         return {"type": "simple", "config": config}
 

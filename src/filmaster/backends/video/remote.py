@@ -17,10 +17,10 @@ import http.client
 import io
 import json
 import logging
-import os
 import random
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from abc import abstractmethod
 from collections.abc import Callable
@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ...errors import (
-    BackendUnavailableError,
     ConfigError,
     ContentRefusedError,
     GenerationError,
@@ -37,6 +36,7 @@ from ...errors import (
 )
 from ...model import Movement, Shot
 from ..http import retry_after
+from ..keys import env_api_key
 from .base import ShotRequest, ShotResult, VideoBackend
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,10 @@ class JobClient:
 
     def download(self, url: str, headers: dict[str, str] | None = None) -> bytes:
         return self._call("GET", url, None, parse=False, headers=headers)
+
+    def raw(self, method: str, url: str, body: dict[str, Any] | None = None) -> bytes:
+        """The reply's bytes (audio a service renders at once), checked complete against its Content-Length."""
+        return self._call(method, url, body, parse=False)
 
     def _call(self, method: str, url: str, body: Any, *, parse: bool, headers: dict[str, str] | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode("utf-8")
@@ -189,7 +193,7 @@ def _short(detail: Any) -> str:
 
 
 def _path(url: str) -> str:
-    return urllib.request.urlparse(url).path
+    return urllib.parse.urlparse(url).path
 
 
 CAMERA_PHRASES: dict[Movement, str] = {
@@ -270,13 +274,7 @@ class RemoteVideoBackend(VideoBackend):
 
     # -- shared machinery ---------------------------------------------------------------------------------------
     def api_key(self) -> str:
-        key = os.environ.get(self.KEY_ENV, "")
-        if not key:
-            raise BackendUnavailableError(
-                f"video backend '{self.NAME}' needs an API key in the environment variable {self.KEY_ENV}; "
-                f"export {self.KEY_ENV}=... (keys are never read from files)"
-            )
-        return key
+        return env_api_key("video", self.NAME, self.KEY_ENV)
 
     def client(self) -> JobClient:
         s = self.settings
@@ -362,17 +360,12 @@ def image_base64(path: Path) -> str:
 def conform_clip(
     media: bytes, request: ShotRequest, clip_path: Path, seconds: float, tolerance_s: float, vendor: str
 ) -> int:
-    """Check the downloaded clip (it decodes, it lasts about `seconds`) and write it as the shot's take: exactly
-    `request.frames` frames at the film's size and rate, H.264. A longer clip is trimmed from its start; a shorter
-    one (a long shot from a service with short clips) is slowed evenly to fill the shot."""
+    """Check the downloaded clip (it decodes, it lasts about `seconds`) and write it as the shot's take
+    (`write_conformed`)."""
     import av
-    import numpy as np
-    from PIL import Image
-
-    from ...previz.encode import ClipEncoder
 
     try:
-        with av.open(io.BytesIO(media)) as container:
+        with av.open(io.BytesIO(media), mode="r") as container:
             stream = container.streams.video[0]
             decoded = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
             rate = float(stream.average_rate or 0) or 24.0
@@ -386,15 +379,27 @@ def conform_clip(
             f"{vendor}: the video lasts {length:.2f} s, {seconds:g} s were asked (tolerance {tolerance_s:g} s); "
             "the download may be cut short"
         )
+    return write_conformed(decoded, rate, request, clip_path)
+
+
+def write_conformed(decoded: list[Any], rate: float, request: ShotRequest, clip_path: Path) -> int:
+    """Frames made at `rate` written as the shot's take: exactly `request.frames` frames at the film's size and
+    rate, H.264; a longer source is trimmed from its start, a shorter one slowed evenly to fill the shot."""
+    import numpy as np
+    from PIL import Image
+
+    from ...previz.encode import ClipEncoder
+
     s = request.settings
     wanted = request.frames
+    length = len(decoded) / rate
     span = min(length, request.shot.duration_s)  # seconds of the source the shot shows
     with ClipEncoder(clip_path, s.width, s.height, s.fps) as encoder:
         for i in range(wanted):
             t = (i / wanted) * span
             frame = decoded[min(len(decoded) - 1, int(t * rate + 1e-6))]
             if frame.shape[:2] != (s.height, s.width):
-                frame = np.asarray(Image.fromarray(frame).resize((s.width, s.height), Image.BILINEAR))
+                frame = np.asarray(Image.fromarray(frame).resize((s.width, s.height), Image.Resampling.BILINEAR))
             encoder.write(frame)
     return wanted
 

@@ -2,7 +2,8 @@
 
 Findings: dead air at a shot's head or tail, a scene paced no faster than a calmer one, shot lengths that never
 change, cuts between identical set-ups (the frames on both sides nearly the same: the cut is invisible), jump
-cuts (the same subject at a similar scale, a small change of picture), an ending that drags.
+cuts (the same subject at a similar scale, a small change of picture), an ending that drags; and from the takes'
+ground truth, crossed 180° lines and eyeline mismatches (`continuity`).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ...model import ActionKind, Critique, Cut, EditAction, Finding, FindingKind, Plan
+from ...model import ActionKind, Critique, Cut, EditAction, Finding, FindingKind, Plan, Take
 from ..measure import cut_differences, scene_asl_s, shot_lengths_s, sigma_ln
+from .continuity import continuity_findings
 
 NAME = "offline"
 DEAD_AIR_S = 0.6  # picture with no line and no action for longer than this is dead
@@ -22,11 +24,20 @@ JUMP_DIFF = 0.08  # same subject, same scale and a change under this: a jump cut
 DRAG_RATIO = 1.5  # the last shots holding this much longer than the film's ASL drag
 
 
-def offline_critique(plan: Plan, cut: Cut, intensity: Mapping[int, float], out_dir: Path | None = None) -> Critique:
-    """Screen `cut`; with `out_dir` (where its media are) the pixels are measured too."""
+def offline_critique(
+    plan: Plan,
+    cut: Cut,
+    intensity: Mapping[int, float],
+    out_dir: Path | None = None,
+    takes: Mapping[str, Take] | None = None,
+) -> Critique:
+    """Screen `cut`; with `out_dir` (where its media are) the pixels are measured too, and with `takes` the
+    screen direction across each cut from their ground truth."""
     findings = [*_dead_air(plan, cut), *_pace(cut, intensity), *_ending(cut)]
     if out_dir is not None:
         findings += _setups(plan, cut, out_dir)
+        if takes is not None:
+            findings += continuity_findings(plan, cut, takes, out_dir)
     return Critique(title=cut.title, cut_duration_s=cut.duration_s, findings=findings, critics=[NAME])
 
 

@@ -81,7 +81,8 @@ def _validate(raw: Any, cut: Cut) -> _Answer:
 
 
 def _to_critique(answer: _Answer, cut: Cut, persona: str) -> Critique:
-    spans, position = {}, 0
+    spans: dict[str, tuple[float, float]] = {}
+    position = 0
     for clip in cut.clips:
         spans.setdefault(clip.shot_id, (position / cut.fps, (position + clip.frames) / cut.fps))
         position += clip.frames

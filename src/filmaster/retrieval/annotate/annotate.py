@@ -213,7 +213,7 @@ def _assemble(
                 role=_role(framings[i], first_of_many),
                 brightness=round(looks[i].brightness, 4),
                 contrast=round(looks[i].contrast, 4),
-                colour_temperature_k=(round(looks[i].colour_temperature_k) if looks[i].colour_temperature_k else None),
+                colour_temperature_k=_kelvin(looks[i].colour_temperature_k),
                 start_s=round(b.start / fps, 3),
             )
         )
@@ -308,3 +308,8 @@ def annotate_many(
         except FilmasterError as exc:
             failures.append((path, str(exc)))
     return results, failures
+
+
+def _kelvin(temperature: float | None) -> int | None:
+    """A measured colour temperature to the whole kelvin; None (or 0: not measurable) stays unknown."""
+    return round(temperature) if temperature else None

@@ -76,7 +76,8 @@ class SubjectDetector:
             for box, weight in zip(boxes, np.ravel(weights), strict=True):
                 if weight > 0.5:
                     people.append(float(box[3]) / h)
-                    regions.append(tuple(int(v) for v in box))
+                    x, y, w, h = (int(v) for v in box)
+                    regions.append((x, y, w, h))
         return FrameSubjects(tuple(float(f[3]) / h for f in faces), tuple(people), tuple(regions))
 
 
@@ -103,7 +104,7 @@ def scale_from_person(person_box_fraction: float) -> ShotScale:
 
 def scale_boundaries() -> dict[str, float]:
     """Face-box / frame-height values at which the face rule switches scale (for docs and tests)."""
-    order = sorted(SCALE_FRAME_FIGURE_RATIO, key=SCALE_FRAME_FIGURE_RATIO.get)
+    order = sorted(SCALE_FRAME_FIGURE_RATIO, key=SCALE_FRAME_FIGURE_RATIO.__getitem__)
     out = {}
     for closer, wider in itertools.pairwise(order):
         ratio = float(np.sqrt(SCALE_FRAME_FIGURE_RATIO[closer] * SCALE_FRAME_FIGURE_RATIO[wider]))

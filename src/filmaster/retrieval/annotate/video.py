@@ -65,7 +65,7 @@ def probe(path: Path, analysis_width: int = ANALYSIS_WIDTH) -> VideoInfo:
             raise InputError(f"{path}: the video stream has no picture size; re-encode it (e.g. with ffmpeg)")
         rate = stream.average_rate or stream.guessed_rate
         fps_guessed = not rate or float(rate) <= 0
-        fps = FALLBACK_FPS if fps_guessed else float(Fraction(rate))
+        fps = FALLBACK_FPS if rate is None or fps_guessed else float(Fraction(rate))
         frames = stream.frames or 0
         if not frames and stream.duration and stream.time_base:
             frames = round(float(stream.duration * stream.time_base) * fps)

@@ -1,0 +1,131 @@
+"""Screen direction measured on real takes: the renderer films a two-person scene from both sides of its 180° line,
+and cuts built from those takes show each defect (or none) to the critic through the takes' ground truth."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from filmaster.model import Cut, CutClip, FindingKind, Plan, ShotKind, Take
+from filmaster.post.critics.continuity import continuity_findings
+from filmaster.previz.shoot import shoot_shot
+from filmaster.previz.testing import make_request, make_scene, make_shot
+
+W, H, FPS = 320, 180, 24
+SETUPS = {  # shot id: (kind, subjects, side of the line)
+    "S01-01": (ShotKind.TWO_SHOT, ["ANNA", "BEN"], 1),
+    "S01-02": (ShotKind.SINGLE, ["ANNA"], 1),
+    "S01-03": (ShotKind.SINGLE, ["BEN"], 1),
+    "S01-04": (ShotKind.TWO_SHOT, ["ANNA", "BEN"], -1),  # the same two-shot, mirrored across the line
+    "S01-05": (ShotKind.SINGLE, ["ANNA"], -1),
+}
+
+
+@pytest.fixture(scope="module")
+def filmed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, dict[str, Take], Path]:
+    out = tmp_path_factory.mktemp("continuity")
+    scene = make_scene()
+    shots = [
+        make_shot(0.5, shot_id, kind, scale="MS", subjects=subjects, line_side=side)
+        for shot_id, (kind, subjects, side) in SETUPS.items()
+    ]
+    takes = {}
+    for shot in shots:
+        request = make_request(shot, scene, width=W, height=H, fps=FPS)
+        shoot_shot(request, out / f"{shot.id}.mp4", out / f"{shot.id}.json")
+        takes[shot.id] = Take(
+            shot_id=shot.id,
+            media=f"{shot.id}.mp4",
+            frames=request.frames,
+            fps=FPS,
+            width=W,
+            height=H,
+            backend="previz",
+            ground_truth=f"{shot.id}.json",
+        )
+    plan = Plan(title="Sides", scenes=[scene.model_copy(update={"shots": shots})])
+    return plan, takes, out
+
+
+def _cut(takes: dict[str, Take], *ids: str) -> Cut:
+    clips = [CutClip(shot_id=i, scene_index=0, media=takes[i].media, frames=takes[i].frames) for i in ids]
+    return Cut(title="Sides", fps=FPS, width=W, height=H, clips=clips)
+
+
+def _kinds(filmed: tuple[Plan, dict[str, Take], Path], *ids: str) -> list[tuple[FindingKind, list[str]]]:
+    plan, takes, out = filmed
+    return [(f.kind, f.shot_ids) for f in continuity_findings(plan, _cut(takes, *ids), takes, out)]
+
+
+def test_coverage_from_one_side_of_the_line_has_no_finding(filmed: tuple[Plan, dict[str, Take], Path]) -> None:
+    assert _kinds(filmed, "S01-01", "S01-02", "S01-03", "S01-01") == []
+
+
+def test_a_two_shot_from_across_the_line_is_a_crossed_line(filmed: tuple[Plan, dict[str, Take], Path]) -> None:
+    plan, takes, out = filmed
+    found = continuity_findings(plan, _cut(takes, "S01-01", "S01-04"), takes, out)
+    assert [(f.kind, f.shot_ids) for f in found] == [(FindingKind.CROSSED_LINE, ["S01-01", "S01-04"])]
+    evidence = found[0].evidence  # measured: ANNA left of BEN before the cut, right of him after it
+    assert evidence["ANNA_x_before"] < evidence["BEN_x_before"]
+    assert evidence["ANNA_x_after"] > evidence["BEN_x_after"]
+    assert found[0].actions and found[0].actions[0].shot_id == "S01-04"  # no line in it: it can go
+
+
+def test_a_single_from_across_the_line_is_an_eyeline_mismatch(filmed: tuple[Plan, dict[str, Take], Path]) -> None:
+    # After the two-shot (ANNA left, BEN right) ANNA must look right; from across the line she looks left.
+    assert _kinds(filmed, "S01-01", "S01-05") == [(FindingKind.EYELINE_MISMATCH, ["S01-01", "S01-05"])]
+    # Two singles from opposite sides: both look the same way, so they do not look at each other.
+    assert _kinds(filmed, "S01-05", "S01-03") == [(FindingKind.EYELINE_MISMATCH, ["S01-05", "S01-03"])]
+    assert _kinds(filmed, "S01-02", "S01-03") == []
+
+
+def test_the_look_direction_is_measured_on_the_takes(filmed: tuple[Plan, dict[str, Take], Path]) -> None:
+    import json
+
+    _, takes, out = filmed
+
+    def anna_look(shot_id: str) -> float:
+        doc = json.loads((out / str(takes[shot_id].ground_truth)).read_text())
+        return doc["frames"][0]["characters"]["ANNA"]["look_x"]
+
+    assert anna_look("S01-02") > 0.3 > -0.3 > anna_look("S01-05")
+
+
+def test_a_shot_whose_frames_do_not_show_its_subject_is_found(filmed: tuple[Plan, dict[str, Take], Path]) -> None:
+    plan, takes, out = filmed
+    # The plan says S01-02 is BEN's single; its take (a single of ANNA from the same side) never shows BEN.
+    shots = [s.model_copy(update={"camera": s.camera.model_copy(update={"subjects": ["BEN"]})}) if s.id == "S01-02"
+             else s for s in plan.shots]  # fmt: skip
+    claimed = Plan(title=plan.title, scenes=[plan.scenes[0].model_copy(update={"shots": shots})])
+    found = continuity_findings(claimed, _cut(takes, "S01-01", "S01-02"), takes, out)
+    unseen = [f for f in found if f.kind == FindingKind.SUBJECT_NOT_SEEN]
+    assert [f.shot_ids for f in unseen] == [["S01-02"]]
+    assert unseen[0].evidence["BEN_visible"] < 0.15
+    assert not [f for f in continuity_findings(plan, _cut(takes, "S01-02"), takes, out)]
+
+
+def test_the_fine_cut_acts_on_what_the_pixels_show(filmed: tuple[Plan, dict[str, Take], Path]) -> None:
+    from filmaster.model import ActionKind, Critique, EditDecisions
+    from filmaster.post.pixel_edit import act_on_pixels
+    from filmaster.post.screening import PostResult
+    from filmaster.project import Project
+
+    plan, takes, out = filmed
+    project = Project(out, out / "sides.fountain", force=True)
+    rough = _cut(takes, "S01-02", "S01-01", "S01-04")  # the last cut crosses the line; S01-04 has no line
+    decided = EditDecisions(title="Sides", rough_duration_s=rough.duration_s)
+    post = PostResult(Critique(title="Sides", cut_duration_s=rough.duration_s), decided, rough, rough=rough)
+    acted = act_on_pixels(plan, post, rough, takes, project)
+    assert acted is not None and acted.decisions is not None
+    assert [c.shot_id for c in acted.cut.clips] == ["S01-02", "S01-01"]
+    (removal,) = acted.decisions.applied
+    assert removal.kind == ActionKind.REMOVE and removal.shot_id == "S01-04"
+    assert "crossed_line" in removal.reason and "screened on the pixels" in removal.reason
+    assert acted.decisions.fine_duration_s == pytest.approx(acted.cut.duration_s)
+    # A cut with nothing to fix is left as it was; the screening is cached, so asking again decodes nothing.
+    clean = _cut(takes, "S01-01", "S01-02", "S01-03")
+    assert act_on_pixels(plan, replace(post, cut=clean, rough=clean), clean, takes, project) is None
+    # The user's own edit.json is the user's: the pixel pass reports (fine_critique.json) but does not re-cut it.
+    assert act_on_pixels(plan, replace(post, hand_edited=True), rough, takes, project) is None
