@@ -28,6 +28,7 @@ from .execution import closing_executor, open_executor
 from .limits import check_plan
 from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan
 from .model.mix import MixResult
+from .model.run_summary import RunSummary
 from .post.edit_file import edited_decisions
 from .post.pixel_edit import act_on_pixels
 from .post.report import describe_post, write_post
@@ -35,6 +36,7 @@ from .post.screening import post_produce
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
+from .run_summary import summarize
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
 from .stages.deliver import Deliverables, deliver, encode_film_sound, film_sound_ahead, timeline_of_mix
@@ -67,6 +69,7 @@ class MakeResult:
     seconds: dict[str, float] = field(default_factory=dict)
     used_edited_plan: bool = False
     generation: GenerationReport | None = None  # what the generative backends made, what fell back, the cost
+    summary: RunSummary | None = None  # what was made, what fell back and why, what it cost (the end of `make`)
 
 
 def render_settings(config: Config) -> RenderSettings:
@@ -345,14 +348,14 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
     write_text_atomic(project.state / "cut.json", cut.to_json())
     lap("deliver")
     fell_back = project.cache.fallbacks.sorted()
-    for line in project.cache.fallbacks.summary():  # the units that failed every retry, said once at the end
-        reporter.warn(line)
+    summary = summarize(len(plan.shots), sound, project.cache, generation, budget)  # printed by the CLI at the end
     project.update_manifest(
         last_run={
             "work": project.cache.work.as_dict(),
             "seconds": timings,
             "key": content_key(plan, config),
             "fell_back": fell_back,
+            "summary": summary.model_dump(mode="json"),
         }
     )
     record_run(project)  # what `filmaster cache prune` keeps
@@ -367,4 +370,5 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         seconds=timings,
         used_edited_plan=edited,
         generation=generation,
+        summary=summary,
     )

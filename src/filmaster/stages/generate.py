@@ -194,7 +194,7 @@ def _run(
         for job in jobs:  # in film order, so a cost limit keeps the beginning of the film
             name = job.backend.NAME
             try:
-                budget.reserve(job.estimate)
+                budget.reserve(job.estimate, "shots")
             except CostLimitError as error:
                 _fall_back(report, takes, job.request.shot.id, name, str(error), reporter)
                 continue

@@ -8,7 +8,6 @@ footsteps of the renderer's walks (sound_design/), each synthesised (audio/sfx.p
 
 from __future__ import annotations
 
-import logging
 import math
 import wave
 from collections.abc import Callable
@@ -47,7 +46,6 @@ from .dialogue import dialogue_render
 from .score_cues import cue_points, scene_theme, story_beat
 
 FALLBACK_NAMESPACE = "fallback"  # the silence standing in for a cue whose backend failed every retry
-log = logging.getLogger(__name__)
 B = TypeVar("B")
 
 AMBIENCE_VERSION = "1"
@@ -182,7 +180,7 @@ class Unit:
     key: str
     make: Callable[[Path], None]
     fallback: Unit | None = None  # what is made instead when a service fails (kept under its own key)
-    note: str = ""  # as a fallback: what the warning says was done instead
+    note: str = ""  # as a fallback: what stands in for the service (the run's summary names it)
     made_by: object = None  # the voice or music backend whose recipe `make` is (an executor ships it)
 
 
@@ -248,14 +246,14 @@ def render_sound(
 
 def _fetch_or_fall_back(unit: Unit, cache: Cache) -> tuple[Unit, Path]:
     """The unit's stored render; when a service fails it, its fallback's (not stored under the service's key, so
-    the next run asks the service again)."""
+    the next run asks the service again), recorded for the run's summary."""
     try:
         return unit, cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
     except (GenerationError, BackendUnavailableError) as exc:  # CostLimitError is a GenerationError
         fallback = unit.fallback
         if fallback is None:
             raise
-        log.warning("%s: %s; %s", unit.cue.id, exc, fallback.note)
+        cache.fallbacks.add(unit.namespace, unit.cue.id, fallback.note, str(exc))
         return fallback, cache.fetch_or_make(fallback.namespace, fallback.key, ".wav", fallback.make)
 
 
@@ -298,7 +296,7 @@ def _unit(
                 "dialogue",
                 fb_key,
                 fb_make,
-                note="the line is spoken by Piper instead",
+                note="Piper's voice",
                 made_by=backends.speech_fallback,
             )
         return Unit(cue, "dialogue", key, make, fallback, made_by=backends.speech)
@@ -361,7 +359,7 @@ def _music_unit(
     key = content_key("music", request.__dict__, rate, music.cache_identity)
     backup = None
     if fallback is not None:
-        backup = _music_unit(cue, fallback, request, rate, cache, note="the cue is scored by the MIDI score instead")
+        backup = _music_unit(cue, fallback, request, rate, cache, note="the MIDI score")
     return Unit(cue, "music", key, _music_maker(music, request, rate, cache, key), backup, note, music)
 
 
