@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -157,3 +158,48 @@ def test_a_shot_failing_on_ray_is_one_line_and_leaves_nothing(tmp_path: Path, mo
     assert str(failure.value).endswith("rendering failed: the lens cap is on")
     assert "\n" not in str(failure.value)
     assert not list((project.cache.root / shoot.NAMESPACE).glob("*")), "a failed render left files in the cache"
+
+
+@pytest.mark.slow
+def test_faults_on_ray_fall_back_as_in_the_local_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`[faults] rate = 0.3`, no retries: the same shots, lines and cues fall back on Ray as in the local pool with
+    the same seed (the faults travel with each task, and a unit's fate is a hash of its arguments), each with the
+    same reason carried back from the worker; measured on the takes and samples the two runs delivered."""
+    pytest.importorskip("ray")
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    faults = {"rate": 0.3, "seed": 11, "slow_s": 0.05, "retries": 0}
+
+    def make(name: str, executor: str) -> MakeResult:
+        config = load_config(overrides={"render": {**DRAFT["render"], "executor": executor}, "faults": faults})
+        return make_film(source, tmp_path / name, config)
+
+    local = make("local", "local")
+
+    def not_here(*_: object, **__: object) -> None:
+        raise AssertionError("work was done on the driver under --executor ray")
+
+    monkeypatch.setattr(shoot, "RenderPool", not_here)
+    monkeypatch.setattr(PiperSpeechBackend, "synthesize", not_here)
+    monkeypatch.setattr(MidiScoreMusicBackend, "compose", not_here)
+    ray = make("ray", "ray")
+
+    assert local.summary is not None and ray.summary is not None
+    fell_back = local.summary.fell_back
+    assert {f.kind for f in fell_back} >= {"shots", "dialogue", "music"}  # this seed fails one of each, at least
+    assert ray.summary.fell_back == fell_back  # the same units, the same stand-ins, the same reasons
+    manifest = json.loads((ray.out / ".filmaster" / "manifest.json").read_text())
+    assert manifest["last_run"]["fell_back"] == [f.model_dump() for f in fell_back if f.kind != "generated"]
+
+    for shot in local.plan.shots:  # every take, a fallen-back one too, is the previz byte for byte
+        name = f"media/shots/{shot.id}.mp4"
+        assert (ray.out / name).read_bytes() == (local.out / name).read_bytes(), shot.id
+    for cue in [f.unit for f in fell_back if f.kind in ("dialogue", "music")]:  # silent stand-ins on both
+        for run in (local, ray):
+            samples, _ = read_wav(run.out / "media" / "audio" / f"{cue}.wav")
+            assert samples.size > 0 and not np.any(samples), (run.out.name, cue)
+    fallen = {f.unit for f in fell_back}
+    voiced = [p for p in sorted((ray.out / "media" / "audio").glob("dlg-*.wav")) if p.stem not in fallen]
+    assert voiced  # the other lines were spoken, by Piper on the Ray workers
+    for line in voiced:
+        assert float(np.sqrt(np.mean(read_wav(line)[0] ** 2))) > 0.01, line.name
