@@ -78,4 +78,5 @@ def _fell(failed: list[Fallback]) -> str:
 def _cost(summary: RunSummary) -> str:
     kinds = ", ".join(f"{kind} {summary.cost_usd.get(kind, 0.0):.2f}" for kind in COST_KINDS)
     limit = "no --max-cost" if summary.max_cost_usd is None else f"of --max-cost {summary.max_cost_usd:.2f}"
-    return f"~{summary.total_cost_usd:.2f} USD estimated ({kinds}) {limit}"
+    # Every request sent is counted, a refused or failed one too: a vendor may bill it.
+    return f"~{summary.total_cost_usd:.2f} USD estimated for the requests sent ({kinds}) {limit}"
