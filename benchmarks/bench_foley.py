@@ -1,11 +1,13 @@
-"""Foley timing on the output: how far each footstep and cloth movement heard in the Foley stem is from the
-renderer's ground-truth event it follows, and how far the mix dips the effects and the background under a line.
+"""Foley timing on the output: how far each footstep, cloth movement, sit, stand and prop handling heard in the
+Foley stem is from the renderer's ground-truth event it follows, how many onsets have no event (precision), and how
+far the mix dips the effects and the background under a line.
 
-    PYTHONPATH=src:. python benchmarks/bench_foley.py [SCREENPLAY]
+    PYTHONPATH=src:. python benchmarks/bench_foley.py [SCREENPLAY ...]
 
-Makes the film (320x180, default `tests/data/quay_effects.fountain`) in a temporary folder with every real stage,
-detects onsets on `media/stems/foley.wav` with the end-to-end tests' detector and prints the timing error per kind
-(mean / max, ms and frames), then each stem's share of mix.wav under a line against clear of one.
+Makes each film (320x180; default `tests/data/quay_effects.fountain` and `tests/data/bench_cup.fountain`) in a
+temporary folder with every real stage, detects onsets on `media/stems/foley.wav` with the end-to-end tests'
+detector and prints the timing error per kind (mean / max, ms and frames), the onsets with no event within 2
+frames, then each stem's share of mix.wav under a line against clear of one.
 """
 
 from __future__ import annotations
@@ -26,8 +28,25 @@ from filmaster.pipeline import make_film
 ROOT = Path(__file__).resolve().parents[1]
 
 
+KINDS = (
+    ("footsteps", "foot_contacts", ()),
+    ("cloth", "body_events", ("sets-off", "stops")),
+    ("sits", "body_events", ("sits",)),
+    ("stands", "body_events", ("stands",)),
+    ("handles", "body_events", ("handles",)),
+)
+
+
 def main() -> None:
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "quay_effects.fountain"
+    sources = [Path(a) for a in sys.argv[1:]] or [
+        ROOT / "tests" / "data" / n for n in ("quay_effects.fountain", "bench_cup.fountain")
+    ]
+    for source in sources:
+        print(f"== {source.name}")
+        measure(source)
+
+
+def measure(source: Path) -> None:
     with tempfile.TemporaryDirectory() as work:
         copy = Path(work) / source.name
         shutil.copy(source, copy)
@@ -37,17 +56,23 @@ def main() -> None:
         fps = _cut(film).fps
         audio, rate = read_wav(film.out / "media" / "stems" / "foley.wav")
         heard = onsets(audio, rate)
-        for label, key in (("footsteps", "foot_contacts"), ("cloth", "body_events")):
-            truth = _truth_times(film, key)
+        for label, key, kinds in KINDS:
+            truth = _truth_times(film, key, kinds)
             if not truth:
                 print(f"{label}: no ground-truth event in the cut")
                 continue
-            errors = np.array([float(np.min(np.abs(heard - t))) for t in truth])
+            errors = (
+                np.array([float(np.min(np.abs(heard - t))) for t in truth])
+                if heard.size
+                else np.full(len(truth), np.inf)
+            )
             print(
                 f"{label}: {len(truth)} events, error mean {errors.mean() * 1000:.1f} ms, "
                 f"max {errors.max() * 1000:.1f} ms ({errors.max() * fps:.2f} frames at {fps} fps)"
             )
-        print(f"onsets heard in the Foley stem: {len(heard)}")
+        every = np.array(_truth_times(film, "foot_contacts") + _truth_times(film, "body_events"))
+        stray = [t for t in heard if every.size == 0 or float(np.min(np.abs(every - t))) > 2 / fps]
+        print(f"onsets heard in the Foley stem: {len(heard)}, with no event within 2 frames: {len(stray)}")
         lines = [(c.start_s, c.end_s) for c in _sound(film).cues if c.kind.value == "dialogue"]
         coefs, times, _ = _contributions(film)
         inside = np.array([any(a + 0.25 < t < b - 0.1 for a, b in lines) for t in times])

@@ -104,9 +104,9 @@ def test_every_effect_starts_within_two_frames_of_its_action(film: MakeResult) -
     assert horns[1] - horns[0] > 1.0  # "twice": two blasts, one after the other
 
 
-def _truth_times(film: MakeResult, key: str) -> list[float]:
-    """Record times (s) of the takes' ground-truth events under `key`, where the cut shows them: through each
-    clip's trim and speed, none that the cut leaves out."""
+def _truth_times(film: MakeResult, key: str, kinds: tuple[str, ...] = ()) -> list[float]:
+    """Record times (s) of the takes' ground-truth events under `key` (of these `kinds`, when given), where the cut
+    shows them: through each clip's trim and speed, none that the cut leaves out."""
     cut = _cut(film)
     truths = [json.loads(p.read_text()) for p in (film.out / ".filmaster" / "cache" / "shots").glob("*.json")]
     times = []
@@ -114,6 +114,8 @@ def _truth_times(film: MakeResult, key: str) -> list[float]:
     for clip in cut.clips:
         for doc in truths if not clip.cutaway else []:
             for event in doc.get(key, []) if doc["shot_id"] == clip.shot_id else []:
+                if kinds and event.get("kind") not in kinds:
+                    continue
                 offset = (event["t"] * cut.fps - clip.source_start_frame) / clip.speed
                 if 0 <= offset < clip.frames:
                     times.append((position + offset) / cut.fps)

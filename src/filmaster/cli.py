@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from . import __version__
 from .config import find_config_file, load_config, loudness_overrides
-from .errors import FilmasterError
+from .errors import ConfigError, FilmasterError
 from .sound_library.cli import sounds_app
 
 app = typer.Typer(
@@ -87,6 +87,8 @@ FpsOption = Annotated[
     str | None,
     typer.Option(help="Frames per second: 23.976, 24 (default), 25, 29.97, 30, 50, 59.94, 60.", callback=_frame_rate),
 ]
+DEVELOP_SCENES, DEVELOP_MINUTES = 3, 2.0  # `develop`'s defaults, and `make "IDEA"`'s
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="A filmaster.toml (default: next to the screenplay, then the current folder)."),
@@ -135,6 +137,8 @@ def make(
     max_cost: Annotated[
         float | None, typer.Option("--max-cost", help="Stop generating shots before spending more USD than this.")
     ] = None,
+    scenes: Annotated[int | None, typer.Option("--scenes", help="With an idea: how many scenes (2..40).")] = None,
+    minutes: Annotated[float | None, typer.Option("--minutes", help="With an idea: about how long it runs.")] = None,
 ) -> None:
     """Make the film: plan, shoot, cut, sound, mix and deliver film.mp4, film.otio, plan.json and a shot list.
 
@@ -146,7 +150,13 @@ def make(
     from .pipeline import make_film
 
     if is_idea(screenplay):  # `make "A ferryman's last crossing..."`: develop the idea into OUT/story.fountain first
-        screenplay, max_cost = _develop_for_make(str(screenplay), out, config, max_cost, force)
+        screenplay, max_cost = _develop_for_make(str(screenplay), out, config, max_cost, force, scenes, minutes)
+    elif scenes is not None or minutes is not None:
+        flag = "--scenes" if scenes is not None else "--minutes"
+        raise ConfigError(
+            f"{flag} shapes a film developed from an idea, but {screenplay} is a screenplay file; "
+            f'drop {flag}, or give an idea in quotes: filmaster make "A ferry pilot\'s last crossing..."'
+        )
     cfg = load_config(
         config or find_config_file(screenplay.parent, Path.cwd()),
         _overrides(
@@ -179,13 +189,21 @@ def make(
 
 
 def _develop_for_make(
-    idea: str, out: Path, config: Path | None, max_cost: float | None, force: bool
+    idea: str,
+    out: Path,
+    config: Path | None,
+    max_cost: float | None,
+    force: bool,
+    scenes: int | None = None,
+    minutes: float | None = None,
 ) -> tuple[Path, float | None]:
     """The developed screenplay, and what --max-cost leaves for the shots once the model is paid."""
     from .develop.command import develop_for_film, develop_options
 
     cfg = load_config(config or find_config_file(Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
-    developed = develop_for_film(idea, out, develop_options(3, 2.0, None), cfg, force)
+    scenes = DEVELOP_SCENES if scenes is None else scenes
+    options = develop_options(scenes, DEVELOP_MINUTES if minutes is None else minutes, None)
+    developed = develop_for_film(idea, out, options, cfg, force)
     _print_developed(developed)
     limit = cfg.generate.max_cost_usd
     return developed.screenplay_path, None if limit is None else max(limit - developed.spent_usd, 0.0)
@@ -214,8 +232,8 @@ def develop(
     refs: Annotated[
         Path | None, typer.Option("--refs", help="Pictures of characters and locations, named after them.")
     ] = None,
-    scenes: Annotated[int, typer.Option("--scenes", help="How many scenes (2..40).")] = 3,
-    minutes: Annotated[float, typer.Option("--minutes", help="About how long the film runs.")] = 2.0,
+    scenes: Annotated[int, typer.Option("--scenes", help="How many scenes (2..40).")] = DEVELOP_SCENES,
+    minutes: Annotated[float, typer.Option("--minutes", help="About how long the film runs.")] = DEVELOP_MINUTES,
     max_cost: Annotated[
         float | None, typer.Option("--max-cost", help="Stop before the language model costs more USD than this.")
     ] = None,
@@ -548,7 +566,7 @@ def backends() -> None:
     """List the registered backends of every kind (plugins register through the `filmaster.backends` entry points)."""
     from .backends.registry import available_backends
 
-    for kind in ("video", "speech", "music", "embed", "llm"):
+    for kind in ("video", "image", "speech", "music", "embed", "llm"):
         names = ", ".join(available_backends(kind)) or "(none)"
         print(f"{kind:>7}: {names}")
 

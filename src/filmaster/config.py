@@ -149,6 +149,9 @@ class GenerateConfig(_Section):
     # USD per million (prompt, completion) tokens of a language model, by model name; unlisted models cost 0
     # (local servers). E.g. llm_prices = { "gpt-4o-mini" = [0.15, 0.60] }. Counted toward max_cost_usd.
     llm_prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    # An image backend (openai-images, fal-flux, replicate-flux, diffusers-image) that paints each generated shot's
+    # first frame from its previz frame before image-to-video (stages/keyframe.py); settings in [backends.settings].
+    keyframe: str | None = None
 
 
 class InterchangeConfig(_Section):

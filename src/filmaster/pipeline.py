@@ -324,7 +324,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                 lap("shoot")
                 generation = generate_shots(
                     plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
-                    camera, project, reporter, budget, executor,
+                    camera, project, reporter, budget, config.generate.keyframe, executor,
                 )  # fmt: skip
                 write_takes(shooting.takes, project)
                 lap("generate")

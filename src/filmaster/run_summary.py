@@ -23,6 +23,16 @@ def summarize(
     fell_back += [
         Fallback(kind="generated", unit=o.shot_id, fallback="previz take", reason=o.note) for o in outcomes if o.note
     ]
+    painter = generation.keyframes if generation is not None else None
+    if painter is not None:
+        fell_back += [
+            Fallback(kind="keyframes", unit=shot, fallback="previz frame", reason=note)
+            for shot, note in painter.notes.items()
+        ]
+        if painter.unavailable:
+            fell_back.append(
+                Fallback(kind="keyframes", unit="every shot", fallback="previz frames", reason=painter.unavailable)
+            )
     return RunSummary(
         shots=shots,
         rendered=cache.work.computed[SHOTS],
@@ -30,6 +40,7 @@ def summarize(
         generated=cache.work.computed[GENERATED],
         generated_reused=cache.work.reused[GENERATED],
         generators=tuple(sorted({o.backend for o in outcomes if not o.note})),
+        keyframes=painter.summary() if painter is not None else "",
         lines=len(sound.of_kind(CueKind.DIALOGUE)),
         cues=len(sound.of_kind(CueKind.MUSIC)),
         fell_back=tuple(fell_back),
@@ -43,6 +54,7 @@ def summary_lines(summary: RunSummary, quiet: bool = False) -> list[str]:
     fell back."""
     sections = (
         ("shots", _shots(summary), summary.of_kind("shots", "generated")),
+        ("frames", summary.keyframes, summary.of_kind("keyframes")),  # the painted start frames, when on
         ("voices", _count(summary.lines, "line"), summary.of_kind("dialogue")),
         ("music", _count(summary.cues, "cue"), summary.of_kind("music")),
         ("plan", "", summary.of_kind("plan")),  # said only when retrieval failed

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from filmaster.audio.sfx import PEAK, RECIPES, synthesize
+from filmaster.audio.sfx import PEAK, all_recipes, synthesize
 from filmaster.errors import AudioError
 
 RATE = 48000
 
 
-@pytest.mark.parametrize("category", sorted(RECIPES))
+@pytest.mark.parametrize("category", sorted(all_recipes()))
 def test_each_sound_starts_at_its_onset_and_varies_with_the_seed(category: str) -> None:
     a = synthesize(category, 1, RATE, 0.3)
     b = synthesize(category, 2, RATE, 0.3)

@@ -289,3 +289,32 @@ def test_an_idea_is_told_from_a_screenplay_path(tmp_path: Path) -> None:
     assert is_idea(Path("Two strangers share a lift. It stops."))
     assert not is_idea(existing)  # an existing file, even with spaces in its name
     assert not is_idea(Path("missing.fountain")) and not is_idea(Path("my missing story.fountain"))
+
+
+def test_make_with_an_idea_takes_scenes_and_minutes_like_develop(
+    tmp_path: Path, server: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import filmaster.pipeline
+
+    def stop_after_develop(screenplay: Path, *args: object, **kwargs: object) -> None:
+        raise SystemExit(7)  # the film itself is made by the test above; here only what develop was asked counts
+
+    monkeypatch.setattr(filmaster.pipeline, "make_film", stop_after_develop)
+    out = tmp_path / "film"
+    with pytest.raises(SystemExit):
+        main(["make", IDEA, "-o", str(out), "-c", str(_config(tmp_path, server)), "--scenes", "2", "--minutes", "1.5"])
+    synopsis_prompt = server.requests[0]["body"]["messages"][1]["content"]
+    assert "about 1.5 minutes told in 2 scenes" in synopsis_prompt
+    assert len(read_screenplay(out / "story.fountain").scenes) == 2
+
+
+@pytest.mark.parametrize("flag", [["--scenes", "4"], ["--minutes", "3"]])
+def test_scenes_or_minutes_with_a_screenplay_file_is_one_clear_line(
+    tmp_path: Path, flag: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    screenplay = Path(__file__).parents[2] / "examples" / "tiny.fountain"
+    film = tmp_path / "film"
+    assert main(["make", str(screenplay), "-o", str(film), *flag]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and flag[0] in err and "tiny.fountain is a screenplay file" in err
+    assert "Traceback" not in err and not film.exists()

@@ -35,11 +35,13 @@ def _limb_speed(world: World, name: str, times: np.ndarray) -> np.ndarray:
 
 def test_cloth_events_fall_where_the_rendered_limbs_start_and_stop_swinging() -> None:
     plan = plan_screenplay(parse_fountain((EXAMPLES / "the_last_ferry.fountain").read_text()))
-    walks = [(scene, shot) for scene in plan.scenes for shot in scene.shots if shot.blocking]
+    walks = [
+        (scene, shot) for scene in plan.scenes for shot in scene.shots if any(m.path for m in shot.blocking.values())
+    ]
     assert walks
     checked = 0
     for scene, shot in walks:
-        events = body_events(shot, scene, plan.cast)
+        events = [e for e in body_events(shot, scene, plan.cast) if e.kind in ("sets-off", "stops")]  # the walks'
         world = World.build(scene, plan.cast, True, staged_scene(shot, scene).marks)
         for event in events:
             times = np.arange(max(0.0, event.t_s - 1.0), min(shot.duration_s, event.t_s + 1.0), STEP_S)

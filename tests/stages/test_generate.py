@@ -209,3 +209,71 @@ def test_reshoot_of_a_folder_without_a_film_is_one_line(tmp_path: Path, capsys: 
     assert main(["reshoot", str(tmp_path), "S01-01"]) == 1
     err = capsys.readouterr().err
     assert "holds no plan.json; make the film first" in err and "Traceback" not in err
+
+
+class _Stopped(BaseException):
+    """The run dies here (as on Ctrl-C or a crash), after the vendor accepted the shots' jobs."""
+
+
+@pytest.mark.slow
+def test_a_run_stopped_after_submitting_resumes_its_jobs_and_orders_none_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filmaster.backends.video.runway import RunwayVideoBackend
+
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    with serve_vendor("runway", KEY) as runway:
+        _write_config(tmp_path, runway.base_url)
+        config = load_config(tmp_path / "filmaster.toml")
+        with monkeypatch.context() as patch:
+
+            def die(self: RunwayVideoBackend, client: object, handle: object) -> None:
+                raise _Stopped
+
+            patch.setattr(RunwayVideoBackend, "poll", die)
+            with pytest.raises(_Stopped):
+                make_film(source, tmp_path / "out", config)
+        submitted = len(runway.submits())
+        journals = list((tmp_path / "out" / ".filmaster" / "cache").rglob("*.job.json"))
+        assert submitted >= 1 and len(journals) == submitted  # every accepted job is in the journal
+        make_film(source, tmp_path / "out", config)
+        assert len(runway.submits()) == 5  # the jobs already bought were polled, only the rest were ordered
+        assert not list((tmp_path / "out" / ".filmaster" / "cache").rglob("*.job.json"))
+    colours = _shot_colours(tmp_path / "out")
+    assert all(_is(colour, CLIP_RGB) for colour in colours.values())
+    assert {take["backend"] for take in _takes(tmp_path / "out").values()} == {"runway"}
+
+
+@pytest.mark.slow
+def test_the_pictures_in_plan_json_reach_the_vendor_with_each_shot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    out = tmp_path / "out"
+    render = {"resolution": "192x108", "draft": True}
+    make_film(source, out, load_config(overrides={"render": render}))  # previz: the plan to add pictures to
+    pictures = {}
+    for name, rgb in (("anna", (200, 0, 0)), ("kitchen", (0, 0, 200))):
+        pictures[name] = tmp_path / f"{name}.png"
+        Image.new("RGB", (64, 64), rgb).save(pictures[name])
+    plan = json.loads((out / "plan.json").read_text())
+    plan["cast"]["ANNA"]["reference_image"] = str(pictures["anna"])
+    plan["scenes"][0]["reference_image"] = str(pictures["kitchen"])  # the kitchen; the street has none
+    (out / "plan.json").write_text(json.dumps(plan, indent=2))
+    with serve_vendor("veo", KEY) as veo:
+        settings = {"base_url": veo.base_url, "poll_interval_s": 0.02, "model": "veo-3.1-generate-preview"}
+        config = load_config(overrides={"render": render, "backends": {"video": "veo", "settings": {"veo": settings}}})
+        make_film(source, out, config)
+    anna, kitchen = pictures["anna"].read_bytes(), pictures["kitchen"].read_bytes()
+    sent: dict[str, list[list[bytes]]] = {"kitchen": [], "street": []}
+    for body in veo.submits():
+        [instance] = body["instances"]
+        place = "kitchen" if "Interior, kitchen" in instance["prompt"] else "street"
+        sent[place].append([base64.b64decode(r["image"]["bytesBase64Encoded"]) for r in instance["referenceImages"]])
+    assert sent["kitchen"] == [[anna, kitchen]] * 3  # Anna (Ben has no picture), then the place
+    assert sent["street"] == [[anna]] * 2
+    colours = _shot_colours(out)
+    assert all(_is(colour, CLIP_RGB) for colour in colours.values())  # the vendor's clips are the film

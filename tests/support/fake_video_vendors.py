@@ -76,6 +76,7 @@ class Task:
     refused: bool = False
     body: dict[str, Any] = field(default_factory=dict)
     polls: int = 0
+    kind: str = "video"  # or "image" (Runway's text_to_image)
 
 
 @dataclass
@@ -110,11 +111,11 @@ class VendorServer:
                 self._clips[seconds] = make_clip(seconds, self.rgb)
             return self._clips[seconds]
 
-    def new_task(self, seconds: float, body: dict[str, Any], prompt: str) -> Task:
+    def new_task(self, seconds: float, body: dict[str, Any], prompt: str, kind: str = "video") -> Task:
         with self._lock:
             task_id = f"task{next(self._ids)}"
             refused = any(word in prompt.lower() for word in self.refuse_words)
-            task = self.tasks[task_id] = Task(task_id, seconds, time.monotonic(), refused, body)
+            task = self.tasks[task_id] = Task(task_id, seconds, time.monotonic(), refused, body, kind=kind)
             return task
 
     def ready(self, task: Task) -> bool:
@@ -122,7 +123,15 @@ class VendorServer:
         return task.polls >= 2 and time.monotonic() - task.created >= self.delay_s
 
     def file_url(self, task: Task) -> str:
-        return f"{self.base_url}/files/{task.id}.mp4"
+        return f"{self.base_url}/files/{task.id}.{'png' if task.kind == 'image' else 'mp4'}"
+
+    def image(self) -> bytes:
+        """The PNG an image task serves: the clips' colour."""
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.new("RGB", CLIP_SIZE, self.rgb).save(out, format="PNG")
+        return out.getvalue()
 
     # -- auth ----------------------------------------------------------------------------------------------------
     def authorised(self, headers: dict[str, str]) -> bool:
@@ -159,8 +168,14 @@ def _kling(server: VendorServer, method: str, path: str, body: Any) -> tuple[int
         mode = submit.group(1)
         if mode == "image2video" and (not body.get("image") or str(body["image"]).startswith("data:")):
             return 400, {"code": 1201, "message": "image must be a URL or raw Base64", "request_id": "r"}
-        if mode == "multi-image2video" and not body.get("image_list"):
-            return 400, {"code": 1201, "message": "image_list is required", "request_id": "r"}
+        if mode == "multi-image2video":
+            images = body.get("image_list")
+            if not isinstance(images, list) or not 1 <= len(images) <= 4:
+                return 400, {"code": 1201, "message": "image_list takes 1 to 4 images", "request_id": "r"}
+            for item in images:
+                image = item.get("image") if isinstance(item, dict) else None
+                if not isinstance(image, str) or image.startswith("data:") or _not_base64_image(image):
+                    return 400, {"code": 1201, "message": "image_list[].image must be raw Base64", "request_id": "r"}
         if str(body.get("duration")) not in ("5", "10"):
             return 400, {"code": 1201, "message": "duration must be 5 or 10", "request_id": "r"}
         task = server.new_task(float(body["duration"]), body, body.get("prompt", ""))
@@ -168,9 +183,13 @@ def _kling(server: VendorServer, method: str, path: str, body: Any) -> tuple[int
             return 400, {"code": 1301, "message": "Trigger the content security policy", "request_id": "r"}
         return 200, {"code": 0, "message": "SUCCEED", "request_id": "r", "data": {"task_id": task.id,
                      "task_status": "submitted", "created_at": 0, "updated_at": 0}}  # fmt: skip
-    query = re.fullmatch(r"/v1/videos/(text2video|image2video|multi-image2video)/(\w+)", path)
-    if method == "GET" and query and query.group(2) in server.tasks:
-        task = server.tasks[query.group(2)]
+    query = re.fullmatch(r"/v1/videos/(text2video|image2video|multi-image2video)/([\w.-]+)", path)
+    # A task is looked up by Kling's task_id or by the external_task_id its creator chose.
+    found = query and next(
+        (t for t in server.tasks.values() if query.group(2) in (t.id, t.body.get("external_task_id"))), None
+    )
+    if method == "GET" and found:
+        task = found
         data: dict[str, Any] = {"task_id": task.id, "task_status": "processing", "created_at": 0, "updated_at": 0}
         if server.ready(task):
             data["task_status"] = "succeed"
@@ -182,9 +201,15 @@ def _kling(server: VendorServer, method: str, path: str, body: Any) -> tuple[int
 def _runway(server: VendorServer, method: str, path: str, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
     if headers.get("x-runway-version") != "2024-11-06":
         return 400, {"error": "X-Runway-Version header is required"}
+    if method == "POST" and path == "/v1/text_to_image":
+        if problem := _runway_references(body):
+            return 400, {"error": "Validation of body failed", "issues": [{"message": problem}]}
+        task = server.new_task(0.0, body, body.get("promptText", ""), kind="image")
+        return 200, {"id": task.id}
     if method == "POST" and path == "/v1/image_to_video":
         image = str(body.get("promptImage", ""))
-        if not (image.startswith("data:image/") or image.startswith("https://")) or body.get("duration") not in (5, 10):
+        own_output = image.startswith(f"{server.base_url}/files/")  # a Runway task's output URL
+        if not (image.startswith(("data:image/", "https://")) or own_output) or body.get("duration") not in (5, 10):
             return 400, {"error": "Validation of body failed", "issues": []}
         task = server.new_task(float(body["duration"]), body, body.get("promptText", ""))
         return 200, {"id": task.id}
@@ -198,6 +223,24 @@ def _runway(server: VendorServer, method: str, path: str, body: Any, headers: di
             return 200, {"id": task.id, "status": "SUCCEEDED", "output": [server.file_url(task)]}
         return 200, {"id": task.id, "status": "RUNNING", "progress": 0.5}
     return 404, {"error": "Not found"}
+
+
+def _runway_references(body: dict[str, Any]) -> str:
+    """Runway's validation of a text_to_image body ("" when it is as documented)."""
+    if body.get("model") != "gen4_image" or not body.get("promptText"):
+        return "model must be gen4_image and promptText is required"
+    references = body.get("referenceImages")
+    if not isinstance(references, list) or not 1 <= len(references) <= 3:
+        return "referenceImages takes 1 to 3 images"
+    for ref in references:
+        uri, tag = (ref.get("uri"), ref.get("tag")) if isinstance(ref, dict) else (None, None)
+        if not isinstance(uri, str) or _image_list_problem([uri], 1):
+            return "referenceImages[].uri must be an https URL or a data URI of an image"
+        if not isinstance(tag, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{2,15}", tag):
+            return "referenceImages[].tag must be 3 to 16 letters, digits or underscores, starting with a letter"
+        if f"@{tag}" not in body["promptText"]:
+            return f"the tag {tag} is not used in promptText"
+    return ""
 
 
 def _luma(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, Any]:
@@ -226,6 +269,9 @@ def _veo(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, 
         if image is not None and not (image.get("bytesBase64Encoded") and image.get("mimeType")):
             return 400, {"error": {"code": 400, "message": "image needs bytesBase64Encoded and mimeType",
                                    "status": "INVALID_ARGUMENT"}}  # fmt: skip
+        problem = _veo_references(submit.group(1), instances[0], seconds)
+        if problem:
+            return 400, {"error": {"code": 400, "message": problem, "status": "INVALID_ARGUMENT"}}
         task = server.new_task(float(seconds), body, instances[0].get("prompt", ""))
         return 200, {"name": f"models/{submit.group(1)}/operations/{task.id}"}
     match = re.fullmatch(r"/v1beta/models/[\w.-]+/operations/(\w+)", path)
@@ -241,6 +287,64 @@ def _veo(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, 
             video = {"generatedSamples": [{"video": {"uri": server.file_url(task)}}]}
         return 200, {"name": name, "done": True, "response": {"@type": kind, "generateVideoResponse": video}}
     return 404, {"error": {"code": 404, "message": "not found", "status": "NOT_FOUND"}}
+
+
+VEO_REFERENCE_MODELS = ("veo-3.1-generate-preview",)
+
+
+def _veo_references(model: str, instance: dict[str, Any], seconds: Any) -> str:
+    """What Veo says about an instance's referenceImages ("" when they are as documented, or absent)."""
+    references = instance.get("referenceImages")
+    if references is None:
+        return ""
+    if model not in VEO_REFERENCE_MODELS:
+        return "Your use case is currently not supported. Please refer to Gemini API documentation."
+    if not isinstance(references, list) or not 1 <= len(references) <= 3:
+        return "referenceImages takes 1 to 3 images"
+    for ref in references:
+        image = ref.get("image") if isinstance(ref, dict) else None
+        if not (isinstance(image, dict) and image.get("bytesBase64Encoded") and image.get("mimeType")):
+            return "referenceImages[].image needs bytesBase64Encoded and mimeType"
+        if _not_base64_image(image["bytesBase64Encoded"]):
+            return "referenceImages[].image is not a valid image"
+        if ref.get("referenceType") not in ("asset", "style"):
+            return "referenceImages[].referenceType must be asset or style"
+    if "image" in instance:
+        return "image and referenceImages cannot be used together"
+    if seconds != 8:
+        return "durationSeconds must be 8 when referenceImages are given"
+    return ""
+
+
+def _not_base64_image(data: str) -> bool:
+    try:
+        head = base64.b64decode(data, validate=True)[:4]
+    except ValueError:
+        return True
+    return not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8"))
+
+
+def _image_list_problem(value: Any, most: int) -> str:
+    """The gateways' validation of a list of picture URLs (data URIs or https URLs) ("" when it is good)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= most:
+        return f"ensure this value has 1 to {most} items"
+    for item in value:
+        if not isinstance(item, str) or not item.startswith(("data:image/", "https://")):
+            return "each item must be an image URL or a data URI"
+        if item.startswith("data:") and _not_base64_image(item.split(",", 1)[-1]):
+            return "each item must be an image URL or a data URI"
+    return ""
+
+
+# The gateway models the servers know to take reference pictures: the input field and how many.
+FAL_REFERENCE_MODELS = {
+    "fal-ai/vidu/reference-to-video": ("reference_image_urls", 3),
+    "fal-ai/kling-video/v1.6/standard/elements": ("input_image_urls", 4),
+}
+REPLICATE_REFERENCE_MODELS = {
+    "kwaivgi/kling-v1.6-standard": ("reference_images", 4),
+    "google/veo-3.1": ("reference_images", 3),
+}
 
 
 def _fal(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, Any]:
@@ -261,6 +365,10 @@ def _fal(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, 
         model = path.strip("/")
         if "image_url" in body and not str(body["image_url"]).startswith(("data:", "https://")):
             return 422, {"detail": [{"loc": ["body", "image_url"], "msg": "bad image", "type": "value_error"}]}
+        if model in FAL_REFERENCE_MODELS:
+            field, most = FAL_REFERENCE_MODELS[model]
+            if problem := _image_list_problem(body.get(field), most):
+                return 422, {"detail": [{"loc": ["body", field], "msg": problem, "type": "value_error"}]}
         seconds = 5.0 if body.get("num_frames", 81) <= 81 else 10.0
         task = server.new_task(seconds, body, body.get("prompt", ""))
         if task.refused:
@@ -273,10 +381,14 @@ def _fal(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, 
 
 
 def _replicate(server: VendorServer, method: str, path: str, body: Any) -> tuple[int, Any]:
-    if method == "POST" and re.fullmatch(r"/v1/models/[\w.-]+/[\w.-]+/predictions", path):
+    submit = re.fullmatch(r"/v1/models/([\w.-]+/[\w.-]+)/predictions", path)
+    if method == "POST" and submit:
         inputs = body.get("input")
         if not isinstance(inputs, dict) or not inputs.get("prompt"):
             return 422, {"title": "Input validation failed", "status": 422, "detail": "prompt is required"}
+        field, most = REPLICATE_REFERENCE_MODELS.get(submit.group(1), ("", 0))
+        if field in inputs and (problem := _image_list_problem(inputs[field], most)):
+            return 422, {"title": "Input validation failed", "status": 422, "detail": f"{field}: {problem}"}
         task = server.new_task(5.0, body, inputs["prompt"])
         get = f"{server.base_url}/v1/predictions/{task.id}"
         return 201, {"id": task.id, "status": "starting", "input": inputs, "output": None, "error": None,
@@ -338,9 +450,11 @@ def _make_handler(server: VendorServer) -> type[BaseHTTPRequestHandler]:
                 if fault.kind == "malformed":
                     return self._send(200, b'{"id": "task1", "status": ', "application/json")
             if stage == "download":
-                task = server.tasks.get(path.removeprefix("/files/").removesuffix(".mp4"))
+                task = server.tasks.get(path.removeprefix("/files/").rsplit(".", 1)[0])
                 if task is None:
                     return self._send(404, b"not found", "text/plain")
+                if task.kind == "image":
+                    return self._send(200, server.image(), "image/png")
                 clip = server.clip(task.seconds)
                 if fault is not None and fault.kind == "truncated":
                     self.send_response(200)

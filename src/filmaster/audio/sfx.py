@@ -274,11 +274,19 @@ RECIPES: dict[str, Callable[[np.random.Generator, int], np.ndarray]] = {
 }
 
 
+def all_recipes() -> dict[str, Callable[[np.random.Generator, int], np.ndarray]]:
+    """Every sound the synthesiser makes: these, and the body's foley (audio/body_foley.py, built on these)."""
+    from .body_foley import RECIPES as BODY_RECIPES
+
+    return {**RECIPES, **BODY_RECIPES}
+
+
 def synthesize(category: str, seed: int, rate: int, perspective: float = 0.0) -> np.ndarray:
     """One occurrence of `category` (mono float32, peak PEAK), placed at `perspective` (0 close … 1 far)."""
-    recipe = RECIPES.get(category)
+    recipes = all_recipes()
+    recipe = recipes.get(category)
     if recipe is None:
-        raise AudioError(f"no synthesiser for the sound {category!r}; known: {', '.join(sorted(RECIPES))}")
+        raise AudioError(f"no synthesiser for the sound {category!r}; known: {', '.join(sorted(recipes))}")
     dry = np.asarray(recipe(np.random.default_rng(seed), rate), dtype=np.float64)
     sound = place_at_distance(dry, rate, perspective, seed)
     fade_n = min(int(END_FADE_S * rate), sound.size)

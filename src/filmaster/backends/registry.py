@@ -22,6 +22,7 @@ from ..errors import BackendUnavailableError, ConfigError
 
 if TYPE_CHECKING:
     from .embed.base import EmbeddingBackend
+    from .image.base import ImageBackend
     from .llm.base import LLMBackend
     from .music.base import MusicBackend
     from .speech.base import SpeechBackend
@@ -89,6 +90,7 @@ CONTRACTS: dict[str, str] = {
     "music": "filmaster.backends.music.base:MusicBackend",
     "embed": "filmaster.backends.embed.base:EmbeddingBackend",
     "llm": "filmaster.backends.llm.base:LLMBackend",
+    "image": "filmaster.backends.image.base:ImageBackend",
 }
 
 
@@ -109,6 +111,8 @@ def create_backend(kind: Literal["music"], name: str, **settings: Any) -> MusicB
 def create_backend(kind: Literal["embed"], name: str, **settings: Any) -> EmbeddingBackend: ...
 @overload
 def create_backend(kind: Literal["llm"], name: str, **settings: Any) -> LLMBackend: ...
+@overload
+def create_backend(kind: Literal["image"], name: str, **settings: Any) -> ImageBackend: ...
 def create_backend(kind: str, name: str, **settings: Any) -> Backend:
     """The backend `name` of `kind`, built with `settings`; typed as its kind's contract, which it is checked to
     implement (a plugin whose class does not is refused here, not at its first call)."""

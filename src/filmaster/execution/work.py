@@ -78,12 +78,19 @@ def render_shot(
 
 
 def generate_shot(
-    backend: RemoteVideoBackend, request: ShotRequest, control: Control, faults: FaultsConfig | None = None
+    backend: RemoteVideoBackend,
+    request: ShotRequest,
+    control: Control,
+    journal: str | None = None,
+    faults: FaultsConfig | None = None,
 ) -> tuple[bytes, Generated]:
-    """A generated shot from a vendor, made on a worker: its clip's bytes and what made it."""
+    """A generated shot from a vendor, made on a worker: its clip's bytes and what made it. `journal` is the
+    shot's submit journal as the driver holds it (a job already submitted is resumed, not paid for again)."""
     with injecting(faults or FaultsConfig()), tempfile.TemporaryDirectory(prefix="filmaster-generate-") as scratch:
-        clip = Path(scratch) / "take.mp4"
-        result = backend.generate(request, clip, control)
+        clip, entry = Path(scratch) / "take.mp4", Path(scratch) / "job.json"
+        if journal is not None:
+            entry.write_text(journal, encoding="utf-8")
+        result = backend.generate(request, clip, control, journal=entry)
         return clip.read_bytes(), result
 
 

@@ -7,6 +7,7 @@ from .cut import Cut, CutClip
 from .edit import ActionKind, Critique, EditAction, EditDecisions, Finding, FindingKind
 from .plan import (
     CastMember,
+    Gesture,
     Mark,
     Mood,
     Plan,
@@ -23,7 +24,7 @@ from .render import RenderSettings
 from .screenplay import Character, DialogueLine, Element, ElementKind, Scene, Screenplay, Section
 from .shot_request import ShotRequest
 from .sound import TRACK_NAMES, CueKind, SoundCue, SoundPlan
-from .take import Take
+from .take import Keyframe, Take
 
 __all__ = [
     "DEFAULT_LENS_MM",
@@ -49,6 +50,8 @@ __all__ = [
     "ElementKind",
     "Finding",
     "FindingKind",
+    "Gesture",
+    "Keyframe",
     "Mark",
     "Mood",
     "Movement",

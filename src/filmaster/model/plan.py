@@ -53,6 +53,17 @@ class ShotKind(StrEnum):
     CUTAWAY = "cutaway"
 
 
+class Gesture(Artifact):
+    """A body action performed on the mark, in place: sitting down, standing up, or handling a prop.
+
+    `at_s` is the moment the action lands, in seconds into the shot: a sit's seat contact, a stand's weight leaving
+    the seat, a hand's contact with the prop (previz/gestures.py animates the motion around it)."""
+
+    kind: Literal["sit", "stand", "handle"]
+    at_s: float = Field(ge=0.0)
+    target: str | None = None  # what is sat on ("bench") or handled ("cup"), as the screenplay names it
+
+
 class Mark(Artifact):
     """Where a character stands in the set (metres; y is up, the camera side of the line is -z)."""
 
@@ -66,6 +77,25 @@ class Mark(Artifact):
     walk_speed: float = Field(default=1.3, gt=0.0)
     start_s: float = 0.0
     pose: Literal["stand", "sit"] = "stand"  # "sit": on a seat at the mark (only a standing figure walks)
+    # Actions on the mark, in time order; `pose` is the pose the shot starts in, each sit or stand changes it.
+    gestures: list[Gesture] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _gestures_follow_the_pose(self) -> Mark:
+        seated = self.pose == "sit"
+        last = -1.0
+        for g in self.gestures:
+            if g.at_s < last:
+                raise ValueError(f"gesture '{g.kind}' at {g.at_s} s comes before one at {last} s; list them in order")
+            if (g.kind == "sit" and seated) or (g.kind == "stand" and not seated):
+                state = "seated" if seated else "standing"
+                raise ValueError(f"gesture '{g.kind}' at {g.at_s} s while already {state}; drop it or fix `pose`")
+            if g.kind != "handle":
+                seated = g.kind == "sit"
+            last = g.at_s
+        if self.gestures and self.path:
+            raise ValueError("a mark that walks a path has no gestures (the previz animates them in place)")
+        return self
 
 
 class Prop(Artifact):

@@ -18,7 +18,7 @@ class Fallback(Artifact):
 
     SCHEMA: ClassVar[str] = "Fallback.1"
 
-    kind: str  # "shots" (a render failed), "generated" (a vendor's shot), "dialogue", "music", "plan"
+    kind: str  # "shots" (a render failed), "generated" (a vendor's shot), "keyframes", "dialogue", "music", "plan"
     unit: str  # the shot or cue id
     fallback: str  # what stands in: "previz take", "silence", "Piper's voice", ...
     reason: str
@@ -33,6 +33,7 @@ class RunSummary(Artifact):
     generated: int = Field(ge=0)  # shots a generative backend made this run
     generated_reused: int = Field(ge=0)  # generated shots found in the cache
     generators: tuple[str, ...] = ()
+    keyframes: str = ""  # what the keyframe painter did ([generate] keyframe), when it is on
     lines: int = Field(ge=0)  # dialogue lines in the film
     cues: int = Field(ge=0)  # music cues in the film
     fell_back: tuple[Fallback, ...] = ()

@@ -9,6 +9,18 @@ from .frame_rate import FrameRate
 from .names import RelativePath, SafeName
 
 
+class Keyframe(Artifact):
+    """How a generated take's first frame was painted by an image backend before image-to-video (the keyframe
+    step), or why the previz frame was sent instead (`note`)."""
+
+    backend: str
+    model: str = ""
+    seed: int = 0
+    prompt: str = ""
+    cost_usd: float = 0.0
+    note: str = ""  # why the previz frame was sent unpainted; "" when the painted frame was
+
+
 class Take(Artifact):
     SCHEMA: ClassVar[str] = "Take.1"
 
@@ -27,6 +39,7 @@ class Take(Artifact):
     model: str = ""  # the generative model that made the take ("" for previz)
     prompt: str = ""  # what the model was asked for
     note: str = ""  # why the take is not what was asked for (e.g. a generation fell back to the previz)
+    keyframe: Keyframe | None = None  # the painted start frame of a generated take ([generate] keyframe)
 
     @property
     def duration_s(self) -> float:

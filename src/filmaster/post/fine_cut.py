@@ -27,6 +27,7 @@ from ..model import (
     ShotKind,
     Take,
 )
+from ..previz.gesture_timing import motion_start
 
 MIN_SHOT_S = 0.6  # shorter than this a cut reads as a flash frame
 LINE_LEAD_S = (0.1, 0.3)  # picture before a line starts: (most intense, calmest)
@@ -171,7 +172,7 @@ def _adds_nothing(shot: Shot, previous: Shot | None) -> bool:
         b.movement,
         sorted(b.subjects),
     )
-    return same_setup and not shot.blocking
+    return same_setup and not any(m.path or m.gestures for m in shot.blocking.values())
 
 
 def _shape(shot: Shot, ctx: _Context, neighbours: set[str], previous: Shot | None) -> list[EditAction]:
@@ -295,8 +296,9 @@ def _between(bounds: tuple[float, float], level: float) -> float:
 
 
 def _action_beat(shot: Shot) -> float:
-    """Seconds into the take where its action starts: a walk's start, else the top of the take."""
+    """Seconds into the take where its action starts: a walk's or a gesture's start, else the top of the take."""
     starts = [max(0.0, mark.start_s - 0.3) for mark in shot.blocking.values() if mark.path]
+    starts += [max(0.0, motion_start(mark.gestures[0]) - 0.3) for mark in shot.blocking.values() if mark.gestures]
     return min(starts, default=0.0)
 
 

@@ -104,6 +104,8 @@ def _hair(cast: CastMember, style: int, seg: int) -> tuple[np.ndarray, list[np.n
 SEAT_HIP_Y = 0.47  # hip joint height of a seated 1.75 m adult (a 45 cm seat)
 _HIP_Y = 0.9
 SIT_DROP = _HIP_Y - SEAT_HIP_Y  # how far the pelvis, torso and head come down when sitting
+_KNEE_Y = 0.5
+THIGH_M = _HIP_Y - _KNEE_Y  # hip to knee: a seated figure's feet are this far in front of its pelvis
 SEATED_EYE_HEIGHT_RATIO = (1.655 - SIT_DROP) / REFERENCE_HEIGHT_M
 _SEAT_COLOR = (0.36, 0.26, 0.18)
 
@@ -224,7 +226,7 @@ def build_rig(cast: CastMember, draft: bool = False) -> FigureRig:
     w = 0.19 * build
     legs, arms = [], []
     for side in (-1.0, 1.0):
-        hip, knee, ankle = (side * 0.1, _HIP_Y, 0.0), (side * 0.1, 0.5, -0.01), (side * 0.1, 0.09, 0.0)
+        hip, knee, ankle = (side * 0.1, _HIP_Y, 0.0), (side * 0.1, _KNEE_Y, -0.01), (side * 0.1, 0.09, 0.0)
         thigh = capsule(hip, knee, 0.072, trousers, segments=limb)
         shin = merge(
             [

@@ -148,6 +148,8 @@ def _over_shoulder(
     base = unit(to_fg) if gap > 1e-6 else side_dir
     distance = max(distance, gap + 0.75)
     cam_y = fg.eye_y - 0.08  # between shoulder and eyes: the shoulder and the back of the head read
+    if subject.seated:  # past a standing shoulder onto a seated face: rise to look down past the head
+        cam_y += 0.5 * max(0.0, fg.eye_y - subject.eye_y)
     neck = fg.position + Y * (fg.height * SHOULDER_HEIGHT_RATIO)
     sign = 1.0 if np.dot(rotate(base, Y, 10.0), side_dir) >= np.dot(rotate(base, Y, -10.0), side_dir) else -1.0
     best, best_err = rotate(base, Y, sign * 20.0), np.inf

@@ -23,6 +23,8 @@ from .context import get_context
 from .dof import DepthOfField
 from .figures import Figure, FigureRig, build_figure, build_rig, walk_joints
 from .geometry import MAX_WALLS, sky_dome
+from .gesture_timing import has_seat
+from .gestures import gesturing_figure, seat_mesh
 from .id_pass import IdPass
 from .lighting import Look, look_for
 from .references import backdrop, load_image
@@ -64,6 +66,8 @@ class Walker:
     motion: Motion
 
     def figure(self, t_s: float) -> Figure:
+        if self.motion.mark.gestures:  # sits, stands or reaches in place
+            return gesturing_figure(self.rig, self.motion.mark, t_s)
         st = self.motion.at(t_s)
         return self.rig.figure(st.x, st.z, st.facing_deg, walk_joints(st.stride, st.swing))
 
@@ -96,7 +100,11 @@ class World:
         for name, mark in (scene.marks if marks is None else marks).items():
             member = cast_member(name, cast)
             motion = Motion(mark, member.height_m / 1.75)
-            if motion.moves and mark.pose == "stand":
+            if mark.gestures:  # posed every frame like a walker; the seat it uses belongs to the set
+                walkers[name] = Walker(build_rig(member, draft), motion)
+                if has_seat(mark):
+                    set_geo.add(seat_mesh(walkers[name].rig, mark))
+            elif motion.moves and mark.pose == "stand":
                 walkers[name] = Walker(build_rig(member, draft), motion)
             else:
                 figures[name] = build_figure(member, mark, draft)

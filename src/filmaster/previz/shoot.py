@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import PlanError
-from ..model import Movement
+from ..model import Mark, Movement, ShotScale
 from ..model.shot_request import ShotRequest
 from .blocking import Motion, staged_scene
 from .body_events import body_events
@@ -25,9 +25,12 @@ from .camera import CameraPose
 from .encode import ClipEncoder
 from .footfalls import foot_contacts
 from .framing import Framing, frame_camera
+from .gestures import head_drop
 from .moves import pose_at
 from .renderer import SceneRenderer, World, scene_renderer
 from .subjects import check_camera
+
+TILT_WITH_SCALES = (ShotScale.MS, ShotScale.MCU, ShotScale.CU, ShotScale.ECU)  # a sitting head would leave these
 
 
 @dataclass
@@ -65,6 +68,13 @@ class ShotSession:
         if shot.camera.movement == Movement.TRACKING and lead in scene.marks:
             motion = Motion(scene.marks[lead])
             self.followed = motion if motion.moves else None
+        # A close shot of someone sitting down or standing up: the camera tilts with the head, as an operator does
+        # (a wide shot shows the whole motion as it is).
+        self.tilts_with: tuple[Mark, float] | None = None
+        if lead is not None and self.followed is None and shot.camera.scale in TILT_WITH_SCALES:
+            mark = scene.marks[lead]
+            if any(g.kind != "handle" for g in mark.gestures):
+                self.tilts_with = (mark, subjects[0].height)
         self.focus_m = self._focus_distance(subjects)
 
     def _focus_distance(self, subjects: list[Any]) -> float:
@@ -86,7 +96,12 @@ class ShotSession:
             offset = np.array([now.x - mid.x, 0.0, now.z - mid.z])
             p = self.framing.pose
             return CameraPose(position=p.position + offset, target=p.target + offset, up=p.up, lens_mm=p.lens_mm)
-        return pose_at(self.framing, r.shot.camera, t_s, r.shot.duration_s, r.seed)
+        pose = pose_at(self.framing, r.shot.camera, t_s, r.shot.duration_s, r.seed)
+        if self.tilts_with is not None:
+            mark, height = self.tilts_with
+            lower = head_drop(mark, t_s, height) - head_drop(mark, r.shot.duration_s / 2.0, height)
+            pose = replace(pose, target=pose.target - np.array([0.0, lower, 0.0]))
+        return pose
 
     def render(self, index: int, pose: CameraPose) -> np.ndarray:
         """Frame `index` drawn from `pose`, with the spec's depth of field (skipped in draft)."""

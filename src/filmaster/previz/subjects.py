@@ -11,6 +11,7 @@ from ..errors import PlanError
 from ..model import CastMember, SceneBlock, Shot, ShotScale
 from .blocking import Motion, staged_scene
 from .figures import EYE_HEIGHT_RATIO, SEATED_EYE_HEIGHT_RATIO, facing_vector
+from .gesture_timing import seat_weight
 from .sets import prop_top
 
 MAX_LENS_MM = 1200.0
@@ -60,7 +61,7 @@ def resolve(name: str, scene: SceneBlock, cast: dict[str, CastMember], shot_id: 
             np.array([st.x, 0.0, st.z]),
             height,
             facing_vector(st.facing_deg),
-            seated=m.pose == "sit",
+            seated=seat_weight(m, t_s) > 0.5,
             travel=motion.travel_direction(t_s),
         )
     for prop in scene.props:

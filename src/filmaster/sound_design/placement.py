@@ -3,18 +3,20 @@ perspective of the shot's scale, and the reason it exists.
 
 Effects come from the screenplay (an action line in the shot that shows it, a parenthetical at its line, a heading
 at its scene's start); footsteps come from the previz renderer's foot contacts (previz/footfalls.py), on the
-surface of the set, and cloth movements from its limbs setting off and coming to rest (previz/body_events.py).
+surface of the set, cloth movements from its limbs setting off and coming to rest, and a seat's creak, a rise and
+a prop's handling from its figures sitting, standing and reaching (previz/body_events.py), each by its material
+(materials.py).
 Every start is on a picture frame.
 """
 
 from __future__ import annotations
 
-import re
-
-from ..model import CameraSpec, CastMember, CueKind, Cut, CutClip, Plan, SceneBlock, SetKind, Shot, ShotScale, SoundCue
-from ..previz.body_events import body_events
+from ..model import CameraSpec, CastMember, CueKind, Cut, CutClip, Plan, SceneBlock, Shot, ShotScale, SoundCue
+from ..previz.body_events import BodyEvent, body_events
 from ..previz.footfalls import foot_contacts
+from ..stages.action_moments import moment_in_shot
 from .events import BY_NAME, NamedSound, SoundFinder
+from .materials import prop_material, seat_material, surface_of
 
 # How far away a sound is in each scale (0 = in the lens, dry; 1 = far, mostly room): close = loud and dry.
 DISTANCE: dict[ShotScale, float] = {
@@ -28,35 +30,6 @@ DISTANCE: dict[ShotScale, float] = {
 }
 DISTANCE_DB = -12.0  # level at distance 1 relative to a sound in the lens
 REPEAT_GAP_S = 0.45  # silence between two occurrences of a repeated sound ("sounds twice")
-ACTION_SPAN = (0.1, 0.9)  # the part of its shot over which an action line's sentences are spread, in order
-
-SURFACES: dict[SetKind, str] = {
-    SetKind.ROOM: "wood",
-    SetKind.KITCHEN: "stone",
-    SetKind.OFFICE: "wood",
-    SetKind.BAR: "wood",
-    SetKind.CORRIDOR: "stone",
-    SetKind.VEHICLE: "metal",
-    SetKind.STREET: "stone",
-    SetKind.FOREST: "grass",
-    SetKind.SHORE: "sand",
-    SetKind.FIELD: "grass",
-}
-# Words of a location that say more about the floor than its set kind does.
-_SURFACE_WORDS = (
-    (r"deck|ferry|ship|boat|hangar", "metal"),
-    (r"pier|jetty|dock|boardwalk|cabin|barn", "wood"),
-    (r"beach|dune|sand", "sand"),
-)
-
-
-def surface_of(scene: SceneBlock) -> str:
-    """The floor footsteps land on: from the location's words, else from the set."""
-    location = scene.location.lower()
-    for pattern, surface in _SURFACE_WORDS:
-        if re.search(pattern, location):
-            return surface
-    return SURFACES.get(scene.set_kind, "stone")
 
 
 def distance_of(camera: CameraSpec) -> float:
@@ -132,9 +105,8 @@ def place_effects(plan: Plan, cut: Cut, finder: SoundFinder, sfx_db: float, fole
                 "heading",
             )
         for shot in scene.shots:
-            span = ACTION_SPAN[1] - ACTION_SPAN[0]
             for sound in finder.find(shot.action) if shot.action else []:
-                t = shot.duration_s * (ACTION_SPAN[0] + span * sound.position)
+                t = moment_in_shot(shot.duration_s, sound.position)
                 cues += _effect(
                     sound,
                     scene,
@@ -193,6 +165,8 @@ def _effect(
 
 
 CLOTH_DB = -8.0  # a rustle sits under the footsteps it comes with
+RISE_DB = -4.0  # rising from a seat is quieter than landing on it
+HANDLE_DB = -2.0  # a hand on a prop, a little under a footstep
 
 
 def _footsteps(
@@ -215,21 +189,32 @@ def _footsteps(
         )
         cues += [cue] if cue else []
     for event in body_events(shot, scene, cast):
+        category, level_db, why = _body_sound(event, scene)
         cue = _foley_cue(
             shot,
             scene,
             timeline,
             event.t_s,
-            foley_db + CLOTH_DB,
-            id=f"foley-{shot.id}-cloth-{round(event.t_s * 1000)}",
-            category="cloth",
-            description=f"cloth: {event.description}",
+            foley_db + level_db,
+            id=f"foley-{shot.id}-{'cloth' if category == 'cloth' else event.kind}-{round(event.t_s * 1000)}",
+            category=category,
+            description=f"{category}: {event.description}",
             character=event.character,
-            reason=f"renderer: {event.description} (limbs {'start' if event.kind == 'sets-off' else 'stop'} "
-            f"swinging) at {event.t_s:.3f} s into {shot.id}",
+            reason=f"renderer: {event.description} ({why}) at {event.t_s:.3f} s into {shot.id}",
         )
         cues += [cue] if cue else []
     return cues
+
+
+def _body_sound(event: BodyEvent, scene: SceneBlock) -> tuple[str, float, str]:
+    """The foley of a body event: its category, its level against a footstep's, and what the renderer drew."""
+    if event.kind == "sits":
+        return f"seat-{seat_material(event.target, scene)}", 0.0, "seat contact"
+    if event.kind == "stands":
+        return f"rise-{seat_material(event.target, scene)}", RISE_DB, "the weight leaves the seat"
+    if event.kind == "handles":
+        return f"handle-{prop_material(event.target)}", HANDLE_DB, "hand contact with the prop"
+    return "cloth", CLOTH_DB, f"limbs {'start' if event.kind == 'sets-off' else 'stop'} swinging"
 
 
 def _foley_cue(

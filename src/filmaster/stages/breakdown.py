@@ -34,6 +34,7 @@ from ..model import (
     ShotScale,
     TimeOfDay,
 )
+from .gestures import act_out
 from .lexicon import (
     CONTINUING_TIMES,
     INSERT_VERBS,
@@ -45,7 +46,7 @@ from .lexicon import (
     TRAVEL_VERBS,
 )
 from .setups import distinct_setups
-from .staging import block_characters, cast_for, place_props
+from .staging import block_characters, cast_for, characters_in, place_props
 
 # Speech timing of the offline voice, measured on Piper en_US joe: ~0.27 s a word, pauses at punctuation.
 SECONDS_PER_WORD = 0.27
@@ -110,11 +111,6 @@ def find_props(texts: Iterable[str]) -> list[str]:
             if word in PROP_WORDS:
                 found.setdefault(word, None)
     return list(found)
-
-
-def characters_in(text: str, known: Iterable[str]) -> list[str]:
-    upper = text.upper()
-    return [name for name in known if re.search(rf"\b{re.escape(name)}\b", upper)]
 
 
 def objective_of(scene: Scene, characters: list[str], mood: Mood) -> str:
@@ -417,7 +413,7 @@ def plan_scene(
         props=place_props(props),
         shots=cov.shots,
     )
-    return distinct_setups(block)  # no cut joins two shots filmed the same way
+    return distinct_setups(act_out(block))  # gestures posed; no cut joins two shots filmed the same way
 
 
 def plan_screenplay(screenplay: Screenplay) -> Plan:

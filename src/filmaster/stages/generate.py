@@ -10,7 +10,8 @@ The cost of each shot is estimated before it starts; with `[generate] max_cost_u
 would take the spending past the limit is not started. A shot that cannot be generated (missing key, refused
 prompt, exhausted quota, bad download, cost limit) keeps its previz take, with a one-line note on the take.
 Generated clips are cached by the shot's content, the backend's identity and the seed, so `reshoot` (a new seed
-or backend on one shot) regenerates that shot alone.
+or backend on one shot) regenerates that shot alone. With `[generate] keyframe`, the start image is first painted
+by an image backend (stages/keyframe.py) and the painter's identity joins the clip's key.
 """
 
 from __future__ import annotations
@@ -28,15 +29,17 @@ from ..atomic import write_text_atomic
 from ..backends.faults import current as current_faults
 from ..backends.registry import available_backends, create_backend
 from ..backends.video.base import ShotRequest, VideoBackend
+from ..backends.video.references import shot_references
 from ..backends.video.remote import Control, Generated, RemoteVideoBackend, first_frame_png
 from ..budget import CostBudget
 from ..errors import BackendUnavailableError, ConfigError, CostLimitError, FilmasterError
 from ..execution import Executor
 from ..execution.base import A_REQUEST
 from ..execution.work import Shipped, generate_shot
-from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
+from ..model import Keyframe, Plan, RenderSettings, SceneBlock, Shot, Take
 from ..progress import Reporter
 from ..project import Project, content_key, publish
+from .keyframe import Keyframer, KeyframeReport, keyframer, takes_first_frame
 from .shoot import NAMESPACE as PREVIZ_NAMESPACE
 from .shoot import shot_key
 
@@ -67,6 +70,7 @@ class Outcome:
 @dataclass
 class GenerationReport:
     outcomes: list[Outcome] = field(default_factory=list)
+    keyframes: KeyframeReport | None = None  # what the keyframe step painted, when it is on
 
     @property
     def generated(self) -> list[Outcome]:
@@ -78,7 +82,8 @@ class GenerationReport:
 
     @property
     def spent_usd(self) -> float:
-        return round(sum(o.cost_usd for o in self.outcomes if not o.reused), 4)
+        painted = self.keyframes.spent_usd if self.keyframes else 0.0
+        return round(sum(o.cost_usd for o in self.outcomes if not o.reused) + painted, 4)
 
     def summary(self) -> str:
         made = [o for o in self.generated if not o.reused]
@@ -87,7 +92,9 @@ class GenerationReport:
         text = (
             f"{len(made)} shot(s) generated, {len(reused)} reused from the cache"
             + (f" ({', '.join(backends)})" if backends else "")
-            + f", {len(self.fell_back)} fell back to previz; spent ~{self.spent_usd:.2f} USD (estimated)"
+            + f", {len(self.fell_back)} fell back to previz"
+            + (f"; {self.keyframes.summary()}" if self.keyframes else "")
+            + f"; spent ~{self.spent_usd:.2f} USD (estimated)"
         )
         return text
 
@@ -100,6 +107,8 @@ class _Job:
     record: Path  # what made it (model, prompt, cost), beside it
     previz: Path  # the shot's previz take in the cache (the control)
     estimate: float
+    journal: Path  # the submit journal: the vendor's job handle while the clip is being made
+    keyframer: Keyframer | None = None  # paints the start image first ([generate] keyframe)
 
 
 def generate_shots(
@@ -113,12 +122,17 @@ def generate_shots(
     project: Project,
     reporter: Reporter,
     max_cost_usd: float | CostBudget | None = None,
+    keyframe: str | None = None,
     executor: Executor | None = None,
 ) -> GenerationReport:
     """Replace the previz takes of the shots assigned to remote backends by generated ones (see module doc).
-    `takes` is updated in place; the previz takes must already be rendered. With an `executor` (Ray), each
-    request is made on a worker; this process keeps each backend's concurrency bound and writes the cache."""
+    `takes` is updated in place; the previz takes must already be rendered. `keyframe` names the image backend
+    that paints the start images ([generate] keyframe), if any. With an `executor` (Ray), each request is made on
+    a worker; this process keeps each backend's concurrency bound, the budget and the cache."""
     report = GenerationReport()
+    # A budget the run shares (the voices may have spent part of --max-cost already), or a limit of its own.
+    budget = max_cost_usd if isinstance(max_cost_usd, CostBudget) else CostBudget(max_cost_usd)
+    painter: Keyframer | None = None
     backends: dict[str, RemoteVideoBackend | FilmasterError] = {}
     jobs: list[_Job] = []
     for scene in plan.scenes:
@@ -133,18 +147,29 @@ def generate_shots(
             if isinstance(backend, FilmasterError):
                 _fall_back(report, takes, shot.id, name, str(backend), reporter)
                 continue
-            key = content_key(NAMESPACE, shot_key(request, backend))
+            if keyframe and painter is None and takes_first_frame(backend):
+                painter = keyframer(keyframe, backend_settings, project, budget, reporter)
+                report.keyframes = painter.report if painter else None
+            job_painter = painter if takes_first_frame(backend) else None
+            painted_by = job_painter.identity if job_painter else None
+            key = content_key(NAMESPACE, shot_key(request, backend), *([painted_by] if painted_by else []))
             clip, record = project.cache.path(NAMESPACE, key, ".mp4"), project.cache.path(NAMESPACE, key, ".json")
             previz_clip = project.cache.path(PREVIZ_NAMESPACE, shot_key(previz_request, previz), ".mp4")
-            job = _Job(request, backend, clip, record, previz_clip, backend.estimate_cost(request))
+            journal = project.cache.path(NAMESPACE, key, ".job.json")
+            job = _Job(
+                request, backend, clip, record, previz_clip, backend.estimate_cost(request), journal, job_painter
+            )
             if clip.is_file() and record.is_file():
                 project.cache.record(NAMESPACE, computed=False)
-                _use(job, takes, project, json.loads(record.read_text(encoding="utf-8")))
+                made = json.loads(record.read_text(encoding="utf-8"))
+                _use(job, takes, project, made)
+                if job_painter is not None:
+                    job_painter.reused_with(made.get("keyframe"))
                 report.outcomes.append(Outcome(shot.id, name, job.estimate, reused=True))
             else:
                 jobs.append(job)
     if jobs:
-        _run(jobs, takes, project, reporter, report, max_cost_usd, executor)
+        _run(jobs, takes, project, reporter, report, budget, executor)
     if report.outcomes:
         reporter.stage("generate", report.summary())
     return report
@@ -226,32 +251,41 @@ def _run(
 def _generate(job: _Job, executor: Executor | None = None) -> Generated:
     """One shot, in a worker thread: generated into a temporary file (here, or on an executor's worker, whose
     clip comes back as bytes), moved into the cache when verified."""
-    references = tuple(
-        Path(path)
-        for path in [
-            *(member.reference_image for member in job.request.cast.values()),
-            job.request.scene.reference_image,
-        ]
-        if path
-    )
+    references = shot_references(job.request)
     frame = first_frame_png(job.previz) if job.previz.is_file() else None
+    painted = None
+    if frame is not None and job.keyframer is not None:
+        frame, painted = job.keyframer.start_frame(job.request, frame, references)
     control = Control(first_frame_png=frame, previz_clip=job.previz, references=references)
     tmp = job.clip.with_name(f".{job.clip.stem}.{threading.get_ident()}.part.mp4")
     try:
         if executor is None:
-            result = job.backend.generate(job.request, tmp, control)
+            result = job.backend.generate(job.request, tmp, control, journal=job.journal)
         else:  # the request and its control travel; the thread waits, so the backend's concurrency still holds
-            resources = executor.resources_of(job.backend.NAME, A_REQUEST)
-            shipped = cast(RemoteVideoBackend, Shipped(job.backend))  # as its class and settings
-            clip, result = executor.submit(
-                generate_shot, shipped, job.request, control, current_faults(), resources=resources
-            ).result()
-            tmp.write_bytes(clip)
-        record = {"model": result.model, "seed": result.seed, "prompt": result.prompt, "cost_usd": result.cost_usd}
+            result = _generate_on(executor, job, control, tmp)
+        record: dict[str, Any] = {
+            "model": result.model, "seed": result.seed, "prompt": result.prompt, "cost_usd": result.cost_usd,
+        }  # fmt: skip
+        if painted is not None:
+            record["keyframe"] = painted.model_dump(mode="json")
         write_text_atomic(job.record, json.dumps(record))
-        os.replace(tmp, job.clip)  # last: the clip's presence marks the shot done
+        os.replace(tmp, job.clip)  # the clip's presence marks the shot done
+        job.journal.unlink(missing_ok=True)  # last: until the clip is stored, a rerun fetches the same job
     finally:
         tmp.unlink(missing_ok=True)
+    return result
+
+
+def _generate_on(executor: Executor, job: _Job, control: Control, tmp: Path) -> Generated:
+    """The shot generated by an executor's worker. Its submit journal travels as text (a job an earlier run
+    submitted is resumed there); the worker's own journal stays in its scratch folder, so a run stopped while a
+    Ray worker polls submits that shot anew next time (docs/scaling.md)."""
+    journal = job.journal.read_text(encoding="utf-8") if job.journal.is_file() else None
+    shipped = cast(RemoteVideoBackend, Shipped(job.backend))  # as its class and settings
+    resources = executor.resources_of(job.backend.NAME, A_REQUEST)
+    made = executor.submit(generate_shot, shipped, job.request, control, journal, current_faults(), resources=resources)
+    clip, result = made.result()
+    tmp.write_bytes(clip)
     return result
 
 
@@ -268,6 +302,7 @@ def _use(job: _Job, takes: dict[str, Take], project: Project, record: dict[str, 
             "cost_usd": float(record.get("cost_usd", 0.0)),
             "ground_truth": None,  # the renderer's boxes describe the previz, not this clip
             "note": "",
+            "keyframe": Keyframe.model_validate(record["keyframe"]) if job.keyframer and "keyframe" in record else None,
         }
     )
 
@@ -307,4 +342,4 @@ def annotate_timeline(texts: dict[Path, str], takes: dict[str, Take], out: Path)
     return {**texts, path: otio.adapters.write_to_string(timeline, "otio_json")}
 
 
-TAKE_FIELDS = {"backend", "model", "seed", "prompt", "cost_usd", "note"}
+TAKE_FIELDS = {"backend", "model", "seed", "prompt", "cost_usd", "note", "keyframe"}

@@ -6,11 +6,20 @@ filmed from a spec looks like the same shot of a film.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from ..model import CastMember, Mark, Prop
 from .lexicon import PROP_WORDS, SET_PROPS
 
 
 # ---------------------------------------------------------------------------------------------------- blocking
+def characters_in(text: str, known: Iterable[str]) -> list[str]:
+    """The known characters `text` names (names are upper case in a screenplay's cast), in `known`'s order."""
+    upper = text.upper()
+    return [name for name in known if re.search(rf"\b{re.escape(name)}\b", upper)]
+
+
 def block_characters(characters: list[str]) -> dict[str, Mark]:
     """Marks along the 180° line (the x axis): the first two face each other, the rest complete a group."""
     if not characters:

@@ -73,7 +73,10 @@ class DiffusersVideoBackend(VideoBackend):
     def shoot(self, request: ShotRequest, clip_path: Path, ground_truth_path: Path | None = None) -> ShotResult:
         return ShotResult(frames=self.generate(request, clip_path, Control()).frames)
 
-    def generate(self, request: ShotRequest, clip_path: Path, control: Control) -> Generated:
+    def generate(
+        self, request: ShotRequest, clip_path: Path, control: Control, journal: Path | None = None
+    ) -> Generated:
+        # `journal` is for bought jobs; a local model has none to resume.
         import numpy as np
 
         pipe = self.pipeline()

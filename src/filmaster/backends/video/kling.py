@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import time
+import uuid
 from typing import Any, ClassVar
 
 from ...errors import BackendUnavailableError, ContentRefusedError, GenerationError
@@ -27,6 +28,7 @@ from .remote import (
     Control,
     JobClient,
     Poll,
+    RemoteError,
     RemoteVideoBackend,
     aspect_ratio,
     camera_prompt,
@@ -97,7 +99,11 @@ class KlingVideoBackend(RemoteVideoBackend):
 
     def prompt(self, request: ShotRequest) -> str:
         # Movement Kling can take as camera_control is left out of the words, so the two never disagree.
-        return camera_prompt(request.shot, with_movement=self.camera_control(request) is None)
+        text = camera_prompt(request.shot, with_movement=self.camera_control(request) is None)
+        return self.with_looks(request, text)
+
+    def sends_references(self, request: ShotRequest) -> bool:
+        return self.settings.get("reference_mode", "multi-image") == "multi-image"
 
     def submit(self, client: JobClient, request: ShotRequest, control: Control, prompt: str, seconds: int) -> Any:
         body: dict[str, Any] = {
@@ -123,9 +129,29 @@ class KlingVideoBackend(RemoteVideoBackend):
         camera = self.camera_control(request)
         if camera is not None and mode != "multi-image2video":
             body["camera_control"] = camera
-        reply = client.json("POST", f"{self.base_url}/v1/videos/{mode}", body)
+        # Kling's own idempotency: a task carries an id we choose, by which it can be looked up when the submit's
+        # answer is lost, so the shot is found instead of ordered twice.
+        body["external_task_id"] = external = f"filmaster-{request.shot.id}-{uuid.uuid4().hex[:16]}"
+        url = f"{self.base_url}/v1/videos/{mode}"
+        reply = client.submit(url, body, find=lambda: self._find(client, f"{url}/{external}"))
         data = self._data(reply)
         return mode, str(data["task_id"])
+
+    def _find(self, client: JobClient, url: str) -> Any:
+        """The task submitted under our external_task_id, or None when Kling never received it. Asked a few
+        times, a timeout apart: a submit that timed out may still be on its way through Kling's front door."""
+        for attempt in range(3):
+            if attempt:
+                time.sleep(client.timeout_s)
+            try:
+                reply = client.json("GET", url)
+            except RemoteError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            if isinstance(reply, dict) and reply.get("code") == 0:
+                return reply
+        return None
 
     def poll(self, client: JobClient, handle: Any) -> Poll:
         mode, task_id = handle

@@ -6,6 +6,10 @@ duration "5s"|"9s", resolution, keyframes, concepts}) answers a Generation {id, 
 the clip, `failure_reason` why not. Luma's keyframes take a hosted image URL only (no inline data), so the
 previz frame is sent when `keyframe_url_base` names where the previz frames are served; the camera goes into
 the prompt in Luma's own camera words and, for the moves it has, as a camera concept.
+
+Reference pictures: Luma's video generations (Ray) take keyframes, not character references; Luma documents image
+and character references (`image_ref`, `character_ref`) for its Photon image model only, and as hosted URLs. This
+backend puts the cast's looks into the prompt instead.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class LumaVideoBackend(RemoteVideoBackend):
     PRICE_PER_SECOND: ClassVar[float] = 0.064  # ray-2 at 540p: 0.32 USD per 5 s
     CLIP_SECONDS: ClassVar[tuple[int, ...]] = (5, 9)
     SETTINGS: ClassVar[frozenset[str] | None] = COMMON_SETTINGS | {"resolution", "keyframe_url_base"}
+    TAKES_FIRST_FRAME: ClassVar[bool] = False  # its keyframe is a hosted URL, not the start image's bytes
 
     def submit(self, client: JobClient, request: ShotRequest, control: Control, prompt: str, seconds: int) -> Any:
         body: dict[str, Any] = {
@@ -52,7 +57,7 @@ class LumaVideoBackend(RemoteVideoBackend):
         base = self.settings.get("keyframe_url_base")
         if base and control.first_frame_png is not None:
             body["keyframes"] = {"frame0": {"type": "image", "url": f"{base.rstrip('/')}/{request.shot.id}.png"}}
-        reply = client.json("POST", f"{self.base_url}/dream-machine/v1/generations", body)
+        reply = client.submit(f"{self.base_url}/dream-machine/v1/generations", body)
         if not isinstance(reply, dict) or "id" not in reply:
             raise GenerationError(f"luma: no generation id in the reply ({str(reply)[:100]})")
         return str(reply["id"])

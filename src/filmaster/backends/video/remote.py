@@ -8,6 +8,13 @@ is done, downloads the clip, checks that it decodes and lasts what was asked, an
 (exact frame count, frame size and rate) as H.264.
 
 A vendor module says how to submit (`submit`), how to read a task (`poll`), and how its API bills (`billed_s`).
+
+A submit is a purchase, so it is never re-sent blindly: `JobClient.submit` repeats it only when the vendor said
+no (429, 5xx) or the request never left (connection refused, unknown host). When the answer is lost after the
+request may have reached the vendor (a timeout, a reset connection, a cut or unreadable reply) the vendor's
+own way to find the job again is asked (Kling's `external_task_id`); where a vendor documents none the shot
+fails with `SubmitUncertainError` rather than order the clip twice. The handle of an accepted job is written to
+the shot's submit journal (`SubmittedJob`) at once, so a run stopped while polling resumes the same job.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import io
 import json
 import logging
 import random
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -28,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ...atomic import write_text_atomic
 from ...errors import (
     ConfigError,
     ContentRefusedError,
@@ -35,9 +44,11 @@ from ...errors import (
     InputError,
 )
 from ...model import Movement, Shot
+from ...model.submitted_job import SubmittedJob
 from ..http import retry_after
 from ..keys import env_api_key
 from .base import ShotRequest, ShotResult, VideoBackend
+from .references import looks_sentence, shot_references
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +100,20 @@ class RemoteError(GenerationError):
         self.status = status
 
 
+class StillRunningError(GenerationError):
+    """The job was not done by max_poll_s; it may still finish, so its journal entry is kept."""
+
+
+class SubmitUncertainError(GenerationError):
+    """A submit whose answer was lost after the request may have reached the vendor: not re-sent."""
+
+    def __init__(self, vendor: str, what: str) -> None:
+        super().__init__(
+            f"{vendor}: the job was sent but its answer was lost ({what}); it may have been submitted; "
+            "not re-sent so it is not billed twice (check the vendor's dashboard before making the film again)"
+        )
+
+
 class JobClient:
     """JSON over HTTP to one vendor, retrying what is transient within a budget."""
 
@@ -109,6 +134,19 @@ class JobClient:
     def json(self, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
         return self._call(method, url, body, parse=True)
 
+    def submit(self, url: str, body: dict[str, Any], *, find: Callable[[], Any] | None = None) -> Any:
+        """POST a paid job: re-sent only while it surely was not accepted (see the module doc). When its answer
+        is lost, `find` (the vendor's look-up of the job by a key the client chose) may still return the job's
+        reply; else SubmitUncertainError."""
+        try:
+            return self._call("POST", url, body, parse=True, once=True)
+        except SubmitUncertainError:
+            found = find() if find is not None else None
+            if found is None:
+                raise
+            log.info("%s: the submit's answer was lost; the job was found by its own key", self.vendor)
+            return found
+
     def download(self, url: str, headers: dict[str, str] | None = None) -> bytes:
         return self._call("GET", url, None, parse=False, headers=headers)
 
@@ -116,11 +154,25 @@ class JobClient:
         """The reply's bytes (audio a service renders at once), checked complete against its Content-Length."""
         return self._call(method, url, body, parse=False)
 
-    def _call(self, method: str, url: str, body: Any, *, parse: bool, headers: dict[str, str] | None = None) -> Any:
-        data = None if body is None else json.dumps(body).encode("utf-8")
+    def form(self, url: str, data: bytes, content_type: str) -> Any:
+        """POST an encoded body (multipart/form-data for file uploads); the JSON reply."""
+        return self._call("POST", url, data, parse=True, content_type=content_type)
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        body: Any,
+        *,
+        parse: bool,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+        once: bool = False,  # a purchase: never repeated once it may have reached the vendor
+    ) -> Any:
+        data = body if isinstance(body, bytes) else None if body is None else json.dumps(body).encode("utf-8")
         sent = {**self.headers, **(headers or {})}
         if data is not None:
-            sent["Content-Type"] = "application/json"
+            sent["Content-Type"] = content_type
         for attempt in range(self.max_retries + 1):
             last = attempt == self.max_retries
             wait = _backoff(attempt, self.max_wait_s)
@@ -153,14 +205,10 @@ class JobClient:
                 wait = min(retry_after(exc.headers, default=wait), self.max_wait_s)
             except (ValueError, http.client.HTTPException, OSError) as exc:  # URLError, timeouts: OSError
                 # ValueError: a 200 whose JSON does not parse (a proxy's error page): worth another try.
+                what = _failure(exc)
+                if once and not _never_sent(exc):
+                    raise SubmitUncertainError(self.vendor, what) from None
                 if last:
-                    what = (
-                        "an unreadable reply"
-                        if isinstance(exc, ValueError)
-                        else "the reply was cut short"
-                        if isinstance(exc, http.client.IncompleteRead)
-                        else getattr(exc, "reason", exc)
-                    )
                     raise RemoteError(
                         f"{self.vendor}: {method} {_path(url)} failed ({what}) after {attempt + 1} attempt(s); "
                         "check base_url and the network"
@@ -168,6 +216,22 @@ class JobClient:
             log.info("%s: %s %s failed; retrying in %.2f s", self.vendor, method, _path(url), wait)
             time.sleep(wait)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, ValueError):
+        return "an unreadable reply"
+    if isinstance(exc, http.client.IncompleteRead):
+        return "the reply was cut short"
+    if isinstance(exc, TimeoutError):
+        return "no answer within timeout_s"
+    return str(getattr(exc, "reason", exc))
+
+
+def _never_sent(exc: Exception) -> bool:
+    """Whether the request surely did not reach the server: the connection was refused or the host unknown."""
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    return isinstance(reason, (ConnectionRefusedError, socket.gaierror))
 
 
 def _backoff(attempt: int, cap: float) -> float:
@@ -295,7 +359,17 @@ class RemoteVideoBackend(VideoBackend):
         return round(self.clip_seconds(request) * self.price_per_second, 4)
 
     def prompt(self, request: ShotRequest) -> str:
-        return camera_prompt(request.shot)
+        return self.with_looks(request, camera_prompt(request.shot))
+
+    def sends_references(self, request: ShotRequest) -> bool:
+        """Whether this service's request carries the shot's character and location pictures."""
+        return False
+
+    def with_looks(self, request: ShotRequest, prompt: str) -> str:
+        """The prompt, with the cast's looks in words when the shot has pictures this service cannot be sent."""
+        if shot_references(request) and not self.sends_references(request):
+            return f"{prompt} {looks_sentence(request)}"
+        return prompt
 
     def check_shot(self, request: ShotRequest) -> None:
         from .previz import PrevizVideoBackend
@@ -306,18 +380,56 @@ class RemoteVideoBackend(VideoBackend):
         result = self.generate(request, clip_path, Control())
         return ShotResult(frames=result.frames, cost_usd=result.cost_usd)
 
-    def generate(self, request: ShotRequest, clip_path: Path, control: Control) -> Generated:
-        """Make the shot with the service and write it, conformed, to `clip_path`."""
+    def generate(
+        self, request: ShotRequest, clip_path: Path, control: Control, journal: Path | None = None
+    ) -> Generated:
+        """Make the shot with the service and write it, conformed, to `clip_path`. With a `journal` path the
+        accepted job's handle is kept there, and a job found there is polled (and downloaded) instead of being
+        submitted again; the caller removes the journal once the clip is safely stored."""
         for ref in control.references:
             check_image(ref)
         client = self.client()
         seconds = self.clip_seconds(request)
         prompt = self.prompt(request)
-        handle = self.submit(client, request, control, prompt, seconds)
-        result = self._wait(client, handle, request)
-        media = client.download(result.url, result.headers)
-        frames = conform_clip(media, request, clip_path, seconds, self._tolerance(), self.NAME)
+        handle = self.resume(journal, request)
+        if handle is None:
+            handle = self.submit(client, request, control, prompt, seconds)
+            if journal is not None:
+                entry = SubmittedJob(
+                    backend=self.NAME, model=self.model, shot_id=request.shot.id, handle=handle,
+                    submitted_at=time.time(),
+                )  # fmt: skip
+                write_text_atomic(journal, entry.to_json())
+        try:
+            result = self._wait(client, handle, request)
+        except (ContentRefusedError, GenerationError) as exc:
+            # The vendor ended the job (failed, refused, forgot it): the next run may order a new one. A lost
+            # connection or a deadline leaves the entry, so the next run looks at the same job again.
+            if journal is not None and _job_is_over(exc):
+                journal.unlink(missing_ok=True)
+            raise
+        media = client.download(result.url, result.headers)  # a failed download keeps the entry: fetched again
+        try:
+            frames = conform_clip(media, request, clip_path, seconds, self._tolerance(), self.NAME)
+        except GenerationError:
+            if journal is not None:  # the job delivered a clip that is not the shot: order anew next time
+                journal.unlink(missing_ok=True)
+            raise
         return Generated(frames, self.estimate_cost(request), self.model, request.seed, prompt)
+
+    def resume(self, journal: Path | None, request: ShotRequest) -> Any:
+        """The handle of this shot's job that an earlier run submitted, if the journal holds one of ours."""
+        if journal is None or not journal.is_file():
+            return None
+        try:
+            entry = SubmittedJob.load(journal)
+        except InputError:
+            log.warning("%s: ignoring an unreadable submit journal %s", self.NAME, journal)
+            return None
+        if (entry.backend, entry.model, entry.shot_id) != (self.NAME, self.model, request.shot.id):
+            return None
+        log.info("%s: shot %s resumes the job submitted before (%s)", self.NAME, request.shot.id, entry.handle)
+        return entry.handle
 
     def _tolerance(self) -> float:
         return float(self.settings.get("duration_tolerance_s", 0.5))
@@ -332,12 +444,21 @@ class RemoteVideoBackend(VideoBackend):
                     raise GenerationError(f"{self.NAME}: the task finished without a video URL")
                 return state
             if time.monotonic() > deadline:
-                raise GenerationError(
+                raise StillRunningError(
                     f"{self.NAME}: shot {request.shot.id} was not ready after {self.settings.get('max_poll_s', 900)} s"
                     "; raise max_poll_s or try again later"
                 )
             time.sleep(interval * random.uniform(0.8, 1.2))
             interval = min(interval * 1.5, 30.0)  # long generations are polled less and less often
+
+
+def _job_is_over(exc: Exception) -> bool:
+    """Whether a failure while waiting means the vendor's job is finished for good (its journal entry is spent)."""
+    if isinstance(exc, StillRunningError):
+        return False
+    if isinstance(exc, RemoteError):
+        return exc.status in (400, 404, 410, 422)  # the vendor does not know or will not serve the job
+    return True  # ContentRefusedError, or a GenerationError from `poll`: the task failed or was refused
 
 
 def check_image(path: Path) -> None:

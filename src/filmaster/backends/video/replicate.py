@@ -5,6 +5,11 @@ POST /v1/models/{owner}/{name}/predictions with `Authorization: Bearer $REPLICAT
 status starting | processing | succeeded | failed | canceled, `output` the clip's URL (or a list of them),
 `error` why not. Replicate's safety checker fails a prediction with an error naming NSFW or sensitive content:
 a refusal. File inputs take data URIs, so the previz frame goes inline; the camera goes into the prompt.
+
+Reference pictures depend on the model's input schema: Kling 1.6 (kwaivgi/kling-v1.6-standard) and Veo 3.1
+(google/veo-3.1) take a `reference_images` list of files (data URIs), which then replaces the start image; another
+model's field is named with the `reference_field` (and `max_references`) settings. A model without one (the
+default Wan image-to-video) gets the previz frame and the cast's looks in the prompt.
 """
 
 from __future__ import annotations
@@ -13,9 +18,15 @@ from typing import Any, ClassVar
 
 from ...errors import ContentRefusedError, GenerationError
 from .base import ShotRequest
-from .remote import Control, JobClient, Poll, RemoteVideoBackend, aspect_ratio
+from .references import data_uri, gateway_slot
+from .remote import COMMON_SETTINGS, Control, JobClient, Poll, RemoteVideoBackend, aspect_ratio
 
 REFUSAL_WORDS = ("nsfw", "sensitive", "flagged", "safety")
+# Replicate models whose input takes reference pictures: the field and how many it takes.
+REFERENCE_FIELDS: dict[str, tuple[str, int]] = {
+    "kwaivgi/kling-v1.6-standard": ("reference_images", 4),
+    "google/veo-3.1": ("reference_images", 3),
+}
 
 
 class ReplicateVideoBackend(RemoteVideoBackend):
@@ -24,12 +35,20 @@ class ReplicateVideoBackend(RemoteVideoBackend):
     DEFAULT_BASE_URL: ClassVar[str] = "https://api.replicate.com"
     DEFAULT_MODEL: ClassVar[str] = "wan-video/wan-2.1-i2v-480p"
     PRICE_PER_SECOND: ClassVar[float] = 0.09  # Wan 2.1 i2v 480p, billed per second of output
+    SETTINGS: ClassVar[frozenset[str] | None] = COMMON_SETTINGS | {"reference_field", "max_references"}
+
+    def sends_references(self, request: ShotRequest) -> bool:
+        return gateway_slot(self.model, self.settings, REFERENCE_FIELDS, request) is not None
 
     def submit(self, client: JobClient, request: ShotRequest, control: Control, prompt: str, seconds: int) -> Any:
         inputs: dict[str, Any] = {"prompt": prompt, "seed": request.seed, "aspect_ratio": aspect_ratio(request)}
-        if control.first_frame_png is not None:
+        slot = gateway_slot(self.model, self.settings, REFERENCE_FIELDS, request)
+        if slot is not None and control.references:
+            field, most = slot
+            inputs[field] = [data_uri(path) for path in control.references[:most]]
+        elif control.first_frame_png is not None:
             inputs["image"] = Control.data_uri(control.first_frame_png)
-        reply = client.json("POST", f"{self.base_url}/v1/models/{self.model}/predictions", {"input": inputs})
+        reply = client.submit(f"{self.base_url}/v1/models/{self.model}/predictions", {"input": inputs})
         return self._url(reply)
 
     def poll(self, client: JobClient, handle: Any) -> Poll:

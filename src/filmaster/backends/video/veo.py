@@ -7,6 +7,12 @@ negativePrompt, seed}} answers a long-running operation {name}; GET /v1beta/{nam
 same key header), or `error` {code, message}. Filtered output is reported in raiMediaFilteredCount/Reasons:
 a content refusal. Veo has no camera parameters: the camera goes into the prompt; the previz frame is the
 starting image.
+
+Reference pictures: the Veo 3.1 preview model takes up to three `referenceImages` ({image: {bytesBase64Encoded,
+mimeType}, referenceType: "asset"}) that keep a character's or a place's look; the API refuses them together with
+a starting `image` and makes such clips 8 s long. So a shot with character or location pictures on that model
+sends them (subjects first, then the location) instead of the previz frame, whose framing stays in the prompt's
+camera words; on the other models the cast's looks go into the prompt.
 """
 
 from __future__ import annotations
@@ -16,7 +22,12 @@ from typing import Any, ClassVar
 
 from ...errors import ContentRefusedError, GenerationError
 from .base import ShotRequest
-from .remote import Control, JobClient, Poll, RemoteVideoBackend, aspect_ratio
+from .references import mime_type, shot_references
+from .remote import Control, JobClient, Poll, RemoteVideoBackend, aspect_ratio, image_base64
+
+# The Gemini API's Veo models documented to take referenceImages, and how many.
+REFERENCE_MODELS = frozenset({"veo-3.1-generate-preview"})
+MAX_REFERENCES = 3
 
 
 class VeoVideoBackend(RemoteVideoBackend):
@@ -31,9 +42,21 @@ class VeoVideoBackend(RemoteVideoBackend):
         self._key = key
         return {"x-goog-api-key": key}
 
+    def sends_references(self, request: ShotRequest) -> bool:
+        return self.model in REFERENCE_MODELS and bool(shot_references(request))
+
+    def clip_seconds(self, request: ShotRequest) -> int:
+        return 8 if self.sends_references(request) else super().clip_seconds(request)  # Veo's rule for references
+
     def submit(self, client: JobClient, request: ShotRequest, control: Control, prompt: str, seconds: int) -> Any:
         instance: dict[str, Any] = {"prompt": prompt}
-        if control.first_frame_png is not None:
+        if self.sends_references(request) and control.references:
+            instance["referenceImages"] = [
+                {"image": {"bytesBase64Encoded": image_base64(path), "mimeType": mime_type(path)},
+                 "referenceType": "asset"}
+                for path in control.references[:MAX_REFERENCES]
+            ]  # fmt: skip
+        elif control.first_frame_png is not None:
             data = base64.b64encode(control.first_frame_png).decode("ascii")
             instance["image"] = {"bytesBase64Encoded": data, "mimeType": "image/png"}
         ratio = aspect_ratio(request)
@@ -46,7 +69,7 @@ class VeoVideoBackend(RemoteVideoBackend):
                 "negativePrompt": "text, captions, watermark",
             },
         }
-        reply = client.json("POST", f"{self.base_url}/v1beta/models/{self.model}:predictLongRunning", body)
+        reply = client.submit(f"{self.base_url}/v1beta/models/{self.model}:predictLongRunning", body)
         if not isinstance(reply, dict) or "name" not in reply:
             raise GenerationError(f"veo: no operation name in the reply ({str(reply)[:100]})")
         return str(reply["name"])

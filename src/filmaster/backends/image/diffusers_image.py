@@ -1,0 +1,130 @@
+"""Local image-to-image painting with Hugging Face `diffusers` (SDXL-Turbo by default; any checkpoint that
+`AutoPipelineForImage2Image` loads: Stable Diffusion, SDXL, FLUX, a folder written by `save_pretrained`).
+
+The previz frame is the starting picture and `strength` says how far the painting may stray from it; without a
+starting picture the same checkpoint paints from the prompt alone. The pipeline is loaded once, on the first
+picture, and pictures are painted one at a time (one accelerator). torch and diffusers are the optional
+`diffusers` extra: `pip install 'filmaster[diffusers]'`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ...atomic import atomic_path
+from ...errors import BackendUnavailableError, ConfigError, GenerationError, MissingDependencyError
+from .base import ImageBackend, PaintRequest, PaintResult
+
+log = logging.getLogger(__name__)
+
+RUN_SETTINGS = frozenset({"device", "torch_dtype"})  # how it runs, not what it paints: not in the cache key
+
+
+class DiffusersImageBackend(ImageBackend):
+    """Settings: `model`, `steps`, `strength` (0-1), `guidance_scale`, `max_side` (the painting's longer side;
+    sides are multiples of 8), `negative_prompt`, `device` (default cuda when present), `torch_dtype`."""
+
+    NAME: ClassVar[str] = "diffusers-image"
+    SETTINGS: ClassVar[frozenset[str] | None] = RUN_SETTINGS | {
+        "model", "steps", "strength", "guidance_scale", "max_side", "negative_prompt",
+    }  # fmt: skip
+    DEFAULT_MODEL: ClassVar[str] = "stabilityai/sdxl-turbo"
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.model = str(settings.get("model", self.DEFAULT_MODEL))
+        for name in ("steps", "max_side"):
+            if name in settings and (not isinstance(settings[name], int) or settings[name] < 1):
+                raise ConfigError(f"[backends.settings.{self.NAME}] {name} must be a positive whole number")
+        strength = settings.get("strength", 0.6)
+        if not isinstance(strength, int | float) or not 0.0 < float(strength) <= 1.0:
+            raise ConfigError(f"[backends.settings.{self.NAME}] strength must be in (0, 1]")
+        self._pipe: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def cache_identity(self) -> dict[str, Any]:
+        settings = {k: v for k, v in self.settings.items() if k not in RUN_SETTINGS}
+        return {"backend": self.NAME, "version": self.VERSION, "model": self.model, "settings": settings}
+
+    def size(self, request: PaintRequest) -> tuple[int, int]:
+        """The request's aspect with the longer side at most `max_side`, both sides multiples of 8."""
+        scale = min(1.0, int(self.settings.get("max_side", 768)) / max(request.width, request.height))
+        return tuple(max(8, round(side * scale / 8) * 8) for side in (request.width, request.height))  # type: ignore[return-value]
+
+    def paint(
+        self, request: PaintRequest, init_image: Path | None, references: tuple[Path, ...], out_path: Path
+    ) -> PaintResult:
+        from PIL import Image
+
+        with self._lock:  # one picture at a time on the one accelerator
+            pipe = self._pipeline()
+            width, height = self.size(request)
+            kwargs: dict[str, Any] = {
+                "prompt": request.prompt,
+                "num_inference_steps": int(self.settings.get("steps", 4)),
+                "output_type": "pil",
+            }
+            if "guidance_scale" in self.settings:
+                kwargs["guidance_scale"] = float(self.settings["guidance_scale"])
+            if self.settings.get("negative_prompt"):
+                kwargs["negative_prompt"] = str(self.settings["negative_prompt"])
+            try:
+                import torch
+
+                kwargs["generator"] = torch.Generator(device="cpu").manual_seed(request.seed)
+                if init_image is not None:
+                    with Image.open(init_image) as start:
+                        kwargs["image"] = start.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
+                    kwargs["strength"] = float(self.settings.get("strength", 0.6))
+                    runner = pipe
+                else:
+                    from diffusers import AutoPipelineForText2Image
+
+                    runner = AutoPipelineForText2Image.from_pipe(pipe)
+                    kwargs.update(width=width, height=height)
+                with torch.inference_mode():
+                    picture = runner(**kwargs).images[0]
+            except Exception as exc:  # out of memory, a size the model refuses: the shot keeps its previz frame
+                raise GenerationError(
+                    f"{self.NAME} ({self.model}) failed on {request.label or 'a picture'}: {exc}"
+                ) from exc
+        with atomic_path(out_path) as tmp:
+            picture.convert("RGB").save(tmp, format="PNG")
+        return PaintResult(self.model, request.seed, request.prompt, 0.0)
+
+    def _pipeline(self) -> Any:
+        if self._pipe is None:
+            self._pipe = self._load()
+        return self._pipe
+
+    def _load(self) -> Any:
+        try:
+            import torch
+            from diffusers import AutoPipelineForImage2Image
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "diffusers", f"the {self.NAME} image backend (pip install 'filmaster[diffusers]')"
+            ) from exc
+        device = str(self.settings.get("device") or ("cuda" if torch.cuda.is_available() else "cpu"))
+        default_dtype = "float16" if device.startswith("cuda") else "float32"
+        dtype = getattr(torch, str(self.settings.get("torch_dtype", default_dtype)), None)
+        if not isinstance(dtype, torch.dtype):
+            raise ConfigError(
+                f"[backends.settings.{self.NAME}] torch_dtype {self.settings['torch_dtype']!r} is unknown"
+            )
+        log.info("loading diffusers image pipeline %s on %s (%s)", self.model, device, dtype)
+        try:
+            pipe = AutoPipelineForImage2Image.from_pretrained(self.model, dtype=dtype)
+        except Exception as exc:  # OSError for a missing model, ValueError for a folder that is not a pipeline
+            raise BackendUnavailableError(
+                f"{self.NAME} cannot load the model {self.model!r} ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}); give a Hugging Face repo id or a folder written "
+                "by save_pretrained"
+            ) from None
+        pipe.to(device)
+        pipe.set_progress_bar_config(disable=True)
+        return pipe

@@ -1,0 +1,127 @@
+"""What the hosted image services share: the key from the environment, the HTTP client of the video services
+(JobClient: retries on 429/5xx/timeouts/unreadable replies, no retry on a refusal or a bad key), a wait for
+queued tasks, and the check that what came back is a picture before it is written."""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ...atomic import write_bytes_atomic
+from ...errors import GenerationError
+from ..keys import env_api_key
+from ..video.remote import JobClient, Poll
+from .base import ImageBackend, PaintRequest
+
+# How a service is reached, waited for and paid: not part of what it paints (left out of the cache key).
+COMMON_SETTINGS = frozenset(
+    {"base_url", "model", "timeout_s", "max_retries", "poll_interval_s", "max_poll_s", "price_per_image"}
+)
+
+
+class RemoteImageBackend(ImageBackend):
+    """An image backend behind a vendor's HTTP API; a vendor module says how to ask and how it bills."""
+
+    KEY_ENV: ClassVar[str]
+    DEFAULT_BASE_URL: ClassVar[str]
+    DEFAULT_MODEL: ClassVar[str]
+    PRICE_PER_IMAGE: ClassVar[float]  # USD per picture at the default model and size (the vendor's list price)
+    SETTINGS: ClassVar[frozenset[str] | None] = COMMON_SETTINGS
+    REMOTE: ClassVar[bool] = True
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.base_url = str(settings.get("base_url", self.DEFAULT_BASE_URL)).rstrip("/")
+        self.model = str(settings.get("model", self.DEFAULT_MODEL))
+
+    @property
+    def cache_identity(self) -> dict[str, Any]:
+        settings = {k: v for k, v in self.settings.items() if k not in COMMON_SETTINGS}
+        return {"backend": self.NAME, "version": self.VERSION, "model": self.model, "settings": settings}
+
+    def api_key(self) -> str:
+        return env_api_key("image", self.NAME, self.KEY_ENV)
+
+    def api_headers(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+    def refused(self, status: int, body: Any) -> str | None:
+        """The reason, when an HTTP error is the vendor's content-policy refusal (not worth retrying)."""
+        return None
+
+    def estimate_cost(self, request: PaintRequest) -> float:
+        return round(float(self.settings.get("price_per_image", self.PRICE_PER_IMAGE)), 4)
+
+    def client(self) -> JobClient:
+        s = self.settings
+        return JobClient(
+            self.NAME,
+            self.api_headers(self.api_key()),
+            timeout_s=float(s.get("timeout_s", 120.0)),
+            max_retries=int(s.get("max_retries", 5)),
+            refused=self.refused,
+        )
+
+    def wait(self, client: JobClient, look: Callable[[JobClient], Poll], label: str) -> Poll:
+        """Look at a queued task until it is done (less and less often), within max_poll_s."""
+        interval = float(self.settings.get("poll_interval_s", 1.0))
+        deadline = time.monotonic() + float(self.settings.get("max_poll_s", 300.0))
+        while True:
+            state = look(client)
+            if state.done:
+                if not state.url:
+                    raise GenerationError(f"{self.NAME}: the task for {label} finished without an image URL")
+                return state
+            if time.monotonic() > deadline:
+                raise GenerationError(f"{self.NAME}: {label} was not painted in time; raise max_poll_s or retry")
+            time.sleep(interval * random.uniform(0.8, 1.2))
+            interval = min(interval * 1.5, 10.0)
+
+
+def write_picture(data: bytes, out_path: Path, vendor: str) -> tuple[int, int]:
+    """Check that `data` decodes as a picture and write it to `out_path` as an RGB PNG; its size."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            picture = image.convert("RGB")
+    except (OSError, UnidentifiedImageError, ValueError):
+        raise GenerationError(
+            f"{vendor}: the returned image is not a readable picture ({len(data)} bytes); try again"
+        ) from None
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    write_bytes_atomic(out_path, out.getvalue())
+    return picture.size
+
+
+def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body of text fields and (field, filename, PNG bytes) files; the body and its type."""
+    boundary = f"filmaster-{uuid.uuid4().hex}"
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, filename, data in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def png_bytes(path: Path) -> bytes:
+    """A picture file as PNG bytes (references may be JPEG; the services are sent PNG)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="PNG")
+        return out.getvalue()

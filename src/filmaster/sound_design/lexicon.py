@@ -1,0 +1,140 @@
+"""The sound lexicon (data/lexicon.toml) loaded into a phrase table: each surface wording (with its plurals and
+verb endings) maps to what it says about a sound: a source, a sound verb, a call of one category, a negation…"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import product
+
+MAX_PHRASE = 4  # words in the longest lexicon phrase
+OTHER = "-"  # the category of a thing that sounds in none of the categories (a fox, the radio)
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    duration_s: float  # length of one occurrence
+    continuous: bool  # one per paragraph however often named (rain, wind, an engine)
+    refines: tuple[str, ...]  # categories this one names more precisely ("its horn" on a taxi)
+    struck: bool  # its things ring when struck: "taps a fork on his glass" is heard as the glass
+    descriptions: tuple[str, ...]  # short wordings the embedding model compares an unknown wording with
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, vocal, stride, soft,
+    surface, motion, stop, negator, silence, figurative, person, speech, heard_after, not_a_sound, repeat. `value` is a
+    category name, a repeat count, or ""."""
+
+    kind: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    categories: tuple[Category, ...]
+    phrases: dict[tuple[str, ...], tuple[Sense, ...]]
+
+    def senses_at(self, words: list[str], at: int) -> tuple[int, tuple[Sense, ...]]:
+        """The longest lexicon phrase starting at word `at`: its length in words and its senses (0, () if none)."""
+        for n in range(min(MAX_PHRASE, len(words) - at), 0, -1):
+            senses = self.phrases.get(tuple(words[at : at + n]))
+            if senses:
+                return n, senses
+        return 0, ()
+
+
+def word_forms(word: str) -> set[str]:
+    """The word with the plural and verb endings a screenplay writes it with (over-generating is harmless)."""
+    forms = {word, word + "s", word + "es", word + "ed", word + "ing"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if re.search(r"[^aeiou]y$", word):
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if re.search(r"(^|[^aeiou])[aeiou][^aeiouwxy]$", word):  # drop → dropped, thud → thudding
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
+    return forms
+
+
+def _surfaces(phrase: str) -> set[tuple[str, ...]]:
+    """Every wording of a phrase: its first and its last word take their endings ("lands hard", "dawn choruses")."""
+    words = phrase.lower().split()
+    if len(words) == 1:
+        return {(form,) for form in word_forms(words[0])}
+    return set(product(word_forms(words[0]), *([w] for w in words[1:-1]), word_forms(words[-1])))
+
+
+def _split(entry: str) -> tuple[str, str]:
+    """ "word:value" → (word, value); "word" → (word, "")."""
+    word, _, value = entry.partition(":")
+    return word, value
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    raw = tomllib.loads(resources.files("filmaster.sound_design").joinpath("data/lexicon.toml").read_text("utf-8"))
+    table: dict[tuple[str, ...], set[Sense]] = {}
+
+    def add(phrase: str, sense: Sense, inflect: bool = True) -> None:
+        wordings = _surfaces(phrase) if inflect else {tuple(phrase.lower().split())}
+        for wording in wordings:
+            table.setdefault(wording, set()).add(sense)
+
+    categories = []
+    for name, spec in raw["categories"].items():
+        categories.append(
+            Category(
+                name,
+                float(spec["duration_s"]),
+                bool(spec.get("continuous", False)),
+                tuple(spec.get("refines", ())),
+                bool(spec.get("struck", False)),
+                tuple(spec["descriptions"]),
+            )
+        )
+        for kind in ("sources", "heard", "calls", "manners"):
+            for phrase in spec.get(kind, ()):
+                add(phrase, Sense(kind.rstrip("s") if kind != "heard" else "heard", name))
+    for kind in ("voiced", "motion"):
+        for entry in raw["sound_words"][kind]:
+            word, default = _split(entry)
+            add(word, Sense(kind, default or ("impact" if kind == "motion" else "")))
+    for word in raw["sound_words"]["vocal"]:
+        add(word, Sense("vocal"))
+    for word in raw["sound_words"]["strides"]:
+        add(word, Sense("stride", "footsteps"))
+    for word in raw["sound_words"]["soft"]:
+        add(word, Sense("soft"))
+    for word in raw["sound_words"]["surfaces"]:
+        add(word, Sense("surface"))
+    for phrase in raw["others"]["sources"]:
+        add(phrase, Sense("source", OTHER))
+    for phrase in raw["negation"]["before"]:
+        add(phrase, Sense("negator"), inflect=False)
+    for phrase in raw["negation"]["stops"]:
+        add(phrase, Sense("stop"))
+    for word in raw["negation"]["silence"]:
+        add(word, Sense("silence"))
+    for word in raw["figurative"]["subjects"]:
+        add(word, Sense("figurative"))
+    for word in raw["figurative"]["people"]:
+        add(word, Sense("person"), inflect=False)
+    for word in raw["heard_after"]["speech"]:
+        add(word, Sense("speech"))
+    for word in raw["heard_after"]["words"]:
+        add(word, Sense("heard_after"), inflect=False)
+    for phrase in raw["heard_after"]["phrases"]:
+        add(phrase, Sense("heard_after"), inflect=False)
+    for phrase in raw["not_a_sound"]["phrases"]:
+        add(phrase, Sense("not_a_sound"))
+    for entry in raw["repeats"]["counts"]:
+        phrase, count = _split(entry)
+        add(phrase, Sense("repeat", count), inflect=False)
+    too_long = [w for w in table if len(w) > MAX_PHRASE]
+    if too_long:
+        raise ValueError(f"lexicon phrases longer than {MAX_PHRASE} words: {too_long[:3]}")
+    return Lexicon(tuple(categories), {wording: tuple(senses) for wording, senses in table.items()})

@@ -1,0 +1,318 @@
+"""Reading the sounds a sentence names with the lexicon: the thing that sounds (the source: "the van", "her
+boots") decides the category, the sound word ("reverses, beeping", "clattering") says that it is heard.
+
+A sound word links to the nearest source in its sentence (or, after "it"/"its", to the last source before);
+a call ("barks", "shatters", "idles") names its category by itself; a movement ("topples", "falls") is an
+impact unless what moves is itself a sound ("rain falls") or no thing at all ("the idea strikes her"). A
+negation ("no sound of the engine") or a stop ("the rain stops") silences what it governs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import OTHER, Lexicon
+
+WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
+WINDOW_AFTER = 4  # and forward ("the lift pings and its doors slide")
+PREPOSITIONS = (
+    "over", "on", "onto", "in", "into", "from", "at", "of", "under", "behind", "against", "across", "by", "with",
+    "through", "to", "toward", "towards", "beside", "above", "below", "beyond", "along", "off", "near", "inside",
+)  # fmt: skip
+NEGATION_REACH = 4  # words after "no"/"not" it still governs ("not a breath of wind")
+MERGE_GAP = 3  # words between two namings of one category that still tell one action
+PRONOUNS = ("it", "its", "they", "their", "them")
+CLAUSE_BREAKS = (
+    ",",
+    ":",
+    "and",
+    "but",
+    "then",
+    "while",
+    "as",
+    "who",
+    "which",
+    "that",
+    "until",
+)  # a new subject may follow
+
+
+@dataclass
+class Mark:
+    """A lexicon phrase found in the text."""
+
+    first: int  # word index
+    last: int
+    start: int  # character span in the text
+    end: int
+    senses: dict[str, str] = field(default_factory=dict)  # kind → value (a category, a count, or "")
+    calls: tuple[str, ...] = ()  # every category this phrase is a call of ("hoot": horn, birds)
+    sounded: bool = False  # an event was read from this source ("the gate shuts; it clangs" is one sound)
+
+    def has(self, *kinds: str) -> bool:
+        return any(k in self.senses for k in kinds)
+
+    @property
+    def source(self) -> str | None:
+        """The category of the thing this phrase names, when it names one."""
+        return self.senses.get("heard") or self.senses.get("source")
+
+
+@dataclass(frozen=True)
+class Reading:
+    category: str
+    start: int  # character span of the words that name it
+    end: int
+    count: int
+
+
+_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*|[,:]")
+
+
+def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
+    low = text.lower().replace("\u2019", "'")
+    tokens = list(_WORD.finditer(low))
+    words = [re.sub(r"'s$", "", t.group()) for t in tokens]
+    marks: list[Mark] = []
+    at = 0
+    while at < len(words):
+        n, senses = lexicon.senses_at(words, at)
+        if n == 0:
+            at += 1
+            continue
+        mark = Mark(at, at + n - 1, tokens[at].start(), tokens[at + n - 1].end())
+        for sense in senses:
+            mark.senses.setdefault(sense.kind, sense.value)
+        mark.calls = tuple(sorted(s.value for s in senses if s.kind == "call"))
+        marks.append(mark)
+        at += n
+    return words, marks
+
+
+def _shares_the_subject(words: list[str], mark: Mark) -> bool:
+    """A participle after a comma (", beeping") or a verb straight after "and" or a comma ("slips, hits the table
+    and breaks") has the sentence's subject."""
+    before = words[mark.first - 1] if mark.first > 0 else ""
+    return before in (",", "and") and (words[mark.first].endswith("ing") or mark.first > 1)
+
+
+def _resolve(
+    mark: Mark,
+    source: Mark | None,
+    before: list[Mark],
+    continuous: dict[str, bool],
+    refines: dict[str, tuple[str, ...]],
+    then: str,
+    spoken: bool,
+    soft_landing: bool,
+    on_a_surface: bool,
+) -> str | None:
+    """The category a sound word names, given the source it links to and the phrases before it in its clause."""
+    s = source.source if source else None
+    source_senses = source.senses if source else {}
+    if s == OTHER:  # "a fox barks", "the radio crackles": a sound, in no category here; but a cow falls like anything
+        if "motion" not in mark.senses or "voiced" in mark.senses or mark.calls or soft_landing:
+            return None
+        s = None
+    if "stride" in mark.senses and (s == "crowd" or (s is None and any(m.has("person") for m in before))):
+        return "footsteps"  # "the guests clatter down the stairs"
+    no_other_source = source is None or source is mark
+    if no_other_source and "vocal" in mark.senses and (spoken or any(m.has("person") for m in before)):
+        return None  # "barking over the din": the speaker's delivery; "he growls": the man, not a dog
+    if mark.calls:  # a call names its category, but what sounds decides ("geese honk"), save a knock or a fall
+        call = mark.calls[0]
+        if s is None and on_a_surface and "manner" not in mark.senses:
+            return "impact"  # "slams a ledger on the desk": no door, something landing
+        if s is None or s in mark.calls:
+            return s or call
+        return call if call == "impact" or s in refines.get(call, ()) else s
+    if "manner" in mark.senses:  # "reverses", "slides open": heard only from a source of its own category
+        if s == mark.senses["manner"]:
+            return s
+        if not mark.has("voiced", "motion"):
+            return None
+    subject_is_no_thing = any(m.has("figurative") for m in before)
+    if "voiced" in mark.senses:
+        if s:
+            return s
+        if subject_is_no_thing or ("vocal" in mark.senses and any(m.has("person") for m in before)):
+            return None
+        if not mark.senses["voiced"] and (then in ("against", "off") or on_a_surface):  # "cracks against a rock"
+            return "impact"
+        return mark.senses["voiced"] or None
+    if "motion" in mark.senses:
+        if (s and (continuous.get(s) or "heard" in source_senses)) or (not s and subject_is_no_thing) or soft_landing:
+            return None  # rain falls, a bird tumbles on the wind, a siren rises and falls, a silence falls
+        return "impact"
+    return None
+
+
+def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | None) -> tuple[list[Reading], Mark | None]:
+    """The sounds one sentence names, and the last source it mentions (for an "it" in the next one)."""
+    continuous = {c.name: c.continuous for c in lexicon.categories}
+    refines = {c.name: c.refines for c in lexicon.categories}
+    struck_sound = {c.name for c in lexicon.categories if c.struck}
+    words, marks = _marks(lexicon, text)
+    marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
+    count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
+    sources = [m for m in marks if m.source]
+    sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion") and not m.has("stop")]
+
+    def negated(mark: Mark) -> bool:
+        return any(m.has("negator") and 0 < mark.first - m.last <= NEGATION_REACH for m in marks)
+
+    def stopped(mark: Mark) -> bool:
+        return any(m.has("stop") and 0 < m.first - mark.last <= 3 for m in marks)
+
+    # A source is heard by itself after "shouting over the …", "(over the engine)" or "the sound of …".
+    for i, mark in enumerate(marks):
+        if mark.has("source") and not mark.has("heard"):
+            lead = [m for m in marks[:i] if m.has("heard_after") and mark.first - m.last <= 3]
+            spoken_over = any(m.first == 0 or any(s.has("speech") for s in marks[:i]) for m in lead)
+            if spoken_over or any(m.last > m.first for m in lead):
+                mark.senses["heard"] = mark.senses["source"]
+
+    events: list[tuple[str, list[Mark]]] = []
+    by_source: dict[int, int] = {}  # id of a source mark → its event
+    silenced: set[int] = set()
+    for mark in sounding:
+        if negated(mark):
+            continue
+        if _named_as_a_noun(words, mark) and not mark.calls and mark.senses.get("voiced"):
+            events.append((mark.senses["voiced"], [mark]))  # "with a thunk", "the clang": the sound itself
+            continue
+        if mark.source and (mark.calls or "heard" in mark.senses):
+            linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
+        else:
+            near = [
+                m
+                for m in sources
+                if m is not mark
+                and id(m) not in silenced
+                and -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE
+                and (m.first < mark.first or _follows_in_its_clause(words, mark, m))
+            ]
+            # The thing that sounds is the subject, not the place it is in or on ("the bell over the door jingles").
+            near.sort(
+                key=lambda m: (
+                    _in_a_phrase(words, m) and m.first < mark.first,
+                    abs(mark.first - m.first),
+                    m.first > mark.first,
+                )
+            )
+            linked = near[0] if near else None
+            if linked is None and _shares_the_subject(words, mark):
+                # "…, beeping", "slips, hits the table and breaks": the sentence's subject sounds
+                linked = next((m for m in sources if m.last < mark.first and not _in_a_phrase(words, m)), None)
+            if linked is None and any(w in PRONOUNS for w in words[max(0, mark.first - 2) : mark.first]):
+                # "it": the last thing named, in this sentence ("a gust lifts the wall and it cracks") or the last
+                earlier = [m for m in sources if m.last < mark.first and id(m) not in silenced]
+                linked = earlier[-1] if earlier else previous
+                if linked is previous and linked is not None and linked.sounded:
+                    continue  # the same sound, named again
+            if linked is None:  # "the kettle on the camp stove starts to whistle": the clause's subject
+                start = _clause_start(words, mark)
+                linked = next(
+                    (m for m in sources if start <= m.first < mark.first and _may_sound(m, silenced, words)), None
+                )
+            if linked is None and mark.source:
+                linked = mark  # "the spray", "a crash": the word names its own thing
+        if linked is not None and negated(linked):
+            continue
+        before = [m for m in marks if _clause_start(words, mark) <= m.first < mark.first]
+        then = words[mark.last + 1] if mark.last + 1 < len(words) else ""
+        spoken = mark.first == 0 and words[0].endswith("ing")  # a parenthetical: how the line is said
+        soft = any(m.has("soft") and 0 < m.first - mark.last <= 4 for m in marks)  # "collapses on the sofa"
+        # "taps on the floor": heard landing on something; "taps a fork on his glass": the glass rings
+        landing = words[mark.last + 1 : mark.last + 4]  # "taps on the floor", "slaps a printout on her desk"
+        surface = any(w in ("on", "onto") for w in landing) and any(
+            m.has("surface") and 0 < m.first - mark.last <= 6 for m in marks
+        )
+        struck = [
+            m.source
+            for m in sources
+            if 0 < m.first - mark.last <= 5 and m.source in struck_sound and mark.has("voiced") and linked is None
+        ]
+        if struck and any(w in ("on", "against") for w in words[mark.last + 1 : mark.last + 4]):
+            linked = next(m for m in sources if m.source == struck[0] and m.first > mark.last)
+        category = _resolve(mark, linked, before, continuous, refines, then, spoken, soft, surface)
+        if category is None:
+            silenced.add(id(mark))  # read, and not an effect: not heard by itself either
+            continue
+        key = id(linked) if linked is not None else id(mark)
+        if key in by_source:  # one thing, one sound: its own category over a knock ("slips, hits … and breaks")
+            index = by_source[key]
+            own = category if linked is not None and category == linked.source else events[index][0]
+            events[index] = (own, [*events[index][1], mark])
+        else:
+            by_source[key] = len(events)
+            events.append((category, [mark] + ([linked] if linked is not None and linked is not mark else [])))
+    used = silenced | {id(m) for _, ms in events for m in ms}
+    for mark in marks:
+        if mark.has("heard") and id(mark) not in used and not negated(mark) and not stopped(mark):
+            events.append((mark.senses["heard"], [mark]))
+    # "A taxi blares its horn": the vehicle's sound is its horn, named more precisely.
+    for i, (category, ms) in enumerate(events):
+        for other in sources:
+            if category in refines.get(other.source or "", ()) and any(abs(other.first - m.first) <= 4 for m in ms):
+                events[i] = (other.source or category, [*ms, other])
+                break
+    readings = []
+    for category, ms in _one_per_action(events):
+        for m in ms:
+            m.sounded = True
+        start, end = min(m.start for m in ms), max(m.end for m in ms)
+        readings.append(Reading(category, offset + start, offset + end, 1 if continuous[category] else count))
+    readings.sort(key=lambda r: r.start)
+    return readings, (sources[-1] if sources else previous)
+
+
+def _may_sound(source: Mark, silenced: set[int], words: list[str]) -> bool:
+    """Whether a source can be the subject that sounds: not read as silent, not a place ("over the door")."""
+    return id(source) not in silenced and not _in_a_phrase(words, source)
+
+
+def _follows_in_its_clause(words: list[str], mark: Mark, source: Mark) -> bool:
+    """Whether a source after a sound word is its subject ("the lift pings and its doors slide" has two), not
+    where it lands ("thumps against the door") nor the subject of the next clause."""
+    between = words[mark.last + 1 : source.first]
+    return not any(w in CLAUSE_BREAKS or w in PREPOSITIONS for w in between)
+
+
+def _named_as_a_noun(words: list[str], mark: Mark) -> bool:
+    """ "a thud", "with a crash", "the clang": the sound word names the sound, not what something does."""
+    return mark.first > 0 and words[mark.first - 1] in ("a", "an", "the") and mark.last == mark.first
+
+
+def _clause_start(words: list[str], mark: Mark) -> int:
+    """The first word of the clause `mark` is in (after the last comma or conjunction before it)."""
+    return max((i + 1 for i in range(mark.first) if words[i] in CLAUSE_BREAKS), default=0)
+
+
+def _in_a_phrase(words: list[str], mark: Mark) -> bool:
+    """Whether a source is the object of a preposition ("over the door", "from her hood")."""
+    return any(w in PREPOSITIONS for w in words[max(0, mark.first - 3) : mark.first])
+
+
+def _one_per_action(events: list[tuple[str, list[Mark]]]) -> list[tuple[str, list[Mark]]]:
+    """Two words of one category a few words apart tell one action ("clatters onto the floor"), and so do two verbs
+    of one unnamed thing ("an egg hits the track and splats")."""
+    merged: list[tuple[str, list[Mark]]] = []
+    for category, ms in sorted(events, key=lambda e: min(m.first for m in e[1])):
+        if merged and merged[-1][0] == category:
+            gap = min(m.first for m in ms) - max(m.last for m in merged[-1][1])
+            unnamed = not any(m.source for m in (*merged[-1][1], *ms))
+            if gap <= MERGE_GAP or unnamed:
+                merged[-1][1].extend(ms)
+                continue
+        merged.append((category, list(ms)))
+    return merged
+
+
+def has_sound_word(lexicon: Lexicon, text: str) -> bool:
+    """Whether the lexicon knows a sound word in `text`: if it found no sound there, none was named (a negation,
+    a figure of speech, a person's doing), and no other reader should find one."""
+    _, marks = _marks(lexicon, text)
+    kinds = ("call", "manner", "voiced", "motion", "heard", "stop", "negator", "silence", "not_a_sound")
+    return any(m.has(*kinds) for m in marks)

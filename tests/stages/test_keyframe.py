@@ -1,0 +1,169 @@
+"""End to end: the keyframe step paints each generated shot's first frame before image-to-video.
+
+A film made with a video vendor (Runway, on 127.0.0.1) and a keyframe painter (FLUX on fal's queue, on 127.0.0.1).
+Both servers record what they are sent, so the test reads, from the video vendor's requests, the start images
+really sent and compares them pixel for pixel with what the painter returned and with the previz frames.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from fake_image_vendors import serve_painter
+from fake_video_vendors import serve_vendor
+from filmaster.cli import main
+from project_entry_points import project_backends  # noqa: F401  (fixture)
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+KEY = "sk-fake-keyframe-2b8e4d"
+REFUSED = "S02-02"  # "Anna walks out into the sun." — the painter's content policy refuses "sun"
+
+pytestmark = pytest.mark.usefixtures("project_backends")
+
+
+def _config(folder: Path, runway_url: str, fal_url: str) -> None:
+    (folder / "filmaster.toml").write_text(f"""
+[render]
+draft = true
+resolution = "192x108"
+
+[backends]
+video = "runway"
+
+[backends.settings.runway]
+base_url = "{runway_url}"
+poll_interval_s = 0.02
+timeout_s = 2.0
+
+[backends.settings.fal-flux]
+base_url = "{fal_url}"
+poll_interval_s = 0.02
+timeout_s = 2.0
+
+[generate]
+keyframe = "fal-flux"
+""")
+
+
+def _png_pixels(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def _sent(runway) -> dict[str, np.ndarray]:
+    """The start image of each generated shot, as Runway received it, by the shot's prompt."""
+    return {
+        body["promptText"]: _png_pixels(base64.b64decode(body["promptImage"].split(",", 1)[1]))
+        for body in runway.submits()
+    }
+
+
+def _previz_first_frames(out: Path) -> list[np.ndarray]:
+    frames = []
+    for clip in (out / ".filmaster" / "cache" / "shots").rglob("*.mp4"):
+        with av.open(str(clip)) as container:
+            frames.append(next(container.decode(video=0)).to_ndarray(format="rgb24"))
+    return frames
+
+
+def _among(image: np.ndarray, images: list[np.ndarray]) -> bool:
+    return any(image.shape == other.shape and np.array_equal(image, other) for other in images)
+
+
+def _takes(out: Path) -> dict[str, dict]:
+    return {take["shot_id"]: take for take in json.loads((out / "takes.json").read_text())["takes"]}
+
+
+@pytest.mark.slow
+def test_the_painted_frame_is_the_start_image_and_a_rerun_pays_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RUNWAYML_API_SECRET", KEY)
+    monkeypatch.setenv("FAL_KEY", KEY)
+    source, out = tmp_path / "tiny.fountain", tmp_path / "out"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    with serve_vendor("runway", KEY) as runway, serve_painter("fal-flux", KEY, refuse_words=("sun",)) as fal:
+        _config(tmp_path, runway.base_url, fal.base_url)
+        assert main(["make", str(source), "-o", str(out)]) == 0
+
+        painted = [_png_pixels(p) for p in fal.painted]
+        previz = _previz_first_frames(out)
+        sent = _sent(runway)
+        assert len(sent) == 5 and len(painted) == 4  # every shot generated; one painting refused
+        # Four shots started from the painted frame (exactly what the painter returned), and each painting was
+        # made from that shot's previz frame (the fake inverts its colours); the refused one from its previz frame.
+        from_painter = [image for image in sent.values() if _among(image, painted)]
+        assert len(from_painter) == 4
+        assert all(_among(255 - image, previz) for image in from_painter)
+        [unpainted] = [image for image in sent.values() if not _among(image, painted)]
+        assert _among(unpainted, previz)
+
+        takes = _takes(out)
+        assert all(take["backend"] == "runway" for take in takes.values())
+        first = takes["S01-01"]["keyframe"]
+        assert first["backend"] == "fal-flux" and first["model"] == "fal-ai/flux/dev/image-to-image"
+        assert first["cost_usd"] == pytest.approx(0.03) and first["note"] == "" and first["seed"] == 0
+        assert "fal-flux refused the picture" in takes[REFUSED]["keyframe"]["note"]
+        assert "previz frame was sent" in takes[REFUSED]["keyframe"]["note"]
+        timeline = (out / "film.otio").read_text()
+        assert '"keyframe": {' in timeline and "fal-ai/flux/dev/image-to-image" in timeline
+        err = capfd.readouterr().err
+        assert "4 keyframe(s) painted by fal-flux" in err and f"{REFUSED} → previz frame: " in err
+
+        # A second make: every painted frame and every clip comes from the cache; nobody is paid again.
+        posts = len(fal.submits())
+        capfd.readouterr()
+        assert main(["make", str(source), "-o", str(out)]) == 0
+        assert len(runway.submits()) == 5 and len(fal.submits()) == posts
+        err = " ".join(capfd.readouterr().err.split())
+        assert "0 keyframe(s) painted by fal-flux, 4 reused, 1 kept the previz frame" in err
+        assert _takes(out)["S01-01"]["keyframe"] == first
+
+        # Without the painter's key: one clear line, and every shot starts from its previz frame.
+        monkeypatch.delenv("FAL_KEY")
+        capfd.readouterr()
+        assert main(["make", str(source), "-o", str(out)]) == 0
+        err = " ".join(capfd.readouterr().err.split())  # the console wraps long lines
+        missing = "image backend 'fal-flux' needs an API key in the environment variable FAL_KEY; export FAL_KEY="
+        assert missing in err and err.count("FAL_KEY=") <= 2  # said as it starts and in the closing summary only
+        assert len(fal.submits()) == posts
+        again = [_png_pixels(base64.b64decode(b["promptImage"].split(",", 1)[1])) for b in runway.submits()[5:]]
+        assert len(again) == 5 and all(_among(image, previz) for image in again)
+        assert all("FAL_KEY" in take["keyframe"]["note"] for take in _takes(out).values())
+    for path in [*out.rglob("*"), *tmp_path.glob("*")]:
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_painting_past_max_cost_is_not_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from filmaster.backends.registry import create_backend
+    from filmaster.budget import CostBudget
+    from filmaster.model import RenderSettings
+    from filmaster.progress import SilentReporter
+    from filmaster.project import Project
+    from filmaster.stages.breakdown import plan_screenplay
+    from filmaster.stages.develop import develop
+    from filmaster.stages.keyframe import Keyframer
+    from filmaster.stages.shoot import shot_requests
+
+    monkeypatch.setenv("FAL_KEY", KEY)
+    request = shot_requests(plan_screenplay(develop(EXAMPLES / "tiny.fountain")), RenderSettings(), seed=0)[0]
+    previz = io.BytesIO()
+    Image.new("RGB", (64, 36), (10, 20, 30)).save(previz, format="PNG")
+    with serve_painter("fal-flux", KEY) as fal:
+        backend = create_backend("image", "fal-flux", base_url=fal.base_url, poll_interval_s=0.02)
+        project = Project(tmp_path / "out", EXAMPLES / "tiny.fountain")
+        budget = CostBudget(0.01)  # a FLUX painting costs 0.03 USD
+        painter = Keyframer("fal-flux", backend, project, budget, SilentReporter())
+        frame, record = painter.start_frame(request, previz.getvalue(), ())
+    assert frame == previz.getvalue() and fal.requests == []  # nothing asked, nothing paid
+    assert "--max-cost" in record.note and record.cost_usd == 0.0
+    assert painter.report.kept == 1 and "S01-01" in painter.report.notes
