@@ -207,3 +207,40 @@ def test_faults_on_ray_fall_back_as_in_the_local_pool(tmp_path: Path, monkeypatc
     assert voiced  # the other lines were spoken, by Piper on the Ray workers
     for line in voiced:
         assert float(np.sqrt(np.mean(read_wav(line)[0] ** 2))) > 0.01, line.name
+
+
+@pytest.mark.slow
+def test_generated_shots_on_ray_carry_back_a_vendors_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shots generated through a local server speaking Runway's API, each request made by a Ray worker: the shot
+    the vendor refuses falls back to its previz take with the vendor's reason, as with the local executor."""
+    pytest.importorskip("ray")
+    from fake_video_vendors import register_worktree_backends, serve_vendor
+    from filmaster.backends.video.remote import RemoteVideoBackend
+
+    def not_here(*_: object, **__: object) -> None:
+        raise AssertionError("a shot was generated on the driver under --executor ray")
+
+    monkeypatch.setattr(RemoteVideoBackend, "generate", not_here)  # the workers import their own, unpatched
+    register_worktree_backends()
+    key = "sk-fake-ray-3c9d"
+    monkeypatch.setenv("RUNWAYML_API_SECRET", key)  # the local Ray's workers inherit it
+    source = tmp_path / "tiny.fountain"
+    shutil.copy(EXAMPLES / "tiny.fountain", source)
+    with serve_vendor("runway", key, refuse_words=("sun",)) as runway:
+        settings = {"runway": {"base_url": runway.base_url, "poll_interval_s": 0.02, "timeout_s": 5.0}}
+        config = load_config(
+            overrides={
+                "render": {"draft": True, "resolution": "192x108", "workers": 2, "executor": "ray"},
+                "backends": {"video": "runway", "settings": settings},
+                "cinematography": {"retrieval": False},
+            }
+        )
+        made = make_film(source, tmp_path / "out", config)
+    assert len(runway.submits()) == 5
+    takes = {t["shot_id"]: t for t in json.loads((made.out / "takes.json").read_text())["takes"]}
+    assert [s for s, t in takes.items() if t["backend"] == "runway"] == ["S01-01", "S01-02", "S01-03", "S02-01"]
+    assert takes["S02-02"]["backend"] == "previz" and "runway refused the shot" in takes["S02-02"]["note"]
+    assert made.summary is not None
+    [refused] = made.summary.of_kind("generated")
+    assert refused.unit == "S02-02" and "runway refused the shot" in refused.reason
+    assert made.summary.generated == 4 and made.summary.cost_usd["shots"] > 0
