@@ -112,6 +112,36 @@ def test_a_server_refusing_the_schema_key_gets_plain_json_mode(server: ChatServe
     assert formats == [formats[0], {"type": "json_object", "schema": SCHEMA}, {"type": "json_object"}]
 
 
+@pytest.mark.parametrize(
+    ("structured", "first"),
+    [("json_schema", "json_schema"), ("json_object", "json_object"), ("none", None)],
+)
+def test_the_structured_setting_picks_how_the_schema_is_sent(server: ChatServer, structured: str, first) -> None:
+    assert backend(server, structured=structured).complete_json("Plan the camera.", "u", SCHEMA) == {"ok": True}
+    (request,) = server.requests
+    sent = request["body"].get("response_format")
+    assert (sent or {}).get("type") == first
+    if structured == "json_object":
+        assert sent["schema"] == SCHEMA  # the grammar llama.cpp's server samples under
+    if structured != "json_schema":
+        assert json.dumps(SCHEMA) in request["body"]["messages"][0]["content"]
+
+
+def test_a_server_refusing_response_format_is_asked_once_more_without_it(server: ChatServer) -> None:
+    server.reject_response_format = True
+    server.script = [Reply(content='{"answer": "bare"}'), Reply(content='{"answer": "again"}')]
+    llm = backend(server, structured="json_object")
+    assert llm.complete_json("Plan the camera.", "u", SCHEMA) == {"answer": "bare"}
+    assert llm.complete_json("Plan the camera.", "u", SCHEMA) == {"answer": "again"}
+    sent = [r["body"].get("response_format") for r in server.requests]
+    assert sent == [{"type": "json_object", "schema": SCHEMA}, {"type": "json_object"}, None, None]
+
+
+def test_an_unknown_structured_setting_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="structured = 'grammar' is not one of json_schema, json_object, none"):
+        OpenAIChatBackend(api_key_env="", structured="grammar")
+
+
 def test_a_400_in_json_mode_is_reported_not_retried(server: ChatServer) -> None:
     with pytest.raises(HTTPStatusError, match=r"HTTP 404 \(The model `other-model` does not exist") as err:
         backend(server, model="other-model").complete_json("s", "u", SCHEMA)

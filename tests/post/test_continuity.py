@@ -8,28 +8,31 @@ from pathlib import Path
 
 import pytest
 
-from filmaster.model import Cut, CutClip, FindingKind, Plan, ShotKind, Take
+from filmaster.model import ActionKind, Cut, CutClip, FindingKind, Plan, Prop, ShotDialogue, ShotKind, Take
 from filmaster.post.critics.continuity import continuity_findings
 from filmaster.previz.shoot import shoot_shot
 from filmaster.previz.testing import make_request, make_scene, make_shot
 
 W, H, FPS = 320, 180, 24
-SETUPS = {  # shot id: (kind, subjects, side of the line)
-    "S01-01": (ShotKind.TWO_SHOT, ["ANNA", "BEN"], 1),
-    "S01-02": (ShotKind.SINGLE, ["ANNA"], 1),
-    "S01-03": (ShotKind.SINGLE, ["BEN"], 1),
-    "S01-04": (ShotKind.TWO_SHOT, ["ANNA", "BEN"], -1),  # the same two-shot, mirrored across the line
-    "S01-05": (ShotKind.SINGLE, ["ANNA"], -1),
+SETUPS = {  # shot id: (kind, subjects, side of the line, scale)
+    "S01-01": (ShotKind.TWO_SHOT, ["ANNA", "BEN"], 1, "MS"),
+    "S01-02": (ShotKind.SINGLE, ["ANNA"], 1, "MS"),
+    "S01-03": (ShotKind.SINGLE, ["BEN"], 1, "MS"),
+    "S01-04": (ShotKind.TWO_SHOT, ["ANNA", "BEN"], -1, "MS"),  # the same two-shot, mirrored across the line
+    "S01-05": (ShotKind.SINGLE, ["ANNA"], -1, "MS"),
+    "S01-06": (ShotKind.INSERT, ["lamp"], 1, "CU"),  # a prop: neutral, no side to flip
+    "S01-07": (ShotKind.TWO_SHOT, ["ANNA", "BEN"], 1, "MS"),  # S01-01 again: the same set-up
 }
+DURATION_S = 1.5  # long enough to cut inside a shot (two shots of at least MIN_SHOT_S)
 
 
 @pytest.fixture(scope="module")
 def filmed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, dict[str, Take], Path]:
     out = tmp_path_factory.mktemp("continuity")
-    scene = make_scene()
+    scene = make_scene(props=(Prop(name="lamp", x=2.5, z=0.5),))
     shots = [
-        make_shot(0.5, shot_id, kind, scale="MS", subjects=subjects, line_side=side)
-        for shot_id, (kind, subjects, side) in SETUPS.items()
+        make_shot(DURATION_S, shot_id, kind, scale=scale, subjects=subjects, line_side=side)
+        for shot_id, (kind, subjects, side, scale) in SETUPS.items()
     ]
     takes = {}
     for shot in shots:
@@ -129,3 +132,90 @@ def test_the_fine_cut_acts_on_what_the_pixels_show(filmed: tuple[Plan, dict[str,
     assert act_on_pixels(plan, replace(post, cut=clean, rough=clean), clean, takes, project) is None
     # The user's own edit.json is the user's: the pixel pass reports (fine_critique.json) but does not re-cut it.
     assert act_on_pixels(plan, replace(post, hand_edited=True), rough, takes, project) is None
+
+
+def _speaking(plan: Plan, lines: dict[str, str]) -> Plan:
+    """`plan` with a line spoken in each named shot (shot id → the character who speaks it)."""
+    shots = [
+        s.model_copy(
+            update={"dialogue": [ShotDialogue(character=lines[s.id], text="Hold on.", start_s=0.1, duration_s=1.2)]}
+        )
+        if s.id in lines
+        else s
+        for s in plan.shots
+    ]
+    return Plan(title=plan.title, scenes=[plan.scenes[0].model_copy(update={"shots": shots})])
+
+
+def _act(plan: Plan, takes: dict[str, Take], out: Path, *ids: str):
+    from filmaster.model import Critique, EditDecisions
+    from filmaster.post.pixel_edit import act_on_pixels
+    from filmaster.post.screening import PostResult
+    from filmaster.project import Project
+
+    project = Project(out, out / "sides.fountain", force=True)
+    rough = _cut(takes, *ids)
+    decided = EditDecisions(title="Sides", rough_duration_s=rough.duration_s)
+    post = PostResult(Critique(title="Sides", cut_duration_s=rough.duration_s), decided, rough, rough=rough)
+    return act_on_pixels(plan, post, rough, takes, project)
+
+
+def test_a_line_over_a_shot_that_hides_its_speaker_cuts_to_another_setup_of_them(
+    filmed: tuple[Plan, dict[str, Take], Path],
+) -> None:
+    plan, takes, out = filmed
+    # S01-02 claims to be BEN's single while he speaks in it; its take shows only ANNA. S01-03 shows BEN.
+    shots = [s.model_copy(update={"camera": s.camera.model_copy(update={"subjects": ["BEN"]})}) if s.id == "S01-02"
+             else s for s in plan.shots]  # fmt: skip
+    claimed = _speaking(Plan(title=plan.title, scenes=[plan.scenes[0].model_copy(update={"shots": shots})]),
+                        {"S01-02": "BEN"})  # fmt: skip
+    acted = _act(claimed, takes, out, "S01-06", "S01-02")
+    assert acted is not None and acted.decisions is not None
+    (split,) = acted.decisions.applied
+    assert split.kind == ActionKind.SPLIT and split.shot_id == "S01-02" and split.cutaway_shot == "S01-03"
+    assert "subject_not_seen" in split.reason and "another set-up of the moment" in split.reason
+    clips = acted.cut.clips
+    assert [(c.shot_id, c.cutaway) for c in clips] == [("S01-06", False), ("S01-02", False), ("S01-03", True)]
+    assert clips[1].frames == round(0.6 * FPS)  # a moment of the shot, then BEN, his line running on under him
+    # Measured on the ground truth of the frames the new cut plays: BEN is seen for most of his line now.
+    import json
+
+    away = clips[2]
+    doc = json.loads((out / str(takes["S01-03"].ground_truth)).read_text())
+    frames = {f["index"]: f for f in doc["frames"]}
+    shown = [frames[i]["characters"].get("BEN", {}).get("box_visible") for i in range(away.source_start_frame,
+             away.source_start_frame + away.frames)]  # fmt: skip
+    assert all(shown) and away.frames / (clips[1].frames + away.frames) > 0.5
+
+
+def test_a_repeated_setup_is_moved_apart_before_it_is_removed(filmed: tuple[Plan, dict[str, Take], Path]) -> None:
+    plan, takes, out = filmed
+    rough = ("S01-06", "S01-02", "S01-01", "S01-07")  # S01-01 → S01-07: the same frames
+    acted = _act(plan, takes, out, *rough)
+    assert acted is not None and acted.decisions is not None
+    (move,) = acted.decisions.applied
+    assert move.kind == ActionKind.REARRANGE and move.shot_id == "S01-07" and "identical_setup" in move.reason
+    assert [c.shot_id for c in acted.cut.clips] == ["S01-07", "S01-06", "S01-02", "S01-01"]
+    # With a line in S01-07 the silent S01-01 moves instead; with a line in both, nothing can move or go: the
+    # cut is left as it was, the finding flagged in the screening.
+    (other,) = _act(_speaking(plan, {"S01-07": "ANNA"}), takes, out, *rough).decisions.applied
+    assert other.kind == ActionKind.REARRANGE and other.shot_id == "S01-01"
+    both = _speaking(plan, {"S01-01": "BEN", "S01-07": "ANNA"})
+    held = _act(both, takes, out, *rough)
+    assert held is None, (held.decisions.applied, held.decisions.skipped)
+
+
+def test_a_crossed_line_between_two_lines_gets_a_neutral_shot(filmed: tuple[Plan, dict[str, Take], Path]) -> None:
+    plan, takes, out = filmed
+    talking = _speaking(plan, {"S01-01": "ANNA", "S01-04": "BEN"})
+    acted = _act(talking, takes, out, "S01-01", "S01-04")
+    assert acted is not None and acted.decisions is not None
+    (insert,) = acted.decisions.applied
+    assert insert.kind == ActionKind.SPLIT and insert.shot_id == "S01-01" and insert.cutaway_shot == "S01-06"
+    assert "crossed_line" in insert.reason and "neutral" in insert.reason
+    assert [(c.shot_id, c.cutaway) for c in acted.cut.clips] == [("S01-01", False), ("S01-06", True), ("S01-04", False)]
+    # Measured on the new cut: no cut joins the two sides of the line any more.
+    assert not [f for f in continuity_findings(talking, acted.cut, takes, out) if f.kind == FindingKind.CROSSED_LINE]
+    # Without a neutral shot in the coverage, the crossing is only flagged.
+    no_neutral = {k: v for k, v in takes.items() if k != "S01-06"}
+    assert _act(talking, no_neutral, out, "S01-01", "S01-04") is None

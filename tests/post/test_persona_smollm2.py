@@ -1,7 +1,7 @@
 """The audience persona through `filmaster make` with a real local model (SmolLM2 behind llama.cpp's server).
 
-A 135M model answers poorly: the film must still be made, and the persona either accepted (its findings name
-shots of the cut) or ignored with a clear warning — never half-used.
+A 135M model answers poorly, but sampled under the answer's schema (llama.cpp's grammar) it answers validly: the
+film is made and the persona is heard (its findings name shots of the cut), never half-used.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def test_a_real_local_model_screens_the_film_made_by_make(tmp_path: Path, caplog
     critique = Critique.load(out / "critique.json")
     heard = [name for name in critique.critics if name.startswith("persona:")]
     ignored = [r for r in caplog.records if "audience persona's answer was invalid" in r.getMessage()]
-    assert len(heard) + len(ignored) == 1, (heard, [r.getMessage() for r in ignored])
+    # Sampled under the answer's schema, the model's critique is valid: it is heard, never ignored.
+    assert len(heard) == 1 and not ignored, (heard, [r.getMessage() for r in ignored])
     shots = {shot.id for shot in Plan.load(out / "plan.json").shots}
     for finding in critique.findings:
         if finding.critic.startswith("persona:"):

@@ -36,6 +36,7 @@ class ChatServer:
     key: str = ""  # the bearer key the server expects; "" accepts requests without one
     reject_json_schema: int = 0  # HTTP status refusing response_format json_schema (400, 422 or 500), 0 accepts
     reject_extra_keys: bool = False  # refuse json_object with a "schema" beside it, as strict servers do
+    reject_response_format: bool = False  # refuse the field itself, as servers that predate it do
     base_url: str = ""
     requests: list[dict[str, Any]] = field(default_factory=list)
     script: list[Reply] = field(default_factory=list)
@@ -58,6 +59,8 @@ class ChatServer:
             and all(isinstance(m.get("content"), str) and m["content"] for m in messages)
         ):
             return 400, "Invalid 'messages': expected a non-empty list of {role, content} objects."
+        if self.reject_response_format and "response_format" in body:
+            return 400, "Unrecognized request argument supplied: response_format"
         fmt = body.get("response_format", {"type": "text"})
         kind = fmt.get("type")
         if kind == "json_schema":

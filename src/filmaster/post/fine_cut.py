@@ -28,6 +28,7 @@ from ..model import (
     Take,
 )
 from ..previz.gesture_timing import motion_start
+from ..stages.setups import jumps
 
 MIN_SHOT_S = 0.6  # shorter than this a cut reads as a flash frame
 LINE_LEAD_S = (0.1, 0.3)  # picture before a line starts: (most intense, calmest)
@@ -257,8 +258,9 @@ def _split(
             or not subjects
             or other.id not in ctx.takes
             or ctx.takes[other.id].frames / ctx.fps < needed_s
+            or any(jumps(other, n) for n in scene.shots if n.id in neighbours | {shot.id})
         ):
-            continue
+            continue  # (a listener at the size of the shot it cuts from or to would read as a jump cut)
         reason = (
             f"{line.duration_s:.1f} s line: cut to {', '.join(sorted(subjects))} listening for {reaction_s:.1f} s, "
             "the line runs on under the reaction"

@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..model import CameraSpec, Movement
+from .action_line import FULL_MOVE, MoveSpan
 from .camera import CameraPose, rotate, unit
 from .framing import MIN_CAMERA_Y, Framing
 
@@ -71,10 +72,17 @@ def handheld_offsets(t_s: float, seed: int) -> np.ndarray:
     return waves * amps
 
 
-def pose_at(framing: Framing, spec: CameraSpec, t_s: float, duration_s: float, seed: int = 0) -> CameraPose:
-    """The camera at `t_s` seconds into the shot."""
-    pose = framing.pose
+def pose_at(
+    framing: Framing, spec: CameraSpec, t_s: float, duration_s: float, seed: int = 0, span: MoveSpan = FULL_MOVE
+) -> CameraPose:
+    """The camera at `t_s` seconds into the shot, the move run over `span` (the planned move by default)."""
     s = ease(t_s / duration_s if duration_s > 0 else 0.5) - 0.5  # −½ … +½
+    return pose_at_progress(framing, spec, span.progress(s), t_s, seed)
+
+
+def pose_at_progress(framing: Framing, spec: CameraSpec, s: float, t_s: float = 0.0, seed: int = 0) -> CameraPose:
+    """The camera `s` of the way through its move (−½ … +½ for the planned move; 0 is the framed pose)."""
+    pose = framing.pose
     k = _sign(spec) * _amount(spec, framing) * s
     mv = spec.movement
     if mv == Movement.PAN:

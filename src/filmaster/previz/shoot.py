@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import PlanError
 from ..model import Mark, Movement, ShotScale
 from ..model.shot_request import ShotRequest
+from .action_line import MoveSpan, shot_line, span_on_side
 from .blocking import Motion, staged_scene
 from .body_events import body_events
 from .camera import CameraPose
@@ -26,7 +27,7 @@ from .encode import ClipEncoder
 from .footfalls import foot_contacts
 from .framing import Framing, frame_camera
 from .gestures import head_drop
-from .moves import pose_at
+from .moves import pose_at, pose_at_progress
 from .renderer import SceneRenderer, World, scene_renderer
 from .subjects import check_camera
 
@@ -62,6 +63,11 @@ class ShotSession:
         self.framing: Framing = frame_camera(
             shot.camera, subjects, shoulder, self.renderer.world.set.center, s.width / s.height
         )
+        # The move, kept on the camera's side of the 180° line for the whole take (slid or shortened if need be).
+        line = shot_line(shot, scene, request.cast, subjects, shoulder)
+        self.span: MoveSpan = span_on_side(
+            line, lambda p: pose_at_progress(self.framing, shot.camera, p, shot.duration_s / 2.0, request.seed)
+        )
         # A tracking camera rides alongside the first framed character when that character walks.
         self.followed: Motion | None = None
         lead = subjects[0].name if subjects and not subjects[0].is_prop else None
@@ -96,7 +102,7 @@ class ShotSession:
             offset = np.array([now.x - mid.x, 0.0, now.z - mid.z])
             p = self.framing.pose
             return CameraPose(position=p.position + offset, target=p.target + offset, up=p.up, lens_mm=p.lens_mm)
-        pose = pose_at(self.framing, r.shot.camera, t_s, r.shot.duration_s, r.seed)
+        pose = pose_at(self.framing, r.shot.camera, t_s, r.shot.duration_s, r.seed, self.span)
         if self.tilts_with is not None:
             mark, height = self.tilts_with
             lower = head_drop(mark, t_s, height) - head_drop(mark, r.shot.duration_s / 2.0, height)

@@ -1,9 +1,13 @@
 """Chat completions from any server speaking the OpenAI Chat Completions API (`POST {base_url}/chat/completions`).
 
 Works with OpenAI itself and with local servers that copy its protocol (llama.cpp's server, vLLM, Ollama,
-LiteLLM). Answers are requested as structured output (`response_format` json_schema); a server that rejects
-that (HTTP 400, or an error naming response_format) is asked again in JSON mode (`json_object`), first with the
-schema beside it, then without, the schema always in the system message; the backend remembers the downgrade.
+LiteLLM). Answers are requested as structured output, constrained by the caller's JSON Schema, as the setting
+`structured` says: "json_schema" (OpenAI's `response_format` json_schema, the default), "json_object" (JSON mode
+with the schema beside it: llama-cpp-python's server turns that into a grammar its sampling obeys) or "none" (no
+`response_format`: the schema only in the prompt). A server that rejects the field (HTTP 400/422, or an error
+naming response_format) is asked again the next, looser way — down to no `response_format` at all — and the
+backend remembers the downgrade. The schema always travels in the system message too, except to a server that
+takes it as json_schema.
 The API key is read from the environment variable named by `api_key_env` (empty for a local server that needs
 none), sent only in the Authorization header, and never stored in settings, artifacts, logs or error messages.
 """
@@ -23,14 +27,16 @@ log = logging.getLogger(__name__)
 
 SCHEMA_NAME = "filmaster_answer"
 # Ways to ask for JSON, most constrained first: OpenAI structured output; JSON mode with the schema beside it
-# (llama-cpp-python's server and Anyscale turn that into a grammar); plain JSON mode.
-MODES = ("json_schema", "json_object+schema", "json_object")
+# (llama-cpp-python's server and Anyscale turn that into a grammar); plain JSON mode; no response_format.
+MODES = ("json_schema", "json_object+schema", "json_object", "none")
+# The `structured` setting names the mode a backend starts from.
+STRUCTURED = {"json_schema": 0, "json_object": 1, "none": 3}
 
 
 class OpenAIChatBackend(LLMBackend):
     """Settings: base_url (https://api.openai.com/v1), model (gpt-4o-mini), api_key_env (OPENAI_API_KEY; "" for
     none), temperature (0), max_tokens (unset: the server's limit), seed (unset), timeout_s (120), max_retries (4),
-    max_wait_s (longest single back-off, 30)."""
+    max_wait_s (longest single back-off, 30), structured ("json_schema" | "json_object" | "none", see above)."""
 
     NAME: ClassVar[str] = "openai-chat"
     VERSION: ClassVar[str] = "1"
@@ -45,6 +51,7 @@ class OpenAIChatBackend(LLMBackend):
             "timeout_s",
             "max_retries",
             "max_wait_s",
+            "structured",
         }
     )
 
@@ -69,7 +76,13 @@ class OpenAIChatBackend(LLMBackend):
                 f"llm backend 'openai-chat' needs an API key in the environment variable {self.key_env}; "
                 f'export {self.key_env}=..., or set api_key_env = "" for a local server that needs none'
             )
-        self._mode = 0  # index into MODES; moves on, and stays, when the server refuses a mode
+        structured = str(settings.get("structured", "json_schema"))
+        if structured not in STRUCTURED:
+            raise ConfigError(
+                f"llm backend 'openai-chat': structured = {structured!r} is not one of {', '.join(STRUCTURED)}; "
+                'use "json_schema" (OpenAI), "json_object" (llama.cpp\'s server) or "none"'
+            )
+        self._mode = STRUCTURED[structured]  # index into MODES; moves on, and stays, when the server refuses a mode
         # Token counts of the last answer, from the reply's `usage` (empty when the server sends none): callers that
         # account for cost read it after complete_json; the interface itself stays a JSON object in, one out.
         self.last_usage: dict[str, int] = {}
@@ -89,7 +102,7 @@ class OpenAIChatBackend(LLMBackend):
                 self._mode += 1
 
     def _complete(self, system: str, user: str, schema: dict[str, Any], mode: str) -> dict[str, Any]:
-        response_format: dict[str, Any]
+        response_format: dict[str, Any] | None
         if mode == "json_schema":
             response_format = {
                 "type": "json_schema",
@@ -99,15 +112,16 @@ class OpenAIChatBackend(LLMBackend):
             # JSON mode constrains the syntax only, so the schema also travels in the prompt (OpenAI requires the
             # word "JSON" in the messages for this mode anyway).
             system = f"{system}\n\nAnswer with one JSON object that follows this JSON Schema:\n{json.dumps(schema)}"
-            response_format = {"type": "json_object"}
+            response_format = None if mode == "none" else {"type": "json_object"}
             if mode == "json_object+schema":
-                response_format["schema"] = schema
+                response_format = {"type": "json_object", "schema": schema}
         body: dict[str, Any] = {
             "model": self.model,
             "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-            "response_format": response_format,
             "temperature": self.temperature,
         }
+        if response_format is not None:
+            body["response_format"] = response_format
         if self.max_tokens:
             body["max_tokens"] = self.max_tokens
         if self.seed is not None:

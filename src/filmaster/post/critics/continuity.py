@@ -140,6 +140,20 @@ def _unseen_subjects(
     return findings
 
 
+def shows_no_side(take: Take, out_dir: Path) -> bool:
+    """Does the take, from its ground truth, show no character who faces across the frame (none at all, or each
+    one on the lens axis)? Cut in between two sides of the line, such a shot has no left or right to contradict.
+    False without a ground truth: nothing measured, nothing claimed."""
+    truth = _ground_truths_of({take.shot_id: take}, out_dir).get(take.shot_id)
+    if not truth:
+        return False
+    for index in (min(truth), max(truth)):
+        seen = _seen(truth, index) or {}
+        if any(s.look is None or abs(s.look) >= MIN_LOOK for s in seen.values()):
+            return False
+    return True
+
+
 def _crossed(before: dict[str, _Seen], after: dict[str, _Seen]) -> tuple[str, str] | None:
     """The pair (left, right) before the cut whose order the cut reverses, if any."""
     both = sorted(set(before) & set(after))
@@ -204,10 +218,14 @@ def _last_index(clip: CutClip) -> int:
 
 def _ground_truths(cut: Cut, takes: Mapping[str, Take], out_dir: Path) -> dict[str, dict[int, dict]]:
     """Each clip's take's ground truth, frame index → frame record; takes without one are left out."""
+    ids = {c.shot_id for c in cut.clips}
+    return _ground_truths_of({k: t for k, t in takes.items() if k in ids}, out_dir)
+
+
+def _ground_truths_of(takes: Mapping[str, Take], out_dir: Path) -> dict[str, dict[int, dict]]:
     truths: dict[str, dict[int, dict]] = {}
-    for shot_id in {c.shot_id for c in cut.clips}:
-        take = takes.get(shot_id)
-        if take is None or take.ground_truth is None:
+    for shot_id, take in takes.items():
+        if take.ground_truth is None:
             continue
         path = out_dir / take.ground_truth
         try:

@@ -25,21 +25,49 @@ SYSTEM = (
 )
 
 
+ACTIONS = ("none", "remove", "rearrange", "faster", "slower")
+# Bounds of an answer: a small model sampled under the schema's grammar must reach the closing brace well inside
+# its token limit (5 remarks of ≤ 200 characters naming ≤ 3 shots: a few hundred tokens).
+MAX_FINDINGS, MAX_MESSAGE, MAX_SHOTS = 5, 200, 3
+
+
 class _Remark(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: str = Field(min_length=1, max_length=400)
-    shot_ids: list[str] = Field(min_length=1)
-    action: str = Field(default="none", pattern="^(none|remove|rearrange|faster|slower)$")
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE)
+    shot_ids: list[str] = Field(min_length=1, max_length=MAX_SHOTS)
+    action: str = Field(default="none", pattern=f"^({'|'.join(ACTIONS)})$")
     position: int | None = None
 
 
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    findings: list[_Remark] = Field(default_factory=list, max_length=20)
+    findings: list[_Remark] = Field(default_factory=list, max_length=MAX_FINDINGS)
 
 
-def answer_schema() -> dict[str, Any]:
-    return _Answer.model_json_schema()
+def answer_schema(cut: Cut | None = None) -> dict[str, Any]:
+    """The answer's JSON Schema, as strict structured output wants it (every property required, no others) and
+    bounded; with `cut`, a shot id must be one of its shots, so a server that samples under the schema (a
+    grammar) cannot name a shot that is not there."""
+    shot_id: dict[str, Any] = {"type": "string"}
+    if cut is not None:
+        shot_id["enum"] = list(dict.fromkeys(clip.shot_id for clip in cut.clips))
+    remark = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["message", "shot_ids", "action", "position"],
+        "properties": {
+            "message": {"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE},
+            "shot_ids": {"type": "array", "minItems": 1, "maxItems": MAX_SHOTS, "items": shot_id},
+            "action": {"type": "string", "enum": list(ACTIONS)},
+            "position": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+        },
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["findings"],
+        "properties": {"findings": {"type": "array", "maxItems": MAX_FINDINGS, "items": remark}},
+    }
 
 
 def screening_prompt(plan: Plan, cut: Cut, persona: str, preferences: list[str]) -> str:
@@ -61,7 +89,7 @@ def persona_critique(llm: LLMBackend, plan: Plan, cut: Cut, persona: str, prefer
     user, error = prompt, ""
     for _attempt in range(2):  # the answer, then one repair
         try:
-            raw = llm.complete_json(SYSTEM, user, answer_schema())
+            raw = llm.complete_json(SYSTEM, user, answer_schema(cut))
             return _to_critique(_validate(raw, cut), cut, persona)
         except (FilmasterError, ValidationError, ValueError) as exc:
             error = _one_line(exc)
