@@ -53,8 +53,8 @@ def test_make_with_elevenlabs_voices_and_music_and_local_fallbacks(
         assert refused.exit_code == 0, refused.output
         asked = [r["path"] for r in server.requests]
         assert asked.count("/v1/music") == 2 and len(asked) == 4  # one per line and per scene, the 401 not retried
-        assert "spoken by Piper instead" in caplog.text and "a-revoked-key" not in caplog.text
-        assert "scored by the MIDI score instead" in caplog.text
+        assert "fell back to Piper's voice" in caplog.text and "a-revoked-key" not in caplog.text
+        assert "fell back to the MIDI score" in caplog.text
         assert len(list((tmp_path / "out" / "media" / "music").glob("music-*.mid"))) == 2  # the score's own MIDI
         lines = sorted((tmp_path / "out" / "media" / "audio").glob("dlg-*.wav"))
         assert len(lines) == 2

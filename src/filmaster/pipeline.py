@@ -24,9 +24,11 @@ from .cache_admin import record_run
 from .config import Config
 from .develop.looks import apply_looks, story_cast_for
 from .errors import InputError
+from .execution import closing_executor, open_executor
 from .limits import check_plan
 from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan, Take
 from .model.mix import MixResult
+from .model.run_summary import RunSummary
 from .post.edit_file import edited_decisions
 from .post.handles import planned_windows, played_spans, take_windows
 from .post.pixel_edit import act_on_pixels
@@ -35,6 +37,7 @@ from .post.screening import PostResult, on_takes, post_produce
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
+from .run_summary import summarize
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
 from .stages.deliver import Deliverables, deliver, encode_film_sound, film_sound_ahead, timeline_of_mix
@@ -68,6 +71,7 @@ class MakeResult:
     seconds: dict[str, float] = field(default_factory=dict)
     used_edited_plan: bool = False
     generation: GenerationReport | None = None  # what the generative backends made, what fell back, the cost
+    summary: RunSummary | None = None  # what was made, what fell back and why, what it cost (the end of `make`)
 
 
 def render_settings(config: Config) -> RenderSettings:
@@ -235,7 +239,7 @@ def _warm_start(
 ) -> Iterator[RenderPool | None]:
     """When the screenplay or plan changed (shots and sound will be made), start a render worker while the plan is
     made, rather than when the first shot is needed."""
-    if not _inputs_changed(source, project):
+    if not _inputs_changed(source, project) or config.executor is not None:
         yield None
         return
     pool = RenderPool(type(camera), config.backend_settings, config.workers or os.cpu_count() or 1)
@@ -277,6 +281,8 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         workers=config.render.workers,
     )
     camera = video_backend(shoot_config)
+    executor = open_executor(config.render.executor, config.render.workers, config.render.resources)  # Ray, if asked
+    shoot_config = replace(shoot_config, executor=executor)
     budget = CostBudget(config.generate.max_cost_usd)  # one --max-cost for voices, music and shots
     sound_backends = SoundBackends.create(
         config.backends.speech, config.backends.music, config.backends.settings, budget
@@ -295,7 +301,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
     edited_edit = edited_decisions(project)  # a hand-edited edit.json is checked before any work
     if edited_edit is not None:
         reporter.info("using your edited edit.json")
-    with _warm_start(source, project, camera, shoot_config) as pool:
+    with closing_executor(executor), _warm_start(source, project, camera, shoot_config) as pool:
         plan, edited = load_or_plan(source, screenplay, config, project, reporter)
         check_plan(plan, config.limits)  # before any shot is rendered or line spoken
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
@@ -328,7 +334,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                         "sound",
                         ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind)),
                     )
-                    sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut=cut)
+                    sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut, executor)
                     lap("sound")
                     mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
                     write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change
@@ -355,7 +361,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                 lap("shoot")
                 generation = generate_shots(
                     plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
-                    camera, project, reporter, budget, config.generate.keyframe,
+                    camera, project, reporter, budget, config.generate.keyframe, executor,
                 )  # fmt: skip
                 write_takes(shooting.takes, project)
                 lap("generate")
@@ -382,14 +388,14 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
     write_text_atomic(project.state / "cut.json", cut.to_json())
     lap("deliver")
     fell_back = project.cache.fallbacks.sorted()
-    for line in project.cache.fallbacks.summary():  # the units that failed every retry, said once at the end
-        reporter.warn(line)
+    summary = summarize(len(plan.shots), sound, project.cache, generation, budget)  # printed by the CLI at the end
     project.update_manifest(
         last_run={
             "work": project.cache.work.as_dict(),
             "seconds": timings,
             "key": content_key(plan, config),
             "fell_back": fell_back,
+            "summary": summary.model_dump(mode="json"),
         }
     )
     record_run(project)  # what `filmaster cache prune` keeps
@@ -404,4 +410,5 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         seconds=timings,
         used_edited_plan=edited,
         generation=generation,
+        summary=summary,
     )

@@ -116,7 +116,7 @@ def test_the_painted_frame_is_the_start_image_and_a_rerun_pays_nothing(
         timeline = (out / "film.otio").read_text()
         assert '"keyframe": {' in timeline and "fal-ai/flux/dev/image-to-image" in timeline
         err = capfd.readouterr().err
-        assert "4 keyframe(s) painted by fal-flux" in err and f"keyframe: {REFUSED}" in err
+        assert "4 keyframe(s) painted by fal-flux" in err and f"{REFUSED} → previz frame: " in err
 
         # A second make: every painted frame and every clip comes from the cache; nobody is paid again.
         posts = len(fal.submits())

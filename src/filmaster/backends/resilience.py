@@ -129,10 +129,3 @@ class FallbackLog:
     def sorted(self) -> list[dict[str, str]]:
         with self._lock:
             return sorted(self.entries, key=lambda e: (e["kind"], e["unit"]))
-
-    def summary(self) -> list[str]:
-        """One line per kind: how many units fell back, and which."""
-        by_kind: dict[str, list[str]] = {}
-        for entry in self.sorted():
-            by_kind.setdefault(entry["kind"], []).append(entry["unit"])
-        return [f"{len(units)} {kind} fell back: {', '.join(units)}" for kind, units in by_kind.items()]

@@ -101,7 +101,7 @@ class Keyframer:
             check_image(reference)  # a reference that is not a picture fails the shot before anything is paid
         estimate = backend.estimate_cost(paint)
         try:
-            self.budget.reserve(estimate)
+            self.budget.reserve(estimate, "shots")  # a start frame is part of its shot's cost
             start = png.with_name(f".{key}.{threading.get_ident()}.previz.png")
             painted = png.with_name(f".{key}.{threading.get_ident()}.painted.png")
             write_bytes_atomic(start, previz_png)

@@ -31,16 +31,20 @@ from pathlib import Path
 from typing import Any
 
 from ..backends.faults import FaultyBackend, with_faults
+from ..backends.faults import current as current_faults
 from ..backends.registry import create_backend
-from ..backends.resilience import Unrecovered, with_retries
 from ..backends.video.base import VideoBackend
 from ..errors import FilmasterError, RenderError
+from ..execution import Executor
+from ..execution.base import land
+from ..execution.work import render_shot
 from ..export.film import join_clips
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..model.shot_request import ShotRequest
 from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
 from ..verify import clip_ok
+from .render_take import render_take
 
 NAMESPACE = "shots"
 EXTENDED = "shots_extended"  # work counter: stored takes given the heads or tails a new edit plays
@@ -58,6 +62,7 @@ class ShootConfig:
     settings: RenderSettings
     seed: int
     workers: int  # 0 = one per core
+    executor: Executor | None = None  # where shots render: None for this machine's process pool, else Ray
 
 
 def shot_requests(plan: Plan, settings: RenderSettings, seed: int) -> list[ShotRequest]:
@@ -119,24 +124,9 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> str | None:
-    """Render one shot (or part), retried within the unit budget; returns why it fell back to the plain previz
-    renderer (only when faults are injected into the backend), else None."""
-    backend = _worker_backend
-    assert backend is not None
-    frames = request.part[1] - request.part[0] if request.part else request.frames
-
-    def complete(_: object) -> str | None:  # a clip short of frames (a cut-off download) is a failed attempt
-        return None if clip_ok(Path(clip), frames) else f"the clip does not hold its {frames} frames"
-
-    what = f"shot {request.shot.id}"
-    try:
-        with_retries(what, lambda: backend.shoot(request, Path(clip), Path(truth)), complete)
-        return None
-    except Unrecovered as exc:
-        if not isinstance(backend, FaultyBackend):  # a real failure, every time: the run reports it
-            raise (exc.last or RenderError(f"shot {request.shot.id}: rendering failed: {exc}")) from None
-        backend.inner.shoot(request, Path(clip), Path(truth))  # the previz take, without the injected faults
-        return str(exc)
+    """Render one shot (or part) in this pool worker; returns why it fell back (see render_take), else None."""
+    assert _worker_backend is not None
+    return render_take(_worker_backend, request, Path(clip), Path(truth))
 
 
 Window = tuple[int, int]  # frames [first, end) of a shot
@@ -384,6 +374,8 @@ def start_shoot(
     jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
     reporter.stage("shoot", f"{len(jobs)} of {len(requests)} shots to render with '{backend.NAME}'")
     workers = min(sum(len(job.renders(1)) for job in jobs), cores)
+    if config.executor is not None:
+        pool = None  # the cluster renders; a warm local worker would only hold a GL context
     stop = threading.Event()
 
     def render() -> None:
@@ -483,17 +475,33 @@ def _run_jobs(
     stop: threading.Event,
     pool: RenderPool | None = None,
 ) -> Iterator[tuple[_Job, str | None]]:
-    """Render jobs in worker processes (of `pool`, else of one made here), yielding each as it finishes, with why
-    it fell back to a previz take (None when it did not)."""
+    """Render jobs in worker processes (of `pool`, else of one made here, or of the executor's cluster), yielding
+    each as it finishes, with why it fell back to a previz take (None when it did not)."""
     # One GL thread and one encoding thread per worker, whatever else renders: see _parts.
     encode_cores = 1
-    own = pool is None
-    pool = pool or RenderPool(type(backend), config.backend_settings, workers)
+    own = pool is None and config.executor is None
+    if own:
+        pool = RenderPool(type(backend), config.backend_settings, workers)
+
+    def submit(request: ShotRequest, clip: Path, truth: Path) -> Future[Any]:
+        if config.executor is None:
+            assert pool is not None
+            return pool.executor.submit(_render_in_worker, request, str(clip), str(truth))
+        # The shot request (and `[faults]`, which a cluster's workers cannot read from this environment) travels;
+        # its files come back as bytes, written here beside the cache, with why it fell back.
+        made = config.executor.submit(
+            render_shot,
+            type(backend),
+            config.backend_settings,
+            request,
+            current_faults(),
+            resources=config.executor.resources_of(backend.NAME),
+        )
+        return land(made, {"clip": clip, "truth": truth})
+
     try:
         futures = {
-            pool.executor.submit(_render_in_worker, request, str(clip), str(truth)): job
-            for job in jobs
-            for request, clip, truth in job.renders(encode_cores)
+            submit(request, clip, truth): job for job in jobs for request, clip, truth in job.renders(encode_cores)
         }
         unfinished = {id(job): len(job.renders(encode_cores)) for job in jobs}
         fell_back: dict[int, str] = {}
@@ -519,7 +527,7 @@ def _run_jobs(
             # writes into a file no longer there.
             wait(futures, timeout=_STOP_TIMEOUT_S)
     finally:
-        if own:
+        if own and pool is not None:
             pool.close()
 
 
