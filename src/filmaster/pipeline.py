@@ -190,7 +190,7 @@ def load_or_plan(
     return plan, False
 
 
-def _cover_cut(
+def cover_cut(
     post: PostResult,
     plan: Plan,
     takes: dict[str, Take],
@@ -371,7 +371,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                     post = refined
                     if refined.cut.clips != cut.clips:
                         # A repair may cut to frames outside a take's window: those are rendered now, joined on.
-                        post = _cover_cut(post, plan, shooting.takes, shoot_config, project, reporter, camera, pool)
+                        post = cover_cut(post, plan, shooting.takes, shoot_config, project, reporter, camera, pool)
                         write_takes(shooting.takes, project)
                         cut = lock_picture(post.cut)
                         reporter.stage("fine cut", f"re-cut on the pixels: {describe_post(post)}")
