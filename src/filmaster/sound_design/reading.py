@@ -155,6 +155,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     struck_sound = {c.name for c in lexicon.categories if c.struck}
     words, marks = _marks(lexicon, text)
     marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
+    marks = [m for m in marks if not _modifies_a_noun(words, marks, m)]  # "the crash barrier", "a rain jacket"
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
     sources = [m for m in marks if m.source]
     sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion") and not m.has("stop")]
@@ -266,6 +267,35 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         readings.append(Reading(category, offset + start, offset + end, 1 if continuous[category] else count))
     readings.sort(key=lambda r: r.start)
     return readings, (sources[-1] if sources else previous)
+
+
+NOT_NOUNS = (
+    "a", "an", "the", "his", "her", "its", "their", "my", "our", "your", "this", "that", "it", "he", "she", "they",
+    "again", "once", "twice", "somewhere", "overhead", "outside", "inside", "below", "above", "nearby", "behind",
+    "downstairs", "upstairs", "away", "past", "down", "up", "out", "back", "around", "too", "now", "still", "open",
+    "shut", "closed", "loud", "hard", "close", "far", "home", "here", "there", "everywhere", "ahead", "forward",
+    "off", "in", "aside", "apart", "together", "alone", "on", "then", "so", "softly", "distant", "nearer", "closer",
+    "shrill", "low", "high", "deep", "sharp", "dull", "faint",
+)  # fmt: skip
+
+
+def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
+    """Whether a lexicon word is the first noun of a compound, the head noun last ("on the crash barrier", "into a
+    storm drain", "in her rain jacket"): in a preposition's phrase, the next word is no word the lexicon knows, looks
+    like a noun, and ends the phrase (the sentence ends, or a preposition, a comma or a conjunction follows)."""
+    after = mark.last + 1
+    if after >= len(words) or any(m.first == after for m in marks):
+        return False
+    lead = words[max(0, mark.first - 2) : mark.first]
+    if not any(w in PREPOSITIONS for w in lead):
+        return False  # only after a preposition is the next word surely no verb ("gulls wheel over the water")
+    noun = words[after]
+    if noun in NOT_NOUNS or noun in PREPOSITIONS or noun in CLAUSE_BREAKS or not noun.isalpha():
+        return False
+    if noun.endswith(("ly", "ing", "ed")):
+        return False  # "a thud overhead", "the engine idling", "the door slammed"
+    follows = words[after + 1] if after + 1 < len(words) else ""
+    return follows == "" or follows in PREPOSITIONS or follows in CLAUSE_BREAKS
 
 
 def _may_sound(source: Mark, silenced: set[int], words: list[str]) -> bool:
