@@ -48,3 +48,12 @@ def test_a_sound_word_as_the_first_noun_of_a_compound_names_no_sound() -> None:
     assert [s.category for s in read("Rain drums on her rain jacket.")] == ["rain"]
     assert [s.category for s in read("Gulls wheel over the water.")] == ["birds"]  # a verb, not a compound
     assert [s.category for s in read("A thud overhead.")] == ["impact"]
+
+
+def test_a_compound_subject_of_a_sound_word_is_its_last_noun() -> None:
+    read = SoundFinder().find
+    assert [s.category for s in read("The engine block clanks onto the bench.")] == ["impact"]  # a block, no engine
+    assert [s.category for s in read("The dog bowl clatters across the floor.")] == ["impact"]  # a bowl, no dog
+    assert read("The rain gauge rattles on its post.") == []  # a gauge: no rain
+    assert [s.category for s in read("The rain drums on the roof.")] == ["rain"]  # a verb follows: no compound
+    assert [s.category for s in read("The ferry horn sounds.")] == ["horn"]  # both nouns known: the nearer sounds

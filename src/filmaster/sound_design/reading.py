@@ -87,7 +87,7 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
         mark.calls = tuple(sorted(s.value for s in senses if s.kind == "call"))
         marks.append(mark)
         at += n
-    return words, marks
+    return words, [m for m in marks if not _modifies_a_noun(words, marks, m)]  # "the crash barrier", "a spray gun"
 
 
 def _shares_the_subject(words: list[str], mark: Mark) -> bool:
@@ -155,7 +155,6 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     struck_sound = {c.name for c in lexicon.categories if c.struck}
     words, marks = _marks(lexicon, text)
     marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
-    marks = [m for m in marks if not _modifies_a_noun(words, marks, m)]  # "the crash barrier", "a rain jacket"
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
     sources = [m for m in marks if m.source]
     sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion") and not m.has("stop")]
@@ -280,22 +279,26 @@ NOT_NOUNS = (
 
 
 def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
-    """Whether a lexicon word is the first noun of a compound, the head noun last ("on the crash barrier", "into a
-    storm drain", "in her rain jacket"): in a preposition's phrase, the next word is no word the lexicon knows, looks
-    like a noun, and ends the phrase (the sentence ends, or a preposition, a comma or a conjunction follows)."""
+    """Whether a lexicon word is the first noun of a compound, the head noun last, which names the thing: the next
+    word is no word the lexicon knows and looks like a noun, and either the phrase is a preposition's and ends there
+    ("on the crash barrier", "into a storm drain") or it is a subject after a determiner whose verb is a sound word
+    ("the spray gun hisses", "a heating pipe clanks"). Without a tagger a plural noun and a verb look alike, so
+    nothing else is read as a compound ("gulls wheel over the water")."""
     after = mark.last + 1
     if after >= len(words) or any(m.first == after for m in marks):
         return False
-    lead = words[max(0, mark.first - 2) : mark.first]
-    if not any(w in PREPOSITIONS for w in lead):
-        return False  # only after a preposition is the next word surely no verb ("gulls wheel over the water")
     noun = words[after]
     if noun in NOT_NOUNS or noun in PREPOSITIONS or noun in CLAUSE_BREAKS or not noun.isalpha():
         return False
     if noun.endswith(("ly", "ing", "ed")):
         return False  # "a thud overhead", "the engine idling", "the door slammed"
+    lead = words[max(0, mark.first - 2) : mark.first]
     follows = words[after + 1] if after + 1 < len(words) else ""
-    return follows == "" or follows in PREPOSITIONS or follows in CLAUSE_BREAKS
+    if any(w in PREPOSITIONS for w in lead):
+        return follows == "" or follows in PREPOSITIONS or follows in CLAUSE_BREAKS
+    verb = next((m for m in marks if m.first == after + 1), None)
+    subject = mark.first > 0 and words[mark.first - 1] in ("a", "an", "the")
+    return subject and verb is not None and verb.has("call", "voiced", "motion", "manner")
 
 
 def _may_sound(source: Mark, silenced: set[int], words: list[str]) -> bool:
