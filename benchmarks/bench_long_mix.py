@@ -1,6 +1,6 @@
 """Feature-length sound: the mix and master of a long film, in bounded memory, and a one-line edit's re-run.
 
-    .venv/bin/python benchmarks/bench_long_mix.py [--minutes 10 90] [--source examples/tiny.fountain]
+    .venv/bin/python benchmarks/bench_long_mix.py [--minutes 10 90] [--source examples/tiny.fountain] [--one-scene]
 
 The long film is the short film's sound tiled end to end: `--source` is made once with `--draft` (real Piper
 voices, score, ambience and foley, as `make` renders them), then its sound plan is repeated until the film lasts
@@ -10,6 +10,10 @@ premixed, the film mastered into mix.wav) and reports its peak memory and time p
 is changed (its level, as if the line were re-rendered) and the mix runs again, three times (the middle, a quarter
 in, three quarters in): the median of the three re-runs is the figure.
 Voices are not rendered again in this benchmark: the figure is the mix's re-run, which is what grows with length.
+
+With `--one-scene` every repeat joins ONE scene (a feature-length one-take, a stage play's act): the whole film is
+one premix, so the figure is the memory and time of premixing one scene of that length. An edit there premixes
+the whole scene again, as the first mix did: the edit re-runs are left out.
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ def make_short(source: Path, out: Path) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
-def tiled(short: Path, minutes: float) -> tuple[SoundPlan, Cut]:
-    """The short film's sound plan repeated to `minutes`; each repeat's scenes numbered anew."""
+def tiled(short: Path, minutes: float, one_scene: bool = False) -> tuple[SoundPlan, Cut]:
+    """The short film's sound plan repeated to `minutes`; each repeat's scenes numbered anew (or all in scene 0)."""
     sound = SoundPlan.load(short / ".filmaster" / "sound.json")
     cut = Cut.load(short / ".filmaster" / "cut.json")
     period = cut.frames / cut.fps
@@ -53,7 +57,7 @@ def tiled(short: Path, minutes: float) -> tuple[SoundPlan, Cut]:
             update = {
                 "id": f"{cue.id}-r{k}",
                 "start_s": cue.start_s + k * period,
-                "scene_index": (cue.scene_index or 0) + k * scenes,
+                "scene_index": 0 if one_scene else (cue.scene_index or 0) + k * scenes,
                 "gain_db": cue.gain_db - 0.01 * k,
             }
             cues.append(cue.model_copy(update=update))
@@ -76,18 +80,18 @@ def edited(sound: SoundPlan, places: list[float]) -> SoundPlan:
 EDITS = [0.5, 0.25, 0.75]  # each re-run changes one more line: one line, then another, then a third
 
 
-def child(short: Path, folder: Path, minutes: float, edits: int) -> None:
+def child(short: Path, folder: Path, minutes: float, edits: int, one_scene: bool) -> None:
     """One run of the mix stage in this process; prints its figures as JSON."""
     from filmaster.stages.mix import mix_film
 
-    sound, cut = tiled(short, minutes)
+    sound, cut = tiled(short, minutes, one_scene)
     if edits:
         sound = edited(sound, EDITS[:edits])
     project = Project(folder, short / "source.fountain", force=True)  # the folder holds the copied media
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = mix_film(sound, cut, SoundConfig(), project)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     work = project.cache.work.as_dict()
     print(
@@ -95,6 +99,7 @@ def child(short: Path, folder: Path, minutes: float, edits: int) -> None:
             {
                 "film_min": cut.frames / cut.fps / 60,
                 "seconds": seconds,
+                "cpu_s": cpu,  # on a shared machine, less inflated by other jobs than the wall time
                 "baseline_mb": baseline / 1024,
                 "peak_mb": peak / 1024,
                 "lufs": result.integrated_lufs,
@@ -107,8 +112,9 @@ def child(short: Path, folder: Path, minutes: float, edits: int) -> None:
     )
 
 
-def run_child(short: Path, folder: Path, minutes: float, edits: int) -> dict:
+def run_child(short: Path, folder: Path, minutes: float, edits: int, one_scene: bool) -> dict:
     cmd = [sys.executable, __file__, "--child", str(short), str(folder), str(minutes), "--edits", str(edits)]
+    cmd += ["--one-scene"] if one_scene else []
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"the mix of {minutes:g} minutes failed:\n{done.stderr[-3000:]}")
@@ -121,32 +127,40 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=ROOT / "examples" / "tiny.fountain")
     parser.add_argument("--child", nargs=3, metavar=("SHORT", "FOLDER", "MINUTES"), help=argparse.SUPPRESS)
     parser.add_argument("--edits", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--one-scene", action="store_true", help="tile the sound plan into ONE scene of that length")
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child[0]), Path(args.child[1]), float(args.child[2]), args.edits)
+        child(Path(args.child[0]), Path(args.child[1]), float(args.child[2]), args.edits, args.one_scene)
         return
     work = Path(tempfile.mkdtemp(prefix="bench-long-mix-"))
     try:
         short = work / "short"
         make_short(args.source.resolve(), short)
         shutil.copy(args.source, short / "source.fountain")
-        print(f"machine: {platform.machine()}, {platform.system()}; short film from {args.source.name}")
+        shape = "one scene" if args.one_scene else "a scene per repeat"
+        print(f"machine: {platform.machine()}, {platform.system()}; short film from {args.source.name}, {shape}")
         print(
-            "film min | first mix s | s per film min | peak RSS MB (baseline) | edit re-run s: median (range) "
+            "film min | first mix s (CPU s) | s per film min | peak RSS MB (baseline) | edit re-run s: median (range) "
             "| premixed | blocks"
         )
         for minutes in args.minutes:
             folder = work / f"long-{minutes:g}"
             shutil.copytree(short / "media", folder / "media")
-            first = run_child(short, folder, minutes, edits=0)
-            again = [run_child(short, folder, minutes, edits=k) for k in range(1, len(EDITS) + 1)]
+            first = run_child(short, folder, minutes, 0, args.one_scene)
+            edits = [] if args.one_scene else range(1, len(EDITS) + 1)
+            again = [run_child(short, folder, minutes, k, args.one_scene) for k in edits]
             times = sorted(run["seconds"] for run in again)
-            print(
-                f"{first['film_min']:8.1f} | {first['seconds']:11.1f} | {first['seconds'] / first['film_min']:14.2f} | "
-                f"{first['peak_mb']:7.0f} ({first['baseline_mb']:.0f}) {'':9} | "
-                f"{times[len(times) // 2]:6.2f} ({times[0]:.2f}-{times[-1]:.2f}) | "
+            rerun = f"{times[len(times) // 2]:6.2f} ({times[0]:.2f}-{times[-1]:.2f})" if times else "not run"
+            work_done = (
                 f"{max(run['premixed'] for run in again):8d} | {again[0]['blocks_made']} made, "
                 f"{again[0]['blocks_copied']} kept"
+                if again
+                else f"{first['premixed']:8d} | -"
+            )
+            print(
+                f"{first['film_min']:8.1f} | {first['seconds']:11.1f} ({first['cpu_s']:5.1f}) | "
+                f"{first['seconds'] / first['film_min']:14.2f} | "
+                f"{first['peak_mb']:7.0f} ({first['baseline_mb']:.0f}) {'':9} | {rerun} | {work_done}"
             )
             for run in [first, *again]:
                 print(f"  {json.dumps(run)}", flush=True)

@@ -54,8 +54,8 @@ def test_make_with_elevenlabs_voices_and_music_and_local_fallbacks(
         assert refused.exit_code == 0, refused.output
         asked = [r["path"] for r in server.requests]
         assert asked.count("/v1/music") == 2 and len(asked) == 4  # one per line and per scene, the 401 not retried
-        assert "spoken by Piper instead" in caplog.text and "a-revoked-key" not in caplog.text
-        assert "scored by the MIDI score instead" in caplog.text
+        assert "fell back to Piper's voice" in caplog.text and "a-revoked-key" not in caplog.text
+        assert "fell back to the MIDI score" in caplog.text
         assert len(list((tmp_path / "out" / "media" / "music").glob("music-*.mid"))) == 2  # the score's own MIDI
         lines = sorted((tmp_path / "out" / "media" / "audio").glob("dlg-*.wav"))
         assert len(lines) == 2
@@ -99,14 +99,19 @@ def test_lines_and_cues_whose_answers_are_lost_are_bought_once_and_named_at_the_
     sound = json.loads((tmp_path / "out" / ".filmaster" / "sound.json").read_text())
     lines = sorted(cue["id"] for cue in sound["cues"] if cue["kind"] == "dialogue")
     cues = sorted(cue["id"] for cue in sound["cues"] if cue["kind"] == "music")
-    # The closing summary names every unit that fell back, and those that may have been paid for.
-    assert f"2 dialogue fell back: {', '.join(lines)} ({', '.join(lines)}: may have been billed; not re-sent)" in said
-    assert f"2 music fell back: {', '.join(cues)} ({', '.join(cues)}: may have been billed; not re-sent)" in said
+    # The closing summary names every unit that fell back, its stand-in, and that it may have been paid for.
+    assert "voices 2 lines, 2 fell back" in said and "music 2 cues, 2 fell back" in said
+    lost = "the request was sent but its answer was lost (no answer within timeout_s); it may have been billed; "
+    lost += "not re-sent"
+    for line in lines:
+        assert f"{line} → Piper's voice: elevenlabs: {lost}" in said
+    for cue in cues:
+        assert f"{cue} → the MIDI score: elevenlabs-music: {lost}" in said
     for line in lines:  # Piper spoke them: real speech, not silence
         audio, _ = read_wav(tmp_path / "out" / "media" / "audio" / f"{line}.wav")
         assert np.abs(audio).max() > 0.05
     fell_back = json.loads((tmp_path / "out" / ".filmaster" / "manifest.json").read_text())["last_run"]["fell_back"]
     assert {(e["kind"], e["fallback"]) for e in fell_back} == {
-        ("dialogue", "the line is spoken by Piper instead"),
-        ("music", "the cue is scored by the MIDI score instead"),
+        ("dialogue", "Piper's voice"),
+        ("music", "the MIDI score"),
     }

@@ -112,6 +112,9 @@ def make(
         bool | None, typer.Option("--draft/--final", help="Fast previz: 256x144 for 960x540, simpler figures.")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Render processes; 0 = one per core.")] = None,
+    executor: Annotated[
+        str | None, typer.Option(help="Where shots render: local (default), ray (a local Ray) or ray://HOST:PORT.")
+    ] = None,
     loudness: Annotated[
         str | None,
         typer.Option(help="Loudness target: web (-16 LUFS), ebu-r128 (-23), atsc-a85 (-24) or LUFS (default: web)."),
@@ -161,6 +164,7 @@ def make(
             render__fps=fps,
             render__draft=draft,
             render__workers=workers,
+            render__executor=executor,
             **loudness_overrides(loudness),
             seed=seed,
             cinematography__retrieval=retrieval,
@@ -172,7 +176,7 @@ def make(
     )
     reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
     result = make_film(screenplay, out, cfg, force=force, reporter=reporter, fine_cut=not no_fine_cut)
-    _print_generation(result)
+    _print_summary(result)
     if not _state["quiet"]:
         work = result.work
         computed = sum(work.computed.values())
@@ -245,20 +249,17 @@ def develop(
     _print_developed(developed)
 
 
-def _print_generation(result: Any) -> None:
-    """The closing summary of generated shots: what was made, what fell back to previz and why, the cost."""
-    report = result.generation
-    if report is None or not report.outcomes:
+def _print_summary(result: Any) -> None:
+    """The closing summary: what was made, what fell back and why, what it cost (quiet: what fell back only)."""
+    from .run_summary import summary_lines
+
+    if result.summary is None:
         return
-    for outcome in report.fell_back:
-        err_console.print(f"[yellow]previz:[/] {outcome.shot_id}: {escape(outcome.note)}", highlight=False)
-    keyframes = report.keyframes
-    for shot_id, note in keyframes.notes.items() if keyframes else ():
-        err_console.print(f"[yellow]keyframe:[/] {shot_id}: {escape(note)}", highlight=False)
-    if keyframes and keyframes.unavailable:
-        err_console.print(f"[yellow]keyframe:[/] {escape(keyframes.unavailable)}; previz frames sent", highlight=False)
-    if not _state["quiet"]:
-        err_console.print(f"[bold]generated:[/] {escape(report.summary())}", highlight=False)
+    lines = summary_lines(result.summary, quiet=_state["quiet"])
+    if lines and not _state["quiet"]:
+        err_console.print("[bold]summary[/]", highlight=False)
+    for line in lines:
+        err_console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)  # a reason stays on its line
 
 
 @app.command()
@@ -281,7 +282,7 @@ def reshoot(
         cfg = load_config(find_config_file(source.parent, Path.cwd()), _overrides(generate__max_cost_usd=max_cost))
     reporter = ConsoleReporter(err_console, quiet=_state["quiet"], verbose=_state["verbose"])
     result = make_film(source, out, cfg, reporter=reporter)
-    _print_generation(result)
+    _print_summary(result)
     if not _state["quiet"]:
         err_console.print(f"[bold green]done[/] reshot {shot} → {result.film}", highlight=False)
 

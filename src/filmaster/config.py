@@ -25,6 +25,17 @@ class RenderConfig(_Section):
     fps: EditorFrameRate = Field(default=24, description="23.976, 24, 25, 29.97, 30, 50, 59.94 or 60 frames per second")
     draft: bool = False
     workers: int = Field(default=0, ge=0, le=64, description="render processes; 0 = one per core")
+    executor: str = Field(default="local", description="local (process pool), ray, or ray://HOST:PORT")
+    # Per backend, what one unit of its work holds on a Ray cluster, e.g. {diffusers = {num_gpus = 1}}.
+    resources: dict[str, dict[Literal["num_cpus", "num_gpus"], float]] = Field(default_factory=dict)
+
+    @field_validator("executor")
+    @classmethod
+    def _check_executor(cls, value: str) -> str:
+        from .execution.choose import parse_executor
+
+        parse_executor(value)  # a ConfigError names the choices
+        return value.strip()
 
     @field_validator("resolution")
     @classmethod

@@ -24,16 +24,20 @@ from .cache_admin import record_run
 from .config import Config
 from .develop.looks import apply_looks, story_cast_for
 from .errors import InputError
+from .execution import closing_executor, open_executor
 from .limits import check_plan
-from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan
+from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan, Take
 from .model.mix import MixResult
+from .model.run_summary import RunSummary
 from .post.edit_file import edited_decisions
+from .post.handles import planned_windows, played_spans, take_windows
 from .post.pixel_edit import act_on_pixels
 from .post.report import describe_post, write_post
-from .post.screening import post_produce
+from .post.screening import PostResult, on_takes, post_produce
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
+from .run_summary import summarize
 from .stages.breakdown import plan_screenplay
 from .stages.cinematography import ScenePlanner, plan_cinematography
 from .stages.deliver import Deliverables, deliver, encode_film_sound, film_sound_ahead, timeline_of_mix
@@ -42,13 +46,14 @@ from .stages.generate import (
     GenerationReport,
     annotate_timeline,
     generate_shots,
+    generated_shots,
     previz_backend_name,
     write_takes,
 )
 from .stages.llm_planner import LLMScenePlanner
 from .stages.mix import mix_film
 from .stages.rough_cut import lock_picture, rough_cut
-from .stages.shoot import RenderPool, ShootConfig, start_shoot, video_backend
+from .stages.shoot import RenderPool, ShootConfig, planned_takes, start_shoot, video_backend
 from .stages.sound import SoundBackends, design_sound, render_sound, sound_finder
 from .stages.stems import write_stems
 
@@ -66,6 +71,7 @@ class MakeResult:
     seconds: dict[str, float] = field(default_factory=dict)
     used_edited_plan: bool = False
     generation: GenerationReport | None = None  # what the generative backends made, what fell back, the cost
+    summary: RunSummary | None = None  # what was made, what fell back and why, what it cost (the end of `make`)
 
 
 def render_settings(config: Config) -> RenderSettings:
@@ -184,6 +190,33 @@ def load_or_plan(
     return plan, False
 
 
+def cover_cut(
+    post: PostResult,
+    plan: Plan,
+    takes: dict[str, Take],
+    config: ShootConfig,
+    project: Project,
+    reporter: Reporter,
+    camera: VideoBackend,
+    pool: RenderPool | None,
+) -> PostResult:
+    """`post` cut from takes that hold every frame it plays: a take whose window misses some (a cut-away the pixel
+    pass added) is lengthened by the shoot (`start_shoot` renders only the frames around the stored window) and
+    replaced in `takes`."""
+    short = {
+        shot_id
+        for shot_id, (first, end) in played_spans(post.cut).items()
+        if first < takes[shot_id].window_start_frame or end > takes[shot_id].window_start_frame + takes[shot_id].frames
+    }
+    if not short:
+        return post
+    windows = {shot_id: w for shot_id, w in take_windows(post.cut, takes).items() if shot_id in short}
+    with start_shoot(plan, config, project, reporter, camera, pool=pool, windows=windows, only=short) as more:
+        made = more.wait()
+    takes.update({shot_id: made[shot_id] for shot_id in short})
+    return on_takes(post, plan, takes)
+
+
 def _previous_plan(path: Path) -> Plan | None:
     """The plan the last run shot, if there is a readable one."""
     try:
@@ -206,7 +239,7 @@ def _warm_start(
 ) -> Iterator[RenderPool | None]:
     """When the screenplay or plan changed (shots and sound will be made), start a render worker while the plan is
     made, rather than when the first shot is needed."""
-    if not _inputs_changed(source, project):
+    if not _inputs_changed(source, project) or config.executor is not None:
         yield None
         return
     pool = RenderPool(type(camera), config.backend_settings, config.workers or os.cpu_count() or 1)
@@ -248,6 +281,8 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         workers=config.render.workers,
     )
     camera = video_backend(shoot_config)
+    executor = open_executor(config.render.executor, config.render.workers, config.render.resources)  # Ray, if asked
+    shoot_config = replace(shoot_config, executor=executor)
     budget = CostBudget(config.generate.max_cost_usd)  # one --max-cost for voices, music and shots
     sound_backends = SoundBackends.create(
         config.backends.speech, config.backends.music, config.backends.settings, budget
@@ -266,18 +301,26 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
     edited_edit = edited_decisions(project)  # a hand-edited edit.json is checked before any work
     if edited_edit is not None:
         reporter.info("using your edited edit.json")
-    with _warm_start(source, project, camera, shoot_config) as pool:
+    with closing_executor(executor), _warm_start(source, project, camera, shoot_config) as pool:
         plan, edited = load_or_plan(source, screenplay, config, project, reporter)
         check_plan(plan, config.limits)  # before any shot is rendered or line spoken
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
         lap("plan")
 
-        # The takes' lengths are known from the plan, so the sound is designed, rendered and mixed, and the timeline
-        # made, while the missing shots render in worker processes.
-        with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
-            rough = rough_cut(plan, shooting.takes, settings)
-            reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
-            post = post_produce(plan, rough, shooting.takes, config, fine_cut, edited_edit)
+        # The edit is decided on the shots as planned, so the shoot renders only what it plays, plus handles (not
+        # of a shot a generative backend makes from its whole previz).
+        whole = planned_takes(plan, shoot_config, project, camera)
+        rough = rough_cut(plan, whole, settings)
+        reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
+        windows = None
+        if fine_cut and config.edit.fine_cut:
+            generated = generated_shots(plan, config.backends.video)
+            planned = planned_windows(plan, rough, whole, config, edited_edit)
+            windows = {shot_id: w for shot_id, w in planned.items() if shot_id not in generated}
+        # The takes' lengths are known from the plan, so the rough cut is screened, the sound designed, rendered
+        # and mixed, and the timeline made, while the missing shots render in worker processes.
+        with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool, windows=windows) as shooting:
+            post = on_takes(post_produce(plan, rough, whole, config, fine_cut, edited_edit), plan, shooting.takes)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
@@ -291,7 +334,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                         "sound",
                         ", ".join(f"{len(cues.of_kind(kind))} {kind.value}" for kind in CueKind if cues.of_kind(kind)),
                     )
-                    sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut=cut)
+                    sound = render_sound(plan, cues, sound_backends, project, reporter, config.seed, cut, executor)
                     lap("sound")
                     mixed = mix_film(sound, cut, config.sound, project, film_sound_ahead(cut, sound, project))
                     write_stems(sound, cut, project)  # media/stems/: one WAV per track, rewritten when its cues change
@@ -318,7 +361,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                 lap("shoot")
                 generation = generate_shots(
                     plan, shooting.takes, settings, config.backends.video, config.backends.settings, config.seed,
-                    camera, project, reporter, budget, config.generate.keyframe,
+                    camera, project, reporter, budget, config.generate.keyframe, executor,
                 )  # fmt: skip
                 write_takes(shooting.takes, project)
                 lap("generate")
@@ -327,7 +370,10 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                 if refined is not None:
                     post = refined
                     if refined.cut.clips != cut.clips:
-                        cut = lock_picture(refined.cut)
+                        # A repair may cut to frames outside a take's window: those are rendered now, joined on.
+                        post = cover_cut(post, plan, shooting.takes, shoot_config, project, reporter, camera, pool)
+                        write_takes(shooting.takes, project)
+                        cut = lock_picture(post.cut)
                         reporter.stage("fine cut", f"re-cut on the pixels: {describe_post(post)}")
                         timeline.result()  # the old cut's timelines are superseded
                         sound, mixed, timeline = score(cut)
@@ -342,14 +388,14 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
     write_text_atomic(project.state / "cut.json", cut.to_json())
     lap("deliver")
     fell_back = project.cache.fallbacks.sorted()
-    for line in project.cache.fallbacks.summary():  # the units that failed every retry, said once at the end
-        reporter.warn(line)
+    summary = summarize(len(plan.shots), sound, project.cache, generation, budget)  # printed by the CLI at the end
     project.update_manifest(
         last_run={
             "work": project.cache.work.as_dict(),
             "seconds": timings,
             "key": content_key(plan, config),
             "fell_back": fell_back,
+            "summary": summary.model_dump(mode="json"),
         }
     )
     record_run(project)  # what `filmaster cache prune` keeps
@@ -364,4 +410,5 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         seconds=timings,
         used_edited_plan=edited,
         generation=generation,
+        summary=summary,
     )

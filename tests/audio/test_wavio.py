@@ -3,7 +3,7 @@ import wave
 import numpy as np
 import pytest
 
-from filmaster.audio.wavio import read_wav, write_wav
+from filmaster.audio.wavio import read_wav, read_wav_span, write_wav
 from filmaster.errors import AudioError, InputError
 
 
@@ -75,3 +75,13 @@ def test_missing_and_broken_files_raise_input_error(tmp_path):
     bad.write_bytes(b"not a wav at all")
     with pytest.raises(InputError, match="cannot read"):
         read_wav(bad)
+
+
+def test_a_stretch_of_a_wav_is_read_as_the_whole_file_has_it(tmp_path):
+    audio = (np.random.default_rng(1).uniform(-0.9, 0.9, (5000, 2))).astype(np.float32)
+    path = write_wav(tmp_path / "x.wav", audio, 48000)
+    whole, _ = read_wav(path)
+    part, rate = read_wav_span(path, 1234, 4321)
+    assert rate == 48000
+    np.testing.assert_array_equal(part, whole[1234:4321])
+    assert read_wav_span(path, 4990, 9000)[0].shape == (10, 2)  # cut at the file's end

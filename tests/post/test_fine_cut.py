@@ -15,8 +15,10 @@ from filmaster.config import load_config
 from filmaster.model import Cut, EditDecisions, SoundPlan
 from filmaster.pipeline import MakeResult, make_film
 from filmaster.post.fine_cut import J_CUT_MAX_S
+from filmaster.post.handles import HANDLE_S, played_spans
 from filmaster.post.intensity import intensity_curve
 from filmaster.post.measure import pixel_pacing, sigma_ln
+from filmaster.stages.shoot import EXTENDED
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
@@ -105,6 +107,33 @@ def test_critique_prints_a_readable_report_and_refuses_a_broken_edit_json(
     assert len(broken.stderr.strip().splitlines()) == 1
 
 
+def _assert_takes_hold_what_the_cut_plays(out: Path) -> None:
+    """Every clip of the delivered cut lies inside its take's media, counted from the media's own frames."""
+    cut = Cut.load(out / ".filmaster" / "cut.json")
+    for clip in cut.clips:
+        last = clip.source_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
+        assert clip.source_start_frame >= 0 and last < _frame_count(out / clip.media), clip
+
+
+def _frame_count(path: Path) -> int:
+    import av
+
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def test_the_shoot_renders_what_the_fine_cut_plays_plus_handles(made: tuple[Path, MakeResult]) -> None:
+    _, film = made
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    rendered = sum(_frame_count(film.out / "media" / "shots" / f"{shot.id}.mp4") for shot in film.plan.shots)
+    played = played_spans(cut)
+    handles = 2 * round(HANDLE_S * cut.fps) * len(film.plan.shots)
+    # Measured on the takes' files: no more picture than the edit plays of each shot and its handles.
+    assert rendered <= sum(end - first for first, end in played.values()) + handles
+    assert rendered < round(film.plan.duration_s * cut.fps)
+    _assert_takes_hold_what_the_cut_plays(film.out)
+
+
 def test_changing_only_edit_settings_renders_no_shot_and_no_fine_cut_delivers_the_rough(
     made: tuple[Path, MakeResult],
 ) -> None:
@@ -112,8 +141,13 @@ def test_changing_only_edit_settings_renders_no_shot_and_no_fine_cut_delivers_th
     slower = make_film(source, film.out, load_config(overrides={**DRAFT, "edit": {"target_pace_s": 4.5}}))
     assert slower.work.computed["shots"] == 0
     assert slower.duration_s > film.duration_s
+    # The takes were rendered as what the first edit played plus handles: a shot now held longer than that is
+    # given the missing frames (rendered and joined to its stored take), never rendered again whole.
+    _assert_takes_hold_what_the_cut_plays(film.out)
     rough = make_film(source, film.out, load_config(overrides=DRAFT), fine_cut=False)
     assert rough.work.computed["shots"] == 0
+    assert rough.work.computed[EXTENDED] >= 1  # the rough cut plays whole takes
+    _assert_takes_hold_what_the_cut_plays(film.out)
     assert rough.duration_s == pytest.approx(film.plan.duration_s, abs=0.1)
     assert not (film.out / "edit.json").exists()
     lengths, _ = pixel_pacing(rough.film, Cut.load(film.out / ".filmaster" / "cut.json"))

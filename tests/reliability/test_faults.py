@@ -97,7 +97,8 @@ def test_what_cannot_recover_falls_back_alone_and_is_listed(tmp_path: Path) -> N
     out = tmp_path / "film"
     run = _make(out, faults)
     assert run.returncode == 0, run.stderr
-    assert "5 shots fell back" in run.stderr and "2 dialogue fell back" in run.stderr
+    assert "shots   5 in the film: 5 rendered, 0 reused, 5 fell back" in run.stderr
+    assert "voices  2 lines, 2 fell back" in run.stderr and "music   2 cues, none fell back" in run.stderr
     fell_back = _fell_back(out)
     assert [(e["kind"], e["fallback"]) for e in fell_back] == [("dialogue", "silence")] * 2 + [
         ("shots", "previz take")
@@ -135,7 +136,7 @@ def test_a_retrieval_that_cannot_embed_leaves_the_breakdown_and_the_next_run_pla
     faults = '[faults]\nkinds = ["exception", "wrong_schema"]\nbackends = { embed = 1.0 }\n'
     run = _make(out, faults)
     assert run.returncode == 0, run.stderr
-    assert "1 plan fell back: retrieval" in run.stderr
+    assert "plan    1 fell back" in run.stderr and "retrieval → the breakdown's shots: embedding: " in run.stderr
     plan = json.loads((out / "plan.json").read_text())
     assert not any(scene["references"] for scene in plan["scenes"])  # the breakdown's shots, unreferenced
     assert json.loads((out / ".filmaster" / "manifest.json").read_text())["planning_key"] is None

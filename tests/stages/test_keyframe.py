@@ -116,7 +116,7 @@ def test_the_painted_frame_is_the_start_image_and_a_rerun_pays_nothing(
         timeline = (out / "film.otio").read_text()
         assert '"keyframe": {' in timeline and "fal-ai/flux/dev/image-to-image" in timeline
         err = capfd.readouterr().err
-        assert "4 keyframe(s) painted by fal-flux" in err and f"keyframe: {REFUSED}" in err
+        assert "4 keyframe(s) painted by fal-flux" in err and f"{REFUSED} → previz frame: " in err
 
         # A second make: every painted frame and every clip comes from the cache; nobody is paid again.
         posts = len(fal.submits())
@@ -230,8 +230,8 @@ def test_a_painting_whose_answer_is_lost_is_ordered_once_and_named_in_the_closin
         assert len(runway.submits()) == 5  # every shot still generated, from its previz frame
     err = " ".join(capfd.readouterr().err.split())  # the console wraps long lines
     for shot in ("S01-01", "S01-02", "S01-03", "S02-01", "S02-02"):
-        assert f"keyframe: {shot}: 'fal-flux' could not paint the first frame" in err
-    assert err.count("not re-sent so it is not billed twice") >= 5
-    assert "0 keyframe(s) painted by fal-flux" in err and "5 kept the previz frame" in err
-    # The spend counts the five clips (5 s at 0.05 USD) and the five orders that may have been billed (0.03 each).
-    assert f"spent ~{5 * 5 * 0.05 + 5 * 0.03:.2f} USD" in err
+        assert f"{shot} → previz frame: 'fal-flux' could not paint the first frame" in err
+    assert err.count("it may have been submitted; not re-sent so it is not billed twice") >= 5
+    assert "0 keyframe(s) painted by fal-flux, 0 reused, 5 kept the previz frame, 5 fell back" in err
+    # The cost counts the five clips (5 s at 0.05 USD) and the five orders that may have been billed (0.03 each).
+    assert f"shots {5 * 5 * 0.05 + 5 * 0.03:.2f})" in err

@@ -13,36 +13,18 @@ import numpy as np
 import pytest
 
 from filmaster.audio.loudness import integrated_loudness, true_peak_dbtp
-from filmaster.audio.master import Segment, analyse, assemble, master
 from filmaster.audio.master_stream import block_spans
-from filmaster.audio.mix import premix
 from filmaster.audio.wavio import read_wav, to_pcm16
 from filmaster.config import SoundConfig
-from filmaster.model import Cut, SoundPlan
 from filmaster.project import Project
-from filmaster.stages.mix import _origin, _placed, cues_by_scene, lay_cues, mix_film
-from synthetic_film import RATE, edit_one_line, synthetic_film
+from filmaster.stages.mix import mix_film
+from synthetic_film import RATE, edit_one_line, synthetic_film, whole_film_master
 
 
 def _project(tmp_path: Path, name: str = "out") -> Project:
     source = tmp_path / "story.fountain"
     source.write_text("INT. ROOM - DAY\n\nA room.\n")
     return Project(tmp_path / name, source)
-
-
-def _whole_film_master(sound: SoundPlan, cut: Cut, project: Project, start_gain_db: float | None = None) -> np.ndarray:
-    """The film's master made the way it was before blocks: every premix in memory, joined, mastered at once."""
-    config = SoundConfig()
-    segments = []
-    for cues in cues_by_scene(sound).values():
-        origin = _origin(cues, RATE)
-        stems, detector = lay_cues(cues, project.out, RATE, origin)
-        audio = premix(stems, duck_db=config.duck_db, sample_rate=RATE, dialogue_detector=detector).audio
-        segments.append(Segment(_placed(origin, RATE), audio, analyse(audio, RATE)))
-    total = round(cut.frames / cut.fps * RATE)
-    audio, analysis = assemble(segments, total, RATE)
-    done = master(audio, analysis, config.loudness_lufs, config.true_peak_dbtp, RATE, start_gain_db=start_gain_db)
-    return to_pcm16(done.audio)
 
 
 def _mix_pcm(project: Project) -> np.ndarray:
@@ -58,7 +40,7 @@ def test_the_film_mastered_in_blocks_is_the_whole_film_master_sample_for_sample(
     mixed = _mix_pcm(project)
     spans = block_spans(mixed.shape[0], RATE)
     assert len(spans) == 3
-    np.testing.assert_array_equal(mixed, _whole_film_master(sound, cut, project))
+    np.testing.assert_array_equal(mixed, whole_film_master(sound, cut, project))
     audio = mixed.astype(np.float32) / 32768
     assert abs(integrated_loudness(audio, RATE) - SoundConfig().loudness_lufs) <= 1.0
     assert true_peak_dbtp(audio, RATE) <= -1.0 + 0.01
@@ -86,7 +68,7 @@ def test_a_one_line_edit_remixes_only_the_blocks_it_reaches(tmp_path: Path) -> N
     assert work["computed"]["bus-block"] <= 4 and work["reused"]["bus-block"] >= 6
     assert again.manifest()["master_gain_db"] == gain_before  # one line barely moves the film's loudness
     assert work["reused"]["master-block"] >= 3  # copied from the last mix.wav
-    np.testing.assert_array_equal(_mix_pcm(again), _whole_film_master(edited, cut, again, start_gain_db=gain_before))
+    np.testing.assert_array_equal(_mix_pcm(again), whole_film_master(edited, cut, again, start_gain_db=gain_before))
 
 
 @pytest.mark.slow
@@ -140,4 +122,4 @@ def test_a_mix_left_half_patched_is_written_anew(tmp_path: Path) -> None:
     edited = edit_one_line(sound, scene=0)
     mix_film(edited, cut, SoundConfig(), again)
     assert again.cache.work.as_dict()["computed"]["master-block"] == 3  # every block made, none kept
-    np.testing.assert_array_equal(_mix_pcm(again), _whole_film_master(edited, cut, again, start_gain_db=gain))
+    np.testing.assert_array_equal(_mix_pcm(again), whole_film_master(edited, cut, again, start_gain_db=gain))

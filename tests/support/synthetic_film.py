@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from filmaster.audio.wavio import write_wav
+from filmaster.audio.master import Segment, analyse, assemble, master
+from filmaster.audio.mix import premix
+from filmaster.audio.wav_stream import wav_blocks
+from filmaster.audio.wavio import to_pcm16, write_wav
+from filmaster.config import SoundConfig
 from filmaster.model import Cut, CutClip, SoundCue, SoundPlan
 from filmaster.project import Project
+from filmaster.stages.mix import _origin, _placed, cues_by_scene, lay_cues
 
 RATE = 48000
 _VARIANTS = 3  # distinct cue files: scenes differ by the gains and places of their cues, not by new files
@@ -62,15 +67,56 @@ def synthetic_film(project: Project, scenes: int, scene_s: float) -> tuple[Sound
                     text=f"Line {i} of scene {s}.",
                 )
             )
-    frames = round(scenes * scene_s * 24)
-    cut = Cut(
-        title="long",
-        fps=24,
-        width=64,
-        height=36,
-        clips=[CutClip(shot_id="S01-01", scene_index=0, media="x", frames=frames)],
-    )
-    return SoundPlan(cues=cues), cut
+    return SoundPlan(cues=cues), _cut(scenes * scene_s)
+
+
+def _cut(seconds: float) -> Cut:
+    clip = CutClip(shot_id="S01-01", scene_index=0, media="x", frames=round(seconds * 24))
+    return Cut(title="long", fps=24, width=64, height=36, clips=[clip])
+
+
+def one_take(project: Project, minutes: float) -> tuple[SoundPlan, Cut]:
+    """ONE scene of `minutes`: an ambience bed all through it (one long file, written a block at a time), a music
+    cue every 30 s and a line every 4 s, all in scene 0."""
+    audio_dir = project.out / "media" / "audio"
+    seconds = minutes * 60.0
+    total = round(seconds * RATE)
+    rng = np.random.default_rng(7)
+    with wav_blocks(audio_dir / "room-tone.wav", 1, RATE) as room:
+        for lo in range(0, total, 10 * RATE):
+            hi = min(total, lo + 10 * RATE)
+            room.write(lo, hi, (0.02 * rng.standard_normal((hi - lo, 1))).astype(np.float32))
+    cues = [SoundCue(id="room", kind="ambience", start_s=0.0, duration_s=seconds, media="media/audio/room-tone.wav")]
+    line_s, music_s = 2.5, 30.0
+    for v in range(_VARIANTS):
+        write_wav(audio_dir / f"line-{v}.wav", _speech(line_s, v), RATE)
+        write_wav(audio_dir / f"theme-{v}.wav", _music(music_s, 110.0 * (v + 2)), RATE)
+    for k, at in enumerate(np.arange(0.0, seconds - music_s + 1e-9, music_s)):
+        media = f"media/audio/theme-{k % _VARIANTS}.wav"
+        cues.append(SoundCue(id=f"music-{k}", kind="music", start_s=float(at), duration_s=music_s, media=media))
+    for i, at in enumerate(np.arange(0.5, seconds - line_s, 4.0)):
+        media = f"media/audio/line-{i % _VARIANTS}.wav"
+        cues.append(
+            SoundCue(id=f"dlg-{i}", kind="dialogue", start_s=float(at), duration_s=line_s, media=media, text=".")
+        )
+    cues = [cue.model_copy(update={"scene_index": 0}) for cue in cues]
+    return SoundPlan(cues=sorted(cues, key=lambda c: c.start_s)), _cut(seconds)
+
+
+def whole_film_master(sound: SoundPlan, cut: Cut, project: Project, start_gain_db: float | None = None) -> np.ndarray:
+    """The film's master made the way it was before blocks: every scene premixed whole in memory, the premixes
+    joined and mastered at once; 16-bit PCM."""
+    config = SoundConfig()
+    segments = []
+    for cues in cues_by_scene(sound).values():
+        origin = _origin(cues, RATE)
+        stems, detector = lay_cues(cues, project.out, RATE, origin)
+        audio = premix(stems, duck_db=config.duck_db, sample_rate=RATE, dialogue_detector=detector).audio
+        segments.append(Segment(_placed(origin, RATE), audio, analyse(audio, RATE)))
+    total = round(cut.frames / cut.fps * RATE)
+    audio, analysis = assemble(segments, total, RATE)
+    done = master(audio, analysis, config.loudness_lufs, config.true_peak_dbtp, RATE, start_gain_db=start_gain_db)
+    return to_pcm16(done.audio)
 
 
 def edit_one_line(sound: SoundPlan, scene: int, gain_db: float = -3.0) -> SoundPlan:

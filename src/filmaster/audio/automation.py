@@ -9,6 +9,12 @@ TOLERANCE_DB = 0.25  # a breakpoint is dropped while straight lines stay this cl
 FLOOR_DB = -120.0
 
 
+def sample_points(samples: int, sample_rate: int, step_s: float = STEP_S) -> np.ndarray:
+    """The samples an envelope of `samples` is read at: every `step_s`, and the last."""
+    hop = max(1, round(step_s * sample_rate))
+    return np.unique(np.append(np.arange(0, samples, hop), samples - 1))
+
+
 def gain_breakpoints(
     gain: np.ndarray, sample_rate: int, step_s: float = STEP_S, tolerance_db: float = TOLERANCE_DB
 ) -> list[tuple[float, float]]:
@@ -17,9 +23,18 @@ def gain_breakpoints(
     gain = np.asarray(gain, dtype=np.float64)
     if gain.size == 0:
         return []
-    hop = max(1, round(step_s * sample_rate))
-    index = np.unique(np.append(np.arange(0, gain.size, hop), gain.size - 1))
-    level = np.maximum(20.0 * np.log10(np.maximum(gain[index], 1e-12)), FLOOR_DB)
+    index = sample_points(gain.size, sample_rate, step_s)
+    return breakpoints_at(index, gain[index], sample_rate, tolerance_db)
+
+
+def breakpoints_at(
+    index: np.ndarray, gain: np.ndarray, sample_rate: int, tolerance_db: float = TOLERANCE_DB
+) -> list[tuple[float, float]]:
+    """`gain_breakpoints` of an envelope known only at the samples `index` (`sample_points`): a long scene's
+    ducking is read there without being made for every sample."""
+    if index.size == 0:
+        return []
+    level = np.maximum(20.0 * np.log10(np.maximum(np.asarray(gain, dtype=np.float64), 1e-12)), FLOOR_DB)
     times = index / sample_rate
     kept = [0]
     anchor = 0

@@ -9,12 +9,15 @@ have settled long before `lo`). Memory is one window, whatever the film's length
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_path
 from .loudness import PEAK_REACH
 from .master import FILTER_SETTLE_S, FILTER_WARMUP_S, Analysis, Segment, assemble
 
@@ -27,6 +30,41 @@ def unpack_segment(start: int, packed: np.ndarray) -> Segment:
         audio=packed[: 2 * n].reshape(n, 2),
         analysis=Analysis(envelope=packed[2 * n : 3 * n], energy=packed[3 * n :]),
     )
+
+
+class SegmentWriter:
+    """Fills a stored premix (see `unpack_segment`) a stretch at a time, by writes at their place in the file:
+    neither the premix nor a map of the file is ever held in memory."""
+
+    def __init__(self, fd: int, data_offset: int, samples: int) -> None:
+        self._fd, self._offset, self.samples = fd, data_offset, samples
+
+    def _put(self, first: int, values: np.ndarray) -> None:
+        data = np.ascontiguousarray(values, dtype="<f4").data.cast("B")
+        done = 0
+        while done < len(data):  # a write may take fewer bytes than it was given
+            done += os.pwrite(self._fd, data[done:], self._offset + 4 * first + done)
+
+    def audio(self, lo: int, audio: np.ndarray) -> None:
+        """Samples [lo, lo + len) of the premix, (len, 2)."""
+        self._put(2 * lo, audio.reshape(-1))
+
+    def analysis(self, lo: int, analysis: Analysis) -> None:
+        self._put(2 * self.samples + lo, analysis.envelope)
+        self._put(3 * self.samples + lo, analysis.energy)
+
+
+@contextmanager
+def segment_file(target: Path, samples: int) -> Iterator[SegmentWriter]:
+    """Write a premix of `samples` samples into `target` (a .npy of 4 × samples float32) stretch by stretch; it
+    replaces `target` only once the block returns, so a run stopped half way leaves no premix to be taken whole."""
+    header = {"descr": "<f4", "fortran_order": False, "shape": (4 * samples,)}
+    with atomic_path(target) as tmp, tmp.open("wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, header)
+        handle.flush()
+        data_offset = handle.tell()
+        handle.truncate(data_offset + 16 * samples)
+        yield SegmentWriter(handle.fileno(), data_offset, samples)
 
 
 @dataclass(frozen=True)

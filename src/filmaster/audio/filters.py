@@ -84,19 +84,24 @@ def fft_convolve(x: np.ndarray, response: np.ndarray) -> np.ndarray:
     return out[:, 0] if x.ndim == 1 else out
 
 
-def one_pole(x: np.ndarray, alpha: float) -> np.ndarray:
-    """y[n] = (1 - alpha) x[n] + alpha y[n - 1] from rest, for 1-D `x` (a smoother with time constant
-    -1/ln(alpha) samples), computed in blocks: within one, y is a scaled running sum of x weighted by alpha^-k."""
+# Samples per step of `one_pole`'s running sum: a signal filtered in pieces that are multiples of it goes through
+# the very same arithmetic as when filtered whole.
+ONE_POLE_STEP = 4096
+
+
+def one_pole(x: np.ndarray, alpha: float, state: float = 0.0) -> np.ndarray:
+    """y[n] = (1 - alpha) x[n] + alpha y[n - 1] for 1-D `x` (a smoother with time constant -1/ln(alpha)
+    samples), y[-1] = `state` (0: from rest; the last output of the previous piece: a signal filtered in pieces),
+    computed in blocks: within one, y is a scaled running sum of x weighted by alpha^-k."""
     x = np.asarray(x, dtype=np.float64)
     if not 0.0 < alpha < 1.0:
         return x * (1.0 - alpha) if alpha == 0.0 else x.copy()
     # Blocks short enough that alpha^-block stays modest, so the running sum keeps its precision.
-    block = max(1, min(4096, int(math.log(1e6) / -math.log(alpha))))
+    block = max(1, min(ONE_POLE_STEP, int(math.log(1e6) / -math.log(alpha))))
     k = np.arange(block)
     rise = alpha ** (k + 1.0)  # alpha^(i+1): the state carried into sample i of a block
     weight = alpha ** -k.astype(np.float64)
     y = np.empty_like(x)
-    state = 0.0
     for start in range(0, x.shape[0], block):
         xb = x[start : start + block]
         m = xb.shape[0]

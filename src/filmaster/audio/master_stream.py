@@ -48,7 +48,11 @@ def block_samples(sample_rate: int, block_hops: int = BLOCK_HOPS) -> int:
 
 
 def block_spans(total: int, sample_rate: int, block_hops: int = BLOCK_HOPS) -> list[tuple[int, int]]:
-    size = block_samples(sample_rate, block_hops)
+    return spans_of(total, block_samples(sample_rate, block_hops))
+
+
+def spans_of(total: int, size: int) -> list[tuple[int, int]]:
+    """[lo, hi) of each block of `size` samples (the last one shorter) over `total` samples."""
     return [(lo, min(total, lo + size)) for lo in range(0, total, size)]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -62,26 +64,25 @@ def to_pcm16(audio: np.ndarray) -> np.ndarray:
 
 def wav_frames(path: str | Path) -> int:
     """How many sample frames a WAV holds, from its header."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            return wav.getnframes()
-    except FileNotFoundError as exc:
-        raise InputError(f"WAV file {path} does not exist; render the stem first") from exc
-    except (wave.Error, EOFError) as exc:
-        raise InputError(f"cannot read {path} as a PCM WAV ({exc}); re-export it as 16-bit PCM") from exc
+    return wav_format(path)[0]
 
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """Read an integer-PCM WAV; return float32 samples shaped (n, channels) and the sample rate."""
+    return read_wav_span(path, 0, None)
+
+
+def read_wav_span(path: str | Path, start: int, stop: int | None) -> tuple[np.ndarray, int]:
+    """Sample frames [start, stop) of an integer-PCM WAV (to its end when `stop` is None or past it), as
+    `read_wav` returns them: a stretch of a long file is read without the rest."""
     path = Path(path)
-    try:
-        with wave.open(str(path), "rb") as wav:
-            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-            raw = wav.readframes(wav.getnframes())
-    except FileNotFoundError as exc:
-        raise InputError(f"WAV file {path} does not exist; render the stem first") from exc
-    except (wave.Error, EOFError) as exc:
-        raise InputError(f"cannot read {path} as a PCM WAV ({exc}); re-export it as 16-bit PCM") from exc
+    with _opened(path) as wav:
+        channels, width, rate, frames = wav.getnchannels(), wav.getsampwidth(), wav.getframerate(), wav.getnframes()
+        start = min(max(0, start), frames)
+        stop = frames if stop is None else min(max(start, stop), frames)
+        if start:
+            wav.setpos(start)
+        raw = wav.readframes(stop - start)
     if width == 1:  # 8-bit WAV is unsigned
         ints = np.frombuffer(raw, dtype=np.uint8).astype(np.int32) - 128
     elif width == 3:  # little-endian 24-bit: widen to int32 by hand
@@ -97,3 +98,21 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     else:
         audio = (ints.astype(np.float64) / _FULL_SCALE[width]).astype(np.float32)
     return audio.reshape(-1, channels), rate
+
+
+def wav_format(path: str | Path) -> tuple[int, int]:
+    """(sample frames, sample rate) of a WAV, from its header."""
+    with _opened(Path(path)) as wav:
+        return wav.getnframes(), wav.getframerate()
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[wave.Wave_read]:
+    """A WAV open for reading; a missing or unreadable file is an input error that says what to do."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            yield wav
+    except FileNotFoundError as exc:
+        raise InputError(f"WAV file {path} does not exist; render the stem first") from exc
+    except (wave.Error, EOFError) as exc:
+        raise InputError(f"cannot read {path} as a PCM WAV ({exc}); re-export it as 16-bit PCM") from exc

@@ -95,8 +95,9 @@ def decide(config: FaultsConfig, kind: str, unit: str, attempt: int) -> FaultKin
 
 
 def unit_of(*args: Any) -> str:
-    """A stable name for the unit of work a call makes: its arguments, less the (per-process) file paths."""
-    shown = [repr(a) for a in args if not isinstance(a, Path) and type(a).__name__ != "Cache"]
+    """A stable name for the unit of work a call makes: its arguments, less the (per-process) file paths and the
+    cache, present or not (an executor's worker has none), so a unit meets the same faults wherever it runs."""
+    shown = [repr(a) for a in args if not isinstance(a, Path) and a is not None and type(a).__name__ != "Cache"]
     return hashlib.sha256("|".join(shown).encode()).hexdigest()[:16]
 
 

@@ -28,7 +28,7 @@ from ..errors import (
 )
 from .embed.base import WrappedEmbeddings
 from .faults import InjectedFault, current
-from .http import BILLED_NOTE, RetryPolicy
+from .http import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -132,18 +132,3 @@ class FallbackLog:
     def sorted(self) -> list[dict[str, str]]:
         with self._lock:
             return sorted(self.entries, key=lambda e: (e["kind"], e["unit"]))
-
-    def summary(self) -> list[str]:
-        """One line per kind: how many units fell back, and which; those whose purchase may have been billed
-        though its answer was lost are named again, so the vendor's dashboard can be checked."""
-        by_kind: dict[str, list[str]] = {}
-        billed: dict[str, list[str]] = {}
-        for entry in self.sorted():
-            by_kind.setdefault(entry["kind"], []).append(entry["unit"])
-            if BILLED_NOTE in entry["reason"]:
-                billed.setdefault(entry["kind"], []).append(entry["unit"])
-        lines = []
-        for kind, units in by_kind.items():
-            uncertain = f" ({', '.join(billed[kind])}: {BILLED_NOTE})" if kind in billed else ""
-            lines.append(f"{len(units)} {kind} fell back: {', '.join(units)}{uncertain}")
-        return lines

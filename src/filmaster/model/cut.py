@@ -16,12 +16,18 @@ class CutClip(Artifact):
     scene_index: int
     media: RelativePath  # relative path of the take's clip
     frames: int  # frames used on the timeline
-    source_start_frame: int = 0
+    source_start_frame: int = 0  # the media's frame the clip starts at
     speed: float = 1.0
     audio_description: str = ""  # placeholder for sound design, as in the rough cut of the paper
     # A cutaway shows frames of another shot's take (a reaction, an insert) while `shot_id`'s sound goes on
     # under it: it owns no sound of its own, so it does not move where that shot's lines are heard.
     cutaway: bool = False
+    window_start_frame: int = 0  # the shot's frame the media starts at (a take rendered from a window of its shot)
+
+    @property
+    def shot_start_frame(self) -> int:
+        """The shot's frame the clip starts at: where the shot's lines and ground truth are timed from."""
+        return self.window_start_frame + self.source_start_frame
 
 
 class Cut(Artifact):
@@ -59,7 +65,7 @@ class Cut(Artifact):
         position = 0
         for clip in self.clips:
             if not clip.cutaway and clip.shot_id not in origins:
-                origins[clip.shot_id] = position - round(clip.source_start_frame / clip.speed)
+                origins[clip.shot_id] = position - round(clip.shot_start_frame / clip.speed)
             position += clip.frames
         return origins
 

@@ -152,10 +152,10 @@ def vet_edit(decisions: EditDecisions, plan: Plan, rough: Cut, takes: Mapping[st
 
 
 def _trim_problem(action: EditAction, shot: Shot, take: Take, j_cut: bool) -> str:
-    head_s, end_s = action.head_frames / take.fps, (take.frames - action.tail_frames) / take.fps
+    head_s, end_s = action.head_frames / take.fps, (take.whole_frames - action.tail_frames) / take.fps
     head_s -= J_CUT_MAX_S if j_cut else 0.0  # a J cut's line may start that far before its picture
     if end_s - head_s < MIN_SHOT_S:
-        return f"leaves {max(end_s - head_s, 0):.2f} s of a {take.frames / take.fps:.2f} s take"
+        return f"leaves {max(end_s - head_s, 0):.2f} s of a {take.whole_frames / take.fps:.2f} s take"
     for line in shot.dialogue:
         if head_s > line.start_s + 0.05 or end_s < line.start_s + line.duration_s - 0.05:
             return f'would cut {line.character}\'s line "{line.text[:40]}" out of the picture'
@@ -180,7 +180,7 @@ def _shape(shot: Shot, ctx: _Context, neighbours: set[str], previous: Shot | Non
     """Trim (and accelerate, or split) one shot to its content at its scene's pace; a line after a silent shot
     may lead its picture (a J cut)."""
     take = ctx.takes[shot.id]
-    total_s = take.frames / ctx.fps
+    total_s = take.whole_frames / ctx.fps  # decided on the whole shot, however much of it was rendered
     level = ctx.intensity.get(shot.scene_index, 0.5)
     depth = ctx.config.depth
     actions: list[EditAction] = []
@@ -257,7 +257,7 @@ def _split(
             or line.character in subjects
             or not subjects
             or other.id not in ctx.takes
-            or ctx.takes[other.id].frames / ctx.fps < needed_s
+            or ctx.takes[other.id].whole_frames / ctx.fps < needed_s
             or any(jumps(other, n) for n in scene.shots if n.id in neighbours | {shot.id})
         ):
             continue  # (a listener at the size of the shot it cuts from or to would read as a jump cut)
@@ -318,42 +318,48 @@ def apply_edit(rough: Cut, plan: Plan, takes: Mapping[str, Take], decisions: Edi
         actions = by_shot.get(shot_id, [])
         if any(a.kind == ActionKind.REMOVE for a in actions):
             continue
-        take_frames = takes[shot_id].frames if shot_id in takes else clip.frames
+        take_frames = takes[shot_id].whole_frames if shot_id in takes else clip.frames
         trim = next((a for a in reversed(actions) if a.kind == ActionKind.TRIM), None)  # the last one holds
         head, tail = (trim.head_frames, trim.tail_frames) if trim else (0, 0)
         speed = max((a.speed for a in actions if a.kind == ActionKind.ACCELERATE), default=1.0)
         source = max(1, take_frames - head - tail)
         split = next((a for a in actions if a.kind == ActionKind.SPLIT and a.cutaway_shot in takes), None)
+        window = takes[shot_id].window_start_frame if shot_id in takes else 0
         if split is None or split.cutaway_shot is None:
-            clips.append(_clip(clip, head, source, speed))
+            clips.append(_clip(clip, head, source, speed, window))
             continue
         at = min(max(round(split.split_s * fps), head + 1), head + source - 1)
         end = head + source
         away = takes[split.cutaway_shot]
-        reaction = min(end - at, away.frames, round(split.speed * fps))  # `speed` holds the reaction's seconds
+        whole = away.whole_frames
+        reaction = min(end - at, whole, round(split.speed * fps))  # `speed` holds the reaction's seconds
         back = end - at - reaction
         if back < round(MIN_SHOT_S * fps):  # too little left to cut back: the reaction holds to the end
-            reaction, back = min(end - at, away.frames), 0
-        clips.append(_clip(clip, head, at - head, 1.0))
+            reaction, back = min(end - at, whole), 0
+        clips.append(_clip(clip, head, at - head, 1.0, window))
         clips.append(
             CutClip(
                 shot_id=split.cutaway_shot or "",
                 scene_index=clip.scene_index,
                 media=away.media,
                 frames=reaction,
-                source_start_frame=max(0, (away.frames - reaction) // 2),
+                source_start_frame=max(0, (whole - reaction) // 2) - away.window_start_frame,
                 audio_description=f"reaction under {shot_id}'s line",
                 cutaway=True,
+                window_start_frame=away.window_start_frame,
             )
         )
         if back > 0:
-            clips.append(_clip(clip, at + reaction, back, 1.0))
+            clips.append(_clip(clip, at + reaction, back, 1.0, window))
     return rough.model_copy(update={"clips": clips})
 
 
-def _clip(clip: CutClip, head: int, source_frames: int, speed: float) -> CutClip:
+def _clip(clip: CutClip, head: int, source_frames: int, speed: float, window: int) -> CutClip:
+    """The clip `head` frames into its shot, in the frames of its take's media, which start `window` frames into
+    the shot."""
     frames = max(1, int(source_frames / speed))
-    return clip.model_copy(update={"source_start_frame": head, "frames": frames, "speed": speed})
+    update = {"source_start_frame": head - window, "window_start_frame": window, "frames": frames, "speed": speed}
+    return clip.model_copy(update=update)
 
 
 def _order(rough: Cut, plan: Plan, actions: Iterable[EditAction]) -> list[str]:

@@ -61,8 +61,8 @@ def _show_the_subject(
     missing = {key.removesuffix(VISIBLE_SUFFIX) for key in finding.evidence if key.endswith(VISIBLE_SUFFIX)}
     speakers = {line.character for line in shot.dialogue}
     fps = cut.fps
-    head = clip.source_start_frame + round(MIN_SHOT_S * fps)  # a moment of the shot, then the other picture
-    rest_s = (clip.source_start_frame + clip.frames * clip.speed - head) / fps
+    head = clip.shot_start_frame + round(MIN_SHOT_S * fps)  # a moment of the shot, then the other picture
+    rest_s = (clip.shot_start_frame + clip.frames * clip.speed - head) / fps
     if rest_s < MIN_SHOT_S:
         return []
     same_moment = [o for o in usable if o.id != shot.id and missing <= set(o.camera.subjects)]
@@ -75,7 +75,7 @@ def _show_the_subject(
         *((o, "another set-up of the moment") for o in same_moment),
         *((o, "a listener") for o in listeners),
     ]:
-        if takes[other.id].frames / takes[other.id].fps < MIN_SHOT_S:
+        if takes[other.id].whole_frames / takes[other.id].fps < MIN_SHOT_S:
             continue
         actions.append(
             EditAction(
@@ -128,12 +128,12 @@ def _neutral_between(a: Shot, b: Shot, neutral: list[Shot], cut: Cut, takes: Map
         return []
     clip = cut.clips[index]
     fps = cut.fps
-    end = clip.source_start_frame + clip.frames * clip.speed
+    end = clip.shot_start_frame + clip.frames * clip.speed
     actions = []
     for other in neutral:
         # As long as the first shot leaves a shot's worth of itself before it, at most NEUTRAL_S.
-        room_s = (end - clip.source_start_frame) / fps - MIN_SHOT_S
-        hold_s = min(NEUTRAL_S, takes[other.id].frames / takes[other.id].fps, room_s)
+        room_s = (end - clip.shot_start_frame) / fps - MIN_SHOT_S
+        hold_s = min(NEUTRAL_S, takes[other.id].whole_frames / takes[other.id].fps, room_s)
         if hold_s < MIN_SHOT_S:
             continue
         start = end - hold_s * fps

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Config
+from ..errors import RenderError
 from ..model import Critique, Cut, EditDecisions, Plan, Take
 from .critics.offline import offline_critique
 from .fine_cut import apply_edit, decide_edit, vet_edit
@@ -55,6 +56,21 @@ def screen(plan: Plan, cut: Cut, config: Config, out_dir: Path | None = None) ->
     return merge(cut.title, cut.duration_s, critiques)
 
 
+def edit_decisions(
+    plan: Plan,
+    rough: Cut,
+    takes: Mapping[str, Take],
+    config: Config,
+    edited: EditDecisions | None,
+    critique: Critique | None,
+) -> EditDecisions:
+    """The fine cut's decisions: `edited` (a hand-edited edit.json) vetted, else the editor's own, taking up the
+    `critique`'s proposals (None: without them)."""
+    if edited is not None:
+        return vet_edit(edited, plan, rough, takes)
+    return decide_edit(plan, rough, takes, intensity_curve(plan), config.edit, critique)
+
+
 def post_produce(
     plan: Plan,
     rough: Cut,
@@ -68,12 +84,27 @@ def post_produce(
     critique = screen(plan, rough, config)
     if not (fine_cut and config.edit.fine_cut):
         return PostResult(critique, None, rough, rough=rough)
+    decisions = edit_decisions(plan, rough, takes, config, edited, critique)
     if edited is not None:
-        decisions = vet_edit(edited, plan, rough, takes)
         for reason in decisions.skipped[len(edited.skipped) :]:
             log.warning("edit.json: %s; skipped", reason)
-    else:
-        decisions = decide_edit(plan, rough, takes, intensity_curve(plan), config.edit, critique)
     cut = apply_edit(rough, plan, takes, decisions)
     decisions = decisions.model_copy(update={"fine_duration_s": cut.duration_s})
     return PostResult(critique, decisions, cut, hand_edited=edited is not None, rough=rough)
+
+
+def on_takes(post: PostResult, plan: Plan, takes: Mapping[str, Take]) -> PostResult:
+    """`post` decided on the shots as planned, cut from the takes as rendered (each a window of its shot): the
+    same frames, counted from where each take's media starts."""
+    if post.decisions is None or post.rough is None:
+        return post
+    cut = apply_edit(post.rough, plan, takes, post.decisions)
+    for clip in cut.clips:
+        last = clip.source_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
+        if clip.source_start_frame < 0 or last >= takes[clip.shot_id].frames:
+            # Only if a critic's proposal ever played frames the edit without proposals does not (handles.py).
+            raise RenderError(
+                f"shot {clip.shot_id}: the fine cut plays frames the take was not rendered with; "
+                "run again with --force, and report it"
+            )
+    return replace(post, cut=cut)

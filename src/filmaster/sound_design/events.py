@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..backends.resilience import Unrecovered
-from .lexicon import load_lexicon
+from .lexicon import OTHER, load_lexicon
 from .reading import has_sound_word, read_sentence
+from .unknown_sources import SourceMatcher, unknown_subject
 
 if TYPE_CHECKING:
     from ..backends.embed.base import EmbeddingBackend
@@ -30,6 +31,9 @@ LEXICON = load_lexicon()
 CATEGORIES = LEXICON.categories
 BY_NAME = {c.name: c for c in CATEGORIES}
 EMBED_THRESHOLD = 0.5  # cosine of MiniLM embeddings; measured on tests/data/sound_labels.json
+# Cosine of an unknown source's noun phrase to its nearest lexicon thing; chosen by leave-one-screenplay-out
+# cross-validation on the development set (calibration.py; tests/sound_design/test_calibration.py).
+SOURCE_THRESHOLD = 0.85
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,14 @@ def _one_per_paragraph(found: list[NamedSound]) -> list[NamedSound]:
 class SoundFinder:
     """Finds named sounds; the embedding model, when given, matches sentences the lexicon has no word for."""
 
-    def __init__(self, embedder: EmbeddingBackend | None = None, threshold: float = EMBED_THRESHOLD) -> None:
+    def __init__(
+        self,
+        embedder: EmbeddingBackend | None = None,
+        threshold: float = EMBED_THRESHOLD,
+        source_threshold: float = SOURCE_THRESHOLD,
+    ) -> None:
         self.embedder = embedder
+        self.sources = SourceMatcher(LEXICON, embedder, source_threshold) if embedder is not None else None
         self.unembedded = 0  # sentences left to the lexicon because the embedding model failed
         self.threshold = threshold
         self._prototypes: np.ndarray | None = None
@@ -95,29 +105,42 @@ class SoundFinder:
         """Every sound `text` (an action line or a parenthetical) names, in the order it names them."""
         found: list[NamedSound] = []
         unknown: list[tuple[str, float]] = []
+        subjects: list[tuple[str, str, float]] = []  # a sound word's unknown subject, its sentence, where
         previous = None
         n = max(len(text), 1)
         for sentence, offset in sentences(text):
             readings, previous = read_sentence(LEXICON, sentence, offset, previous)
-            if not readings and not has_sound_word(LEXICON, sentence):
-                unknown.append((sentence.strip(), (offset + len(sentence) / 2) / n))  # as clauses() places it
-            found += [
+            position = (offset + len(sentence) / 2) / n  # as clauses() places it
+            heard = [
                 NamedSound(r.category, text[r.start : r.end], (r.start + r.end) / 2 / n, r.count) for r in readings
             ]
-        if self.embedder is not None and unknown:
+            subject = None if readings else unknown_subject(LEXICON, sentence)
+            if subject:  # "a concrete mixer churns": the sound word is heard, from a thing the lexicon lacks
+                subjects.append((subject, sentence.strip(), position))
+            elif not readings and not has_sound_word(LEXICON, sentence):
+                unknown.append((sentence.strip(), position))
+            found += heard
+        if self.embedder is not None and (unknown or subjects):
             try:
-                nearest = self._nearest([c for c, _ in unknown])
+                nearest = self._nearest([c for c, _ in unknown]) if unknown else []
+                assert self.sources is not None
+                by_source = self.sources.nearest([s[0] for s in subjects]) if subjects else []
             except Unrecovered as exc:  # the embedding model failed every retry: the lexicon's matches stand alone
-                log.warning("%d sentence(s) matched by the lexicon alone: %s", len(unknown), exc)
-                self.unembedded += len(unknown)
+                log.warning("%d sentence(s) matched by the lexicon alone: %s", len(unknown) + len(subjects), exc)
+                self.unembedded += len(unknown) + len(subjects)
                 return _one_per_paragraph(found)
             for (sentence, position), name in zip(unknown, nearest, strict=True):
                 if name is not None:
                     found.append(NamedSound(name, sentence, position, repeat_count(sentence)))
+            for (_, sentence, position), (name, score) in zip(subjects, by_source, strict=True):
+                if name != OTHER and score >= self.sources.threshold:
+                    count = 1 if BY_NAME[name].continuous else repeat_count(sentence)
+                    found.append(NamedSound(name, sentence, position, count))
             found.sort(key=lambda s: s.position)
         return _one_per_paragraph(found)
 
-    def _nearest(self, texts: list[str]) -> list[str | None]:
+    def _scores(self, texts: list[str]) -> np.ndarray:
+        """Each text's cosine to the nearest description of each category (texts × categories)."""
         assert self.embedder is not None
         if self._prototypes is None:
             self._owners = np.array([i for i, c in enumerate(CATEGORIES) for _ in c.descriptions])
@@ -125,6 +148,10 @@ class SoundFinder:
         per_wording = self.embedder.embed(texts) @ self._prototypes.T
         scores = np.full((len(texts), len(CATEGORIES)), -1.0, dtype=np.float32)
         np.maximum.at(scores.T, self._owners, per_wording.T)
+        return scores
+
+    def _nearest(self, texts: list[str]) -> list[str | None]:
+        scores = self._scores(texts)
         best = scores.argmax(axis=1)
         return [
             CATEGORIES[int(b)].name if float(row[b]) >= self.threshold else None

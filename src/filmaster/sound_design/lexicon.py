@@ -22,6 +22,7 @@ class Category:
     refines: tuple[str, ...]  # categories this one names more precisely ("its horn" on a taxi)
     struck: bool  # its things ring when struck: "taps a fork on his glass" is heard as the glass
     descriptions: tuple[str, ...]  # short wordings the embedding model compares an unknown wording with
+    things: tuple[str, ...] = ()  # its sources and heard words: what an unknown source is compared with by meaning
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Sense:
 class Lexicon:
     categories: tuple[Category, ...]
     phrases: dict[tuple[str, ...], tuple[Sense, ...]]
+    other_things: tuple[str, ...] = ()  # things that sound in no category (a fox, the radio)
 
     def senses_at(self, words: list[str], at: int) -> tuple[int, tuple[Sense, ...]]:
         """The longest lexicon phrase starting at word `at`: its length in words and its senses (0, () if none)."""
@@ -94,6 +96,7 @@ def load_lexicon() -> Lexicon:
                 tuple(spec.get("refines", ())),
                 bool(spec.get("struck", False)),
                 tuple(spec["descriptions"]),
+                tuple(spec.get("kinds", ())) + tuple(spec.get("sources", ())) + tuple(spec.get("heard", ())),
             )
         )
         for kind in ("sources", "heard", "calls", "manners"):
@@ -137,4 +140,8 @@ def load_lexicon() -> Lexicon:
     too_long = [w for w in table if len(w) > MAX_PHRASE]
     if too_long:
         raise ValueError(f"lexicon phrases longer than {MAX_PHRASE} words: {too_long[:3]}")
-    return Lexicon(tuple(categories), {wording: tuple(senses) for wording, senses in table.items()})
+    return Lexicon(
+        tuple(categories),
+        {wording: tuple(senses) for wording, senses in table.items()},
+        tuple(raw["others"]["sources"]),
+    )

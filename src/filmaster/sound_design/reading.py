@@ -87,7 +87,7 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
         mark.calls = tuple(sorted(s.value for s in senses if s.kind == "call"))
         marks.append(mark)
         at += n
-    return words, marks
+    return words, [m for m in marks if not _modifies_a_noun(words, marks, m)]  # "the crash barrier", "a spray gun"
 
 
 def _shares_the_subject(words: list[str], mark: Mark) -> bool:
@@ -266,6 +266,39 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         readings.append(Reading(category, offset + start, offset + end, 1 if continuous[category] else count))
     readings.sort(key=lambda r: r.start)
     return readings, (sources[-1] if sources else previous)
+
+
+NOT_NOUNS = (
+    "a", "an", "the", "his", "her", "its", "their", "my", "our", "your", "this", "that", "it", "he", "she", "they",
+    "again", "once", "twice", "somewhere", "overhead", "outside", "inside", "below", "above", "nearby", "behind",
+    "downstairs", "upstairs", "away", "past", "down", "up", "out", "back", "around", "too", "now", "still", "open",
+    "shut", "closed", "loud", "hard", "close", "far", "home", "here", "there", "everywhere", "ahead", "forward",
+    "off", "in", "aside", "apart", "together", "alone", "on", "then", "so", "softly", "distant", "nearer", "closer",
+    "shrill", "low", "high", "deep", "sharp", "dull", "faint",
+)  # fmt: skip
+
+
+def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
+    """Whether a lexicon word is the first noun of a compound, the head noun last, which names the thing: the next
+    word is no word the lexicon knows and looks like a noun, and either the phrase is a preposition's and ends there
+    ("on the crash barrier", "into a storm drain") or it is a subject after a determiner whose verb is a sound word
+    ("the spray gun hisses", "a heating pipe clanks"). Without a tagger a plural noun and a verb look alike, so
+    nothing else is read as a compound ("gulls wheel over the water")."""
+    after = mark.last + 1
+    if after >= len(words) or any(m.first == after for m in marks):
+        return False
+    noun = words[after]
+    if noun in NOT_NOUNS or noun in PREPOSITIONS or noun in CLAUSE_BREAKS or not noun.isalpha():
+        return False
+    if noun.endswith(("ly", "ing", "ed")):
+        return False  # "a thud overhead", "the engine idling", "the door slammed"
+    lead = words[max(0, mark.first - 2) : mark.first]
+    follows = words[after + 1] if after + 1 < len(words) else ""
+    if any(w in PREPOSITIONS for w in lead):
+        return follows == "" or follows in PREPOSITIONS or follows in CLAUSE_BREAKS
+    verb = next((m for m in marks if m.first == after + 1), None)
+    subject = mark.first > 0 and words[mark.first - 1] in ("a", "an", "the")
+    return subject and verb is not None and verb.has("call", "voiced", "motion", "manner")
 
 
 def _may_sound(source: Mark, silenced: set[int], words: list[str]) -> bool:

@@ -26,12 +26,16 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..atomic import write_text_atomic
+from ..backends.faults import current as current_faults
 from ..backends.registry import available_backends, create_backend
 from ..backends.video.base import ShotRequest, VideoBackend
 from ..backends.video.references import shot_references
 from ..backends.video.remote import Control, Generated, RemoteVideoBackend, first_frame_png
 from ..budget import CostBudget
 from ..errors import BackendUnavailableError, ConfigError, CostLimitError, FilmasterError
+from ..execution import Executor
+from ..execution.base import A_REQUEST
+from ..execution.work import Shipped, generate_shot
 from ..model import Keyframe, Plan, RenderSettings, SceneBlock, Shot, Take
 from ..progress import Reporter
 from ..project import Project, content_key, publish
@@ -107,6 +111,16 @@ class _Job:
     keyframer: Keyframer | None = None  # paints the start image first ([generate] keyframe)
 
 
+def generated_shots(plan: Plan, default_backend: str) -> set[str]:
+    """The shots a remote backend generates (from their whole previz take, so it is rendered whole)."""
+    return {
+        shot.id
+        for scene in plan.scenes
+        for shot in scene.shots
+        if is_remote(backend_name(shot, scene, default_backend))
+    }
+
+
 def generate_shots(
     plan: Plan,
     takes: dict[str, Take],
@@ -119,10 +133,12 @@ def generate_shots(
     reporter: Reporter,
     max_cost_usd: float | CostBudget | None = None,
     keyframe: str | None = None,
+    executor: Executor | None = None,
 ) -> GenerationReport:
     """Replace the previz takes of the shots assigned to remote backends by generated ones (see module doc).
     `takes` is updated in place; the previz takes must already be rendered. `keyframe` names the image backend
-    that paints the start images ([generate] keyframe), if any."""
+    that paints the start images ([generate] keyframe), if any. With an `executor` (Ray), each request is made on
+    a worker; this process keeps each backend's concurrency bound, the budget and the cache."""
     report = GenerationReport()
     # A budget the run shares (the voices may have spent part of --max-cost already), or a limit of its own.
     budget = max_cost_usd if isinstance(max_cost_usd, CostBudget) else CostBudget(max_cost_usd)
@@ -163,7 +179,7 @@ def generate_shots(
             else:
                 jobs.append(job)
     if jobs:
-        _run(jobs, takes, project, reporter, report, budget)
+        _run(jobs, takes, project, reporter, report, budget, executor)
     if report.outcomes:
         reporter.stage("generate", report.summary())
     return report
@@ -200,6 +216,7 @@ def _run(
     reporter: Reporter,
     report: GenerationReport,
     max_cost_usd: float | CostBudget | None,
+    executor: Executor | None = None,
 ) -> None:
     lock = threading.Lock()
     # A budget the run shares (the voices may have spent part of --max-cost already), or a limit of its own.
@@ -212,14 +229,14 @@ def _run(
         for job in jobs:  # in film order, so a cost limit keeps the beginning of the film
             name = job.backend.NAME
             try:
-                budget.reserve(job.estimate)
+                budget.reserve(job.estimate, "shots")
             except CostLimitError as error:
                 _fall_back(report, takes, job.request.shot.id, name, str(error), reporter)
                 continue
             pool = pools.get(name) or pools.setdefault(
                 name, ThreadPoolExecutor(job.backend.concurrency, thread_name_prefix=f"generate-{name}")
             )
-            futures.append((job, pool.submit(_generate, job)))
+            futures.append((job, pool.submit(_generate, job, executor)))
         with reporter.task(f"Generating {len(futures)} shot(s)", len(futures)) as advance:
             for job, future in futures:
                 shot_id, name = job.request.shot.id, job.backend.NAME
@@ -241,8 +258,9 @@ def _run(
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _generate(job: _Job) -> Generated:
-    """One shot, in a worker thread: generated into a temporary file, moved into the cache when verified."""
+def _generate(job: _Job, executor: Executor | None = None) -> Generated:
+    """One shot, in a worker thread: generated into a temporary file (here, or on an executor's worker, whose
+    clip comes back as bytes), moved into the cache when verified."""
     references = shot_references(job.request)
     frame = first_frame_png(job.previz) if job.previz.is_file() else None
     painted = None
@@ -251,7 +269,10 @@ def _generate(job: _Job) -> Generated:
     control = Control(first_frame_png=frame, previz_clip=job.previz, references=references)
     tmp = job.clip.with_name(f".{job.clip.stem}.{threading.get_ident()}.part.mp4")
     try:
-        result = job.backend.generate(job.request, tmp, control, journal=job.journal)
+        if executor is None:
+            result = job.backend.generate(job.request, tmp, control, journal=job.journal)
+        else:  # the request and its control travel; the thread waits, so the backend's concurrency still holds
+            result = _generate_on(executor, job, control, tmp)
         record: dict[str, Any] = {
             "model": result.model, "seed": result.seed, "prompt": result.prompt, "cost_usd": result.cost_usd,
         }  # fmt: skip
@@ -262,6 +283,19 @@ def _generate(job: _Job) -> Generated:
         job.journal.unlink(missing_ok=True)  # last: until the clip is stored, a rerun fetches the same job
     finally:
         tmp.unlink(missing_ok=True)
+    return result
+
+
+def _generate_on(executor: Executor, job: _Job, control: Control, tmp: Path) -> Generated:
+    """The shot generated by an executor's worker. Its submit journal travels as text (a job an earlier run
+    submitted is resumed there); the worker's own journal stays in its scratch folder, so a run stopped while a
+    Ray worker polls submits that shot anew next time (docs/scaling.md)."""
+    journal = job.journal.read_text(encoding="utf-8") if job.journal.is_file() else None
+    shipped = cast(RemoteVideoBackend, Shipped(job.backend))  # as its class and settings
+    resources = executor.resources_of(job.backend.NAME, A_REQUEST)
+    made = executor.submit(generate_shot, shipped, job.request, control, journal, current_faults(), resources=resources)
+    clip, result = made.result()
+    tmp.write_bytes(clip)
     return result
 
 

@@ -25,7 +25,7 @@ from ..backends.image.base import ImageBackend, PaintRequest
 from ..backends.registry import create_backend
 from ..backends.video.remote import camera_prompt, check_image
 from ..budget import CostBudget
-from ..errors import FilmasterError, NotResentError
+from ..errors import FilmasterError
 from ..model import Keyframe, ShotRequest
 from ..progress import Reporter
 from ..project import Project, content_key
@@ -101,7 +101,7 @@ class Keyframer:
             check_image(reference)  # a reference that is not a picture fails the shot before anything is paid
         estimate = backend.estimate_cost(paint)
         try:
-            self.budget.reserve(estimate)
+            self.budget.reserve(estimate, "shots")  # a start frame is part of its shot's cost
             start = png.with_name(f".{key}.{threading.get_ident()}.previz.png")
             painted = png.with_name(f".{key}.{threading.get_ident()}.painted.png")
             write_bytes_atomic(start, previz_png)
@@ -112,9 +112,6 @@ class Keyframer:
                 start.unlink(missing_ok=True)
                 painted.unlink(missing_ok=True)
         except FilmasterError as exc:
-            if isinstance(exc, NotResentError):  # the order may have been billed: counted in the run's spend
-                with self._lock:
-                    self.report.spent_usd = round(self.report.spent_usd + estimate, 4)
             return previz_png, self._kept(shot_id, str(exc))
         except Exception as exc:  # a painter's surprise must not cost the shot: it goes on from its previz frame
             log.debug("painting the keyframe of %s failed", shot_id, exc_info=True)

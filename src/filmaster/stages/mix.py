@@ -26,17 +26,17 @@ import numpy as np
 from ..atomic import atomic_path
 from ..audio.film_bus import FilmBus, StoredSegment, stored_samples
 from ..audio.film_grid import AAC_FRAME, AUDIO_RATE
-from ..audio.master import analyse, master_stretch, stable_stretches
+from ..audio.master import master_stretch, stable_stretches
 from ..audio.master_stream import BlockMemo, StreamedMaster, block_samples, master_streamed
-from ..audio.mix import premix
+from ..audio.scene_premix import store_premix
 from ..audio.wav_stream import wav_blocks, wav_patch
-from ..audio.wavio import read_wav, to_pcm16, wav_frames
+from ..audio.wavio import to_pcm16, wav_frames
 from ..config import SoundConfig
-from ..errors import AudioError
-from ..model import CueKind, Cut, SoundCue, SoundPlan
+from ..model import Cut, SoundCue, SoundPlan
 from ..model.mix import EarlyAudio, MixResult
 from ..project import Project, content_key
 from ..verify import load_array, wav_ok
+from .cue_stems import CueStems
 
 log = logging.getLogger(__name__)
 
@@ -269,41 +269,18 @@ def _stored_premix(cues: list[SoundCue], config: SoundConfig, project: Project, 
 
 def _make_premix(cues: list[SoundCue], config: SoundConfig, project: Project, rate: int) -> StoredSegment:
     origin, key = _premix_key(cues, config, project, rate)
-    stems, detector = lay_cues(cues, project.out, rate, origin)
-    audio = premix(stems, duck_db=config.duck_db, sample_rate=rate, dialogue_detector=detector).audio
-    analysis = analyse(audio, rate)
-    # One flat float32 array: the interleaved stereo, then the envelope, then the energy, so that each loads
-    # as a contiguous view (columns of a 2-D array would be strided, and joining them twice as slow).
-    packed = np.concatenate([audio.astype(np.float32).ravel(), analysis.envelope, analysis.energy])
+    stems = CueStems(cues, project.out, rate, origin)
     stored = project.cache.path(NAMESPACE, key, ".npy")
-    with atomic_path(stored) as tmp, tmp.open("wb") as handle:
-        np.save(handle, packed)
+    # Block by block into the cache file (the layout `audio.film_bus` reads): a scene of any length, a feature's
+    # one-take included, is premixed and analysed in a few blocks' memory.
+    store_premix(stems, stored, sample_rate=rate, duck_db=config.duck_db)
     project.cache.record(NAMESPACE, computed=True)
-    return StoredSegment(start=_placed(origin, rate), samples=audio.shape[0], path=stored, key=key)
+    return StoredSegment(start=_placed(origin, rate), samples=stems.samples, path=stored, key=key)
 
 
 def lay_cues(
     cues: list[SoundCue], out_dir: Path, rate: int, origin: int
 ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
-    """Every cue on its kind's stem at its offset from `origin`, with its gain; stems as long as the longest. With
-    them, what the dialogue compressor listens to: the lines without their delivery's level (None if none has
-    one), so a whispered line keeps its 12 dB under a spoken one through the compressor."""
-    placed: list[tuple[str, int, np.ndarray, float]] = []
-    for cue in cues:
-        audio, file_rate = read_wav(out_dir / str(cue.media))
-        if file_rate != rate:
-            raise AudioError(f"{cue.media}: sample rate {file_rate} Hz, the mix runs at {rate} Hz; re-render the cue")
-        if audio.ndim == 1 or audio.shape[1] == 1:
-            audio = np.repeat(audio.reshape(-1, 1), 2, axis=1)
-        gained = audio * np.float32(10 ** (cue.gain_db / 20))
-        placed.append((cue.kind.value, round(cue.start_s * rate) - origin, gained, cue.delivery_db))
-    length = max(offset + audio.shape[0] for _, offset, audio, _ in placed)
-    stems: dict[str, np.ndarray] = {}
-    keyed = any(delivery and kind == CueKind.DIALOGUE.value for kind, _, _, delivery in placed)
-    detector = np.zeros((length, 2), dtype=np.float32) if keyed else None
-    for kind, offset, audio, delivery in placed:
-        stem = stems.setdefault(kind, np.zeros((length, 2), dtype=np.float32))
-        stem[offset : offset + audio.shape[0]] += audio
-        if detector is not None and kind == CueKind.DIALOGUE.value:
-            detector[offset : offset + audio.shape[0]] += audio * np.float32(10 ** (-delivery / 20))
-    return stems, detector
+    """A scene's stems whole, in memory (see `CueStems`); the premix itself reads them a block at a time."""
+    stems = CueStems(cues, out_dir, rate, origin)
+    return stems.read(0, stems.samples)

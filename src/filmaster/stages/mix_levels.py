@@ -15,16 +15,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..audio.automation import gain_breakpoints
-from ..audio.dsp import fit_length
-from ..audio.dynamics import compress
-from ..audio.mix import DUCKED_UNDER_DIALOGUE, duck_envelope, speech_presence
+from ..audio.automation import breakpoints_at, sample_points
+from ..audio.ducking import DUCKED_UNDER_DIALOGUE, curve_gain
+from ..audio.scene_premix import SpeechPower, dialogue_blocks, scene_spans
 from ..audio.wavio import wav_frames
 from ..config import SoundConfig
 from ..model import CueKind, SoundCue, SoundPlan
 from ..model.levels import CueLevel, MixLevels
 from ..project import Project, content_key
-from .mix import PREMIX_VERSION, _origin, _placed, cues_by_scene, lay_cues
+from .cue_stems import CueStems
+from .mix import PREMIX_VERSION, _origin, _placed, cues_by_scene
 
 NAMESPACE = "mix-levels"
 LEVELS_VERSION = "1"
@@ -82,26 +82,32 @@ def _scene_levels(
 def _analyse(
     cues: list[SoundCue], out_dir: Path, rate: int, origin: int, duck_db: float
 ) -> tuple[list[tuple[float, float]], dict[str, float]]:
-    """The dialogue stem laid as `stages.mix` lays it (stereo, each line with its gain, as long as the longest
-    stem), compressed as premix compresses it: the ducking premix derives from it, and how much quieter the
-    compressor made each line (the ratio of its RMS after to before, over the line's samples)."""
-    offsets = {c.id: round(c.start_s * rate) - origin for c in cues}
-    lengths = {c.id: wav_frames(out_dir / str(c.media)) for c in cues}
-    total = max(offsets[c.id] + lengths[c.id] for c in cues)
+    """The dialogue stem laid as `stages.mix` lays it, compressed as the premix compresses it, block by block
+    (`audio.scene_premix.dialogue_blocks`): the ducking the premix derives from it, and how much quieter the
+    compressor made each line (the ratio of its RMS after to before, over the line's samples). Memory stays a few
+    blocks and the ducking curve (a 48th of the samples), whatever the scene's length."""
+    stems = CueStems(cues, out_dir, rate, origin)
     spoken = [c for c in cues if c.kind == CueKind.DIALOGUE]
-    laid, detector = lay_cues(spoken, out_dir, rate, origin) if spoken else ({}, None)
-    dialogue = fit_length(laid.get(CueKind.DIALOGUE.value, np.zeros((total, 2), dtype=np.float32)), total)
-    compressed = compress(dialogue, rate, key=None if detector is None else fit_length(detector, total))
+    offsets = {c.id: round(c.start_s * rate) - origin for c in spoken}
+    lengths = {c.id: wav_frames(out_dir / str(c.media)) for c in spoken}
+    energy = {c.id: [0.0, 0.0] for c in spoken}  # sum of squares before and after the compressor
+    power = SpeechPower(stems.samples, rate)
+    for lo, hi, laid, squeezed in dialogue_blocks(stems, scene_spans(stems, rate), rate):
+        power.add(lo, squeezed)
+        for cue in spoken:
+            a, b = max(lo, offsets[cue.id]), min(hi, offsets[cue.id] + lengths[cue.id])
+            if a < b:
+                energy[cue.id][0] += float(np.sum(np.square(laid[a - lo : b - lo], dtype=np.float64)))
+                energy[cue.id][1] += float(np.sum(np.square(squeezed[a - lo : b - lo], dtype=np.float64)))
     dynamics = {}
     for cue in spoken:
-        span = slice(offsets[cue.id], offsets[cue.id] + lengths[cue.id])
-        before = float(np.sqrt(np.mean(np.square(dialogue[span], dtype=np.float64))))
-        after = float(np.sqrt(np.mean(np.square(compressed[span], dtype=np.float64))))
-        dynamics[cue.id] = round(20 * np.log10(after / before), 3) if before > 0 and after > 0 else 0.0
+        count = 2 * lengths[cue.id]  # stereo samples
+        before, after = (np.sqrt(total / count) if count else 0.0 for total in energy[cue.id])
+        dynamics[cue.id] = round(float(20 * np.log10(after / before)), 3) if before > 0 and after > 0 else 0.0
     ducking: list[tuple[float, float]] = []
     if duck_db < 0 and any(c.kind in DUCKED for c in cues):
-        gain = duck_envelope(speech_presence(compressed, rate), total, rate, duck_db)
-        ducking = gain_breakpoints(gain, rate)
+        index = sample_points(stems.samples, rate)
+        ducking = breakpoints_at(index, curve_gain(power.ducking(duck_db), index, rate), rate)
     return ducking, dynamics
 
 

@@ -5,6 +5,10 @@ worker), in the background: a take's length comes from the plan, so the cut, the
 the shots render (`start_shoot` returns the takes at once; `Shooting.wait` waits for their files). A lone missing
 shot (an edit's) renders as a part per core when its backend can, joined into one take by packet copy.
 
+Given windows (`post.handles`: what the fine cut plays of each shot, plus handles), a backend that renders parts
+renders only those frames of each shot; the take is cached as `<key>.w<first>-<end>`. A stored take that holds a
+later run's window serves it, and one that overlaps it has only the missing frames rendered and joined to it.
+
 A shot's cache key covers everything that decides its pixels — the shot's camera and timing, its scene's set,
 time, blocking and cast, the render settings, the seed and the backend's identity — but not its id or number, so
 inserting a shot earlier in a scene does not re-render the ones after it, nor the fields its backend does not
@@ -17,27 +21,33 @@ import dataclasses
 import json
 import multiprocessing
 import os
+import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..backends.faults import FaultyBackend, with_faults
+from ..backends.faults import current as current_faults
 from ..backends.registry import create_backend
-from ..backends.resilience import Unrecovered, with_retries
 from ..backends.video.base import VideoBackend
 from ..errors import FilmasterError, RenderError
+from ..execution import Executor
+from ..execution.base import land
+from ..execution.work import render_shot
 from ..export.film import join_clips
 from ..model import Plan, RenderSettings, SceneBlock, Shot, Take
 from ..model.shot_request import ShotRequest
 from ..progress import Reporter
-from ..project import Project, content_key, publish
+from ..project import Cache, Project, content_key, publish
 from ..verify import clip_ok
+from .render_take import render_take
 
 NAMESPACE = "shots"
+EXTENDED = "shots_extended"  # work counter: stored takes given the heads or tails a new edit plays
 # The fewest frames worth a part of their own: a second worker takes half a second to start.
 MIN_PART_FRAMES = 24
 PARTS = 2  # a long shot's parts, rendered side by side: a lone shot (an edit's) uses two cores, not one
@@ -52,6 +62,7 @@ class ShootConfig:
     settings: RenderSettings
     seed: int
     workers: int  # 0 = one per core
+    executor: Executor | None = None  # where shots render: None for this machine's process pool, else Ray
 
 
 def shot_requests(plan: Plan, settings: RenderSettings, seed: int) -> list[ShotRequest]:
@@ -113,24 +124,21 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> str | None:
-    """Render one shot (or part), retried within the unit budget; returns why it fell back to the plain previz
-    renderer (only when faults are injected into the backend), else None."""
-    backend = _worker_backend
-    assert backend is not None
-    frames = request.part[1] - request.part[0] if request.part else request.frames
+    """Render one shot (or part) in this pool worker; returns why it fell back (see render_take), else None."""
+    assert _worker_backend is not None
+    return render_take(_worker_backend, request, Path(clip), Path(truth))
 
-    def complete(_: object) -> str | None:  # a clip short of frames (a cut-off download) is a failed attempt
-        return None if clip_ok(Path(clip), frames) else f"the clip does not hold its {frames} frames"
 
-    what = f"shot {request.shot.id}"
-    try:
-        with_retries(what, lambda: backend.shoot(request, Path(clip), Path(truth)), complete)
-        return None
-    except Unrecovered as exc:
-        if not isinstance(backend, FaultyBackend):  # a real failure, every time: the run reports it
-            raise (exc.last or RenderError(f"shot {request.shot.id}: rendering failed: {exc}")) from None
-        backend.inner.shoot(request, Path(clip), Path(truth))  # the previz take, without the injected faults
-        return str(exc)
+Window = tuple[int, int]  # frames [first, end) of a shot
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A take in the cache: the frames of its shot that it holds, its clip and ground truth."""
+
+    window: Window
+    clip: Path
+    truth: Path
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,8 @@ class _Job:
     truth: Path
     media: Path  # where the take is published in the output folder
     parts: int = 1  # rendered in this many parts at once, then joined
+    window: Window | None = None  # the frames of the shot to render; None: all of them
+    keep: _Stored | None = None  # a stored take inside `window`: only the frames around it are rendered
     # Temporary names carry the planning process's id: runs never share a half-written file.
     owner: int = dataclasses.field(default_factory=os.getpid)
 
@@ -154,8 +164,12 @@ class _Job:
         return self.truth.with_name(f".{self.truth.stem}.{self.owner}.part.json")
 
     @property
+    def span(self) -> Window:
+        return self.window or (0, self.request.frames)
+
+    @property
     def frames(self) -> int:
-        return self.request.frames
+        return self.span[1] - self.span[0]
 
     def part_files(self, k: int) -> tuple[Path, Path]:
         return (
@@ -163,29 +177,42 @@ class _Job:
             self.truth.with_name(f".{self.truth.stem}.{self.owner}.part{k}.json"),
         )
 
-    def _bounds(self) -> list[int]:
-        return [round(k * self.frames / self.parts) for k in range(self.parts + 1)]
+    def _pieces(self) -> list[tuple[int, int, _Stored | None]]:
+        """The window as consecutive frame ranges, each rendered (None) or taken from the stored take."""
+        first, end = self.span
+        if self.keep is not None:
+            a, b = self.keep.window
+            pieces = [(first, a, None), (a, b, self.keep), (b, end, None)]
+            return [piece for piece in pieces if piece[1] > piece[0]]
+        bounds = [first + round(k * self.frames / self.parts) for k in range(self.parts + 1)]
+        return [(bounds[k], bounds[k + 1], None) for k in range(self.parts)]
+
+    @property
+    def joined(self) -> bool:
+        return self.parts > 1 or self.keep is not None
 
     def renders(self, cores: int) -> list[tuple[ShotRequest, Path, Path]]:
-        """What the workers render: the whole shot (on `cores`), or each of its `parts` on one core."""
-        if self.parts == 1:
-            return [(dataclasses.replace(self.request, cores=cores), self.clip_tmp, self.truth_tmp)]
-        b = self._bounds()
+        """What the workers render: the whole window (on `cores`), or each of its pieces on one core."""
+        if not self.joined:
+            return [(dataclasses.replace(self.request, part=self.window, cores=cores), self.clip_tmp, self.truth_tmp)]
         return [
-            (dataclasses.replace(self.request, part=(b[k], b[k + 1]), cores=1), *self.part_files(k))
-            for k in range(self.parts)
+            (dataclasses.replace(self.request, part=(first, end), cores=1), *self.part_files(k))
+            for k, (first, end, stored) in enumerate(self._pieces())
+            if stored is None
         ]
 
     def join(self) -> None:
-        """The rendered parts as the one clip (and ground truth) that a whole render would have written."""
-        if self.parts == 1:
+        """The rendered pieces (and a stored take between them) as the one clip and ground truth that a render of
+        the whole window would have written."""
+        if not self.joined:
             return
-        b, parts = self._bounds(), [self.part_files(k) for k in range(self.parts)]
-        join_clips(
-            [(clip, b[k + 1] - b[k]) for k, (clip, _) in enumerate(parts)], self.clip_tmp, self.request.settings.fps
-        )
-        if all(truth.is_file() for _, truth in parts):
-            docs = [json.loads(truth.read_text(encoding="utf-8")) for _, truth in parts]
+        pieces = [
+            (first, end, (stored.clip, stored.truth) if stored else self.part_files(k))
+            for k, (first, end, stored) in enumerate(self._pieces())
+        ]
+        join_clips([(clip, end - first) for first, end, (clip, _) in pieces], self.clip_tmp, self.request.settings.fps)
+        if all(truth.is_file() for _, _, (_, truth) in pieces):
+            docs = [json.loads(truth.read_text(encoding="utf-8")) for _, _, (_, truth) in pieces]
             docs[0]["frames"] = [frame for doc in docs for frame in doc["frames"]]
             self.truth_tmp.write_text(json.dumps(docs[0]), encoding="utf-8")
 
@@ -196,16 +223,18 @@ class _Job:
         os.replace(self.clip_tmp, self.clip)
 
     def discard(self) -> None:
-        for path in [self.clip_tmp, self.truth_tmp, *(p for k in range(self.parts) for p in self.part_files(k))]:
+        pieces = range(len(self._pieces()))
+        for path in [self.clip_tmp, self.truth_tmp, *(p for k in pieces for p in self.part_files(k))]:
             path.unlink(missing_ok=True)
 
 
-def _parts(request: ShotRequest, backend: VideoBackend) -> int:
-    """In how many parts a shot renders (each on one core, joined by packet copy). A function of the shot alone,
-    never of how many others are missing: the encoder's output depends on the split and its thread count, so a
-    take re-rendered alone (an edit's, or the last one after a crash) must be split as in a whole-film run to be
-    the same bytes — tested by killing runs anywhere (tests/reliability/test_kill_anywhere.py)."""
-    long_enough = request.frames >= MIN_PART_FRAMES * PARTS
+def _parts(frames: int, backend: VideoBackend) -> int:
+    """In how many parts a take of `frames` renders (each on one core, joined by packet copy). A function of the
+    take alone (its shot and window), never of how many others are missing: the encoder's output depends on the
+    split and its thread count, so a take re-rendered alone (an edit's, or the last one after a crash) must be
+    split as in a whole-film run to be the same bytes — tested by killing runs anywhere
+    (tests/reliability/test_kill_anywhere.py)."""
+    long_enough = frames >= MIN_PART_FRAMES * PARTS
     return PARTS if backend.RENDERS_PARTS and long_enough else 1
 
 
@@ -260,6 +289,36 @@ class Shooting:
             self._pool = None
 
 
+def _take(request: ShotRequest, media: str, backend: str, window: Window, truth: str | None) -> Take:
+    first, end = window
+    return Take(
+        shot_id=request.shot.id,
+        media=media,
+        frames=end - first,
+        fps=request.settings.fps,
+        width=request.settings.width,
+        height=request.settings.height,
+        backend=backend,
+        seed=request.seed,
+        ground_truth=truth,  # filled in when a missing one renders
+        window_start_frame=first,
+        shot_frames=request.frames if window != (0, request.frames) else 0,
+    )
+
+
+def planned_takes(plan: Plan, config: ShootConfig, project: Project, backend: VideoBackend) -> dict[str, Take]:
+    """Every shot's take as the plan has it (all its frames), before anything is rendered: what the edit is
+    decided on, and so what decides the windows `start_shoot` renders."""
+    return {
+        r.shot.id: _take(r, project.rel(_media(project, r)), backend.NAME, (0, r.frames), None)
+        for r in shot_requests(plan, config.settings, config.seed)
+    }
+
+
+def _media(project: Project, request: ShotRequest) -> Path:
+    return project.out / "media" / "shots" / f"{request.shot.id}.mp4"
+
+
 def start_shoot(
     plan: Plan,
     config: ShootConfig,
@@ -268,39 +327,39 @@ def start_shoot(
     backend: VideoBackend | None = None,
     *,
     pool: RenderPool | None = None,
+    windows: Mapping[str, Window] | None = None,
+    only: Collection[str] | None = None,
 ) -> Shooting:
     """Start rendering every shot that is not already in the cache, in the background: in worker processes (of
-    `pool`, if one was started), even a lone shot, so that this process stays free for the sound."""
+    `pool`, if one was started), even a lone shot, so that this process stays free for the sound. With `windows`
+    (shot id -> the frames the edit can use, `post.handles`), a backend that renders parts renders only those;
+    with `only`, only those shots are looked at."""
     backend = backend or video_backend(config)
-    requests = shot_requests(plan, config.settings, config.seed)
+    requests = [r for r in shot_requests(plan, config.settings, config.seed) if only is None or r.shot.id in only]
     for request in requests:  # validate everything before any rendering starts
         backend.check_shot(request)
+    wanted = dict(windows or {}) if backend.RENDERS_PARTS else {}
 
     cache = project.cache
-    targets = {}  # shot id -> the take's clip and ground truth in the cache
-    for r in requests:
-        key = shot_key(r, backend)
-        targets[r.shot.id] = cache.path(NAMESPACE, key, ".mp4"), cache.path(NAMESPACE, key, ".json")
-    # A stored take must hold all its frames: one truncated by a crash or a full disk is rendered again.
-    missing = [r for r in requests if not clip_ok(targets[r.shot.id][0], r.frames)]
+    found = {r.shot.id: _find_stored(cache, shot_key(r, backend), r, wanted.get(r.shot.id)) for r in requests}
     takes: dict[str, Take] = {}
+    missing: list[_Job] = []
     for r in requests:
-        media = project.out / "media" / "shots" / f"{r.shot.id}.mp4"
-        clip, truth = targets[r.shot.id]
-        takes[r.shot.id] = Take(
-            shot_id=r.shot.id,
-            media=project.rel(media),
-            frames=r.frames,
-            fps=r.settings.fps,
-            width=r.settings.width,
-            height=r.settings.height,
-            backend=backend.NAME,
-            seed=r.seed,
-            ground_truth=project.rel(truth) if truth.is_file() else None,  # filled in when a missing one renders
-        )
-        if r not in missing:
+        media = _media(project, r)
+        stored, job = found[r.shot.id]
+        held = stored or job
+        assert held is not None
+        truth = project.rel(stored.truth) if stored and stored.truth.is_file() else None
+        window = held.window if isinstance(held, _Stored) else held.span
+        takes[r.shot.id] = _take(r, project.rel(media), backend.NAME, window, truth)
+        if stored is not None:
             cache.record(NAMESPACE, computed=False)
-            publish(clip, media)
+            publish(stored.clip, media)
+        else:
+            assert job is not None
+            missing.append(
+                dataclasses.replace(job, media=media, parts=_parts(job.frames, backend) if not job.keep else 1)
+            )
     if not missing:
         reporter.stage("shoot", f"all {len(requests)} shots already rendered")
         return Shooting(takes)
@@ -308,14 +367,15 @@ def start_shoot(
     # Shots that look alike (same set, cast, camera and length: a repeated set-up) share one key, so one job
     # renders it for all of them; two jobs would write the same temporary file at once.
     sharing: dict[Path, list[str]] = {}
-    for r in missing:
-        sharing.setdefault(targets[r.shot.id][0], []).append(r.shot.id)
-    missing = [r for r in missing if sharing[targets[r.shot.id][0]][0] == r.shot.id]
+    for job in missing:
+        sharing.setdefault(job.clip, []).append(job.request.shot.id)
+    jobs = [job for job in missing if sharing[job.clip][0] == job.request.shot.id]
     cores = config.workers or os.cpu_count() or 1
-    jobs = [_Job(r, *targets[r.shot.id], project.out / takes[r.shot.id].media, _parts(r, backend)) for r in missing]
     jobs[0].clip.parent.mkdir(parents=True, exist_ok=True)
-    reporter.stage("shoot", f"{len(missing)} of {len(requests)} shots to render with '{backend.NAME}'")
-    workers = min(sum(job.parts for job in jobs), cores)
+    reporter.stage("shoot", f"{len(jobs)} of {len(requests)} shots to render with '{backend.NAME}'")
+    workers = min(sum(len(job.renders(1)) for job in jobs), cores)
+    if config.executor is not None:
+        pool = None  # the cluster renders; a warm local worker would only hold a GL context
     stop = threading.Event()
 
     def render() -> None:
@@ -326,7 +386,8 @@ def start_shoot(
                     if fell_back:
                         cache.fallbacks.add("shots", job.request.shot.id, "previz take", fell_back)
                     job.commit()
-                    cache.record(NAMESPACE, computed=True)
+                    # A stored take lengthened by the frames around it is counted apart from a shot rendered.
+                    cache.record(NAMESPACE if job.keep is None else EXTENDED, computed=True)
                     for shot_id in sharing[job.clip]:
                         publish(job.clip, project.out / takes[shot_id].media)
                         if job.truth.is_file():
@@ -339,6 +400,53 @@ def start_shoot(
 
     runner = ThreadPoolExecutor(1, thread_name_prefix="shoot")
     return Shooting(takes, runner.submit(render), runner, stop)
+
+
+def _window_name(key: str, window: Window, whole: int) -> str:
+    """A take's cache name: the shot's key, and the frames it holds when not all of them."""
+    return key if window == (0, whole) else f"{key}.w{window[0]}-{window[1]}"
+
+
+def _stored_windows(cache: Cache, key: str, whole: int) -> list[Window]:
+    """The windows of the shot stored in the cache (their clips not yet checked)."""
+    folder = cache.root / NAMESPACE
+    pattern = re.compile(rf"{re.escape(key)}\.w(\d+)-(\d+)\.mp4")
+    windows = [(0, whole)] if (folder / f"{key}.mp4").is_file() else []
+    for path in folder.glob(f"{key}.w*.mp4") if folder.is_dir() else []:
+        match = pattern.fullmatch(path.name)
+        if match and 0 <= int(match[1]) < int(match[2]) <= whole:
+            windows.append((int(match[1]), int(match[2])))
+    return windows
+
+
+def _find_stored(
+    cache: Cache, key: str, request: ShotRequest, window: Window | None
+) -> tuple[_Stored | None, _Job | None]:
+    """The stored take that holds every frame of `window` (the smallest such), or the job that makes one: a take
+    of the window, or — when a stored take overlaps it (an `[edit]` change that lengthens a shot beyond its
+    handles) — the frames around that take, joined to it."""
+    whole = request.frames
+    need = window or (0, whole)
+
+    def stored(w: Window) -> _Stored:
+        name = _window_name(key, w, whole)
+        return _Stored(w, cache.path(NAMESPACE, name, ".mp4"), cache.path(NAMESPACE, name, ".json"))
+
+    windows = _stored_windows(cache, key, whole)
+    # A stored take must hold all its frames: one truncated by a crash or a full disk is rendered again.
+    covering = sorted((w for w in windows if w[0] <= need[0] and need[1] <= w[1]), key=lambda w: w[1] - w[0])
+    for w in covering:
+        if clip_ok(stored(w).clip, w[1] - w[0]):
+            return stored(w), None
+    overlapping = sorted(
+        (w for w in windows if w[0] <= need[1] and need[0] <= w[1]), key=lambda w: w[0] - w[1]
+    )  # the longest first: the fewest frames to render
+    keep = next((stored(w) for w in overlapping if clip_ok(stored(w).clip, w[1] - w[0])), None)
+    if keep is not None:
+        need = (min(need[0], keep.window[0]), max(need[1], keep.window[1]))
+    target = stored(need)
+    job = _Job(request, target.clip, target.truth, Path(), window=None if need == (0, whole) else need, keep=keep)
+    return None, job
 
 
 class RenderPool:
@@ -367,19 +475,35 @@ def _run_jobs(
     stop: threading.Event,
     pool: RenderPool | None = None,
 ) -> Iterator[tuple[_Job, str | None]]:
-    """Render jobs in worker processes (of `pool`, else of one made here), yielding each as it finishes, with why
-    it fell back to a previz take (None when it did not)."""
+    """Render jobs in worker processes (of `pool`, else of one made here, or of the executor's cluster), yielding
+    each as it finishes, with why it fell back to a previz take (None when it did not)."""
     # One GL thread and one encoding thread per worker, whatever else renders: see _parts.
     encode_cores = 1
-    own = pool is None
-    pool = pool or RenderPool(type(backend), config.backend_settings, workers)
+    own = pool is None and config.executor is None
+    if own:
+        pool = RenderPool(type(backend), config.backend_settings, workers)
+
+    def submit(request: ShotRequest, clip: Path, truth: Path) -> Future[Any]:
+        if config.executor is None:
+            assert pool is not None
+            return pool.executor.submit(_render_in_worker, request, str(clip), str(truth))
+        # The shot request (and `[faults]`, which a cluster's workers cannot read from this environment) travels;
+        # its files come back as bytes, written here beside the cache, with why it fell back.
+        made = config.executor.submit(
+            render_shot,
+            type(backend),
+            config.backend_settings,
+            request,
+            current_faults(),
+            resources=config.executor.resources_of(backend.NAME),
+        )
+        return land(made, {"clip": clip, "truth": truth})
+
     try:
         futures = {
-            pool.executor.submit(_render_in_worker, request, str(clip), str(truth)): job
-            for job in jobs
-            for request, clip, truth in job.renders(encode_cores)
+            submit(request, clip, truth): job for job in jobs for request, clip, truth in job.renders(encode_cores)
         }
-        unfinished = {id(job): job.parts for job in jobs}
+        unfinished = {id(job): len(job.renders(encode_cores)) for job in jobs}
         fell_back: dict[int, str] = {}
         try:
             for future in as_completed(futures):
@@ -403,7 +527,7 @@ def _run_jobs(
             # writes into a file no longer there.
             wait(futures, timeout=_STOP_TIMEOUT_S)
     finally:
-        if own:
+        if own and pool is not None:
             pool.close()
 
 

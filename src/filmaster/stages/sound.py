@@ -8,14 +8,13 @@ footsteps of the renderer's walks (sound_design/), each synthesised (audio/sfx.p
 
 from __future__ import annotations
 
-import logging
 import math
 import wave
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from ..audio.effects_source import SoundLookup, render_effect
 from ..audio.wavio import read_wav, write_wav
 from ..backends.embed.base import EmbeddingBackend
 from ..backends.embed.cached import CachedEmbeddings
+from ..backends.faults import current as current_faults
 from ..backends.music.base import MusicBackend, MusicRequest, MusicResult
 from ..backends.registry import create_backend
 from ..backends.resilience import Unrecovered, with_retries
@@ -34,6 +34,8 @@ from ..backends.speech.base import SpeechBackend
 from ..budget import CostBudget
 from ..config import Config, SoundConfig
 from ..errors import BackendUnavailableError, GenerationError
+from ..execution import Executor
+from ..execution.work import Shipped, make_files
 from ..model import CueKind, Cut, Plan, SoundCue, SoundPlan
 from ..progress import Reporter
 from ..project import Cache, Project, content_key, publish
@@ -44,9 +46,10 @@ from .dialogue import dialogue_render
 from .score_cues import cue_points, scene_theme, story_beat
 
 FALLBACK_NAMESPACE = "fallback"  # the silence standing in for a cue whose backend failed every retry
-log = logging.getLogger(__name__)
+B = TypeVar("B")
 
 AMBIENCE_VERSION = "1"
+REMOTE_KINDS = ("dialogue", "music")  # what an executor's workers make; beds and effects are cheap DSP, made here
 AMBIENCE_STEP_S = 10.0
 AMBIENCE_FADE_S = 0.05  # at the cut, as the bed's own ends fade
 
@@ -59,6 +62,17 @@ class SoundBackends:
     # Who speaks a line the speech service could not (None: the speech backend is local, nothing to fall back to).
     speech_fallback: SpeechBackend | None = None
     music_fallback: MusicBackend | None = None  # who scores a cue the music service could not
+
+    def shipped(self) -> SoundBackends:
+        """These backends as they travel to an executor's workers (their class and settings); a service's stays
+        itself (its requests are made from this machine, which counts what they cost)."""
+        return replace(
+            self,
+            speech=_travelling(self.speech),
+            music=_travelling(self.music),
+            speech_fallback=_travelling(self.speech_fallback),
+            music_fallback=_travelling(self.music_fallback),
+        )
 
     @classmethod
     def create(
@@ -80,6 +94,10 @@ class SoundBackends:
 
 def _remote(backend: object) -> bool:
     return bool(getattr(backend, "REMOTE", False))
+
+
+def _travelling(backend: B) -> B:
+    return backend if backend is None or _remote(backend) else cast(B, Shipped(backend))
 
 
 def sound_finder(config: Config, cache: Cache | None = None) -> SoundFinder:
@@ -162,7 +180,8 @@ class Unit:
     key: str
     make: Callable[[Path], None]
     fallback: Unit | None = None  # what is made instead when a service fails (kept under its own key)
-    note: str = ""  # as a fallback: what the warning says was done instead
+    note: str = ""  # as a fallback: what stands in for the service (the run's summary names it)
+    made_by: object = None  # the voice or music backend whose recipe `make` is (an executor ships it)
 
 
 def render_sound(
@@ -173,16 +192,26 @@ def render_sound(
     reporter: Reporter,
     seed: int,
     cut: Cut | None = None,
+    executor: Executor | None = None,
 ) -> SoundPlan:
     """Render every cue to `media/audio/<cue>.wav` (through the cache); return the plan with real durations.
 
     Three lanes run side by side, each a kind of cue in order: the voice (one line at a time: espeak-ng, under
     Piper, is not thread-safe), the score and the beds. All spend their time in C (onnxruntime, the synthesizer,
-    FFTs) with the GIL released. With the locked `cut`, the score accents the cuts inside each scene.
+    FFTs) with the GIL released. With the locked `cut`, the score accents the cuts inside each scene. With an
+    `executor` (Ray), voices and music cues are made on its workers; the lanes wait for them and keep the cache.
     """
     rate = sound.sample_rate
     cache = project.cache
     units = [_unit(cue, plan, backends, cache, rate, seed, cut) for cue in sound.cues]
+    if executor is not None:  # the same units, made with the backends as they travel
+        travelling = backends.shipped()
+        units = [
+            _sent(executor, u, _unit(u.cue, plan, travelling, None, rate, seed, cut), cache)
+            if u.namespace in REMOTE_KINDS
+            else u
+            for u in units
+        ]
     stored: dict[str, Path] = {}
     served: dict[str, Unit] = {}  # the unit whose render is used (a fallback's when the service failed)
     with reporter.task(f"Rendering {len(units)} sound cues", len(units)) as advance:
@@ -217,29 +246,60 @@ def render_sound(
 
 def _fetch_or_fall_back(unit: Unit, cache: Cache) -> tuple[Unit, Path]:
     """The unit's stored render; when a service fails it, its fallback's (not stored under the service's key, so
-    the next run asks the service again)."""
+    the next run asks the service again), recorded for the run's summary."""
     try:
         return unit, cache.fetch_or_make(unit.namespace, unit.key, ".wav", unit.make)
     except (GenerationError, BackendUnavailableError, Unrecovered) as exc:  # CostLimitError is a GenerationError
         fallback = unit.fallback
         if fallback is None:
             raise
-        log.warning("%s: %s; %s", unit.cue.id, exc, fallback.note)
-        made = cache.fetch_or_make(fallback.namespace, fallback.key, ".wav", fallback.make)
-        cache.fallbacks.add(unit.namespace, unit.cue.id, fallback.note, str(exc))  # said again at the run's end
-        return fallback, made
+        cache.fallbacks.add(unit.namespace, unit.cue.id, fallback.note, str(exc))
+        return fallback, cache.fetch_or_make(fallback.namespace, fallback.key, ".wav", fallback.make)
+
+
+def _sent(executor: Executor, unit: Unit, shipped: Unit, cache: Cache) -> Unit:
+    """`unit`, and its fallback, made by the executor's workers from `shipped` (the same unit made with the backends
+    as they travel) where its backend travels; a vendor's line or cue is asked from here, where --max-cost is
+    counted, and only its local fallback travels."""
+    fallback = unit.fallback
+    if fallback is not None and shipped.fallback is not None:
+        fallback = _sent(executor, fallback, shipped.fallback, cache)
+    if not isinstance(shipped.made_by, Shipped):
+        return replace(unit, fallback=fallback)
+    return replace(unit, make=_made_on(executor, shipped, cache), fallback=fallback)
+
+
+def _made_on(executor: Executor, unit: Unit, cache: Cache) -> Callable[[Path], None]:
+    """`unit.make` run by an executor's worker: its files come back as bytes, written here (a MIDI into the cache).
+    A unit that fails every retry there raises its `Unrecovered` here, and falls back as on this machine."""
+    resources = executor.resources_of(getattr(unit.made_by, "NAME", ""))
+
+    def make(tmp: Path) -> None:
+        files = executor.submit(make_files, unit.make, ".wav", current_faults(), resources=resources).result()
+        if ".mid" in files:
+            write_bytes_atomic(cache.path(unit.namespace, unit.key, ".mid"), files[".mid"])
+        tmp.write_bytes(files[".wav"])
+
+    return make
 
 
 def _unit(
-    cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache, rate: int, seed: int, cut: Cut | None
+    cue: SoundCue, plan: Plan, backends: SoundBackends, cache: Cache | None, rate: int, seed: int, cut: Cut | None
 ) -> Unit:
     if cue.kind == CueKind.DIALOGUE:
         key, make = dialogue_render(cue, plan, backends.speech, rate)
         fallback = None
         if backends.speech_fallback is not None:
             fb_key, fb_make = dialogue_render(cue, plan, backends.speech_fallback, rate)
-            fallback = Unit(cue, "dialogue", fb_key, fb_make, note="the line is spoken by Piper instead")
-        return Unit(cue, "dialogue", key, make, fallback)
+            fallback = Unit(
+                cue,
+                "dialogue",
+                fb_key,
+                fb_make,
+                note="Piper's voice",
+                made_by=backends.speech_fallback,
+            )
+        return Unit(cue, "dialogue", key, make, fallback, made_by=backends.speech)
     if cue.kind in (CueKind.SFX, CueKind.FOLEY):
         key, make = render_effect(cue, rate, seed, backends.find_sound)
         return Unit(cue, "effects", key, make)
@@ -259,6 +319,7 @@ def _unit(
             beat_s=story_beat(scene, cut, cue.duration_s) if cut is not None else None,
         )
         return _music_unit(cue, backends.music, request, rate, cache, backends.music_fallback)
+    assert cache is not None  # beds and effects are made here, never shipped
     # The bed is rendered in whole steps of length and cut to the scene, so a scene that grows or shrinks a little
     # (a line rewritten) cuts its bed from the render it already has.
     length_s = max(1, math.ceil(cue.duration_s / AMBIENCE_STEP_S)) * AMBIENCE_STEP_S
@@ -291,20 +352,22 @@ def _music_unit(
     music: MusicBackend,
     request: MusicRequest,
     rate: int,
-    cache: Cache,
+    cache: Cache | None,
     fallback: MusicBackend | None = None,
     note: str = "",
 ) -> Unit:
     key = content_key("music", request.__dict__, rate, music.cache_identity)
     backup = None
     if fallback is not None:
-        backup = _music_unit(cue, fallback, request, rate, cache, note="the cue is scored by the MIDI score instead")
-    return Unit(cue, "music", key, _music_maker(music, request, rate, cache, key), backup, note)
+        backup = _music_unit(cue, fallback, request, rate, cache, note="the MIDI score")
+    return Unit(cue, "music", key, _music_maker(music, request, rate, cache, key), backup, note, music)
 
 
 def _music_maker(
-    backend: MusicBackend, request: MusicRequest, rate: int, cache: Cache, key: str
+    backend: MusicBackend, request: MusicRequest, rate: int, cache: Cache | None, key: str
 ) -> Callable[[Path], None]:
+    """A music cue's recipe; without a `cache` (on a worker) its MIDI is written beside the WAV."""
+
     def whole(result: MusicResult) -> str | None:  # a cue's audio cut short is a failure, not a shorter cue
         wanted = round(request.duration_s * rate)
         return None if len(result.audio) >= wanted - rate // 10 else f"{len(result.audio)} of {wanted} samples"
@@ -312,7 +375,7 @@ def _music_maker(
     def make(tmp: Path) -> None:
         result = with_retries(f"music {request.cue_id}", lambda: backend.compose(request, rate, cache), whole)
         if result.midi:
-            write_bytes_atomic(cache.path("music", key, ".mid"), result.midi)
+            write_bytes_atomic(cache.path("music", key, ".mid") if cache else tmp.with_suffix(".mid"), result.midi)
         write_wav(tmp, result.audio, rate)
 
     return make

@@ -93,7 +93,7 @@ class ElevenLabsMusicBackend(MusicBackend):
             timeout_s=float(self.settings.get("timeout_s", 300.0)),  # a long cue takes minutes to compose
             max_retries=int(self.settings.get("max_retries", 3)),
         )
-        self.budget.reserve(self.estimate_cost(request))
+        self.budget.reserve(self.estimate_cost(request), "music")
         prompt = self.prompt(request)
         body = {
             "prompt": prompt,

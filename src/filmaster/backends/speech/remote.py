@@ -111,7 +111,7 @@ class RemoteSpeechBackend(SpeechBackend):
             return np.zeros(round(_SILENT_LINE_S * sample_rate), dtype=np.float32)
         voice_id = voice.voice or self.default_voices[0]
         client = self.client()  # a missing key fails here, before anything is counted as spent
-        self.budget.reserve(self.estimate_cost(words))
+        self.budget.reserve(self.estimate_cost(words), "voices")
         samples, native_rate = self.speak(client, words, voice, voice_id, sample_rate)
         if samples.size == 0 or not np.any(samples):
             raise GenerationError(f"{self.NAME}: the service answered no audio for {words[:40]!r}")

@@ -209,11 +209,11 @@ def _fix(shot_id: str, shots: Mapping[str, Shot], cut: Cut, why: str) -> list[Ed
 
 
 def _first_index(clip: CutClip) -> int:
-    return clip.source_start_frame
+    return clip.shot_start_frame  # ground truth is indexed by the shot's frames
 
 
 def _last_index(clip: CutClip) -> int:
-    return clip.source_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
+    return clip.shot_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
 
 
 def _ground_truths(cut: Cut, takes: Mapping[str, Take], out_dir: Path) -> dict[str, dict[int, dict]]:

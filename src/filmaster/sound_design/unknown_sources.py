@@ -1,0 +1,67 @@
+"""A sound word whose subject the lexicon does not know ("a pile driver pounds", "the tannoy crackles"): the
+subject's noun phrase is compared by meaning with every thing the lexicon lists, and takes the category of the
+nearest one, or none when that is a thing in no category or nothing is near enough.
+
+The noun phrase is read without a tagger: the words between a determiner and the sound word, the head noun last
+("a concrete mixer" is a mixer), embedded whole so that the modifier still shades the meaning."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .lexicon import OTHER, Lexicon
+from .reading import CLAUSE_BREAKS, PREPOSITIONS, _marks
+
+if TYPE_CHECKING:
+    from ..backends.embed.base import EmbeddingBackend
+
+# Not "its" or "their": a part of a thing already named ("its wheels squeal") is that thing's sound.
+DETERMINERS = ("a", "an", "the", "his", "her", "our", "my", "your", "some", "another", "every")
+MAX_PHRASE_WORDS = 3  # a longer run of unknown words before a verb is a clause, not a thing
+SOUNDING = ("call", "manner", "voiced", "motion", "stride")
+# A sentence with any of these says why it names no sound (a negation, a figure of speech, a person's doing).
+SILENT_REASONS = ("negator", "stop", "silence", "figurative", "person", "speech", "not_a_sound")
+
+
+def unknown_subject(lexicon: Lexicon, sentence: str) -> str | None:
+    """The noun phrase of unknown words right before the sentence's first sound word, after a determiner."""
+    words, marks = _marks(lexicon, sentence)
+    if any(m.has(*SILENT_REASONS) for m in marks):
+        return None
+    sounding = next((m for m in marks if m.has(*SOUNDING)), None)
+    if sounding is None or any(m.source and m.first < sounding.first for m in marks):
+        return None  # a known subject was read, and found silent
+    start = next((i for i in range(sounding.first - 1, -1, -1) if words[i] in DETERMINERS), None)
+    if start is None:
+        return None
+    phrase = words[start + 1 : sounding.first]
+    if not 1 <= len(phrase) <= MAX_PHRASE_WORDS or any(w in CLAUSE_BREAKS or not w[0].isalpha() for w in phrase):
+        return None
+    if start > 0 and words[start - 1] in PREPOSITIONS:
+        return None  # "slips from his fingers and rings": a place or a holder, not the subject
+    # Only a material may modify it ("a concrete mixer"); any other lexicon word makes it no unknown thing.
+    if any(m.first < sounding.first and m.last > start and not m.has("surface") for m in marks):
+        return None
+    return " ".join(phrase)
+
+
+class SourceMatcher:
+    """Nearest lexicon thing, by MiniLM cosine, for noun phrases the lexicon does not list."""
+
+    def __init__(self, lexicon: Lexicon, embedder: EmbeddingBackend, threshold: float) -> None:
+        self.threshold = threshold
+        self.embedder = embedder
+        names = [c.name for c in lexicon.categories for _ in c.things] + [OTHER] * len(lexicon.other_things)
+        self._owners = names
+        self._things = [t for c in lexicon.categories for t in c.things] + list(lexicon.other_things)
+        self._vectors: np.ndarray | None = None
+
+    def nearest(self, phrases: list[str]) -> list[tuple[str, float]]:
+        """The category of the nearest thing for each phrase ("-" for none) and its cosine."""
+        if self._vectors is None:
+            self._vectors = self.embedder.embed(self._things)
+        scores = self.embedder.embed(phrases) @ self._vectors.T
+        best = scores.argmax(axis=1)
+        return [(self._owners[int(b)], float(row[b])) for row, b in zip(scores, best, strict=True)]

@@ -1,0 +1,25 @@
+"""The finder's two embedding thresholds are the ones leave-one-screenplay-out cross-validation chooses on the
+development screenplays (real MiniLM), so that they were not set by eye; `-s` prints the cross-validated figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from filmaster.backends.embed.minilm import MiniLMEmbeddingBackend
+from filmaster.sound_design.calibration import calibrate, figures
+from filmaster.sound_design.events import EMBED_THRESHOLD, SOURCE_THRESHOLD
+
+LABELS = json.loads((Path(__file__).resolve().parents[1] / "data" / "sound_labels.json").read_text())["sets"]
+
+
+def test_the_thresholds_are_those_chosen_by_leave_one_screenplay_out_on_the_development_set(
+    embedder: MiniLMEmbeddingBackend,
+) -> None:
+    calibration = calibrate(LABELS["development"], embedder)
+    recall, precision = figures(calibration.held_out)
+    print(f"left-out screenplays, thresholds chosen without each: recall {recall:.3f}, precision {precision:.3f}")
+    for name, pair in calibration.chosen.items():
+        print(f"  without {name}: sentence {pair[0]:.2f}, source {pair[1]:.2f}")
+    assert (calibration.sentence_threshold, calibration.source_threshold) == (EMBED_THRESHOLD, SOURCE_THRESHOLD)
+    assert recall >= 0.9 and precision >= 0.9  # the development set, with thresholds it was not calibrated on
