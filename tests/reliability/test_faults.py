@@ -80,10 +80,7 @@ def test_a_film_with_30_percent_faults_everywhere_completes_the_same_way_twice(t
         assert run.returncode == 0, run.stderr
         assert "Traceback" not in run.stderr
         out = tmp_path / name
-        plan = json.loads((out / "plan.json").read_text())
-        for scene in plan["scenes"]:
-            for shot in scene["shots"]:
-                assert clip_ok(out / "media" / "shots" / f"{shot['id']}.mp4", round(shot["duration_s"] * 24))
+        _every_take_whole(out)
         mix, _ = read_wav(out / "media" / "audio" / "mix.wav")
         assert float(np.sqrt(np.mean(mix.astype(np.float64) ** 2))) > 1e-3  # a film with sound, not a silent one
     assert _fell_back(tmp_path / "a") == _fell_back(tmp_path / "b")  # reproducible per seed
@@ -103,10 +100,7 @@ def test_what_cannot_recover_falls_back_alone_and_is_listed(tmp_path: Path) -> N
     assert [(e["kind"], e["fallback"]) for e in fell_back] == [("dialogue", "silence")] * 2 + [
         ("shots", "previz take")
     ] * 5
-    plan = json.loads((out / "plan.json").read_text())
-    for scene in plan["scenes"]:
-        for shot in scene["shots"]:
-            assert clip_ok(out / "media" / "shots" / f"{shot['id']}.mp4", round(shot["duration_s"] * 24))
+    _every_take_whole(out)
     sound = json.loads((out / ".filmaster" / "sound.json").read_text())
     lines = [c for c in sound["cues"] if c["kind"] == "dialogue"]
     assert len(lines) == 2
@@ -146,3 +140,13 @@ def test_a_retrieval_that_cannot_embed_leaves_the_breakdown_and_the_next_run_pla
     assert again.returncode == 0, again.stderr
     replanned = json.loads((out / "plan.json").read_text())
     assert all(scene["references"] for scene in replanned["scenes"])  # retrieval ran this time
+
+
+def _every_take_whole(out: Path) -> None:
+    """Every shot of the plan has a take whose clip decodes to the frames its record says (a window of the shot:
+    what the cut plays, plus handles)."""
+    plan = json.loads((out / "plan.json").read_text())
+    takes = {t["shot_id"]: t for t in json.loads((out / "takes.json").read_text())["takes"]}
+    assert {shot["id"] for scene in plan["scenes"] for shot in scene["shots"]} == set(takes)
+    for take in takes.values():
+        assert take["frames"] > 0 and clip_ok(out / take["media"], take["frames"])
