@@ -191,9 +191,23 @@ def assert_melt_renders_as_the_film(out: Path, film: Path, tmp_path: Path) -> No
     )
     ours, theirs = _frames(film), _frames(rendered)
     assert len(theirs) == len(ours)  # the same duration to the frame
+    # A clip played faster reads a `timewarp` producer, whose in-point MLT counts in the warped clip's frames: a
+    # source start between two of them is shown from the nearer one, up to half a warped frame off. There melt's
+    # frame may be the film's neighbour; everywhere else it must be the film's own.
+    warped = set()
+    position = 0
+    for clip in json.loads((out / ".filmaster" / "cut.json").read_text())["clips"]:
+        if clip["speed"] != 1.0:
+            warped.update(range(position, position + clip["frames"]))
+        position += clip["frames"]
+
+    def psnr(a: np.ndarray, b: np.ndarray) -> float:
+        mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+        return float(10 * np.log10(255**2 / max(mse, 1e-9)))
+
     for i in np.linspace(0, len(ours) - 1, 12).astype(int):
-        mse = np.mean((ours[i].astype(np.float64) - theirs[i].astype(np.float64)) ** 2)
-        assert 10 * np.log10(255**2 / max(mse, 1e-9)) >= 30, f"frame {i}"
+        near = [i - 1, i, i + 1] if i in warped else [i]
+        assert max(psnr(ours[j], theirs[i]) for j in near if 0 <= j < len(ours)) >= 30, f"frame {i}"
     film_audio, melt_audio = _audio(film), _audio(rendered)
     assert abs(film_audio.size - melt_audio.size) <= RATE // 24
     correlation = aligned_correlation(film_audio, melt_audio)
