@@ -7,8 +7,6 @@ picture answered at once) is a purchase: sent again only while it surely was not
 from __future__ import annotations
 
 import io
-import random
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import Any, ClassVar
 from ...atomic import write_bytes_atomic
 from ...errors import GenerationError
 from ..keys import env_api_key
-from ..video.remote import JobClient, Poll
+from ..video.remote import JobClient, Poll, poll_until_done, vendor_client
 from .base import ImageBackend, PaintRequest
 
 # How a service is reached, waited for and paid: not part of what it paints (left out of the cache key).
@@ -60,29 +58,13 @@ class RemoteImageBackend(ImageBackend):
         return round(float(self.settings.get("price_per_image", self.PRICE_PER_IMAGE)), 4)
 
     def client(self) -> JobClient:
-        s = self.settings
-        return JobClient(
-            self.NAME,
-            self.api_headers(self.api_key()),
-            timeout_s=float(s.get("timeout_s", 120.0)),
-            max_retries=int(s.get("max_retries", 5)),
-            refused=self.refused,
-        )
+        return vendor_client(self.NAME, self.api_headers(self.api_key()), self.settings, self.refused, 120.0)
 
     def wait(self, client: JobClient, look: Callable[[JobClient], Poll], label: str) -> Poll:
         """Look at a queued task until it is done (less and less often), within max_poll_s."""
-        interval = float(self.settings.get("poll_interval_s", 1.0))
-        deadline = time.monotonic() + float(self.settings.get("max_poll_s", 300.0))
-        while True:
-            state = look(client)
-            if state.done:
-                if not state.url:
-                    raise GenerationError(f"{self.NAME}: the task for {label} finished without an image URL")
-                return state
-            if time.monotonic() > deadline:
-                raise GenerationError(f"{self.NAME}: {label} was not painted in time; raise max_poll_s or retry")
-            time.sleep(interval * random.uniform(0.8, 1.2))
-            interval = min(interval * 1.5, 10.0)
+        late = GenerationError(f"{self.NAME}: {label} was not painted in time; raise max_poll_s or retry")
+        no_url = GenerationError(f"{self.NAME}: the task for {label} finished without an image URL")
+        return poll_until_done(lambda: look(client), self.settings, (1.0, 300.0, 10.0), late, no_url)
 
 
 def write_picture(data: bytes, out_path: Path, vendor: str) -> tuple[int, int]:

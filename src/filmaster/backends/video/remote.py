@@ -31,7 +31,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -362,14 +362,7 @@ class RemoteVideoBackend(VideoBackend):
         return env_api_key("video", self.NAME, self.KEY_ENV)
 
     def client(self) -> JobClient:
-        s = self.settings
-        return JobClient(
-            self.NAME,
-            self.api_headers(self.api_key()),
-            timeout_s=float(s.get("timeout_s", 60.0)),
-            max_retries=int(s.get("max_retries", 5)),
-            refused=self.refused,
-        )
+        return vendor_client(self.NAME, self.api_headers(self.api_key()), self.settings, self.refused, 60.0)
 
     def clip_seconds(self, request: ShotRequest) -> int:
         """The clip length to ask for: the shortest the service makes that covers the shot (else its longest)."""
@@ -467,21 +460,54 @@ class RemoteVideoBackend(VideoBackend):
         return float(self.settings.get("duration_tolerance_s", 0.5))
 
     def _wait(self, client: JobClient, handle: Any, request: ShotRequest) -> Poll:
-        interval = float(self.settings.get("poll_interval_s", 5.0))
-        deadline = time.monotonic() + float(self.settings.get("max_poll_s", 900.0))
-        while True:
-            state = self.poll(client, handle)
-            if state.done:
-                if not state.url:
-                    raise GenerationError(f"{self.NAME}: the task finished without a video URL")
-                return state
-            if time.monotonic() > deadline:
-                raise StillRunningError(
-                    f"{self.NAME}: shot {request.shot.id} was not ready after {self.settings.get('max_poll_s', 900)} s"
-                    "; raise max_poll_s or try again later"
-                )
-            time.sleep(interval * random.uniform(0.8, 1.2))
-            interval = min(interval * 1.5, 30.0)  # long generations are polled less and less often
+        late = StillRunningError(
+            f"{self.NAME}: shot {request.shot.id} was not ready after {self.settings.get('max_poll_s', 900)} s"
+            "; raise max_poll_s or try again later"
+        )
+        no_url = GenerationError(f"{self.NAME}: the task finished without a video URL")
+        return poll_until_done(lambda: self.poll(client, handle), self.settings, (5.0, 900.0, 30.0), late, no_url)
+
+
+def vendor_client(
+    vendor: str,
+    headers: dict[str, str],
+    settings: Mapping[str, Any],
+    refused: Callable[[int, Any], str | None] | None,
+    timeout_s: float,
+) -> JobClient:
+    """The HTTP client of a vendor's backend, its timeout and retries from the backend's settings."""
+    return JobClient(
+        vendor,
+        headers,
+        timeout_s=float(settings.get("timeout_s", timeout_s)),
+        max_retries=int(settings.get("max_retries", 5)),
+        refused=refused,
+    )
+
+
+def poll_until_done(
+    look: Callable[[], Poll],
+    settings: Mapping[str, Any],
+    defaults: tuple[float, float, float],
+    late: Exception,
+    no_url: Exception,
+) -> Poll:
+    """Look at a queued task until it is done, less and less often (from `poll_interval_s` up to a cap), within
+    `max_poll_s`; `defaults` are (interval, max_poll_s, cap) where the settings say nothing. Raises `late` when the
+    time is up, `no_url` when the task finished without its media."""
+    interval, limit, cap = defaults
+    interval = float(settings.get("poll_interval_s", interval))
+    deadline = time.monotonic() + float(settings.get("max_poll_s", limit))
+    while True:
+        state = look()
+        if state.done:
+            if not state.url:
+                raise no_url
+            return state
+        if time.monotonic() > deadline:
+            raise late
+        time.sleep(interval * random.uniform(0.8, 1.2))
+        interval = min(interval * 1.5, cap)  # long generations are polled less and less often
 
 
 def step_journal(journal: Path, step: str) -> Path:
