@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ...atomic import atomic_path
-from ...errors import BackendUnavailableError, ConfigError, GenerationError, MissingDependencyError
+from ...errors import ConfigError, GenerationError
+from ..diffusers_pipeline import load_pipeline
 from .base import ImageBackend, PaintRequest, PaintResult
 
 log = logging.getLogger(__name__)
@@ -102,29 +103,4 @@ class DiffusersImageBackend(ImageBackend):
         return self._pipe
 
     def _load(self) -> Any:
-        try:
-            import torch
-            from diffusers import AutoPipelineForImage2Image
-        except ImportError as exc:
-            raise MissingDependencyError(
-                "diffusers", f"the {self.NAME} image backend (pip install 'filmaster[diffusers]')"
-            ) from exc
-        device = str(self.settings.get("device") or ("cuda" if torch.cuda.is_available() else "cpu"))
-        default_dtype = "float16" if device.startswith("cuda") else "float32"
-        dtype = getattr(torch, str(self.settings.get("torch_dtype", default_dtype)), None)
-        if not isinstance(dtype, torch.dtype):
-            raise ConfigError(
-                f"[backends.settings.{self.NAME}] torch_dtype {self.settings['torch_dtype']!r} is unknown"
-            )
-        log.info("loading diffusers image pipeline %s on %s (%s)", self.model, device, dtype)
-        try:
-            pipe = AutoPipelineForImage2Image.from_pretrained(self.model, dtype=dtype)
-        except Exception as exc:  # OSError for a missing model, ValueError for a folder that is not a pipeline
-            raise BackendUnavailableError(
-                f"{self.NAME} cannot load the model {self.model!r} ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0] if str(exc) else ''}); give a Hugging Face repo id or a folder written "
-                "by save_pretrained"
-            ) from None
-        pipe.to(device)
-        pipe.set_progress_bar_config(disable=True)
-        return pipe
+        return load_pipeline("AutoPipelineForImage2Image", self.model, self.settings, self.NAME, gpu_dtype="float16")

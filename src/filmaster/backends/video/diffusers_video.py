@@ -19,7 +19,8 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ...errors import BackendUnavailableError, ConfigError, GenerationError, MissingDependencyError
+from ...errors import ConfigError, GenerationError
+from ..diffusers_pipeline import load_pipeline
 from .base import ShotRequest, ShotResult, VideoBackend
 from .remote import Control, Generated, camera_prompt, write_conformed
 
@@ -144,29 +145,4 @@ class DiffusersVideoBackend(VideoBackend):
             return self._pipe
 
     def _load(self) -> Any:
-        try:
-            import torch
-            from diffusers import DiffusionPipeline
-        except ImportError as exc:
-            raise MissingDependencyError(
-                "diffusers", "the diffusers video backend (pip install 'filmaster[diffusers]')"
-            ) from exc
-        device = str(self.settings.get("device") or ("cuda" if torch.cuda.is_available() else "cpu"))
-        default_dtype = "bfloat16" if device.startswith("cuda") else "float32"
-        dtype = getattr(torch, str(self.settings.get("torch_dtype", default_dtype)), None)
-        if not isinstance(dtype, torch.dtype):
-            raise ConfigError(f"[backends.settings.diffusers] torch_dtype {self.settings['torch_dtype']!r} is unknown")
-        log.info("loading diffusers pipeline %s on %s (%s)", self.model, device, dtype)
-        try:
-            pipe = DiffusionPipeline.from_pretrained(self.model, dtype=dtype)
-        except Exception as exc:  # OSError for a missing model, ValueError for a folder that is not a pipeline
-            raise BackendUnavailableError(
-                f"diffusers cannot load the model {self.model!r} ({type(exc).__name__}: {str(exc).splitlines()[0]}); "
-                "give a Hugging Face repo id or a folder written by save_pretrained"
-            ) from None
-        if self.settings.get("cpu_offload") and device.startswith("cuda"):
-            pipe.enable_model_cpu_offload()  # for GPUs with less memory than the model needs
-        else:
-            pipe.to(device)
-        pipe.set_progress_bar_config(disable=True)
-        return pipe
+        return load_pipeline("DiffusionPipeline", self.model, self.settings, self.NAME, gpu_dtype="bfloat16")
