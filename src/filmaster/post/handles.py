@@ -16,10 +16,10 @@ from ..model import Cut, EditDecisions, Plan, Take
 from .fine_cut import apply_edit
 from .screening import edit_decisions
 
-# Frames kept past each end of what the cut plays: room for a re-trim by hand in an editor. Nothing in a run needs
-# more (the pixel pass only removes shots), and an `[edit]` change that holds a shot longer than its window
-# renders just the missing frames (`stages.shoot`): each handle costs its length in rendering per shot, so they
-# are kept short — at 0.75 s each side the_last_ferry's takes would hold 93 s of picture for a 76 s cut, not 84.
+# Frames kept past each end of what the cut plays: room for a re-trim by hand in an editor. A cutaway the pixel
+# pass adds outside a window (`pipeline.cover_cut`), or an `[edit]` change that holds a shot longer, renders just
+# the missing frames (`stages.shoot`): each handle costs its length in rendering per shot, so they are kept
+# short — at 0.75 s each side the_last_ferry's takes would hold 93 s of picture for a 76 s cut, not 84.
 HANDLE_S = 0.25
 
 
