@@ -252,6 +252,16 @@ def test_a_submit_the_vendor_turned_away_is_sent_again(fault, keys, requests, tm
     assert len(server.submits()) == 2 and len(server.tasks) == 1  # the first was refused, not accepted
 
 
+def test_a_submit_a_gateway_answers_504_is_not_sent_again(keys, requests, tmp_path):
+    # The gateway stopped waiting; the vendor behind it may have taken (and will bill) the job.
+    with (
+        serve_vendor("replicate", KEY, faults=[Fault("504", on="submit")]) as server,
+        pytest.raises(SubmitUncertainError, match="HTTP 504 from a gateway"),
+    ):
+        _backend("replicate", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+    assert len(server.submits()) == 1
+
+
 def test_a_submit_that_never_left_is_retried_then_one_line(keys):
     import socket
 

@@ -8,8 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from filmaster.model import ActionKind, Cut, CutClip, FindingKind, Plan, Prop, ShotDialogue, ShotKind, Take
+from filmaster.model import (
+    ActionKind,
+    Cut,
+    CutClip,
+    EditAction,
+    FindingKind,
+    Plan,
+    Prop,
+    ShotDialogue,
+    ShotKind,
+    Take,
+)
 from filmaster.post.critics.continuity import continuity_findings
+from filmaster.post.pixel_edit import _problem, _State
 from filmaster.previz.shoot import shoot_shot
 from filmaster.previz.testing import make_request, make_scene, make_shot
 
@@ -219,3 +231,21 @@ def test_a_crossed_line_between_two_lines_gets_a_neutral_shot(filmed: tuple[Plan
     # Without a neutral shot in the coverage, the crossing is only flagged.
     no_neutral = {k: v for k, v in takes.items() if k != "S01-06"}
     assert _act(talking, no_neutral, out, "S01-01", "S01-04") is None
+
+
+def test_the_pixel_pass_removes_no_shot_another_cuts_away_to_nor_splits_a_sped_up_one(
+    filmed: tuple[Plan, dict[str, Take], Path],
+) -> None:
+    plan, takes, _ = filmed
+    first, second = (s.id for s in plan.scenes[0].shots[:2])
+    state = _State(
+        order=[first, second], shown={first, second}, removed=set(), split=set(), moved=set(), cut_to=set(),
+        accelerated={first},
+    )  # fmt: skip
+    state.take(EditAction(kind=ActionKind.SPLIT, shot_id=second, cutaway_shot=first, split_s=0.5, speed=0.8))
+    clips = [CutClip(shot_id=sid, scene_index=0, media=f"{sid}.mp4", frames=24) for sid in (first, second)]
+    cut = Cut(title="t", fps=24, width=64, height=36, clips=clips)
+    removal = EditAction(kind=ActionKind.REMOVE, shot_id=first)
+    assert _problem(removal, plan, cut, takes, state) == "another shot cuts away to it"
+    split = EditAction(kind=ActionKind.SPLIT, shot_id=first, cutaway_shot=second, split_s=0.5, speed=0.8)
+    assert "sped up" in _problem(split, plan, cut, takes, state)

@@ -62,7 +62,7 @@ def make_clip(seconds: float, rgb: tuple[int, int, int] = CLIP_RGB) -> bytes:
 class Fault:
     """What the next request of `on` ("submit", "poll", "download" or "any") gets instead of a good answer."""
 
-    kind: str  # "429", "500", "slow", "malformed", "truncated"
+    kind: str  # "429", "500", "504", "slow", "malformed", "truncated"
     on: str = "any"
     retry_after: str = "0.05"
     slow_s: float = 2.0
@@ -445,6 +445,8 @@ def _make_handler(server: VendorServer) -> type[BaseHTTPRequestHandler]:
                                       {"Retry-After": fault.retry_after})  # fmt: skip
                 if fault.kind == "500":
                     return self._send(500, b'{"error": "Internal server error"}', "application/json")
+                if fault.kind == "504":  # a gateway that stopped waiting for the vendor, which may have the job
+                    return self._send(504, b'{"error": "Gateway Timeout"}', "application/json")
                 if fault.kind == "slow":
                     time.sleep(fault.slow_s)
                 if fault.kind == "malformed":

@@ -59,7 +59,9 @@ class RayExecutor:
         remote = self._remote.get(fn)
         if remote is None:
             remote = self._remote.setdefault(fn, self._ray.remote(fn))
-        ref = remote.options(num_cpus=resources.num_cpus, num_gpus=resources.num_gpus).remote(*args)
+        # max_retries=0: Ray would re-run a task whose worker died, and a task may be a purchase (a vendor's clip)
+        # that its first run already ordered; filmaster's own retries decide what is worth another try.
+        ref = remote.options(num_cpus=resources.num_cpus, num_gpus=resources.num_gpus, max_retries=0).remote(*args)
         return _unwrapped(ref.future())
 
     def close(self) -> None:

@@ -52,7 +52,14 @@ def _conform(clip: CutClip, cut: Cut, project: Project) -> CutClip:
         _encode_like_takes(tmp, _clip_frames(project.out, clip, cut), cut)
 
     path = project.cache.fetch_or_make("conform", key, ".mp4", make)
-    return clip.model_copy(update={"media": project.rel(path), "source_start_frame": 0, "speed": 1.0})
+    # The conformed file starts at the frame of the shot the clip started at: its shot_start_frame is kept.
+    update = {
+        "media": project.rel(path),
+        "source_start_frame": 0,
+        "speed": 1.0,
+        "window_start_frame": clip.shot_start_frame,
+    }
+    return clip.model_copy(update=update)
 
 
 def _encode_like_takes(path: Path, frames: Iterator[av.VideoFrame], cut: Cut) -> None:

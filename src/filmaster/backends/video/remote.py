@@ -48,12 +48,14 @@ from ...model import Movement, Shot
 from ...model.submitted_job import SubmittedJob
 from ..http import BILLED_NOTE, retry_after
 from ..keys import env_api_key
+from ..resilience import TRANSIENT_STATUSES
 from .base import ShotRequest, ShotResult, VideoBackend
 from .references import looks_sentence, shot_references
 
 log = logging.getLogger(__name__)
 
-TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# A gateway's 502/504 to a purchase came after the request reached the vendor: the answer was lost, not refused.
+GATEWAY_LOST = frozenset({502, 504})
 COMMON_SETTINGS = frozenset(
     {"base_url", "model", "timeout_s", "max_retries", "poll_interval_s", "max_poll_s", "price_per_second",
      "concurrency", "duration_tolerance_s"}
@@ -217,6 +219,8 @@ class JobClient:
                         f"{self.vendor} rejected the API key (HTTP {exc.code}: {_short(detail)}); check the key",
                         exc.code,
                     ) from None
+                if once and exc.code in GATEWAY_LOST:
+                    raise SubmitUncertainError(self.vendor, f"HTTP {exc.code} from a gateway") from None
                 if exc.code not in TRANSIENT_STATUSES or last:
                     raise RemoteError(
                         f"{self.vendor} answered HTTP {exc.code} ({_short(detail)}) to {method} {_path(url)} "
