@@ -91,3 +91,12 @@ def test_two_sits_are_two_different_sounds() -> None:
     a, b = (synthesize(c.category, effect_seed(c, 0), 48000, c.distance or 0.0) for c in sits)
     n = min(a.size, b.size)
     assert float(np.dot(a[:n], b[:n]) / (np.linalg.norm(a[:n]) * np.linalg.norm(b[:n]))) < 0.9
+
+
+def test_a_body_sound_is_named_by_its_character_so_two_people_at_once_are_two_sounds() -> None:
+    plan = _plan()
+    cues = _gesture_cues(plan, _cut(plan))
+    # The id seeds the sound's variation: with the character in it, BEN sitting when MARA does is another sound.
+    assert cues and all(f"-{c.character}-" in c.id for c in cues)
+    mara, ben = cues[0], cues[0].model_copy(update={"character": "BEN", "id": cues[0].id.replace("MARA", "BEN")})
+    assert effect_seed(mara, 0) != effect_seed(ben, 0)

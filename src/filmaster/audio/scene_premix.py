@@ -6,9 +6,10 @@ each sample (its look-ahead: the stems of a block are read that far past it) and
 (`dynamics.Compressor`). The ducking follows how present speech is compared with the scene's loudest line, which
 only the whole scene tells: a first pass compresses the dialogue block by block and keeps its power per 1 ms step
 (a 48th of the samples), from which the ducking curve is made at that rate (`ducking.duck_curve`); the second pass
-reads the curve around each block. Blocks are whole control steps and whole steps of the release filter's running
-sum (`filters.ONE_POLE_STEP`), so a block goes through the very arithmetic of the whole scene: the blocks equal
-the whole-scene premix to float rounding (sample for sample in the tests).
+reads the curve around each block. The default blocks are whole control steps and whole steps of the release
+filter's running sum (`filters.ONE_POLE_STEP`), so a block goes through the very arithmetic of the whole scene and
+equals the whole-scene premix sample for sample; other block sizes (the tests' one-second blocks) equal it to float
+rounding.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from ..atomic import write_text_atomic
 from ..backends.llm.base import LLMBackend
 from ..errors import FilmasterError
 from ..project import Cache, content_key
-from .events import BY_NAME, NamedSound, SoundFinder
+from .events import BY_NAME, SOURCE_THRESHOLD, NamedSound, SoundFinder
 
 log = logging.getLogger(__name__)
 NAMESPACE = "llm-sounds"
@@ -92,7 +92,8 @@ class LLMSoundFinder(SoundFinder):
     """The lexicon and the embedding first; then the model's proposals of categories they did not find."""
 
     def __init__(self, llm: LLMBackend, finder: SoundFinder, cache: Cache | None = None) -> None:
-        super().__init__(finder.embedder, finder.threshold)
+        source_threshold = finder.sources.threshold if finder.sources is not None else SOURCE_THRESHOLD
+        super().__init__(finder.embedder, finder.threshold, source_threshold)
         self.llm = llm
         self.cache = cache  # with it, each line is asked once per model (a valid answer is kept; a failure is not)
 

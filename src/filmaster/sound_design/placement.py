@@ -196,7 +196,9 @@ def _footsteps(
             timeline,
             event.t_s,
             foley_db + level_db,
-            id=f"foley-{shot.id}-{'cloth' if category == 'cloth' else event.kind}-{round(event.t_s * 1000)}",
+            # The character is part of the id (and so of the sound's seed): two people sitting at once are two sounds.
+            id=f"foley-{shot.id}-{event.character.replace(' ', '_')}-"
+            f"{'cloth' if category == 'cloth' else event.kind}-{round(event.t_s * 1000)}",
             category=category,
             description=f"{category}: {event.description}",
             character=event.character,
