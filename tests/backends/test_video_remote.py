@@ -28,6 +28,7 @@ from fake_video_vendors import (
 )
 from filmaster.backends.registry import create_backend
 from filmaster.backends.video.base import ShotRequest
+from filmaster.backends.video.references import shot_references
 from filmaster.backends.video.remote import Control, JobClient, RemoteError, RemoteVideoBackend, SubmitUncertainError
 from filmaster.errors import BackendUnavailableError, ContentRefusedError, GenerationError, InputError
 from filmaster.model import RenderSettings
@@ -418,6 +419,28 @@ def test_each_vendor_gets_the_shots_character_and_location_pictures(vendor, keys
     else:  # the API takes none: the looks go into the words, the previz frame is the start image
         assert base64.b64encode(pictures[0].read_bytes()).decode()[:40] not in str(body)
         assert "Ben always wears a blue shirt" in result.prompt and "Anna" not in result.prompt.split("Ben always")[1]
+
+
+def test_a_start_image_is_used_only_where_the_shots_pictures_do_not_go_instead(keys, requests, tmp_path):
+    # A painted keyframe is paid for only if the request carries a start image.
+    request, _ = _with_pictures(requests["S01-03"], tmp_path)
+    bare = requests["S01-03"]
+    for vendor in ("veo", "fal", "replicate"):  # a reference model's pictures replace the start image
+        backend = create_backend("video", vendor, model=REFERENCE_MODELS[vendor])
+        assert not backend.uses_first_frame(request) and backend.uses_first_frame(bare)
+    assert create_backend("video", "fal").uses_first_frame(request)  # an image-to-video model takes no pictures
+    assert create_backend("video", "runway").uses_first_frame(request)  # its own keyframe starts from the frame
+    assert create_backend("video", "kling").uses_first_frame(request)  # the previz frame leads its image_list
+    assert not create_backend("video", "luma").uses_first_frame(bare)  # its keyframe is a hosted URL
+
+
+def test_runway_does_not_paint_again_a_start_frame_the_keyframe_step_painted(keys, requests, tmp_path):
+    request, _ = _with_pictures(requests["S01-03"], tmp_path)
+    with serve_vendor("runway", KEY) as server:
+        control = Control(first_frame_png=_png(), references=shot_references(request), painted=True)
+        _backend("runway", server).generate(request, tmp_path / "t.mp4", control)
+    [video] = server.submits()  # no gen4_image job: the painted frame is the start image
+    assert video["promptImage"] == Control.data_uri(_png())
 
 
 @pytest.mark.parametrize(

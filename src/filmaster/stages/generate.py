@@ -157,10 +157,10 @@ def generate_shots(
             if isinstance(backend, FilmasterError):
                 _fall_back(report, takes, shot.id, name, str(backend), reporter)
                 continue
-            if keyframe and painter is None and takes_first_frame(backend):
+            if keyframe and painter is None and takes_first_frame(backend, request):
                 painter = keyframer(keyframe, backend_settings, project, budget, reporter)
                 report.keyframes = painter.report if painter else None
-            job_painter = painter if takes_first_frame(backend) else None
+            job_painter = painter if takes_first_frame(backend, request) else None
             painted_by = job_painter.identity if job_painter else None
             key = content_key(NAMESPACE, shot_key(request, backend), *([painted_by] if painted_by else []))
             clip, record = project.cache.path(NAMESPACE, key, ".mp4"), project.cache.path(NAMESPACE, key, ".json")
@@ -266,7 +266,8 @@ def _generate(job: _Job, executor: Executor | None = None) -> Generated:
     painted = None
     if frame is not None and job.keyframer is not None:
         frame, painted = job.keyframer.start_frame(job.request, frame, references)
-    control = Control(first_frame_png=frame, previz_clip=job.previz, references=references)
+    painted_ok = painted is not None and not painted.note  # a note: the previz frame went instead
+    control = Control(first_frame_png=frame, previz_clip=job.previz, references=references, painted=painted_ok)
     tmp = job.clip.with_name(f".{job.clip.stem}.{threading.get_ident()}.part.mp4")
     try:
         if executor is None:

@@ -163,8 +163,12 @@ def keyframer(
     return Keyframer(name, backend, project, budget, reporter)
 
 
-def takes_first_frame(video_backend: object) -> bool:
-    """Whether a video backend films from a start image (a backend that sends none sets TAKES_FIRST_FRAME)."""
+def takes_first_frame(video_backend: object, request: ShotRequest | None = None) -> bool:
+    """Whether a video backend films `request` from a start image (a backend that sends none sets
+    TAKES_FIRST_FRAME; a hosted one says per shot, `uses_first_frame`: its references may go instead)."""
+    per_shot = getattr(video_backend, "uses_first_frame", None)
+    if request is not None and per_shot is not None:
+        return bool(per_shot(request))
     return bool(getattr(video_backend, "TAKES_FIRST_FRAME", True))
 
 

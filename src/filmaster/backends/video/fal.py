@@ -37,6 +37,7 @@ class FalVideoBackend(RemoteVideoBackend):
     DEFAULT_MODEL: ClassVar[str] = "fal-ai/wan-i2v"
     PRICE_PER_SECOND: ClassVar[float] = 0.08  # Wan 2.1 image-to-video at 480p: 0.40 USD per 5 s clip
     SETTINGS: ClassVar[frozenset[str] | None] = COMMON_SETTINGS | {"reference_field", "max_references"}
+    REFERENCES_REPLACE_FRAME: ClassVar[bool] = True  # a reference model's field, not image_url
 
     def api_headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Key {key}"}

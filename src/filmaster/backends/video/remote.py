@@ -70,6 +70,7 @@ class Control:
     previz_clip: Path | None = None
     references: tuple[Path, ...] = ()  # character and location pictures (plan cast / scene reference_image)
     journal: Path | None = None  # the shot's submit journal (set by `generate`): where a paid first step is kept
+    painted: bool = False  # the start image is a keyframe painted from the previz frame ([generate] keyframe)
 
     @staticmethod
     def data_uri(png: bytes) -> str:
@@ -322,6 +323,7 @@ def camera_prompt(shot: Shot, *, with_movement: bool = True) -> str:
 class RemoteVideoBackend(VideoBackend):
     """A video backend behind a vendor's asynchronous HTTP API. See the module docstring."""
 
+    REFERENCES_REPLACE_FRAME: ClassVar[bool] = False  # the shot's pictures are sent instead of its start image
     KEY_ENV: ClassVar[str]  # the environment variable that holds the API key
     DEFAULT_BASE_URL: ClassVar[str]
     DEFAULT_MODEL: ClassVar[str]
@@ -378,6 +380,13 @@ class RemoteVideoBackend(VideoBackend):
 
     def prompt(self, request: ShotRequest) -> str:
         return self.with_looks(request, camera_prompt(request.shot))
+
+    def uses_first_frame(self, request: ShotRequest) -> bool:
+        """Whether this shot's request carries its start image: not on a service that takes none
+        (`TAKES_FIRST_FRAME`), nor where the shot's reference pictures go instead of it (`REFERENCES_REPLACE_FRAME`).
+        A painted keyframe is paid for only when it is sent."""
+        frame = bool(getattr(self, "TAKES_FIRST_FRAME", True))
+        return frame and not (self.REFERENCES_REPLACE_FRAME and self.sends_references(request))
 
     def sends_references(self, request: ShotRequest) -> bool:
         """Whether this service's request carries the shot's character and location pictures."""

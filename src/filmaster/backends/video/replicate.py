@@ -36,6 +36,7 @@ class ReplicateVideoBackend(RemoteVideoBackend):
     DEFAULT_MODEL: ClassVar[str] = "wan-video/wan-2.1-i2v-480p"
     PRICE_PER_SECOND: ClassVar[float] = 0.09  # Wan 2.1 i2v 480p, billed per second of output
     SETTINGS: ClassVar[frozenset[str] | None] = COMMON_SETTINGS | {"reference_field", "max_references"}
+    REFERENCES_REPLACE_FRAME: ClassVar[bool] = True  # a reference model's field, not image_url
 
     def sends_references(self, request: ShotRequest) -> bool:
         return gateway_slot(self.model, self.settings, REFERENCE_FIELDS, request) is not None

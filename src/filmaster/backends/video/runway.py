@@ -63,7 +63,8 @@ class RunwayVideoBackend(RemoteVideoBackend):
         if control.first_frame_png is None:
             raise GenerationError("runway: image_to_video needs a first frame; the shot's previz take is missing")
         image = Control.data_uri(control.first_frame_png)
-        if self.sends_references(request) and control.references:
+        # A start frame painted already (the keyframe step) is not painted again: the second would undo the first.
+        if self.sends_references(request) and control.references and not control.painted:
             image = self._keyframe(client, request, control, prompt)
         body = {
             "model": self.model,

@@ -42,6 +42,8 @@ class VeoVideoBackend(RemoteVideoBackend):
         self._key = key
         return {"x-goog-api-key": key}
 
+    REFERENCES_REPLACE_FRAME: ClassVar[bool] = True  # the API refuses referenceImages with a start image
+
     def sends_references(self, request: ShotRequest) -> bool:
         return self.model in REFERENCE_MODELS and bool(shot_references(request))
 
