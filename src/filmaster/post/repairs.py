@@ -75,18 +75,10 @@ def _show_the_subject(
         *((o, "another set-up of the moment") for o in same_moment),
         *((o, "a listener") for o in listeners),
     ]:
-        if takes[other.id].whole_frames / takes[other.id].fps < MIN_SHOT_S:
+        if _take_s(takes[other.id]) < MIN_SHOT_S:
             continue
-        actions.append(
-            EditAction(
-                kind=ActionKind.SPLIT,
-                shot_id=shot.id,
-                cutaway_shot=other.id,
-                split_s=round(head / fps, 3),
-                speed=round(rest_s, 3),
-                reason=f"cut to {other.id} ({what}: {', '.join(other.camera.subjects)}) under the line",
-            )
-        )
+        why = f"cut to {other.id} ({what}: {', '.join(other.camera.subjects)}) under the line"
+        actions.append(_cut_away(shot.id, other.id, head / fps, rest_s, why))
     return actions
 
 
@@ -133,21 +125,30 @@ def _neutral_between(a: Shot, b: Shot, neutral: list[Shot], cut: Cut, takes: Map
     for other in neutral:
         # As long as the first shot leaves a shot's worth of itself before it, at most NEUTRAL_S.
         room_s = (end - clip.shot_start_frame) / fps - MIN_SHOT_S
-        hold_s = min(NEUTRAL_S, takes[other.id].whole_frames / takes[other.id].fps, room_s)
+        hold_s = min(NEUTRAL_S, _take_s(takes[other.id]), room_s)
         if hold_s < MIN_SHOT_S:
             continue
-        start = end - hold_s * fps
-        actions.append(
-            EditAction(
-                kind=ActionKind.SPLIT,
-                shot_id=a.id,
-                cutaway_shot=other.id,
-                split_s=round(start / fps, 3),
-                speed=round(hold_s, 3),
-                reason=f"a neutral shot ({other.id}, {other.kind.value}) between the two sides of the line",
-            )
-        )
+        why = f"a neutral shot ({other.id}, {other.kind.value}) between the two sides of the line"
+        actions.append(_cut_away(a.id, other.id, (end - hold_s * fps) / fps, hold_s, why))
     return actions
+
+
+def _cut_away(shot_id: str, other_id: str, at_s: float, hold_s: float, reason: str) -> EditAction:
+    """A SPLIT of `shot_id` at `at_s` seconds into it, to `other_id` for `hold_s` (a SPLIT's `speed` holds the
+    cutaway's seconds)."""
+    return EditAction(
+        kind=ActionKind.SPLIT,
+        shot_id=shot_id,
+        cutaway_shot=other_id,
+        split_s=round(at_s, 3),
+        speed=round(hold_s, 3),
+        reason=reason,
+    )
+
+
+def _take_s(take: Take) -> float:
+    """The whole shot's length in seconds, whatever window of it the take's media holds."""
+    return take.whole_frames / take.fps
 
 
 def _clip_of(cut: Cut, shot_id: str) -> CutClip | None:
