@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import FilmasterError
+from .os_errors import cannot_write
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -23,7 +24,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent)
     except OSError as exc:
-        raise FilmasterError(f"cannot write {target}: {exc.strerror}; check the folder exists and is writable") from exc
+        raise FilmasterError(cannot_write(target, exc)) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; deliverables get the usual permissions

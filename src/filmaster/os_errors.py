@@ -20,3 +20,12 @@ def describe_os_error(exc: OSError) -> str:
         what, advice = _ADVICE[exc.errno]
         return f"{what}{where}; {advice}"
     return f"{exc.strerror or exc}{where}"
+
+
+def cannot_write(target: object, exc: OSError) -> str:
+    """One line for a write to `target` that failed: a full or read-only disk says so and how to resume (whichever
+    write it happened to hit), anything else asks for a folder that exists and is writable."""
+    if exc.errno in _ADVICE:
+        what, advice = _ADVICE[exc.errno]
+        return f"cannot write {target}: {what}; {advice}"
+    return f"cannot write {target}: {exc.strerror or exc}; check the folder exists and is writable"

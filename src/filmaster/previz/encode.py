@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import RenderError
 from ..model import frame_rate
+from ..os_errors import cannot_write
 
 X264_OPTIONS = {"preset": "veryfast", "crf": "20"}
 
@@ -37,7 +38,7 @@ class ClipEncoder:
         try:
             self._container: Any = av.open(str(path), mode="w", format="mp4")
         except OSError as exc:
-            raise RenderError(f"cannot write clip {path}: {exc}; check the folder exists and is writable") from exc
+            raise RenderError(cannot_write(f"clip {path}", exc)) from exc
         stream = self._container.add_stream("libx264", rate=frame_rate.exact(fps), options=dict(X264_OPTIONS))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         if threads or background:
