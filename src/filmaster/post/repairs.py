@@ -62,7 +62,7 @@ def _show_the_subject(
     speakers = {line.character for line in shot.dialogue}
     fps = cut.fps
     head = clip.shot_start_frame + round(MIN_SHOT_S * fps)  # a moment of the shot, then the other picture
-    rest_s = (clip.shot_start_frame + clip.frames * clip.speed - head) / fps
+    rest_s = (clip.shot_end_frame - head) / fps
     if rest_s < MIN_SHOT_S:
         return []
     same_moment = [o for o in usable if o.id != shot.id and missing <= set(o.camera.subjects)]
@@ -120,7 +120,7 @@ def _neutral_between(a: Shot, b: Shot, neutral: list[Shot], cut: Cut, takes: Map
         return []
     clip = cut.clips[index]
     fps = cut.fps
-    end = clip.shot_start_frame + clip.frames * clip.speed
+    end = clip.shot_end_frame
     actions = []
     for other in neutral:
         # As long as the first shot leaves a shot's worth of itself before it, at most NEUTRAL_S.
