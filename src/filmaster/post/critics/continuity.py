@@ -141,14 +141,16 @@ def _unseen_subjects(
     return findings
 
 
-def shows_no_side(take: Take, out_dir: Path) -> bool:
-    """Does the take, from its ground truth, show no character who faces across the frame (none at all, or each
-    one on the lens axis)? Cut in between two sides of the line, such a shot has no left or right to contradict.
-    False without a ground truth: nothing measured, nothing claimed."""
+def shows_no_side(take: Take, out_dir: Path, played: tuple[int, int]) -> bool:
+    """Do the frames [first, end) of its shot that a cutaway plays of `take` show, by its ground truth, no character
+    who faces across the frame (none at all, or each one on the lens axis)? Cut in between two sides of the line,
+    such frames have no left or right to contradict. False where the ground truth does not hold every one of them
+    (none, or a take rendered from a window that leaves some out): nothing measured, nothing claimed."""
     truth = _ground_truths_of({take.shot_id: take}, out_dir).get(take.shot_id)
-    if not truth:
+    frames = range(*played)
+    if not truth or not frames or any(index not in truth for index in frames):
         return False
-    for index in (min(truth), max(truth)):
+    for index in frames:
         seen = _seen(truth, index) or {}
         if any(s.look is None or abs(s.look) >= MIN_LOOK for s in seen.values()):
             return False
