@@ -3,6 +3,7 @@ and cuts built from those takes show each defect (or none) to the critic through
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,7 @@ from filmaster.model import (
     ShotKind,
     Take,
 )
-from filmaster.post.critics.continuity import MIN_LOOK, continuity_findings
+from filmaster.post.critics.continuity import MIN_LOOK, continuity_findings, shows_no_side
 from filmaster.post.pixel_edit import _problem, _State
 from filmaster.previz.shoot import shoot_shot
 from filmaster.previz.testing import make_request, make_scene, make_shot
@@ -265,8 +266,6 @@ def turning(filmed: tuple[Plan, dict[str, Take], Path]) -> tuple[Plan, dict[str,
 
 
 def _anna_looks(out: Path, take: Take, frames: Iterable[int]) -> list[float]:
-    import json
-
     doc = json.loads((out / str(take.ground_truth)).read_text())
     recorded = {f["index"]: f["characters"] for f in doc["frames"]}
     return [abs(recorded[i]["ANNA"]["look_x"]) for i in frames]
@@ -293,6 +292,12 @@ def test_a_neutral_shot_is_judged_on_the_frames_the_cutaway_plays(
     assert not [f for f in continuity_findings(talking, acted.cut, takes, out) if f.kind == FindingKind.CROSSED_LINE]
     # With only S01-08 to cut to, the crossing is flagged rather than "repaired" with a look across the frame.
     assert _act(talking, {k: v for k, v in without_the_lamp.items() if k != "S01-09"}, out, "S01-01", "S01-04") is None
+    # Frames the ground truth does not hold (a take rendered from a window that ends before them) vouch for nothing.
+    doc = json.loads((out / "S01-09.json").read_text())
+    (out / "S01-09-head.json").write_text(json.dumps({**doc, "frames": doc["frames"][:30]}))
+    head_only = takes["S01-09"].model_copy(update={"ground_truth": "S01-09-head.json"})
+    span = (middle.start, middle.stop)
+    assert shows_no_side(takes["S01-09"], out, span) and not shows_no_side(head_only, out, span)
 
 
 def test_the_pixel_pass_removes_no_shot_another_cuts_away_to_nor_splits_a_sped_up_one(
