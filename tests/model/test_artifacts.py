@@ -55,3 +55,14 @@ def test_artifacts_are_frozen() -> None:
     spec = CameraSpec(scale=ShotScale.WS)
     with pytest.raises(Exception, match="frozen"):
         spec.scale = ShotScale.CU  # type: ignore[misc]
+
+
+def test_a_clip_names_the_frames_it_plays() -> None:
+    # 46 timeline frames at 1.4x, 5 frames into a take whose media starts 10 frames into its shot.
+    clip = CutClip(shot_id="S01-01", scene_index=0, media="a.mp4", frames=46, source_start_frame=5, speed=1.4,
+                   window_start_frame=10)  # fmt: skip
+    assert [clip.source_frame(j) for j in (0, 1, 2, 45)] == [5, 6, 7, 68]  # 45 * 1.4 is 62.99… in floats: still 63
+    assert clip.last_source_frame == 68 and clip.last_shot_frame == 78
+    assert clip.shot_end_frame == pytest.approx(15 + 46 * 1.4)
+    still = clip.model_copy(update={"speed": 1.0})
+    assert still.last_source_frame == 50 and still.last_shot_frame == 60 and still.shot_end_frame == 61

@@ -3,6 +3,8 @@ and cuts built from those takes show each defect (or none) to the critic through
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,13 +16,14 @@ from filmaster.model import (
     CutClip,
     EditAction,
     FindingKind,
+    Mark,
     Plan,
     Prop,
     ShotDialogue,
     ShotKind,
     Take,
 )
-from filmaster.post.critics.continuity import continuity_findings
+from filmaster.post.critics.continuity import MIN_LOOK, continuity_findings, shows_no_side
 from filmaster.post.pixel_edit import _problem, _State
 from filmaster.previz.shoot import shoot_shot
 from filmaster.previz.testing import make_request, make_scene, make_shot
@@ -185,7 +188,7 @@ def test_a_line_over_a_shot_that_hides_its_speaker_cuts_to_another_setup_of_them
     assert acted is not None and acted.decisions is not None
     (split,) = acted.decisions.applied
     assert split.kind == ActionKind.SPLIT and split.shot_id == "S01-02" and split.cutaway_shot == "S01-03"
-    assert "subject_not_seen" in split.reason and "another set-up of the moment" in split.reason
+    assert "subject_not_seen" in split.reason and "another set-up of the scene" in split.reason
     clips = acted.cut.clips
     assert [(c.shot_id, c.cutaway) for c in clips] == [("S01-06", False), ("S01-02", False), ("S01-03", True)]
     assert clips[1].frames == round(0.6 * FPS)  # a moment of the shot, then BEN, his line running on under him
@@ -231,6 +234,70 @@ def test_a_crossed_line_between_two_lines_gets_a_neutral_shot(filmed: tuple[Plan
     # Without a neutral shot in the coverage, the crossing is only flagged.
     no_neutral = {k: v for k, v in takes.items() if k != "S01-06"}
     assert _act(talking, no_neutral, out, "S01-01", "S01-04") is None
+
+
+# Two more looks at the lamp, with ANNA walking behind it (3 s: a cutaway of 0.9 s plays frames 25-46 of 72).
+TURNS = {
+    # On the lens axis at both ends of the take; walking across the frame in its middle.
+    "S01-08": Mark(x=2.0, z=1.5, facing_deg=0.0, path=[(3.2, 1.5), (3.2, 1.0)], walk_speed=1.0, start_s=0.6),
+    # Facing across at both ends of the take; walking toward the lens in its middle.
+    "S01-09": Mark(x=2.0, z=1.8, facing_deg=90.0, path=[(2.0, 0.6), (2.4, 0.6)], walk_speed=0.5, start_s=0.3),
+}
+
+
+@pytest.fixture(scope="module")
+def turning(filmed: tuple[Plan, dict[str, Take], Path]) -> tuple[Plan, dict[str, Take], Path]:
+    """`filmed` with the two walks of TURNS filmed as inserts on the lamp."""
+    plan, takes, out = filmed
+    scene = plan.scenes[0]
+    walks = [
+        make_shot(3.0, shot_id, ShotKind.INSERT, scale="CU", subjects=["lamp"], line_side=1).model_copy(
+            update={"blocking": {"ANNA": mark}}
+        )
+        for shot_id, mark in TURNS.items()
+    ]
+    more = dict(takes)
+    for shot in walks:
+        request = make_request(shot, scene, width=W, height=H, fps=FPS)
+        shoot_shot(request, out / f"{shot.id}.mp4", out / f"{shot.id}.json")
+        more[shot.id] = Take(shot_id=shot.id, media=f"{shot.id}.mp4", frames=request.frames, fps=FPS, width=W,
+                             height=H, backend="previz", ground_truth=f"{shot.id}.json")  # fmt: skip
+    return Plan(title=plan.title, scenes=[scene.model_copy(update={"shots": [*scene.shots, *walks]})]), more, out
+
+
+def _anna_looks(out: Path, take: Take, frames: Iterable[int]) -> list[float]:
+    doc = json.loads((out / str(take.ground_truth)).read_text())
+    recorded = {f["index"]: f["characters"] for f in doc["frames"]}
+    return [abs(recorded[i]["ANNA"]["look_x"]) for i in frames]
+
+
+def test_a_neutral_shot_is_judged_on_the_frames_the_cutaway_plays(
+    turning: tuple[Plan, dict[str, Take], Path],
+) -> None:
+    plan, takes, out = turning
+    # The takes as meant: S01-08 is on the lens axis at its ends only, S01-09 in the frames a cutaway plays only.
+    ends, middle = (0, 71), range(25, 47)
+    assert max(_anna_looks(out, takes["S01-08"], ends)) < MIN_LOOK < max(_anna_looks(out, takes["S01-08"], middle))
+    assert min(_anna_looks(out, takes["S01-09"], ends)) > MIN_LOOK > max(_anna_looks(out, takes["S01-09"], middle))
+    talking = _speaking(plan, {"S01-01": "ANNA", "S01-04": "BEN"})
+    without_the_lamp = {k: v for k, v in takes.items() if k != "S01-06"}
+    acted = _act(talking, without_the_lamp, out, "S01-01", "S01-04")
+    assert acted is not None and acted.decisions is not None
+    (insert,) = acted.decisions.applied
+    # S01-08 comes first in the scene but would show ANNA walking across the frame: S01-09 is cut in.
+    assert insert.kind == ActionKind.SPLIT and insert.cutaway_shot == "S01-09"
+    away = next(c for c in acted.cut.clips if c.cutaway)
+    played = range(away.shot_start_frame, away.last_shot_frame + 1)  # measured on the frames the new cut plays
+    assert away.frames >= round(0.6 * FPS) and max(_anna_looks(out, takes["S01-09"], played)) < MIN_LOOK
+    assert not [f for f in continuity_findings(talking, acted.cut, takes, out) if f.kind == FindingKind.CROSSED_LINE]
+    # With only S01-08 to cut to, the crossing is flagged rather than "repaired" with a look across the frame.
+    assert _act(talking, {k: v for k, v in without_the_lamp.items() if k != "S01-09"}, out, "S01-01", "S01-04") is None
+    # Frames the ground truth does not hold (a take rendered from a window that ends before them) vouch for nothing.
+    doc = json.loads((out / "S01-09.json").read_text())
+    (out / "S01-09-head.json").write_text(json.dumps({**doc, "frames": doc["frames"][:30]}))
+    head_only = takes["S01-09"].model_copy(update={"ground_truth": "S01-09-head.json"})
+    span = (middle.start, middle.stop)
+    assert shows_no_side(takes["S01-09"], out, span) and not shows_no_side(head_only, out, span)
 
 
 def test_the_pixel_pass_removes_no_shot_another_cuts_away_to_nor_splits_a_sped_up_one(

@@ -111,8 +111,7 @@ def _assert_takes_hold_what_the_cut_plays(out: Path) -> None:
     """Every clip of the delivered cut lies inside its take's media, counted from the media's own frames."""
     cut = Cut.load(out / ".filmaster" / "cut.json")
     for clip in cut.clips:
-        last = clip.source_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
-        assert clip.source_start_frame >= 0 and last < _frame_count(out / clip.media), clip
+        assert clip.source_start_frame >= 0 and clip.last_source_frame < _frame_count(out / clip.media), clip
 
 
 def _frame_count(path: Path) -> int:

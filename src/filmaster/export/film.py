@@ -267,7 +267,7 @@ def _clip_frames(out_dir: Path, clip: CutClip, cut: Cut) -> Iterator[av.VideoFra
     if not path.is_file():
         raise ExportError(f"take {path} of shot {clip.shot_id} is missing; re-run the shoot stage")
     # Source frame shown at each record frame: speed 2 shows every second frame, 0.5 each frame twice.
-    wanted = [clip.source_start_frame + int(j * clip.speed + 1e-9) for j in range(clip.frames)]
+    wanted = [clip.source_frame(j) for j in range(clip.frames)]
     position = 0
     source_index = -1
     with av.open(str(path)) as container:

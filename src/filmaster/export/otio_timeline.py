@@ -226,8 +226,7 @@ def _clip_name(shot_id: str, shot: Shot | None) -> str:
 
 def _source_frames_needed(clip: CutClip) -> int:
     """Source frames a clip reads: its record length times its speed (the last picked frame, plus one)."""
-    last = int((clip.frames - 1) * clip.speed + 1e-9) if clip.frames > 0 else -1
-    return clip.source_start_frame + last + 1
+    return clip.last_source_frame + 1 if clip.frames > 0 else clip.source_start_frame
 
 
 # --- sound ---------------------------------------------------------------------------------------------

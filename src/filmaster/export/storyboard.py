@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,7 +206,7 @@ def storyboard_frames(
         shot = shots.get(clip.shot_id)
         if shot is None:
             raise ExportError(f"cut clip {clip.shot_id} is not in the plan; re-run the edit on this plan")
-        middle = clip.source_start_frame + math.floor(clip.frames // 2 * clip.speed + 1e-9)
+        middle = clip.source_frame(clip.frames // 2)
         # Sample mid-frame so the frame shown is unambiguous whatever the container's rounding of pts.
         times = [(clip.source_start_frame + 0.5) / cut.fps, (middle + 0.5) / cut.fps]
         grabbed = grab(Path(out_dir) / clip.media, times)

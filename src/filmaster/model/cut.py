@@ -29,6 +29,27 @@ class CutClip(Artifact):
         """The shot's frame the clip starts at: where the shot's lines and ground truth are timed from."""
         return self.window_start_frame + self.source_start_frame
 
+    def source_frame(self, played: int) -> int:
+        """The media's frame shown at the clip's `played`-th frame on the timeline: at speed 2 every second frame,
+        at 0.5 each frame twice (the epsilon keeps 45 * 1.4 = 62.99… from flooring one frame short)."""
+        return self.source_start_frame + int(played * self.speed + 1e-9)
+
+    @property
+    def last_source_frame(self) -> int:
+        """The media's last frame the clip plays."""
+        return self.source_frame(self.frames - 1)
+
+    @property
+    def shot_end_frame(self) -> float:
+        """Where in the shot (frames, fractional when sped up) the clip's picture ends: its first frame plus the
+        shot time it covers."""
+        return self.shot_start_frame + self.frames * self.speed
+
+    @property
+    def last_shot_frame(self) -> int:
+        """The shot's last frame the clip plays (ground truth and windows count the shot's frames)."""
+        return self.window_start_frame + self.last_source_frame
+
 
 class Cut(Artifact):
     SCHEMA: ClassVar[str] = "Cut.1"

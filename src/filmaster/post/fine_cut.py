@@ -328,30 +328,55 @@ def apply_edit(rough: Cut, plan: Plan, takes: Mapping[str, Take], decisions: Edi
         if split is None or split.cutaway_shot is None:
             clips.append(_clip(clip, head, source, speed, window))
             continue
-        at = min(max(round(split.split_s * fps), head + 1), head + source - 1)
-        end = head + source
         away = takes[split.cutaway_shot]
-        whole = away.whole_frames
-        reaction = min(end - at, whole, round(split.speed * fps))  # `speed` holds the reaction's seconds
-        back = end - at - reaction
-        if back < round(MIN_SHOT_S * fps):  # too little left to cut back: the reaction holds to the end
-            reaction, back = min(end - at, whole), 0
-        clips.append(_clip(clip, head, at - head, 1.0, window))
+        played = split_frames(split, head, source, away.whole_frames, fps)
+        clips.append(_clip(clip, head, played.at - head, 1.0, window))
         clips.append(
             CutClip(
                 shot_id=split.cutaway_shot or "",
                 scene_index=clip.scene_index,
                 media=away.media,
-                frames=reaction,
-                source_start_frame=max(0, (whole - reaction) // 2) - away.window_start_frame,
+                frames=played.away_frames,
+                source_start_frame=played.away_first - away.window_start_frame,
                 audio_description=f"reaction under {shot_id}'s line",
                 cutaway=True,
                 window_start_frame=away.window_start_frame,
             )
         )
-        if back > 0:
-            clips.append(_clip(clip, at + reaction, back, 1.0, window))
+        if played.back > 0:
+            clips.append(_clip(clip, played.at + played.away_frames, played.back, 1.0, window))
     return rough.model_copy(update={"clips": clips})
+
+
+@dataclass(frozen=True)
+class SplitFrames:
+    """Where a SPLIT leaves its shot and which frames of the other shot it plays, in the shots' own frames."""
+
+    at: int  # the shot's frame the picture cuts away at
+    away_first: int  # the other shot's first frame the cutaway plays
+    away_frames: int  # how long the cutaway holds
+    back: int  # frames of the shot played after it (0: the cutaway holds to the shot's end)
+
+    @property
+    def away_span(self) -> tuple[int, int]:
+        """The other shot's frames [first, end) the cutaway plays."""
+        return self.away_first, self.away_first + self.away_frames
+
+
+def split_frames(split: EditAction, head: int, source: int, away_whole: int, fps: float) -> SplitFrames:
+    """The frames `split` plays, cutting away inside the `source` frames of its shot that start at frame `head`
+    to a shot `away_whole` frames long."""
+    at = min(max(round(split.split_s * fps), head + 1), head + source - 1)
+    end = head + source
+    reaction = min(end - at, away_whole, round(split.speed * fps))  # `speed` holds the reaction's seconds
+    back = end - at - reaction
+    if back < round(MIN_SHOT_S * fps):  # too little left to cut back: the reaction holds to the end
+        reaction, back = min(end - at, away_whole), 0
+    # The other shot's middle, not the frames of the moment the cutaway stands in for: no other set-up holds that
+    # moment. A scene's shots are consecutive stretches of its story (one after another in the plan, each take
+    # rendered from its own second 0, a pose carried from one shot into the next), so any frames of another shot
+    # show another moment; its middle is where its framing was planned (`previz.framing`: a move's middle).
+    return SplitFrames(at=at, away_first=max(0, (away_whole - reaction) // 2), away_frames=reaction, back=back)
 
 
 def _clip(clip: CutClip, head: int, source_frames: int, speed: float, window: int) -> CutClip:

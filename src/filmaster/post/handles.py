@@ -28,7 +28,7 @@ def played_spans(cut: Cut) -> dict[str, tuple[int, int]]:
     spans: dict[str, tuple[int, int]] = {}
     for clip in cut.clips:
         first = clip.shot_start_frame
-        end = first + int((clip.frames - 1) * clip.speed + 1e-9) + 1
+        end = clip.last_shot_frame + 1
         lo, hi = spans.get(clip.shot_id, (first, end))
         spans[clip.shot_id] = (min(lo, first), max(hi, end))
     return spans

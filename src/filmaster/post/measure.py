@@ -65,7 +65,7 @@ def cut_differences(out_dir: Path, cut: Cut) -> list[float]:
 
 def _ends(clip: CutClip) -> tuple[int, int]:
     """Take frame indices of the first and the last frame the clip plays."""
-    return clip.source_start_frame, clip.source_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
+    return clip.source_start_frame, clip.last_source_frame
 
 
 def _thumbs_at(media: Path, indices: set[int]) -> dict[int, np.ndarray]:

@@ -1,13 +1,14 @@
 """Repairs for what the pixels show, beyond removing a shot: the edits an editor tries first.
 
 - A shot whose frames do not show the character it is of, and that carries a line: after a moment of it, the
-  picture cuts to another set-up of the same scene that shows that character (another take of the moment), else
-  to a listener, while the line runs on under it (a split and an L cut).
+  picture cuts to another set-up of the same scene that shows that character, else to a listener, while the line
+  runs on under it (a split and an L cut). No set-up films the same moment (a scene's shots follow one another in
+  its story, see `fine_cut.split_frames`): the cutaway shows the character at another moment of the scene.
 - Two set-ups that look the same across a cut: the one without a line moves to a place in its scene where its new
   neighbours are filmed differently (a rearrange), before it is removed.
-- A crossed 180° line between two shots that both carry a line: a neutral shot of the scene (one whose frames, by
-  its ground truth, show no character facing across the frame: a prop, an empty place, an on-axis look) is cut
-  in at the end of the first shot, under its line.
+- A crossed 180° line between two shots that both carry a line: a neutral shot of the scene (one whose frames the
+  cutaway would play show, by its ground truth, no character facing across the frame: a prop, an empty place, an
+  on-axis look) is cut in at the end of the first shot, under its line.
 
 Each repair is a proposal in the order it is preferred; the pixel pass (`pixel_edit`) takes the first one the film
 allows, and the critic's own proposal (a removal) after them. None for a finding nothing can repair: it is flagged.
@@ -22,7 +23,7 @@ from pathlib import Path
 from ..model import ActionKind, Cut, CutClip, EditAction, Finding, FindingKind, Plan, SceneBlock, Shot, Take
 from ..stages.setups import too_alike
 from .critics.continuity import shows_no_side
-from .fine_cut import MIN_SHOT_S
+from .fine_cut import MIN_SHOT_S, split_frames
 
 NEUTRAL_S = 1.0  # the longest a neutral shot holds between two sides of the line
 VISIBLE_SUFFIX = "_visible"  # evidence key of an unseen character's measured share (see critics.continuity)
@@ -45,8 +46,8 @@ def repairs(
     if finding.kind == FindingKind.CROSSED_LINE and len(finding.shot_ids) == 2:
         a, b = (shots[sid] for sid in finding.shot_ids)
         if a.dialogue and b.dialogue:
-            neutral = [o for o in usable if o.id not in (a.id, b.id) and shows_no_side(takes[o.id], out_dir)]
-            return _neutral_between(a, b, neutral, cut, takes)
+            others = [o for o in usable if o.id not in (a.id, b.id)]
+            return _neutral_between(a, b, others, cut, takes, out_dir)
     return []
 
 
@@ -62,17 +63,17 @@ def _show_the_subject(
     speakers = {line.character for line in shot.dialogue}
     fps = cut.fps
     head = clip.shot_start_frame + round(MIN_SHOT_S * fps)  # a moment of the shot, then the other picture
-    rest_s = (clip.shot_start_frame + clip.frames * clip.speed - head) / fps
+    rest_s = (clip.shot_end_frame - head) / fps
     if rest_s < MIN_SHOT_S:
         return []
-    same_moment = [o for o in usable if o.id != shot.id and missing <= set(o.camera.subjects)]
-    same_moment.sort(key=lambda o: len(o.camera.subjects))  # the one who is missing alone, first
+    showing = [o for o in usable if o.id != shot.id and missing <= set(o.camera.subjects)]
+    showing.sort(key=lambda o: len(o.camera.subjects))  # the one who is missing alone, first
     listeners = [
         o for o in usable if o.id != shot.id and o.camera.subjects and not set(o.camera.subjects) & (missing | speakers)
     ]
     actions = []
     for other, what in [
-        *((o, "another set-up of the moment") for o in same_moment),
+        *((o, "another set-up of the scene") for o in showing),
         *((o, "a listener") for o in listeners),
     ]:
         if _take_s(takes[other.id]) < MIN_SHOT_S:
@@ -111,7 +112,11 @@ def _move_apart(finding: Finding, scene: SceneBlock, cut: Cut, shots: Mapping[st
     return actions
 
 
-def _neutral_between(a: Shot, b: Shot, neutral: list[Shot], cut: Cut, takes: Mapping[str, Take]) -> list[EditAction]:
+def _neutral_between(
+    a: Shot, b: Shot, others: list[Shot], cut: Cut, takes: Mapping[str, Take], out_dir: Path
+) -> list[EditAction]:
+    """A cutaway at the end of `a` to each of `others` whose frames it would play are neutral (their ground
+    truth shows no one facing across the frame)."""
     index = next(
         (i for i in range(len(cut.clips) - 1) if (cut.clips[i].shot_id, cut.clips[i + 1].shot_id) == (a.id, b.id)),
         None,
@@ -120,16 +125,21 @@ def _neutral_between(a: Shot, b: Shot, neutral: list[Shot], cut: Cut, takes: Map
         return []
     clip = cut.clips[index]
     fps = cut.fps
-    end = clip.shot_start_frame + clip.frames * clip.speed
+    end = clip.shot_end_frame
     actions = []
-    for other in neutral:
+    for other in others:
         # As long as the first shot leaves a shot's worth of itself before it, at most NEUTRAL_S.
         room_s = (end - clip.shot_start_frame) / fps - MIN_SHOT_S
         hold_s = min(NEUTRAL_S, _take_s(takes[other.id]), room_s)
         if hold_s < MIN_SHOT_S:
             continue
         why = f"a neutral shot ({other.id}, {other.kind.value}) between the two sides of the line"
-        actions.append(_cut_away(a.id, other.id, (end - hold_s * fps) / fps, hold_s, why))
+        action = _cut_away(a.id, other.id, (end - hold_s * fps) / fps, hold_s, why)
+        # Neutral where it plays: the frames the fine cut will take of it, not the take's first and last.
+        source = round(end - clip.shot_start_frame)  # the shot's frames the clip covers
+        played = split_frames(action, clip.shot_start_frame, source, takes[other.id].whole_frames, fps)
+        if shows_no_side(takes[other.id], out_dir, played.away_span):
+            actions.append(action)
     return actions
 
 

@@ -100,8 +100,7 @@ def on_takes(post: PostResult, plan: Plan, takes: Mapping[str, Take]) -> PostRes
         return post
     cut = apply_edit(post.rough, plan, takes, post.decisions)
     for clip in cut.clips:
-        last = clip.source_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
-        if clip.source_start_frame < 0 or last >= takes[clip.shot_id].frames:
+        if clip.source_start_frame < 0 or clip.last_source_frame >= takes[clip.shot_id].frames:
             # Only if a critic's proposal ever played frames the edit without proposals does not (handles.py).
             raise RenderError(
                 f"shot {clip.shot_id}: the fine cut plays frames the take was not rendered with; "

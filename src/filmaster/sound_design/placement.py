@@ -58,7 +58,7 @@ class _Timeline:
         if not pieces:
             return None
         first = min(clip.shot_start_frame for _, clip in pieces)
-        last = max(clip.shot_start_frame + clip.frames * clip.speed for _, clip in pieces)
+        last = max(clip.shot_end_frame for _, clip in pieces)
         return first / self.fps, last / self.fps
 
     def frame_within(self, shot_id: str, t_s: float, room_s: float = 0.0) -> int | None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...model import ActionKind, Cut, CutClip, EditAction, Finding, FindingKind, Plan, Shot, Take
+from ...model import ActionKind, Cut, EditAction, Finding, FindingKind, Plan, Shot, Take
 
 NAME = "offline"
 MIN_SEPARATION = 0.05  # screen widths between two characters' centres under which their order is a coin toss
@@ -39,7 +39,8 @@ def continuity_findings(plan: Plan, cut: Cut, takes: Mapping[str, Take], out_dir
         return []
     shots = {s.id: s for s in plan.shots}
     frames = [
-        (_seen(truths.get(c.shot_id), _first_index(c)), _seen(truths.get(c.shot_id), _last_index(c))) for c in cut.clips
+        (_seen(truths.get(c.shot_id), c.shot_start_frame), _seen(truths.get(c.shot_id), c.last_shot_frame))
+        for c in cut.clips
     ]
     spans, position = [], 0
     for clip in cut.clips:
@@ -111,7 +112,7 @@ def _unseen_subjects(
         shot, truth = shots.get(clip.shot_id), truths.get(clip.shot_id)
         if shot is None or not truth or clip.cutaway:
             continue
-        first, last = _first_index(clip), _last_index(clip)
+        first, last = clip.shot_start_frame, clip.last_shot_frame  # ground truth counts the shot's frames
         count = next(iter(truth.values()))["_count"]
         measured = [f for i, f in truth.items() if first <= i <= last and i in {0, count // 2, count - 1}]
         if not measured:
@@ -140,14 +141,16 @@ def _unseen_subjects(
     return findings
 
 
-def shows_no_side(take: Take, out_dir: Path) -> bool:
-    """Does the take, from its ground truth, show no character who faces across the frame (none at all, or each
-    one on the lens axis)? Cut in between two sides of the line, such a shot has no left or right to contradict.
-    False without a ground truth: nothing measured, nothing claimed."""
+def shows_no_side(take: Take, out_dir: Path, played: tuple[int, int]) -> bool:
+    """Do the frames [first, end) of its shot that a cutaway plays of `take` show, by its ground truth, no character
+    who faces across the frame (none at all, or each one on the lens axis)? Cut in between two sides of the line,
+    such frames have no left or right to contradict. False where the ground truth does not hold every one of them
+    (none, or a take rendered from a window that leaves some out): nothing measured, nothing claimed."""
     truth = _ground_truths_of({take.shot_id: take}, out_dir).get(take.shot_id)
-    if not truth:
+    frames = range(*played)
+    if not truth or not frames or any(index not in truth for index in frames):
         return False
-    for index in (min(truth), max(truth)):
+    for index in frames:
         seen = _seen(truth, index) or {}
         if any(s.look is None or abs(s.look) >= MIN_LOOK for s in seen.values()):
             return False
@@ -206,14 +209,6 @@ def _fix(shot_id: str, shots: Mapping[str, Shot], cut: Cut, why: str) -> list[Ed
     if sum(1 for c in cut.clips if c.scene_index == scene and c.shot_id != shot_id and not c.cutaway) == 0:
         return []
     return [EditAction(kind=ActionKind.REMOVE, shot_id=shot_id, reason=f"{why} (measured on its ground truth)")]
-
-
-def _first_index(clip: CutClip) -> int:
-    return clip.shot_start_frame  # ground truth is indexed by the shot's frames
-
-
-def _last_index(clip: CutClip) -> int:
-    return clip.shot_start_frame + int((clip.frames - 1) * clip.speed + 1e-9)
 
 
 def _ground_truths(cut: Cut, takes: Mapping[str, Take], out_dir: Path) -> dict[str, dict[int, dict]]:
