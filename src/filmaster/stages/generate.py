@@ -9,9 +9,10 @@ most `concurrency` at a time per service (threads: a remote shot waits on the ne
 The cost of each shot is estimated before it starts; with `[generate] max_cost_usd` (`--max-cost`) a shot that
 would take the spending past the limit is not started. A shot that cannot be generated (missing key, refused
 prompt, exhausted quota, bad download, cost limit) keeps its previz take, with a one-line note on the take.
-Generated clips are cached by the shot's content, the backend's identity and the seed, so `reshoot` (a new seed
-or backend on one shot) regenerates that shot alone; shots of the same content share one clip, bought once. With `[generate] keyframe`, the start image is first painted
-by an image backend (stages/keyframe.py) and the painter's identity joins the clip's key.
+Generated clips are cached by the shot's content (its pictures by their bytes), the backend's identity and the
+seed, so `reshoot` (a new seed or backend on one shot) regenerates that shot alone, and shots of the same content
+share one clip, bought once. With `[generate] keyframe`, the start image is first painted by an image backend
+(stages/keyframe.py) and the painter's identity joins the clip's key.
 """
 
 from __future__ import annotations
