@@ -338,3 +338,31 @@ def test_two_shots_of_the_same_content_buy_one_clip(tmp_path: Path, monkeypatch:
     for take in takes.values():
         assert take.backend == "fal" and not take.note
         assert _is(_mean_colour(tmp_path / "out" / take.media), CLIP_RGB)  # each shot shows the bought clip
+
+
+def test_a_reference_picture_keys_the_clip_by_its_pixels_not_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAL_KEY", KEY)
+    plan = _one_scene_plan()
+    picture = tmp_path / "anna.png"
+    Image.new("RGB", (64, 64), (200, 0, 0)).save(picture)
+
+    def with_picture(path: Path):
+        anna = plan.cast["ANNA"].model_copy(update={"reference_image": str(path)})
+        return plan.model_copy(update={"cast": {**plan.cast, "ANNA": anna}})
+
+    with serve_vendor("fal", KEY) as fal:
+
+        def run(film):
+            return _generate_with_fal(film, fal, tmp_path / "out", EXAMPLES / "tiny.fountain")
+
+        run(with_picture(picture))
+        assert len(fal.submits()) == 1
+        (tmp_path / "moved").mkdir()
+        moved = picture.rename(tmp_path / "moved" / "anna.png")
+        report, _ = run(with_picture(moved))  # the same picture elsewhere: the same clip
+        assert len(fal.submits()) == 1 and [o.reused for o in report.outcomes] == [True]
+        Image.new("RGB", (64, 64), (0, 200, 0)).save(moved)  # painted over in place: a new clip
+        report, _ = run(with_picture(moved))
+        assert len(fal.submits()) == 2 and [o.reused for o in report.outcomes] == [False]

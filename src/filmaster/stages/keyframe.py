@@ -23,6 +23,7 @@ from typing import Any
 from ..atomic import write_bytes_atomic, write_text_atomic
 from ..backends.image.base import ImageBackend, PaintRequest
 from ..backends.registry import create_backend
+from ..backends.video.references import picture_digest
 from ..backends.video.remote import camera_prompt, check_image
 from ..budget import CostBudget
 from ..errors import FilmasterError
@@ -88,7 +89,7 @@ class Keyframer:
         )
         key = content_key(
             NAMESPACE, backend.cache_identity, paint.prompt, paint.width, paint.height, paint.seed,
-            _digest(previz_png), [_digest(path.read_bytes()) for path in references if path.is_file()],
+            _digest(previz_png), [picture_digest(path) for path in references if path.is_file()],
         )  # fmt: skip
         png = self.project.cache.path(NAMESPACE, key, ".png")
         record = self.project.cache.path(NAMESPACE, key, ".json")

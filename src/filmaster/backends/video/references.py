@@ -10,6 +10,7 @@ form, and for a service that cannot take them, the cast's looks in words for the
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,19 @@ def named_references(request: ShotRequest) -> list[tuple[str, Path]]:
         if picture:
             seen.setdefault(picture, name)  # one picture shared by two roles is sent once
     return [(name, Path(picture)) for picture, name in seen.items()]
+
+
+def picture_digest(picture: str | Path) -> str:
+    """A reference picture for a cache key: its bytes' digest, so that a picture painted over regenerates what
+    shows it and the same picture moved does not; a file that is not there keys by its path (it fails later)."""
+    path = Path(picture)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else str(picture)
+
+
+def by_content(doc: dict[str, Any]) -> dict[str, Any]:
+    """A cast member's or scene's JSON for a cache key, its `reference_image` given by content, not by path."""
+    picture = doc.get("reference_image")
+    return {**doc, "reference_image": picture_digest(picture)} if picture else doc
 
 
 def shot_references(request: ShotRequest) -> tuple[Path, ...]:
