@@ -93,6 +93,7 @@ class Keyframer:
         )  # fmt: skip
         png = self.project.cache.path(NAMESPACE, key, ".png")
         record = self.project.cache.path(NAMESPACE, key, ".json")
+        journal = self.project.cache.path(NAMESPACE, key, ".job.json")  # a queued painting's job, while painted
         if png.is_file() and record.is_file():
             self.project.cache.record(NAMESPACE, computed=False)
             with self._lock:
@@ -107,7 +108,10 @@ class Keyframer:
             painted = png.with_name(f".{key}.{threading.get_ident()}.painted.png")
             write_bytes_atomic(start, previz_png)
             try:
-                result = backend.paint(paint, start, references, painted)
+                # A queued service is given the journal (by position: a fault injector names a call's unit by its
+                # arguments less its paths), so a run stopped while it paints polls the same job next time.
+                queued = (journal,) if getattr(backend, "QUEUED", False) else ()
+                result = backend.paint(paint, start, references, painted, *queued)
                 frame = _conform(painted.read_bytes(), previz_png, self.name)
             finally:
                 start.unlink(missing_ok=True)
@@ -121,7 +125,8 @@ class Keyframer:
             backend=self.name, model=result.model, seed=result.seed, prompt=result.prompt, cost_usd=result.cost_usd
         )
         write_text_atomic(record, made.model_dump_json())
-        write_bytes_atomic(png, frame)  # last: the picture's presence marks the keyframe done
+        write_bytes_atomic(png, frame)  # the picture's presence marks the keyframe done
+        journal.unlink(missing_ok=True)  # last: until the picture is stored, a rerun fetches the same job
         self.project.cache.record(NAMESPACE, computed=True)
         with self._lock:
             self.report.painted += 1
