@@ -16,13 +16,19 @@ import email.policy
 import io
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from fake_http import serving
-from fake_video_vendors import Fault, VendorHandler, VendorServer, vendor_handler
+from fake_video_vendors import (
+    Fault,
+    VendorHandler,
+    VendorServer,
+    replicate_prediction,
+    replicate_started,
+    running,
+    settings_for,
+)
 
 __all__ = ["IMAGE_VENDORS", "KEY_ENVS", "Fault", "ImageVendorServer", "decode_data_uri", "serve_painter"]
 
@@ -121,18 +127,8 @@ def _replicate(server: ImageVendorServer, method: str, path: str, body: dict[str
         task = server.new_task(0.0, body, inputs["prompt"])
         if not task.refused:
             server.pictures[task.id] = server.paint(decode_data_uri(inputs["image"]) if "image" in inputs else None)
-        get = f"{server.base_url}/v1/predictions/{task.id}"
-        return 201, {"id": task.id, "status": "starting", "input": inputs, "output": None, "error": None,
-                     "urls": {"get": get, "cancel": f"{get}/cancel"}}  # fmt: skip
-    match = re.fullmatch(r"/v1/predictions/(\w+)", path)
-    if method == "GET" and match and match.group(1) in server.tasks:
-        task = server.tasks[match.group(1)]
-        if task.refused:
-            return 200, {"id": task.id, "status": "failed", "output": None, "error": "NSFW content detected."}
-        if server.ready(task):
-            return 200, {"id": task.id, "status": "succeeded", "output": [server.picture_url(task.id)], "error": None}
-        return 200, {"id": task.id, "status": "processing", "output": None, "error": None}
-    return 404, {"title": "Not found", "status": 404, "detail": "Not found"}
+        return replicate_started(server, task, inputs)
+    return replicate_prediction(server, method, path, lambda task: [server.picture_url(task.id)])
 
 
 UNAUTHORISED = {
@@ -201,16 +197,12 @@ class _ImageHandler(VendorHandler):
         self.send_json(status, reply)
 
 
-@contextmanager
-def serve_painter(vendor: str, key: str, **options: Any) -> Iterator[ImageVendorServer]:
+def serve_painter(vendor: str, key: str, **options: Any) -> AbstractContextManager[ImageVendorServer]:
     """Run an image vendor's API (`vendor`: an image backend's name) on 127.0.0.1 for the block."""
-    server = ImageVendorServer(vendor, key, **options)
-    with serving(vendor_handler(_ImageHandler, server)) as base_url:
-        server.base_url = base_url
-        yield server
+    return running(ImageVendorServer(vendor, key, **options), _ImageHandler)
 
 
 def painter_settings(server: ImageVendorServer, **extra: Any) -> dict[str, Any]:
     """Backend settings pointing an image backend at the local server, with short waits."""
     base = server.base_url + ("/v1" if PROTOCOL[server.vendor] == "openai" else "")
-    return {"base_url": base, "poll_interval_s": 0.02, "timeout_s": 1.0, "max_retries": 3, **extra}
+    return settings_for(server, **{"base_url": base, **extra})

@@ -18,10 +18,10 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from fake_http import QuietHandler, answered_fault, serving
 
@@ -390,17 +390,28 @@ def _replicate(server: VendorServer, method: str, path: str, body: Any) -> tuple
         field, most = REPLICATE_REFERENCE_MODELS.get(submit.group(1), ("", 0))
         if field in inputs and (problem := _image_list_problem(inputs[field], most)):
             return 422, {"title": "Input validation failed", "status": 422, "detail": f"{field}: {problem}"}
-        task = server.new_task(5.0, body, inputs["prompt"])
-        get = f"{server.base_url}/v1/predictions/{task.id}"
-        return 201, {"id": task.id, "status": "starting", "input": inputs, "output": None, "error": None,
-                     "urls": {"get": get, "cancel": f"{get}/cancel"}}  # fmt: skip
+        return replicate_started(server, server.new_task(5.0, body, inputs["prompt"]), inputs)
+    return replicate_prediction(server, method, path, server.file_url)
+
+
+def replicate_started(server: VendorServer, task: Task, inputs: dict[str, Any]) -> tuple[int, Any]:
+    """Replicate's answer to a new prediction: 201, starting, with the URLs to read and cancel it."""
+    get = f"{server.base_url}/v1/predictions/{task.id}"
+    return 201, {"id": task.id, "status": "starting", "input": inputs, "output": None, "error": None,
+                 "urls": {"get": get, "cancel": f"{get}/cancel"}}  # fmt: skip
+
+
+def replicate_prediction(
+    server: VendorServer, method: str, path: str, output: Callable[[Task], Any]
+) -> tuple[int, Any]:
+    """Replicate's GET /v1/predictions/{id}: failed (NSFW), succeeded with `output(task)`, or processing."""
     match = re.fullmatch(r"/v1/predictions/(\w+)", path)
     if method == "GET" and match and match.group(1) in server.tasks:
         task = server.tasks[match.group(1)]
         if task.refused:
             return 200, {"id": task.id, "status": "failed", "output": None, "error": "NSFW content detected."}
         if server.ready(task):
-            return 200, {"id": task.id, "status": "succeeded", "output": server.file_url(task), "error": None}
+            return 200, {"id": task.id, "status": "succeeded", "output": output(task), "error": None}
         return 200, {"id": task.id, "status": "processing", "output": None, "error": None}
     return 404, {"title": "Not found", "status": 404, "detail": "Not found"}
 
@@ -503,13 +514,20 @@ def vendor_handler(base: type[VendorHandler], server: VendorServer) -> type[Vend
     return type(f"{base.__name__}For{server.vendor.title()}", (base,), {"vendor": server})
 
 
+S = TypeVar("S", bound=VendorServer)
+
+
 @contextmanager
-def serve_vendor(vendor: str, key: str, **options: Any) -> Iterator[VendorServer]:
-    """Run `vendor`'s API on 127.0.0.1 for the duration of the block."""
-    server = VendorServer(vendor, key, **options)
-    with serving(vendor_handler(_VideoHandler, server)) as base_url:
+def running(server: S, handler: type[VendorHandler]) -> Iterator[S]:
+    """`server`'s API on 127.0.0.1 for the block, each request answered by `handler`."""
+    with serving(vendor_handler(handler, server)) as base_url:
         server.base_url = base_url
         yield server
+
+
+def serve_vendor(vendor: str, key: str, **options: Any) -> AbstractContextManager[VendorServer]:
+    """Run `vendor`'s API on 127.0.0.1 for the duration of the block."""
+    return running(VendorServer(vendor, key, **options), _VideoHandler)
 
 
 def settings_for(server: VendorServer, **extra: Any) -> dict[str, Any]:
