@@ -280,3 +280,44 @@ def test_a_run_stopped_while_a_painting_is_queued_polls_the_same_job_next_time(
     assert not record.note and painter.report.painted == 1
     assert np.array_equal(_png_pixels(frame), 255 - _png_pixels(previz.getvalue()))  # that job's picture
     assert not list(project.cache.root.rglob("*.job.json"))  # spent once the picture is stored
+
+
+def test_a_keyframe_counts_its_reference_pictures_by_their_pixels(tmp_path: Path) -> None:
+    from filmaster.backends.image.base import ImageBackend, PaintRequest, PaintResult
+    from filmaster.budget import CostBudget
+    from filmaster.model import RenderSettings
+    from filmaster.progress import SilentReporter
+    from filmaster.project import Project
+    from filmaster.stages.breakdown import plan_screenplay
+    from filmaster.stages.develop import develop
+    from filmaster.stages.keyframe import Keyframer
+    from filmaster.stages.shoot import shot_requests
+
+    class Counting(ImageBackend):
+        """Paints the previz frame as it is, and counts the paintings."""
+
+        NAME = "counting"
+        asked = 0
+
+        def paint(
+            self, request: PaintRequest, init_image: Path | None, references: tuple[Path, ...], out_path: Path
+        ) -> PaintResult:
+            Counting.asked += 1
+            assert init_image is not None
+            shutil.copy(init_image, out_path)
+            return PaintResult("m", request.seed, request.prompt)
+
+    request = shot_requests(plan_screenplay(develop(EXAMPLES / "tiny.fountain")), RenderSettings(), seed=3)[0]
+    previz = io.BytesIO()
+    Image.new("RGB", (96, 54), (200, 60, 30)).save(previz, format="PNG")
+    picture = tmp_path / "anna.png"
+    Image.new("RGB", (32, 32), (10, 200, 10)).save(picture)
+    project = Project(tmp_path / "out", EXAMPLES / "tiny.fountain")
+    painter = Keyframer("counting", Counting(), project, CostBudget(None), SilentReporter())
+    painter.start_frame(request, previz.getvalue(), (picture,))
+    moved = picture.rename(tmp_path / "anna-moved.png")
+    painter.start_frame(request, previz.getvalue(), (moved,))
+    assert Counting.asked == 1  # the same picture elsewhere: the same keyframe
+    Image.new("RGB", (32, 32), (200, 10, 10)).save(moved)
+    painter.start_frame(request, previz.getvalue(), (moved,))
+    assert Counting.asked == 2  # painted over: painted again
