@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,16 @@ def picture_digest(picture: str | Path) -> str:
     """A reference picture for a cache key: its bytes' digest, so that a picture painted over regenerates what
     shows it and the same picture moved does not; a file that is not there keys by its path (it fails later)."""
     path = Path(picture)
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else str(picture)
+    if not path.is_file():
+        return str(picture)
+    stat = path.stat()
+    return _digest_of(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _digest_of(path: Path, mtime_ns: int, size: int) -> str:
+    # Every shot's key reads its pictures: each file is hashed once while it stays the same file.
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def by_content(doc: dict[str, Any]) -> dict[str, Any]:
