@@ -90,3 +90,13 @@ def test_the_keyframe_step_paints_once_then_reuses(tiny_model: Path, tmp_path: P
     assert frame == again and same == record and not record.note and record.model == str(tiny_model)
     assert (painter.report.painted, painter.report.reused) == (1, 1)
     assert record.prompt == keyframe_prompt(request) and request.shot.camera.sentence() in record.prompt
+
+
+def test_the_dtype_changes_the_pixels_and_so_the_key(tiny_model: Path, tmp_path: Path) -> None:
+    start = _start(tmp_path, (220, 30, 30))
+    full = DiffusersImageBackend(model=str(tiny_model), **TINY)
+    half = DiffusersImageBackend(model=str(tiny_model), **TINY, torch_dtype="bfloat16")
+    full.paint(REQUEST, start, (), tmp_path / "full.png")
+    half.paint(REQUEST, start, (), tmp_path / "half.png")
+    assert not np.array_equal(_pixels(tmp_path / "full.png"), _pixels(tmp_path / "half.png"))
+    assert full.cache_identity != half.cache_identity  # so a painting in one is never served for the other

@@ -199,3 +199,21 @@ def test_each_scene_is_graded_by_its_mood() -> None:
 
     assert warmth(warm) > warmth(calm) * 1.05 > warmth(tense) * 1.05
     assert saturation(sad) < 0.8 * saturation(calm)
+
+
+def test_ground_truth_is_replaced_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk that fills while the ground truth is written leaves the old file, not half of the new one."""
+    clip, truth = tmp_path / "shot.mp4", tmp_path / "shot.json"
+    truth.write_text('{"old": true}', encoding="utf-8")
+    real_write_text = Path.write_text
+
+    def disk_full(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        real_write_text(self, data[: len(data) // 2], encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        shoot_shot(make_request(make_shot(duration_s=0.2, scale="MS"), width=128, height=72), clip, truth)
+    monkeypatch.undo()
+    assert truth.read_text(encoding="utf-8") == '{"old": true}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shot.json", "shot.mp4"]  # no temporary file left

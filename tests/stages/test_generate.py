@@ -277,3 +277,92 @@ def test_the_pictures_in_plan_json_reach_the_vendor_with_each_shot(
     assert sent["street"] == [[anna]] * 2
     colours = _shot_colours(out)
     assert all(_is(colour, CLIP_RGB) for colour in colours.values())  # the vendor's clips are the film
+
+
+# -- the generate stage alone, on a one-scene plan: what is bought, and when again -----------------------------------
+def _one_scene_plan(*extra_shots: int):
+    """tiny.fountain's first scene with its first shot, then copies of it (`extra_shots`: their numbers)."""
+    from filmaster.stages.breakdown import plan_screenplay
+    from filmaster.stages.develop import develop
+
+    plan = plan_screenplay(develop(EXAMPLES / "tiny.fountain"))
+    scene = plan.scenes[0]
+    first = scene.shots[0]
+    copies = [first.model_copy(update={"id": f"S01-{n:02d}", "number": n}) for n in extra_shots]
+    return plan.model_copy(update={"scenes": [scene.model_copy(update={"shots": [first, *copies]})]})
+
+
+def _generate_with_fal(plan, server, out: Path, source: Path):
+    """generate_shots over `plan` with fal at `server`: the report and the takes."""
+    from filmaster.backends.registry import create_backend
+    from filmaster.model import RenderSettings, Take
+    from filmaster.progress import SilentReporter
+    from filmaster.project import Project
+    from filmaster.stages.generate import generate_shots
+
+    settings = RenderSettings(width=128, height=72, fps=12, draft=True)
+    takes = {
+        shot.id: Take(
+            shot_id=shot.id,
+            media=f"media/shots/{shot.id}.mp4",
+            frames=round(shot.duration_s * 12),
+            fps=12,
+            width=128,
+            height=72,
+            backend="previz",
+        )
+        for scene in plan.scenes
+        for shot in scene.shots
+    }
+    fal = {"fal": {"base_url": server.base_url, "poll_interval_s": 0.02}}
+    previz = create_backend("video", "previz")
+    project = Project(out, source)
+    report = generate_shots(plan, takes, settings, "fal", fal, 3, previz, project, SilentReporter())
+    return report, takes
+
+
+def _mean_colour(clip: Path) -> np.ndarray:
+    with av.open(str(clip)) as container:
+        frame = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    return frame.reshape(-1, 3).mean(axis=0)
+
+
+def test_two_shots_of_the_same_content_buy_one_clip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAL_KEY", KEY)
+    plan = _one_scene_plan(7, 8)  # three shots alike in all but their ids
+    with serve_vendor("fal", KEY) as fal:
+        report, takes = _generate_with_fal(plan, fal, tmp_path / "out", EXAMPLES / "tiny.fountain")
+    assert len(fal.submits()) == 1  # one purchase; the copies wait for it
+    assert {o.shot_id for o in report.generated} == {"S01-01", "S01-07", "S01-08"}
+    assert report.spent_usd == pytest.approx(0.4)  # one 5 s Wan clip
+    for take in takes.values():
+        assert take.backend == "fal" and not take.note
+        assert _is(_mean_colour(tmp_path / "out" / take.media), CLIP_RGB)  # each shot shows the bought clip
+
+
+def test_a_reference_picture_keys_the_clip_by_its_pixels_not_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAL_KEY", KEY)
+    plan = _one_scene_plan()
+    picture = tmp_path / "anna.png"
+    Image.new("RGB", (64, 64), (200, 0, 0)).save(picture)
+
+    def with_picture(path: Path):
+        anna = plan.cast["ANNA"].model_copy(update={"reference_image": str(path)})
+        return plan.model_copy(update={"cast": {**plan.cast, "ANNA": anna}})
+
+    with serve_vendor("fal", KEY) as fal:
+
+        def run(film):
+            return _generate_with_fal(film, fal, tmp_path / "out", EXAMPLES / "tiny.fountain")
+
+        run(with_picture(picture))
+        assert len(fal.submits()) == 1
+        (tmp_path / "moved").mkdir()
+        moved = picture.rename(tmp_path / "moved" / "anna.png")
+        report, _ = run(with_picture(moved))  # the same picture elsewhere: the same clip
+        assert len(fal.submits()) == 1 and [o.reused for o in report.outcomes] == [True]
+        Image.new("RGB", (64, 64), (0, 200, 0)).save(moved)  # painted over in place: a new clip
+        report, _ = run(with_picture(moved))
+        assert len(fal.submits()) == 2 and [o.reused for o in report.outcomes] == [False]

@@ -235,3 +235,89 @@ def test_a_painting_whose_answer_is_lost_is_ordered_once_and_named_in_the_closin
     assert "0 keyframe(s) painted by fal-flux, 0 reused, 5 kept the previz frame, 5 fell back" in err
     # The cost counts the five clips (5 s at 0.05 USD) and the five orders that may have been billed (0.03 each).
     assert f"shots {5 * 5 * 0.05 + 5 * 0.03:.2f})" in err
+
+
+class _Stopped(BaseException):
+    """The run dies here (Ctrl-C, a crash) while it waits for the painter's job."""
+
+
+@pytest.mark.parametrize("vendor", ["fal-flux", "replicate-flux"])
+def test_a_run_stopped_while_a_painting_is_queued_polls_the_same_job_next_time(
+    vendor: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fake_image_vendors import KEY_ENVS, painter_settings
+    from filmaster.backends.image.remote import RemoteImageBackend
+    from filmaster.budget import CostBudget
+    from filmaster.model import RenderSettings
+    from filmaster.progress import SilentReporter
+    from filmaster.project import Project
+    from filmaster.stages.breakdown import plan_screenplay
+    from filmaster.stages.develop import develop
+    from filmaster.stages.keyframe import keyframer
+    from filmaster.stages.shoot import shot_requests
+
+    monkeypatch.setenv(KEY_ENVS[vendor], KEY)
+    request = shot_requests(plan_screenplay(develop(EXAMPLES / "tiny.fountain")), RenderSettings(), seed=3)[0]
+    previz = io.BytesIO()
+    Image.new("RGB", (96, 54), (200, 60, 30)).save(previz, format="PNG")
+    project = Project(tmp_path / "out", EXAMPLES / "tiny.fountain")
+    with serve_painter(vendor, KEY) as server:
+        settings = {vendor: painter_settings(server)}
+        with monkeypatch.context() as patch:
+
+            def die(*_: object) -> None:
+                raise _Stopped
+
+            patch.setattr(RemoteImageBackend, "wait", die)
+            with pytest.raises(_Stopped):
+                keyframer(vendor, settings, project, CostBudget(None), SilentReporter()).start_frame(
+                    request, previz.getvalue(), ()
+                )
+        assert len(server.submits()) == 1 and list(project.cache.root.rglob("*.job.json"))  # bought, journalled
+        painter = keyframer(vendor, settings, project, CostBudget(None), SilentReporter())
+        frame, record = painter.start_frame(request, previz.getvalue(), ())
+    assert len(server.submits()) == 1  # the next run polled the job it had bought
+    assert not record.note and painter.report.painted == 1
+    assert np.array_equal(_png_pixels(frame), 255 - _png_pixels(previz.getvalue()))  # that job's picture
+    assert not list(project.cache.root.rglob("*.job.json"))  # spent once the picture is stored
+
+
+def test_a_keyframe_counts_its_reference_pictures_by_their_pixels(tmp_path: Path) -> None:
+    from filmaster.backends.image.base import ImageBackend, PaintRequest, PaintResult
+    from filmaster.budget import CostBudget
+    from filmaster.model import RenderSettings
+    from filmaster.progress import SilentReporter
+    from filmaster.project import Project
+    from filmaster.stages.breakdown import plan_screenplay
+    from filmaster.stages.develop import develop
+    from filmaster.stages.keyframe import Keyframer
+    from filmaster.stages.shoot import shot_requests
+
+    class Counting(ImageBackend):
+        """Paints the previz frame as it is, and counts the paintings."""
+
+        NAME = "counting"
+        asked = 0
+
+        def paint(
+            self, request: PaintRequest, init_image: Path | None, references: tuple[Path, ...], out_path: Path
+        ) -> PaintResult:
+            Counting.asked += 1
+            assert init_image is not None
+            shutil.copy(init_image, out_path)
+            return PaintResult("m", request.seed, request.prompt)
+
+    request = shot_requests(plan_screenplay(develop(EXAMPLES / "tiny.fountain")), RenderSettings(), seed=3)[0]
+    previz = io.BytesIO()
+    Image.new("RGB", (96, 54), (200, 60, 30)).save(previz, format="PNG")
+    picture = tmp_path / "anna.png"
+    Image.new("RGB", (32, 32), (10, 200, 10)).save(picture)
+    project = Project(tmp_path / "out", EXAMPLES / "tiny.fountain")
+    painter = Keyframer("counting", Counting(), project, CostBudget(None), SilentReporter())
+    painter.start_frame(request, previz.getvalue(), (picture,))
+    moved = picture.rename(tmp_path / "anna-moved.png")
+    painter.start_frame(request, previz.getvalue(), (moved,))
+    assert Counting.asked == 1  # the same picture elsewhere: the same keyframe
+    Image.new("RGB", (32, 32), (200, 10, 10)).save(moved)
+    painter.start_frame(request, previz.getvalue(), (moved,))
+    assert Counting.asked == 2  # painted over: painted again

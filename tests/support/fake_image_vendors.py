@@ -16,15 +16,19 @@ import email.policy
 import io
 import json
 import re
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
-from fake_video_vendors import Fault, VendorServer
+from fake_video_vendors import (
+    Fault,
+    VendorHandler,
+    VendorServer,
+    replicate_prediction,
+    replicate_started,
+    running,
+    settings_for,
+)
 
 __all__ = ["IMAGE_VENDORS", "KEY_ENVS", "Fault", "ImageVendorServer", "decode_data_uri", "serve_painter"]
 
@@ -123,18 +127,8 @@ def _replicate(server: ImageVendorServer, method: str, path: str, body: dict[str
         task = server.new_task(0.0, body, inputs["prompt"])
         if not task.refused:
             server.pictures[task.id] = server.paint(decode_data_uri(inputs["image"]) if "image" in inputs else None)
-        get = f"{server.base_url}/v1/predictions/{task.id}"
-        return 201, {"id": task.id, "status": "starting", "input": inputs, "output": None, "error": None,
-                     "urls": {"get": get, "cancel": f"{get}/cancel"}}  # fmt: skip
-    match = re.fullmatch(r"/v1/predictions/(\w+)", path)
-    if method == "GET" and match and match.group(1) in server.tasks:
-        task = server.tasks[match.group(1)]
-        if task.refused:
-            return 200, {"id": task.id, "status": "failed", "output": None, "error": "NSFW content detected."}
-        if server.ready(task):
-            return 200, {"id": task.id, "status": "succeeded", "output": [server.picture_url(task.id)], "error": None}
-        return 200, {"id": task.id, "status": "processing", "output": None, "error": None}
-    return 404, {"title": "Not found", "status": 404, "detail": "Not found"}
+        return replicate_started(server, task, inputs)
+    return replicate_prediction(server, method, path, lambda task: [server.picture_url(task.id)])
 
 
 UNAUTHORISED = {
@@ -166,80 +160,49 @@ def _parse(headers: dict[str, str], raw: bytes) -> dict[str, Any]:
     return form
 
 
-def _make_handler(server: ImageVendorServer) -> type[BaseHTTPRequestHandler]:
-    protocol = PROTOCOL[server.vendor]
-    route = {"openai": _openai, "fal": _fal, "replicate": _replicate}[protocol]
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *_: object) -> None:
-            pass
-
-        def _send(self, status: int, payload: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in (extra or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def _handle(self, method: str) -> None:
-            path = self.path.split("?")[0]
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            body = _parse(headers, self.rfile.read(length) if length else b"")
-            server.requests.append((method, path, headers, body))
-            stage = "download" if path.startswith("/files/") else "submit" if method == "POST" else "poll"
-            fault = server.take_fault(stage)
-            if fault is not None and fault.kind == "slow":  # the vendor takes the request but answers late
-                time.sleep(fault.slow_s)
-            if fault is not None and fault.kind == "429":
-                return self._send(429, b'{"error": {"message": "Rate limit reached"}}', "application/json",
-                                  {"Retry-After": fault.retry_after})  # fmt: skip
-            if fault is not None and fault.kind == "500":
-                return self._send(500, b'{"error": {"message": "The server had an error"}}', "application/json")
-            if fault is not None and fault.kind == "malformed":
-                return self._send(200, b'{"data": [{"b64_json": ', "application/json")
-            if stage == "download":
-                picture = server.pictures.get(path.removeprefix("/files/").removesuffix(".png"))
-                if picture is None:
-                    return self._send(404, b"not found", "text/plain")
-                not_image = fault is not None and fault.kind == "not_image"
-                return self._send(200, NOT_AN_IMAGE if not_image else picture, "image/png")
-            auth = headers.get("authorization", "")
-            if auth != (f"Key {server.key}" if protocol == "fal" else f"Bearer {server.key}"):
-                return self._send(401, json.dumps(UNAUTHORISED[protocol]).encode(), "application/json")
-            status, reply = route(server, method, path, body)
-            if fault is not None and fault.kind == "not_image" and protocol == "openai" and status == 200:
-                reply["data"][0]["b64_json"] = base64.b64encode(NOT_AN_IMAGE).decode("ascii")
-            return self._send(status, json.dumps(reply).encode(), "application/json")
-
-        def do_GET(self) -> None:
-            self._handle("GET")
-
-        def do_POST(self) -> None:
-            self._handle("POST")
-
-    return Handler
+FAULT_BODIES = {
+    "429": b'{"error": {"message": "Rate limit reached"}}',
+    "500": b'{"error": {"message": "The server had an error"}}',
+    "malformed": b'{"data": [{"b64_json": ',
+}
 
 
-@contextmanager
-def serve_painter(vendor: str, key: str, **options: Any) -> Iterator[ImageVendorServer]:
+class _ImageHandler(VendorHandler):
+    vendor: ClassVar[ImageVendorServer]
+    FAULT_BODIES: ClassVar[dict[str, bytes]] = FAULT_BODIES
+
+    def parse(self, headers: dict[str, str], raw: bytes) -> Any:
+        return _parse(headers, raw)
+
+    def download(self, path: str, fault: Fault | None) -> None:
+        picture = self.vendor.pictures.get(path.removeprefix("/files/").removesuffix(".png"))
+        if picture is None:
+            return self.send(404, b"not found", "text/plain")
+        not_image = fault is not None and fault.kind == "not_image"
+        return self.send(200, NOT_AN_IMAGE if not_image else picture, "image/png")
+
+    def authorised(self, headers: dict[str, str]) -> bool:
+        scheme = "Key" if PROTOCOL[self.vendor.vendor] == "fal" else "Bearer"
+        return headers.get("authorization", "") == f"{scheme} {self.vendor.key}"
+
+    def unauthorised(self) -> None:
+        self.send_json(401, UNAUTHORISED[PROTOCOL[self.vendor.vendor]])
+
+    def answer(self, method: str, path: str, headers: dict[str, str], body: Any, fault: Fault | None) -> None:
+        protocol = PROTOCOL[self.vendor.vendor]
+        route = {"openai": _openai, "fal": _fal, "replicate": _replicate}[protocol]
+        status, reply = route(self.vendor, method, path, body)
+        if fault is not None and fault.kind == "not_image" and protocol == "openai" and status == 200:
+            reply["data"][0]["b64_json"] = base64.b64encode(NOT_AN_IMAGE).decode("ascii")
+        self.send_json(status, reply)
+
+
+def serve_painter(vendor: str, key: str, **options: Any) -> AbstractContextManager[ImageVendorServer]:
     """Run an image vendor's API (`vendor`: an image backend's name) on 127.0.0.1 for the block."""
-    server = ImageVendorServer(vendor, key, **options)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(server))
-    httpd.daemon_threads = True
-    server.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    return running(ImageVendorServer(vendor, key, **options), _ImageHandler)
 
 
 def painter_settings(server: ImageVendorServer, **extra: Any) -> dict[str, Any]:
     """Backend settings pointing an image backend at the local server, with short waits."""
     base = server.base_url + ("/v1" if PROTOCOL[server.vendor] == "openai" else "")
-    return {"base_url": base, "poll_interval_s": 0.02, "timeout_s": 1.0, "max_retries": 3, **extra}
+    return settings_for(server, **{"base_url": base, **extra})

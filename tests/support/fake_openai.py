@@ -8,15 +8,14 @@ HTTP status. Tests script what the "model" says (`Reply.content`) or which failu
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from fake_http import QuietHandler, serving
 
 
 @dataclass
@@ -115,31 +114,14 @@ Handle = Callable[[str, str | None, dict[str, Any]], tuple[int, dict[str, str], 
 def serve_json(handle: Handle) -> Iterator[str]:
     """Serve `handle` on a free port of 127.0.0.1 for the duration; yields the base URL (`http://.../v1`)."""
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            body = json.loads(self.raw_body())
             status, headers, reply = handle(self.path, self.headers.get("Authorization"), body)
-            data = json.dumps(reply).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
-                self.wfile.write(data)
+            self.send_json(status, reply, headers)
 
-        def log_message(self, *args: Any) -> None:  # keep pytest output clean
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Handler, poll_interval=0.02) as root:
+        yield f"{root}/v1"
 
 
 @contextmanager

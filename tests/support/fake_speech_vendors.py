@@ -21,10 +21,12 @@ import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import numpy as np
+
+from fake_http import QuietHandler, serving
 
 KEY = "sk-speech-test-key"
 ELEVENLABS_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
@@ -96,12 +98,9 @@ class Server:
 
 
 def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:  # quiet
-            pass
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = self.raw_body()
             parsed = urllib.parse.urlsplit(self.path)
             try:
                 request = json.loads(body or b"{}")
@@ -232,14 +231,7 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             self._json(status, payload, headers)
 
         def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_json(status, payload, headers)
 
     return Handler
 
@@ -248,14 +240,6 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
 def serve(vendor: str) -> Iterator[Server]:
     """A fake of `vendor` on a free port of 127.0.0.1; `Server.url` is the base_url a backend is given."""
     server = Server(vendor)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
-    httpd.daemon_threads = True
-    root = f"http://127.0.0.1:{httpd.server_address[1]}"
-    server.url = root if vendor == "elevenlabs" else f"{root}/v1"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(server)) as root:
+        server.url = root if vendor == "elevenlabs" else f"{root}/v1"
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()

@@ -18,11 +18,12 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar, TypeVar
+
+from fake_http import QuietHandler, answered_fault, serving
 
 VENDORS = ("kling", "runway", "luma", "veo", "fal", "replicate")
 KEY_ENVS = {
@@ -389,17 +390,28 @@ def _replicate(server: VendorServer, method: str, path: str, body: Any) -> tuple
         field, most = REPLICATE_REFERENCE_MODELS.get(submit.group(1), ("", 0))
         if field in inputs and (problem := _image_list_problem(inputs[field], most)):
             return 422, {"title": "Input validation failed", "status": 422, "detail": f"{field}: {problem}"}
-        task = server.new_task(5.0, body, inputs["prompt"])
-        get = f"{server.base_url}/v1/predictions/{task.id}"
-        return 201, {"id": task.id, "status": "starting", "input": inputs, "output": None, "error": None,
-                     "urls": {"get": get, "cancel": f"{get}/cancel"}}  # fmt: skip
+        return replicate_started(server, server.new_task(5.0, body, inputs["prompt"]), inputs)
+    return replicate_prediction(server, method, path, server.file_url)
+
+
+def replicate_started(server: VendorServer, task: Task, inputs: dict[str, Any]) -> tuple[int, Any]:
+    """Replicate's answer to a new prediction: 201, starting, with the URLs to read and cancel it."""
+    get = f"{server.base_url}/v1/predictions/{task.id}"
+    return 201, {"id": task.id, "status": "starting", "input": inputs, "output": None, "error": None,
+                 "urls": {"get": get, "cancel": f"{get}/cancel"}}  # fmt: skip
+
+
+def replicate_prediction(
+    server: VendorServer, method: str, path: str, output: Callable[[Task], Any]
+) -> tuple[int, Any]:
+    """Replicate's GET /v1/predictions/{id}: failed (NSFW), succeeded with `output(task)`, or processing."""
     match = re.fullmatch(r"/v1/predictions/(\w+)", path)
     if method == "GET" and match and match.group(1) in server.tasks:
         task = server.tasks[match.group(1)]
         if task.refused:
             return 200, {"id": task.id, "status": "failed", "output": None, "error": "NSFW content detected."}
         if server.ready(task):
-            return 200, {"id": task.id, "status": "succeeded", "output": server.file_url(task), "error": None}
+            return 200, {"id": task.id, "status": "succeeded", "output": output(task), "error": None}
         return 200, {"id": task.id, "status": "processing", "output": None, "error": None}
     return 404, {"title": "Not found", "status": 404, "detail": "Not found"}
 
@@ -413,93 +425,109 @@ def _unauthorised(vendor: str) -> Any:
     }.get(vendor, {"error": "Unauthorized"})
 
 
-def _make_handler(server: VendorServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *_: object) -> None:
-            pass
+FAULT_BODIES = {
+    "429": b'{"error": "Too many requests"}',
+    "500": b'{"error": "Internal server error"}',
+    "504": b'{"error": "Gateway Timeout"}',  # a gateway that stopped waiting for the vendor, which may have the job
+    "malformed": b'{"id": "task1", "status": ',
+}
 
-        def _body(self) -> Any:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            return json.loads(raw) if raw else {}
 
-        def _send(self, status: int, payload: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in (extra or {}).items():
-                self.send_header(name, value)
+class VendorHandler(QuietHandler):
+    """One request to a vendor's job API, the same for the video and the image fakes: read and recorded, its
+    scripted fault played, then either a file download (`download`) or, once the key is checked (`authorised`),
+    the vendor's own answer (`answer`). A subclass per server sets `vendor`."""
+
+    vendor: ClassVar[VendorServer]
+    FAULT_BODIES: ClassVar[dict[str, bytes]] = FAULT_BODIES
+
+    def parse(self, headers: dict[str, str], raw: bytes) -> Any:
+        return json.loads(raw) if raw else {}
+
+    def _handle(self, method: str) -> None:
+        path = self.path.split("?")[0]
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        body = self.parse(headers, self.raw_body())
+        self.vendor.requests.append((method, path, headers, body))
+        stage = "download" if path.startswith("/files/") else "submit" if method == "POST" else "poll"
+        fault = self.vendor.take_fault(stage)
+        if answered_fault(self, fault, self.FAULT_BODIES):
+            return None
+        if stage == "download":
+            return self.download(path, fault)
+        if not self.authorised(headers):
+            return self.unauthorised()
+        return self.answer(method, path, headers, body, fault)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def download(self, path: str, fault: Fault | None) -> None:
+        raise NotImplementedError
+
+    def authorised(self, headers: dict[str, str]) -> bool:
+        return self.vendor.authorised(headers)
+
+    def unauthorised(self) -> None:
+        raise NotImplementedError
+
+    def answer(self, method: str, path: str, headers: dict[str, str], body: Any, fault: Fault | None) -> None:
+        raise NotImplementedError
+
+
+class _VideoHandler(VendorHandler):
+    def download(self, path: str, fault: Fault | None) -> None:
+        task = self.vendor.tasks.get(path.removeprefix("/files/").rsplit(".", 1)[0])
+        if task is None:
+            return self.send(404, b"not found", "text/plain")
+        if task.kind == "image":
+            return self.send(200, self.vendor.image(), "image/png")
+        clip = self.vendor.clip(task.seconds)
+        if fault is not None and fault.kind == "truncated":
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.send_header("Content-Length", str(len(clip)))
             self.end_headers()
-            self.wfile.write(payload)
+            self.wfile.write(clip[: len(clip) // 2])
+            self.close_connection = True
+            return None
+        return self.send(200, clip, "video/mp4")
 
-        def _handle(self, method: str) -> None:
-            path = self.path.split("?")[0]
-            body = self._body() if method == "POST" else {}
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            server.requests.append((method, path, headers, body))
-            stage = "download" if path.startswith("/files/") else "submit" if method == "POST" else "poll"
-            fault = server.take_fault(stage)
-            if fault is not None:
-                if fault.kind == "429":
-                    return self._send(429, b'{"error": "Too many requests"}', "application/json",
-                                      {"Retry-After": fault.retry_after})  # fmt: skip
-                if fault.kind == "500":
-                    return self._send(500, b'{"error": "Internal server error"}', "application/json")
-                if fault.kind == "504":  # a gateway that stopped waiting for the vendor, which may have the job
-                    return self._send(504, b'{"error": "Gateway Timeout"}', "application/json")
-                if fault.kind == "slow":
-                    time.sleep(fault.slow_s)
-                if fault.kind == "malformed":
-                    return self._send(200, b'{"id": "task1", "status": ', "application/json")
-            if stage == "download":
-                task = server.tasks.get(path.removeprefix("/files/").rsplit(".", 1)[0])
-                if task is None:
-                    return self._send(404, b"not found", "text/plain")
-                if task.kind == "image":
-                    return self._send(200, server.image(), "image/png")
-                clip = server.clip(task.seconds)
-                if fault is not None and fault.kind == "truncated":
-                    self.send_response(200)
-                    self.send_header("Content-Type", "video/mp4")
-                    self.send_header("Content-Length", str(len(clip)))
-                    self.end_headers()
-                    self.wfile.write(clip[: len(clip) // 2])
-                    self.close_connection = True
-                    return None
-                return self._send(200, clip, "video/mp4")
-            if not server.authorised(headers):
-                status = 403 if server.vendor == "veo" else 401
-                return self._send(status, json.dumps(_unauthorised(server.vendor)).encode(), "application/json")
-            if server.vendor == "runway":
-                status, reply = _runway(server, method, path, body, headers)
-            else:
-                route = {"kling": _kling, "luma": _luma, "veo": _veo, "fal": _fal, "replicate": _replicate}
-                status, reply = route[server.vendor](server, method, path, body)
-            return self._send(status, json.dumps(reply).encode(), "application/json")
+    def unauthorised(self) -> None:
+        vendor = self.vendor.vendor
+        self.send_json(403 if vendor == "veo" else 401, _unauthorised(vendor))
 
-        def do_GET(self) -> None:
-            self._handle("GET")
+    def answer(self, method: str, path: str, headers: dict[str, str], body: Any, fault: Fault | None) -> None:
+        if self.vendor.vendor == "runway":
+            status, reply = _runway(self.vendor, method, path, body, headers)
+        else:
+            route = {"kling": _kling, "luma": _luma, "veo": _veo, "fal": _fal, "replicate": _replicate}
+            status, reply = route[self.vendor.vendor](self.vendor, method, path, body)
+        self.send_json(status, reply)
 
-        def do_POST(self) -> None:
-            self._handle("POST")
 
-    return Handler
+def vendor_handler(base: type[VendorHandler], server: VendorServer) -> type[VendorHandler]:
+    """`base` bound to `server` (its state, faults and recorded requests)."""
+    return type(f"{base.__name__}For{server.vendor.title()}", (base,), {"vendor": server})
+
+
+S = TypeVar("S", bound=VendorServer)
 
 
 @contextmanager
-def serve_vendor(vendor: str, key: str, **options: Any) -> Iterator[VendorServer]:
-    """Run `vendor`'s API on 127.0.0.1 for the duration of the block."""
-    server = VendorServer(vendor, key, **options)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(server))
-    httpd.daemon_threads = True
-    server.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+def running(server: S, handler: type[VendorHandler]) -> Iterator[S]:
+    """`server`'s API on 127.0.0.1 for the block, each request answered by `handler`."""
+    with serving(vendor_handler(handler, server)) as base_url:
+        server.base_url = base_url
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+
+
+def serve_vendor(vendor: str, key: str, **options: Any) -> AbstractContextManager[VendorServer]:
+    """Run `vendor`'s API on 127.0.0.1 for the duration of the block."""
+    return running(VendorServer(vendor, key, **options), _VideoHandler)
 
 
 def settings_for(server: VendorServer, **extra: Any) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from ..errors import BackendUnavailableError, ConfigError, MissingDependencyError
@@ -26,10 +28,8 @@ def load_pipeline(
         raise MissingDependencyError(
             "diffusers", f"the {backend} backend (pip install 'filmaster[diffusers]')"
         ) from exc
-    device = str(settings.get("device") or ("cuda" if torch.cuda.is_available() else "cpu"))
-    dtype = getattr(
-        torch, str(settings.get("torch_dtype", gpu_dtype if device.startswith("cuda") else "float32")), None
-    )
+    device, dtype_name = _device_and_dtype(settings, gpu_dtype)
+    dtype = getattr(torch, dtype_name, None)
     if not isinstance(dtype, torch.dtype):
         raise ConfigError(f"[backends.settings.{backend}] torch_dtype {settings['torch_dtype']!r} is unknown")
     log.info("loading diffusers pipeline %s for %s on %s (%s)", model, backend, device, dtype)
@@ -47,3 +47,35 @@ def load_pipeline(
         pipe.to(device)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+def pixel_identity(settings: Mapping[str, Any], *, gpu_dtype: str) -> dict[str, str]:
+    """What, besides the model and its options, decides a pipeline's pixels: the kind of device and the dtype as
+    `load_pipeline` resolves them (a device's number, `cuda:1`, does not matter), and the versions of torch and
+    diffusers (a new scheduler or kernel paints differently). Part of its outputs' cache key."""
+    device, dtype = _device_and_dtype(settings, gpu_dtype)
+    return {"device": device.split(":", 1)[0], "torch_dtype": dtype, **_versions()}
+
+
+@cache
+def _versions() -> dict[str, str]:
+    found = {}
+    for package in ("torch", "diffusers"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:  # not installed: nothing can be made, and loading says so
+            found[package] = ""
+    return found
+
+
+def _device_and_dtype(settings: Mapping[str, Any], gpu_dtype: str) -> tuple[str, str]:
+    device = settings.get("device")
+    if not device:
+        try:
+            import torch
+
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        except ImportError:  # loading will say what is missing; nothing is made without it
+            device = "cpu"
+    device = str(device)
+    return device, str(settings.get("torch_dtype", gpu_dtype if device.startswith("cuda") else "float32"))

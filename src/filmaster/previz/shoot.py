@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..atomic import write_text_atomic
 from ..errors import PlanError
 from ..model import Mark, Movement, ShotScale
 from ..model.shot_request import ShotRequest
@@ -215,7 +216,7 @@ def shoot_shot(
             "body_events": [e.to_json() for e in body_events(request.shot, request.scene, request.cast)],
             "frames": truth,
         }
-        ground_truth_path.write_text(json.dumps(doc), encoding="utf-8")
+        write_text_atomic(ground_truth_path, json.dumps(doc))  # a stopped run leaves the old file or the new one
     return timings
 
 

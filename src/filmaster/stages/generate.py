@@ -9,9 +9,10 @@ most `concurrency` at a time per service (threads: a remote shot waits on the ne
 The cost of each shot is estimated before it starts; with `[generate] max_cost_usd` (`--max-cost`) a shot that
 would take the spending past the limit is not started. A shot that cannot be generated (missing key, refused
 prompt, exhausted quota, bad download, cost limit) keeps its previz take, with a one-line note on the take.
-Generated clips are cached by the shot's content, the backend's identity and the seed, so `reshoot` (a new seed
-or backend on one shot) regenerates that shot alone. With `[generate] keyframe`, the start image is first painted
-by an image backend (stages/keyframe.py) and the painter's identity joins the clip's key.
+Generated clips are cached by the shot's content (its pictures by their bytes), the backend's identity and the
+seed, so `reshoot` (a new seed or backend on one shot) regenerates that shot alone, and shots of the same content
+share one clip, bought once. With `[generate] keyframe`, the start image is first painted by an image backend
+(stages/keyframe.py) and the painter's identity joins the clip's key.
 """
 
 from __future__ import annotations
@@ -145,6 +146,8 @@ def generate_shots(
     painter: Keyframer | None = None
     backends: dict[str, RemoteVideoBackend | FilmasterError] = {}
     jobs: list[_Job] = []
+    # Shots whose content, backend and seed are the same share one clip: the first orders it, the rest wait for it.
+    twins: dict[Path, list[_Job]] = {}
     for scene in plan.scenes:
         cast = {name: plan.cast[name] for name in scene.characters if name in plan.cast}
         for shot in scene.shots:
@@ -176,10 +179,13 @@ def generate_shots(
                 if job_painter is not None:
                     job_painter.reused_with(made.get("keyframe"))
                 report.outcomes.append(Outcome(shot.id, name, job.estimate, reused=True))
+            elif job.clip in twins:  # never paid twice: this shot takes the clip the first one orders
+                twins[job.clip].append(job)
             else:
+                twins[job.clip] = []
                 jobs.append(job)
     if jobs:
-        _run(jobs, takes, project, reporter, report, budget, executor)
+        _run(jobs, takes, project, reporter, report, budget, executor, twins)
     if report.outcomes:
         reporter.stage("generate", report.summary())
     return report
@@ -217,7 +223,10 @@ def _run(
     report: GenerationReport,
     max_cost_usd: float | CostBudget | None,
     executor: Executor | None = None,
+    twins: dict[Path, list[_Job]] | None = None,
 ) -> None:
+    """Generate `jobs`; each job's `twins` (shots of the same content) take its clip, or fall back with it."""
+    twins = twins or {}
     lock = threading.Lock()
     # A budget the run shares (the voices may have spent part of --max-cost already), or a limit of its own.
     budget = max_cost_usd if isinstance(max_cost_usd, CostBudget) else CostBudget(max_cost_usd)
@@ -231,7 +240,8 @@ def _run(
             try:
                 budget.reserve(job.estimate, "shots")
             except CostLimitError as error:
-                _fall_back(report, takes, job.request.shot.id, name, str(error), reporter)
+                for shot in [job, *twins.get(job.clip, [])]:
+                    _fall_back(report, takes, shot.request.shot.id, name, str(error), reporter)
                 continue
             pool = pools.get(name) or pools.setdefault(
                 name, ThreadPoolExecutor(job.backend.concurrency, thread_name_prefix=f"generate-{name}")
@@ -240,18 +250,28 @@ def _run(
         with reporter.task(f"Generating {len(futures)} shot(s)", len(futures)) as advance:
             for job, future in futures:
                 shot_id, name = job.request.shot.id, job.backend.NAME
+                failure: str | None = None
                 try:
                     future.result()
                 except FilmasterError as exc:
-                    _fall_back(report, takes, shot_id, name, str(exc), reporter)
+                    failure = str(exc)
                 except Exception as exc:  # a vendor's surprise must not cost the film
                     log.debug("generation of %s failed", shot_id, exc_info=True)
-                    _fall_back(report, takes, shot_id, name, f"{type(exc).__name__}: {exc}", reporter)
+                    failure = f"{type(exc).__name__}: {exc}"
+                if failure is not None:
+                    for shot in [job, *twins.get(job.clip, [])]:
+                        _fall_back(report, takes, shot.request.shot.id, name, failure, reporter)
                 else:
+                    made = json.loads(job.record.read_text(encoding="utf-8"))
                     with lock:
                         project.cache.record(NAMESPACE, computed=True)
-                        _use(job, takes, project, json.loads(job.record.read_text(encoding="utf-8")))
+                        _use(job, takes, project, made)
                     report.outcomes.append(Outcome(shot_id, name, job.estimate))
+                    for twin in twins.get(job.clip, []):  # the same clip, bought once
+                        _use(twin, takes, project, made)
+                        if twin.keyframer is not None:
+                            twin.keyframer.reused_with(made.get("keyframe"))
+                        report.outcomes.append(Outcome(twin.request.shot.id, name, twin.estimate, reused=True))
                 advance(1)
     finally:
         for pool in pools.values():

@@ -23,6 +23,7 @@ from typing import Any
 from ..atomic import write_bytes_atomic, write_text_atomic
 from ..backends.image.base import ImageBackend, PaintRequest
 from ..backends.registry import create_backend
+from ..backends.video.references import picture_digest
 from ..backends.video.remote import camera_prompt, check_image
 from ..budget import CostBudget
 from ..errors import FilmasterError
@@ -88,10 +89,11 @@ class Keyframer:
         )
         key = content_key(
             NAMESPACE, backend.cache_identity, paint.prompt, paint.width, paint.height, paint.seed,
-            _digest(previz_png), [_digest(path.read_bytes()) for path in references if path.is_file()],
+            _digest(previz_png), [picture_digest(path) for path in references if path.is_file()],
         )  # fmt: skip
         png = self.project.cache.path(NAMESPACE, key, ".png")
         record = self.project.cache.path(NAMESPACE, key, ".json")
+        journal = self.project.cache.path(NAMESPACE, key, ".job.json")  # a queued painting's job, while painted
         if png.is_file() and record.is_file():
             self.project.cache.record(NAMESPACE, computed=False)
             with self._lock:
@@ -106,7 +108,10 @@ class Keyframer:
             painted = png.with_name(f".{key}.{threading.get_ident()}.painted.png")
             write_bytes_atomic(start, previz_png)
             try:
-                result = backend.paint(paint, start, references, painted)
+                # A queued service is given the journal (by position: a fault injector names a call's unit by its
+                # arguments less its paths), so a run stopped while it paints polls the same job next time.
+                queued = (journal,) if getattr(backend, "QUEUED", False) else ()
+                result = backend.paint(paint, start, references, painted, *queued)
                 frame = _conform(painted.read_bytes(), previz_png, self.name)
             finally:
                 start.unlink(missing_ok=True)
@@ -120,7 +125,8 @@ class Keyframer:
             backend=self.name, model=result.model, seed=result.seed, prompt=result.prompt, cost_usd=result.cost_usd
         )
         write_text_atomic(record, made.model_dump_json())
-        write_bytes_atomic(png, frame)  # last: the picture's presence marks the keyframe done
+        write_bytes_atomic(png, frame)  # the picture's presence marks the keyframe done
+        journal.unlink(missing_ok=True)  # last: until the picture is stored, a rerun fetches the same job
         self.project.cache.record(NAMESPACE, computed=True)
         with self._lock:
             self.report.painted += 1

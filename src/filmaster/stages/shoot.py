@@ -10,9 +10,9 @@ renders only those frames of each shot; the take is cached as `<key>.w<first>-<e
 later run's window serves it, and one that overlaps it has only the missing frames rendered and joined to it.
 
 A shot's cache key covers everything that decides its pixels — the shot's camera and timing, its scene's set,
-time, blocking and cast, the render settings, the seed and the backend's identity — but not its id or number, so
-inserting a shot earlier in a scene does not re-render the ones after it, nor the fields its backend does not
-draw (previz ignores a shot's words).
+time, blocking and cast (their pictures by content, not path), the render settings, the seed and the backend's
+identity — but not its id or number, so inserting a shot earlier in a scene does not re-render the ones after it,
+nor the fields its backend does not draw (previz ignores a shot's words).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ..backends.faults import FaultyBackend, with_faults
 from ..backends.faults import current as current_faults
 from ..backends.registry import create_backend
 from ..backends.video.base import VideoBackend
+from ..backends.video.references import by_content
 from ..errors import FilmasterError, RenderError
 from ..execution import Executor
 from ..execution.base import land
@@ -92,8 +93,11 @@ def shot_key(request: ShotRequest, backend: VideoBackend) -> str:
     return content_key(
         NAMESPACE,
         _shot_content(request.shot, backend.IGNORED_SHOT_FIELDS),
-        _scene_context(request.scene),
-        {name: member.model_dump(mode="json", exclude=VOICE_FIELDS) for name, member in request.cast.items()},
+        by_content(_scene_context(request.scene)),
+        {
+            name: by_content(member.model_dump(mode="json", exclude=VOICE_FIELDS))
+            for name, member in request.cast.items()
+        },
         request.settings,
         request.seed,
         backend.cache_identity,

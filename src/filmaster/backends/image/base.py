@@ -38,6 +38,9 @@ class PaintResult:
 class ImageBackend(Backend):
     KIND: ClassVar[str] = "image"
     REMOTE: ClassVar[bool] = False  # a paid service behind an API key (True), or a model run here
+    # The service queues a job that a later run can poll again (fal, Replicate): `paint` then takes a `journal`,
+    # where the job is kept while it is painted (backends/submit_journal.py), so a stopped run never buys it twice.
+    QUEUED: ClassVar[bool] = False
 
     def api_key(self) -> str:
         """The service's key, or a one-line BackendUnavailableError naming its variable; "" for a local model."""
@@ -53,4 +56,6 @@ class ImageBackend(Backend):
     ) -> PaintResult:
         """Paint the picture (from `init_image` when given, steered by `references` where the model takes them)
         and write it as a PNG to `out_path`. Raise ContentRefusedError, GenerationError or
-        BackendUnavailableError (one line each) when it cannot."""
+        BackendUnavailableError (one line each) when it cannot. A `QUEUED` backend also takes `journal`, a path:
+        the job it keeps there is polled instead of being ordered again; the caller removes it once the picture
+        is stored."""

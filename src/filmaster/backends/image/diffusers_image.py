@@ -16,12 +16,14 @@ from typing import Any, ClassVar
 
 from ...atomic import atomic_path
 from ...errors import ConfigError, GenerationError
-from ..diffusers_pipeline import load_pipeline
+from ..diffusers_pipeline import load_pipeline, pixel_identity
 from .base import ImageBackend, PaintRequest, PaintResult
 
 log = logging.getLogger(__name__)
 
-RUN_SETTINGS = frozenset({"device", "torch_dtype"})  # how it runs, not what it paints: not in the cache key
+# The settings `load_pipeline` reads: in the cache key as what they resolve to (`pixel_identity`), not as written.
+RUN_SETTINGS = frozenset({"device", "torch_dtype"})
+GPU_DTYPE = "float16"  # on a GPU, unless `torch_dtype` says otherwise
 
 
 class DiffusersImageBackend(ImageBackend):
@@ -49,7 +51,10 @@ class DiffusersImageBackend(ImageBackend):
     @property
     def cache_identity(self) -> dict[str, Any]:
         settings = {k: v for k, v in self.settings.items() if k not in RUN_SETTINGS}
-        return {"backend": self.NAME, "version": self.VERSION, "model": self.model, "settings": settings}
+        return {
+            "backend": self.NAME, "version": self.VERSION, "model": self.model, "settings": settings,
+            **pixel_identity(self.settings, gpu_dtype=GPU_DTYPE),
+        }  # fmt: skip
 
     def size(self, request: PaintRequest) -> tuple[int, int]:
         """The request's aspect with the longer side at most `max_side`, both sides multiples of 8."""
@@ -103,4 +108,4 @@ class DiffusersImageBackend(ImageBackend):
         return self._pipe
 
     def _load(self) -> Any:
-        return load_pipeline("AutoPipelineForImage2Image", self.model, self.settings, self.NAME, gpu_dtype="float16")
+        return load_pipeline("AutoPipelineForImage2Image", self.model, self.settings, self.NAME, gpu_dtype=GPU_DTYPE)

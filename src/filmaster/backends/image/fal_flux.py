@@ -20,7 +20,7 @@ from ...errors import ContentRefusedError, GenerationError
 from ..video.fal import FalVideoBackend
 from ..video.remote import Control, JobClient, Poll
 from .base import PaintRequest, PaintResult
-from .remote import COMMON_SETTINGS, RemoteImageBackend, png_bytes, write_picture
+from .remote import COMMON_SETTINGS, RemoteImageBackend, png_bytes
 
 PRICE_PER_MEGAPIXEL = 0.03  # FLUX.1 [dev] image-to-image, billed per megapixel of output (rounded up here)
 
@@ -34,6 +34,7 @@ class FalFluxImageBackend(RemoteImageBackend):
     DEFAULT_BASE_URL: ClassVar[str] = "https://queue.fal.run"
     DEFAULT_MODEL: ClassVar[str] = "fal-ai/flux/dev/image-to-image"
     PRICE_PER_IMAGE: ClassVar[float] = PRICE_PER_MEGAPIXEL
+    QUEUED: ClassVar[bool] = True
     SETTINGS: ClassVar[frozenset[str] | None] = COMMON_SETTINGS | {"text_model", "strength", "steps"}
 
     # fal's own rules, shared with its video backend: the `Key` scheme and the 422 content-policy refusal.
@@ -47,7 +48,12 @@ class FalFluxImageBackend(RemoteImageBackend):
         return round(megapixels * PRICE_PER_MEGAPIXEL, 4)
 
     def paint(
-        self, request: PaintRequest, init_image: Path | None, references: tuple[Path, ...], out_path: Path
+        self,
+        request: PaintRequest,
+        init_image: Path | None,
+        references: tuple[Path, ...],
+        out_path: Path,
+        journal: Path | None = None,
     ) -> PaintResult:
         client = self.client()
         body: dict[str, Any] = {
@@ -65,12 +71,15 @@ class FalFluxImageBackend(RemoteImageBackend):
         else:
             model = str(self.settings.get("text_model", "fal-ai/flux/dev"))
             body["image_size"] = {"width": request.width, "height": request.height}
-        reply = client.submit(f"{self.base_url}/{model}", body)
-        if not isinstance(reply, dict) or not reply.get("status_url") or not reply.get("response_url"):
-            raise GenerationError(f"{self.NAME}: no status_url/response_url in the reply ({str(reply)[:100]})")
-        status_url, response_url = str(reply["status_url"]), str(reply["response_url"])
 
-        def look(c: JobClient) -> Poll:
+        def order() -> list[str]:
+            reply = client.submit(f"{self.base_url}/{model}", body)
+            if not isinstance(reply, dict) or not reply.get("status_url") or not reply.get("response_url"):
+                raise GenerationError(f"{self.NAME}: no status_url/response_url in the reply ({str(reply)[:100]})")
+            return [str(reply["status_url"]), str(reply["response_url"])]  # the job's handle, kept as JSON
+
+        def look(c: JobClient, handle: Any) -> Poll:
+            status_url, response_url = handle
             status = c.json("GET", status_url)
             if not isinstance(status, dict) or status.get("status") != "COMPLETED":
                 return Poll(done=False)
@@ -83,6 +92,5 @@ class FalFluxImageBackend(RemoteImageBackend):
                 raise ContentRefusedError(f"{self.NAME} refused the picture: its safety checker flagged it")
             return Poll(done=True, url=str(images[0].get("url") or ""))
 
-        done = self.wait(client, look, request.label or "the picture")
-        write_picture(client.download(done.url), out_path, self.NAME)
+        self.queued(client, request, model, order, look, out_path, journal)
         return PaintResult(model, request.seed, request.prompt, self.estimate_cost(request))

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ...atomic import write_bytes_atomic
-from ...errors import GenerationError
+from ...errors import ContentRefusedError, GenerationError
 from ..keys import env_api_key
-from ..video.remote import JobClient, Poll, poll_until_done, vendor_client
+from ..submit_journal import journalled
+from ..video.remote import JobClient, Poll, StillRunningError, job_is_over, poll_until_done, vendor_client
 from .base import ImageBackend, PaintRequest
 
 # How a service is reached, waited for and paid: not part of what it paints (left out of the cache key).
@@ -62,9 +63,38 @@ class RemoteImageBackend(ImageBackend):
 
     def wait(self, client: JobClient, look: Callable[[JobClient], Poll], label: str) -> Poll:
         """Look at a queued task until it is done (less and less often), within max_poll_s."""
-        late = GenerationError(f"{self.NAME}: {label} was not painted in time; raise max_poll_s or retry")
+        late = StillRunningError(f"{self.NAME}: {label} was not painted in time; raise max_poll_s or retry")
         no_url = GenerationError(f"{self.NAME}: the task for {label} finished without an image URL")
         return poll_until_done(lambda: look(client), self.settings, (1.0, 300.0, 10.0), late, no_url)
+
+    def queued(
+        self,
+        client: JobClient,
+        request: PaintRequest,
+        model: str,
+        order: Callable[[], Any],
+        look: Callable[[JobClient, Any], Poll],
+        out_path: Path,
+        journal: Path | None,
+    ) -> None:
+        """The picture of a queued job, written to `out_path`: the job `journal` keeps from an earlier run, else
+        the one `order` submits now (journalled at once); `look` reads the job by its handle. A job the vendor
+        ended (failed, refused, forgot) or whose picture is unreadable leaves no entry, so the next run orders
+        anew; a lost connection, a deadline or a failed download keeps it, so the next run polls the same job."""
+        handle = journalled(journal, self.NAME, model, request.label, order)
+        try:
+            done = self.wait(client, lambda c: look(c, handle), request.label or "the picture")
+        except (ContentRefusedError, GenerationError) as exc:
+            if journal is not None and job_is_over(exc):
+                journal.unlink(missing_ok=True)
+            raise
+        picture = client.download(done.url)  # a failed download keeps the entry: fetched again
+        try:
+            write_picture(picture, out_path, self.NAME)
+        except GenerationError:
+            if journal is not None:  # the job delivered no picture: order anew next time
+                journal.unlink(missing_ok=True)
+            raise
 
 
 def write_picture(data: bytes, out_path: Path, vendor: str) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from ..video.remote import Control, JobClient, Poll
 from ..video.replicate import ReplicateVideoBackend
 from .base import PaintRequest, PaintResult
-from .remote import COMMON_SETTINGS, RemoteImageBackend, png_bytes, write_picture
+from .remote import COMMON_SETTINGS, RemoteImageBackend, png_bytes
 
 ASPECTS = {"16:9": 16 / 9, "3:2": 1.5, "4:3": 4 / 3, "1:1": 1.0, "3:4": 0.75, "2:3": 2 / 3, "9:16": 9 / 16}
 
@@ -29,6 +29,7 @@ class ReplicateFluxImageBackend(RemoteImageBackend):
     DEFAULT_BASE_URL: ClassVar[str] = "https://api.replicate.com"
     DEFAULT_MODEL: ClassVar[str] = "black-forest-labs/flux-dev"
     PRICE_PER_IMAGE: ClassVar[float] = 0.025  # flux-dev, per output picture
+    QUEUED: ClassVar[bool] = True
     SETTINGS: ClassVar[frozenset[str] | None] = COMMON_SETTINGS | {"prompt_strength", "steps"}
 
     def __init__(self, **settings: Any) -> None:
@@ -37,7 +38,12 @@ class ReplicateFluxImageBackend(RemoteImageBackend):
         self._predictions = ReplicateVideoBackend()
 
     def paint(
-        self, request: PaintRequest, init_image: Path | None, references: tuple[Path, ...], out_path: Path
+        self,
+        request: PaintRequest,
+        init_image: Path | None,
+        references: tuple[Path, ...],
+        out_path: Path,
+        journal: Path | None = None,
     ) -> PaintResult:
         client = self.client()
         ratio = request.width / request.height
@@ -53,12 +59,13 @@ class ReplicateFluxImageBackend(RemoteImageBackend):
         if init_image is not None:
             inputs["image"] = Control.data_uri(png_bytes(init_image))
             inputs["prompt_strength"] = float(self.settings.get("prompt_strength", 0.8))
-        reply = client.submit(f"{self.base_url}/v1/models/{self.model}/predictions", {"input": inputs})
-        get_url = self._predictions._url(reply)
 
-        def look(c: JobClient) -> Poll:
+        def order() -> str:  # the prediction's URL: its handle
+            reply = client.submit(f"{self.base_url}/v1/models/{self.model}/predictions", {"input": inputs})
+            return str(self._predictions._url(reply))
+
+        def look(c: JobClient, get_url: Any) -> Poll:
             return self._predictions.poll(c, get_url)
 
-        done = self.wait(client, look, request.label or "the picture")
-        write_picture(client.download(done.url), out_path, self.NAME)
+        self.queued(client, request, self.model, order, look, out_path, journal)
         return PaintResult(self.model, request.seed, request.prompt, self.estimate_cost(request))

@@ -20,14 +20,16 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ...errors import ConfigError, GenerationError
-from ..diffusers_pipeline import load_pipeline
+from ..diffusers_pipeline import load_pipeline, pixel_identity
 from .base import ShotRequest, ShotResult, VideoBackend
 from .remote import Control, Generated, camera_prompt, write_conformed
 
 log = logging.getLogger(__name__)
 
-# How the pipeline is run, not what it makes: left out of the cache key.
+# How the pipeline is run: device and torch_dtype enter the cache key as what they resolve to (`pixel_identity`);
+# cpu_offload only moves weights between memories, the same arithmetic on the same device.
 RUN_SETTINGS = frozenset({"device", "torch_dtype", "cpu_offload"})
+GPU_DTYPE = "bfloat16"  # on a GPU, unless `torch_dtype` says otherwise
 
 
 class DiffusersVideoBackend(VideoBackend):
@@ -57,7 +59,10 @@ class DiffusersVideoBackend(VideoBackend):
     @property
     def cache_identity(self) -> dict[str, Any]:
         settings = {k: v for k, v in self.settings.items() if k not in RUN_SETTINGS}
-        return {"backend": self.NAME, "version": self.VERSION, "model": self.model, "settings": settings}
+        return {
+            "backend": self.NAME, "version": self.VERSION, "model": self.model, "settings": settings,
+            **pixel_identity(self.settings, gpu_dtype=GPU_DTYPE),
+        }  # fmt: skip
 
     # -- what the generate stage asks of a generative backend ----------------------------------------------------
     def api_key(self) -> str:
@@ -145,4 +150,4 @@ class DiffusersVideoBackend(VideoBackend):
             return self._pipe
 
     def _load(self) -> Any:
-        return load_pipeline("DiffusionPipeline", self.model, self.settings, self.NAME, gpu_dtype="bfloat16")
+        return load_pipeline("DiffusionPipeline", self.model, self.settings, self.NAME, gpu_dtype=GPU_DTYPE)

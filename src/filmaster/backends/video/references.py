@@ -10,6 +10,8 @@ form, and for a service that cannot take them, the cast's looks in words for the
 from __future__ import annotations
 
 import base64
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,28 @@ def named_references(request: ShotRequest) -> list[tuple[str, Path]]:
         if picture:
             seen.setdefault(picture, name)  # one picture shared by two roles is sent once
     return [(name, Path(picture)) for picture, name in seen.items()]
+
+
+def picture_digest(picture: str | Path) -> str:
+    """A reference picture for a cache key: its bytes' digest, so that a picture painted over regenerates what
+    shows it and the same picture moved does not; a file that is not there keys by its path (it fails later)."""
+    path = Path(picture)
+    if not path.is_file():
+        return str(picture)
+    stat = path.stat()
+    return _digest_of(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _digest_of(path: Path, mtime_ns: int, size: int) -> str:
+    # Every shot's key reads its pictures: each file is hashed once while it stays the same file.
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def by_content(doc: dict[str, Any]) -> dict[str, Any]:
+    """A cast member's or scene's JSON for a cache key, its `reference_image` given by content, not by path."""
+    picture = doc.get("reference_image")
+    return {**doc, "reference_image": picture_digest(picture)} if picture else doc
 
 
 def shot_references(request: ShotRequest) -> tuple[Path, ...]:

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ...atomic import write_text_atomic
 from ...errors import (
     ConfigError,
     ContentRefusedError,
@@ -45,10 +44,10 @@ from ...errors import (
     NotResentError,
 )
 from ...model import Movement, Shot
-from ...model.submitted_job import SubmittedJob
 from ..http import BILLED_NOTE, retry_after
 from ..keys import env_api_key
 from ..resilience import TRANSIENT_STATUSES
+from ..submit_journal import journalled, resumed
 from .base import ShotRequest, ShotResult, VideoBackend
 from .references import looks_sentence, shot_references
 
@@ -443,31 +442,12 @@ class RemoteVideoBackend(VideoBackend):
 
     def journalled(self, journal: Path | None, request: ShotRequest, model: str, submit: Callable[[], Any]) -> Any:
         """The handle of the job `journal` keeps for this shot and model, else of the one `submit` orders now,
-        written to `journal` the moment the vendor accepts it."""
-        handle = self.resume(journal, request, model)
-        if handle is None:
-            handle = submit()
-            if journal is not None:
-                entry = SubmittedJob(
-                    backend=self.NAME, model=model, shot_id=request.shot.id, handle=handle, submitted_at=time.time()
-                )
-                write_text_atomic(journal, entry.to_json())
-        return handle
+        written to `journal` the moment the vendor accepts it (backends/submit_journal.py)."""
+        return journalled(journal, self.NAME, model, request.shot.id, submit)
 
     def resume(self, journal: Path | None, request: ShotRequest, model: str | None = None) -> Any:
         """The handle of this shot's job that an earlier run submitted, if the journal holds one of ours."""
-        model = model or self.model
-        if journal is None or not journal.is_file():
-            return None
-        try:
-            entry = SubmittedJob.load(journal)
-        except InputError:
-            log.warning("%s: ignoring an unreadable submit journal %s", self.NAME, journal)
-            return None
-        if (entry.backend, entry.model, entry.shot_id) != (self.NAME, model, request.shot.id):
-            return None
-        log.info("%s: shot %s resumes the job submitted before (%s)", self.NAME, request.shot.id, entry.handle)
-        return entry.handle
+        return resumed(journal, self.NAME, model or self.model, request.shot.id)
 
     def _tolerance(self) -> float:
         return float(self.settings.get("duration_tolerance_s", 0.5))
