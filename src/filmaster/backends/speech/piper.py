@@ -65,6 +65,12 @@ class PiperSpeechBackend(SpeechBackend):
         self._voice: Any = None
         self._lock = threading.Lock()
         self._model_path, self._config_path = self._resolve_paths()
+        self.pace = float(FILM_PACE if self.settings.get("pace") is None else self.settings["pace"])
+        if not 0.5 <= self.pace <= 1.5:
+            raise ConfigError(
+                f"piper pace {self.pace} out of range; set [backends.settings.speech] pace between 0.5 and 1.5 "
+                "(1 = the voice's own speed)"
+            )
 
     def _resolve_paths(self) -> tuple[Path, Path]:
         model = self.settings.get("model_path")
@@ -119,9 +125,6 @@ class PiperSpeechBackend(SpeechBackend):
             raise ConfigError(
                 f"voice pitch {voice.pitch} / rate {voice.rate} out of range; use factors between 0.5 and 2.0"
             )
-        pace = float(self.settings.get("pace") or FILM_PACE)
-        if not 0.5 <= pace <= 1.5:
-            raise ConfigError(f"piper pace {pace} out of range; use a factor between 0.5 and 1.5 (1 = the voice's own)")
         words = speakable(text)
         if not any(ch.isalnum() for ch in words):
             return np.zeros(round(_SILENT_LINE_S * sample_rate), dtype=np.float32)
@@ -129,7 +132,7 @@ class PiperSpeechBackend(SpeechBackend):
         from piper import SynthesisConfig  # importable: _load has just imported the package
 
         base = float(self.settings.get("length_scale") or piper.config.length_scale or 1.0)
-        scale = _length_scale(piper, words, base, voice.pitch / (voice.rate * pace))
+        scale = _length_scale(piper, words, base, voice.pitch / (voice.rate * self.pace))
         config = SynthesisConfig(length_scale=scale, normalize_audio=False)
         try:
             with self._lock:  # the seed is onnxruntime's, process-wide: one line's session at a time
