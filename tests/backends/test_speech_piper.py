@@ -6,7 +6,7 @@ import pytest
 from filmaster.audio.dsp import resample, rms_db
 from filmaster.backends.registry import create_backend
 from filmaster.backends.speech.base import VoiceSpec
-from filmaster.backends.speech.piper import PiperSpeechBackend, speakable
+from filmaster.backends.speech.piper import FILM_PACE, PiperSpeechBackend, speakable
 from filmaster.errors import ConfigError
 from filmaster.home import filmaster_home
 
@@ -151,3 +151,24 @@ def test_a_second_load_starts_from_the_saved_graph_and_speaks_the_same(piper, ta
     assert rms_db(again) == pytest.approx(rms_db(first), abs=2.0)
     assert median_f0(again, RATE) == pytest.approx(median_f0(first, RATE), rel=0.1)
     assert list((filmaster_home() / "onnx").glob(voice_graphs)) == saved
+
+
+def words_per_minute(audio: np.ndarray, words: int) -> float:
+    """Words over the time from the first to the last spoken 10 ms (within 40 dB of the loudest)."""
+    frame = RATE // 100
+    n = audio.size // frame
+    level = 20 * np.log10(np.sqrt((audio[: n * frame].reshape(n, frame) ** 2).mean(axis=1)) + 1e-9)
+    spoken = np.flatnonzero(level > level.max() - 40.0)
+    return words / ((spoken[-1] - spoken[0] + 1) * frame / RATE / 60.0)
+
+
+def test_lines_are_spoken_at_a_film_pace_not_the_voice_s_own(takes):
+    """The bundled voice reads like a news-reader; a film's lines are slowed to `FILM_PACE` of it (measured from
+    the samples: words a minute), and the `pace` setting sets it."""
+    words = len(LINE.split())
+    film = words_per_minute(takes[(1.0, 1.0)], words)
+    own = create_backend("speech", "piper", pace=1.0).synthesize(LINE, VoiceSpec(), RATE)
+    assert words_per_minute(own, words) / film == pytest.approx(1 / FILM_PACE, rel=0.05)
+    assert film < 215.0, film  # under the voice's own ~235
+    with pytest.raises(ConfigError, match=r"pace 3\.0 out of range"):
+        create_backend("speech", "piper", pace=3.0)
