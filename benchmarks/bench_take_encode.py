@@ -1,11 +1,12 @@
-"""The takes' H.264 settings: CPU per frame, quality and size, the takes' settings against plain veryfast.
+"""The takes' H.264 settings: CPU per frame, quality and size, against plain veryfast fed RGB.
 
     .venv/bin/python benchmarks/bench_take_encode.py [--shots 4] [--resolution 960x540] [--rounds 3]
 
 Renders the first --shots planned shots of the_last_ferry once (as `make` would, full quality), keeps their
 frames, then encodes them with each setting, --rounds times in turn, with the encoder's default threads (as the
-shoot's workers run it). Prints per setting: CPU ms per frame (median of the rounds; RGB to YUV conversion
-included, as in `ClipEncoder`), PSNR of the decoded frames against the rendered ones, and kB per second of film.
+shoot's workers run it), the RGB frames converted to YUV by swscale (inside the encoder) or by OpenCV
+(`previz.encode.rgb_to_i420`, what `ClipEncoder` does). Prints per setting: CPU ms per frame (median of the
+rounds, the conversion included), PSNR of the decoded frames against the rendered ones, kB per second of film.
 """
 
 from __future__ import annotations
@@ -23,13 +24,18 @@ from filmaster.config import load_config
 from filmaster.formats import read_screenplay
 from filmaster.model import frame_rate
 from filmaster.pipeline import render_settings
-from filmaster.previz.encode import X264_OPTIONS
+from filmaster.previz.encode import X264_OPTIONS, rgb_to_i420
 from filmaster.previz.shoot import ShotSession
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.shoot import shot_requests
 
 ROOT = Path(__file__).resolve().parents[1]
-SETTINGS = {"veryfast (before)": {"preset": "veryfast", "crf": "20"}, "takes' (X264_OPTIONS)": dict(X264_OPTIONS)}
+# name -> (x264 options, RGB -> YUV by OpenCV's `rgb_to_i420` rather than swscale inside the encoder)
+SETTINGS = {
+    "veryfast, swscale (before)": ({"preset": "veryfast", "crf": "20"}, False),
+    "takes' options, swscale": (dict(X264_OPTIONS), False),
+    "takes' options, OpenCV (now)": (dict(X264_OPTIONS), True),
+}
 
 
 def rendered_frames(shots: int, resolution: str) -> tuple[list[np.ndarray], float]:
@@ -43,7 +49,7 @@ def rendered_frames(shots: int, resolution: str) -> tuple[list[np.ndarray], floa
     return frames, requests[0].settings.fps
 
 
-def encode(frames: list[np.ndarray], fps: float, options: dict[str, str], path: Path) -> float:
+def encode(frames: list[np.ndarray], fps: float, options: dict[str, str], opencv: bool, path: Path) -> float:
     """CPU seconds (this process, x264's threads included) to encode `frames` into `path`."""
     height, width, _ = frames[0].shape
     start = time.process_time()
@@ -51,7 +57,8 @@ def encode(frames: list[np.ndarray], fps: float, options: dict[str, str], path: 
         stream = container.add_stream("libx264", rate=frame_rate.exact(fps), options=dict(options))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for frame in frames:
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, "rgb24")))
+            picture = av.VideoFrame.from_ndarray(*((rgb_to_i420(frame), "yuv420p") if opencv else (frame, "rgb24")))
+            container.mux(stream.encode(picture))
         container.mux(stream.encode(None))
     return time.process_time() - start
 
@@ -74,13 +81,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = {name: Path(tmp) / f"{k}.mp4" for k, name in enumerate(SETTINGS)}
         for _ in range(args.rounds):
-            for name, options in SETTINGS.items():
-                cpu[name].append(encode(frames, fps, options, paths[name]))
+            for name, (options, opencv) in SETTINGS.items():
+                cpu[name].append(encode(frames, fps, options, opencv, paths[name]))
         print(f"{len(frames)} frames of {args.shots} shots, {args.resolution}, {args.rounds} rounds")
         for name in SETTINGS:
             ms = 1000 * statistics.median(cpu[name]) / len(frames)
             rate = paths[name].stat().st_size / 1000 / (len(frames) / fps)
-            print(f"{name:24s} {ms:5.2f} ms CPU/frame  PSNR {psnr(frames, paths[name]):5.2f} dB  {rate:6.0f} kB/s")
+            print(f"{name:30s} {ms:5.2f} ms CPU/frame  PSNR {psnr(frames, paths[name]):5.2f} dB  {rate:6.0f} kB/s")
 
 
 if __name__ == "__main__":
