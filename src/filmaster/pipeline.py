@@ -26,14 +26,13 @@ from .develop.looks import apply_looks, story_cast_for
 from .errors import InputError
 from .execution import closing_executor, open_executor
 from .limits import check_plan
-from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan, Take
+from .model import CueKind, Cut, Plan, RenderSettings, Screenplay, SoundPlan
 from .model.mix import MixResult
 from .model.run_summary import RunSummary
 from .post.edit_file import edited_decisions
-from .post.handles import planned_windows, played_spans, take_windows
 from .post.pixel_edit import act_on_pixels
 from .post.report import describe_post, write_post
-from .post.screening import PostResult, on_takes, post_produce
+from .post.screening import on_takes, post_produce
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
@@ -46,7 +45,6 @@ from .stages.generate import (
     GenerationReport,
     annotate_timeline,
     generate_shots,
-    generated_shots,
     previz_backend_name,
     write_takes,
 )
@@ -190,33 +188,6 @@ def load_or_plan(
     return plan, False
 
 
-def cover_cut(
-    post: PostResult,
-    plan: Plan,
-    takes: dict[str, Take],
-    config: ShootConfig,
-    project: Project,
-    reporter: Reporter,
-    camera: VideoBackend,
-    pool: RenderPool | None,
-) -> PostResult:
-    """`post` cut from takes that hold every frame it plays: a take whose window misses some (a cut-away the pixel
-    pass added) is lengthened by the shoot (`start_shoot` renders only the frames around the stored window) and
-    replaced in `takes`."""
-    short = {
-        shot_id
-        for shot_id, (first, end) in played_spans(post.cut).items()
-        if first < takes[shot_id].window_start_frame or end > takes[shot_id].window_start_frame + takes[shot_id].frames
-    }
-    if not short:
-        return post
-    windows = {shot_id: w for shot_id, w in take_windows(post.cut, takes).items() if shot_id in short}
-    with start_shoot(plan, config, project, reporter, camera, pool=pool, windows=windows, only=short) as more:
-        made = more.wait()
-    takes.update({shot_id: made[shot_id] for shot_id in short})
-    return on_takes(post, plan, takes)
-
-
 def _previous_plan(path: Path) -> Plan | None:
     """The plan the last run shot, if there is a readable one."""
     try:
@@ -307,19 +278,14 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         reporter.stage("breakdown", f"{len(plan.scenes)} scenes, {len(plan.shots)} shots, {plan.duration_s:.0f} s")
         lap("plan")
 
-        # The edit is decided on the shots as planned, so the shoot renders only what it plays, plus handles (not
-        # of a shot a generative backend makes from its whole previz).
+        # The edit is decided on the shots as planned. Every shot is rendered whole, whatever `[edit]` says
+        # (post/handles.py), so a re-run with other `[edit]` settings renders no frame.
         whole = planned_takes(plan, shoot_config, project, camera)
         rough = rough_cut(plan, whole, settings)
         reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")
-        windows = None
-        if fine_cut and config.edit.fine_cut:
-            generated = generated_shots(plan, config.backends.video)
-            planned = planned_windows(plan, rough, whole, config, edited_edit)
-            windows = {shot_id: w for shot_id, w in planned.items() if shot_id not in generated}
         # The takes' lengths are known from the plan, so the rough cut is screened, the sound designed, rendered
         # and mixed, and the timeline made, while the missing shots render in worker processes.
-        with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool, windows=windows) as shooting:
+        with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
             post = on_takes(post_produce(plan, rough, whole, config, fine_cut, edited_edit), plan, shooting.takes)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
@@ -368,11 +334,9 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                 # What only the pictures show (identical set-ups, crossed lines, unseen subjects) is acted on now.
                 refined = act_on_pixels(plan, post, cut, shooting.takes, project)
                 if refined is not None:
-                    post = refined
+                    # A repair (a cutaway) plays frames of whole takes: nothing more to render (on_takes checks it).
+                    post = on_takes(refined, plan, shooting.takes)
                     if refined.cut.clips != cut.clips:
-                        # A repair may cut to frames outside a take's window: those are rendered now, joined on.
-                        post = cover_cut(post, plan, shooting.takes, shoot_config, project, reporter, camera, pool)
-                        write_takes(shooting.takes, project)
                         cut = lock_picture(post.cut)
                         reporter.stage("fine cut", f"re-cut on the pixels: {describe_post(post)}")
                         timeline.result()  # the old cut's timelines are superseded

@@ -15,7 +15,7 @@ from filmaster.config import load_config
 from filmaster.model import Cut, EditDecisions, SoundPlan
 from filmaster.pipeline import MakeResult, make_film
 from filmaster.post.fine_cut import J_CUT_MAX_S
-from filmaster.post.handles import HANDLE_S, played_spans
+from filmaster.post.handles import played_spans
 from filmaster.post.intensity import intensity_curve
 from filmaster.post.measure import pixel_pacing, sigma_ln
 from filmaster.stages.shoot import EXTENDED
@@ -121,36 +121,63 @@ def _frame_count(path: Path) -> int:
         return sum(1 for _ in container.decode(video=0))
 
 
-def test_the_shoot_renders_what_the_fine_cut_plays_plus_handles(made: tuple[Path, MakeResult]) -> None:
+def test_the_shoot_renders_every_shot_whole(made: tuple[Path, MakeResult]) -> None:
     _, film = made
     cut = Cut.load(film.out / ".filmaster" / "cut.json")
-    rendered = sum(_frame_count(film.out / "media" / "shots" / f"{shot.id}.mp4") for shot in film.plan.shots)
+    # Counted in the takes' files: each holds its whole planned shot, whatever the edit plays of it.
+    for shot in film.plan.shots:
+        assert _frame_count(film.out / "media" / "shots" / f"{shot.id}.mp4") == round(shot.duration_s * cut.fps)
     played = played_spans(cut)
-    handles = 2 * round(HANDLE_S * cut.fps) * len(film.plan.shots)
-    # Measured on the takes' files: no more picture than the edit plays of each shot and its handles.
-    assert rendered <= sum(end - first for first, end in played.values()) + handles
-    assert rendered < round(film.plan.duration_s * cut.fps)
+    assert sum(end - first for first, end in played.values()) < round(film.plan.duration_s * cut.fps)
     _assert_takes_hold_what_the_cut_plays(film.out)
 
 
-def test_changing_only_edit_settings_renders_no_shot_and_no_fine_cut_delivers_the_rough(
+def _takes_on_disk(out: Path) -> dict[str, tuple[int, int]]:
+    """Every take file (the cache's clips and ground truth, the published media) -> (bytes, mtime)."""
+    files = [*(out / ".filmaster" / "cache" / "shots").iterdir(), *(out / "media" / "shots").iterdir()]
+    return {str(path): (path.stat().st_size, path.stat().st_mtime_ns) for path in files}
+
+
+def _rendered(out: Path) -> dict[str, int]:
+    """What the last run rendered, as its manifest records it: shots made, and stored takes lengthened."""
+    computed = json.loads((out / ".filmaster" / "manifest.json").read_text())["last_run"]["work"]["computed"]
+    return {name: computed.get(name, 0) for name in ("shots", EXTENDED)}
+
+
+def test_changing_only_edit_settings_renders_no_frame_and_the_cut_follows_them(
     made: tuple[Path, MakeResult],
 ) -> None:
     source, film = made
-    slower = make_film(source, film.out, load_config(overrides={**DRAFT, "edit": {"target_pace_s": 4.5}}))
-    assert slower.work.computed["shots"] == 0
+    takes = _takes_on_disk(film.out)
+    cut = Cut.load(film.out / ".filmaster" / "cut.json")
+    default, _ = pixel_pacing(film.film, cut)
+
+    def remade(edit: dict[str, object]) -> tuple[MakeResult, Cut, list[float]]:
+        result = make_film(source, film.out, load_config(overrides={**DRAFT, "edit": edit}))
+        # Not a frame rendered: the manifest counts none, and every take's file is the same file, unwritten.
+        assert _rendered(film.out) == {"shots": 0, EXTENDED: 0}
+        assert _takes_on_disk(film.out) == takes
+        _assert_takes_hold_what_the_cut_plays(film.out)
+        cut = Cut.load(film.out / ".filmaster" / "cut.json")
+        lengths, _ = pixel_pacing(result.film, cut)
+        assert len(lengths) == len(cut.clips)  # measured on the delivered film: every cut of the edit, no other
+        return result, cut, lengths
+
+    # A slower pace holds the shots longer: a longer film, longer shots on average in its pixels.
+    slower, _, paced = remade({"target_pace_s": 6.0})
     assert slower.duration_s > film.duration_s
-    # The takes were rendered as what the first edit played plus handles: a shot now held longer than that is
-    # given the missing frames (rendered and joined to its stored take), never rendered again whole.
-    _assert_takes_hold_what_the_cut_plays(film.out)
-    rough = make_film(source, film.out, load_config(overrides=DRAFT), fine_cut=False)
-    assert rough.work.computed["shots"] == 0
-    assert rough.work.computed[EXTENDED] >= 1  # the rough cut plays whole takes
-    _assert_takes_hold_what_the_cut_plays(film.out)
-    assert rough.duration_s == pytest.approx(film.plan.duration_s, abs=0.1)
+    assert sum(paced) / len(paced) > sum(default) / len(default)
+    # A shallow fine cut (no cutaways, removals or speed-ups) keeps every shot, each once, and trims them less.
+    shallow, shallow_cut, kept = remade({"depth": 0.3})
+    assert [c.shot_id for c in shallow_cut.clips] == [s.id for s in film.plan.shots]
+    assert shallow.duration_s > film.duration_s
+    assert sigma_ln(kept) < sigma_ln(default)
+    # No fine cut: the rough cut, every shot whole and in order, found so in the film's pixels.
+    rough, _, whole = remade({"fine_cut": False})
     assert not (film.out / "edit.json").exists()
-    lengths, _ = pixel_pacing(rough.film, Cut.load(film.out / ".filmaster" / "cut.json"))
-    assert sigma_ln(lengths) < 0.5  # the templated rough cut, for contrast
+    assert rough.duration_s == pytest.approx(film.plan.duration_s, abs=0.1)
+    assert whole == pytest.approx([s.duration_s for s in film.plan.shots], abs=1.5 / 24)
+    assert sigma_ln(whole) < 0.5  # the templated rough cut, for contrast
 
 
 def test_a_trimmed_take_keeps_its_lines_where_its_frames_play() -> None:

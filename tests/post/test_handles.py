@@ -1,4 +1,4 @@
-"""Handles: the windows the shoot renders come from the same fine cut that later cuts the rendered takes."""
+"""Handles: every shot is rendered whole, so no `[edit]` setting can ask for a frame its take lacks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from filmaster.config import load_config
 from filmaster.model import Cut, CutClip, RenderSettings, Take
 from filmaster.post.fine_cut import apply_edit, decide_edit
-from filmaster.post.handles import HANDLE_S, played_spans, take_windows
+from filmaster.post.handles import played_spans
 from filmaster.post.intensity import intensity_curve
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
@@ -34,7 +34,7 @@ def _take(shot_id: str, frames: int, window: tuple[int, int] | None = None) -> T
     )
 
 
-def test_a_window_is_what_the_cut_plays_of_the_shot_and_its_cutaways_plus_a_handle_each_side() -> None:
+def test_what_the_cut_plays_of_each_shot_counts_its_own_clips_and_the_cutaways_to_it() -> None:
     clips = [
         CutClip(shot_id="A", scene_index=0, media="a.mp4", frames=30, source_start_frame=10),
         CutClip(shot_id="B", scene_index=0, media="b.mp4", frames=12, source_start_frame=40, cutaway=True),
@@ -44,42 +44,36 @@ def test_a_window_is_what_the_cut_plays_of_the_shot_and_its_cutaways_plus_a_hand
     ]
     cut = Cut(title="t", fps=24, width=64, height=64, clips=clips)
     assert played_spans(cut) == {"A": (10, 72), "B": (7, 52), "C": (0, 14)}
-    takes = {name: _take(name, 100) for name in "ABCD"}
-    windows = take_windows(cut, takes, handle_s=0.5)
-    # 12 frames either side, within the shot; D is not played (removed) and is rendered whole.
-    assert windows == {"A": (0, 84), "B": (0, 64), "C": (0, 26), "D": (0, 100)}
 
 
-def test_the_fine_cut_of_windowed_takes_plays_the_same_frames_of_each_shot(tmp_path: Path) -> None:
+def test_every_fine_cut_within_the_edit_settings_plays_only_frames_of_the_whole_takes(tmp_path: Path) -> None:
+    """The bounds of `[edit]` (pace, depth, speed; the rough cut) all cut inside the planned takes, so the takes
+    the shoot renders serve any of them."""
     source = tmp_path / "the_last_ferry.fountain"
     shutil.copy(EXAMPLES / "the_last_ferry.fountain", source)
     plan = plan_screenplay(develop(source))
-    edit = load_config().edit
     whole = {shot.id: _take(shot.id, round(shot.duration_s * 24)) for shot in plan.shots}
     rough = rough_cut(plan, whole, SETTINGS)
-    decisions = decide_edit(plan, rough, whole, intensity_curve(plan), edit)
-    planned = apply_edit(rough, plan, whole, decisions)
-    windows = take_windows(planned, whole)
-    rendered = {i: _take(i, whole[i].frames, windows[i]) for i in whole}
-    played = played_spans(planned)
-    handles = 2 * round(HANDLE_S * 24) * len(whole)
-    assert sum(t.frames for t in rendered.values()) <= sum(b - a for a, b in played.values()) + handles
-    assert sum(t.frames for t in rendered.values()) < 0.9 * sum(t.frames for t in whole.values())
-
-    # The takes as rendered decide the same edit and play the same frames of every shot, inside their media.
-    assert decide_edit(plan, rough, rendered, intensity_curve(plan), edit) == decisions
-    cut = apply_edit(rough, plan, rendered, decisions)
-    assert [(c.shot_id, c.shot_start_frame, c.frames, c.speed) for c in cut.clips] == [
-        (c.shot_id, c.shot_start_frame, c.frames, c.speed) for c in planned.clips
-    ]
-    assert cut.take_origin_frames() == planned.take_origin_frames()
-    for clip in cut.clips:
-        take = rendered[clip.shot_id]
-        assert clip.source_start_frame >= 0 and clip.last_source_frame < take.frames, clip
+    played: set[tuple[tuple[str, tuple[int, int]], ...]] = set()
+    for pace in (0.8, 3.0, 20.0):
+        for depth in (0.0, 0.5, 1.0):
+            for speed in (1.0, 2.0):
+                edit = load_config(overrides={"edit": {"target_pace_s": pace, "depth": depth, "max_speed": speed}})
+                decisions = decide_edit(plan, rough, whole, intensity_curve(plan), edit.edit)
+                cut = apply_edit(rough, plan, whole, decisions)
+                for clip in cut.clips:
+                    assert clip.source_start_frame >= 0 and clip.last_source_frame < whole[clip.shot_id].frames, (
+                        pace,
+                        depth,
+                        clip,
+                    )
+                played.add(tuple(sorted(played_spans(cut).items())))
+    assert len(played) > 5  # the settings do change what is played: the takes serve all of it
+    assert max(end for spans in played for _, (_, end) in spans) <= max(t.frames for t in whole.values())
 
 
-def test_a_shot_a_vendor_generates_is_not_windowed() -> None:
-    """A remote backend is sent the whole previz take as its control, so that shot is rendered whole."""
+def test_the_shots_a_vendor_generates_are_named_by_their_backend() -> None:
+    """A remote backend is sent the whole previz take as its control."""
     from filmaster.stages.generate import generated_shots
 
     plan = plan_screenplay(develop(EXAMPLES / "tiny.fountain"))
@@ -91,26 +85,21 @@ def test_a_shot_a_vendor_generates_is_not_windowed() -> None:
 
 
 def test_a_cut_playing_frames_its_takes_were_not_rendered_with_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A take that lacks frames the cut plays (one rendered from a window of its shot) stops the run in one line."""
     import pytest
 
     from filmaster.errors import RenderError
-    from filmaster.post.handles import planned_windows
     from filmaster.post.screening import on_takes, post_produce
 
     source = tmp_path / "tiny.fountain"
     shutil.copy(EXAMPLES / "tiny.fountain", source)
     plan = plan_screenplay(develop(source))
-    config = load_config()
     whole = {shot.id: _take(shot.id, round(shot.duration_s * 24)) for shot in plan.shots}
-    rough = rough_cut(plan, whole, SETTINGS)
-    windows = planned_windows(plan, rough, whole, config, None)
-    post = post_produce(plan, rough, whole, config)
-    rendered = {i: _take(i, whole[i].frames, windows[i]) for i in whole}
-    fitted = on_takes(post, plan, rendered)
-    assert fitted.cut.frames == post.cut.frames  # the critics' proposals played no frame outside the windows
+    post = post_produce(plan, rough_cut(plan, whole, SETTINGS), whole, load_config())
+    assert on_takes(post, plan, whole).cut.frames == post.cut.frames
     first = plan.shots[0].id
     late = played_spans(post.cut)[first][0] + 1  # a take starting one frame after the cut's first of the shot
-    short = {**rendered, first: _take(first, whole[first].frames, (late, windows[first][1]))}
+    short = {**whole, first: _take(first, whole[first].frames, (late, whole[first].frames))}
     with pytest.raises(RenderError, match=f"shot {first}: the fine cut plays frames") as refused:
         on_takes(post, plan, short)
     assert "\n" not in str(refused.value)

@@ -40,8 +40,8 @@ class Take(Artifact):
     prompt: str = ""  # what the model was asked for
     note: str = ""  # why the take is not what was asked for (e.g. a generation fell back to the previz)
     keyframe: Keyframe | None = None  # the painted start frame of a generated take ([generate] keyframe)
-    # A take rendered from a window of its shot (what the fine cut plays, plus handles): the shot's frame its
-    # media starts at, and the whole shot's length in frames (0: the take is the whole shot).
+    # A take rendered from a window of its shot (`stages.shoot` can render part of a shot; `make` renders whole
+    # shots): the shot's frame its media starts at, and the whole shot's length in frames (0: the whole shot).
     window_start_frame: int = 0
     shot_frames: int = 0
 

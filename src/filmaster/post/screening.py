@@ -94,14 +94,14 @@ def post_produce(
 
 
 def on_takes(post: PostResult, plan: Plan, takes: Mapping[str, Take]) -> PostResult:
-    """`post` decided on the shots as planned, cut from the takes as rendered (each a window of its shot): the
-    same frames, counted from where each take's media starts."""
+    """`post` decided on the shots as planned, cut from the takes as rendered: the same frames, counted from where
+    each take's media starts (the shot's first frame for `make`'s whole takes)."""
     if post.decisions is None or post.rough is None:
         return post
     cut = apply_edit(post.rough, plan, takes, post.decisions)
     for clip in cut.clips:
         if clip.source_start_frame < 0 or clip.last_source_frame >= takes[clip.shot_id].frames:
-            # Only if a critic's proposal ever played frames the edit without proposals does not (handles.py).
+            # Only a take rendered from part of its shot (`start_shoot(windows=...)`) can lack a frame the cut plays.
             raise RenderError(
                 f"shot {clip.shot_id}: the fine cut plays frames the take was not rendered with; "
                 "run again with --force, and report it"

@@ -7,6 +7,7 @@ The world is the planner's: x to screen right from the default camera side, y up
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -20,6 +21,11 @@ def tan_half_vfov(lens_mm: float, aspect: float) -> float:
 
 def unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
+
+
+def _frozen(v: np.ndarray) -> np.ndarray:
+    v.setflags(write=False)  # a kept vector: changing it in place would change the pose
+    return v
 
 
 def rotate(v: np.ndarray, axis: np.ndarray, deg: float) -> np.ndarray:
@@ -36,13 +42,14 @@ class CameraPose:
     up: np.ndarray  # already rolled for a dutch angle
     lens_mm: float
 
-    @property
+    # Kept once worked out: every frame's matrices and ground truth read them several times (the pose is frozen).
+    @cached_property
     def forward(self) -> np.ndarray:
-        return unit(self.target - self.position)
+        return _frozen(unit(self.target - self.position))
 
-    @property
+    @cached_property
     def right(self) -> np.ndarray:
-        return unit(np.cross(self.up, self.forward))
+        return _frozen(unit(np.cross(self.up, self.forward)))
 
     @property
     def true_up(self) -> np.ndarray:
@@ -81,7 +88,7 @@ class CameraPose:
         front = clip[:, 3] > NEAR_M
         clip = clip[front]
         ndc = clip[:, :3] / clip[:, 3:4]
-        return np.c_[(ndc[:, 0] + 1) * 0.5 * width, (1 - ndc[:, 1]) * 0.5 * height]
+        return np.column_stack(((ndc[:, 0] + 1) * 0.5 * width, (1 - ndc[:, 1]) * 0.5 * height))
 
     def to_json(self) -> dict[str, object]:
         return {

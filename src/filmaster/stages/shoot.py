@@ -5,9 +5,10 @@ worker), in the background: a take's length comes from the plan, so the cut, the
 the shots render (`start_shoot` returns the takes at once; `Shooting.wait` waits for their files). A lone missing
 shot (an edit's) renders as a part per core when its backend can, joined into one take by packet copy.
 
-Given windows (`post.handles`: what the fine cut plays of each shot, plus handles), a backend that renders parts
-renders only those frames of each shot; the take is cached as `<key>.w<first>-<end>`. A stored take that holds a
-later run's window serves it, and one that overlaps it has only the missing frames rendered and joined to it.
+`make` renders every shot whole (`post/handles.py`: so no `[edit]` setting can ask for a frame a take lacks).
+Given windows (frames of a shot), a backend that renders parts renders only those frames of each shot; the take
+is cached as `<key>.w<first>-<end>`. A stored take that holds a later run's window serves it, and one that
+overlaps it has only the missing frames rendered and joined to it.
 
 A shot's cache key covers everything that decides its pixels — the shot's camera and timing, its scene's set,
 time, blocking and cast (their pictures by content, not path), the render settings, the seed and the backend's
@@ -336,7 +337,7 @@ def start_shoot(
 ) -> Shooting:
     """Start rendering every shot that is not already in the cache, in the background: in worker processes (of
     `pool`, if one was started), even a lone shot, so that this process stays free for the sound. With `windows`
-    (shot id -> the frames the edit can use, `post.handles`), a backend that renders parts renders only those;
+    (shot id -> frames [first, end) of the shot; `make` passes none), a backend that renders parts renders only those;
     with `only`, only those shots are looked at."""
     backend = backend or video_backend(config)
     requests = [r for r in shot_requests(plan, config.settings, config.seed) if only is None or r.shot.id in only]
@@ -427,8 +428,8 @@ def _find_stored(
     cache: Cache, key: str, request: ShotRequest, window: Window | None
 ) -> tuple[_Stored | None, _Job | None]:
     """The stored take that holds every frame of `window` (the smallest such), or the job that makes one: a take
-    of the window, or — when a stored take overlaps it (an `[edit]` change that lengthens a shot beyond its
-    handles) — the frames around that take, joined to it."""
+    of the window, or — when a stored take overlaps it (a wider window than an earlier run's, or the whole shot
+    after a take of part of it) — the frames around that take, joined to it."""
     whole = request.frames
     need = window or (0, whole)
 
