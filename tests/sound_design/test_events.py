@@ -42,16 +42,18 @@ def finder(embedder: MiniLMEmbeddingBackend) -> SoundFinder:
     return SoundFinder(embedder)
 
 
-# The held-out screenplays (a fishing harbour at night, a school kitchen) were written and labelled before the
-# finder's last change and measured once before it and once after; the finder misses the floor there
-# (docs/benchmarks.md "Named sounds"): a strict xfail, so reaching it removes the mark.
-HELD_OUT_BELOW = pytest.mark.xfail(strict=True, reason="held-out 0.781 / 0.862 < 0.90 (docs/benchmarks.md)")
+# Held-out screenplays are written and labelled after the finder's last change and measured once; every pair so far
+# missed the floor there (docs/benchmarks.md "Named sounds"): a strict xfail, so reaching it removes the mark. The
+# set is empty between a measure (the measured pair moves to development) and the next fresh pair.
+HELD_OUT_BELOW = pytest.mark.xfail(strict=True, reason="held-out pairs so far < 0.90 (docs/benchmarks.md)")
 
 
 @pytest.mark.parametrize(
     "set_name", [pytest.param(name, marks=HELD_OUT_BELOW) if name == "held-out" else name for name in LABELS]
 )
 def test_named_sounds_reach_90_percent_recall_and_precision(finder: SoundFinder, set_name: str) -> None:
+    if not LABELS[set_name]:
+        pytest.skip(f"no {set_name} screenplay labelled yet")
     whole: Counter[str] = Counter()
     for name, rows in LABELS[set_name].items():
         counts = tally(finder, rows)
