@@ -29,7 +29,8 @@ class Category:
 @dataclass(frozen=True)
 class Sense:
     """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, vocal, stride, soft,
-    surface, motion, stop, negator, silence, figurative, person, speech, heard_after, not_a_sound, repeat. `value` is a
+    surface, motion, stop, negator, silence, figurative, person, speech, heard_after, not_a_sound, repeat; and meant,
+    a thing only WordNet places (sound_design/meaning.py). `value` is a
     category name, a repeat count, or ""."""
 
     kind: str

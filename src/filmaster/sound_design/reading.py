@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import OTHER, Lexicon
+from .lexicon import OTHER, PERSON, Lexicon, Sense
+from .meaning import is_plural_noun, is_sound_verb, is_voice, noun_category
 
 WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
 WINDOW_AFTER = 4  # and forward ("the lift pings and its doors slide")
@@ -78,6 +79,10 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
     at = 0
     while at < len(words):
         n, senses = lexicon.senses_at(words, at)
+        if n == 0 and _a_sound_verb_by_meaning(words, at):  # "the radiator glugs": WordNet says the verb sounds
+            n, senses = 1, (Sense("voiced"), Sense("vocal")) if is_voice(words[at]) else (Sense("voiced"),)
+        if n == 0:
+            n, senses = _a_thing_by_meaning(lexicon, words, at)  # "a hatchback", "a pile driver", "the beagle"
         if n == 0:
             at += 1
             continue
@@ -88,6 +93,49 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
         marks.append(mark)
         at += n
     return words, [m for m in marks if not _modifies_a_noun(words, marks, m)]  # "the crash barrier", "a spray gun"
+
+
+VERB_BEFORE = ("to", "he", "she", "they", "it", "we", "i", "you", "who", "which", "that")  # "it hisses", "to hum"
+ARTICLES = ("a", "an", "the", "his", "her", "its", "their", "my", "our", "your", "this", "that")
+
+
+def _a_sound_verb_by_meaning(words: list[str], at: int) -> bool:
+    """A word the lexicon lacks, used as a verb (no article before it), that WordNet says makes a sound."""
+    word = words[at]
+    if len(word) < 3 or not word.isalpha() or (at > 0 and words[at - 1] in ARTICLES):
+        return False
+    return is_sound_verb(word, at > 0 and is_plural_noun(words[at - 1]))
+
+
+def _a_thing_by_meaning(lexicon: Lexicon, words: list[str], at: int) -> tuple[int, tuple[Sense, ...]]:
+    """A noun (or a two-word compound) the lexicon lacks that WordNet places in a category or in none: a source,
+    like the lexicon's own ("the hatchback rattles past" is a vehicle). Not after a word that makes it a verb."""
+    if at > 0 and words[at - 1] in VERB_BEFORE:
+        return 0, ()
+    for n in (2, 1):
+        phrase = words[at : at + n]
+        if len(phrase) < n or not all(w.isalpha() and len(w) > 2 for w in phrase):
+            continue
+        if n == 2 and lexicon.senses_at(words, at + 1)[0]:
+            continue  # "pile driver" is one thing; "tumble dryer" is the lexicon's
+        if n == 1 and _a_noun_follows(lexicon, words, at + 1):
+            return 0, ()  # "fish boxes slap down": the first noun of a compound is not the thing
+        category = noun_category(" ".join(phrase), whole=True)
+        if category is not None and category != PERSON:
+            return n, (Sense("meant", category),)
+    return 0, ()
+
+
+def _a_noun_follows(lexicon: Lexicon, words: list[str], at: int) -> bool:
+    """Whether word `at` is a noun the lexicon does not read otherwise (the head of a compound)."""
+    if at >= len(words) or not words[at].isalpha() or lexicon.senses_at(words, at)[0]:
+        return False
+    return noun_category(words[at], whole=True) is not None or is_plural_noun(words[at])
+
+
+def _as_source(mark: Mark) -> Mark:
+    mark.senses["source"] = mark.senses["meant"]
+    return mark
 
 
 def _shares_the_subject(words: list[str], mark: Mark) -> bool:
@@ -157,6 +205,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
     sources = [m for m in marks if m.source]
+    meant = [m for m in marks if m.has("meant")]  # things only WordNet places: a subject when no source is found
     sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion") and not m.has("stop")]
 
     def negated(mark: Mark) -> bool:
@@ -182,7 +231,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         if _named_as_a_noun(words, mark) and not mark.calls and mark.senses.get("voiced"):
             events.append((mark.senses["voiced"], [mark]))  # "with a thunk", "the clang": the sound itself
             continue
-        if mark.source and (mark.calls or "heard" in mark.senses):
+        if mark.source and (mark.calls or "heard" in mark.senses) and not _verb_of(sources, words, mark):
             linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
         else:
             near = [
@@ -216,6 +265,10 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 linked = next(
                     (m for m in sources if start <= m.first < mark.first and _may_sound(m, silenced, words)), None
                 )
+            if linked is None:  # "a pile driver thumps", "a nuthatch trills": the thing WordNet places
+                start = _clause_start(words, mark)
+                subject = [m for m in meant if start <= m.first < mark.first and not _in_a_phrase(words, m)]
+                linked = _as_source(subject[-1]) if subject else None
             if linked is None and mark.source:
                 linked = mark  # "the spray", "a crash": the word names its own thing
         if linked is not None and negated(linked):
@@ -299,6 +352,15 @@ def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     verb = next((m for m in marks if m.first == after + 1), None)
     subject = mark.first > 0 and words[mark.first - 1] in ("a", "an", "the")
     return subject and verb is not None and verb.has("call", "voiced", "motion", "manner")
+
+
+def _verb_of(sources: list[Mark], words: list[str], mark: Mark) -> Mark | None:
+    """The source right before a sound that is also a verb, inflected as one ("the dishwasher thunders", "the
+    river roars"): that source is the subject that sounds, and the word says how, not what ("thunder")."""
+    word = words[mark.last]
+    if mark.first == 0 or not word.endswith(("s", "ed", "ing")) or word in ("s", "ed", "ing"):
+        return None
+    return next((m for m in sources if m.last == mark.first - 1 and m is not mark and not m.has("heard")), None)
 
 
 def _may_sound(source: Mark, silenced: set[int], words: list[str]) -> bool:

