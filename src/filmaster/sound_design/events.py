@@ -34,7 +34,7 @@ BY_NAME = {c.name: c for c in CATEGORIES}
 EMBED_THRESHOLD = 0.5  # cosine of MiniLM embeddings; measured on tests/data/sound_labels.json
 # Cosine of an unknown source's noun phrase to its nearest lexicon thing; chosen by leave-one-screenplay-out
 # cross-validation on the development set (calibration.py; tests/sound_design/test_calibration.py).
-SOURCE_THRESHOLD = 0.85
+SOURCE_THRESHOLD = 0.95
 
 
 @dataclass(frozen=True)
