@@ -5,17 +5,15 @@ WordNet 3.0, not the sdist's 3.3: 3.0's index lists a word's senses by their fre
 
 What the sound finder asks of it: the senses of a word as a noun or a verb (most frequent first), each sense's
 lexicographer file ("noun.artifact", "verb.perception") and its hypernyms ("@", "@i") up to the top. The index
-files are read once into dictionaries; a synset is read on demand from the data file, found by its offset. The
-sdist's files have Windows line ends, so an offset is not the byte position: the line starts are listed once per
-part of speech (a bisect finds a synset's line), and nothing is built or cached on disk.
+files are read into dictionaries on first use (about 0.1 s); a synset is read on demand from the memory-mapped
+data file, found from its offset (`_line_start`); nothing is built or cached on disk.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import mmap
 import re
-from array import array
-from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -71,21 +69,25 @@ class WordNet:
         self._lexnames = [
             line.split()[1] for line in (folder / "lexnames").read_text("utf-8").splitlines() if line.strip()
         ]
-        self._index = {pos: self._read_index(folder / f"index.{name}") for pos, name in POS.items()}
-        self._exceptions = {pos: self._read_exceptions(folder / f"{name}.exc") for pos, name in POS.items()}
-        self._data: dict[str, tuple[bytes, array[int], array[int]]] = {}
+        self._indexes: dict[str, dict[str, str]] = {}  # read on first use, a part of speech at a time
+        self._exceptions: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._data: dict[str, mmap.mmap] = {}
 
-    @staticmethod
-    def _read_index(path: Path) -> dict[str, tuple[int, ...]]:
-        """lemma → synset offsets, most frequent sense first (the index line's last `synset_cnt` fields)."""
-        index = {}
-        for line in path.read_text("utf-8").splitlines():
-            if line.startswith(" "):
-                continue  # the licence header
-            fields = line.split()
-            count = int(fields[2])
-            index[fields[0]] = tuple(int(f) for f in fields[-count:])
-        return index
+    def _index(self, pos: str) -> dict[str, str]:
+        """lemma → the rest of its index line (parsed by `_offsets` when asked for)."""
+        if pos not in self._indexes:
+            text = (self.folder / f"index.{POS[pos]}").read_text("utf-8")
+            lines = (line.partition(" ") for line in text.splitlines() if not line.startswith(" "))
+            self._indexes[pos] = {lemma: rest for lemma, _, rest in lines}
+            path = self.folder / f"{POS[pos]}.exc"
+            self._exceptions[pos] = self._read_exceptions(path)
+        return self._indexes[pos]
+
+    def _offsets(self, pos: str, lemma: str) -> tuple[int, ...]:
+        """The synset offsets of `lemma`, most frequent sense first: the index line's last `synset_cnt` fields."""
+        fields = self._index(pos)[lemma].split()
+        count = int(fields[1])
+        return tuple(int(f) for f in fields[-count:])
 
     @staticmethod
     def _read_exceptions(path: Path) -> dict[str, tuple[str, ...]]:
@@ -95,7 +97,7 @@ class WordNet:
     def base_forms(self, word: str, pos: str) -> list[str]:
         """The lemmas `word` may be an inflection of as `pos`, the word itself first (WordNet's morphy)."""
         word = word.lower().replace(" ", "_")
-        index = self._index[pos]
+        index = self._index(pos)
         forms = [word] if word in index else []
         forms += [base for base in self._exceptions[pos].get(word, ()) if base in index]
         for ending, replacement in SUFFIXES[pos]:
@@ -110,19 +112,17 @@ class WordNet:
 
     def senses(self, word: str, pos: str) -> list[Synset]:
         """The synsets of `word` (any inflection) as `pos`, most frequent first."""
-        return [self.synset(pos, o) for base in self.base_forms(word, pos) for o in self._index[pos][base]]
+        return [self.synset(pos, o) for base in self.base_forms(word, pos) for o in self._offsets(pos, base)]
 
     def synset(self, pos: str, offset: int) -> Synset:
         return _synset(self, pos, offset)
 
     def _line(self, pos: str, offset: int) -> str:
         if pos not in self._data:
-            self._data[pos] = _lines_by_offset((self.folder / f"data.{POS[pos]}").read_bytes())
-        data, offsets, starts = self._data[pos]
-        at = bisect_left(offsets, offset)
-        if at == len(offsets) or offsets[at] != offset:
-            raise KeyError(f"no synset at {offset} in data.{POS[pos]}")
-        start = starts[at]
+            with open(self.folder / f"data.{POS[pos]}", "rb") as handle:
+                self._data[pos] = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        data = self._data[pos]
+        start = _line_start(data, offset)
         return data[start : data.find(b"\n", start)].decode("utf-8").rstrip("\r")
 
     def parse(self, pos: str, offset: int) -> Synset:
@@ -158,19 +158,29 @@ class WordNet:
     def named(self, sense: str) -> Synset:
         """A synset by its usual name, "lemma.pos.NN" ("car.n.01": the first noun sense of "car")."""
         lemma, pos, number = sense.rsplit(".", 2)
-        offsets = self._index[pos].get(lemma, ())
+        offsets = self._offsets(pos, lemma) if lemma in self._index(pos) else ()
         if not 1 <= int(number) <= len(offsets):
             raise KeyError(f"WordNet has no sense {sense}")
         return self.synset(pos, offsets[int(number) - 1])
 
 
-def _lines_by_offset(data: bytes) -> tuple[bytes, array[int], array[int]]:
-    """Each synset line's offset (its first field) and where it starts in `data`, in the file's order (sorted)."""
-    offsets, starts = array("q"), array("q")
-    for match in re.finditer(rb"^(\d{8}) ", data, flags=re.MULTILINE):
-        offsets.append(int(match.group(1)))
-        starts.append(match.start())
-    return data, offsets, starts
+def _line_start(data: mmap.mmap, offset: int) -> int:
+    """Where the synset line at WordNet `offset` starts in `data`. The offsets count one byte per line end and the
+    sdist's files have two (CRLF), so a line sits `offset` plus (lines before it) bytes in: start at `offset` and
+    jump ahead by how far short each line found falls, never past the target (a few jumps)."""
+    at = offset
+    while True:
+        start = data.rfind(b"\n", 0, at) + 1 if at > 0 else 0
+        if start < at:
+            start = data.find(b"\n", at) + 1  # the next whole line
+        if start <= 0 or start >= len(data):
+            raise KeyError(f"no synset at {offset}")
+        found = int(data[start : start + 8])
+        if found == offset:
+            return start
+        if found > offset:
+            raise KeyError(f"no synset at {offset}")
+        at = start + (offset - found)
 
 
 @lru_cache(maxsize=65536)
