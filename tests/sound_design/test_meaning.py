@@ -79,3 +79,16 @@ def test_a_sound_verb_by_meaning_lets_a_known_source_sound() -> None:
     assert _read("The dishwasher thunders through its cycle.") == ["machine"]  # a verb after its subject
     assert _read("Her voice softens.") == []
     assert _read("The hall is muffled and warm.") == []
+
+
+def test_a_continuous_sound_starting_is_heard_and_nothing_else_starting_is() -> None:
+    assert _read("A compressor kicks in at the back of the shop.") == ["machine"]
+    assert _read("The generator starts up again.") == ["machine"]
+    assert _read("The pile driver starts up again.") == ["machine"]  # a source only WordNet places
+    assert _read("She starts to speak.") == []
+    assert _read("The meeting starts at nine.") == []
+    assert _read("The generator cuts out.") == []  # a stop
+
+
+def test_a_verb_after_and_shares_a_subject_only_wordnet_places() -> None:
+    assert _read("A spanner slips from his fingers and rings on the concrete.") == ["impact"]  # not a phone

@@ -29,9 +29,8 @@ class Category:
 @dataclass(frozen=True)
 class Sense:
     """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, vocal, stride, soft,
-    surface, motion, stop, negator, silence, figurative, person, speech, heard_after, not_a_sound, repeat; and meant,
-    a thing only WordNet places (sound_design/meaning.py). `value` is a
-    category name, a repeat count, or ""."""
+    surface, motion, stop, start, negator, silence, figurative, person, speech, heard_after, not_a_sound, repeat; and
+    meant, a thing only WordNet places (sound_design/meaning.py). `value` is a category name, a repeat count, or ""."""
 
     kind: str
     value: str = ""
@@ -124,6 +123,8 @@ def load_lexicon() -> Lexicon:
         add(phrase, Sense("negator"), inflect=False)
     for phrase in raw["negation"]["stops"]:
         add(phrase, Sense("stop"))
+    for phrase in raw["sound_words"].get("starts", ()):
+        add(phrase, Sense("start"))
     for word in raw["negation"]["silence"]:
         add(word, Sense("silence"))
     for word in raw["figurative"]["subjects"]:

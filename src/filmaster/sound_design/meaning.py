@@ -122,3 +122,9 @@ def is_plural_noun(word: str) -> bool:
 @lru_cache(maxsize=8192)
 def is_voice(word: str) -> bool:
     return meanings().is_voice(word)
+
+
+@lru_cache(maxsize=8192)
+def may_be_a_verb(word: str) -> bool:
+    """Whether WordNet knows `word` (any inflection) as a verb."""
+    return meanings().wordnet.knows(word, "v")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import OTHER, PERSON, Lexicon, Sense
-from .meaning import is_plural_noun, is_sound_verb, is_voice, noun_category
+from .meaning import is_plural_noun, is_sound_verb, is_voice, may_be_a_verb, noun_category
 
 WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
 WINDOW_AFTER = 4  # and forward ("the lift pings and its doors slide")
@@ -121,16 +121,21 @@ def _a_thing_by_meaning(lexicon: Lexicon, words: list[str], at: int) -> tuple[in
         if n == 1 and _a_noun_follows(lexicon, words, at + 1):
             return 0, ()  # "fish boxes slap down": the first noun of a compound is not the thing
         category = noun_category(" ".join(phrase), whole=True)
-        if category is not None and category != PERSON:
+        if category is not None and category != PERSON:  # a person's sounds are their doing
             return n, (Sense("meant", category),)
     return 0, ()
 
 
 def _a_noun_follows(lexicon: Lexicon, words: list[str], at: int) -> bool:
-    """Whether word `at` is a noun the lexicon does not read otherwise (the head of a compound)."""
+    """Whether word `at` is a noun the lexicon does not read otherwise (the head of a compound): "fish boxes slap",
+    not "a spanner slips from": a word that may be a verb is a noun only when a verb follows it."""
     if at >= len(words) or not words[at].isalpha() or lexicon.senses_at(words, at)[0]:
         return False
-    return noun_category(words[at], whole=True) is not None or is_plural_noun(words[at])
+    if noun_category(words[at], whole=True) is None and not is_plural_noun(words[at]):
+        return False
+    if not may_be_a_verb(words[at]):
+        return True
+    return at + 1 < len(words) and (lexicon.senses_at(words, at + 1)[0] > 0 or is_sound_verb(words[at + 1], True))
 
 
 def _as_source(mark: Mark) -> Mark:
@@ -165,6 +170,10 @@ def _resolve(
         s = None
     if "stride" in mark.senses and (s == "crowd" or (s is None and any(m.has("person") for m in before))):
         return "footsteps"  # "the guests clatter down the stairs"
+    if set(mark.senses) == {"start"}:  # "the compressor kicks in": heard only from a continuous sound's source
+        return s if s and continuous.get(s) else None
+    if "vocal" in mark.senses and s == "crowd":
+        return s  # "the fans shout", "photographers jostle, shouting questions": many voices are a crowd
     no_other_source = source is None or source is mark
     if no_other_source and "vocal" in mark.senses and (spoken or any(m.has("person") for m in before)):
         return None  # "barking over the din": the speaker's delivery; "he growls": the man, not a dog
@@ -206,7 +215,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
     sources = [m for m in marks if m.source]
     meant = [m for m in marks if m.has("meant")]  # things only WordNet places: a subject when no source is found
-    sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion") and not m.has("stop")]
+    sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion", "start") and not m.has("stop")]
 
     def negated(mark: Mark) -> bool:
         return any(m.has("negator") and 0 < mark.first - m.last <= NEGATION_REACH for m in marks)
@@ -267,8 +276,10 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 )
             if linked is None:  # "a pile driver thumps", "a nuthatch trills": the thing WordNet places
                 start = _clause_start(words, mark)
+                if _shares_the_subject(words, mark):
+                    start = 0  # "a spanner slips … and rings": the sentence's subject
                 subject = [m for m in meant if start <= m.first < mark.first and not _in_a_phrase(words, m)]
-                linked = _as_source(subject[-1]) if subject else None
+                linked = _as_source(subject[-1] if start else subject[0]) if subject else None
             if linked is None and mark.source:
                 linked = mark  # "the spray", "a crash": the word names its own thing
         if linked is not None and negated(linked):
@@ -409,5 +420,5 @@ def has_sound_word(lexicon: Lexicon, text: str) -> bool:
     """Whether the lexicon knows a sound word in `text`: if it found no sound there, none was named (a negation,
     a figure of speech, a person's doing), and no other reader should find one."""
     _, marks = _marks(lexicon, text)
-    kinds = ("call", "manner", "voiced", "motion", "heard", "stop", "negator", "silence", "not_a_sound")
+    kinds = ("call", "manner", "voiced", "motion", "heard", "stop", "start", "negator", "silence", "not_a_sound")
     return any(m.has(*kinds) for m in marks)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # Not "its" or "their": a part of a thing already named ("its wheels squeal") is that thing's sound.
 DETERMINERS = ("a", "an", "the", "his", "her", "our", "my", "your", "some", "another", "every")
 MAX_PHRASE_WORDS = 3  # a longer run of unknown words before a verb is a clause, not a thing
-SOUNDING = ("call", "manner", "voiced", "motion", "stride")
+SOUNDING = ("call", "manner", "voiced", "motion", "stride", "start")
 # A sentence with any of these says why it names no sound (a negation, a figure of speech, a person's doing).
 SILENT_REASONS = ("negator", "stop", "silence", "figurative", "person", "speech", "not_a_sound")
 
