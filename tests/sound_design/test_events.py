@@ -1,7 +1,7 @@
 """Which sounds the screenplay names: measured with the real MiniLM embedder against a hand-labelled list
 (tests/data/sound_labels.json) of four sets of screenplays: the examples, an unseen screenplay and the development
-screenplays the finder was improved on, and two held-out screenplays written and labelled before the finder's last
-change (issue 13) and never tuned on."""
+screenplays the finder was improved on, and held-out screenplays written and labelled after the finder's last
+change (issue 13) and never tuned on (none between a measure and the next fresh pair)."""
 
 from __future__ import annotations
 
