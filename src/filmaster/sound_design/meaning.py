@@ -128,3 +128,9 @@ def is_voice(word: str) -> bool:
 def may_be_a_verb(word: str) -> bool:
     """Whether WordNet knows `word` (any inflection) as a verb."""
     return meanings().wordnet.knows(word, "v")
+
+
+@lru_cache(maxsize=8192)
+def may_be_an_adjective(word: str) -> bool:
+    """Whether WordNet knows `word` as an adjective ("calm", "main", "automatic")."""
+    return meanings().wordnet.knows(word, "a")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import OTHER, PERSON, Lexicon, Sense
-from .meaning import is_plural_noun, is_sound_verb, is_voice, may_be_a_verb, noun_category
+from .meaning import is_plural_noun, is_sound_verb, is_voice, may_be_a_verb, may_be_an_adjective, noun_category
 
 WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
 WINDOW_AFTER = 4  # and forward ("the lift pings and its doors slide")
@@ -118,12 +118,28 @@ def _a_thing_by_meaning(lexicon: Lexicon, words: list[str], at: int) -> tuple[in
             continue
         if n == 2 and lexicon.senses_at(words, at + 1)[0]:
             continue  # "pile driver" is one thing; "tumble dryer" is the lexicon's
-        if n == 1 and _a_noun_follows(lexicon, words, at + 1):
-            return 0, ()  # "fish boxes slap down": the first noun of a compound is not the thing
+        if n == 1 and (_a_noun_follows(lexicon, words, at + 1) or not _used_as_a_noun(words, at)):
+            return 0, ()  # "fish boxes slap down": the first noun of a compound; "Dev watches": a verb
         category = noun_category(" ".join(phrase), whole=True)
         if category is not None and category != PERSON:  # a person's sounds are their doing
             return n, (Sense("meant", category),)
     return 0, ()
+
+
+QUANTIFIERS = ("some", "several", "many", "few", "two", "three", "four", "both", "all", "these", "those", "no")
+
+
+def _used_as_a_noun(words: list[str], at: int) -> bool:
+    """Whether a word WordNet knows as a noun is used as one here, by the word's form and the word before it:
+    not a participle ("scattering"), an adjective ("calm", "main") or a verb with its subject before it ("the
+    sea billows", "Dev watches"); "-s" after an article, a quantifier or at the start is a plural noun ("two
+    tugs", "Tugs nudge the tanker")."""
+    word = words[at]
+    if word.endswith("ing") or may_be_an_adjective(word):
+        return False
+    if not (word.endswith("s") and may_be_a_verb(word)):
+        return True
+    return at == 0 or words[at - 1] in ARTICLES or words[at - 1] in QUANTIFIERS
 
 
 def _a_noun_follows(lexicon: Lexicon, words: list[str], at: int) -> bool:
