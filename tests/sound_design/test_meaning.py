@@ -77,6 +77,12 @@ def test_things_the_lexicon_lacks_sound_in_their_own_category() -> None:
     assert _read("Fish boxes slap down onto the wet concrete.") == ["impact"]  # a compound's first noun is no thing
 
 
+def test_a_thing_wordnet_places_is_silent_without_a_sound_word() -> None:
+    assert _read("Rosa parks the hatchback by the kerb.") == []
+    assert _read("The forklift sits idle by the loading bay.") == []  # idle, not idling
+    assert _read("Two tugs wait at the harbour mouth.") == []
+
+
 def test_a_sound_verb_by_meaning_lets_a_known_source_sound() -> None:
     assert _read("The radiator glugs.") == ["machine"]
     assert _read("The dishwasher thunders through its cycle.") == ["machine"]  # a verb after its subject
