@@ -256,7 +256,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         if _named_as_a_noun(words, mark) and not mark.calls and mark.senses.get("voiced"):
             events.append((mark.senses["voiced"], [mark]))  # "with a thunk", "the clang": the sound itself
             continue
-        if mark.source and (mark.calls or "heard" in mark.senses) and not _verb_of(sources, words, mark):
+        if mark.source and (mark.calls or ("heard" in mark.senses and not _verb_of(sources, words, mark))):
             linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
         else:
             near = [
