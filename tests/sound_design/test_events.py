@@ -170,6 +170,7 @@ def test_a_source_heard_over_speech_is_heard() -> None:
     assert _read("shouting over the traffic") == [("vehicle", "traffic")]
     assert _read("over the engine") == [("engine", "engine")]  # a parenthetical: the line is spoken over it
     assert _read("She looks over the engine.") == []
+    assert _read("shouting over the music") == []  # heard, in no category: no effect (it used to raise KeyError)
     assert _read("Gulls wheel over the grey water.") == [("birds", "Gulls")]
 
 

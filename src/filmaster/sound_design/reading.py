@@ -241,7 +241,8 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
 
     # A source is heard by itself after "shouting over the …", "(over the engine)" or "the sound of …".
     for i, mark in enumerate(marks):
-        if mark.has("source") and not mark.has("heard"):
+        # A thing in no category ("over the music") is heard, and is no effect: it never becomes one.
+        if mark.has("source") and mark.senses["source"] != OTHER and not mark.has("heard"):
             lead = [m for m in marks[:i] if m.has("heard_after") and mark.first - m.last <= 3]
             spoken_over = any(m.first == 0 or any(s.has("speech") for s in marks[:i]) for m in lead)
             if spoken_over or any(m.last > m.first for m in lead):
