@@ -1,7 +1,7 @@
 """Which sounds the screenplay names: measured with the real MiniLM embedder against a hand-labelled list
 (tests/data/sound_labels.json) of four sets of screenplays: the examples, an unseen screenplay and the development
-screenplays the finder was improved on, and two held-out screenplays written and labelled before the finder's last
-change (issue 13) and never tuned on."""
+screenplays the finder was improved on, and held-out screenplays written and labelled after the finder's last
+change (issue 13) and never tuned on (none between a measure and the next fresh pair)."""
 
 from __future__ import annotations
 
@@ -42,16 +42,18 @@ def finder(embedder: MiniLMEmbeddingBackend) -> SoundFinder:
     return SoundFinder(embedder)
 
 
-# The held-out screenplays (a fishing harbour at night, a school kitchen) were written and labelled before the
-# finder's last change and measured once before it and once after; the finder misses the floor there
-# (docs/benchmarks.md "Named sounds"): a strict xfail, so reaching it removes the mark.
-HELD_OUT_BELOW = pytest.mark.xfail(strict=True, reason="held-out 0.781 / 0.862 < 0.90 (docs/benchmarks.md)")
+# Held-out screenplays are written and labelled after the finder's last change and measured once; every pair so far
+# missed the floor there (docs/benchmarks.md "Named sounds"): a strict xfail, so reaching it removes the mark. The
+# set is empty between a measure (the measured pair moves to development) and the next fresh pair.
+HELD_OUT_BELOW = pytest.mark.xfail(strict=True, reason="held-out (heldout6_*) 0.733 / 0.786 < 0.90 (docs/benchmarks.md)")
 
 
 @pytest.mark.parametrize(
     "set_name", [pytest.param(name, marks=HELD_OUT_BELOW) if name == "held-out" else name for name in LABELS]
 )
 def test_named_sounds_reach_90_percent_recall_and_precision(finder: SoundFinder, set_name: str) -> None:
+    if not LABELS[set_name]:
+        pytest.skip(f"no {set_name} screenplay labelled yet")
     whole: Counter[str] = Counter()
     for name, rows in LABELS[set_name].items():
         counts = tally(finder, rows)
@@ -168,6 +170,7 @@ def test_a_source_heard_over_speech_is_heard() -> None:
     assert _read("shouting over the traffic") == [("vehicle", "traffic")]
     assert _read("over the engine") == [("engine", "engine")]  # a parenthetical: the line is spoken over it
     assert _read("She looks over the engine.") == []
+    assert _read("shouting over the music") == []  # heard, in no category: no effect (it used to raise KeyError)
     assert _read("Gulls wheel over the grey water.") == [("birds", "Gulls")]
 
 

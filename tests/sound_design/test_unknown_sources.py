@@ -27,12 +27,12 @@ def test_an_unknown_source_takes_the_category_of_the_nearest_thing_by_meaning(
     finder: SoundFinder, embedder: MiniLMEmbeddingBackend
 ) -> None:
     assert finder.sources is not None
-    line = "A concrete mixer churns by the gate."
-    assert SoundFinder().find(line) == []  # the lexicon alone has no concrete mixer
-    assert [s.category for s in finder.find(line)] == ["machine"]
+    # What WordNet cannot place is compared by meaning with what the lexicon lists (MiniLM).
     nearest = SourceMatcher(LEXICON, embedder, 0.0).nearest(["dishwashing machine", "hatchback"])
-    assert nearest[0][0] == "machine" and nearest[0][1] >= finder.sources.threshold
-    assert nearest[1][1] < finder.sources.threshold  # "a hatchback" is nearest a door: too far to be trusted
+    assert nearest[0][0] == "machine" and nearest[0][1] >= 0.85
+    assert nearest[1][1] < 0.85  # "a hatchback" is nearest a door: the embedding is not to be trusted there
+    # WordNet places both (meaning.py), so cross-validation now keeps the embedding for near-identical wordings only
+    assert finder.sources.threshold >= 0.9
 
 
 def test_a_source_far_from_everything_the_lexicon_knows_stays_silent(finder: SoundFinder) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from itertools import product
 
 MAX_PHRASE = 4  # words in the longest lexicon phrase
 OTHER = "-"  # the category of a thing that sounds in none of the categories (a fox, the radio)
+PERSON = "person"  # a human being: a sound word on one is their doing (meaning.py)
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,8 @@ class Category:
 @dataclass(frozen=True)
 class Sense:
     """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, vocal, stride, soft,
-    surface, motion, stop, negator, silence, figurative, person, speech, heard_after, not_a_sound, repeat. `value` is a
-    category name, a repeat count, or ""."""
+    surface, motion, stop, start, negator, silence, figurative, person, speech, heard_after, not_a_sound, repeat; and
+    meant, a thing only WordNet places (sound_design/meaning.py). `value` is a category name, a repeat count, or ""."""
 
     kind: str
     value: str = ""
@@ -40,6 +41,8 @@ class Lexicon:
     categories: tuple[Category, ...]
     phrases: dict[tuple[str, ...], tuple[Sense, ...]]
     other_things: tuple[str, ...] = ()  # things that sound in no category (a fox, the radio)
+    # WordNet synsets ("car.n.01") whose hyponyms are heard as a category, OTHER, or a person (meaning.py)
+    wordnet_anchors: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def senses_at(self, words: list[str], at: int) -> tuple[int, tuple[Sense, ...]]:
         """The longest lexicon phrase starting at word `at`: its length in words and its senses (0, () if none)."""
@@ -120,6 +123,8 @@ def load_lexicon() -> Lexicon:
         add(phrase, Sense("negator"), inflect=False)
     for phrase in raw["negation"]["stops"]:
         add(phrase, Sense("stop"))
+    for phrase in raw["sound_words"].get("starts", ()):
+        add(phrase, Sense("start"))
     for word in raw["negation"]["silence"]:
         add(word, Sense("silence"))
     for word in raw["figurative"]["subjects"]:
@@ -140,8 +145,12 @@ def load_lexicon() -> Lexicon:
     too_long = [w for w in table if len(w) > MAX_PHRASE]
     if too_long:
         raise ValueError(f"lexicon phrases longer than {MAX_PHRASE} words: {too_long[:3]}")
+    anchors = {name: tuple(spec.get("wordnet", ())) for name, spec in raw["categories"].items()}
+    anchors[OTHER] = tuple(raw["others"].get("wordnet", ()))
+    anchors[PERSON] = tuple(raw["figurative"].get("wordnet_people", ()))
     return Lexicon(
         tuple(categories),
         {wording: tuple(senses) for wording, senses in table.items()},
         tuple(raw["others"]["sources"]),
+        anchors,
     )

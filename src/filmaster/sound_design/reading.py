@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import OTHER, Lexicon
+from .lexicon import OTHER, PERSON, Lexicon, Sense
+from .meaning import is_plural_noun, is_sound_verb, is_voice, may_be_a_verb, may_be_an_adjective, noun_category
 
 WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
 WINDOW_AFTER = 4  # and forward ("the lift pings and its doors slide")
@@ -78,6 +79,10 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
     at = 0
     while at < len(words):
         n, senses = lexicon.senses_at(words, at)
+        if n == 0 and _a_sound_verb_by_meaning(words, at):  # "the radiator glugs": WordNet says the verb sounds
+            n, senses = 1, (Sense("voiced"), Sense("vocal")) if is_voice(words[at]) else (Sense("voiced"),)
+        if n == 0:
+            n, senses = _a_thing_by_meaning(lexicon, words, at)  # "a hatchback", "a pile driver", "the beagle"
         if n == 0:
             at += 1
             continue
@@ -88,6 +93,70 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
         marks.append(mark)
         at += n
     return words, [m for m in marks if not _modifies_a_noun(words, marks, m)]  # "the crash barrier", "a spray gun"
+
+
+VERB_BEFORE = ("to", "he", "she", "they", "it", "we", "i", "you", "who", "which", "that")  # "it hisses", "to hum"
+ARTICLES = ("a", "an", "the", "his", "her", "its", "their", "my", "our", "your", "this", "that")
+
+
+def _a_sound_verb_by_meaning(words: list[str], at: int) -> bool:
+    """A word the lexicon lacks, used as a verb (no article before it), that WordNet says makes a sound."""
+    word = words[at]
+    if len(word) < 3 or not word.isalpha() or (at > 0 and words[at - 1] in ARTICLES):
+        return False
+    return is_sound_verb(word, at > 0 and is_plural_noun(words[at - 1]))
+
+
+def _a_thing_by_meaning(lexicon: Lexicon, words: list[str], at: int) -> tuple[int, tuple[Sense, ...]]:
+    """A noun (or a two-word compound) the lexicon lacks that WordNet places in a category or in none: a source,
+    like the lexicon's own ("the hatchback rattles past" is a vehicle). Not after a word that makes it a verb."""
+    if at > 0 and words[at - 1] in VERB_BEFORE:
+        return 0, ()
+    for n in (2, 1):
+        phrase = words[at : at + n]
+        if len(phrase) < n or not all(w.isalpha() and len(w) > 2 for w in phrase):
+            continue
+        if n == 2 and lexicon.senses_at(words, at + 1)[0]:
+            continue  # "pile driver" is one thing; "tumble dryer" is the lexicon's
+        if n == 1 and (_a_noun_follows(lexicon, words, at + 1) or not _used_as_a_noun(words, at)):
+            return 0, ()  # "fish boxes slap down": the first noun of a compound; "Dev watches": a verb
+        category = noun_category(" ".join(phrase), whole=True)
+        if category is not None and category != PERSON:  # a person's sounds are their doing
+            return n, (Sense("meant", category),)
+    return 0, ()
+
+
+QUANTIFIERS = ("some", "several", "many", "few", "two", "three", "four", "both", "all", "these", "those", "no")
+
+
+def _used_as_a_noun(words: list[str], at: int) -> bool:
+    """Whether a word WordNet knows as a noun is used as one here, by the word's form and the word before it:
+    not a participle ("scattering"), an adjective ("calm", "main") or a verb with its subject before it ("the
+    sea billows", "Dev watches"); "-s" after an article, a quantifier or at the start is a plural noun ("two
+    tugs", "Tugs nudge the tanker")."""
+    word = words[at]
+    if word.endswith("ing") or may_be_an_adjective(word):
+        return False
+    if not (word.endswith("s") and may_be_a_verb(word)):
+        return True
+    return at == 0 or words[at - 1] in ARTICLES or words[at - 1] in QUANTIFIERS
+
+
+def _a_noun_follows(lexicon: Lexicon, words: list[str], at: int) -> bool:
+    """Whether word `at` is a noun the lexicon does not read otherwise (the head of a compound): "fish boxes slap",
+    not "a spanner slips from": a word that may be a verb is a noun only when a verb follows it."""
+    if at >= len(words) or not words[at].isalpha() or lexicon.senses_at(words, at)[0]:
+        return False
+    if noun_category(words[at], whole=True) is None and not is_plural_noun(words[at]):
+        return False
+    if not may_be_a_verb(words[at]):
+        return True
+    return at + 1 < len(words) and (lexicon.senses_at(words, at + 1)[0] > 0 or is_sound_verb(words[at + 1], True))
+
+
+def _as_source(mark: Mark) -> Mark:
+    mark.senses["source"] = mark.senses["meant"]
+    return mark
 
 
 def _shares_the_subject(words: list[str], mark: Mark) -> bool:
@@ -117,6 +186,10 @@ def _resolve(
         s = None
     if "stride" in mark.senses and (s == "crowd" or (s is None and any(m.has("person") for m in before))):
         return "footsteps"  # "the guests clatter down the stairs"
+    if set(mark.senses) == {"start"}:  # "the compressor kicks in": heard only from a continuous sound's source
+        return s if s and continuous.get(s) else None
+    if "vocal" in mark.senses and s == "crowd":
+        return s  # "the fans shout", "photographers jostle, shouting questions": many voices are a crowd
     no_other_source = source is None or source is mark
     if no_other_source and "vocal" in mark.senses and (spoken or any(m.has("person") for m in before)):
         return None  # "barking over the din": the speaker's delivery; "he growls": the man, not a dog
@@ -157,7 +230,8 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
     sources = [m for m in marks if m.source]
-    sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion") and not m.has("stop")]
+    meant = [m for m in marks if m.has("meant")]  # things only WordNet places: a subject when no source is found
+    sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion", "start") and not m.has("stop")]
 
     def negated(mark: Mark) -> bool:
         return any(m.has("negator") and 0 < mark.first - m.last <= NEGATION_REACH for m in marks)
@@ -167,7 +241,8 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
 
     # A source is heard by itself after "shouting over the …", "(over the engine)" or "the sound of …".
     for i, mark in enumerate(marks):
-        if mark.has("source") and not mark.has("heard"):
+        # A thing in no category ("over the music") is heard, and is no effect: it never becomes one.
+        if mark.has("source") and mark.senses["source"] != OTHER and not mark.has("heard"):
             lead = [m for m in marks[:i] if m.has("heard_after") and mark.first - m.last <= 3]
             spoken_over = any(m.first == 0 or any(s.has("speech") for s in marks[:i]) for m in lead)
             if spoken_over or any(m.last > m.first for m in lead):
@@ -182,7 +257,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         if _named_as_a_noun(words, mark) and not mark.calls and mark.senses.get("voiced"):
             events.append((mark.senses["voiced"], [mark]))  # "with a thunk", "the clang": the sound itself
             continue
-        if mark.source and (mark.calls or "heard" in mark.senses):
+        if mark.source and (mark.calls or ("heard" in mark.senses and not _verb_of(sources, words, mark))):
             linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
         else:
             near = [
@@ -216,6 +291,12 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 linked = next(
                     (m for m in sources if start <= m.first < mark.first and _may_sound(m, silenced, words)), None
                 )
+            if linked is None:  # "a pile driver thumps", "a nuthatch trills": the thing WordNet places
+                start = _clause_start(words, mark)
+                if _shares_the_subject(words, mark):
+                    start = 0  # "a spanner slips … and rings": the sentence's subject
+                subject = [m for m in meant if start <= m.first < mark.first and not _in_a_phrase(words, m)]
+                linked = _as_source(subject[-1] if start else subject[0]) if subject else None
             if linked is None and mark.source:
                 linked = mark  # "the spray", "a crash": the word names its own thing
         if linked is not None and negated(linked):
@@ -301,6 +382,15 @@ def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     return subject and verb is not None and verb.has("call", "voiced", "motion", "manner")
 
 
+def _verb_of(sources: list[Mark], words: list[str], mark: Mark) -> Mark | None:
+    """The source right before a sound that is also a verb, inflected as one ("the dishwasher thunders", "the
+    river roars"): that source is the subject that sounds, and the word says how, not what ("thunder")."""
+    word = words[mark.last]
+    if mark.first == 0 or not word.endswith(("s", "ed", "ing")) or word in ("s", "ed", "ing"):
+        return None
+    return next((m for m in sources if m.last == mark.first - 1 and m is not mark and not m.has("heard")), None)
+
+
 def _may_sound(source: Mark, silenced: set[int], words: list[str]) -> bool:
     """Whether a source can be the subject that sounds: not read as silent, not a place ("over the door")."""
     return id(source) not in silenced and not _in_a_phrase(words, source)
@@ -347,5 +437,5 @@ def has_sound_word(lexicon: Lexicon, text: str) -> bool:
     """Whether the lexicon knows a sound word in `text`: if it found no sound there, none was named (a negation,
     a figure of speech, a person's doing), and no other reader should find one."""
     _, marks = _marks(lexicon, text)
-    kinds = ("call", "manner", "voiced", "motion", "heard", "stop", "negator", "silence", "not_a_sound")
+    kinds = ("call", "manner", "voiced", "motion", "heard", "stop", "start", "negator", "silence", "not_a_sound")
     return any(m.has(*kinds) for m in marks)

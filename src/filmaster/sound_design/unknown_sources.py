@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .lexicon import OTHER, Lexicon
-from .reading import CLAUSE_BREAKS, PREPOSITIONS, _marks
+from .meaning import is_plural_noun
+from .reading import CLAUSE_BREAKS, PREPOSITIONS, PRONOUNS, _marks
 
 if TYPE_CHECKING:
     from ..backends.embed.base import EmbeddingBackend
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 # Not "its" or "their": a part of a thing already named ("its wheels squeal") is that thing's sound.
 DETERMINERS = ("a", "an", "the", "his", "her", "our", "my", "your", "some", "another", "every")
 MAX_PHRASE_WORDS = 3  # a longer run of unknown words before a verb is a clause, not a thing
-SOUNDING = ("call", "manner", "voiced", "motion", "stride")
+SOUNDING = ("call", "manner", "voiced", "motion", "stride", "start")
 # A sentence with any of these says why it names no sound (a negation, a figure of speech, a person's doing).
 SILENT_REASONS = ("negator", "stop", "silence", "figurative", "person", "speech", "not_a_sound")
 
@@ -34,6 +35,14 @@ def unknown_subject(lexicon: Lexicon, sentence: str) -> str | None:
     if sounding is None or any(m.source and m.first < sounding.first for m in marks):
         return None  # a known subject was read, and found silent
     start = next((i for i in range(sounding.first - 1, -1, -1) if words[i] in DETERMINERS), None)
+    opening = words[: sounding.first]
+    if (
+        start is None
+        and 0 < len(opening) <= MAX_PHRASE_WORDS
+        and not any(w in PRONOUNS for w in opening)  # "its wheels squeal": a part of a thing already named
+        and is_plural_noun(opening[-1])
+    ):
+        start = -1  # "Halyards clank against the masts": a plural subject opens the sentence without a determiner
     if start is None:
         return None
     phrase = words[start + 1 : sounding.first]
@@ -42,7 +51,7 @@ def unknown_subject(lexicon: Lexicon, sentence: str) -> str | None:
     if start > 0 and words[start - 1] in PREPOSITIONS:
         return None  # "slips from his fingers and rings": a place or a holder, not the subject
     # Only a material may modify it ("a concrete mixer"); any other lexicon word makes it no unknown thing.
-    if any(m.first < sounding.first and m.last > start and not m.has("surface") for m in marks):
+    if any(m.first < sounding.first and m.last > start and not m.has("surface", "meant") for m in marks):
         return None
     return " ".join(phrase)
 
