@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from filmaster.errors import FilmasterError, InputError, ParseError
@@ -130,3 +130,28 @@ def test_the_fdx_reader_refuses_any_bytes_in_one_line(data: bytes) -> None:
         parse_fdx(data, "fuzz.fdx")
     except FilmasterError as exc:
         assert "\n" not in str(exc) and str(exc).startswith("fuzz.fdx"), str(exc)
+
+
+# The sound finder reads every action line a user writes: built from the words of the labelled screenplays (so
+# sound words, sources, negations, "over the", "twice" and punctuation meet in any order), no line may crash it.
+# "shouting over the music" once raised KeyError in `make` (a thing in no category, heard over speech).
+_SCREENPLAY_WORDS = sorted(
+    {
+        word
+        for path in sorted((BAD.parent).glob("*.fountain")) + sorted(TINY.parent.glob("*.fountain"))
+        for word in re.findall(r"[A-Za-z']+|[.,;:!?()-]", path.read_text())
+    }
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_SCREENPLAY_WORDS), max_size=30).map(" ".join))
+@example("shouting over the music")
+def test_the_sound_finder_never_crashes_on_a_line(text: str) -> None:
+    from filmaster.sound_design.events import SoundFinder
+    from filmaster.sound_design.lexicon import load_lexicon
+
+    CATEGORIES = {category.name for category in load_lexicon().categories}
+
+    for sound in SoundFinder(None).find(text):
+        assert sound.category in CATEGORIES and sound.words and 0 <= sound.position <= 1 and sound.count >= 1
