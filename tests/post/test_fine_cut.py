@@ -10,10 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from filmaster.audio.wavio import read_wav
 from filmaster.config import load_config
-from filmaster.model import Cut, EditDecisions, SoundPlan
+from filmaster.model import Critique, Cut, EditDecisions, SoundPlan
 from filmaster.pipeline import MakeResult, make_film
 from filmaster.post.fine_cut import J_CUT_MAX_S
 from filmaster.post.handles import HANDLE_S, played_spans
@@ -46,6 +48,44 @@ def test_shot_lengths_vary_and_follow_intensity_in_the_pixels(made: tuple[Path, 
     curve = intensity_curve(film.plan)
     hot, calm = max(curve, key=curve.__getitem__), min(curve, key=curve.__getitem__)
     assert asl[hot] <= 0.7 * asl[calm]
+
+
+def _audible_end_s(audio: np.ndarray, rate: int, floor_db: float) -> float:
+    """Seconds from the start to the last sample above `floor_db` relative to the signal's peak."""
+    level = np.abs(audio).max(axis=1) if audio.ndim == 2 else np.abs(audio)
+    loud = np.flatnonzero(level > level.max() * 10 ** (floor_db / 20))
+    return (loud[-1] + 1) / rate if loud.size else 0.0
+
+
+@pytest.fixture(scope="module")
+def ends_on_a_line(tmp_path_factory: pytest.TempPathFactory) -> MakeResult:
+    """The tiny example's first scene alone: a film whose last shot is a line of dialogue."""
+    work = tmp_path_factory.mktemp("ending")
+    source = work / "ending.fountain"
+    text = (EXAMPLES / "tiny.fountain").read_text(encoding="utf-8")
+    source.write_text(text[: text.index("EXT. STREET")], encoding="utf-8")
+    return make_film(source, work / "out", load_config(overrides=DRAFT))
+
+
+@pytest.mark.parametrize("film_name", ["made", "ends_on_a_line"])
+def test_the_last_line_finishes_and_a_beat_is_held_before_the_film_ends(
+    film_name: str, request: pytest.FixtureRequest
+) -> None:
+    """Measured on the samples: where the last word's voice stops (the line's own audio, placed where the mix lays
+    it) against where the film's sound stops (the mix's last audible sample)."""
+    film = request.getfixturevalue(film_name)
+    film = film[1] if isinstance(film, tuple) else film
+    sound = SoundPlan.load(film.out / ".filmaster" / "sound.json")
+    lines = [c for c in sound.cues if c.kind.value == "dialogue" and c.media]
+    last_word = 0.0
+    for line in lines:
+        voice, rate = read_wav(film.out / str(line.media))
+        last_word = max(last_word, line.start_s + _audible_end_s(voice, rate, -40.0))
+    mix, rate = read_wav(film.out / "media" / "audio" / "mix.wav")
+    sound_end = _audible_end_s(mix, rate, -60.0)
+    assert sound_end - last_word >= 1.0, f"the last word ends {sound_end - last_word:.2f} s before the sound does"
+    critique = Critique.load(film.out / "fine_critique.json")  # the screening of the fine cut
+    assert not any(f.kind.value == "ending_drags" for f in critique.findings)
 
 
 def test_no_line_is_cut_out_of_the_picture(made: tuple[Path, MakeResult]) -> None:
