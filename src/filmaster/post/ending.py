@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 # A beat after the last word: the ~1 s pause an editor leaves before the end (a listener, and a speech recogniser
-# whose last window would otherwise cut the line, hears the line close), plus 0.2 s for the frame grid and the
-# voice's own decay. Short enough that a closing shot at the film's pace does not drag (see `weighed_ending`).
-END_HOLD_S = 1.2
+# whose last window would otherwise cut the line, hears the line close), plus ~0.5 s for a voice that runs past the
+# plan's reading time and the frame grid (with a 1.2 s hold, the_last_ferry's last word ended 0.97 s before its
+# sound; with 1.5 s, 1.22 s). Short enough that a closing shot at the film's pace does not drag
+# (see `weighed_ending`).
+END_HOLD_S = 1.5
 
 
 def closing_end_s(start_s: float, end_s: float, content_end_s: float, take_s: float) -> float:
