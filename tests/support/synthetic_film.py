@@ -103,7 +103,7 @@ def one_take(project: Project, minutes: float) -> tuple[SoundPlan, Cut]:
     return SoundPlan(cues=sorted(cues, key=lambda c: c.start_s)), _cut(seconds)
 
 
-def whole_film_master(sound: SoundPlan, cut: Cut, project: Project, start_gain_db: float | None = None) -> np.ndarray:
+def whole_film_master(sound: SoundPlan, cut: Cut, project: Project) -> np.ndarray:
     """The film's master made the way it was before blocks: every scene premixed whole in memory, the premixes
     joined and mastered at once; 16-bit PCM."""
     config = SoundConfig()
@@ -115,7 +115,7 @@ def whole_film_master(sound: SoundPlan, cut: Cut, project: Project, start_gain_d
         segments.append(Segment(_placed(origin, RATE), audio, analyse(audio, RATE)))
     total = round(cut.frames / cut.fps * RATE)
     audio, analysis = assemble(segments, total, RATE)
-    done = master(audio, analysis, config.loudness_lufs, config.true_peak_dbtp, RATE, start_gain_db=start_gain_db)
+    done = master(audio, analysis, config.loudness_lufs, config.true_peak_dbtp, RATE)
     return to_pcm16(done.audio)
 
 

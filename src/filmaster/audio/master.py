@@ -9,7 +9,7 @@ Both are exact to join: the envelope and the energy of a sample depend only on n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -30,7 +30,10 @@ from .loudness import (
 # by e^-12 in 50 ms); 50 ms after a seam, a segment's own energy equals the joined audio's to float precision.
 FILTER_SETTLE_S = 0.05
 LOUDNESS_TOLERANCE_LU = 0.05  # how close a new master lands to the target
-KEEP_GAIN_TOLERANCE_LU = 0.2  # how far the last master's gain may leave the film from the target and be kept
+# The master's gain moves in steps of 0.05 dB (a loudness change of at most 0.025 LU between steps, far under
+# what anyone hears): an edit that barely moves the film's loudness then lands on the same gain, so every stretch
+# it did not touch comes out sample-identical, while the gain stays a function of the pre-master alone.
+GAIN_STEP_DB = 0.05
 FILTER_WARMUP_S = 0.5
 LOOKAHEAD_S = 0.005  # the limiter's look-ahead
 RELEASE_S = 0.08  # how long the limiter holds a dip after a peak
@@ -116,16 +119,14 @@ def master(
     target_lufs: float,
     max_true_peak_db: float,
     sample_rate: int = 48000,
-    start_gain_db: float | None = None,
 ) -> Mastered:
     """Gain `audio` to `target_lufs` integrated loudness with its true peak held at or under `max_true_peak_db`.
 
     Limiting lowers the loudness a little, so gain and limiting alternate a few times until both hold. Each try
     is measured exactly but cheaply: from the analysis, filtering again only where the limiter acts.
 
-    `start_gain_db` (the gain of the last master of this film) is tried first and kept when it still lands within
-    0.2 LU of the target: then every stretch the edit did not touch comes out sample-identical, and the film's
-    encoder can reuse what it made of them. A bigger change of loudness is mastered anew, to within 0.05 LU.
+    The gain depends on the pre-master alone, never on what was mastered before (a film must not depend on the
+    folder's history), and moves on a grid of `GAIN_STEP_DB` (see `gain_search`).
     """
     source = np.asarray(audio, dtype=np.float32)
     base = hop_energies(analysis.energy, sample_rate)  # the pre-master's energy per 100 ms hop
@@ -133,17 +134,17 @@ def master(
     if measured == float("-inf"):  # silence (or under 400 ms) has no loudness to normalise
         peak = float(analysis.envelope.max()) if analysis.samples else 0.0
         return Mastered(source.copy(), measured, to_dbtp(peak), 0.0)
-    gain_db = target_lufs - measured if start_gain_db is None else start_gain_db
-    previous: tuple[float, float] | None = None  # (gain, loudness) of the last try, for a secant step
-    for attempt in range(8):
+    search = gain_search(measured, target_lufs)
+    gain_db = next(search)
+    while True:
         gain = 10.0 ** (gain_db / 20.0)
         regions = limiter_dips(analysis.envelope, gain, max_true_peak_db, sample_rate)
         hops = hops_under_limiting(source, regions, analysis.energy, base, gain, sample_rate)
         measured = gated_loudness(blocks_from_hops(hops, sample_rate))
-        keep = attempt == 0 and start_gain_db is not None
-        if abs(measured - target_lufs) < (KEEP_GAIN_TOLERANCE_LU if keep else LOUDNESS_TOLERANCE_LU):
+        try:
+            gain_db = search.send(measured)
+        except StopIteration:
             break
-        gain_db, previous = next_gain(gain_db, measured, target_lufs, previous)
     peak = to_dbtp(_peak_under_limiting(source, regions, analysis.envelope, gain, sample_rate))
     # The output is made once, at the gain chosen: each try above computed it only where the limiter acts.
     out = limited(source, gain, regions, 0, source.shape[0])
@@ -175,6 +176,25 @@ def limited(source: np.ndarray, gain: float, regions: Regions, lo: int, hi: int)
 def limiter_reach(sample_rate: int) -> int:
     """How many samples either side of a sample decide the limiter's gain on it (hold, look-ahead, smoothing)."""
     return round(RELEASE_S * sample_rate) + 2 * round(LOOKAHEAD_S * sample_rate) + 1
+
+
+def on_grid(gain_db: float) -> float:
+    return round(round(gain_db / GAIN_STEP_DB) * GAIN_STEP_DB, 4)
+
+
+def gain_search(unmastered_lufs: float, target_lufs: float, tries: int = 8) -> Generator[float, float, None]:
+    """The master's gain tries, on the grid: yields a gain, is sent the loudness it gave, stops at the gain to
+    keep. It starts from the pre-master's own loudness, so the result is a function of the audio alone."""
+    gain_db = on_grid(target_lufs - unmastered_lufs)
+    previous: tuple[float, float] | None = None  # (gain, loudness) of the last try, for a secant step
+    for _ in range(tries):
+        measured = yield gain_db
+        if abs(measured - target_lufs) < LOUDNESS_TOLERANCE_LU:
+            return
+        wanted, previous = next_gain(gain_db, measured, target_lufs, previous)
+        if on_grid(wanted) == gain_db:  # already the nearest step of the grid
+            return
+        gain_db = on_grid(wanted)
 
 
 def next_gain(

@@ -22,17 +22,15 @@ from .loudness import PEAK_REACH, blocks_from_hops, gated_loudness, hop_samples,
 from .master import (
     FILTER_SETTLE_S,
     FILTER_WARMUP_S,
-    KEEP_GAIN_TOLERANCE_LU,
     LOOKAHEAD_S,
-    LOUDNESS_TOLERANCE_LU,
     RELEASE_S,
     Regions,
+    gain_search,
     hops_under_limiting,
     limited,
     limiter_dips,
     limiter_reach,
     merge_spans,
-    next_gain,
     to_dbtp,
     true_runs,
 )
@@ -137,7 +135,6 @@ def master_streamed(
     *,
     memo: BlockMemo | None = None,
     key_of: Callable[..., str],
-    start_gain_db: float | None = None,
     reusable: Callable[[str, int, float, float], bool] = lambda key, lo, gain_db, trim_db: False,
     block_hops: int = BLOCK_HOPS,
 ) -> StreamedMaster:
@@ -159,18 +156,18 @@ def master_streamed(
             write(lo, hi, key, np.array(source[lo:hi]))
         peak = float(summary.peaks.max()) if summary.peaks.size else 0.0
         return StreamedMaster(measured, to_dbtp(peak), 0.0, 0.0, keys, 0)
-    gain_db = target_lufs - measured if start_gain_db is None else start_gain_db
-    previous: tuple[float, float] | None = None
-    for attempt in range(8):  # the same search as `master`, step for step, each try made (or recalled) per block
+    search = gain_search(measured, target_lufs)  # the same search as `master`, each try made (or recalled) per block
+    gain_db = next(search)
+    while True:
         tries = [
             _block_try(bus, summary, lo, hi, key, gain_db, max_true_peak_db, memo, key_of)
             for (lo, hi), key in zip(spans, keys, strict=True)
         ]
         measured = gated_loudness(blocks_from_hops(np.concatenate([hops for hops, _ in tries]), rate))
-        keep = attempt == 0 and start_gain_db is not None
-        if abs(measured - target_lufs) < (KEEP_GAIN_TOLERANCE_LU if keep else LOUDNESS_TOLERANCE_LU):
+        try:
+            gain_db = search.send(measured)
+        except StopIteration:
             break
-        gain_db, previous = next_gain(gain_db, measured, target_lufs, previous)
     peak = to_dbtp(max(block_peak for _, block_peak in tries))
     trim = peak - max_true_peak_db + 0.01 if peak > max_true_peak_db else 0.0
     gain = 10.0 ** (gain_db / 20.0)

@@ -29,6 +29,7 @@ from ..model import (
 )
 from ..previz.gesture_timing import motion_start
 from ..stages.setups import jumps
+from .ending import END_HOLD_S, closing_end_s
 
 MIN_SHOT_S = 0.6  # shorter than this a cut reads as a flash frame
 LINE_LEAD_S = (0.1, 0.3)  # picture before a line starts: (most intense, calmest)
@@ -91,7 +92,7 @@ def decide_edit(
             )
             continue
         neighbours = {order[i] for i in (index - 1, index + 1) if 0 <= i < len(order)}
-        applied.extend(_shape(shot, ctx, neighbours, previous))
+        applied.extend(_shape(shot, ctx, neighbours, previous, closing=index == len(order) - 1))
     if critique is not None:
         for finding in critique.findings:
             for action in finding.actions:
@@ -176,9 +177,11 @@ def _adds_nothing(shot: Shot, previous: Shot | None) -> bool:
     return same_setup and not any(m.path or m.gestures for m in shot.blocking.values())
 
 
-def _shape(shot: Shot, ctx: _Context, neighbours: set[str], previous: Shot | None) -> list[EditAction]:
+def _shape(
+    shot: Shot, ctx: _Context, neighbours: set[str], previous: Shot | None, closing: bool = False
+) -> list[EditAction]:
     """Trim (and accelerate, or split) one shot to its content at its scene's pace; a line after a silent shot
-    may lead its picture (a J cut)."""
+    may lead its picture (a J cut). The film's `closing` shot holds a beat after its content (`post.ending`)."""
     take = ctx.takes[shot.id]
     total_s = take.whole_frames / ctx.fps  # decided on the whole shot, however much of it was rendered
     level = ctx.intensity.get(shot.scene_index, 0.5)
@@ -213,6 +216,12 @@ def _shape(shot: Shot, ctx: _Context, neighbours: set[str], previous: Shot | Non
         start = min(start, max(0.0, total_s - keep))
         end = min(total_s, start + keep)
         why = f"to {keep:.1f} s at the scene's pace (intensity {level:.2f})"
+    if closing:
+        content_end = max((line.start_s + line.duration_s for line in shot.dialogue), default=start)
+        held = closing_end_s(start, end, content_end, total_s)
+        if held > end + 1e-6:
+            end = held
+            why += f"; the film's last shot holds {END_HOLD_S:.1f} s after its last line or action"
     head, tail = round(start * ctx.fps), round((total_s - end) * ctx.fps)
     if head or tail:
         actions.append(

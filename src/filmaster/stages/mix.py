@@ -53,12 +53,12 @@ def mix_film(
     result says where each scene's sound starts in it, so delivery cuts the film's AAC there.
 
     The film is mastered block by block from the scene premixes on disk (`audio.master_stream`): memory stays a
-    few blocks whatever the film's length, and when the master keeps its gain only the blocks an edit reached are
-    written into the last mix.wav.
+    few blocks whatever the film's length, and when the master lands on the same gain (a function of the pre-master
+    alone, on a 0.05 dB grid) only the blocks an edit reached are written into the last mix.wav.
 
     While the scenes an edit touched are premixed, the master of the others is already known wherever it depends
-    on them alone, at the gain the last master used (which it keeps unless the film's loudness moved): those
-    stretches go to `early` (the film's AAC encoder), on a thread of their own.
+    on them alone, guessed at the gain the last master used: those stretches go to `early` (the film's AAC
+    encoder, which keeps what it made by content, so a wrong guess is only unused), on a thread of their own.
     """
     target = project.out / "media" / "audio" / "mix.wav"
     sounds = project.media_digest([cue.media for cue in sound.cues if cue.media])
@@ -133,7 +133,6 @@ def _master_to_wav(
         config.true_peak_dbtp,
         memo=_BlockCache(project),
         key_of=content_key,
-        start_gain_db=previous_gain,
     )
     if last:
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ...model import ActionKind, Critique, Cut, EditAction, Finding, FindingKind, Plan, Take
+from ..ending import weighed_ending
 from ..measure import cut_differences, scene_asl_s, shot_lengths_s, sigma_ln
 from .continuity import continuity_findings
 
@@ -133,7 +134,7 @@ def _ending(cut: Cut) -> list[Finding]:
     if len(lengths) < 4:
         return []
     asl = sum(lengths) / len(lengths)
-    tail = lengths[-2:]
+    tail = weighed_ending(lengths)
     if sum(tail) / 2 <= DRAG_RATIO * asl:
         return []
     return [
@@ -141,7 +142,7 @@ def _ending(cut: Cut) -> list[Finding]:
             kind=FindingKind.ENDING_DRAGS,
             critic=NAME,
             message=f"the last two shots hold {sum(tail) / 2:.1f} s each against the film's {asl:.1f} s",
-            start_s=round(cut.duration_s - sum(tail), 3),
+            start_s=round(cut.duration_s - sum(lengths[-2:]), 3),
             end_s=round(cut.duration_s, 3),
             shot_ids=[c.shot_id for c in cut.clips[-2:]],
             evidence={"ending_asl_s": round(sum(tail) / 2, 3), "film_asl_s": round(asl, 3)},
