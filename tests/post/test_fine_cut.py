@@ -309,11 +309,7 @@ def test_the_mix_is_the_same_whatever_the_folder_made_before(histories: dict[str
     assert histories["rough after fine"]["mix.wav"] == histories["rough"]["mix.wav"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a take extended by the frames a new cut plays (shoot's stored windows) is not the bytes of the take "
-    "rendered whole: the picture still depends on what the folder rendered before",
-)
 def test_the_film_is_the_same_whatever_the_folder_made_before(histories: dict[str, dict[str, str]]) -> None:
+    """The picture too: every take is its whole shot, rendered once, so no history joins frames onto a take."""
     assert histories["fine after rough"] == FRESH_FINE_CUT
     assert histories["rough after fine"] == histories["rough"]
