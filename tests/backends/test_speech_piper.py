@@ -170,5 +170,7 @@ def test_lines_are_spoken_at_a_film_pace_not_the_voice_s_own(takes):
     own = create_backend("speech", "piper", pace=1.0).synthesize(LINE, VoiceSpec(), RATE)
     assert words_per_minute(own, words) / film == pytest.approx(1 / FILM_PACE, rel=0.05)
     assert film < 215.0, film  # under the voice's own ~235
-    with pytest.raises(ConfigError, match=r"pace 3\.0 out of range"):
+    with pytest.raises(ConfigError, match=r"pace 3\.0 is not a number from 0\.5 to 1\.5"):
         create_backend("speech", "piper", pace=3.0)
+    with pytest.raises(ConfigError, match=r"pace 'fast' is not a number"):  # one line, not a ValueError's traceback
+        create_backend("speech", "piper", pace="fast")

@@ -104,8 +104,9 @@ def test_subtitles_are_timed_inside_the_voiced_dialogue_and_never_overlap(film: 
     cues = _cues(film.out / "film.srt")
     for (start, end, text), following in zip(cues, [*cues[1:], None], strict=True):
         assert end > start, text
-        # Its first and last 10 ms are heard (a window starting there, or ending there, is voiced).
-        assert voiced[round(start * 1000)] and voiced[round(end * 1000) - 10], text
+        # Its first and last 10 ms are heard (a window starting there, or ending there, is voiced), give or take the
+        # 5 ms by which the product's onset detector (10 ms windows on the line's own grid) and this one may differ.
+        assert voiced[round(start * 1000) + 5] and voiced[round(end * 1000) - 15], text
         # It starts at the voice's onset (within 50 ms), not at the shot's or the cue's start.
         assert not voiced[max(0, round(start * 1000) - 50)] or "so there is" in text, text
         if following is not None:

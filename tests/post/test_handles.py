@@ -72,18 +72,6 @@ def test_every_fine_cut_within_the_edit_settings_plays_only_frames_of_the_whole_
     assert max(end for spans in played for _, (_, end) in spans) <= max(t.frames for t in whole.values())
 
 
-def test_the_shots_a_vendor_generates_are_named_by_their_backend() -> None:
-    """A remote backend is sent the whole previz take as its control."""
-    from filmaster.stages.generate import generated_shots
-
-    plan = plan_screenplay(develop(EXAMPLES / "tiny.fountain"))
-    scene = plan.scenes[0]
-    shots = [scene.shots[0].model_copy(update={"video_backend": "kling"}), *scene.shots[1:]]
-    plan = plan.model_copy(update={"scenes": [scene.model_copy(update={"shots": shots}), *plan.scenes[1:]]})
-    assert generated_shots(plan, "previz") == {shots[0].id}
-    assert generated_shots(plan, "runway") == {s.id for s in plan.shots}
-
-
 def test_a_cut_playing_frames_its_takes_were_not_rendered_with_is_refused_in_one_line(tmp_path: Path) -> None:
     """A take that lacks frames the cut plays (one rendered from a window of its shot) stops the run in one line."""
     import pytest

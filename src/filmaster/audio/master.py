@@ -29,11 +29,14 @@ from .loudness import (
 # After a discontinuity the K-weighting filters ring for a few ms (their slowest pole, the 38 Hz high-pass, decays
 # by e^-12 in 50 ms); 50 ms after a seam, a segment's own energy equals the joined audio's to float precision.
 FILTER_SETTLE_S = 0.05
-LOUDNESS_TOLERANCE_LU = 0.05  # how close a new master lands to the target
-# The master's gain moves in steps of 0.05 dB (a loudness change of at most 0.025 LU between steps, far under
-# what anyone hears): an edit that barely moves the film's loudness then lands on the same gain, so every stretch
-# it did not touch comes out sample-identical, while the gain stays a function of the pre-master alone.
-GAIN_STEP_DB = 0.05
+# The master's gain moves in steps of 0.5 dB, so the film lands within a quarter of a LU of the target (the
+# delivery specs allow ±1): a one-line edit moves a film's loudness by hundredths of a LU (a 90-minute film's by
+# thousandths), so it nearly always lands on the same gain and every stretch it did not touch comes out
+# sample-identical (the film's encoder reuses them), while the gain stays a function of the pre-master alone, never
+# of what the folder mastered before. (At 0.05 dB steps a one-line edit of the_last_ferry moved the gain and
+# re-encoded the whole film's sound.)
+GAIN_STEP_DB = 0.5
+LOUDNESS_TOLERANCE_LU = GAIN_STEP_DB / 2  # how close a new master lands to the target
 FILTER_WARMUP_S = 0.5
 LOOKAHEAD_S = 0.005  # the limiter's look-ahead
 RELEASE_S = 0.08  # how long the limiter holds a dip after a peak

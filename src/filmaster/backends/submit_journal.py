@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def journalled(journal: Path | None, backend: str, model: str, unit: str, submit: Callable[[], Any]) -> Any:
-    """The handle of the job `journal` keeps for this backend, model and unit (a shot's id), else of the one
+    """The handle of the job `journal` keeps for this backend and model (whatever unit ordered it), else of the one
     `submit` orders now, written to `journal` the moment the vendor accepts it. The handle must be JSON."""
     handle = resumed(journal, backend, model, unit)
     if handle is None:
@@ -33,7 +33,8 @@ def journalled(journal: Path | None, backend: str, model: str, unit: str, submit
 
 
 def resumed(journal: Path | None, backend: str, model: str, unit: str) -> Any:
-    """The handle of the job an earlier run submitted, if `journal` holds one of this backend, model and unit."""
+    """The handle of the job an earlier run submitted, if `journal` holds one of this backend and model (`unit`
+    names the shot or picture in the log)."""
     if journal is None or not journal.is_file():
         return None
     try:
@@ -41,7 +42,9 @@ def resumed(journal: Path | None, backend: str, model: str, unit: str) -> Any:
     except InputError:
         log.warning("%s: ignoring an unreadable submit journal %s", backend, journal)
         return None
-    if (entry.backend, entry.model, entry.shot_id) != (backend, model, unit):
+    # The journal sits in the request's content-keyed slot, so the same request under another unit (a shot
+    # renumbered by an inserted one, or the first of two identical shots) is the same job: resume it, never re-buy.
+    if (entry.backend, entry.model) != (backend, model):
         return None
     log.info("%s: %s resumes the job submitted before (%s)", backend, unit, entry.handle)
     return entry.handle

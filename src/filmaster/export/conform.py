@@ -39,6 +39,7 @@ def _conform(clip: CutClip, cut: Cut, project: Project) -> CutClip:
     key = content_key(
         "conform",
         CONFORM_VERSION,
+        sorted(X264_OPTIONS.items()),  # the encoder's settings decide the conformed clip's bytes
         project.digest(clip.media),
         clip.source_start_frame,
         clip.frames,

@@ -76,13 +76,33 @@ def decide_edit(
     applied: list[EditAction] = []
     skipped: list[str] = []
     order = [clip.shot_id for clip in rough.clips]
+    adds_nothing = {
+        shot_id
+        for index, shot_id in enumerate(order)
+        if shot_id in ctx.shots
+        and shot_id in takes
+        and config.depth >= 0.5
+        and _adds_nothing(ctx.shots[shot_id], ctx.shots.get(order[index - 1]) if index else None)
+    }
+    proposed = [
+        action
+        for finding in (critique.findings if critique is not None else [])
+        for action in finding.actions
+        if action.kind in (ActionKind.REMOVE, ActionKind.REARRANGE) and config.depth >= 0.5
+    ]
+    # The film's last shot holds a beat after its content (post/ending.py): the last one left once the shots that
+    # add nothing and the critics' valid removals are gone, not the rough cut's last.
+    removed = adds_nothing | {
+        a.shot_id for a in proposed if a.kind == ActionKind.REMOVE and not validate_action(a, plan, order)
+    }
+    closing = next((shot_id for shot_id in reversed(order) if shot_id not in removed), None)
     for index, shot_id in enumerate(order):
         shot = ctx.shots.get(shot_id)
         if shot is None or shot_id not in takes:
             skipped.append(f"{shot_id}: in the rough cut but not in the plan or the takes; left as it is")
             continue
         previous = ctx.shots.get(order[index - 1]) if index else None
-        if _adds_nothing(shot, previous) and config.depth >= 0.5:
+        if shot_id in adds_nothing:
             applied.append(
                 EditAction(
                     kind=ActionKind.REMOVE,
@@ -92,7 +112,7 @@ def decide_edit(
             )
             continue
         neighbours = {order[i] for i in (index - 1, index + 1) if 0 <= i < len(order)}
-        applied.extend(_shape(shot, ctx, neighbours, previous, closing=index == len(order) - 1))
+        applied.extend(_shape(shot, ctx, neighbours, previous, closing=shot_id == closing))
     if critique is not None:
         for finding in critique.findings:
             for action in finding.actions:
@@ -228,7 +248,7 @@ def _shape(
             EditAction(kind=ActionKind.TRIM, shot_id=shot.id, head_frames=head, tail_frames=tail, reason=why)
         )
     moving = shot.camera.movement != Movement.STATIC or any(m.path for m in shot.blocking.values())
-    if not shot.dialogue and moving and level >= 0.5 and depth > 0:
+    if not shot.dialogue and moving and level >= 0.5 and depth > 0 and not closing:  # the closing hold holds
         speed = round(1.0 + (ctx.config.max_speed - 1.0) * level * depth, 2)
         if speed > 1.01:
             actions.append(

@@ -40,8 +40,9 @@ class Meanings:
     sound_verbs: frozenset[int]
 
     def noun_category(self, phrase: str, whole: bool = False) -> str | None:
-        """The category of the thing a noun phrase names: the whole phrase as one WordNet lemma ("pile driver"),
-        else (unless `whole`) its last two words, else its head (last word); None when WordNet does not place it."""
+        """The category of the thing a noun phrase names: the longest ending of the phrase that is one WordNet lemma
+        ("pile driver" in "a rusty pile driver"), down to its head (last word) unless `whole`; None when WordNet does
+        not place it."""
         words = phrase.lower().split()
         for n in range(len(words), 0 if not whole else len(words) - 1, -1):
             lemma = "_".join(words[-n:])

@@ -112,16 +112,6 @@ class _Job:
     keyframer: Keyframer | None = None  # paints the start image first ([generate] keyframe)
 
 
-def generated_shots(plan: Plan, default_backend: str) -> set[str]:
-    """The shots a remote backend generates (from their whole previz take, so it is rendered whole)."""
-    return {
-        shot.id
-        for scene in plan.scenes
-        for shot in scene.shots
-        if is_remote(backend_name(shot, scene, default_backend))
-    }
-
-
 def generate_shots(
     plan: Plan,
     takes: dict[str, Take],

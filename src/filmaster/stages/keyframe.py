@@ -134,7 +134,8 @@ class Keyframer:
         return frame, made
 
     def reused_with(self, record: dict[str, Any] | None) -> None:
-        """Count the keyframe of a generated clip that was itself taken from the cache."""
+        """Count the keyframe of a generated clip this shot did not paint: the clip was taken from the cache, or
+        from an identical shot's purchase this run."""
         with self._lock:
             if record and not record.get("note"):
                 self.report.reused += 1

@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 NAMESPACE = "premix"
 BLOCK_NAMESPACE = "bus-block"
 PREMIX_VERSION = "5"  # bump when premix() or the analysis changes; 4: effects ducked; 5: delivery after compressor
-MIX_VERSION = "3"  # bump when the film's mix changes otherwise; 2: scenes on the AAC grid; 3: mastered in blocks
+MIX_VERSION = "4"  # bump when the film's mix changes otherwise; 2: scenes on the AAC grid; 3: mastered in blocks;
+# 4: the master's gain searched from the pre-master alone (never kept from the folder's last master)
 
 
 def mix_film(
@@ -54,7 +55,7 @@ def mix_film(
 
     The film is mastered block by block from the scene premixes on disk (`audio.master_stream`): memory stays a
     few blocks whatever the film's length, and when the master lands on the same gain (a function of the pre-master
-    alone, on a 0.05 dB grid) only the blocks an edit reached are written into the last mix.wav.
+    alone, on a 0.5 dB grid) only the blocks an edit reached are written into the last mix.wav.
 
     While the scenes an edit touched are premixed, the master of the others is already known wherever it depends
     on them alone, guessed at the gain the last master used: those stretches go to `early` (the film's AAC

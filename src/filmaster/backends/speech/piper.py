@@ -65,11 +65,15 @@ class PiperSpeechBackend(SpeechBackend):
         self._voice: Any = None
         self._lock = threading.Lock()
         self._model_path, self._config_path = self._resolve_paths()
-        self.pace = float(FILM_PACE if self.settings.get("pace") is None else self.settings["pace"])
+        pace = FILM_PACE if self.settings.get("pace") is None else self.settings["pace"]
+        try:
+            self.pace = float(pace)
+        except (TypeError, ValueError):
+            self.pace = float("nan")
         if not 0.5 <= self.pace <= 1.5:
             raise ConfigError(
-                f"piper pace {self.pace} out of range; set [backends.settings.speech] pace between 0.5 and 1.5 "
-                "(1 = the voice's own speed)"
+                f"piper pace {pace!r} is not a number from 0.5 to 1.5; set [backends.settings.speech] pace between "
+                "0.5 and 1.5 (1 = the voice's own speed)"
             )
 
     def _resolve_paths(self) -> tuple[Path, Path]:

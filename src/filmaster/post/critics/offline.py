@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ...model import ActionKind, Critique, Cut, EditAction, Finding, FindingKind, Plan, Take
-from ..ending import weighed_ending
+from ..ending import closing_hold_s, weighed_ending
 from ..measure import cut_differences, scene_asl_s, shot_lengths_s, sigma_ln
 from .continuity import continuity_findings
 
@@ -34,7 +34,7 @@ def offline_critique(
 ) -> Critique:
     """Screen `cut`; with `out_dir` (where its media are) the pixels are measured too, and with `takes` the
     screen direction across each cut from their ground truth."""
-    findings = [*_dead_air(plan, cut), *_pace(cut, intensity), *_ending(cut)]
+    findings = [*_dead_air(plan, cut), *_pace(cut, intensity), *_ending(plan, cut)]
     if out_dir is not None:
         findings += _setups(plan, cut, out_dir)
         if takes is not None:
@@ -129,12 +129,12 @@ def _pace(cut: Cut, intensity: Mapping[int, float]) -> list[Finding]:
     return findings
 
 
-def _ending(cut: Cut) -> list[Finding]:
+def _ending(plan: Plan, cut: Cut) -> list[Finding]:
     lengths = shot_lengths_s(cut)
     if len(lengths) < 4:
         return []
     asl = sum(lengths) / len(lengths)
-    tail = weighed_ending(lengths)
+    tail = weighed_ending(lengths, closing_hold_s(plan, cut))
     if sum(tail) / 2 <= DRAG_RATIO * asl:
         return []
     return [
