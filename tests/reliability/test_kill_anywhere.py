@@ -97,4 +97,4 @@ def test_killed_anywhere_a_run_resumes_to_the_same_film(reference: tuple[Path, f
             assert made.get(namespace, 0) == computed.get(namespace, 0) - done, f"{where}: {namespace}"
         assert output_digests(out) == expected, where
         assert not list(out.rglob(".*part*")), where
-    assert len(points) >= 20
+    assert len(points) >= 15
