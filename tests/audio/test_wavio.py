@@ -1,3 +1,6 @@
+import signal
+import subprocess
+import sys
 import wave
 
 import numpy as np
@@ -5,6 +8,7 @@ import pytest
 
 from filmaster.audio.wavio import read_wav, read_wav_span, write_wav
 from filmaster.errors import AudioError, InputError
+from filmaster.lock import remove_stale_parts
 
 
 def test_stereo_round_trip_within_one_lsb(tmp_path):
@@ -85,3 +89,29 @@ def test_a_stretch_of_a_wav_is_read_as_the_whole_file_has_it(tmp_path):
     assert rate == 48000
     np.testing.assert_array_equal(part, whole[1234:4321])
     assert read_wav_span(path, 4990, 9000)[0].shape == (10, 2)  # cut at the file's end
+
+
+def test_a_write_killed_midway_leaves_only_a_temporary_file_the_next_run_removes(tmp_path):
+    # The process dies between two blocks, as under SIGKILL: no `finally` runs. What it leaves must be a name the
+    # lock's cleanup recognises (CI once found a `.tmp` from an effects cache write that no run ever removed).
+    script = (
+        "import os, signal, sys\n"
+        "import numpy as np\n"
+        "from filmaster.audio import wavio\n"
+        "real = wavio.to_pcm16\n"
+        "calls = []\n"
+        "def dying(block):\n"
+        "    calls.append(1)\n"
+        "    if len(calls) == 2:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(block)\n"
+        "wavio.to_pcm16 = dying\n"
+        "wavio.write_wav(sys.argv[1], np.zeros(3 * 65536, dtype=np.float32), 48000)\n"
+    )
+    target = tmp_path / "cue.wav"
+    killed = subprocess.run([sys.executable, "-c", script, str(target)], check=False, capture_output=True)
+    assert killed.returncode == -signal.SIGKILL
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cue.")]  # the half file is there...
+    assert remove_stale_parts(tmp_path) == 1  # ...and the next run's cleanup knows it
+    assert not list(tmp_path.iterdir())

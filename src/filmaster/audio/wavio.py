@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_path
 from ..errors import AudioError, InputError
 
 _FULL_SCALE = {1: 128.0, 2: 32768.0, 3: 8388608.0, 4: 2147483648.0}
@@ -31,27 +30,21 @@ def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
         data = data[:, None]
     if data.ndim != 2 or data.shape[1] == 0:
         raise AudioError(f"cannot write {path}: audio shape {audio.shape} is not (samples,) or (samples, channels)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh, wave.open(fh, "wb") as wav:
-            wav.setnchannels(data.shape[1])
-            wav.setsampwidth(2)
-            wav.setframerate(int(sample_rate))
-            # In blocks that stay in the CPU's cache: a whole film converted at once allocates (and page-faults)
-            # two more copies of it.
-            for start in range(0, data.shape[0], _BLOCK_FRAMES):
-                block = data[start : start + _BLOCK_FRAMES]
-                if not np.isfinite(block).all():  # the half-written file is removed below
-                    raise AudioError(
-                        f"cannot write {path}: audio holds NaN or infinite samples; check the stage that made it"
-                    )
-                # C order: a Fortran-ordered bed (from scipy) would otherwise give a view memoryview cannot cast.
-                wav.writeframesraw(np.ascontiguousarray(to_pcm16(block)).data.cast("B"))
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    # One temporary-file scheme for every writer: a run killed mid-write leaves a name the lock's cleanup knows.
+    with atomic_path(path) as tmp, tmp.open("wb") as fh, wave.open(fh, "wb") as wav:
+        wav.setnchannels(data.shape[1])
+        wav.setsampwidth(2)
+        wav.setframerate(int(sample_rate))
+        # In blocks that stay in the CPU's cache: a whole film converted at once allocates (and page-faults)
+        # two more copies of it.
+        for start in range(0, data.shape[0], _BLOCK_FRAMES):
+            block = data[start : start + _BLOCK_FRAMES]
+            if not np.isfinite(block).all():  # atomic_path removes the half-written file
+                raise AudioError(
+                    f"cannot write {path}: audio holds NaN or infinite samples; check the stage that made it"
+                )
+            # C order: a Fortran-ordered bed (from scipy) would otherwise give a view memoryview cannot cast.
+            wav.writeframesraw(np.ascontiguousarray(to_pcm16(block)).data.cast("B"))
     return path
 
 
