@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import pytest
 
 from filmaster.cli import main
@@ -164,6 +165,10 @@ def test_corpus_add_keeps_going_past_a_bad_file_then_stats(tmp_path: Path) -> No
     bad.write_text("not a video")
     result = run("corpus", "add", str(OPENCV_DATA / "Megamind.avi"), str(bad), "--corpus", str(corpus))
     assert result.returncode == 1  # one file was skipped
+    assert "Traceback" not in result.stderr
+    if not hasattr(cv2, "CascadeClassifier"):  # OpenCV 5 (the drift run): both files skipped, the bound named
+        assert "needs the Python package 'opencv-python-headless<5'" in result.stderr and "notes.mp4" in result.stderr
+        return
     assert "Megamind: 11.3 s, 4 shots" in result.stderr and "notes.mp4" in result.stderr
     assert "embedded into its index" in result.stderr
     assert corpus.with_suffix(".faiss").is_file()  # the index sits beside the corpus, updated by add
