@@ -44,6 +44,17 @@ def test_still_is_an_image_and_deterministic() -> None:
     assert a.std() > 20  # a picture, not a flat fill
 
 
+def test_a_scene_looks_the_same_whatever_the_process_drew_before() -> None:
+    # A render worker draws the scenes of a film in any order, with GL programs shared by every scene's renderer:
+    # a day exterior drawn after a night interior's renderer was made once came out lit as that night (found by
+    # tests/post/test_fine_cut.py when the two parts of a take went to workers with different histories).
+    day = make_request(make_shot(scale="WS"), make_scene("street", "day"), width=W, height=H)
+    night = make_request(make_shot(scale="WS"), make_scene("kitchen", "night"), width=W, height=H)
+    first = render_still(day, 0.2)
+    render_still(night, 0.2)
+    assert np.array_equal(render_still(day, 0.2), first)
+
+
 def test_scale_on_pixels_matches_the_planned_frame() -> None:
     cast = {"ANNA": GREEN, "BEN": BEN}
     rows, width = {}, {}

@@ -162,7 +162,16 @@ class SceneRenderer:
             else None
         )
         self.fbo, self.resolve = _framebuffers(self.ctx, width, height, self.samples)
-        self._set_look_uniforms()
+        cx, cz = world.set.center
+        lamps = sorted(world.set.lamps, key=lambda q: (q[0] - cx) ** 2 + (q[2] - cz) ** 2)[:MAX_LAMPS]
+        self.lamps = np.zeros((MAX_LAMPS, 3), dtype=np.float32)
+        if lamps:
+            self.lamps[: len(lamps)] = lamps
+        self.lamp_count = len(lamps)
+        # Unused slots hold a plane every camera is in front of: nothing tagged with them is ever flown out.
+        self.walls = np.tile(np.array([0.0, 0.0, 0.0, 1.0], dtype=np.float32), (MAX_WALLS, 1))
+        if world.set.walls:
+            self.walls[: len(world.set.walls)] = world.set.walls[:MAX_WALLS]
         # Walkers: a buffer of constant size (a figure's triangle count does not change with its pose).
         self.walk_vbo = self.walk_vao = self.walk_blob_vbo = self.walk_blob_vao = None
         if world.walkers:
@@ -187,7 +196,11 @@ class SceneRenderer:
         self.walk_blob_vbo.write(blob_mesh(blobs).tobytes())
 
     def _set_look_uniforms(self) -> None:
-        look, world = self.world.look, self.world
+        """Write this scene's look into the programs. They are shared by every scene renderer of the context
+        (compiled once), so this runs before each frame: otherwise a scene drawn after another renderer was made
+        would be lit as that one's (a day exterior at night), and a take would depend on what its worker drew
+        before."""
+        look = self.world.look
         p = self.prog
         _set(p, "u_sky_zenith", look.sky_zenith)
         _set(p, "u_sky_horizon", look.sky_horizon)
@@ -203,18 +216,10 @@ class SceneRenderer:
         _set(p, "u_practical", look.practical)
         _set(p, "u_window", look.window)
         _set(p, "u_fog", look.fog_density)
-        cx, cz = world.set.center
-        lamps = sorted(world.set.lamps, key=lambda q: (q[0] - cx) ** 2 + (q[2] - cz) ** 2)[:MAX_LAMPS]
-        data = np.zeros((MAX_LAMPS, 3), dtype=np.float32)
-        if lamps:
-            data[: len(lamps)] = lamps
-            p["u_lamps"].write(data.tobytes())
-        p["u_nlamps"].value = len(lamps)
-        # Unused slots hold a plane every camera is in front of: nothing tagged with them is ever flown out.
-        walls = self.walls = np.tile(np.array([0.0, 0.0, 0.0, 1.0], dtype=np.float32), (MAX_WALLS, 1))
-        if world.set.walls:
-            walls[: len(world.set.walls)] = world.set.walls[:MAX_WALLS]
-        p["u_walls"].write(walls.tobytes())
+        if "u_lamps" in p:
+            p["u_lamps"].write(self.lamps.tobytes())
+        p["u_nlamps"].value = self.lamp_count
+        p["u_walls"].write(self.walls.tobytes())
         self.blob_prog["u_strength"].value = BLOB_STRENGTH
 
     def render(
@@ -234,6 +239,7 @@ class SceneRenderer:
             self.fbo.clear(depth=1.0)
         ctx.disable(moderngl.CULL_FACE | moderngl.BLEND)
         ctx.enable(moderngl.DEPTH_TEST)
+        self._set_look_uniforms()
         self.prog["u_vp"].write(vp_bytes)
         self.prog["u_cam"].value = _vec(pose.position)
         self.vao.render(moderngl.TRIANGLES, vertices=self.indices_without_sky if self.world.set.interior else -1)
