@@ -98,17 +98,22 @@ def test_a_folder_made_read_only_mid_run_stops_it_in_one_line_and_the_next_run_r
     # writing, nor can a bind mount over the folder once the run has opened a file through it.)
     view = small_disk.parent / "view"
     view.mkdir()
-    assert _mount("--bind", str(out), str(view)).returncode == 0
-    assert _mount("-o", "remount,bind,ro", str(view)).returncode == 0
-    assert _mount("--bind", str(view), str(out)).returncode == 0
-    stderr = "".join(progress) + run.stderr.read()
-    run.wait(timeout=300)
-    assert run.returncode == 1, f"finished {time.monotonic() - started:.1f} s after the remount: {stderr}"
-    errors = _error_lines(stderr)
-    assert len(errors) == 1 and "read-only" in errors[0], stderr
-
-    for mount_point in (out, view):  # writable again
-        assert subprocess.run(["umount", str(mount_point)], check=False).returncode == 0
+    try:
+        assert _mount("--bind", str(out), str(view)).returncode == 0
+        assert _mount("-o", "remount,bind,ro", str(view)).returncode == 0
+        assert _mount("--bind", str(view), str(out)).returncode == 0
+        stderr = "".join(progress) + run.stderr.read()
+        run.wait(timeout=300)
+        assert run.returncode == 1, f"finished {time.monotonic() - started:.1f} s after the remount: {stderr}"
+        errors = _error_lines(stderr)
+        assert len(errors) == 1 and "read-only" in errors[0], stderr
+        for mount_point in (out, view):  # writable again
+            assert subprocess.run(["umount", str(mount_point)], check=False).returncode == 0
+    finally:  # whatever failed above: no read-only mount outlives the test (pytest could not remove its folder)
+        run.kill()
+        for mount_point in (out, view):
+            if os.path.ismount(mount_point):
+                subprocess.run(["umount", "-l", str(mount_point)], check=False)
     _cache_is_whole(out, temporary_files=True)
     again = subprocess.run(make_command(out), capture_output=True, text=True, timeout=300, check=False)
     assert again.returncode == 0, again.stderr
