@@ -195,3 +195,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     mix = out_dir / "media/audio/mix.wav"
     write_wav(mix, 1.2, 440.0)  # shorter than the 1.5 s picture: the film pads it with silence
     return Project(out_dir, make_plan(), make_cut(), make_sound(), mix)
+
+
+@pytest.fixture(scope="session")
+def ferry_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled example made by the command line as a user would (`make --draft`): its output folder, read
+    only by the tests that share it (the Kdenlive render, the timelines' sound)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("ferry") / "out"
+    source = Path(__file__).resolve().parents[2] / "examples" / "the_last_ferry.fountain"
+    command = [sys.executable, "-m", "filmaster", "make", str(source), "-o", str(out), "--draft"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr
+    return out

@@ -228,12 +228,11 @@ def test_melt_renders_the_kdenlive_project_as_the_film(film: MakeResult, tmp_pat
 
 @NO_MELT
 @pytest.mark.slow
-def test_the_bundled_examples_kdenlive_project_and_subtitles(tmp_path: Path) -> None:
-    source = tmp_path / "the_last_ferry.fountain"
-    shutil.copy(DATA.parents[1] / "examples" / source.name, source)
-    made = make_film(source, tmp_path / "out", load_config(overrides={"render": {"draft": True}}))
-    assert_melt_renders_as_the_film(made.out, made.film, tmp_path)
-    assert_subtitles_cover_the_dialogue(source, made.out / "film.srt")
+def test_the_bundled_examples_kdenlive_project_and_subtitles(ferry_draft: Path, tmp_path: Path) -> None:
+    assert_melt_renders_as_the_film(ferry_draft, ferry_draft / "film.mp4", tmp_path)
+    assert_subtitles_cover_the_dialogue(
+        DATA.parents[1] / "examples" / "the_last_ferry.fountain", ferry_draft / "film.srt"
+    )
 
 
 def test_export_writes_every_format_from_the_artifacts_rendering_nothing(film: MakeResult, tmp_path: Path) -> None:

@@ -322,17 +322,9 @@ def test_each_format_has_a_writer_function(film: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_last_ferry_s_timelines_play_its_sound(tmp_path: Path) -> None:
+def test_the_last_ferry_s_timelines_play_its_sound(ferry_draft: Path) -> None:
     """The bundled example (14 lines, 4 scenes): every format re-summed correlates ≥ 0.9 with its film."""
-    out = tmp_path / "ferry"
-    source = ROOT / "examples" / "the_last_ferry.fountain"
-    done = subprocess.run(
-        [sys.executable, "-m", "filmaster", "make", str(source), "-o", str(out), "--draft"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr
+    out = ferry_draft
     reference = film_sound(out / "film.mp4")
     for name, read in READERS.items():
         summed = resum(read(out / name), reference.size / RATE)
