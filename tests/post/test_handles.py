@@ -6,23 +6,17 @@ import shutil
 from pathlib import Path
 
 from filmaster.config import load_config
-from filmaster.model import RenderSettings, Take
+from filmaster.model import RenderSettings
 from filmaster.post.fine_cut import apply_edit, decide_edit
 from filmaster.post.intensity import intensity_curve
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
 from filmaster.stages.rough_cut import rough_cut
+from plan_takes import takes_of
 
 from ..conftest import EXAMPLES
 
 SETTINGS = RenderSettings(width=192, height=108, fps=24, draft=True)
-
-
-def _take(shot_id: str, frames: int) -> Take:
-    return Take(
-        shot_id=shot_id, media=f"media/shots/{shot_id}.mp4", frames=frames, fps=24, width=192, height=108,
-        backend="previz",
-    )  # fmt: skip
 
 
 def test_every_fine_cut_within_the_edit_settings_plays_only_frames_of_the_whole_takes(tmp_path: Path) -> None:
@@ -31,7 +25,7 @@ def test_every_fine_cut_within_the_edit_settings_plays_only_frames_of_the_whole_
     source = tmp_path / "the_last_ferry.fountain"
     shutil.copy(EXAMPLES / "the_last_ferry.fountain", source)
     plan = plan_screenplay(develop(source))
-    whole = {shot.id: _take(shot.id, round(shot.duration_s * 24)) for shot in plan.shots}
+    whole = takes_of(plan, SETTINGS)
     rough = rough_cut(plan, whole, SETTINGS)
     played: set[tuple[tuple[str, int, int], ...]] = set()
     for pace in (0.8, 3.0, 20.0):
