@@ -116,7 +116,7 @@ def _truth_times(film: MakeResult, key: str, kinds: tuple[str, ...] = ()) -> lis
             for event in doc.get(key, []) if doc["shot_id"] == clip.shot_id else []:
                 if kinds and event.get("kind") not in kinds:
                     continue
-                offset = (event["t"] * cut.fps - clip.shot_start_frame) / clip.speed
+                offset = (event["t"] * cut.fps - clip.source_start_frame) / clip.speed
                 if 0 <= offset < clip.frames:
                     times.append((position + offset) / cut.fps)
         position += clip.frames

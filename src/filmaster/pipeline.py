@@ -32,7 +32,7 @@ from .model.run_summary import RunSummary
 from .post.edit_file import edited_decisions
 from .post.pixel_edit import act_on_pixels
 from .post.report import describe_post, write_post
-from .post.screening import on_takes, post_produce
+from .post.screening import post_produce
 from .progress import Reporter, SilentReporter
 from .project import Cache, Project, WorkCounter, content_key, file_digest
 from .retrieval.library import default_user_corpus, open_library_index
@@ -286,7 +286,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         # The takes' lengths are known from the plan, so the rough cut is screened, the sound designed, rendered
         # and mixed, and the timeline made, while the missing shots render in worker processes.
         with start_shoot(plan, shoot_config, project, reporter, camera, pool=pool) as shooting:
-            post = on_takes(post_produce(plan, rough, whole, config, fine_cut, edited_edit), plan, shooting.takes)
+            post = post_produce(plan, rough, whole, config, fine_cut, edited_edit)
             cut = lock_picture(post.cut)
             reporter.stage("fine cut", describe_post(post))
             with ThreadPoolExecutor(1, thread_name_prefix="timeline") as side:
@@ -334,8 +334,8 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
                 # What only the pictures show (identical set-ups, crossed lines, unseen subjects) is acted on now.
                 refined = act_on_pixels(plan, post, cut, shooting.takes, project)
                 if refined is not None:
-                    # A repair (a cutaway) plays frames of whole takes: nothing more to render (on_takes checks it).
-                    post = on_takes(refined, plan, shooting.takes)
+                    # A repair (a cutaway) plays frames of whole takes: nothing more to render.
+                    post = refined
                     if refined.cut.clips != cut.clips:
                         cut = lock_picture(post.cut)
                         reporter.stage("fine cut", f"re-cut on the pixels: {describe_post(post)}")

@@ -37,7 +37,7 @@ def test_cut_and_sound_plan_round_trip() -> None:
 
 def test_wrong_schema_and_bad_fields_are_one_line_errors(tmp_path: Path) -> None:
     cut_json = Cut(title="t", fps=24, width=64, height=36).to_json()
-    with pytest.raises(InputError, match=r"holds a 'Cut\.1', expected 'Plan\.1'"):
+    with pytest.raises(InputError, match=r"holds a 'Cut\.2', expected 'Plan\.1'"):
         Plan.from_json(cut_json, source="plan.json")
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"schema": "Plan.1", "title": "x", "scenes": [{"index": "first"}]}))
@@ -57,12 +57,23 @@ def test_artifacts_are_frozen() -> None:
         spec.scale = ShotScale.CU  # type: ignore[misc]
 
 
+def test_a_cut_written_before_whole_takes_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A `Cut.1` (clips with `window_start_frame`) left in an older output folder's `.filmaster/cut.json`: what
+    `filmaster export` reads is refused by its schema label, as every artifact of another version is."""
+    clip = {"shot_id": "S01-01", "scene_index": 0, "media": "a.mp4", "frames": 30, "window_start_frame": 0}
+    old = {"schema": "Cut.1", "title": "t", "fps": 24, "width": 64, "height": 36, "clips": [clip]}
+    path = tmp_path / "cut.json"
+    path.write_text(json.dumps(old))
+    with pytest.raises(InputError, match=r"holds a 'Cut\.1', expected 'Cut\.2'") as refused:
+        Cut.load(path)
+    assert "\n" not in str(refused.value)
+
+
 def test_a_clip_names_the_frames_it_plays() -> None:
     # 46 timeline frames at 1.4x, 5 frames into a take whose media starts 10 frames into its shot.
-    clip = CutClip(shot_id="S01-01", scene_index=0, media="a.mp4", frames=46, source_start_frame=5, speed=1.4,
-                   window_start_frame=10)  # fmt: skip
+    clip = CutClip(shot_id="S01-01", scene_index=0, media="a.mp4", frames=46, source_start_frame=5, speed=1.4)
     assert [clip.source_frame(j) for j in (0, 1, 2, 45)] == [5, 6, 7, 68]  # 45 * 1.4 is 62.99… in floats: still 63
-    assert clip.last_source_frame == 68 and clip.last_shot_frame == 78
-    assert clip.shot_end_frame == pytest.approx(15 + 46 * 1.4)
+    assert clip.last_source_frame == 68
+    assert clip.source_end_frame == pytest.approx(5 + 46 * 1.4)
     still = clip.model_copy(update={"speed": 1.0})
-    assert still.last_source_frame == 50 and still.last_shot_frame == 60 and still.shot_end_frame == 61
+    assert still.last_source_frame == 50 and still.source_end_frame == 51

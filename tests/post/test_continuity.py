@@ -287,7 +287,7 @@ def test_a_neutral_shot_is_judged_on_the_frames_the_cutaway_plays(
     # S01-08 comes first in the scene but would show ANNA walking across the frame: S01-09 is cut in.
     assert insert.kind == ActionKind.SPLIT and insert.cutaway_shot == "S01-09"
     away = next(c for c in acted.cut.clips if c.cutaway)
-    played = range(away.shot_start_frame, away.last_shot_frame + 1)  # measured on the frames the new cut plays
+    played = range(away.source_start_frame, away.last_source_frame + 1)  # measured on the frames the new cut plays
     assert away.frames >= round(0.6 * FPS) and max(_anna_looks(out, takes["S01-09"], played)) < MIN_LOOK
     assert not [f for f in continuity_findings(talking, acted.cut, takes, out) if f.kind == FindingKind.CROSSED_LINE]
     # With only S01-08 to cut to, the crossing is flagged rather than "repaired" with a look across the frame.

@@ -18,10 +18,8 @@ from filmaster.config import load_config
 from filmaster.model import Critique, Cut, EditDecisions, SoundPlan
 from filmaster.pipeline import MakeResult, make_film
 from filmaster.post.fine_cut import J_CUT_MAX_S
-from filmaster.post.handles import played_spans
 from filmaster.post.intensity import intensity_curve
 from filmaster.post.measure import pixel_pacing, sigma_ln
-from filmaster.stages.shoot import EXTENDED
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
@@ -171,8 +169,7 @@ def test_the_shoot_renders_every_shot_whole(made: tuple[Path, MakeResult]) -> No
     # Counted in the takes' files: each holds its whole planned shot, whatever the edit plays of it.
     for shot in film.plan.shots:
         assert _frame_count(film.out / "media" / "shots" / f"{shot.id}.mp4") == round(shot.duration_s * cut.fps)
-    played = played_spans(cut)
-    assert sum(end - first for first, end in played.values()) < round(film.plan.duration_s * cut.fps)
+    assert cut.frames < round(film.plan.duration_s * cut.fps)  # what the cut leaves of them is their handles
     _assert_takes_hold_what_the_cut_plays(film.out)
 
 
@@ -182,10 +179,10 @@ def _takes_on_disk(out: Path) -> dict[str, tuple[int, int]]:
     return {str(path): (path.stat().st_size, path.stat().st_mtime_ns) for path in files}
 
 
-def _rendered(out: Path) -> dict[str, int]:
-    """What the last run rendered, as its manifest records it: shots made, and stored takes lengthened."""
+def _rendered(out: Path) -> int:
+    """How many shots the last run rendered, as its manifest records it."""
     computed = json.loads((out / ".filmaster" / "manifest.json").read_text())["last_run"]["work"]["computed"]
-    return {name: computed.get(name, 0) for name in ("shots", EXTENDED)}
+    return int(computed.get("shots", 0))
 
 
 def test_changing_only_edit_settings_renders_no_frame_and_the_cut_follows_them(
@@ -199,7 +196,7 @@ def test_changing_only_edit_settings_renders_no_frame_and_the_cut_follows_them(
     def remade(edit: dict[str, object]) -> tuple[MakeResult, Cut, list[float]]:
         result = make_film(source, film.out, load_config(overrides={**DRAFT, "edit": edit}))
         # Not a frame rendered: the manifest counts none, and every take's file is the same file, unwritten.
-        assert _rendered(film.out) == {"shots": 0, EXTENDED: 0}
+        assert _rendered(film.out) == 0
         assert _takes_on_disk(film.out) == takes
         _assert_takes_hold_what_the_cut_plays(film.out)
         cut = Cut.load(film.out / ".filmaster" / "cut.json")

@@ -30,6 +30,7 @@ from filmaster.post.intensity import intensity_curve
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
 from filmaster.stages.rough_cut import rough_cut
+from plan_takes import takes_of
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
@@ -46,19 +47,9 @@ def server() -> Iterator[ChatServer]:
 @pytest.fixture(scope="module")
 def film() -> tuple[Plan, Cut, dict[str, Take]]:
     plan = plan_screenplay(develop(EXAMPLES / "tiny.fountain"))
-    takes = {
-        s.id: Take(
-            shot_id=s.id,
-            media=f"media/shots/{s.id}.mp4",
-            frames=round(s.duration_s * 24),
-            fps=24,
-            width=192,
-            height=108,
-            backend="previz",
-        )
-        for s in plan.shots
-    }
-    return plan, rough_cut(plan, takes, RenderSettings(width=192, height=108, fps=24)), takes
+    settings = RenderSettings(width=192, height=108, fps=24)
+    takes = takes_of(plan, settings)
+    return plan, rough_cut(plan, takes, settings), takes
 
 
 def _llm(server: ChatServer) -> OpenAIChatBackend:

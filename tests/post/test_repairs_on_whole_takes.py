@@ -4,7 +4,6 @@ rendered: nothing is rendered for it, and every clip lies inside its take's clip
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -13,13 +12,13 @@ from filmaster.backends.video.previz import PrevizVideoBackend
 from filmaster.config import load_config
 from filmaster.model import ActionKind, EditAction, RenderSettings
 from filmaster.post.fine_cut import apply_edit
-from filmaster.post.screening import on_takes, post_produce
+from filmaster.post.screening import post_produce
 from filmaster.progress import SilentReporter
 from filmaster.project import Project
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
 from filmaster.stages.rough_cut import rough_cut
-from filmaster.stages.shoot import EXTENDED, NAMESPACE, ShootConfig, planned_takes, start_shoot
+from filmaster.stages.shoot import NAMESPACE, ShootConfig, planned_takes, start_shoot
 
 from ..conftest import EXAMPLES
 
@@ -51,8 +50,7 @@ def test_a_cutaway_the_pixel_pass_adds_plays_frames_of_the_whole_takes(tmp_path:
         kind=ActionKind.SPLIT, shot_id=speaking.id, cutaway_shot=away.id, split_s=0.5, speed=1.0, reason="test"
     )
     decisions = post.decisions.model_copy(update={"applied": [*post.decisions.applied, split]})
-    repaired = replace(post, decisions=decisions, cut=apply_edit(post.rough, plan, whole, decisions))
-    cut = on_takes(repaired, plan, takes).cut  # the pipeline's check: it raises if a take lacks a played frame
+    cut = apply_edit(post.rough, plan, whole, decisions)
     assert any(c.cutaway and c.shot_id == away.id for c in cut.clips)
     for clip in cut.clips:
         assert clip.source_start_frame >= 0 and clip.last_source_frame < _frames(
@@ -62,4 +60,4 @@ def test_a_cutaway_the_pixel_pass_adds_plays_frames_of_the_whole_takes(tmp_path:
     again = Project(project.out, source)  # and the shoot, asked again, finds every take it needs
     with start_shoot(plan, CONFIG, again, SilentReporter(), camera) as shooting:
         shooting.wait()
-    assert again.cache.work.computed[NAMESPACE] == 0 and again.cache.work.computed[EXTENDED] == 0
+    assert again.cache.work.computed[NAMESPACE] == 0

@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 
 from filmaster.errors import RenderError
-from filmaster.previz.encode import ClipEncoder
+from filmaster.model import RenderSettings
+from filmaster.previz.encode import ClipEncoder, rgb_to_i420
+from filmaster.previz.shoot import ShotSession
+from filmaster.stages.breakdown import plan_screenplay
+from filmaster.stages.develop import develop
+from filmaster.stages.shoot import shot_requests
+
+from ..conftest import EXAMPLES
 
 W, H, FPS = 320, 180, 24
 
@@ -49,3 +56,35 @@ def test_a_failed_encode_is_reported_and_leaves_no_clip(tmp_path):
         encoder.write(_frames(1)[0])
         encoder.write(np.zeros((H, W + 2, 3), np.uint8))
     assert not path.exists()
+
+
+def _i420_by_blocks(frame: np.ndarray) -> np.ndarray:
+    """The former conversion, kept as the reference: OpenCV's I420 of the full frame, its chroma taken again from
+    the frame with every 2×2 block set to its mean (a second full-size conversion)."""
+    import cv2
+
+    height, width, _ = frame.shape
+    planes = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420)
+    half = cv2.resize(frame, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    blocks = cv2.resize(half, (width, height), interpolation=cv2.INTER_NEAREST)
+    planes[height:] = cv2.cvtColor(blocks, cv2.COLOR_RGB2YUV_I420)[height:]
+    return planes
+
+
+def test_chroma_from_the_half_size_frame_is_the_former_conversion_byte_for_byte(tmp_path) -> None:
+    """On real previz frames (tiny.fountain's first and last shots, middle frame) and on noise, at sizes whose half
+    height is even and odd: the same planes, so the takes' bytes and cache keys stand."""
+    plan = plan_screenplay(develop(EXAMPLES / "tiny.fountain"))
+    requests = shot_requests(plan, RenderSettings(width=320, height=180, fps=24, draft=True), seed=0)
+    frames = []
+    for request in (requests[0], requests[-1]):
+        session = ShotSession(request)
+        middle = session.frames // 2
+        frames.append(session.render(middle, session.pose(session.time_of(middle))).copy())
+    noise = np.random.default_rng(0)
+    frames += [noise.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((180, 320), (90, 128))]
+    for frame in frames:
+        planes = rgb_to_i420(frame)
+        assert planes.shape == (frame.shape[0] * 3 // 2, frame.shape[1])
+        assert np.array_equal(planes, _i420_by_blocks(frame))
+    assert frames[0].std() > 10  # a rendered picture, not a blank frame

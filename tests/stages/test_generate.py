@@ -295,25 +295,14 @@ def _one_scene_plan(*extra_shots: int):
 def _generate_with_fal(plan, server, out: Path, source: Path):
     """generate_shots over `plan` with fal at `server`: the report and the takes."""
     from filmaster.backends.registry import create_backend
-    from filmaster.model import RenderSettings, Take
+    from filmaster.model import RenderSettings
     from filmaster.progress import SilentReporter
     from filmaster.project import Project
     from filmaster.stages.generate import generate_shots
+    from plan_takes import takes_of
 
     settings = RenderSettings(width=128, height=72, fps=12, draft=True)
-    takes = {
-        shot.id: Take(
-            shot_id=shot.id,
-            media=f"media/shots/{shot.id}.mp4",
-            frames=round(shot.duration_s * 12),
-            fps=12,
-            width=128,
-            height=72,
-            backend="previz",
-        )
-        for scene in plan.scenes
-        for shot in scene.shots
-    }
+    takes = takes_of(plan, settings)
     fal = {"fal": {"base_url": server.base_url, "poll_interval_s": 0.02}}
     previz = create_backend("video", "previz")
     project = Project(out, source)

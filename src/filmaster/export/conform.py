@@ -53,14 +53,8 @@ def _conform(clip: CutClip, cut: Cut, project: Project) -> CutClip:
         _encode_like_takes(tmp, _clip_frames(project.out, clip, cut), cut)
 
     path = project.cache.fetch_or_make("conform", key, ".mp4", make)
-    # The conformed file starts at the frame of the shot the clip started at: its shot_start_frame is kept.
-    update = {
-        "media": project.rel(path),
-        "source_start_frame": 0,
-        "speed": 1.0,
-        "window_start_frame": clip.shot_start_frame,
-    }
-    return clip.model_copy(update=update)
+    # Only the film is assembled from a conformed cut: nothing times a line or ground truth from its clips.
+    return clip.model_copy(update={"media": project.rel(path), "source_start_frame": 0, "speed": 1.0})
 
 
 def _encode_like_takes(path: Path, frames: Iterator[av.VideoFrame], cut: Cut) -> None:

@@ -16,18 +16,14 @@ class CutClip(Artifact):
     scene_index: int
     media: RelativePath  # relative path of the take's clip
     frames: int  # frames used on the timeline
-    source_start_frame: int = 0  # the media's frame the clip starts at
+    # The media's frame the clip starts at; a take holds its whole shot, so it is the shot's frame too, where the
+    # shot's lines and ground truth are timed from.
+    source_start_frame: int = 0
     speed: float = 1.0
     audio_description: str = ""  # placeholder for sound design, as in the rough cut of the paper
     # A cutaway shows frames of another shot's take (a reaction, an insert) while `shot_id`'s sound goes on
     # under it: it owns no sound of its own, so it does not move where that shot's lines are heard.
     cutaway: bool = False
-    window_start_frame: int = 0  # the shot's frame the media starts at (a take rendered from a window of its shot)
-
-    @property
-    def shot_start_frame(self) -> int:
-        """The shot's frame the clip starts at: where the shot's lines and ground truth are timed from."""
-        return self.window_start_frame + self.source_start_frame
 
     def source_frame(self, played: int) -> int:
         """The media's frame shown at the clip's `played`-th frame on the timeline: at speed 2 every second frame,
@@ -40,19 +36,14 @@ class CutClip(Artifact):
         return self.source_frame(self.frames - 1)
 
     @property
-    def shot_end_frame(self) -> float:
-        """Where in the shot (frames, fractional when sped up) the clip's picture ends: its first frame plus the
-        shot time it covers."""
-        return self.shot_start_frame + self.frames * self.speed
-
-    @property
-    def last_shot_frame(self) -> int:
-        """The shot's last frame the clip plays (ground truth and windows count the shot's frames)."""
-        return self.window_start_frame + self.last_source_frame
+    def source_end_frame(self) -> float:
+        """Where in the media (frames, fractional when sped up) the clip's picture ends: its first frame plus the
+        media time it covers."""
+        return self.source_start_frame + self.frames * self.speed
 
 
 class Cut(Artifact):
-    SCHEMA: ClassVar[str] = "Cut.1"
+    SCHEMA: ClassVar[str] = "Cut.2"  # .2: a clip's media is its whole take (no window_start_frame)
 
     title: str
     fps: FrameRate
@@ -86,7 +77,7 @@ class Cut(Artifact):
         position = 0
         for clip in self.clips:
             if not clip.cutaway and clip.shot_id not in origins:
-                origins[clip.shot_id] = position - round(clip.shot_start_frame / clip.speed)
+                origins[clip.shot_id] = position - round(clip.source_start_frame / clip.speed)
             position += clip.frames
         return origins
 

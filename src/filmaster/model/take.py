@@ -22,11 +22,11 @@ class Keyframe(Artifact):
 
 
 class Take(Artifact):
-    SCHEMA: ClassVar[str] = "Take.1"
+    SCHEMA: ClassVar[str] = "Take.2"  # .2: every take holds its whole shot
 
     shot_id: SafeName
     media: RelativePath  # path relative to the output folder, e.g. "media/shots/S01-03.mp4"
-    frames: int  # frames the media holds
+    frames: int  # frames the media holds: the whole shot's
     fps: FrameRate
     width: int
     height: int
@@ -40,15 +40,6 @@ class Take(Artifact):
     prompt: str = ""  # what the model was asked for
     note: str = ""  # why the take is not what was asked for (e.g. a generation fell back to the previz)
     keyframe: Keyframe | None = None  # the painted start frame of a generated take ([generate] keyframe)
-    # A take rendered from a window of its shot (`stages.shoot` can render part of a shot; `make` renders whole
-    # shots): the shot's frame its media starts at, and the whole shot's length in frames (0: the whole shot).
-    window_start_frame: int = 0
-    shot_frames: int = 0
-
-    @property
-    def whole_frames(self) -> int:
-        """The shot's length in frames, whatever part of it the media holds."""
-        return self.shot_frames or self.frames
 
     @property
     def duration_s(self) -> float:

@@ -33,7 +33,7 @@ def closing_hold_s(plan: Plan, cut: Cut) -> float:
         return 0.0
     clip = cut.clips[-1]
     shot = next((s for s in plan.shots if s.id == clip.shot_id), None)
-    start_s, end_s = clip.shot_start_frame / cut.fps, clip.shot_end_frame / cut.fps
+    start_s, end_s = clip.source_start_frame / cut.fps, clip.source_end_frame / cut.fps
     lines_end = max((line.start_s + line.duration_s for line in shot.dialogue), default=start_s) if shot else start_s
     return min(END_HOLD_S, max(0.0, (end_s - max(lines_end, start_s)) / clip.speed))
 

@@ -173,10 +173,10 @@ def vet_edit(decisions: EditDecisions, plan: Plan, rough: Cut, takes: Mapping[st
 
 
 def _trim_problem(action: EditAction, shot: Shot, take: Take, j_cut: bool) -> str:
-    head_s, end_s = action.head_frames / take.fps, (take.whole_frames - action.tail_frames) / take.fps
+    head_s, end_s = action.head_frames / take.fps, (take.frames - action.tail_frames) / take.fps
     head_s -= J_CUT_MAX_S if j_cut else 0.0  # a J cut's line may start that far before its picture
     if end_s - head_s < MIN_SHOT_S:
-        return f"leaves {max(end_s - head_s, 0):.2f} s of a {take.whole_frames / take.fps:.2f} s take"
+        return f"leaves {max(end_s - head_s, 0):.2f} s of a {take.frames / take.fps:.2f} s take"
     for line in shot.dialogue:
         if head_s > line.start_s + 0.05 or end_s < line.start_s + line.duration_s - 0.05:
             return f'would cut {line.character}\'s line "{line.text[:40]}" out of the picture'
@@ -203,7 +203,7 @@ def _shape(
     """Trim (and accelerate, or split) one shot to its content at its scene's pace; a line after a silent shot
     may lead its picture (a J cut). The film's `closing` shot holds a beat after its content (`post.ending`)."""
     take = ctx.takes[shot.id]
-    total_s = take.whole_frames / ctx.fps  # decided on the whole shot, however much of it was rendered
+    total_s = take.frames / ctx.fps
     level = ctx.intensity.get(shot.scene_index, 0.5)
     depth = ctx.config.depth
     actions: list[EditAction] = []
@@ -286,7 +286,7 @@ def _split(
             or line.character in subjects
             or not subjects
             or other.id not in ctx.takes
-            or ctx.takes[other.id].whole_frames / ctx.fps < needed_s
+            or ctx.takes[other.id].frames / ctx.fps < needed_s
             or any(jumps(other, n) for n in scene.shots if n.id in neighbours | {shot.id})
         ):
             continue  # (a listener at the size of the shot it cuts from or to would read as a jump cut)
@@ -347,33 +347,31 @@ def apply_edit(rough: Cut, plan: Plan, takes: Mapping[str, Take], decisions: Edi
         actions = by_shot.get(shot_id, [])
         if any(a.kind == ActionKind.REMOVE for a in actions):
             continue
-        take_frames = takes[shot_id].whole_frames if shot_id in takes else clip.frames
+        take_frames = takes[shot_id].frames if shot_id in takes else clip.frames
         trim = next((a for a in reversed(actions) if a.kind == ActionKind.TRIM), None)  # the last one holds
         head, tail = (trim.head_frames, trim.tail_frames) if trim else (0, 0)
         speed = max((a.speed for a in actions if a.kind == ActionKind.ACCELERATE), default=1.0)
         source = max(1, take_frames - head - tail)
         split = next((a for a in actions if a.kind == ActionKind.SPLIT and a.cutaway_shot in takes), None)
-        window = takes[shot_id].window_start_frame if shot_id in takes else 0
         if split is None or split.cutaway_shot is None:
-            clips.append(_clip(clip, head, source, speed, window))
+            clips.append(_clip(clip, head, source, speed))
             continue
         away = takes[split.cutaway_shot]
-        played = split_frames(split, head, source, away.whole_frames, fps)
-        clips.append(_clip(clip, head, played.at - head, 1.0, window))
+        played = split_frames(split, head, source, away.frames, fps)
+        clips.append(_clip(clip, head, played.at - head, 1.0))
         clips.append(
             CutClip(
                 shot_id=split.cutaway_shot or "",
                 scene_index=clip.scene_index,
                 media=away.media,
                 frames=played.away_frames,
-                source_start_frame=played.away_first - away.window_start_frame,
+                source_start_frame=played.away_first,
                 audio_description=f"reaction under {shot_id}'s line",
                 cutaway=True,
-                window_start_frame=away.window_start_frame,
             )
         )
         if played.back > 0:
-            clips.append(_clip(clip, played.at + played.away_frames, played.back, 1.0, window))
+            clips.append(_clip(clip, played.at + played.away_frames, played.back, 1.0))
     return rough.model_copy(update={"clips": clips})
 
 
@@ -408,12 +406,10 @@ def split_frames(split: EditAction, head: int, source: int, away_whole: int, fps
     return SplitFrames(at=at, away_first=max(0, (away_whole - reaction) // 2), away_frames=reaction, back=back)
 
 
-def _clip(clip: CutClip, head: int, source_frames: int, speed: float, window: int) -> CutClip:
-    """The clip `head` frames into its shot, in the frames of its take's media, which start `window` frames into
-    the shot."""
+def _clip(clip: CutClip, head: int, source_frames: int, speed: float) -> CutClip:
+    """The clip `head` frames into its shot's take, playing `source_frames` of it at `speed`."""
     frames = max(1, int(source_frames / speed))
-    update = {"source_start_frame": head - window, "window_start_frame": window, "frames": frames, "speed": speed}
-    return clip.model_copy(update=update)
+    return clip.model_copy(update={"source_start_frame": head, "frames": frames, "speed": speed})
 
 
 def _order(rough: Cut, plan: Plan, actions: Iterable[EditAction]) -> list[str]:

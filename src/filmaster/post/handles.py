@@ -9,18 +9,3 @@ inside it, and an editor opening the timelines finds the rest of each take as ha
 edit played plus 0.25 s each side had saved a quarter of the picture (126 s of takes for an 84 s film); the
 full run was brought back under 0.40 × the film's length elsewhere (docs/benchmarks.md, 2026-12-04, whole takes).
 """
-
-from __future__ import annotations
-
-from ..model import Cut
-
-
-def played_spans(cut: Cut) -> dict[str, tuple[int, int]]:
-    """Shot id -> the frames [first, end) of the shot that `cut` plays (its own clips and cutaways to it)."""
-    spans: dict[str, tuple[int, int]] = {}
-    for clip in cut.clips:
-        first = clip.shot_start_frame
-        end = clip.last_shot_frame + 1
-        lo, hi = spans.get(clip.shot_id, (first, end))
-        spans[clip.shot_id] = (min(lo, first), max(hi, end))
-    return spans

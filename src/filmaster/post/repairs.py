@@ -62,8 +62,8 @@ def _show_the_subject(
     missing = {key.removesuffix(VISIBLE_SUFFIX) for key in finding.evidence if key.endswith(VISIBLE_SUFFIX)}
     speakers = {line.character for line in shot.dialogue}
     fps = cut.fps
-    head = clip.shot_start_frame + round(MIN_SHOT_S * fps)  # a moment of the shot, then the other picture
-    rest_s = (clip.shot_end_frame - head) / fps
+    head = clip.source_start_frame + round(MIN_SHOT_S * fps)  # a moment of the shot, then the other picture
+    rest_s = (clip.source_end_frame - head) / fps
     if rest_s < MIN_SHOT_S:
         return []
     showing = [o for o in usable if o.id != shot.id and missing <= set(o.camera.subjects)]
@@ -125,19 +125,19 @@ def _neutral_between(
         return []
     clip = cut.clips[index]
     fps = cut.fps
-    end = clip.shot_end_frame
+    end = clip.source_end_frame
     actions = []
     for other in others:
         # As long as the first shot leaves a shot's worth of itself before it, at most NEUTRAL_S.
-        room_s = (end - clip.shot_start_frame) / fps - MIN_SHOT_S
+        room_s = (end - clip.source_start_frame) / fps - MIN_SHOT_S
         hold_s = min(NEUTRAL_S, _take_s(takes[other.id]), room_s)
         if hold_s < MIN_SHOT_S:
             continue
         why = f"a neutral shot ({other.id}, {other.kind.value}) between the two sides of the line"
         action = _cut_away(a.id, other.id, (end - hold_s * fps) / fps, hold_s, why)
         # Neutral where it plays: the frames the fine cut will take of it, not the take's first and last.
-        source = round(end - clip.shot_start_frame)  # the shot's frames the clip covers
-        played = split_frames(action, clip.shot_start_frame, source, takes[other.id].whole_frames, fps)
+        source = round(end - clip.source_start_frame)  # the shot's frames the clip covers
+        played = split_frames(action, clip.source_start_frame, source, takes[other.id].frames, fps)
         if shows_no_side(takes[other.id], out_dir, played.away_span):
             actions.append(action)
     return actions
@@ -157,8 +157,8 @@ def _cut_away(shot_id: str, other_id: str, at_s: float, hold_s: float, reason: s
 
 
 def _take_s(take: Take) -> float:
-    """The whole shot's length in seconds, whatever window of it the take's media holds."""
-    return take.whole_frames / take.fps
+    """The shot's length in seconds (its take holds all of it)."""
+    return take.frames / take.fps
 
 
 def _clip_of(cut: Cut, shot_id: str) -> CutClip | None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
-from ..errors import RenderError
 from ..model import Critique, Cut, EditDecisions, Plan, Take
 from .critics.offline import offline_critique
 from .fine_cut import apply_edit, decide_edit, vet_edit
@@ -91,19 +90,3 @@ def post_produce(
     cut = apply_edit(rough, plan, takes, decisions)
     decisions = decisions.model_copy(update={"fine_duration_s": cut.duration_s})
     return PostResult(critique, decisions, cut, hand_edited=edited is not None, rough=rough)
-
-
-def on_takes(post: PostResult, plan: Plan, takes: Mapping[str, Take]) -> PostResult:
-    """`post` decided on the shots as planned, cut from the takes as rendered: the same frames, counted from where
-    each take's media starts (the shot's first frame for `make`'s whole takes)."""
-    if post.decisions is None or post.rough is None:
-        return post
-    cut = apply_edit(post.rough, plan, takes, post.decisions)
-    for clip in cut.clips:
-        if clip.source_start_frame < 0 or clip.last_source_frame >= takes[clip.shot_id].frames:
-            # Only a take rendered from part of its shot (`start_shoot(windows=...)`) can lack a frame the cut plays.
-            raise RenderError(
-                f"shot {clip.shot_id}: the fine cut plays frames the take was not rendered with; "
-                "run again with --force, and report it"
-            )
-    return replace(post, cut=cut)

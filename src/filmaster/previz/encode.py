@@ -120,16 +120,31 @@ class ClipEncoder:
             self.path.unlink(missing_ok=True)
 
 
+# BT.601 limited-range chroma in 20-bit fixed point: OpenCV's own constants and rounding for RGB -> I420, so the
+# planes are those `cv2.cvtColor` gives a block of four equal pixels (the same bytes for all 2^24 colours).
+_SHIFT = 20
+_CHROMA = ((-155188, -305135, 460324), (460324, -385875, -74448))  # (R, G, B) weights of U, then of V
+_CHROMA_OFFSET = (128 << _SHIFT) + (1 << (_SHIFT - 1))  # +128, rounded to nearest
+
+
 def rgb_to_i420(frame: np.ndarray) -> np.ndarray:
     """An H×W×3 RGB frame as planar YUV 4:2:0 (H·3/2 rows: Y, then U, then V; BT.601 limited range, as swscale
-    made it from RGB before): OpenCV converts in about half swscale's time, and each chroma sample is the mean of
-    its 2×2 pixels rather than a filtered pick (a little closer to the frame: +0.3 dB PSNR on previz frames)."""
+    made it from RGB before): OpenCV converts in about half swscale's time, and each chroma sample is that of the
+    mean of its 2×2 pixels rather than a filtered pick (a little closer to the frame: +0.3 dB PSNR on previz
+    frames). The chroma is computed on the half-size frame of those means, not converted at full size again."""
     import cv2
 
     frame = np.ascontiguousarray(frame)
     height, width, _ = frame.shape
-    planes = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420)
+    planes = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420)  # its Y plane; its chroma is replaced below
     half = cv2.resize(frame, (width // 2, height // 2), interpolation=cv2.INTER_AREA)  # each 2×2 block's mean
-    blocks = cv2.resize(half, (width, height), interpolation=cv2.INTER_NEAREST)
-    planes[height:] = cv2.cvtColor(blocks, cv2.COLOR_RGB2YUV_I420)[height:]
+    red, green, blue = (channel.astype(np.int32) for channel in cv2.split(half))
+    chroma = planes[height:].reshape(2, height // 2, width // 2)  # U, then V: views into `planes`
+    for plane, (r, g, b) in zip(chroma, _CHROMA, strict=True):
+        value = red * r
+        value += green * g
+        value += blue * b
+        value += _CHROMA_OFFSET
+        value >>= _SHIFT
+        np.clip(value, 0, 255, out=plane, casting="unsafe")
     return planes

@@ -57,8 +57,8 @@ class _Timeline:
         pieces = self.pieces.get(shot_id)
         if not pieces:
             return None
-        first = min(clip.shot_start_frame for _, clip in pieces)
-        last = max(clip.shot_end_frame for _, clip in pieces)
+        first = min(clip.source_start_frame for _, clip in pieces)
+        last = max(clip.source_end_frame for _, clip in pieces)
         return first / self.fps, last / self.fps
 
     def frame_within(self, shot_id: str, t_s: float, room_s: float = 0.0) -> int | None:
@@ -79,7 +79,7 @@ class _Timeline:
     def frame(self, shot_id: str, t_s: float) -> int | None:
         """The record frame where `t_s` seconds into the shot plays; None when the cut leaves that moment out."""
         for start, clip in self.pieces.get(shot_id, []):
-            offset = round((t_s * self.fps - clip.shot_start_frame) / clip.speed)
+            offset = round((t_s * self.fps - clip.source_start_frame) / clip.speed)
             if 0 <= offset < clip.frames:
                 return start + offset
         return None

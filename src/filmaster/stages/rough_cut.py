@@ -23,7 +23,7 @@ def rough_cut(plan: Plan, takes: dict[str, Take], settings: RenderSettings) -> C
                     shot_id=shot.id,
                     scene_index=scene.index,
                     media=take.media,
-                    frames=take.whole_frames,  # the shot as planned: the fine cut decides what plays
+                    frames=take.frames,  # the shot as planned: the fine cut decides what plays
                     audio_description=audio_description(scene, shot),
                 )
             )

@@ -5,10 +5,7 @@ worker), in the background: a take's length comes from the plan, so the cut, the
 the shots render (`start_shoot` returns the takes at once; `Shooting.wait` waits for their files). A lone missing
 shot (an edit's) renders as a part per core when its backend can, joined into one take by packet copy.
 
-`make` renders every shot whole (`post/handles.py`: so no `[edit]` setting can ask for a frame a take lacks).
-Given windows (frames of a shot), a backend that renders parts renders only those frames of each shot; the take
-is cached as `<key>.w<first>-<end>`. A stored take that holds a later run's window serves it, and one that
-overlaps it has only the missing frames rendered and joined to it.
+Every shot renders whole (`post/handles.py`: so no `[edit]` setting can ask for a frame a take lacks).
 
 A shot's cache key covers everything that decides its pixels — the shot's camera and timing, its scene's set,
 time, blocking and cast (their pictures by content, not path), the render settings, the seed and the backend's
@@ -22,10 +19,9 @@ import dataclasses
 import json
 import multiprocessing
 import os
-import re
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +45,6 @@ from ..verify import clip_ok
 from .render_take import render_take
 
 NAMESPACE = "shots"
-EXTENDED = "shots_extended"  # work counter: stored takes given the heads or tails a new edit plays
 # The fewest frames worth a part of their own: a second worker takes half a second to start.
 MIN_PART_FRAMES = 24
 PARTS = 2  # a long shot's parts, rendered side by side: a lone shot (an edit's) uses two cores, not one
@@ -134,18 +129,6 @@ def _render_in_worker(request: ShotRequest, clip: str, truth: str) -> str | None
     return render_take(_worker_backend, request, Path(clip), Path(truth))
 
 
-Window = tuple[int, int]  # frames [first, end) of a shot
-
-
-@dataclass(frozen=True)
-class _Stored:
-    """A take in the cache: the frames of its shot that it holds, its clip and ground truth."""
-
-    window: Window
-    clip: Path
-    truth: Path
-
-
 @dataclass(frozen=True)
 class _Job:
     """One missing shot: where it renders to, and where the finished files go in the cache."""
@@ -155,8 +138,6 @@ class _Job:
     truth: Path
     media: Path  # where the take is published in the output folder
     parts: int = 1  # rendered in this many parts at once, then joined
-    window: Window | None = None  # the frames of the shot to render; None: all of them
-    keep: _Stored | None = None  # a stored take inside `window`: only the frames around it are rendered
     # Temporary names carry the planning process's id: runs never share a half-written file.
     owner: int = dataclasses.field(default_factory=os.getpid)
 
@@ -169,12 +150,8 @@ class _Job:
         return self.truth.with_name(f".{self.truth.stem}.{self.owner}.part.json")
 
     @property
-    def span(self) -> Window:
-        return self.window or (0, self.request.frames)
-
-    @property
     def frames(self) -> int:
-        return self.span[1] - self.span[0]
+        return self.request.frames
 
     def part_files(self, k: int) -> tuple[Path, Path]:
         return (
@@ -182,42 +159,28 @@ class _Job:
             self.truth.with_name(f".{self.truth.stem}.{self.owner}.part{k}.json"),
         )
 
-    def _pieces(self) -> list[tuple[int, int, _Stored | None]]:
-        """The window as consecutive frame ranges, each rendered (None) or taken from the stored take."""
-        first, end = self.span
-        if self.keep is not None:
-            a, b = self.keep.window
-            pieces = [(first, a, None), (a, b, self.keep), (b, end, None)]
-            return [piece for piece in pieces if piece[1] > piece[0]]
-        bounds = [first + round(k * self.frames / self.parts) for k in range(self.parts + 1)]
-        return [(bounds[k], bounds[k + 1], None) for k in range(self.parts)]
-
-    @property
-    def joined(self) -> bool:
-        return self.parts > 1 or self.keep is not None
+    def _pieces(self) -> list[tuple[int, int]]:
+        """The shot's frames as `parts` consecutive ranges [first, end)."""
+        bounds = [round(k * self.frames / self.parts) for k in range(self.parts + 1)]
+        return [(bounds[k], bounds[k + 1]) for k in range(self.parts)]
 
     def renders(self, cores: int) -> list[tuple[ShotRequest, Path, Path]]:
-        """What the workers render: the whole window (on `cores`), or each of its pieces on one core."""
-        if not self.joined:
-            return [(dataclasses.replace(self.request, part=self.window, cores=cores), self.clip_tmp, self.truth_tmp)]
+        """What the workers render: the whole shot (on `cores`), or each of its parts on one core."""
+        if self.parts == 1:
+            return [(dataclasses.replace(self.request, cores=cores), self.clip_tmp, self.truth_tmp)]
         return [
-            (dataclasses.replace(self.request, part=(first, end), cores=1), *self.part_files(k))
-            for k, (first, end, stored) in enumerate(self._pieces())
-            if stored is None
+            (dataclasses.replace(self.request, part=piece, cores=1), *self.part_files(k))
+            for k, piece in enumerate(self._pieces())
         ]
 
     def join(self) -> None:
-        """The rendered pieces (and a stored take between them) as the one clip and ground truth that a render of
-        the whole window would have written."""
-        if not self.joined:
+        """The rendered parts as the one clip and ground truth that a render of the whole shot would have written."""
+        if self.parts == 1:
             return
-        pieces = [
-            (first, end, (stored.clip, stored.truth) if stored else self.part_files(k))
-            for k, (first, end, stored) in enumerate(self._pieces())
-        ]
-        join_clips([(clip, end - first) for first, end, (clip, _) in pieces], self.clip_tmp, self.request.settings.fps)
-        if all(truth.is_file() for _, _, (_, truth) in pieces):
-            docs = [json.loads(truth.read_text(encoding="utf-8")) for _, _, (_, truth) in pieces]
+        pieces = [(end - first, *self.part_files(k)) for k, (first, end) in enumerate(self._pieces())]
+        join_clips([(clip, frames) for frames, clip, _ in pieces], self.clip_tmp, self.request.settings.fps)
+        if all(truth.is_file() for _, _, truth in pieces):
+            docs = [json.loads(truth.read_text(encoding="utf-8")) for _, _, truth in pieces]
             docs[0]["frames"] = [frame for doc in docs for frame in doc["frames"]]
             self.truth_tmp.write_text(json.dumps(docs[0]), encoding="utf-8")
 
@@ -235,7 +198,7 @@ class _Job:
 
 def _parts(frames: int, backend: VideoBackend) -> int:
     """In how many parts a take of `frames` renders (each on one core, joined by packet copy). A function of the
-    take alone (its shot and window), never of how many others are missing: the encoder's output depends on the
+    take alone (its shot), never of how many others are missing: the encoder's output depends on the
     split and its thread count, so a take re-rendered alone (an edit's, or the last one after a crash) must be
     split as in a whole-film run to be the same bytes — tested by killing runs anywhere
     (tests/reliability/test_kill_anywhere.py)."""
@@ -294,28 +257,25 @@ class Shooting:
             self._pool = None
 
 
-def _take(request: ShotRequest, media: str, backend: str, window: Window, truth: str | None) -> Take:
-    first, end = window
+def _take(request: ShotRequest, media: str, backend: str, truth: str | None) -> Take:
     return Take(
         shot_id=request.shot.id,
         media=media,
-        frames=end - first,
+        frames=request.frames,
         fps=request.settings.fps,
         width=request.settings.width,
         height=request.settings.height,
         backend=backend,
         seed=request.seed,
         ground_truth=truth,  # filled in when a missing one renders
-        window_start_frame=first,
-        shot_frames=request.frames if window != (0, request.frames) else 0,
     )
 
 
 def planned_takes(plan: Plan, config: ShootConfig, project: Project, backend: VideoBackend) -> dict[str, Take]:
     """Every shot's take as the plan has it (all its frames), before anything is rendered: what the edit is
-    decided on, and so what decides the windows `start_shoot` renders."""
+    decided on."""
     return {
-        r.shot.id: _take(r, project.rel(_media(project, r)), backend.NAME, (0, r.frames), None)
+        r.shot.id: _take(r, project.rel(_media(project, r)), backend.NAME, None)
         for r in shot_requests(plan, config.settings, config.seed)
     }
 
@@ -332,39 +292,29 @@ def start_shoot(
     backend: VideoBackend | None = None,
     *,
     pool: RenderPool | None = None,
-    windows: Mapping[str, Window] | None = None,
-    only: Collection[str] | None = None,
 ) -> Shooting:
     """Start rendering every shot that is not already in the cache, in the background: in worker processes (of
-    `pool`, if one was started), even a lone shot, so that this process stays free for the sound. With `windows`
-    (shot id -> frames [first, end) of the shot; `make` passes none), a backend that renders parts renders only those;
-    with `only`, only those shots are looked at."""
+    `pool`, if one was started), even a lone shot, so that this process stays free for the sound."""
     backend = backend or video_backend(config)
-    requests = [r for r in shot_requests(plan, config.settings, config.seed) if only is None or r.shot.id in only]
+    requests = shot_requests(plan, config.settings, config.seed)
     for request in requests:  # validate everything before any rendering starts
         backend.check_shot(request)
-    wanted = dict(windows or {}) if backend.RENDERS_PARTS else {}
 
     cache = project.cache
-    found = {r.shot.id: _find_stored(cache, shot_key(r, backend), r, wanted.get(r.shot.id)) for r in requests}
     takes: dict[str, Take] = {}
     missing: list[_Job] = []
     for r in requests:
         media = _media(project, r)
-        stored, job = found[r.shot.id]
-        held = stored or job
-        assert held is not None
-        truth = project.rel(stored.truth) if stored and stored.truth.is_file() else None
-        window = held.window if isinstance(held, _Stored) else held.span
-        takes[r.shot.id] = _take(r, project.rel(media), backend.NAME, window, truth)
-        if stored is not None:
+        job = _job(cache, shot_key(r, backend), r, media, backend)
+        # A stored take must hold all its frames: one truncated by a crash or a full disk is rendered again.
+        stored = clip_ok(job.clip, r.frames)
+        truth = project.rel(job.truth) if stored and job.truth.is_file() else None
+        takes[r.shot.id] = _take(r, project.rel(media), backend.NAME, truth)
+        if stored:
             cache.record(NAMESPACE, computed=False)
-            publish(stored.clip, media)
+            publish(job.clip, media)
         else:
-            assert job is not None
-            missing.append(
-                dataclasses.replace(job, media=media, parts=_parts(job.frames, backend) if not job.keep else 1)
-            )
+            missing.append(job)
     if not missing:
         reporter.stage("shoot", f"all {len(requests)} shots already rendered")
         return Shooting(takes)
@@ -391,8 +341,7 @@ def start_shoot(
                     if fell_back:
                         cache.fallbacks.add("shots", job.request.shot.id, "previz take", fell_back)
                     job.commit()
-                    # A stored take lengthened by the frames around it is counted apart from a shot rendered.
-                    cache.record(NAMESPACE if job.keep is None else EXTENDED, computed=True)
+                    cache.record(NAMESPACE, computed=True)
                     for shot_id in sharing[job.clip]:
                         publish(job.clip, project.out / takes[shot_id].media)
                         if job.truth.is_file():
@@ -407,51 +356,10 @@ def start_shoot(
     return Shooting(takes, runner.submit(render), runner, stop)
 
 
-def _window_name(key: str, window: Window, whole: int) -> str:
-    """A take's cache name: the shot's key, and the frames it holds when not all of them."""
-    return key if window == (0, whole) else f"{key}.w{window[0]}-{window[1]}"
-
-
-def _stored_windows(cache: Cache, key: str, whole: int) -> list[Window]:
-    """The windows of the shot stored in the cache (their clips not yet checked)."""
-    folder = cache.root / NAMESPACE
-    pattern = re.compile(rf"{re.escape(key)}\.w(\d+)-(\d+)\.mp4")
-    windows = [(0, whole)] if (folder / f"{key}.mp4").is_file() else []
-    for path in folder.glob(f"{key}.w*.mp4") if folder.is_dir() else []:
-        match = pattern.fullmatch(path.name)
-        if match and 0 <= int(match[1]) < int(match[2]) <= whole:
-            windows.append((int(match[1]), int(match[2])))
-    return windows
-
-
-def _find_stored(
-    cache: Cache, key: str, request: ShotRequest, window: Window | None
-) -> tuple[_Stored | None, _Job | None]:
-    """The stored take that holds every frame of `window` (the smallest such), or the job that makes one: a take
-    of the window, or — when a stored take overlaps it (a wider window than an earlier run's, or the whole shot
-    after a take of part of it) — the frames around that take, joined to it."""
-    whole = request.frames
-    need = window or (0, whole)
-
-    def stored(w: Window) -> _Stored:
-        name = _window_name(key, w, whole)
-        return _Stored(w, cache.path(NAMESPACE, name, ".mp4"), cache.path(NAMESPACE, name, ".json"))
-
-    windows = _stored_windows(cache, key, whole)
-    # A stored take must hold all its frames: one truncated by a crash or a full disk is rendered again.
-    covering = sorted((w for w in windows if w[0] <= need[0] and need[1] <= w[1]), key=lambda w: w[1] - w[0])
-    for w in covering:
-        if clip_ok(stored(w).clip, w[1] - w[0]):
-            return stored(w), None
-    overlapping = sorted(
-        (w for w in windows if w[0] <= need[1] and need[0] <= w[1]), key=lambda w: w[0] - w[1]
-    )  # the longest first: the fewest frames to render
-    keep = next((stored(w) for w in overlapping if clip_ok(stored(w).clip, w[1] - w[0])), None)
-    if keep is not None:
-        need = (min(need[0], keep.window[0]), max(need[1], keep.window[1]))
-    target = stored(need)
-    job = _Job(request, target.clip, target.truth, Path(), window=None if need == (0, whole) else need, keep=keep)
-    return None, job
+def _job(cache: Cache, key: str, request: ShotRequest, media: Path, backend: VideoBackend) -> _Job:
+    """The job that renders `request` into the cache under `key` (whether it is stored there, the caller checks)."""
+    clip, truth = cache.path(NAMESPACE, key, ".mp4"), cache.path(NAMESPACE, key, ".json")
+    return _Job(request, clip, truth, media, parts=_parts(request.frames, backend))
 
 
 class RenderPool:

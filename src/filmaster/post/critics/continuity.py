@@ -39,7 +39,7 @@ def continuity_findings(plan: Plan, cut: Cut, takes: Mapping[str, Take], out_dir
         return []
     shots = {s.id: s for s in plan.shots}
     frames = [
-        (_seen(truths.get(c.shot_id), c.shot_start_frame), _seen(truths.get(c.shot_id), c.last_shot_frame))
+        (_seen(truths.get(c.shot_id), c.source_start_frame), _seen(truths.get(c.shot_id), c.last_source_frame))
         for c in cut.clips
     ]
     spans, position = [], 0
@@ -112,7 +112,7 @@ def _unseen_subjects(
         shot, truth = shots.get(clip.shot_id), truths.get(clip.shot_id)
         if shot is None or not truth or clip.cutaway:
             continue
-        first, last = clip.shot_start_frame, clip.last_shot_frame  # ground truth counts the shot's frames
+        first, last = clip.source_start_frame, clip.last_source_frame  # ground truth counts the shot's frames
         count = next(iter(truth.values()))["_count"]
         measured = [f for i, f in truth.items() if first <= i <= last and i in {0, count // 2, count - 1}]
         if not measured:
@@ -144,8 +144,8 @@ def _unseen_subjects(
 def shows_no_side(take: Take, out_dir: Path, played: tuple[int, int]) -> bool:
     """Do the frames [first, end) of its shot that a cutaway plays of `take` show, by its ground truth, no character
     who faces across the frame (none at all, or each one on the lens axis)? Cut in between two sides of the line,
-    such frames have no left or right to contradict. False where the ground truth does not hold every one of them
-    (none, or a take rendered from a window that leaves some out): nothing measured, nothing claimed."""
+    such frames have no left or right to contradict. False where the ground truth does not hold every one of them:
+    nothing measured, nothing claimed."""
     truth = _ground_truths_of({take.shot_id: take}, out_dir).get(take.shot_id)
     frames = range(*played)
     if not truth or not frames or any(index not in truth for index in frames):

@@ -57,7 +57,7 @@ def _dead_air(plan: Plan, cut: Cut) -> list[Finding]:
         shot = shots.get(clip.shot_id)
         if shot is None or clip.cutaway or not shot.dialogue:
             continue
-        shown_from = clip.shot_start_frame / cut.fps
+        shown_from = clip.source_start_frame / cut.fps
         shown_to = shown_from + clip.frames * clip.speed / cut.fps
         first = min(line.start_s for line in shot.dialogue)
         last = max(line.start_s + line.duration_s for line in shot.dialogue)
