@@ -66,7 +66,7 @@ def test_a_cut_written_before_whole_takes_is_refused_in_one_line(tmp_path: Path)
     path.write_text(json.dumps(old))
     with pytest.raises(InputError, match=r"holds a 'Cut\.1', expected 'Cut\.2'") as refused:
         Cut.load(path)
-    assert "\n" not in str(refused.value)
+    assert "\n" not in str(refused.value) and "filmaster make" in str(refused.value)  # and what to do
 
 
 def test_a_clip_names_the_frames_it_plays() -> None:

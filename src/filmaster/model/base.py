@@ -33,7 +33,10 @@ class Artifact(BaseModel):
             raise InputError(f"{source}: expected a JSON object holding a {cls.SCHEMA}")
         schema = data.pop("schema", cls.SCHEMA)
         if schema != cls.SCHEMA:
-            raise InputError(f"{source}: holds a '{schema}', expected '{cls.SCHEMA}'")
+            raise InputError(
+                f"{source}: holds a '{schema}', expected '{cls.SCHEMA}' (written by another version of filmaster); "
+                "run `filmaster make` again to rewrite it"
+            )
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
