@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ...audio.dsp import fade, resample, trim_silence
+from ...audio.formants import keep_formants
 from ...errors import AudioError, ConfigError
 from ..onnx_session import cpu_session
 from .base import SpeechBackend, VoiceSpec
@@ -57,8 +58,12 @@ class PiperSpeechBackend(SpeechBackend):
     against the voice's own, default `FILM_PACE`)."""
 
     NAME: ClassVar[str] = "piper"
-    SETTINGS: ClassVar[frozenset[str]] = frozenset({"model_path", "config_path", "length_scale", "pace"})
-    VERSION: ClassVar[str] = "3"  # 2: each line seeded from its words, the same in every run; 3: film pace
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        {"model_path", "config_path", "length_scale", "pace", "keep_formants"}
+    )
+    # 2: each line seeded from its words, the same in every run; 3: film pace; 4: `keep_formants`
+    VERSION: ClassVar[str] = "4"
+    CODE: ClassVar[tuple[str, ...]] = ("filmaster.audio.formants",)
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
@@ -150,6 +155,8 @@ class PiperSpeechBackend(SpeechBackend):
         # Reading the samples as if recorded at pitch × rate raises the pitch by `pitch` and shortens them
         # by the same factor the length_scale above lengthened them.
         audio = resample(native, piper.config.sample_rate * voice.pitch, sample_rate)
+        if self.settings.get("keep_formants", False):
+            audio = keep_formants(audio, sample_rate, voice.pitch)
         audio = trim_silence(audio, sample_rate, threshold_db=-40.0, keep_s=_EDGE_S)
         return level_line(fade(audio, sample_rate, _FADE_S, _FADE_S))
 
