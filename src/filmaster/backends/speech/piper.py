@@ -9,6 +9,15 @@ voice's samples back faster or slower (resampling), which would also change the 
 Piper's duration is not proportional to length_scale: each phoneme token's length is rounded up to whole
 frames, which adds about half a frame per token whatever the scale. `_length_scale` corrects for it.
 
+Resampling moves the formants with the pitch (Ida at 1.24 speaks through a vocal tract 24 % shorter). Setting
+`keep_formants = true` filters each resampled line so its spectral envelope is the unshifted voice's
+(`audio/formants.py`): the pitch still moves by the factor, duration and rate are untouched, and the long-term
+envelope (300 Hz-4 kHz) of a line at pitch 1.3 sits 1.3 dB RMS from the natural voice's instead of 6.1 dB. It is
+off by default because it does not help the measure it was built for: on the examples' fine cuts Whisper tiny.en
+heard the formant-kept voices no better (paper_birds film.mp4 5.4 % → 10.8 %, its dialogue stem 2.7 % → 6.8 %
+mean over four offsets; per character, each line alone, the same words missed as with resampling) — see
+docs/benchmarks.md, "Formant-keeping pitch shift".
+
 The bundled voice reads like a news-reader, about 235 words a minute over the examples' lines; actors in a film
 speak nearer 160-200, and speech recognition (and a viewer) loses short words at the faster pace (Whisper tiny.en
 heard "Mum says" as "Moms says" at 235). Every line is therefore spoken at `pace` (default `FILM_PACE`) of the
@@ -55,7 +64,7 @@ def speakable(text: str) -> str:
 class PiperSpeechBackend(SpeechBackend):
     """Settings: `model_path` (a Piper .onnx voice; default: the bundled joe voice), `config_path`
     (default: model_path + ".json"), `length_scale` (base phoneme length, default from the voice), `pace` (speed
-    against the voice's own, default `FILM_PACE`)."""
+    against the voice's own, default `FILM_PACE`), `keep_formants` (false: the pitch shift moves the formants too)."""
 
     NAME: ClassVar[str] = "piper"
     SETTINGS: ClassVar[frozenset[str]] = frozenset(
