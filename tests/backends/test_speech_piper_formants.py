@@ -44,7 +44,7 @@ def test_pitch_moves_by_the_factor_with_formants_kept(lines):
 def test_the_spectral_envelope_stays_where_the_natural_voice_has_it(lines):
     natural = envelope_db(lines["natural"])
     off = {k: float(np.sqrt(np.mean((envelope_db(lines[k]) - natural) ** 2))) for k in ("resampled", "kept")}
-    # measured: resampled 6.1 dB (every formant 30 % higher), kept 1.3 dB
+    # measured: resampled 6.2 dB (every formant 30 % higher), kept 1.3 dB
     assert off["resampled"] > 4.0
     assert off["kept"] < 2.5
 
