@@ -6,6 +6,7 @@ import pytest
 from filmaster.audio.formants import keep_formants, spectral_envelope
 from filmaster.backends.speech.base import VoiceSpec
 from filmaster.backends.speech.piper import PiperSpeechBackend
+from filmaster.errors import ConfigError
 
 from .test_speech_piper import RATE, median_f0
 
@@ -58,3 +59,8 @@ def test_no_shift_is_the_identity():
     assert np.array_equal(keep_formants(x, RATE, 1.0), x)
     # a shift of nothing reconstructs the samples (the overlap-add is exact)
     assert np.abs(keep_formants(x, RATE, 1.0 + 1e-9) - x).max() < 1e-3
+
+
+def test_keep_formants_must_be_true_or_false():
+    with pytest.raises(ConfigError, match="keep_formants 'yes' is not true or false"):
+        PiperSpeechBackend(keep_formants="yes")

@@ -90,6 +90,12 @@ class PiperSpeechBackend(SpeechBackend):
                 "0.5 and 1.5 (1 = the voice's own speed)"
             )
 
+        if not isinstance(self.settings.get("keep_formants", False), bool):
+            raise ConfigError(
+                f"piper keep_formants {self.settings['keep_formants']!r} is not true or false; set "
+                "[backends.settings.speech] keep_formants = true (or false)"
+            )
+
     def _resolve_paths(self) -> tuple[Path, Path]:
         model = self.settings.get("model_path")
         if model is None:
