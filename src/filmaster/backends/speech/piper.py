@@ -9,6 +9,15 @@ voice's samples back faster or slower (resampling), which would also change the 
 Piper's duration is not proportional to length_scale: each phoneme token's length is rounded up to whole
 frames, which adds about half a frame per token whatever the scale. `_length_scale` corrects for it.
 
+Resampling moves the formants with the pitch (Ida at 1.24 speaks through a vocal tract 24 % shorter). Setting
+`keep_formants = true` filters each resampled line so its spectral envelope is the unshifted voice's
+(`audio/formants.py`): the pitch still moves by the factor, duration and rate are untouched, and the long-term
+envelope (300 Hz-4 kHz) of a line at pitch 1.3 sits 1.3 dB RMS from the natural voice's instead of 6.1 dB. It is
+off by default because it does not help the measure it was built for: on the examples' fine cuts Whisper tiny.en
+heard the formant-kept voices no better (paper_birds film.mp4 5.4 % → 10.8 %, its dialogue stem 2.7 % → 6.8 %
+mean over four offsets; per character, each line alone, the same words missed as with resampling) — see
+docs/benchmarks.md, "Formant-keeping pitch shift".
+
 The bundled voice reads like a news-reader, about 235 words a minute over the examples' lines; actors in a film
 speak nearer 160-200, and speech recognition (and a viewer) loses short words at the faster pace (Whisper tiny.en
 heard "Mum says" as "Moms says" at 235). Every line is therefore spoken at `pace` (default `FILM_PACE`) of the
@@ -27,6 +36,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ...audio.dsp import fade, resample, trim_silence
+from ...audio.formants import keep_formants
 from ...errors import AudioError, ConfigError
 from ..onnx_session import cpu_session
 from .base import SpeechBackend, VoiceSpec
@@ -54,11 +64,15 @@ def speakable(text: str) -> str:
 class PiperSpeechBackend(SpeechBackend):
     """Settings: `model_path` (a Piper .onnx voice; default: the bundled joe voice), `config_path`
     (default: model_path + ".json"), `length_scale` (base phoneme length, default from the voice), `pace` (speed
-    against the voice's own, default `FILM_PACE`)."""
+    against the voice's own, default `FILM_PACE`), `keep_formants` (false: the pitch shift moves the formants too)."""
 
     NAME: ClassVar[str] = "piper"
-    SETTINGS: ClassVar[frozenset[str]] = frozenset({"model_path", "config_path", "length_scale", "pace"})
-    VERSION: ClassVar[str] = "3"  # 2: each line seeded from its words, the same in every run; 3: film pace
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        {"model_path", "config_path", "length_scale", "pace", "keep_formants"}
+    )
+    # 2: each line seeded from its words, the same in every run; 3: film pace; 4: `keep_formants`
+    VERSION: ClassVar[str] = "4"
+    CODE: ClassVar[tuple[str, ...]] = ("filmaster.audio.formants",)
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
@@ -74,6 +88,12 @@ class PiperSpeechBackend(SpeechBackend):
             raise ConfigError(
                 f"piper pace {pace!r} is not a number from 0.5 to 1.5; set [backends.settings.speech] pace between "
                 "0.5 and 1.5 (1 = the voice's own speed)"
+            )
+
+        if not isinstance(self.settings.get("keep_formants", False), bool):
+            raise ConfigError(
+                f"piper keep_formants {self.settings['keep_formants']!r} is not true or false; set "
+                "[backends.settings.speech] keep_formants = true (or false)"
             )
 
     def _resolve_paths(self) -> tuple[Path, Path]:
@@ -150,6 +170,8 @@ class PiperSpeechBackend(SpeechBackend):
         # Reading the samples as if recorded at pitch × rate raises the pitch by `pitch` and shortens them
         # by the same factor the length_scale above lengthened them.
         audio = resample(native, piper.config.sample_rate * voice.pitch, sample_rate)
+        if self.settings.get("keep_formants", False):
+            audio = keep_formants(audio, sample_rate, voice.pitch)
         audio = trim_silence(audio, sample_rate, threshold_db=-40.0, keep_s=_EDGE_S)
         return level_line(fade(audio, sample_rate, _FADE_S, _FADE_S))
 
