@@ -79,3 +79,9 @@ def test_weights_for_other_categories_are_not_used(tmp_path: Path, caplog: pytes
     assert "other categories" in caplog.text
     assert load_judge([c.name for c in CATEGORIES], tmp_path / "absent.npz") is None
     assert hashlib.sha256(stale.read_bytes()).hexdigest()  # written whole (atomic)
+
+
+@pytest.mark.parametrize("line", ["", "...", "!?;", "(beat)", "The " * 400 + "dog barks."])
+def test_the_shipped_judge_reads_odd_lines(embedder: MiniLMEmbeddingBackend, line: str) -> None:
+    for sound in SoundFinder(embedder).find(line):
+        assert sound.category in CLASSES[1:] and sound.words and 0 <= sound.position <= 1 and sound.count >= 1
