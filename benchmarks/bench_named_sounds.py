@@ -39,11 +39,15 @@ def main() -> None:
     args = parser.parse_args()
     sets = json.loads(LABELS.read_text())["sets"]
     lines = [text for plays in sets.values() for rows in plays.values() for text, _ in rows]
-    embedding = SoundFinder(MiniLMEmbeddingBackend())
+    embedder = MiniLMEmbeddingBackend()
+    embedding = SoundFinder(embedder)
     embedding.find("A concrete mixer churns. The hull groans.")  # loads the model and embeds the prototypes
+    unjudged = SoundFinder(embedder, judge=None)
+    unjudged.find("A concrete mixer churns. The hull groans.")
     print(f"{len(lines)} lines, median of {args.repeats} repeats")
     print(f"lexicon only:    {_per_line_ms(SoundFinder, lines, args.repeats):.3f} ms per line")
-    print(f"with embeddings: {_per_line_ms(lambda: embedding, lines, args.repeats):.3f} ms per line")
+    print(f"with embeddings, no judge: {_per_line_ms(lambda: unjudged, lines, args.repeats):.3f} ms per line")
+    print(f"with embeddings and the judge: {_per_line_ms(lambda: embedding, lines, args.repeats):.3f} ms per line")
 
 
 if __name__ == "__main__":

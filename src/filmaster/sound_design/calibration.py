@@ -88,7 +88,7 @@ def calibrate(screenplays: dict[str, Rows], embedder: EmbeddingBackend) -> Calib
     remembering = cast("EmbeddingBackend", RememberingEmbedder(embedder))
     per_play: dict[tuple[float, float], dict[str, Counter[str]]] = {}
     for pair in product(SENTENCE_GRID, SOURCE_GRID):
-        finder = SoundFinder(remembering, threshold=pair[0], source_threshold=pair[1])
+        finder = SoundFinder(remembering, threshold=pair[0], source_threshold=pair[1], judge=None)  # the proposals
         per_play[pair] = {name: tally(finder, rows) for name, rows in screenplays.items()}
     chosen = {name: _best(per_play, (n for n in screenplays if n != name)) for name in screenplays}
     held_out = sum((per_play[chosen[name]][name] for name in screenplays), Counter())

@@ -4,7 +4,9 @@ for, the words that name it, and how many times it sounds.
 The lexicon (data/lexicon.toml, read by reading.py) finds a sound from its source and its sound word; the
 embedding model (when given) catches sentences whose wording the lexicon does not know at all ("the hull groans")
 by comparing them with a short description of each category, at a threshold strict enough that sentences naming no
-sound stay silent. A continuous sound (rain, wind, an engine) is one event per paragraph however often it is named.
+sound stay silent. With the embedding model, a judge learned from the labelled screenplays (judge.py) then
+accepts, rejects or re-files each proposal and may hear a sound in a sentence that gave none. A continuous sound
+(rain, wind, an engine) is one event per paragraph however often it is named.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ..backends.resilience import Unrecovered
+from .judge import NONE, Candidate, Judge, features, load_judge
 from .lexicon import OTHER, load_lexicon
 from .meaning import noun_category
 from .reading import has_sound_word, read_sentence
@@ -43,6 +46,23 @@ class NamedSound:
     words: str  # the words that name it
     position: float  # where those words sit in their text, 0 (start) … 1 (end): when in the shot it happens
     count: int = 1
+    how: str = "lexicon"  # what proposed it: lexicon, wordnet, embedding, source (judge.HOWS) or judge
+    why: str = ""  # what the judge decided, when it re-filed a proposal or heard a sentence that gave none
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A sound the lexicon, WordNet or the embedding proposes (or None: a sentence that gave none), in its sentence."""
+
+    sound: NamedSound | None
+    sentence: str
+    position: float  # the sentence's middle, 0 … 1 in the text
+
+    @property
+    def candidate(self) -> Candidate:
+        if self.sound is None:
+            return Candidate(NONE, "silent", self.sentence, self.sentence)
+        return Candidate(self.sound.category, self.sound.how, self.sentence, self.sound.words)
 
 
 _SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
@@ -78,19 +98,42 @@ def _one_per_paragraph(found: list[NamedSound]) -> list[NamedSound]:
     return kept
 
 
+def settle(proposals: list[Proposal], decided: list[tuple[str, float]]) -> list[NamedSound]:
+    """The sounds the judge's decisions (a class and its probability per proposal) leave, each saying why."""
+    sounds = []
+    for proposal, (name, p) in zip(proposals, decided, strict=True):
+        sound = proposal.sound
+        if name == NONE:
+            continue
+        if sound is None:  # a sentence the finder heard nothing in
+            count = 1 if BY_NAME[name].continuous else repeat_count(proposal.sentence)
+            why = f"judged {name} (p {p:.2f}) where the lexicon heard nothing"
+            sounds.append(NamedSound(name, proposal.sentence, proposal.position, count, "judge", why))
+        elif name != sound.category:
+            count = 1 if BY_NAME[name].continuous else max(sound.count, repeat_count(proposal.sentence))
+            why = f"judged {name} (p {p:.2f}), proposed {sound.category} by the {sound.how}"
+            sounds.append(NamedSound(name, sound.words, sound.position, count, sound.how, why))
+        else:
+            sounds.append(sound)
+    return sounds
+
+
 class SoundFinder:
-    """Finds named sounds; the embedding model, when given, matches sentences the lexicon has no word for."""
+    """Finds named sounds; the embedding model, when given, matches sentences the lexicon has no word for, and the
+    learned judge (the shipped one unless told otherwise) decides on every proposal."""
 
     def __init__(
         self,
         embedder: EmbeddingBackend | None = None,
         threshold: float = EMBED_THRESHOLD,
         source_threshold: float = SOURCE_THRESHOLD,
+        judge: Judge | Literal["shipped"] | None = "shipped",
     ) -> None:
         self.embedder = embedder
         self.sources = SourceMatcher(LEXICON, embedder, source_threshold) if embedder is not None else None
         self.unembedded = 0  # sentences left to the lexicon because the embedding model failed
         self.threshold = threshold
+        self.judge = load_judge([c.name for c in CATEGORIES]) if judge == "shipped" else judge
         self._prototypes: np.ndarray | None = None
         self._owners = np.zeros(0, dtype=np.int64)  # the category of each prototype wording
 
@@ -104,7 +147,20 @@ class SoundFinder:
 
     def find(self, text: str) -> list[NamedSound]:
         """Every sound `text` (an action line or a parenthetical) names, in the order it names them."""
-        found: list[NamedSound] = []
+        proposals = self.propose(text)
+        sounds = [p.sound for p in proposals if p.sound is not None]
+        if self.judge is not None and self.embedder is not None and proposals:
+            try:
+                sounds = self._judged(proposals, self.judge)
+            except Unrecovered as exc:  # the embedding model failed every retry: the proposals stand unjudged
+                log.warning("%d sentence(s) left unjudged: %s", len(proposals), exc)
+                self.unembedded += len(proposals)
+        return _one_per_paragraph(sorted(sounds, key=lambda s: s.position))
+
+    def propose(self, text: str) -> list[Proposal]:
+        """What the lexicon, WordNet and the embedding hear in `text`, sentence by sentence; a sentence where they hear
+        nothing is a proposal of no sound (the judge may still hear one there)."""
+        proposals: list[Proposal] = []
         unknown: list[tuple[str, float]] = []
         subjects: list[tuple[str, str, float]] = []  # a sound word's unknown subject, its sentence, where
         previous = None
@@ -112,21 +168,30 @@ class SoundFinder:
         for sentence, offset in sentences(text):
             readings, previous = read_sentence(LEXICON, sentence, offset, previous)
             position = (offset + len(sentence) / 2) / n  # as clauses() places it
+            clause = sentence.strip()
             heard = [
                 NamedSound(r.category, text[r.start : r.end], (r.start + r.end) / 2 / n, r.count) for r in readings
             ]
+            proposals += [Proposal(sound, clause, position) for sound in heard]
             subject = None if readings else unknown_subject(LEXICON, sentence)
             known = noun_category(subject) if subject else None
             if known is not None:  # "a hatchback rattles past": WordNet places the thing the lexicon lacks
                 if known in BY_NAME:
                     count = 1 if BY_NAME[known].continuous else repeat_count(sentence)
-                    found.append(NamedSound(known, sentence.strip(), position, count))
+                    sound = NamedSound(known, clause, position, count, how="wordnet")
+                    proposals.append(Proposal(sound, clause, position))
+                else:
+                    proposals.append(Proposal(None, clause, position))
             elif subject:  # "a concrete mixer churns": the sound word is heard, from a thing the lexicon lacks
-                subjects.append((subject, sentence.strip(), position))
+                subjects.append((subject, clause, position))
             elif not readings and not has_sound_word(LEXICON, sentence):
-                unknown.append((sentence.strip(), position))
-            found += heard
-        if self.embedder is not None and (unknown or subjects):
+                unknown.append((clause, position))
+            elif not readings:
+                proposals.append(Proposal(None, clause, position))
+        if (unknown or subjects) and self.embedder is None:
+            proposals += [Proposal(None, sentence, position) for sentence, position in unknown]
+            proposals += [Proposal(None, sentence, position) for _, sentence, position in subjects]
+        elif unknown or subjects:
             try:
                 nearest = self._nearest([c for c, _ in unknown]) if unknown else []
                 assert self.sources is not None
@@ -134,25 +199,46 @@ class SoundFinder:
             except Unrecovered as exc:  # the embedding model failed every retry: the lexicon's matches stand alone
                 log.warning("%d sentence(s) matched by the lexicon alone: %s", len(unknown) + len(subjects), exc)
                 self.unembedded += len(unknown) + len(subjects)
-                return _one_per_paragraph(found)
+                return proposals
             for (sentence, position), name in zip(unknown, nearest, strict=True):
+                sound = None
                 if name is not None:
-                    found.append(NamedSound(name, sentence, position, repeat_count(sentence)))
+                    sound = NamedSound(name, sentence, position, repeat_count(sentence), how="embedding")
+                proposals.append(Proposal(sound, sentence, position))
             for (_, sentence, position), (name, score) in zip(subjects, by_source, strict=True):
+                sound = None
                 if name != OTHER and score >= self.sources.threshold:
                     count = 1 if BY_NAME[name].continuous else repeat_count(sentence)
-                    found.append(NamedSound(name, sentence, position, count))
-            found.sort(key=lambda s: s.position)
-        return _one_per_paragraph(found)
+                    sound = NamedSound(name, sentence, position, count, how="source")
+                proposals.append(Proposal(sound, sentence, position))
+        return proposals
+
+    def features(self, proposals: list[Proposal]) -> np.ndarray:
+        """The judge's features of each proposal (judge.features), from the embedding model."""
+        assert self.embedder is not None
+        candidates = [p.candidate for p in proposals]
+        texts = list(dict.fromkeys([c.sentence for c in candidates] + [c.words for c in candidates]))
+        vectors = dict(zip(texts, self.embedder.embed(texts), strict=True))
+        sentence_vectors = np.stack([vectors[c.sentence] for c in candidates])
+        word_vectors = np.stack([vectors[c.words] for c in candidates])
+        scores = self._scores_of(sentence_vectors)
+        return features(candidates, sentence_vectors, word_vectors, scores, [c.name for c in CATEGORIES])
+
+    def _judged(self, proposals: list[Proposal], judge: Judge) -> list[NamedSound]:
+        return settle(proposals, judge.decide(self.features(proposals)))
 
     def _scores(self, texts: list[str]) -> np.ndarray:
         """Each text's cosine to the nearest description of each category (texts × categories)."""
         assert self.embedder is not None
+        return self._scores_of(self.embedder.embed(texts))
+
+    def _scores_of(self, vectors: np.ndarray) -> np.ndarray:
+        assert self.embedder is not None
         if self._prototypes is None:
             self._owners = np.array([i for i, c in enumerate(CATEGORIES) for _ in c.descriptions])
             self._prototypes = self.embedder.embed([d for c in CATEGORIES for d in c.descriptions])
-        per_wording = self.embedder.embed(texts) @ self._prototypes.T
-        scores = np.full((len(texts), len(CATEGORIES)), -1.0, dtype=np.float32)
+        per_wording = vectors @ self._prototypes.T
+        scores = np.full((len(vectors), len(CATEGORIES)), -1.0, dtype=np.float32)
         np.maximum.at(scores.T, self._owners, per_wording.T)
         return scores
 

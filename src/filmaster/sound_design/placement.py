@@ -157,7 +157,9 @@ def _effect(
                 scene_index=scene.index,
                 shot_id=shot.id,
                 category=sound.category,
-                reason=f'{where}: "{sound.words}"' + (f" ({n + 1} of {sound.count})" if sound.count > 1 else ""),
+                reason=f'{where}: "{sound.words}"'
+                + (f" ({n + 1} of {sound.count})" if sound.count > 1 else "")
+                + (f"; {sound.why}" if sound.why else ""),
                 distance=distance,
             )
         )
