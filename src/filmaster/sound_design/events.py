@@ -201,16 +201,16 @@ class SoundFinder:
                 self.unembedded += len(unknown) + len(subjects)
                 return proposals
             for (sentence, position), name in zip(unknown, nearest, strict=True):
-                sound = None
+                by_meaning: NamedSound | None = None
                 if name is not None:
-                    sound = NamedSound(name, sentence, position, repeat_count(sentence), how="embedding")
-                proposals.append(Proposal(sound, sentence, position))
+                    by_meaning = NamedSound(name, sentence, position, repeat_count(sentence), how="embedding")
+                proposals.append(Proposal(by_meaning, sentence, position))
             for (_, sentence, position), (name, score) in zip(subjects, by_source, strict=True):
-                sound = None
+                by_thing: NamedSound | None = None
                 if name != OTHER and score >= self.sources.threshold:
                     count = 1 if BY_NAME[name].continuous else repeat_count(sentence)
-                    sound = NamedSound(name, sentence, position, count, how="source")
-                proposals.append(Proposal(sound, sentence, position))
+                    by_thing = NamedSound(name, sentence, position, count, how="source")
+                proposals.append(Proposal(by_thing, sentence, position))
         return proposals
 
     def features(self, proposals: list[Proposal]) -> np.ndarray:
