@@ -279,7 +279,7 @@ def _make_film(source: Path, out: Path, config: Config, force: bool, reporter: R
         lap("plan")
 
         # The edit is decided on the shots as planned. Every shot is rendered whole, whatever `[edit]` says
-        # (post/handles.py), so a re-run with other `[edit]` settings renders no frame.
+        # (stages/shoot.py says why), so a re-run with other `[edit]` settings renders no frame.
         whole = planned_takes(plan, shoot_config, project, camera)
         rough = rough_cut(plan, whole, settings)
         reporter.stage("rough cut", f"{len(rough.clips)} clips, {rough.duration_s:.1f} s")

@@ -37,7 +37,7 @@ def test_cut_and_sound_plan_round_trip() -> None:
 
 def test_wrong_schema_and_bad_fields_are_one_line_errors(tmp_path: Path) -> None:
     cut_json = Cut(title="t", fps=24, width=64, height=36).to_json()
-    with pytest.raises(InputError, match=r"holds a 'Cut\.2', expected 'Plan\.1'"):
+    with pytest.raises(InputError, match=r"holds a 'Cut\.2', not a 'Plan\.1'; give the Plan file here"):
         Plan.from_json(cut_json, source="plan.json")
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"schema": "Plan.1", "title": "x", "scenes": [{"index": "first"}]}))

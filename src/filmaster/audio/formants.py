@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 _FRAME_S = 0.04  # long enough to resolve a low voice's harmonics, short enough to follow a vowel's change
-_ENVELOPE_HZ = 500.0  # cepstral lifter: envelope detail above this quefrency (below 2 ms) is kept
+_ENVELOPE_HZ = 500.0  # cepstral lifter: the coefficients below 2 ms (1 / 500 Hz) of quefrency are the envelope
 _MAX_GAIN_DB = 24.0  # the correction never lifts or cuts a band by more (no noise floor raised into hiss)
 
 

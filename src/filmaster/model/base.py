@@ -33,9 +33,12 @@ class Artifact(BaseModel):
             raise InputError(f"{source}: expected a JSON object holding a {cls.SCHEMA}")
         schema = data.pop("schema", cls.SCHEMA)
         if schema != cls.SCHEMA:
+            kind = cls.SCHEMA.split(".")[0]
+            if str(schema).split(".")[0] != kind:
+                raise InputError(f"{source}: holds a '{schema}', not a '{cls.SCHEMA}'; give the {kind} file here")
             raise InputError(
-                f"{source}: holds a '{schema}', expected '{cls.SCHEMA}' (written by another version of filmaster); "
-                "run `filmaster make` again to rewrite it"
+                f"{source}: holds a '{schema}', expected '{cls.SCHEMA}' (another version of filmaster wrote it); "
+                "delete it and make it again (for a film's files: run `filmaster make`)"
             )
         try:
             return cls.model_validate(data)

@@ -16,7 +16,7 @@ from ..model import frame_rate
 from ..os_errors import cannot_write
 
 # veryfast's rate control, with the cheapest motion search (diamond, one sub-pixel pass): on previz frames it
-# encodes in 0.7x the CPU time at the same PSNR, in files ~10 % larger. Every shot renders whole (post/handles.py),
+# encodes in 0.7x the CPU time at the same PSNR, in files ~10 % larger. Every shot renders whole (stages/shoot.py),
 # so the takes' encode is most of a run's picture work. conform.py encodes the trimmed clips alike.
 X264_OPTIONS = {"preset": "veryfast", "crf": "20", "x264-params": "me=dia:subme=1"}
 

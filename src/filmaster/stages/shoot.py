@@ -5,7 +5,13 @@ worker), in the background: a take's length comes from the plan, so the cut, the
 the shots render (`start_shoot` returns the takes at once; `Shooting.wait` waits for their files). A lone missing
 shot (an edit's) renders as a part per core when its backend can, joined into one take by packet copy.
 
-Every shot renders whole (`post/handles.py`: so no `[edit]` setting can ask for a frame a take lacks).
+Every shot renders whole. What a take holds must not depend on `[edit]` settings: a re-run that changes only them
+(a slower `target_pace_s`, a smaller `depth`, a higher `max_speed`, `fine_cut = false`) must render no frame. No
+window narrower than the planned shot achieves that: `depth = 0` keeps a line's whole shot, and the rough cut plays
+every take whole. So the fine cut and the pixel pass's repairs choose frames inside whole takes, and an editor opening
+the timelines finds the rest of each take as handles. Rendering only what one edit played plus 0.25 s each side had
+saved a quarter of the picture (126 s of takes for an 84 s film); the full run was brought back under 0.40 x the
+film's length in the take encoder instead (docs/benchmarks.md, 2026-12-04, whole takes).
 
 A shot's cache key covers everything that decides its pixels — the shot's camera and timing, its scene's set,
 time, blocking and cast (their pictures by content, not path), the render settings, the seed and the backend's

@@ -9,10 +9,10 @@ voice's samples back faster or slower (resampling), which would also change the 
 Piper's duration is not proportional to length_scale: each phoneme token's length is rounded up to whole
 frames, which adds about half a frame per token whatever the scale. `_length_scale` corrects for it.
 
-Resampling moves the formants with the pitch (Ida at 1.24 speaks through a vocal tract 24 % shorter). Setting
+Resampling moves the formants with the pitch (Ida at 1.24 speaks through a vocal tract a fifth shorter). Setting
 `keep_formants = true` filters each resampled line so its spectral envelope is the unshifted voice's
 (`audio/formants.py`): the pitch still moves by the factor, duration and rate are untouched, and the long-term
-envelope (300 Hz-4 kHz) of a line at pitch 1.3 sits 1.3 dB RMS from the natural voice's instead of 6.1 dB. It is
+envelope (300 Hz-4 kHz) of a line at pitch 1.3 sits 1.3 dB RMS from the natural voice's instead of 6.2 dB. It is
 off by default because it does not help the measure it was built for: on the examples' fine cuts Whisper tiny.en
 heard the formant-kept voices no better (paper_birds film.mp4 5.4 % → 10.8 %, its dialogue stem 2.7 % → 6.8 %
 mean over four offsets; per character, each line alone, the same words missed as with resampling) — see
@@ -72,7 +72,10 @@ class PiperSpeechBackend(SpeechBackend):
     )
     # 2: each line seeded from its words, the same in every run; 3: film pace; 4: `keep_formants`
     VERSION: ClassVar[str] = "4"
-    CODE: ClassVar[tuple[str, ...]] = ("filmaster.audio.formants",)
+    CODE: ClassVar[tuple[str, ...]] = (
+        "filmaster.audio.formants",
+        "filmaster.audio.dsp",
+    )  # what every line goes through
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)

@@ -1,4 +1,4 @@
-"""Handles: every shot is rendered whole, so no `[edit]` setting can ask for a frame its take lacks."""
+"""Fine-cut bounds: every shot is rendered whole, so no `[edit]` setting can ask for a frame its take lacks."""
 
 from __future__ import annotations
 
