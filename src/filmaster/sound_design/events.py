@@ -155,7 +155,9 @@ class SoundFinder:
         self.threshold = threshold
         self.judge = load_judge([c.name for c in CATEGORIES]) if judge == "shipped" else judge
         self._prototypes: np.ndarray | None = None
-        self._owners = np.zeros(0, dtype=np.int64)  # the category of each prototype wording
+        counts = np.array([len(c.descriptions) for c in CATEGORIES])
+        self._described = counts > 0  # categories with a wording (the others score -1)
+        self._starts = (np.cumsum(counts) - counts)[self._described]  # where each one's wordings start
 
     def find_in_heading(self, heading: str) -> list[NamedSound]:
         """A heading names a place, not an action: only words that are a sound by themselves count ("EXT. STORM")."""
@@ -289,11 +291,11 @@ class SoundFinder:
     def _scores_of(self, vectors: np.ndarray) -> np.ndarray:
         assert self.embedder is not None
         if self._prototypes is None:
-            self._owners = np.array([i for i, c in enumerate(CATEGORIES) for _ in c.descriptions])
             self._prototypes = self.embedder.embed([d for c in CATEGORIES for d in c.descriptions])
-        per_wording = vectors @ self._prototypes.T
         scores = np.full((len(vectors), len(CATEGORIES)), -1.0, dtype=np.float32)
-        np.maximum.at(scores.T, self._owners, per_wording.T)
+        if len(vectors) and self._described.any():  # each category's best wording: a max over its run of columns
+            best = np.maximum.reduceat(vectors @ self._prototypes.T, self._starts, axis=1)
+            scores[:, self._described] = np.maximum(best, -1.0)
         return scores
 
     def _nearest_of(self, vectors: np.ndarray) -> list[str | None]:
