@@ -33,8 +33,10 @@ def is_heading(text: str) -> bool:
 def tally(finder: SoundFinder, rows: Rows) -> Counter[str]:
     """True positives, false positives and false negatives of the finder's categories against the labels."""
     counts: Counter[str] = Counter()
+    lines = list(dict.fromkeys(text for text, _ in rows if not is_heading(text)))
+    in_lines = dict(zip(lines, finder.find_all(lines), strict=True))  # one batch for the screenplay
     for text, labels in rows:
-        found = finder.find_in_heading(text) if is_heading(text) else finder.find(text)
+        found = finder.find_in_heading(text) if is_heading(text) else in_lines[text]
         got, want = Counter(s.category for s in found), Counter(labels)
         counts["tp"] += sum((got & want).values())
         counts["fp"] += sum((got - want).values())

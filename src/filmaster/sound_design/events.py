@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ..backends.resilience import Unrecovered
-from .judge import NONE, Candidate, Judge, features, load_judge
+from .judge import NONE, Candidate, Decision, Judge, features, load_judge
 from .lexicon import OTHER, load_lexicon
 from .meaning import noun_category
 from .reading import has_sound_word, read_sentence
@@ -98,7 +99,7 @@ def _one_per_paragraph(found: list[NamedSound]) -> list[NamedSound]:
     return kept
 
 
-def settle(proposals: list[Proposal], decided: list[tuple[str, float]]) -> list[NamedSound]:
+def settle(proposals: list[Proposal], decided: list[Decision]) -> list[NamedSound]:
     """The sounds the judge's decisions (a class and its probability per proposal) leave, each saying why."""
     sounds = []
     for proposal, (name, p) in zip(proposals, decided, strict=True):
@@ -118,6 +119,25 @@ def settle(proposals: list[Proposal], decided: list[tuple[str, float]]) -> list[
     return sounds
 
 
+@dataclass
+class _Reading:
+    """One text as the lexicon and WordNet read it: their proposals, and the sentences left to the embedding."""
+
+    proposals: list[Proposal]
+    unknown: list[tuple[str, float]]  # a sentence with no sound word the lexicon knows, where
+    subjects: list[tuple[str, str, float]]  # a sound word's unknown subject, its sentence, where
+
+    def texts(self, judged: bool) -> list[str]:
+        """What the embedding model is asked for: the unmatched sentences and subjects, and with the judge every
+        proposal's sentence and words (a proposal the embedding makes has its sentence for words)."""
+        texts = [s for s, _ in self.unknown] + [subject for subject, _, _ in self.subjects]
+        if judged:
+            texts += [clause for _, clause, _ in self.subjects]
+            for p in self.proposals:
+                texts += [p.candidate.sentence, p.candidate.words]
+        return texts
+
+
 class SoundFinder:
     """Finds named sounds; the embedding model, when given, matches sentences the lexicon has no word for, and the
     learned judge (the shipped one unless told otherwise) decides on every proposal."""
@@ -135,7 +155,9 @@ class SoundFinder:
         self.threshold = threshold
         self.judge = load_judge([c.name for c in CATEGORIES]) if judge == "shipped" else judge
         self._prototypes: np.ndarray | None = None
-        self._owners = np.zeros(0, dtype=np.int64)  # the category of each prototype wording
+        counts = np.array([len(c.descriptions) for c in CATEGORIES])
+        self._described = counts > 0  # categories with a wording (the others score -1)
+        self._starts = (np.cumsum(counts) - counts)[self._described]  # where each one's wordings start
 
     def find_in_heading(self, heading: str) -> list[NamedSound]:
         """A heading names a place, not an action: only words that are a sound by themselves count ("EXT. STORM")."""
@@ -147,22 +169,34 @@ class SoundFinder:
 
     def find(self, text: str) -> list[NamedSound]:
         """Every sound `text` (an action line or a parenthetical) names, in the order it names them."""
-        proposals = self.propose(text)
-        sounds = [p.sound for p in proposals if p.sound is not None]
-        if self.judge is not None and self.embedder is not None and proposals:
-            try:
-                sounds = self._judged(proposals, self.judge)
-            except Unrecovered as exc:  # the embedding model failed every retry: the proposals stand unjudged
-                log.warning("%d sentence(s) left unjudged: %s", len(proposals), exc)
-                self.unembedded += len(proposals)
-        return _one_per_paragraph(sorted(sounds, key=lambda s: s.position))
+        return self.find_all([text])[0]
+
+    def find_all(self, texts: Sequence[str]) -> list[list[NamedSound]]:
+        """find() of each text, the embedding model asked once for all of them (each distinct text once): a
+        screenplay's lines cost one batch, not a call per line."""
+        judged = self.judge is not None and self.embedder is not None
+        readings = [self._read(text) for text in texts]
+        vectors = self._embedded(readings, judged)
+        proposals = [self._proposed(reading, vectors) for reading in readings]
+        if judged and vectors is not None and self.judge is not None:
+            decided = self._decided([p for line in proposals for p in line], vectors, self.judge)
+            found, at = [], 0
+            for line in proposals:
+                found.append(settle(line, decided[at : at + len(line)]))
+                at += len(line)
+        else:
+            found = [[p.sound for p in line if p.sound is not None] for line in proposals]
+        return [_one_per_paragraph(sorted(sounds, key=lambda s: s.position)) for sounds in found]
 
     def propose(self, text: str) -> list[Proposal]:
         """What the lexicon, WordNet and the embedding hear in `text`, sentence by sentence; a sentence where they hear
         nothing is a proposal of no sound (the judge may still hear one there)."""
-        proposals: list[Proposal] = []
-        unknown: list[tuple[str, float]] = []
-        subjects: list[tuple[str, str, float]] = []  # a sound word's unknown subject, its sentence, where
+        reading = self._read(text)
+        return self._proposed(reading, self._embedded([reading], judged=False))
+
+    def _read(self, text: str) -> _Reading:
+        """The lexicon's and WordNet's proposals in `text`, and the sentences they leave to the embedding."""
+        reading = _Reading([], [], [])
         previous = None
         n = max(len(text), 1)
         for sentence, offset in sentences(text):
@@ -172,40 +206,60 @@ class SoundFinder:
             heard = [
                 NamedSound(r.category, text[r.start : r.end], (r.start + r.end) / 2 / n, r.count) for r in readings
             ]
-            proposals += [Proposal(sound, clause, position) for sound in heard]
+            reading.proposals += [Proposal(sound, clause, position) for sound in heard]
             subject = None if readings else unknown_subject(LEXICON, sentence)
             known = noun_category(subject) if subject else None
             if known is not None:  # "a hatchback rattles past": WordNet places the thing the lexicon lacks
                 if known in BY_NAME:
                     count = 1 if BY_NAME[known].continuous else repeat_count(sentence)
                     sound = NamedSound(known, clause, position, count, how="wordnet")
-                    proposals.append(Proposal(sound, clause, position))
+                    reading.proposals.append(Proposal(sound, clause, position))
                 else:
-                    proposals.append(Proposal(None, clause, position))
+                    reading.proposals.append(Proposal(None, clause, position))
             elif subject:  # "a concrete mixer churns": the sound word is heard, from a thing the lexicon lacks
-                subjects.append((subject, clause, position))
+                reading.subjects.append((subject, clause, position))
             elif not readings and not has_sound_word(LEXICON, sentence):
-                unknown.append((clause, position))
+                reading.unknown.append((clause, position))
             elif not readings:
-                proposals.append(Proposal(None, clause, position))
-        if (unknown or subjects) and self.embedder is None:
-            proposals += [Proposal(None, sentence, position) for sentence, position in unknown]
-            proposals += [Proposal(None, sentence, position) for _, sentence, position in subjects]
-        elif unknown or subjects:
-            try:
-                nearest = self._nearest([c for c, _ in unknown]) if unknown else []
-                assert self.sources is not None
-                by_source = self.sources.nearest([s[0] for s in subjects]) if subjects else []
-            except Unrecovered as exc:  # the embedding model failed every retry: the lexicon's matches stand alone
-                log.warning("%d sentence(s) matched by the lexicon alone: %s", len(unknown) + len(subjects), exc)
-                self.unembedded += len(unknown) + len(subjects)
-                return proposals
-            for (sentence, position), name in zip(unknown, nearest, strict=True):
+                reading.proposals.append(Proposal(None, clause, position))
+        return reading
+
+    def _embedded(self, readings: list[_Reading], judged: bool) -> dict[str, np.ndarray] | None:
+        """Every text the readings ask the embedding model for, by text, from one call; None without the model or
+        when it failed every retry (then the lexicon's proposals stand alone and unjudged)."""
+        if self.embedder is None:
+            return None
+        texts = list(dict.fromkeys(text for reading in readings for text in reading.texts(judged)))
+        if not texts:
+            return {}
+        try:
+            return dict(zip(texts, self.embedder.embed(texts), strict=True))
+        except Unrecovered as exc:
+            left = sum(len(r.unknown) + len(r.subjects) + (len(r.proposals) if judged else 0) for r in readings)
+            log.warning("%d sentence(s) matched by the lexicon alone, unjudged: %s", left, exc)
+            self.unembedded += left
+            return None
+
+    def _proposed(self, reading: _Reading, vectors: dict[str, np.ndarray] | None) -> list[Proposal]:
+        """The reading's proposals, then the embedding's for the sentences it left (none when the model failed)."""
+        proposals = list(reading.proposals)
+        if self.embedder is None:
+            proposals += [Proposal(None, sentence, position) for sentence, position in reading.unknown]
+            proposals += [Proposal(None, sentence, position) for _, sentence, position in reading.subjects]
+            return proposals
+        if vectors is None:
+            return proposals
+        if reading.unknown:
+            nearest = self._nearest_of(np.stack([vectors[sentence] for sentence, _ in reading.unknown]))
+            for (sentence, position), name in zip(reading.unknown, nearest, strict=True):
                 by_meaning: NamedSound | None = None
                 if name is not None:
                     by_meaning = NamedSound(name, sentence, position, repeat_count(sentence), how="embedding")
                 proposals.append(Proposal(by_meaning, sentence, position))
-            for (_, sentence, position), (name, score) in zip(subjects, by_source, strict=True):
+        if reading.subjects:
+            assert self.sources is not None
+            by_source = self.sources.nearest_of(np.stack([vectors[subject] for subject, _, _ in reading.subjects]))
+            for (_, sentence, position), (name, score) in zip(reading.subjects, by_source, strict=True):
                 by_thing: NamedSound | None = None
                 if name != OTHER and score >= self.sources.threshold:
                     count = 1 if BY_NAME[name].continuous else repeat_count(sentence)
@@ -216,16 +270,18 @@ class SoundFinder:
     def features(self, proposals: list[Proposal]) -> np.ndarray:
         """The judge's features of each proposal (judge.features), from the embedding model."""
         assert self.embedder is not None
+        texts = list(dict.fromkeys(t for p in proposals for t in (p.candidate.sentence, p.candidate.words)))
+        return self._features_of(proposals, dict(zip(texts, self.embedder.embed(texts), strict=True)))
+
+    def _features_of(self, proposals: list[Proposal], vectors: dict[str, np.ndarray]) -> np.ndarray:
         candidates = [p.candidate for p in proposals]
-        texts = list(dict.fromkeys([c.sentence for c in candidates] + [c.words for c in candidates]))
-        vectors = dict(zip(texts, self.embedder.embed(texts), strict=True))
         sentence_vectors = np.stack([vectors[c.sentence] for c in candidates])
         word_vectors = np.stack([vectors[c.words] for c in candidates])
         scores = self._scores_of(sentence_vectors)
         return features(candidates, sentence_vectors, word_vectors, scores, [c.name for c in CATEGORIES])
 
-    def _judged(self, proposals: list[Proposal], judge: Judge) -> list[NamedSound]:
-        return settle(proposals, judge.decide(self.features(proposals)))
+    def _decided(self, proposals: list[Proposal], vectors: dict[str, np.ndarray], judge: Judge) -> list[Decision]:
+        return judge.decide(self._features_of(proposals, vectors)) if proposals else []
 
     def _scores(self, texts: list[str]) -> np.ndarray:
         """Each text's cosine to the nearest description of each category (texts × categories)."""
@@ -235,15 +291,15 @@ class SoundFinder:
     def _scores_of(self, vectors: np.ndarray) -> np.ndarray:
         assert self.embedder is not None
         if self._prototypes is None:
-            self._owners = np.array([i for i, c in enumerate(CATEGORIES) for _ in c.descriptions])
             self._prototypes = self.embedder.embed([d for c in CATEGORIES for d in c.descriptions])
-        per_wording = vectors @ self._prototypes.T
         scores = np.full((len(vectors), len(CATEGORIES)), -1.0, dtype=np.float32)
-        np.maximum.at(scores.T, self._owners, per_wording.T)
+        if len(vectors) and self._described.any():  # each category's best wording: a max over its run of columns
+            best = np.maximum.reduceat(vectors @ self._prototypes.T, self._starts, axis=1)
+            scores[:, self._described] = np.maximum(best, -1.0)
         return scores
 
-    def _nearest(self, texts: list[str]) -> list[str | None]:
-        scores = self._scores(texts)
+    def _nearest_of(self, vectors: np.ndarray) -> list[str | None]:
+        scores = self._scores_of(vectors)
         best = scores.argmax(axis=1)
         return [
             CATEGORIES[int(b)].name if float(row[b]) >= self.threshold else None

@@ -27,6 +27,7 @@ SCHEMA = "SoundJudge.1"
 WEIGHTS = Path(__file__).with_name("data") / "judge.npz"
 NONE = "none"  # the class of a candidate that names no sound
 HOWS = ("lexicon", "wordnet", "embedding", "source", "silent")  # how a candidate was proposed ("silent": it was not)
+Decision = tuple[str, float]  # a class and its probability
 L2 = 0.1  # weight decay of the regression; chosen by leave one screenplay out among 0.01, 0.1, 1, 10, 100
 
 
@@ -95,7 +96,7 @@ class Judge:
     weights: np.ndarray  # features × classes
     classes: tuple[str, ...]  # NONE, then the categories in the lexicon's order
 
-    def decide(self, x: np.ndarray) -> list[tuple[str, float]]:
+    def decide(self, x: np.ndarray) -> list[Decision]:
         """Each candidate's most probable class and its probability."""
         logits = x @ self.weights
         logits -= logits.max(axis=1, keepdims=True)

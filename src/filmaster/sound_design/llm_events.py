@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 from collections import Counter
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -111,8 +112,11 @@ class LLMSoundFinder(SoundFinder):
         self.cache.record(NAMESPACE, computed=True)
         return sounds
 
-    def find(self, text: str) -> list[NamedSound]:
-        found = super().find(text)
+    def find_all(self, texts: Sequence[str]) -> list[list[NamedSound]]:
+        return [found + self._extra(text, found) for text, found in zip(texts, super().find_all(texts), strict=True)]
+
+    def _extra(self, text: str, found: list[NamedSound]) -> list[NamedSound]:
+        """The model's proposals of `text` that the lexicon and the embedding did not find."""
         known = Counter(s.category for s in found)
         extra = []
         for sound in self._proposals(text):
@@ -120,4 +124,4 @@ class LLMSoundFinder(SoundFinder):
                 known[sound.category] -= 1  # already found by the lexicon or the embedding
             else:
                 extra.append(sound)
-        return found + extra
+        return extra

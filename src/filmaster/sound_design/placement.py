@@ -89,6 +89,7 @@ def place_effects(plan: Plan, cut: Cut, finder: SoundFinder, sfx_db: float, fole
     """Every effect and footstep of the film as cues on the SFX and Foley tracks."""
     timeline = _Timeline(cut)
     cues: list[SoundCue] = []
+    found = _found_in_lines(plan, finder)
     for scene in plan.scenes:
         if not scene.shots:
             continue
@@ -105,7 +106,7 @@ def place_effects(plan: Plan, cut: Cut, finder: SoundFinder, sfx_db: float, fole
                 "heading",
             )
         for shot in scene.shots:
-            for sound in finder.find(shot.action) if shot.action else []:
+            for sound in found.get(shot.action, []):
                 t = moment_in_shot(shot.duration_s, sound.position)
                 cues += _effect(
                     sound,
@@ -118,11 +119,26 @@ def place_effects(plan: Plan, cut: Cut, finder: SoundFinder, sfx_db: float, fole
                     "action",
                 )
             for line in shot.dialogue:
-                for sound in finder.find(line.parenthetical) if line.parenthetical else []:
+                for sound in found.get(line.parenthetical or "", []):
                     at = timeline.line_frame(shot.id, line.start_s)
                     cues += _effect(sound, scene, shot, line.start_s, at, timeline, sfx_db, "parenthetical")
             cues += _footsteps(scene, shot, plan.cast, timeline, foley_db)
     return cues
+
+
+def _found_in_lines(plan: Plan, finder: SoundFinder) -> dict[str, list[NamedSound]]:
+    """The sounds of every action line and parenthetical of the film, by text, found in one batch (the finder asks
+    the embedding model once for the whole film)."""
+    texts = [shot.action for scene in plan.scenes for shot in scene.shots if shot.action]
+    texts += [
+        line.parenthetical
+        for scene in plan.scenes
+        for shot in scene.shots
+        for line in shot.dialogue
+        if line.parenthetical
+    ]
+    unique = list(dict.fromkeys(texts))
+    return dict(zip(unique, finder.find_all(unique), strict=True))
 
 
 def _effect(

@@ -69,8 +69,12 @@ class SourceMatcher:
 
     def nearest(self, phrases: list[str]) -> list[tuple[str, float]]:
         """The category of the nearest thing for each phrase ("-" for none) and its cosine."""
+        return self.nearest_of(self.embedder.embed(phrases))
+
+    def nearest_of(self, vectors: np.ndarray) -> list[tuple[str, float]]:
+        """nearest() of phrases already embedded (one row each)."""
         if self._vectors is None:
             self._vectors = self.embedder.embed(self._things)
-        scores = self.embedder.embed(phrases) @ self._vectors.T
+        scores = vectors @ self._vectors.T
         best = scores.argmax(axis=1)
         return [(self._owners[int(b)], float(row[b])) for row, b in zip(scores, best, strict=True)]
