@@ -283,7 +283,7 @@ class SoundFinder:
     def _decided(self, proposals: list[Proposal], vectors: dict[str, np.ndarray], judge: Judge) -> list[Decision]:
         return judge.decide(self._features_of(proposals, vectors)) if proposals else []
 
-    def _scores(self, texts: list[str]) -> np.ndarray:
+    def category_scores(self, texts: list[str]) -> np.ndarray:
         """Each text's cosine to the nearest description of each category (texts × categories)."""
         assert self.embedder is not None
         return self._scores_of(self.embedder.embed(texts))

@@ -115,7 +115,7 @@ class Judge:
 
     @property
     def identity(self) -> str:
-        """A digest of the weights: a cache key of what the judge decides."""
+        """A digest of the weights and classes (the training script prints it when it writes them)."""
         return hashlib.sha256(self.weights.tobytes() + "|".join(self.classes).encode()).hexdigest()[:16]
 
 

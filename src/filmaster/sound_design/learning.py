@@ -72,7 +72,7 @@ def prepare(finder: SoundFinder, rows: Rows) -> Play:
             lines.append(Line([], np.zeros((0, 0), np.float32), np.zeros(0, np.int64), labels))
             continue
         x = finder.features(proposals)
-        nearness = finder._scores([p.sentence for p in proposals])
+        nearness = finder.category_scores([p.sentence for p in proposals])
         y = np.array([CLASSES.index(c) for c in targets(proposals, labels, nearness)])
         lines.append(Line(proposals, x, y, labels))
     return Play(lines, headings)

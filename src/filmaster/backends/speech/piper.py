@@ -72,10 +72,7 @@ class PiperSpeechBackend(SpeechBackend):
     )
     # 2: each line seeded from its words, the same in every run; 3: film pace; 4: `keep_formants`
     VERSION: ClassVar[str] = "4"
-    CODE: ClassVar[tuple[str, ...]] = (
-        "filmaster.audio.formants",
-        "filmaster.audio.dsp",
-    )  # what every line goes through
+    CODE: ClassVar[tuple[str, ...]] = ("filmaster.audio.formants", "filmaster.audio.dsp")  # what a line goes through
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
