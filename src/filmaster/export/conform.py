@@ -10,6 +10,7 @@ re-encodes only clips whose trim changed, and renders no shot.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import av
@@ -20,6 +21,7 @@ from ..project import Project, content_key
 from .film import _clip_frames
 
 CONFORM_VERSION = 1
+CONFORM_THREADS = 2  # clips conformed at once: FFmpeg releases the GIL while it decodes and encodes
 
 
 def needs_conform(clip: CutClip, take_frames: int | None) -> bool:
@@ -28,15 +30,33 @@ def needs_conform(clip: CutClip, take_frames: int | None) -> bool:
 
 def conform_cut(cut: Cut, project: Project) -> Cut:
     """`cut` with every trimmed or re-timed clip replaced by a whole clip of its own (source start 0, speed 1)."""
-    clips = [_conform(clip, cut, project) for clip in cut.clips]
+    keys = [_conform_key(clip, cut, project) for clip in cut.clips]
+    # After the shoot this is most of the run's tail: the distinct clips are conformed side by side, the longest
+    # first, each decoded on its own thread (frame-threaded decoding of short clips cost a third more CPU).
+    distinct = {key: clip for clip, key in zip(cut.clips, keys, strict=True) if key is not None}
+    longest_first = sorted(distinct.items(), key=lambda item: -item[1].last_source_frame)
+    with ThreadPoolExecutor(CONFORM_THREADS, thread_name_prefix="conform") as pool:
+        paths = pool.map(lambda item: _make(*item, cut, project), longest_first)
+        made = {key: path for (key, _), path in zip(longest_first, paths, strict=True)}
+    clips = []
+    for clip, key in zip(cut.clips, keys, strict=True):
+        if key is None:
+            clips.append(clip)
+            continue
+        if distinct.pop(key, None) is None:  # a clip played again: the one made above, counted as reused
+            project.cache.record("conform", computed=False)
+        # Only the film is assembled from a conformed cut: nothing times a line or ground truth from its clips.
+        update = {"media": project.rel(made[key]), "source_start_frame": 0, "speed": 1.0}
+        clips.append(clip.model_copy(update=update))
     return cut.model_copy(update={"clips": clips})
 
 
-def _conform(clip: CutClip, cut: Cut, project: Project) -> CutClip:
+def _conform_key(clip: CutClip, cut: Cut, project: Project) -> str | None:
+    """The cache key of `clip` conformed, or None when it plays its take whole (or the take is missing)."""
     take = project.out / clip.media
     if not take.is_file() or not needs_conform(clip, _frames_of(take)):
-        return clip
-    key = content_key(
+        return None
+    return content_key(
         "conform",
         CONFORM_VERSION,
         sorted(X264_OPTIONS.items()),  # the encoder's settings decide the conformed clip's bytes
@@ -49,12 +69,12 @@ def _conform(clip: CutClip, cut: Cut, project: Project) -> CutClip:
         cut.fps,
     )
 
-    def make(tmp: Path) -> None:
-        _encode_like_takes(tmp, _clip_frames(project.out, clip, cut), cut)
 
-    path = project.cache.fetch_or_make("conform", key, ".mp4", make)
-    # Only the film is assembled from a conformed cut: nothing times a line or ground truth from its clips.
-    return clip.model_copy(update={"media": project.rel(path), "source_start_frame": 0, "speed": 1.0})
+def _make(key: str, clip: CutClip, cut: Cut, project: Project) -> Path:
+    def make(tmp: Path) -> None:
+        _encode_like_takes(tmp, _clip_frames(project.out, clip, cut, threads=False), cut)
+
+    return project.cache.fetch_or_make("conform", key, ".mp4", make)
 
 
 def _encode_like_takes(path: Path, frames: Iterator[av.VideoFrame], cut: Cut) -> None:
@@ -63,6 +83,9 @@ def _encode_like_takes(path: Path, frames: Iterator[av.VideoFrame], cut: Cut) ->
     with av.open(str(path), "w", format="mp4") as container:
         stream = container.add_stream("libx264", rate=frame_rate.exact(cut.fps), options=dict(X264_OPTIONS))
         stream.width, stream.height, stream.pix_fmt = cut.width, cut.height, "yuv420p"
+        # One x264 thread: clips are conformed side by side, and x264's frame threads made a clip's bytes vary from
+        # run to run (1 clip in 12 when measured); the parameter sets, and so the join by packet copy, are the same.
+        stream.codec_context.thread_count = 1
         for index, frame in enumerate(frames):
             frame.pts, frame.time_base, frame.pict_type = (
                 index,

@@ -261,8 +261,9 @@ class _AudioFeed:
         return packet
 
 
-def _clip_frames(out_dir: Path, clip: CutClip, cut: Cut) -> Iterator[av.VideoFrame]:
-    """The record frames of one cut clip, decoded from its take, in order, at the cut's size."""
+def _clip_frames(out_dir: Path, clip: CutClip, cut: Cut, *, threads: bool = True) -> Iterator[av.VideoFrame]:
+    """The record frames of one cut clip, decoded from its take, in order, at the cut's size; `threads=False`
+    decodes on this thread alone, for callers that run several decodes side by side."""
     path = out_dir / clip.media
     if not path.is_file():
         raise ExportError(f"take {path} of shot {clip.shot_id} is missing; re-run the shoot stage")
@@ -272,7 +273,8 @@ def _clip_frames(out_dir: Path, clip: CutClip, cut: Cut) -> Iterator[av.VideoFra
     source_index = -1
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        if threads:
+            stream.thread_type = "AUTO"
         for source_index, frame in enumerate(container.decode(stream)):
             if source_index < wanted[position]:
                 continue
