@@ -87,3 +87,22 @@ def test_bad_frame_raises(project: Project, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="expected \\(height, width, 3\\) uint8 RGB"):
         write_storyboard([(shot, [np.zeros((4, 4), np.uint8)])], tmp_path / "s.png", title="T")
     assert not (tmp_path / "s.png").exists()
+
+
+def test_a_take_played_in_several_clips_is_decoded_once(project: Project) -> None:
+    # S01-02's take played again after the cut's end, as a reaction: trimmed to frames 8-9, then whole.
+    extra = [
+        project.cut.clips[1].model_copy(update={"source_start_frame": 8, "frames": 2}),
+        project.cut.clips[1].model_copy(update={"source_start_frame": 0, "frames": 12}),
+    ]
+    cut = project.cut.model_copy(update={"clips": [*project.cut.clips, *extra]})
+    decoded: list[Path] = []
+
+    def grab(path: Path, times_s: list[float]) -> list[np.ndarray]:
+        decoded.append(path)
+        return frames_from_clip(path, times_s)
+
+    shots = storyboard_frames(project.plan, cut, project.out_dir, grab=grab)
+    assert sorted(decoded) == sorted({project.out_dir / clip.media for clip in cut.clips})
+    levels = [[round((_grey_level(f) - 10) / 20) for f in frames] for _, frames in shots]
+    assert levels == [[0, 6], [4, 7], [0, 6], [0, 6], [8, 9], [0, 6]]

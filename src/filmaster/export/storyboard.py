@@ -201,14 +201,22 @@ def storyboard_frames(
     """First and middle frame of each shot as the cut uses it (trim and speed applied), in film order,
     with the shot's duration set to its length in the cut. `grab` reads frames (a cache may stand in front)."""
     shots = {shot.id: shot for shot in plan.shots}
-    result: list[tuple[Shot, list[np.ndarray]]] = []
+    times: list[list[float]] = []
+    wanted: dict[str, set[float]] = {}  # every time shown of each take: a take plays in several clips
     for clip in cut.clips:
-        shot = shots.get(clip.shot_id)
-        if shot is None:
+        if clip.shot_id not in shots:
             raise ExportError(f"cut clip {clip.shot_id} is not in the plan; re-run the edit on this plan")
         middle = clip.source_frame(clip.frames // 2)
         # Sample mid-frame so the frame shown is unambiguous whatever the container's rounding of pts.
-        times = [(clip.source_start_frame + 0.5) / cut.fps, (middle + 0.5) / cut.fps]
-        grabbed = grab(Path(out_dir) / clip.media, times)
-        result.append((shot.model_copy(update={"duration_s": clip.frames / cut.fps}), grabbed))
+        times.append([(clip.source_start_frame + 0.5) / cut.fps, (middle + 0.5) / cut.fps])
+        wanted.setdefault(clip.media, set()).update(times[-1])
+    # Each take decoded once, for all its clips' frames.
+    shown: dict[str, dict[float, np.ndarray]] = {}
+    for media, at in wanted.items():
+        ordered = sorted(at)
+        shown[media] = dict(zip(ordered, grab(Path(out_dir) / media, ordered), strict=True))
+    result: list[tuple[Shot, list[np.ndarray]]] = []
+    for clip, at in zip(cut.clips, times, strict=True):
+        shot = shots[clip.shot_id].model_copy(update={"duration_s": clip.frames / cut.fps})
+        result.append((shot, [shown[clip.media][t] for t in at]))
     return result
