@@ -24,7 +24,16 @@ from filmaster.progress import SilentReporter
 from filmaster.project import Project
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
-from filmaster.stages.shoot import NAMESPACE, RenderPool, ShootConfig, shot_key, shot_requests, start_shoot
+from filmaster.stages.shoot import (
+    NAMESPACE,
+    RenderPool,
+    ShootConfig,
+    _job,
+    _longest_first,
+    shot_key,
+    shot_requests,
+    start_shoot,
+)
 
 from ..conftest import EXAMPLES
 
@@ -202,3 +211,21 @@ def test_shots_that_look_alike_are_rendered_once_and_published_for_each(tmp_path
     for shot in plan.shots:
         assert _frames(project.out / takes[shot.id].media) == round(shot.duration_s * SETTINGS.fps)
         assert takes[shot.id].ground_truth
+
+
+def test_renders_are_handed_out_longest_first(tmp_path: Path) -> None:
+    plan, project = _project(tmp_path)
+    backend = PrevizVideoBackend()
+    settings = SETTINGS.model_copy(update={"fps": 24})  # long enough that some shots render in parts
+    jobs = [
+        _job(project.cache, shot_key(r, backend), r, tmp_path / f"{r.shot.id}.mp4", backend)
+        for r in shot_requests(plan, settings, 0)
+    ]
+    renders = _longest_first(jobs, 1)
+    lengths = [(r.part or (0, r.frames))[1] - (r.part or (0, r.frames))[0] for _, r, _, _ in renders]
+    assert lengths == sorted(lengths, reverse=True) and len(set(lengths)) > 1
+    # Every render of every job, each once: a split shot's parts as well as whole shots.
+    assert sorted(str(clip) for _, _, clip, _ in renders) == sorted(
+        str(clip) for job in jobs for _, clip, _ in job.renders(1)
+    )
+    assert any(job.parts > 1 for job in jobs)

@@ -420,7 +420,7 @@ def _run_jobs(
 
     try:
         futures = {
-            submit(request, clip, truth): job for job in jobs for request, clip, truth in job.renders(encode_cores)
+            submit(request, clip, truth): job for job, request, clip, truth in _longest_first(jobs, encode_cores)
         }
         unfinished = {id(job): len(job.renders(encode_cores)) for job in jobs}
         fell_back: dict[int, str] = {}
@@ -448,6 +448,18 @@ def _run_jobs(
     finally:
         if own and pool is not None:
             pool.close()
+
+
+def _longest_first(jobs: list[_Job], cores: int) -> list[tuple[_Job, ShotRequest, Path, Path]]:
+    """Every render of `jobs` (a whole shot, or a part), the longest first: a shoot that ends on one long render
+    leaves the other cores idle. Equal lengths keep the plan's order."""
+
+    def frames(request: ShotRequest) -> int:
+        first, end = request.part or (0, request.frames)
+        return end - first
+
+    renders = [(job, *render) for job in jobs for render in job.renders(cores)]
+    return sorted(renders, key=lambda item: -frames(item[1]))
 
 
 def _checked(job: _Job, run: Callable[[], object]) -> object:
