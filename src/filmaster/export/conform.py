@@ -83,8 +83,8 @@ def _encode_like_takes(path: Path, frames: Iterator[av.VideoFrame], cut: Cut) ->
     with av.open(str(path), "w", format="mp4") as container:
         stream = container.add_stream("libx264", rate=frame_rate.exact(cut.fps), options=dict(X264_OPTIONS))
         stream.width, stream.height, stream.pix_fmt = cut.width, cut.height, "yuv420p"
-        # One x264 thread: clips are conformed side by side, and x264's frame threads made a clip's bytes vary from
-        # run to run (1 clip in 12 when measured); the parameter sets, and so the join by packet copy, are the same.
+        # One x264 thread: two clips are conformed side by side already. The parameter sets are the takes' (the
+        # film still joins by packet copy: tests/export/test_conform.py).
         stream.codec_context.thread_count = 1
         for index, frame in enumerate(frames):
             frame.pts, frame.time_base, frame.pict_type = (
