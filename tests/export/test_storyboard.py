@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -98,7 +99,7 @@ def test_a_take_played_in_several_clips_is_decoded_once(project: Project) -> Non
     cut = project.cut.model_copy(update={"clips": [*project.cut.clips, *extra]})
     decoded: list[Path] = []
 
-    def grab(path: Path, times_s: list[float]) -> list[np.ndarray]:
+    def grab(path: Path, times_s: Sequence[float]) -> list[np.ndarray]:
         decoded.append(path)
         return frames_from_clip(path, times_s)
 

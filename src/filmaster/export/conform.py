@@ -36,7 +36,7 @@ def conform_cut(cut: Cut, project: Project) -> Cut:
     distinct = {key: clip for clip, key in zip(cut.clips, keys, strict=True) if key is not None}
     longest_first = sorted(distinct.items(), key=lambda item: -item[1].last_source_frame)
     with ThreadPoolExecutor(CONFORM_THREADS, thread_name_prefix="conform") as pool:
-        paths = pool.map(lambda item: _make(*item, cut, project), longest_first)
+        paths = pool.map(lambda item: _make(item[0], item[1], cut, project), longest_first)
         made = {key: path for (key, _), path in zip(longest_first, paths, strict=True)}
     clips = []
     for clip, key in zip(cut.clips, keys, strict=True):

@@ -212,8 +212,8 @@ def storyboard_frames(
         wanted.setdefault(clip.media, set()).update(times[-1])
     # Each take decoded once, for all its clips' frames.
     shown: dict[str, dict[float, np.ndarray]] = {}
-    for media, at in wanted.items():
-        ordered = sorted(at)
+    for media, asked in wanted.items():
+        ordered = sorted(asked)
         shown[media] = dict(zip(ordered, grab(Path(out_dir) / media, ordered), strict=True))
     result: list[tuple[Shot, list[np.ndarray]]] = []
     for clip, at in zip(cut.clips, times, strict=True):
