@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +84,9 @@ def _loss(flat: np.ndarray, x: np.ndarray, y: np.ndarray, classes: int, l2: floa
 
 def train(x: np.ndarray, y: np.ndarray, classes: int, l2: float = L2) -> np.ndarray:
     """Weights (features × classes) of a multinomial logistic regression; `y` holds class indices."""
+    # Imported here: only training needs it, and it is a quarter of a second of every command's start-up.
+    from scipy.optimize import minimize
+
     x64 = x.astype(np.float64)
     start = np.zeros(x.shape[1] * classes)
     result = minimize(_loss, start, args=(x64, y, classes, l2), jac=True, method="L-BFGS-B", options={"maxiter": 500})
