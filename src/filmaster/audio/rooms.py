@@ -20,7 +20,7 @@ import numpy as np
 from ..model import SceneBlock, SetKind
 from .filters import fft_convolve
 
-ROOMS_VERSION = "2"  # bump when a room's response changes what it produces (2: off-screen keeps its words)
+ROOMS_VERSION = "1"  # bump when a room's response changes what it produces
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,17 @@ _WET_OFFSET_DB = {
     Perspective.OFF_SCREEN: 3.0,
     Perspective.CLOSE: -8.0,
 }
+
+
+# What a perspective's treatment adds to the room's version: bumped for one perspective, only its lines are spoken
+# again (2: an off-screen line keeps its direct sound and its consonants).
+_PERSPECTIVE_VERSIONS = {"off-screen": "2"}
+
+
+def rooms_version(perspective: Perspective) -> str:
+    """The version of what `apply_room` makes from `perspective`'s lines, for their cache keys."""
+    extra = _PERSPECTIVE_VERSIONS.get(perspective.value)
+    return f"{ROOMS_VERSION}+{extra}" if extra else ROOMS_VERSION
 
 
 def room_for(set_kind: SetKind | str, interior: bool) -> Room:
