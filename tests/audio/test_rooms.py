@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from filmaster.audio.rooms import Perspective, apply_room, room_for
+from filmaster.audio.rooms import ROOMS_VERSION, Perspective, apply_room, room_for, rooms_version
 from filmaster.model import SetKind
 
 RATE = 48000
@@ -56,3 +56,8 @@ def test_an_interior_on_an_outdoor_set_is_a_small_room_and_stereo_is_kept() -> N
     stereo[0] = 1.0
     out = apply_room(stereo, RATE, room_for(SetKind.ROOM, True))
     assert out.shape[1] == 2 and np.allclose(out[:, 0], out[:, 1])
+
+
+def test_a_perspective_s_new_treatment_respeaks_only_its_lines() -> None:
+    on_screen = {rooms_version(p) for p in Perspective if p != Perspective.OFF_SCREEN}
+    assert on_screen == {ROOMS_VERSION} and rooms_version(Perspective.OFF_SCREEN) not in on_screen

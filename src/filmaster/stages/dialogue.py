@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..audio.delivery import DELIVERY_VERSION, Delivery, delivery_for, perform
-from ..audio.rooms import ROOMS_VERSION, apply_room, room_for
+from ..audio.rooms import apply_room, room_for, rooms_version
 from ..audio.wavio import write_wav
 from ..backends.resilience import with_retries
 from ..backends.speech.base import SpeechBackend, VoiceSpec
@@ -74,7 +74,7 @@ def dialogue_render(cue: SoundCue, plan: Plan, speech: SpeechBackend, rate: int)
         rate,
         speech.cache_identity,
         [DELIVERY_VERSION, delivery.__dict__] if delivery != Delivery() else None,
-        [ROOMS_VERSION, room.__dict__] if room else None,
+        [rooms_version(delivery.perspective), room.__dict__] if room else None,
     )
     if not any(ch.isalnum() for ch in speakable(text)):
         log.warning(
