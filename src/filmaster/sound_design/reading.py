@@ -332,6 +332,10 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 )
             )
             linked = near[0] if near else None
+            under = words[mark.last + 1 : mark.last + 2]
+            if under and under[0] in ("under", "beneath", "underneath"):  # "gravel crunching under her boots"
+                feet = [m for m in sources if m.source == "footsteps" and 0 < m.first - mark.last <= 4]
+                linked = feet[0] if feet else linked
             if linked is not None and linked.has("heard") and linked.first < mark.first and mark.has("voiced"):
                 # "a gust rattles the front door": the thing it acts on sounds; the gust is heard by itself
                 acted_on = [m for m in near if m.first > mark.first and not m.has("heard")]
@@ -418,6 +422,9 @@ NOT_NOUNS = (
 )  # fmt: skip
 
 
+SOUNDING = ("call", "manner", "voiced", "motion", "stride", "start", "heard")
+
+
 def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     """Whether a lexicon word is the first noun of a compound, the head noun last, which names the thing: the next
     word is no word the lexicon knows and looks like a noun, and either the phrase is a preposition's and ends there
@@ -425,8 +432,11 @@ def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     ("the spray gun hisses", "a heating pipe clanks"). Without a tagger a plural noun and a verb look alike, so
     nothing else is read as a compound ("gulls wheel over the water")."""
     after = mark.last + 1
-    if after >= len(words) or any(m.first == after for m in marks):
+    if after >= len(words):
         return False
+    head = next((m for m in marks if m.first == after), None)
+    if head is not None and not (head.source and head.last == head.first and not head.has(*SOUNDING)):
+        return False  # a sound word follows; a thing alone may be the head ("the storm drain", "the car door slams")
     if mark.source and mark.first == mark.last and not may_be_a_noun(words[mark.first]):
         return False  # an adjective keeps its meaning: "the hydraulic lift whines" is a machine
     noun = words[after]
