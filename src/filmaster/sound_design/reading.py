@@ -310,10 +310,11 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 continue
             events.append((mark.senses["voiced"], [mark]))  # "with a thunk", "the clang": the sound itself
             continue
+        linked: Mark | None
         if mark in voices:  # the nearest many before it
             linked = [m if m.source else _as_source(m) for m in many if m.first < mark.first][-1]
         elif mark.source and (mark.calls or "heard" in mark.senses) and not _verb_of(sources, words, mark):
-            linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
+            linked = mark  # a call that names its thing ("a knock", "a crow")
         else:
             near = [
                 m
