@@ -23,5 +23,6 @@ def test_the_thresholds_are_those_chosen_by_leave_one_screenplay_out_on_the_deve
     for name, pair in calibration.chosen.items():
         print(f"  without {name}: sentence {pair[0]:.2f}, source {pair[1]:.2f}")
     assert (calibration.sentence_threshold, calibration.source_threshold) == (EMBED_THRESHOLD, SOURCE_THRESHOLD)
-    # Development holds the blind sets heldout5-7 since round 4 (0.854 / 0.868 at 954cb45): no regression below it.
-    assert recall >= 0.85 and precision >= 0.865
+    # Development holds the blind sets heldout5-8, deva and devb since round 5 (44 screenplays: 0.895 / 0.892 with
+    # round 5's lexicon; 0.854 / 0.868 at 954cb45 on the 32 before heldout8): no regression below it.
+    assert recall >= 0.89 and precision >= 0.885

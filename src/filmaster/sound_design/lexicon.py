@@ -13,6 +13,7 @@ from itertools import product
 MAX_PHRASE = 4  # words in the longest lexicon phrase
 OTHER = "-"  # the category of a thing that sounds in none of the categories (a fox, the radio)
 PERSON = "person"  # a human being: a sound word on one is their doing (meaning.py)
+PEOPLE = "people"  # many human beings ("the fielders"): their voices are a crowd, their feet footsteps (reading.py)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Category:
 
 @dataclass(frozen=True)
 class Sense:
-    """One thing a phrase can say. `kind` is one of: source, heard, call, manner, voiced, vocal, stride, soft,
+    """One thing a phrase can say. `kind` is one of: source, heard, call, manner, opening, voiced, vocal, stride, soft,
     surface, motion, stop, start, negator, silence, figurative, person, speech, heard_after, not_a_sound, repeat; and
     meant, a thing only WordNet places (sound_design/meaning.py). `value` is a category name, a repeat count, or ""."""
 
@@ -55,7 +56,9 @@ class Lexicon:
 
 def word_forms(word: str) -> set[str]:
     """The word with the plural and verb endings a screenplay writes it with (over-generating is harmless)."""
-    forms = {word, word + "s", word + "es", word + "ed", word + "ing"}
+    forms = {word, word + "s", word + "ed", word + "ing"}
+    if word.endswith(("s", "x", "z", "ch", "sh", "o")):  # "-es" only where English writes it: not "tap" → "tapes"
+        forms.add(word + "es")
     if word.endswith("e"):
         forms |= {word + "d", word[:-1] + "ing"}
     if re.search(r"[^aeiou]y$", word):
@@ -82,12 +85,12 @@ def _split(entry: str) -> tuple[str, str]:
 @cache
 def load_lexicon() -> Lexicon:
     raw = tomllib.loads(resources.files("filmaster.sound_design").joinpath("data/lexicon.toml").read_text("utf-8"))
-    table: dict[tuple[str, ...], set[Sense]] = {}
+    table: dict[tuple[str, ...], dict[Sense, None]] = {}  # senses in the order the lexicon lists them
 
     def add(phrase: str, sense: Sense, inflect: bool = True) -> None:
         wordings = _surfaces(phrase) if inflect else {tuple(phrase.lower().split())}
         for wording in wordings:
-            table.setdefault(wording, set()).add(sense)
+            table.setdefault(wording, {})[sense] = None
 
     categories = []
     for name, spec in raw["categories"].items():
@@ -102,7 +105,7 @@ def load_lexicon() -> Lexicon:
                 tuple(spec.get("kinds", ())) + tuple(spec.get("sources", ())) + tuple(spec.get("heard", ())),
             )
         )
-        for kind in ("sources", "heard", "calls", "manners"):
+        for kind in ("sources", "heard", "calls", "manners", "openings"):
             for phrase in spec.get(kind, ()):
                 add(phrase, Sense(kind.rstrip("s") if kind != "heard" else "heard", name))
     for kind in ("voiced", "motion"):

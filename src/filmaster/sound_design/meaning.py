@@ -135,3 +135,9 @@ def may_be_a_verb(word: str) -> bool:
 def may_be_an_adjective(word: str) -> bool:
     """Whether WordNet knows `word` as an adjective ("calm", "main", "automatic")."""
     return meanings().wordnet.knows(word, "a")
+
+
+@lru_cache(maxsize=8192)
+def may_be_a_noun(word: str) -> bool:
+    """Whether WordNet knows `word` (any inflection) as a noun."""
+    return meanings().wordnet.knows(word, "n")

@@ -12,14 +12,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import OTHER, PERSON, Lexicon, Sense
-from .meaning import is_plural_noun, is_sound_verb, is_voice, may_be_a_verb, may_be_an_adjective, noun_category
+from .lexicon import OTHER, PEOPLE, PERSON, Lexicon, Sense
+from .meaning import (
+    is_plural_noun,
+    is_sound_verb,
+    is_voice,
+    may_be_a_noun,
+    may_be_a_verb,
+    may_be_an_adjective,
+    noun_category,
+)
 
 WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
 WINDOW_AFTER = 4  # and forward ("the lift pings and its doors slide")
 PREPOSITIONS = (
     "over", "on", "onto", "in", "into", "from", "at", "of", "under", "behind", "against", "across", "by", "with",
     "through", "to", "toward", "towards", "beside", "above", "below", "beyond", "along", "off", "near", "inside",
+    "among", "amongst", "amid", "amidst", "between", "beneath", "underneath", "upon", "within", "around",
 )  # fmt: skip
 NEGATION_REACH = 4  # words after "no"/"not" it still governs ("not a breath of wind")
 MERGE_GAP = 3  # words between two namings of one category that still tell one action
@@ -49,6 +58,7 @@ class Mark:
     end: int
     senses: dict[str, str] = field(default_factory=dict)  # kind → value (a category, a count, or "")
     calls: tuple[str, ...] = ()  # every category this phrase is a call of ("hoot": horn, birds)
+    manners: tuple[str, ...] = ()  # every category this phrase is a manner of ("runs": an engine, a tap)
     sounded: bool = False  # an event was read from this source ("the gate shuts; it clangs" is one sound)
 
     def has(self, *kinds: str) -> bool:
@@ -90,6 +100,7 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
         for sense in senses:
             mark.senses.setdefault(sense.kind, sense.value)
         mark.calls = tuple(sorted(s.value for s in senses if s.kind == "call"))
+        mark.manners = tuple(sorted(s.value for s in senses if s.kind == "manner"))
         marks.append(mark)
         at += n
     return words, [m for m in marks if not _modifies_a_noun(words, marks, m)]  # "the crash barrier", "a spray gun"
@@ -121,7 +132,9 @@ def _a_thing_by_meaning(lexicon: Lexicon, words: list[str], at: int) -> tuple[in
         if n == 1 and (_a_noun_follows(lexicon, words, at + 1) or not _used_as_a_noun(words, at)):
             return 0, ()  # "fish boxes slap down": the first noun of a compound; "Dev watches": a verb
         category = noun_category(" ".join(phrase), whole=True)
-        if category is not None and category != PERSON:  # a person's sounds are their doing
+        if category == PERSON and n == 1 and is_plural_noun(phrase[0]):
+            return n, (Sense("meant", PEOPLE),)  # "the fielders leap up, yelling": many voices are a crowd
+        if category is not None:  # a person's sounds are their doing ("the bowler pounds in": his feet)
             return n, (Sense("meant", category),)
     return 0, ()
 
@@ -154,6 +167,11 @@ def _a_noun_follows(lexicon: Lexicon, words: list[str], at: int) -> bool:
     return at + 1 < len(words) and (lexicon.senses_at(words, at + 1)[0] > 0 or is_sound_verb(words[at + 1], True))
 
 
+def _is_person(mark: Mark) -> bool:
+    """A pronoun of a person ("she") or a noun WordNet files under people ("the bowler", "a vet")."""
+    return mark.has("person") or mark.senses.get("meant") == PERSON
+
+
 def _as_source(mark: Mark) -> Mark:
     mark.senses["source"] = mark.senses["meant"]
     return mark
@@ -180,36 +198,44 @@ def _resolve(
     """The category a sound word names, given the source it links to and the phrases before it in its clause."""
     s = source.source if source else None
     source_senses = source.senses if source else {}
+    opening = source_senses.get("opening")
+    if opening and (opening in mark.calls or opening in mark.manners):
+        return opening  # "eases the boot shut": a car's boot opens and shuts like a door
     if s == OTHER:  # "a fox barks", "the radio crackles": a sound, in no category here; but a cow falls like anything
         if "motion" not in mark.senses or "voiced" in mark.senses or mark.calls or soft_landing:
             return None
         s = None
-    if "stride" in mark.senses and (s == "crowd" or (s is None and any(m.has("person") for m in before))):
+    if "stride" in mark.senses and (s in ("crowd", PEOPLE) or (s is None and any(_is_person(m) for m in before))):
         return "footsteps"  # "the guests clatter down the stairs"
+    if s == PEOPLE:  # "the fielders yell": many voices are a crowd; "the wipers squeak" is no voice
+        return "crowd" if "vocal" in mark.senses or "crowd" in mark.calls else None
     if set(mark.senses) == {"start"}:  # "the compressor kicks in": heard only from a continuous sound's source
         return s if s and continuous.get(s) else None
     if "vocal" in mark.senses and s == "crowd":
         return s  # "the fans shout", "photographers jostle, shouting questions": many voices are a crowd
     no_other_source = source is None or source is mark
-    if no_other_source and "vocal" in mark.senses and (spoken or any(m.has("person") for m in before)):
+    if no_other_source and "vocal" in mark.senses and (spoken or any(_is_person(m) for m in before)):
         return None  # "barking over the din": the speaker's delivery; "he growls": the man, not a dog
     if mark.calls:  # a call names its category, but what sounds decides ("geese honk"), save a knock or a fall
-        call = mark.calls[0]
+        # the call its source is a kind of ("a taxi hoots": a horn, not an owl), else the first
+        call = next((c for c in mark.calls if s in refines.get(c, ())), mark.calls[0])
         if s is None and on_a_surface and "manner" not in mark.senses:
             return "impact"  # "slams a ledger on the desk": no door, something landing
         if s is None or s in mark.calls:
             return s or call
         return call if call == "impact" or s in refines.get(call, ()) else s
     if "manner" in mark.senses:  # "reverses", "slides open": heard only from a source of its own category
-        if s == mark.senses["manner"]:
+        if s in mark.manners:
             return s
         if not mark.has("voiced", "motion"):
             return None
     subject_is_no_thing = any(m.has("figurative") for m in before)
     if "voiced" in mark.senses:
+        if s and continuous.get(s) and "heard" not in source_senses and then == "onto":
+            return "impact"  # "the radiators clatter onto the pile": the things land; no machine runs
         if s:
             return s
-        if subject_is_no_thing or ("vocal" in mark.senses and any(m.has("person") for m in before)):
+        if subject_is_no_thing or ("vocal" in mark.senses and any(_is_person(m) for m in before)):
             return None
         if not mark.senses["voiced"] and (then in ("against", "off") or on_a_surface):  # "cracks against a rock"
             return "impact"
@@ -229,9 +255,22 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     words, marks = _marks(lexicon, text)
     marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
-    sources = [m for m in marks if m.source]
-    meant = [m for m in marks if m.has("meant")]  # things only WordNet places: a subject when no source is found
-    sounding = [m for m in marks if m.has("call", "manner", "voiced", "motion", "start") and not m.has("stop")]
+    sources = [m for m in marks if m.source or m.has("opening")]  # an opening sounds only as one (_resolve)
+    meant = [
+        m for m in marks if m.has("meant") and m.senses["meant"] != PERSON
+    ]  # things only WordNet places: a subject when no source is found
+    kinds = ("call", "manner", "voiced", "motion", "start", "stride")
+    sounding = [m for m in marks if m.has(*kinds) and not m.has("stop")]
+    many = [m for m in marks if m.source == "crowd" or m.senses.get("meant") == PEOPLE]
+    # a voice of many people is theirs ("the team piles in, laughing", "the squad piles into the bus, singing"),
+    # unless another thing is named between them ("the fans watch as the bus roars")
+    voices = [
+        m
+        for m in marks
+        if m.has("vocal")
+        and any(c.first < m.first and not any(c.last < s.first < m.first for s in sources) for c in many)
+    ]
+    sounding = sorted({id(m): m for m in sounding + voices}.values(), key=lambda m: m.first)
 
     def negated(mark: Mark) -> bool:
         return any(m.has("negator") and 0 < mark.first - m.last <= NEGATION_REACH for m in marks)
@@ -254,11 +293,28 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     for mark in sounding:
         if negated(mark):
             continue
+        if mark.has("manner") and not mark.has("call", "voiced", "motion") and _after_an_article(words, mark):
+            continue  # "the open window", "a closed door": a state, not a movement
+        if mark.has("vocal") and _of_a_feeling(words, marks, mark):
+            silenced.add(id(mark))  # "a great bark of relief", "a howl of pain": a voice, not an animal
+            continue
         if _named_as_a_noun(words, mark) and not mark.calls and mark.senses.get("voiced"):
+            made_by = _maker(words, sources, silenced, mark, continuous)
+            if made_by is not None:  # "pulls the shutter down with a clatter": the shutter's sound
+                key = id(made_by)
+                if key in by_source:
+                    events[by_source[key]][1].append(mark)
+                else:
+                    by_source[key] = len(events)
+                    events.append((made_by.source or "", [mark, made_by]))
+                continue
             events.append((mark.senses["voiced"], [mark]))  # "with a thunk", "the clang": the sound itself
             continue
-        if mark.source and (mark.calls or ("heard" in mark.senses and not _verb_of(sources, words, mark))):
-            linked: Mark | None = mark  # a call that names its thing ("a knock", "a crow")
+        linked: Mark | None
+        if mark in voices:  # the nearest many before it
+            linked = [m if m.source else _as_source(m) for m in many if m.first < mark.first][-1]
+        elif mark.source and (mark.calls or "heard" in mark.senses) and not _verb_of(sources, words, mark):
+            linked = mark  # a call that names its thing ("a knock", "a crow")
         else:
             near = [
                 m
@@ -277,6 +333,14 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 )
             )
             linked = near[0] if near else None
+            under = words[mark.last + 1 : mark.last + 2]
+            if under and under[0] in ("under", "beneath", "underneath"):  # "gravel crunching under her boots"
+                feet = [m for m in sources if m.source == "footsteps" and 0 < m.first - mark.last <= 4]
+                linked = feet[0] if feet else linked
+            if linked is not None and linked.has("heard") and linked.first < mark.first and mark.has("voiced"):
+                # "a gust rattles the front door": the thing it acts on sounds; the gust is heard by itself
+                acted_on = [m for m in near if m.first > mark.first and not m.has("heard")]
+                linked = acted_on[0] if acted_on else linked
             if linked is None and _shares_the_subject(words, mark):
                 # "…, beeping", "slips, hits the table and breaks": the sentence's subject sounds
                 linked = next((m for m in sources if m.last < mark.first and not _in_a_phrase(words, m)), None)
@@ -359,6 +423,9 @@ NOT_NOUNS = (
 )  # fmt: skip
 
 
+SOUNDING = ("call", "manner", "voiced", "motion", "stride", "start", "heard")
+
+
 def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     """Whether a lexicon word is the first noun of a compound, the head noun last, which names the thing: the next
     word is no word the lexicon knows and looks like a noun, and either the phrase is a preposition's and ends there
@@ -366,14 +433,20 @@ def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     ("the spray gun hisses", "a heating pipe clanks"). Without a tagger a plural noun and a verb look alike, so
     nothing else is read as a compound ("gulls wheel over the water")."""
     after = mark.last + 1
-    if after >= len(words) or any(m.first == after for m in marks):
+    if after >= len(words):
         return False
+    head = next((m for m in marks if m.first == after), None)
+    if head is not None and not (head.source and head.last == head.first and not head.has(*SOUNDING)):
+        return False  # a sound word follows; a thing alone may be the head ("the storm drain", "the car door slams")
+    if mark.source and mark.first == mark.last and not may_be_a_noun(words[mark.first]):
+        return False  # an adjective keeps its meaning: "the hydraulic lift whines" is a machine
     noun = words[after]
     if noun in NOT_NOUNS or noun in PREPOSITIONS or noun in CLAUSE_BREAKS or not noun.isalpha():
         return False
     if noun.endswith(("ly", "ing", "ed")):
         return False  # "a thud overhead", "the engine idling", "the door slammed"
     lead = words[max(0, mark.first - 2) : mark.first]
+    lead = lead[max((i + 1 for i, w in enumerate(lead) if w in CLAUSE_BREAKS), default=0) :]  # "far off, thunder"
     follows = words[after + 1] if after + 1 < len(words) else ""
     if any(w in PREPOSITIONS for w in lead):
         return follows == "" or follows in PREPOSITIONS or follows in CLAUSE_BREAKS
@@ -403,6 +476,27 @@ def _follows_in_its_clause(words: list[str], mark: Mark, source: Mark) -> bool:
     return not any(w in CLAUSE_BREAKS or w in PREPOSITIONS for w in between)
 
 
+def _after_an_article(words: list[str], mark: Mark) -> bool:
+    return mark.first > 0 and words[mark.first - 1] in ARTICLES
+
+
+def _maker(
+    words: list[str], sources: list[Mark], silenced: set[int], mark: Mark, continuous: dict[str, bool]
+) -> Mark | None:
+    """The thing whose sound "with a clang" is: a source earlier in its clause, in a category ("swings the gate shut
+    with a clank"), when "with" leads the sound."""
+    if mark.first < 2 or words[mark.first - 2] != "with":
+        return None
+    start = _clause_start(words, mark)
+    made = [
+        m
+        for m in sources
+        if start <= m.first < mark.first and id(m) not in silenced and not _in_a_phrase(words, m) and m.source
+    ]
+    # a running thing's knock is something it hits ("the rotavator hits a slab with a bang")
+    return made[-1] if made and made[-1].source != OTHER and not continuous.get(made[-1].source or "") else None
+
+
 def _named_as_a_noun(words: list[str], mark: Mark) -> bool:
     """ "a thud", "with a crash", "the clang": the sound word names the sound, not what something does."""
     return mark.first > 0 and words[mark.first - 1] in ("a", "an", "the") and mark.last == mark.first
@@ -414,8 +508,18 @@ def _clause_start(words: list[str], mark: Mark) -> int:
 
 
 def _in_a_phrase(words: list[str], mark: Mark) -> bool:
-    """Whether a source is the object of a preposition ("over the door", "from her hood")."""
-    return any(w in PREPOSITIONS for w in words[max(0, mark.first - 3) : mark.first])
+    """Whether a source is the object of a preposition ("over the door", "from her hood"), in its own clause
+    ("carries the dog in, his wellies squeaking": "in" ends the clause before)."""
+    lead = words[max(0, mark.first - 3) : mark.first]
+    cut = max((i + 1 for i, w in enumerate(lead) if w in CLAUSE_BREAKS), default=0)
+    return any(w in PREPOSITIONS for w in lead[cut:])
+
+
+def _of_a_feeling(words: list[str], marks: list[Mark], mark: Mark) -> bool:
+    """ "a bark of relief", "a yelp of pain": a voice's sound of a feeling is a person's, not an effect."""
+    if mark.last + 1 >= len(words) or words[mark.last + 1] != "of":
+        return False
+    return any(m.has("figurative") and 0 < m.first - mark.last - 1 <= 2 for m in marks)
 
 
 def _one_per_action(events: list[tuple[str, list[Mark]]]) -> list[tuple[str, list[Mark]]]:
