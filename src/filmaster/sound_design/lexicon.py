@@ -108,6 +108,9 @@ def load_lexicon() -> Lexicon:
         for kind in ("sources", "heard", "calls", "manners", "openings"):
             for phrase in spec.get(kind, ()):
                 add(phrase, Sense(kind.rstrip("s") if kind != "heard" else "heard", name))
+        for verb in spec.get("travel_verbs", ()):  # "tears past", "hurtles off": each verb with each direction
+            for particle in spec.get("travel_particles", ()):
+                add(f"{verb} {particle}", Sense("manner", name))
     for kind in ("voiced", "motion"):
         for entry in raw["sound_words"][kind]:
             word, default = _split(entry)
