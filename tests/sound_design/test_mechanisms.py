@@ -49,6 +49,8 @@ def test_a_mechanism_reads_its_class(finder: SoundFinder, line: str, heard: list
         "clapping once",  # a parenthetical: how one person says the line
         "She claps once.",
         "Lewis tears past the stall.",  # a runner, not a vehicle: the travel verbs are a vehicle's manner
+        "The alarm is off.",  # a thing in a state of no sound (a copula and an off state): a stop
+        "Its siren stays silent.",
     ],
 )
 def test_a_person_doing_it_names_no_effect(finder: SoundFinder, line: str) -> None:

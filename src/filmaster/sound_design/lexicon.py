@@ -129,6 +129,9 @@ def load_lexicon() -> Lexicon:
         add(phrase, Sense("negator"), inflect=False)
     for phrase in raw["negation"]["stops"]:
         add(phrase, Sense("stop"))
+    for copula in raw["negation"]["copulas"]:  # "its siren is off", "the fans stay silent": a state of no sound
+        for state in raw["negation"]["off_states"]:
+            add(f"{copula} {state}", Sense("stop"), inflect=False)
     for phrase in raw["sound_words"].get("starts", ()):
         add(phrase, Sense("start"))
     for word in raw["negation"]["silence"]:
