@@ -505,8 +505,8 @@ def _maker(
     ]
     if not made or made[-1].source == OTHER:
         return None
-    # a running thing's knock is something it hits ("the rotavator hits a slab with a bang")
-    hits = any(m.has("motion") and made[-1].last < m.first < mark.first for m in marks)
+    # a running thing's knock is something it hits ("the rotavator hits a slab with a bang") or its stopping
+    hits = any(m.has("motion", "stop") and made[-1].last < m.first < mark.first for m in marks)  # "shuts off"
     return None if continuous.get(made[-1].source or "") and hits else made[-1]
 
 
