@@ -40,8 +40,9 @@ BY_NAME = {c.name: c for c in CATEGORIES}
 # embedding's guesses on what it leaves were then mostly false).
 EMBED_THRESHOLD = 0.7
 # Cosine of an unknown source's noun phrase to its nearest lexicon thing; chosen by leave-one-screenplay-out
-# cross-validation on the development set (calibration.py; tests/sound_design/test_calibration.py).
-SOURCE_THRESHOLD = 0.95
+# cross-validation on the development set (calibration.py; tests/sound_design/test_calibration.py): 0.95 until
+# round 6, 0.6 once heldout9 joined the development set (chosen so by main's reading as by round 6's).
+SOURCE_THRESHOLD = 0.6
 # The judge silences a sound the lexicon read (a source and its sound word, a call) only when it is at least this
 # sure there is none: on development left out, its doubts about lexicon readings were wrong more often than right
 # (7 of 10 vetoes silenced a labelled sound); it still re-files them and judges what WordNet and the embedding propose.

@@ -108,6 +108,9 @@ def load_lexicon() -> Lexicon:
         for kind in ("sources", "heard", "calls", "manners", "openings"):
             for phrase in spec.get(kind, ()):
                 add(phrase, Sense(kind.rstrip("s") if kind != "heard" else "heard", name))
+        for verb in spec.get("travel_verbs", ()):  # "tears past", "hurtles off": each verb with each direction
+            for particle in spec.get("travel_particles", ()):
+                add(f"{verb} {particle}", Sense("manner", name))
     for kind in ("voiced", "motion"):
         for entry in raw["sound_words"][kind]:
             word, default = _split(entry)
@@ -126,6 +129,9 @@ def load_lexicon() -> Lexicon:
         add(phrase, Sense("negator"), inflect=False)
     for phrase in raw["negation"]["stops"]:
         add(phrase, Sense("stop"))
+    for copula in raw["negation"]["copulas"]:  # "its siren is off", "the fans stay silent": a state of no sound
+        for state in raw["negation"]["off_states"]:
+            add(f"{copula} {state}", Sense("stop"), inflect=False)
     for phrase in raw["sound_words"].get("starts", ()):
         add(phrase, Sense("start"))
     for word in raw["negation"]["silence"]:

@@ -299,7 +299,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
             silenced.add(id(mark))  # "a great bark of relief", "a howl of pain": a voice, not an animal
             continue
         if _named_as_a_noun(words, mark) and not mark.calls and mark.senses.get("voiced"):
-            made_by = _maker(words, sources, silenced, mark, continuous)
+            made_by = _maker(words, marks, sources, silenced, mark, continuous)
             if made_by is not None:  # "pulls the shutter down with a clatter": the shutter's sound
                 key = id(made_by)
                 if key in by_source:
@@ -382,6 +382,8 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         if struck and any(w in ("on", "against") for w in words[mark.last + 1 : mark.last + 4]):
             linked = next(m for m in sources if m.source == struck[0] and m.first > mark.last)
         category = _resolve(mark, linked, before, continuous, refines, then, spoken, soft, surface)
+        if category == "crowd" and _one_person_claps(words, mark, linked, before):
+            category = None
         if category is None:
             silenced.add(id(mark))  # read, and not an effect: not heard by itself either
             continue
@@ -404,7 +406,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 events[i] = (other.source or category, [*ms, other])
                 break
     readings = []
-    for category, ms in _one_per_action(events):
+    for category, ms in _one_per_action(events, {id(m) for m in marks if _goes_on(words, m)}):
         for m in ms:
             m.sounded = True
         start, end = min(m.start for m in ms), max(m.end for m in ms)
@@ -451,7 +453,9 @@ def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     if any(w in PREPOSITIONS for w in lead):
         return follows == "" or follows in PREPOSITIONS or follows in CLAUSE_BREAKS
     verb = next((m for m in marks if m.first == after + 1), None)
-    subject = mark.first > 0 and words[mark.first - 1] in ("a", "an", "the")
+    subject = mark.first > 0 and words[mark.first - 1] in ARTICLES
+    if subject and head is not None and mark.source and mark.source != head.source:
+        return True  # "the water glass", "her car keys": two things, the last one names it
     return subject and verb is not None and verb.has("call", "voiced", "motion", "manner")
 
 
@@ -481,10 +485,16 @@ def _after_an_article(words: list[str], mark: Mark) -> bool:
 
 
 def _maker(
-    words: list[str], sources: list[Mark], silenced: set[int], mark: Mark, continuous: dict[str, bool]
+    words: list[str],
+    marks: list[Mark],
+    sources: list[Mark],
+    silenced: set[int],
+    mark: Mark,
+    continuous: dict[str, bool],
 ) -> Mark | None:
     """The thing whose sound "with a clang" is: a source earlier in its clause, in a category ("swings the gate shut
-    with a clank"), when "with" leads the sound."""
+    with a clank", "the photocopier jams with a clunk": a machine's own knock is the machine), when "with" leads
+    the sound."""
     if mark.first < 2 or words[mark.first - 2] != "with":
         return None
     start = _clause_start(words, mark)
@@ -493,8 +503,11 @@ def _maker(
         for m in sources
         if start <= m.first < mark.first and id(m) not in silenced and not _in_a_phrase(words, m) and m.source
     ]
-    # a running thing's knock is something it hits ("the rotavator hits a slab with a bang")
-    return made[-1] if made and made[-1].source != OTHER and not continuous.get(made[-1].source or "") else None
+    if not made or made[-1].source == OTHER:
+        return None
+    # a running thing's knock is something it hits ("the rotavator hits a slab with a bang") or its stopping
+    hits = any(m.has("motion", "stop") and made[-1].last < m.first < mark.first for m in marks)  # "shuts off"
+    return None if continuous.get(made[-1].source or "") and hits else made[-1]
 
 
 def _named_as_a_noun(words: list[str], mark: Mark) -> bool:
@@ -515,6 +528,13 @@ def _in_a_phrase(words: list[str], mark: Mark) -> bool:
     return any(w in PREPOSITIONS for w in lead[cut:])
 
 
+def _one_person_claps(words: list[str], mark: Mark, source: Mark | None, before: list[Mark]) -> bool:
+    """ "(clapping once)", "she claps": an audience's sound made by one person's hands, no crowd named."""
+    if "crowd" not in mark.calls or not (source is None or source is mark):
+        return False
+    return (mark.first == 0 and len(words) <= 4) or any(_is_person(m) for m in before)
+
+
 def _of_a_feeling(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     """ "a bark of relief", "a yelp of pain": a voice's sound of a feeling is a person's, not an effect."""
     if mark.last + 1 >= len(words) or words[mark.last + 1] != "of":
@@ -522,15 +542,30 @@ def _of_a_feeling(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     return any(m.has("figurative") and 0 < m.first - mark.last - 1 <= 2 for m in marks)
 
 
-def _one_per_action(events: list[tuple[str, list[Mark]]]) -> list[tuple[str, list[Mark]]]:
+KEEPS = ("keep", "keeps", "kept", "keeping", "continue", "continues", "continued", "continuing")
+GOES_ON = ("go", "goes", "went", "going", "carry", "carries", "carried", "carrying", *KEEPS)
+
+
+def _goes_on(words: list[str], mark: Mark) -> bool:
+    """ "keeps on ringing", "keeps ringing", "goes on chiming", "continues to buzz": the sound before it lasts; it is
+    not heard anew."""
+    lead = words[max(0, mark.first - 2) : mark.first]
+    if not lead:
+        return False
+    if lead[-1] in KEEPS:
+        return True
+    return len(lead) == 2 and ((lead[1] == "on" and lead[0] in GOES_ON) or (lead[1] == "to" and lead[0] in KEEPS))
+
+
+def _one_per_action(events: list[tuple[str, list[Mark]]], going_on: set[int]) -> list[tuple[str, list[Mark]]]:
     """Two words of one category a few words apart tell one action ("clatters onto the floor"), and so do two verbs
-    of one unnamed thing ("an egg hits the track and splats")."""
+    of one unnamed thing ("an egg hits the track and splats") and a sound that goes on ("rings and keeps ringing")."""
     merged: list[tuple[str, list[Mark]]] = []
     for category, ms in sorted(events, key=lambda e: min(m.first for m in e[1])):
         if merged and merged[-1][0] == category:
             gap = min(m.first for m in ms) - max(m.last for m in merged[-1][1])
             unnamed = not any(m.source for m in (*merged[-1][1], *ms))
-            if gap <= MERGE_GAP or unnamed:
+            if gap <= MERGE_GAP or unnamed or any(id(m) in going_on for m in ms):
                 merged[-1][1].extend(ms)
                 continue
         merged.append((category, list(ms)))
