@@ -74,7 +74,7 @@ def test_the_labels_cover_every_line_of_each_screenplay_in_order() -> None:
 
 
 def test_an_unseen_wording_matches_through_the_embedding_only(embedder: MiniLMEmbeddingBackend) -> None:
-    line = "The doorbell goes."  # a source and no sound word the lexicon or WordNet knows
+    line = "A doorbell, twice."  # a source and no sound word the lexicon or WordNet knows
     assert SoundFinder().find(line) == []
     assert [s.category for s in SoundFinder(embedder).find(line)] == ["phone"]
 

@@ -25,6 +25,7 @@ class Category:
     struck: bool  # its things ring when struck: "taps a fork on his glass" is heard as the glass
     descriptions: tuple[str, ...]  # short wordings the embedding model compares an unknown wording with
     things: tuple[str, ...] = ()  # its sources and heard words: what an unknown source is compared with by meaning
+    absorbs: tuple[str, ...] = ()  # categories heard as this one when both are in one paragraph (a boat and its engine)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Lexicon:
     other_things: tuple[str, ...] = ()  # things that sound in no category (a fox, the radio)
     # WordNet synsets ("car.n.01") whose hyponyms are heard as a category, OTHER, or a person (meaning.py)
     wordnet_anchors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    directions: frozenset[str] = frozenset()  # one-word ways of travelling ("past", "into"): a vehicle moving
 
     def senses_at(self, words: list[str], at: int) -> tuple[int, tuple[Sense, ...]]:
         """The longest lexicon phrase starting at word `at`: its length in words and its senses (0, () if none)."""
@@ -87,12 +89,15 @@ def load_lexicon() -> Lexicon:
     raw = tomllib.loads(resources.files("filmaster.sound_design").joinpath("data/lexicon.toml").read_text("utf-8"))
     table: dict[tuple[str, ...], dict[Sense, None]] = {}  # senses in the order the lexicon lists them
 
-    def add(phrase: str, sense: Sense, inflect: bool = True) -> None:
+    def add(phrase: str, sense: Sense, inflect: bool = True, unlisted_only: bool = False) -> None:
         wordings = _surfaces(phrase) if inflect else {tuple(phrase.lower().split())}
         for wording in wordings:
+            if unlisted_only and wording in table:
+                continue  # a generated pair never overrides a listed wording ("goes off" is an alarm's)
             table.setdefault(wording, {})[sense] = None
 
     categories = []
+    directions: set[str] = set()
     for name, spec in raw["categories"].items():
         categories.append(
             Category(
@@ -103,6 +108,7 @@ def load_lexicon() -> Lexicon:
                 bool(spec.get("struck", False)),
                 tuple(spec["descriptions"]),
                 tuple(spec.get("kinds", ())) + tuple(spec.get("sources", ())) + tuple(spec.get("heard", ())),
+                tuple(spec.get("absorbs", ())),
             )
         )
         for kind in ("sources", "heard", "calls", "manners", "openings"):
@@ -110,7 +116,8 @@ def load_lexicon() -> Lexicon:
                 add(phrase, Sense(kind.rstrip("s") if kind != "heard" else "heard", name))
         for verb in spec.get("travel_verbs", ()):  # "tears past", "hurtles off": each verb with each direction
             for particle in spec.get("travel_particles", ()):
-                add(f"{verb} {particle}", Sense("manner", name))
+                add(f"{verb} {particle}", Sense("manner", name), unlisted_only=True)
+        directions |= {p for p in spec.get("travel_particles", ()) if " " not in p}
     for kind in ("voiced", "motion"):
         for entry in raw["sound_words"][kind]:
             word, default = _split(entry)
@@ -140,6 +147,8 @@ def load_lexicon() -> Lexicon:
         add(word, Sense("figurative"))
     for word in raw["figurative"]["people"]:
         add(word, Sense("person"), inflect=False)
+    for phrase in raw["figurative"]["groups"]:  # players: many people ("the band whoop and cheer")
+        add(phrase, Sense("meant", PEOPLE))
     for word in raw["heard_after"]["speech"]:
         add(word, Sense("speech"))
     for word in raw["heard_after"]["words"]:
@@ -162,4 +171,5 @@ def load_lexicon() -> Lexicon:
         {wording: tuple(senses) for wording, senses in table.items()},
         tuple(raw["others"]["sources"]),
         anchors,
+        frozenset(directions),
     )

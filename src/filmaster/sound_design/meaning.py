@@ -126,6 +126,20 @@ def is_voice(word: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
+def is_a_thing(word: str) -> bool:
+    """Whether the first sense of noun `word` is a thing one can handle or hear ("a lever", "a log"; not "her
+    weight", "a moment")."""
+    senses = meanings().wordnet.senses(word, "n")
+    return bool(senses) and senses[0].lexname in ("noun.artifact", "noun.object", "noun.substance", "noun.food")
+
+
+@lru_cache(maxsize=8192)
+def is_a_compound(phrase: str) -> bool:
+    """Whether WordNet knows a phrase of several words as one noun ("tea trolley", "fire exit")."""
+    return " " in phrase and meanings().wordnet.knows(phrase.replace(" ", "_"), "n")
+
+
+@lru_cache(maxsize=8192)
 def may_be_a_verb(word: str) -> bool:
     """Whether WordNet knows `word` (any inflection) as a verb."""
     return meanings().wordnet.knows(word, "v")

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from .lexicon import OTHER, PEOPLE, PERSON, Lexicon, Sense
 from .meaning import (
+    is_a_compound,
+    is_a_thing,
     is_plural_noun,
     is_sound_verb,
     is_voice,
@@ -79,10 +81,12 @@ class Reading:
 
 
 _WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*|[,:]")
+# Words in quotation marks are said or written ("taps out 'train out of section'"), not things in the scene.
+_QUOTED = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
 
 
 def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
-    low = text.lower().replace("\u2019", "'")
+    low = _QUOTED.sub(lambda m: " " * len(m.group()), text.lower().replace("\u2019", "'"))  # offsets kept
     tokens = list(_WORD.finditer(low))
     words = [re.sub(r"'s$", "", t.group()) for t in tokens]
     marks: list[Mark] = []
@@ -103,7 +107,22 @@ def _marks(lexicon: Lexicon, text: str) -> tuple[list[str], list[Mark]]:
         mark.manners = tuple(sorted(s.value for s in senses if s.kind == "manner"))
         marks.append(mark)
         at += n
+    named = {i for m in marks for i in range(m.first, m.last + 1)}
+    for at, token in enumerate(tokens):  # "Ricky thunders down the stairs": a character's name is a person
+        if at not in named and _is_a_name(text[token.start() : token.end()], words[at]):
+            marks.append(Mark(at, at, token.start(), token.end(), {"meant": PERSON}))
+    marks.sort(key=lambda m: m.first)
     return words, [m for m in marks if not _modifies_a_noun(words, marks, m)]  # "the crash barrier", "a spray gun"
+
+
+def _is_a_name(written: str, word: str) -> bool:
+    """A character's name: written in capitals where they are introduced ("TOMASZ, the bass player"), or capitalised
+    and no word WordNet knows ("Ricky", "Kieran"; not "The", "Outside" or "Dot")."""
+    if not written or not word.isalpha() or len(word) < 2 or word in FUNCTION_WORDS or word.endswith("ly"):
+        return False
+    if written.isupper():
+        return True
+    return written[0].isupper() and not (may_be_a_noun(word) or may_be_a_verb(word) or may_be_an_adjective(word))
 
 
 VERB_BEFORE = ("to", "he", "she", "they", "it", "we", "i", "you", "who", "which", "that")  # "it hisses", "to hum"
@@ -132,6 +151,8 @@ def _a_thing_by_meaning(lexicon: Lexicon, words: list[str], at: int) -> tuple[in
         if n == 1 and (_a_noun_follows(lexicon, words, at + 1) or not _used_as_a_noun(words, at)):
             return 0, ()  # "fish boxes slap down": the first noun of a compound; "Dev watches": a verb
         category = noun_category(" ".join(phrase), whole=True)
+        if category is None and n == 2 and is_a_compound(" ".join(phrase)):
+            return n, ()  # "a tea trolley": one thing in no category, not a tea and a trolley (a tram)
         if category == PERSON and n == 1 and is_plural_noun(phrase[0]):
             return n, (Sense("meant", PEOPLE),)  # "the fielders leap up, yelling": many voices are a crowd
         if category is not None:  # a person's sounds are their doing ("the bowler pounds in": his feet)
@@ -184,6 +205,17 @@ def _shares_the_subject(words: list[str], mark: Mark) -> bool:
     return before in (",", "and") and (words[mark.first].endswith("ing") or mark.first > 1)
 
 
+def _in_a_verb_phrase_after_and(words: list[str], marks: list[Mark], mark: Mark) -> bool:
+    """A sound in a clause after "and" that opens with its verb ("coughs and settles into a chug"): no subject of its
+    own, so the sentence's."""
+    start = _clause_start(words, mark)
+    if start < 2 or words[start - 1] != "and" or start == mark.first or words[start] in FUNCTION_WORDS:
+        return False
+    if any(start <= m.first < mark.first for m in marks):
+        return False
+    return not is_plural_noun(words[start]) or words[start + 1] in PREPOSITIONS  # "and gulls wheel": a subject
+
+
 def _resolve(
     mark: Mark,
     source: Mark | None,
@@ -194,6 +226,7 @@ def _resolve(
     spoken: bool,
     soft_landing: bool,
     on_a_surface: bool,
+    travelling: bool = False,
 ) -> str | None:
     """The category a sound word names, given the source it links to and the phrases before it in its clause."""
     s = source.source if source else None
@@ -201,6 +234,8 @@ def _resolve(
     opening = source_senses.get("opening")
     if opening and (opening in mark.calls or opening in mark.manners):
         return opening  # "eases the boot shut": a car's boot opens and shuts like a door
+    if travelling and (mark.calls or mark.has("voiced", "manner")):
+        return "vehicle"  # "putters into the lock", "a tractor chugs along the lane": heard going somewhere
     if s == OTHER:  # "a fox barks", "the radio crackles": a sound, in no category here; but a cow falls like anything
         if "motion" not in mark.senses or "voiced" in mark.senses or mark.calls or soft_landing:
             return None
@@ -254,6 +289,13 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     struck_sound = {c.name for c in lexicon.categories if c.struck}
     words, marks = _marks(lexicon, text)
     marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
+    for mark in marks:
+        if mark.has("heard") and _used_as_a_verb(words, marks, mark):
+            del mark.senses["heard"]  # "winds the paddle down", "thunders down the stairs": not the weather
+        if mark.has("stride") and (
+            "with" in words[max(0, mark.first - 3) : mark.first] or _after_an_article(words, mark)
+        ):
+            del mark.senses["stride"]  # "with a heavy thump": the sound named, not a person's stride
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
     sources = [m for m in marks if m.source or m.has("opening")]  # an opening sounds only as one (_resolve)
     meant = [
@@ -275,8 +317,8 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     def negated(mark: Mark) -> bool:
         return any(m.has("negator") and 0 < mark.first - m.last <= NEGATION_REACH for m in marks)
 
-    def stopped(mark: Mark) -> bool:
-        return any(m.has("stop") and 0 < m.first - mark.last <= 3 for m in marks)
+    def stopped(mark: Mark) -> bool:  # "the rain stops", "stops ringing"
+        return any(m.has("stop") and (0 < m.first - mark.last <= 3 or m.last == mark.first - 1) for m in marks)
 
     # A source is heard by itself after "shouting over the …", "(over the engine)" or "the sound of …".
     for i, mark in enumerate(marks):
@@ -292,6 +334,9 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     silenced: set[int] = set()
     for mark in sounding:
         if negated(mark):
+            continue
+        if any(m.has("stop") and m.last == mark.first - 1 for m in marks):
+            silenced.add(id(mark))  # "stops ringing", "ceases barking": the end of a sound, not one heard anew
             continue
         if mark.has("manner") and not mark.has("call", "voiced", "motion") and _after_an_article(words, mark):
             continue  # "the open window", "a closed door": a state, not a movement
@@ -323,6 +368,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 and id(m) not in silenced
                 and -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE
                 and (m.first < mark.first or _follows_in_its_clause(words, mark, m))
+                and not (_a_measure(words, m) and not mark.calls and m.source not in mark.manners)
             ]
             # The thing that sounds is the subject, not the place it is in or on ("the bell over the door jingles").
             near.sort(
@@ -333,6 +379,14 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 )
             )
             linked = near[0] if near else None
+            if (
+                linked is not None
+                and mark.has("vocal")
+                and not mark.calls
+                and _a_place_of_a_person(words, marks, linked)
+            ):
+                silenced.add(id(mark))  # "leans on his gate and whistles it back": the man whistles
+                continue
             under = words[mark.last + 1 : mark.last + 2]
             if under and under[0] in ("under", "beneath", "underneath"):  # "gravel crunching under her boots"
                 feet = [m for m in sources if m.source == "footsteps" and 0 < m.first - mark.last <= 4]
@@ -341,15 +395,20 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 # "a gust rattles the front door": the thing it acts on sounds; the gust is heard by itself
                 acted_on = [m for m in near if m.first > mark.first and not m.has("heard")]
                 linked = acted_on[0] if acted_on else linked
-            if linked is None and _shares_the_subject(words, mark):
+            if linked is None and (_shares_the_subject(words, mark) or _in_a_verb_phrase_after_and(words, marks, mark)):
                 # "…, beeping", "slips, hits the table and breaks": the sentence's subject sounds
                 linked = next((m for m in sources if m.last < mark.first and not _in_a_phrase(words, m)), None)
             if linked is None and any(w in PRONOUNS for w in words[max(0, mark.first - 2) : mark.first]):
                 # "it": the last thing named, in this sentence ("a gust lifts the wall and it cracks") or the last
                 earlier = [m for m in sources if m.last < mark.first and id(m) not in silenced]
                 linked = earlier[-1] if earlier else previous
+                # "lifts the lid off a crate and it thumps down": the crate, no source; a gust's doing is the gust's
+                after = earlier[-1].last if earlier else -1
+                if linked is not None and not linked.has("heard") and _an_object_after(words, marks, after, mark.first):
+                    linked = None
                 if linked is previous and linked is not None and linked.sounded:
-                    continue  # the same sound, named again
+                    silenced.add(id(mark))  # the same sound, named again: not heard by itself either
+                    continue
             if linked is None:  # "the kettle on the camp stove starts to whistle": the clause's subject
                 start = _clause_start(words, mark)
                 linked = next(
@@ -374,21 +433,28 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         surface = any(w in ("on", "onto") for w in landing) and any(
             m.has("surface") and 0 < m.first - mark.last <= 6 for m in marks
         )
+        # a light tap rings what it strikes ("taps a fork on his glass"); a knock is a knock ("clatters against
+        # the glass", "raps on the window": nothing rings or breaks)
+        light = mark.has("voiced") and mark.senses["voiced"] != "impact"
         struck = [
             m.source
             for m in sources
-            if 0 < m.first - mark.last <= 5 and m.source in struck_sound and mark.has("voiced") and linked is None
+            if 0 < m.first - mark.last <= 5 and m.source in struck_sound and light and linked is None
         ]
         if struck and any(w in ("on", "against") for w in words[mark.last + 1 : mark.last + 4]):
             linked = next(m for m in sources if m.source == struck[0] and m.first > mark.last)
-        category = _resolve(mark, linked, before, continuous, refines, then, spoken, soft, surface)
+        travelling = _travelling(lexicon, words, mark, linked)
+        category = _resolve(mark, linked, before, continuous, refines, then, spoken, soft, surface, travelling)
         if category == "crowd" and _one_person_claps(words, mark, linked, before):
             category = None
         if category is None:
             silenced.add(id(mark))  # read, and not an effect: not heard by itself either
             continue
         key = id(linked) if linked is not None else id(mark)
-        if key in by_source:  # one thing, one sound: its own category over a knock ("slips, hits … and breaks")
+        if key in by_source and _another_effect(events[by_source[key]][0], category, linked):
+            by_source[key] = len(events)  # "pulls away, hooting", "putters in and bumps the cill": two effects
+            events.append((category, [mark]))
+        elif key in by_source:  # one thing, one sound: its own category over a knock ("slips, hits … and breaks")
             index = by_source[key]
             own = category if linked is not None and category == linked.source else events[index][0]
             events[index] = (own, [*events[index][1], mark])
@@ -402,6 +468,8 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     # "A taxi blares its horn": the vehicle's sound is its horn, named more precisely.
     for i, (category, ms) in enumerate(events):
         for other in sources:
+            if any(other is m for m in ms):
+                continue  # "a moped buzzes across the square": the thing itself heard travelling, not its engine
             if category in refines.get(other.source or "", ()) and any(abs(other.first - m.first) <= 4 for m in ms):
                 events[i] = (other.source or category, [*ms, other])
                 break
@@ -412,7 +480,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         start, end = min(m.start for m in ms), max(m.end for m in ms)
         readings.append(Reading(category, offset + start, offset + end, 1 if continuous[category] else count))
     readings.sort(key=lambda r: r.start)
-    return readings, (sources[-1] if sources else previous)
+    return readings, _referent(words, marks, sources, previous)
 
 
 NOT_NOUNS = (
@@ -447,6 +515,8 @@ def _modifies_a_noun(words: list[str], marks: list[Mark], mark: Mark) -> bool:
         return False
     if noun.endswith(("ly", "ing", "ed")):
         return False  # "a thud overhead", "the engine idling", "the door slammed"
+    if head is None and is_a_compound(f"{words[mark.last]} {noun}"):
+        return True  # "the window cleaner's ladder": one thing WordNet knows, the lexicon's word its first noun
     lead = words[max(0, mark.first - 2) : mark.first]
     lead = lead[max((i + 1 for i, w in enumerate(lead) if w in CLAUSE_BREAKS), default=0) :]  # "far off, thunder"
     follows = words[after + 1] if after + 1 < len(words) else ""
@@ -508,6 +578,94 @@ def _maker(
     # a running thing's knock is something it hits ("the rotavator hits a slab with a bang") or its stopping
     hits = any(m.has("motion", "stop") and made[-1].last < m.first < mark.first for m in marks)  # "shuts off"
     return None if continuous.get(made[-1].source or "") and hits else made[-1]
+
+
+OTHER_FUNCTION_WORDS = (
+    "when", "where", "once", "meanwhile", "somewhere", "nowhere", "later", "before", "after", "if", "because",
+    "though", "although", "yet", "just", "only", "even", "also", "what", "nothing", "everything", "something",
+    "anything", "ok",
+)  # fmt: skip
+FUNCTION_WORDS = frozenset(
+    (*ARTICLES, *PREPOSITIONS, *CLAUSE_BREAKS, *PRONOUNS, *NOT_NOUNS, *VERB_BEFORE, *QUANTIFIERS, *OTHER_FUNCTION_WORDS)
+)
+OBJECT_PRONOUNS = ("it", "them", "him", "her", "me", "us")
+
+
+def _used_as_a_verb(words: list[str], marks: list[Mark], mark: Mark) -> bool:
+    """A word that is a sound as a noun ("the wind", "thunder") inflected as a verb with a person's subject or an
+    object: its other, silent sense ("Dot fits the windlass and winds", "winds the paddle down", "hails a cab"); with
+    a person going somewhere it may still be their feet ("thunders down the stairs", a stride)."""
+    word = words[mark.last]
+    if not word.endswith(("s", "ed", "ing")) or not may_be_a_verb(word) or _after_an_article(words, mark):
+        return False
+    before = words[mark.first - 1] if mark.first > 0 else ""
+    after = words[mark.last + 1] if mark.last + 1 < len(words) else ""
+    by_a_person = any(_is_person(m) and m.last == mark.first - 1 for m in marks)
+    return by_a_person or before in ("and", "then") or after in ARTICLES or after in OBJECT_PRONOUNS
+
+
+def _a_measure(words: list[str], mark: Mark) -> bool:
+    """ "a glass of water", "a bottle of prosecco": a container named for what is in it; pouring it is the liquid's
+    sound, popping it no glass's (a glass still smashes and drops)."""
+    return (
+        mark.source == "glass"
+        and mark.last + 2 < len(words)
+        and words[mark.last + 1] == "of"
+        and words[mark.last + 2] not in ARTICLES
+    )
+
+
+def _a_place_of_a_person(words: list[str], marks: list[Mark], source: Mark) -> bool:
+    """Whether a source is where a person is ("leans on his gate"), the person named before it: the voice is theirs."""
+    if not _in_a_phrase(words, source):
+        return False
+    return any(_is_person(m) and m.last < source.first for m in marks)
+
+
+def _an_object_after(words: list[str], marks: list[Mark], after: int, before: int) -> bool:
+    """Whether a thing the lexicon does not know is named as a verb's object between word `after` and `before`
+    ("heaves a lever over"): the last thing named, which an "it" then means. A place ("on the shelf") is not one."""
+    known = {i for m in marks for i in range(m.first, m.last + 1)}
+    for at in range(max(after + 1, 1), before):
+        if words[at - 1] not in ARTICLES or at in known or words[at] in FUNCTION_WORDS or not words[at].isalpha():
+            continue
+        if is_a_thing(words[at]) and not _in_a_phrase(words, Mark(at, at, 0, 0)):
+            return True
+    return False
+
+
+def _referent(words: list[str], marks: list[Mark], sources: list[Mark], previous: Mark | None) -> Mark | None:
+    """What an "it" in the next sentence means: the last thing named that sounds, unless a thing the lexicon does not
+    know is named after it as an object ("heaves a lever over"), or before it when it is only a place ("rolls a log
+    onto the carriage"): then nothing known."""
+    placed = [m for m in sources if not _in_a_phrase(words, m) or "of" in words[max(0, m.first - 2) : m.first]]
+    if placed:
+        return None if _an_object_after(words, marks, placed[-1].last, len(words)) else placed[-1]
+    last = sources[-1] if sources else previous
+    return None if _an_object_after(words, marks, -1, len(words)) else last
+
+
+def _travelling(lexicon: Lexicon, words: list[str], mark: Mark, source: Mark | None) -> bool:
+    """Whether a sound word says its source goes somewhere ("putters into the lock", "chugs along the lane"; not
+    "idles by the bins", where "by" is a place)."""
+    then = words[mark.last + 1 : mark.last + 3]
+    if not then or then[0] not in lexicon.directions or source is None or not _travels(words, source):
+        return False
+    return not (then[0] == "by" and len(then) > 1 and then[1] in ARTICLES)
+
+
+def _travels(words: list[str], source: Mark) -> bool:
+    """Whether a source goes places: a vehicle, or a thing the lexicon files by its engine that WordNet calls a
+    vehicle ("a tractor", "a moped"; not "the engine", "its diesel")."""
+    if source.source == "vehicle":
+        return True
+    return source.source == "engine" and noun_category(" ".join(words[source.first : source.last + 1])) == "vehicle"
+
+
+def _another_effect(first: str, then: str, source: Mark | None) -> bool:
+    """A vehicle's passing, its horn and its knocks are separate effects ("the minibus pulls away, hooting"); any
+    other thing makes one sound, its own ("the glass slips, hits the table and breaks")."""
+    return source is not None and source.source == "vehicle" and first != then and "engine" not in (first, then)
 
 
 def _named_as_a_noun(words: list[str], mark: Mark) -> bool:

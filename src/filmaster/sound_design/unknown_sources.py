@@ -56,6 +56,16 @@ def unknown_subject(lexicon: Lexicon, sentence: str) -> str | None:
     return " ".join(phrase)
 
 
+def only_manners(lexicon: Lexicon, sentence: str) -> tuple[str, ...]:
+    """The categories whose manner the sentence's first sound word is, when that is all it is ("comes through":
+    heard only from a vehicle, so "a saw going through" is silent); () when it is a sound of any thing."""
+    _, marks = _marks(lexicon, sentence)
+    sounding = next((m for m in marks if m.has(*SOUNDING)), None)
+    if sounding is None or sounding.has(*(k for k in SOUNDING if k != "manner")):
+        return ()
+    return sounding.manners
+
+
 class SourceMatcher:
     """Nearest lexicon thing, by MiniLM cosine, for noun phrases the lexicon does not list."""
 
