@@ -187,3 +187,5 @@ def test_a_vehicle_passing_and_its_horn_are_two_events_and_a_continuing_ring_one
     passing, horn = finder.find("The minicab swings out of the rank, hooting twice.")
     assert (passing.category, horn.category, horn.count) == ("vehicle", "horn", 2)
     assert [s.category for s in finder.find("A saw goes through the plank.")] == []  # a vehicle's manner only
+    (engine,) = finder.find("The trawler chugs out of the harbour, its diesel thudding.")
+    assert engine.category == "engine" and engine.words.startswith("trawler chugs")  # heard from its first naming

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -98,19 +98,25 @@ def repeat_count(clause: str) -> int:
 
 def _one_per_paragraph(found: list[NamedSound]) -> list[NamedSound]:
     """A continuous sound named twice in a paragraph ("a storm … the downpour") is one sound, heard from the first;
-    a sound another one absorbs is that one ("the lorry pulls away … its diesel": the engine's)."""
-    absorbed = {name for sound in found for name in BY_NAME[sound.category].absorbs}
+    a sound another one absorbs is that one, heard from whichever is named first ("the lorry pulls away … its
+    diesel": the engine's, from "pulls away")."""
+    absorber = {name: sound.category for sound in found for name in BY_NAME[sound.category].absorbs}
+    first_named: dict[str, NamedSound] = {}
     seen: set[str] = set()
     kept = []
     for sound in found:
-        if sound.category in absorbed:
+        if sound.category in absorber:
+            first_named.setdefault(absorber[sound.category], sound)
             continue
+        earlier = first_named.pop(sound.category, None)
+        if earlier is not None and earlier.position < sound.position:
+            sound = replace(sound, words=earlier.words, position=earlier.position)
         if BY_NAME[sound.category].continuous:
             if sound.category in seen:
                 continue
             seen.add(sound.category)
         kept.append(sound)
-    return kept
+    return sorted(kept, key=lambda s: s.position)
 
 
 def settle(proposals: list[Proposal], decided: list[Decision]) -> list[NamedSound]:
