@@ -53,7 +53,9 @@ class SeededVoice:
 
         rewritten = _noise_input_graph(model)
         self.session = ort.InferenceSession(
-            str(rewritten), session_options(ort.GraphOptimizationLevel.ORT_DISABLE_ALL), providers=["CPUExecutionProvider"]
+            str(rewritten),
+            session_options(ort.GraphOptimizationLevel.ORT_DISABLE_ALL),
+            providers=["CPUExecutionProvider"],
         )
         meta = json.loads(self.session.get_modelmeta().custom_metadata_map[_METADATA_KEY])
         self.nodes = [NoiseNode(int(n["index"]), base64.b64decode(n["graph"])) for n in meta]
