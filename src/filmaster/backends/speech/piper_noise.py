@@ -128,7 +128,10 @@ def _rewrite(model: Any) -> list[dict[str, Any]]:
     from onnx import TensorProto, helper
 
     graph = model.graph
-    kept, inputs, outputs, nodes = [], [], [], []
+    kept: list[Any] = []  # the graph's nodes, each random one replaced
+    inputs: list[Any] = []
+    outputs: list[Any] = []
+    nodes: list[dict[str, Any]] = []
     for index, node in enumerate(graph.node):
         if node.op_type != _RANDOM_OP or node.domain not in ("", "ai.onnx"):
             kept.append(node)
