@@ -32,3 +32,21 @@ def test_every_kind_named_in_the_contracts_resolves_to_a_backend_base() -> None:
     for kind in registry.CONTRACTS:
         base = registry.contract(kind)
         assert issubclass(base, Backend) and kind == base.KIND
+
+
+def test_finding_the_backends_and_making_the_sound_ones_leaves_scipy_signal_unimported():
+    """A run finds every backend and makes its voice and music before the render workers start; scipy.signal
+    (about a second to import) waits until a sound is filtered, by when they are rendering."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import filmaster.cli, filmaster.pipeline\n"
+        "from filmaster.backends.registry import available_backends, create_backend\n"
+        "available_backends('video')\n"
+        "create_backend('music', 'midi-score'), create_backend('speech', 'piper')\n"
+        "print('scipy.signal' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False", done.stderr

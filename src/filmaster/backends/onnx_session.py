@@ -18,28 +18,26 @@ from ..home import filmaster_home
 from ..project import content_key
 
 
-def cpu_session(model: Path, threads: int = 0, *, fold_constants: bool = True) -> Any:
-    """An `onnxruntime.InferenceSession` for `model` on the CPU; `threads` per operator (0: onnxruntime's choice).
-
-    `fold_constants=False` is for a quantized model: folding turns each int8 weight and its dequantisation into a
-    float32 constant, which made the MiniLM graph four times larger (23 -> 90 MB) and three times slower to load
-    (0.28 s against 0.09 s), more than the folding saves on the few queries of a run.
-    """
+def session_options(level: Any, threads: int = 0) -> Any:
+    """onnxruntime session options at graph optimisation `level`, `threads` per operator (0: onnxruntime's)."""
     import onnxruntime as ort
 
-    def options(level: Any) -> Any:
-        opts = ort.SessionOptions()
-        opts.graph_optimization_level = level
-        if threads:
-            opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
-        # No busy-waiting between operators: the models run while render workers keep every core busy, and a
-        # spinning thread takes its core from them. Six Piper lines beside a busy core: 3.4 CPU-s spinning,
-        # 2.1 without, and sooner done (2.7 s -> 2.1 s).
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        return opts
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = level
+    if threads:
+        opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
+    # No busy-waiting between operators: the models run while render workers keep every core busy, and a
+    # spinning thread takes its core from them. Six Piper lines beside a busy core: 3.4 CPU-s spinning,
+    # 2.1 without, and sooner done (2.7 s -> 2.1 s).
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return opts
 
-    providers = ["CPUExecutionProvider"]
+
+def saved_graph_path(model: Path, *, fold_constants: bool = True) -> Path:
+    """Where `cpu_session` keeps `model`'s optimised graph (it exists once a session has been made)."""
+    import onnxruntime as ort
+
     stat = model.stat()
     key = content_key(
         "onnx",
@@ -50,7 +48,23 @@ def cpu_session(model: Path, threads: int = 0, *, fold_constants: bool = True) -
         platform.machine(),
         fold_constants,
     )
-    optimized = filmaster_home() / "onnx" / f"{model.stem}-{key[:16]}.onnx"
+    return filmaster_home() / "onnx" / f"{model.stem}-{key[:16]}.onnx"
+
+
+def cpu_session(model: Path, threads: int = 0, *, fold_constants: bool = True) -> Any:
+    """An `onnxruntime.InferenceSession` for `model` on the CPU; `threads` per operator (0: onnxruntime's choice).
+
+    `fold_constants=False` is for a quantized model: folding turns each int8 weight and its dequantisation into a
+    float32 constant, which made the MiniLM graph four times larger (23 -> 90 MB) and three times slower to load
+    (0.28 s against 0.09 s), more than the folding saves on the few queries of a run.
+    """
+    import onnxruntime as ort
+
+    def options(level: Any) -> Any:
+        return session_options(level, threads)
+
+    providers = ["CPUExecutionProvider"]
+    optimized = saved_graph_path(model, fold_constants=fold_constants)
     levels = ort.GraphOptimizationLevel
     if optimized.is_file():
         try:

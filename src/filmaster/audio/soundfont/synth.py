@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import lfilter
 
 from . import sf2
 from .envelope import modulation_envelope, volume_envelope
@@ -223,6 +222,10 @@ def _lowpass(signal: np.ndarray, cutoff_cents: np.ndarray, resonance_db: float, 
     for b in range(1, marks.size):
         if abs(float(marks[b]) - float(marks[runs[-1]])) > 50.0:
             runs.append(b)
+    # Imported here, not with the module: scipy.signal takes about a second to import, and the music backend is
+    # made (and this module imported) before the render workers start; by the first note they are rendering.
+    from scipy.signal import lfilter
+
     out = np.empty_like(signal)
     state = np.zeros(2)
     for i, b in enumerate(runs):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import threading
 from pathlib import Path
@@ -40,6 +41,9 @@ from ...audio.formants import keep_formants
 from ...errors import AudioError, ConfigError
 from ..onnx_session import cpu_session
 from .base import SpeechBackend, VoiceSpec
+from .piper_noise import SeededVoice
+
+log = logging.getLogger(__name__)
 
 _EDGE_S = 0.05  # silence kept before the first and after the last word
 _FADE_S = 0.01
@@ -72,11 +76,16 @@ class PiperSpeechBackend(SpeechBackend):
     )
     # 2: each line seeded from its words, the same in every run; 3: film pace; 4: `keep_formants`
     VERSION: ClassVar[str] = "4"
-    CODE: ClassVar[tuple[str, ...]] = ("filmaster.audio.formants", "filmaster.audio.dsp")  # what a line goes through
+    CODE: ClassVar[tuple[str, ...]] = (  # what a line goes through
+        "filmaster.audio.formants",
+        "filmaster.audio.dsp",
+        "filmaster.backends.speech.piper_noise",
+    )
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         self._voice: Any = None
+        self._seeded: SeededVoice | None = None  # the kept session; None: a fresh session per line
         self._lock = threading.Lock()
         self._model_path, self._config_path = self._resolve_paths()
         pace = FILM_PACE if self.settings.get("pace") is None else self.settings["pace"]
@@ -125,7 +134,9 @@ class PiperSpeechBackend(SpeechBackend):
 
                 try:
                     config = PiperConfig.from_dict(json.loads(self._config_path.read_text(encoding="utf-8")))
-                    self._voice = PiperVoice(session=cpu_session(self._model_path), config=config)
+                    self._seeded = _seeded_voice(self._model_path)
+                    session = self._seeded.session if self._seeded else cpu_session(self._model_path)
+                    self._voice = PiperVoice(session=session, config=config)
                 except Exception as exc:  # onnxruntime raises its own types for a bad model
                     raise AudioError(
                         f"cannot load Piper voice {self._model_path}: {exc}; check the file is a Piper .onnx voice"
@@ -133,13 +144,17 @@ class PiperSpeechBackend(SpeechBackend):
             return self._voice
 
     def _seeded_session(self, line: str) -> Any:
-        """A fresh session whose random nodes (the voice's noise and its stochastic durations) start from a seed
-        of the line's own: onnxruntime seeds them when a session is made, from the clock unless a seed is set, and
-        each run advances them, so one kept session spoke a line 10-70 ms longer or shorter from run to run and
-        with the order of the lines. Made from the saved optimised graph, a session costs about 0.1 s."""
+        """A session whose random nodes (the voice's noise and its stochastic durations) start from a seed of the
+        line's own: onnxruntime seeds them when a session is made, from the clock unless a seed is set, and each
+        run advances them, so one session kept as it is spoke a line 10-70 ms longer or shorter from run to run
+        and with the order of the lines. The kept voice draws as a fresh session would (piper_noise.py); without
+        it (no writable home folder) a fresh session is made, about 0.1 s."""
+        seed = int.from_bytes(hashlib.sha256(line.encode("utf-8")).digest()[:4], "big") % 2**31
+        if self._seeded is not None:
+            return self._seeded.for_line(seed)
         import onnxruntime as ort
 
-        ort.set_seed(int.from_bytes(hashlib.sha256(line.encode("utf-8")).digest()[:4], "big") % 2**31)
+        ort.set_seed(seed)
         return cpu_session(self._model_path)
 
     def synthesize(self, text: str, voice: VoiceSpec, sample_rate: int) -> np.ndarray:
@@ -181,6 +196,16 @@ class PiperSpeechBackend(SpeechBackend):
 _ROUNDING_FRAMES = 0.55
 _FRAMES_PER_TOKEN = 1.4
 _FRAMES_PER_SENTENCE = 30.0
+
+
+def _seeded_voice(model: Path) -> SeededVoice | None:
+    """The voice kept loaded for all lines, or None (each line then makes its own session) where its rewritten
+    graph cannot be made or saved."""
+    try:
+        return SeededVoice(model)
+    except Exception as exc:  # onnx, onnxruntime and the file system raise their own types
+        log.warning("Piper voice %s: each line loads the voice afresh (%s)", model.name, exc)
+        return None
 
 
 def _length_scale(piper: Any, words: str, base: float, stretch: float) -> float:
