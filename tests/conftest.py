@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,16 @@ def embedder() -> MiniLMEmbeddingBackend:
 def index(embedder: MiniLMEmbeddingBackend) -> CorpusIndex:
     """A faiss index of the 8-entry hand-written test corpus, built once."""
     return CorpusIndex.build(load_corpus(SMALL_CORPUS), embedder)
+
+
+@pytest.fixture(scope="session")
+def smollm2() -> Iterator[str]:
+    """The base URL of one real SmolLM2 behind llama_cpp.server for the whole run, shared by every test that asks a
+    real local model (each starting its own paid the model's load again); skips when it is not installed."""
+    from local_llm import llama_server
+
+    with llama_server() as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -155,13 +155,10 @@ def test_a_critique_naming_shots_no_longer_in_the_cut_is_skipped(film) -> None:
 
 
 @pytest.mark.slow
-def test_a_real_local_model_screens_the_cut_in_valid_json(film) -> None:
-    from local_llm import llama_server
-
+def test_a_real_local_model_screens_the_cut_in_valid_json(film, smollm2: str) -> None:
     plan, cut, _ = film
-    with llama_server() as base_url:
-        llm = OpenAIChatBackend(base_url=base_url, model="smollm2", api_key_env="", max_tokens=800, timeout_s=300)
-        critique = persona_critique(llm, plan, cut, PERSONA, ["fast pace"])
+    llm = OpenAIChatBackend(base_url=smollm2, model="smollm2", api_key_env="", max_tokens=800, timeout_s=300)
+    critique = persona_critique(llm, plan, cut, PERSONA, ["fast pace"])
     # Sampled under the answer's schema (llama.cpp's grammar), even a 135M model's answer is a valid critique: it
     # closes its JSON within the bounded token budget and names only shots of the cut (its findings may be poor).
     assert critique is not None

@@ -18,13 +18,13 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 @pytest.mark.slow
-def test_a_real_local_model_screens_the_film_made_by_make(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from local_llm import llama_server
-
+def test_a_real_local_model_screens_the_film_made_by_make(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, smollm2: str
+) -> None:
     out, config = tmp_path / "film", tmp_path / "filmaster.toml"
-    with llama_server() as base_url, caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING):
         config.write_text(
-            f'[backends.settings.llm]\nbase_url = "{base_url}"\nmodel = "smollm2"\napi_key_env = ""\n'
+            f'[backends.settings.llm]\nbase_url = "{smollm2}"\nmodel = "smollm2"\napi_key_env = ""\n'
             'max_tokens = 800\ntimeout_s = 300\n[edit]\npersona = "a teenager who hates slow films"\n'
             'preferences = ["fast pace"]\n',
             encoding="utf-8",

@@ -24,7 +24,6 @@ from filmaster.retrieval.index import CorpusIndex
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.cinematography import RetrievalScenePlanner, plan_cinematography, speech_floor_s
 from filmaster.stages.llm_planner import LLMScenePlanner, SceneAnswer, answer_schema, validate_answer
-from local_llm import llama_server as serve_smollm2
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -250,15 +249,9 @@ def test_the_stage_uses_the_llm_for_every_scene_with_real_retrieval(server: Chat
 
 
 # ---------------------------------------------------------------------------------------------------- a real model
-@pytest.fixture(scope="module")
-def llama_server() -> Iterator[str]:
-    with serve_smollm2() as url:  # skips when llama-cpp-python or the model is not installed
-        yield url
-
-
 @pytest.mark.slow
-def test_a_real_local_model_plans_or_falls_back_cleanly(llama_server: str, scene: SceneBlock) -> None:
-    llm = OpenAIChatBackend(base_url=llama_server, model="smollm2", api_key_env="", max_tokens=1500, timeout_s=300)
+def test_a_real_local_model_plans_or_falls_back_cleanly(smollm2: str, scene: SceneBlock) -> None:
+    llm = OpenAIChatBackend(base_url=smollm2, model="smollm2", api_key_env="", max_tokens=1500, timeout_s=300)
     after = LLMScenePlanner(llm).replan(scene, REFERENCES)
     check_coverage_kept(scene, after)
     why = after.references[0].why
