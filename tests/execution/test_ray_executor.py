@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,23 @@ from ..conftest import EXAMPLES, ROOT
 SUPPORT = ROOT / "tests" / "support"
 
 DRAFT = {"render": {"draft": True, "workers": 2}}
+RUNWAY_KEY = "sk-fake-ray-3c9d"
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    """One local Ray for the module's runs, as a user's running cluster: `--executor ray` attaches to it and
+    leaves it running (the first test proves a run starts and stops its own). Its workers inherit this
+    environment: the failing backend from the test support folder, and the fake Runway's key."""
+    ray = pytest.importorskip("ray")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYTHONPATH", os.pathsep.join([str(SUPPORT), os.environ.get("PYTHONPATH", "")]))
+        env.setenv("RUNWAYML_API_SECRET", RUNWAY_KEY)
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        yield
+    finally:
+        ray.shutdown()
 
 
 def test_executor_specs_are_parsed_or_named_wrong() -> None:
@@ -80,8 +98,11 @@ def _make(work: Path, name: str, executor: str) -> MakeResult:
 
 
 @pytest.mark.slow
-def test_ray_makes_the_same_film_as_the_local_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("ray")
+def test_ray_makes_the_same_film_as_the_local_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    ray_module = pytest.importorskip("ray")
+    assert not ray_module.is_initialized()  # no Ray yet: the run below must start its own
     local = _make(tmp_path, "local", "local")
     # The Ray run starts from the local film's folder without its shots: every shot is rendered again, on Ray,
     # while the voices are taken from the cache (Piper samples its voices' noise unseeded, so two runs that both
@@ -95,8 +116,6 @@ def test_ray_makes_the_same_film_as_the_local_pool(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(shoot, "RenderPool", no_local_pool)
     ray = _make(tmp_path, "ray", "ray")
-    import ray as ray_module
-
     assert not ray_module.is_initialized()  # the local Ray this run started is stopped with it
     assert ray.work.computed["shots"] == local.work.computed["shots"] > 0  # every shot rendered again, on Ray
 
@@ -120,7 +139,9 @@ def test_ray_makes_the_same_film_as_the_local_pool(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(PiperSpeechBackend, "synthesize", not_here)
     monkeypatch.setattr(MidiScoreMusicBackend, "compose", not_here)
+    request.getfixturevalue("local_ray")  # this run attaches to a running Ray, as on a user's cluster
     again = _make(tmp_path, "ray", "ray")
+    assert ray_module.is_initialized()  # and leaves it running
     assert again.work.computed["dialogue"] == local.work.computed["dialogue"] > 0
     assert again.work.computed["music"] == local.work.computed["music"] > 0
     audio = again.out / "media" / "audio"
@@ -142,10 +163,8 @@ def test_resources_per_backend_are_checked() -> None:
         load_config(overrides={"render": {"resources": {"diffusers": {"gpus": 1}}}})
 
 
-def test_a_shot_failing_on_ray_is_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("ray")
+def test_a_shot_failing_on_ray_is_one_line_and_leaves_nothing(tmp_path: Path, local_ray: None) -> None:
     # The workers of the local Ray import the failing backend from the test support folder, as the pool's do.
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(SUPPORT), os.environ.get("PYTHONPATH", "")]))
     source = tmp_path / "tiny.fountain"
     shutil.copy(EXAMPLES / "tiny.fountain", source)
     project = Project(tmp_path / "out", source)
@@ -161,7 +180,9 @@ def test_a_shot_failing_on_ray_is_one_line_and_leaves_nothing(tmp_path: Path, mo
 
 
 @pytest.mark.slow
-def test_faults_on_ray_fall_back_as_in_the_local_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_faults_on_ray_fall_back_as_in_the_local_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_ray: None
+) -> None:
     """`[faults] rate = 0.3`, no retries: the same shots, lines and cues fall back on Ray as in the local pool with
     the same seed (the faults travel with each task, and a unit's fate is a hash of its arguments), each with the
     same reason carried back from the worker; measured on the takes and samples the two runs delivered."""
@@ -210,7 +231,9 @@ def test_faults_on_ray_fall_back_as_in_the_local_pool(tmp_path: Path, monkeypatc
 
 
 @pytest.mark.slow
-def test_generated_shots_on_ray_carry_back_a_vendors_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_generated_shots_on_ray_carry_back_a_vendors_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_ray: None
+) -> None:
     """Shots generated through a local server speaking Runway's API, each request made by a Ray worker: the shot
     the vendor refuses falls back to its previz take with the vendor's reason, as with the local executor."""
     pytest.importorskip("ray")
@@ -222,8 +245,8 @@ def test_generated_shots_on_ray_carry_back_a_vendors_refusal(tmp_path: Path, mon
 
     monkeypatch.setattr(RemoteVideoBackend, "generate", not_here)  # the workers import their own, unpatched
     register_worktree_backends()
-    key = "sk-fake-ray-3c9d"
-    monkeypatch.setenv("RUNWAYML_API_SECRET", key)  # the local Ray's workers inherit it
+    key = RUNWAY_KEY  # the local Ray's workers inherited it (the `local_ray` fixture)
+    monkeypatch.setenv("RUNWAYML_API_SECRET", key)
     source = tmp_path / "tiny.fountain"
     shutil.copy(EXAMPLES / "tiny.fountain", source)
     with serve_vendor("runway", key, refuse_words=("sun",)) as runway:
