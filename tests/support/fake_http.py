@@ -39,8 +39,9 @@ class QuietHandler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serving(handler: type[BaseHTTPRequestHandler], poll_interval: float = 0.5) -> Iterator[str]:
-    """Serve `handler` on a free port of 127.0.0.1 for the block (threaded); yields `http://127.0.0.1:<port>`."""
+def serving(handler: type[BaseHTTPRequestHandler], poll_interval: float = 0.02) -> Iterator[str]:
+    """Serve `handler` on a free port of 127.0.0.1 for the block (threaded); yields `http://127.0.0.1:<port>`.
+    `poll_interval` is how long `shutdown()` may wait for the serving loop to notice: short, as it ends every test."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": poll_interval}, daemon=True)
