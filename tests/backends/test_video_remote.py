@@ -64,6 +64,11 @@ def _png(rgb: tuple[int, int, int] = (20, 90, 30)) -> bytes:
     return out.getvalue()
 
 
+# Back-off capped to 50 ms (the `max_wait_s` setting) where a test counts the attempts, not the waits between
+# them; the wait a vendor asks for is measured in test_transient_failures_are_retried[429-*].
+SHORT_BACKOFF = {"max_wait_s": 0.05}
+
+
 def _backend(vendor: str, server, **extra) -> RemoteVideoBackend:
     return create_backend("video", vendor, **settings_for(server, **extra))  # type: ignore[return-value]
 
@@ -144,7 +149,8 @@ def test_a_reference_that_is_not_an_image_is_one_clear_error(keys, requests, tmp
 def test_transient_failures_are_retried(vendor, fault, keys, requests, tmp_path):
     with serve_vendor(vendor, KEY, faults=[Fault(fault, on="poll", retry_after="0.3")]) as server:
         start = time.monotonic()
-        result = _backend(vendor, server, timeout_s=0.5).generate(
+        backoff = {} if fault == "429" else SHORT_BACKOFF  # the 429 case measures the wait Retry-After asks
+        result = _backend(vendor, server, timeout_s=0.5, **backoff).generate(
             requests["S01-02"], tmp_path / "t.mp4", Control(first_frame_png=_png())
         )
         elapsed = time.monotonic() - start
@@ -159,7 +165,7 @@ def test_a_failure_that_outlasts_the_retry_budget_is_one_line(keys, requests, tm
         serve_vendor("runway", KEY, faults=[Fault("500", on="submit")] * 4) as server,
         pytest.raises(RemoteError, match=r"runway answered HTTP 500 .* after 4 attempt\(s\)"),
     ):
-        _backend("runway", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+        _backend("runway", server, **SHORT_BACKOFF).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
     assert len(server.submits()) == 4
     assert not (tmp_path / "t.mp4").exists()
 
@@ -192,7 +198,7 @@ def test_a_missing_key_names_its_variable(vendor, requests, tmp_path, monkeypatc
 
 def test_a_truncated_download_is_retried_then_verified(keys, requests, tmp_path):
     with serve_vendor("fal", KEY, faults=[Fault("truncated", on="download")]) as server:
-        _backend("fal", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+        _backend("fal", server, **SHORT_BACKOFF).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
     downloads = [path for _, path, _, _ in server.requests if path.startswith("/files/")]
     assert len(downloads) == 2
     assert _measure(tmp_path / "t.mp4")[0] == requests["S01-02"].frames
@@ -203,7 +209,7 @@ def test_a_download_always_cut_short_fails(keys, requests, tmp_path):
         serve_vendor("replicate", KEY, faults=[Fault("truncated", on="download")] * 4) as server,
         pytest.raises(GenerationError, match="cut short"),
     ):
-        _backend("replicate", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+        _backend("replicate", server, **SHORT_BACKOFF).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
 
 
 def test_a_clip_of_the_wrong_length_is_rejected(keys, requests, tmp_path):
@@ -249,7 +255,7 @@ def test_a_submit_whose_answer_is_lost_is_sent_once(vendor, fault, keys, request
 @pytest.mark.parametrize("fault", ["429", "500"])
 def test_a_submit_the_vendor_turned_away_is_sent_again(fault, keys, requests, tmp_path):
     with serve_vendor("replicate", KEY, faults=[Fault(fault, on="submit")]) as server:
-        _backend("replicate", server).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
+        _backend("replicate", server, **SHORT_BACKOFF).generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()))
     assert len(server.submits()) == 2 and len(server.tasks) == 1  # the first was refused, not accepted
 
 
@@ -335,7 +341,7 @@ def test_a_run_killed_while_polling_resumes_the_same_job(vendor, keys, requests,
 def test_a_completed_job_in_the_journal_is_downloaded_not_ordered_again(keys, requests, tmp_path):
     journal = tmp_path / "shot.job.json"
     with serve_vendor("veo", KEY, faults=[Fault("500", on="download")] * 4) as server:
-        backend = _backend("veo", server)
+        backend = _backend("veo", server, **SHORT_BACKOFF)
         with pytest.raises(RemoteError, match="HTTP 500"):  # the job is done, but its clip cannot be fetched
             backend.generate(requests["S01-02"], tmp_path / "t.mp4", Control(_png()), journal=journal)
         assert journal.is_file()

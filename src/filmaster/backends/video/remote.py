@@ -56,8 +56,8 @@ log = logging.getLogger(__name__)
 # A gateway's 502/504 to a purchase came after the request reached the vendor: the answer was lost, not refused.
 GATEWAY_LOST = frozenset({502, 504})
 COMMON_SETTINGS = frozenset(
-    {"base_url", "model", "timeout_s", "max_retries", "poll_interval_s", "max_poll_s", "price_per_second",
-     "concurrency", "duration_tolerance_s"}
+    {"base_url", "model", "timeout_s", "max_retries", "max_wait_s", "poll_interval_s", "max_poll_s",
+     "price_per_second", "concurrency", "duration_tolerance_s"}
 )  # fmt: skip
 
 
@@ -474,6 +474,7 @@ def vendor_client(
         headers,
         timeout_s=float(settings.get("timeout_s", timeout_s)),
         max_retries=int(settings.get("max_retries", 5)),
+        max_wait_s=float(settings.get("max_wait_s", 30.0)),  # the longest back-off between two tries
         refused=refused,
     )
 
