@@ -248,7 +248,11 @@ def test_a_submit_whose_answer_is_lost_is_sent_once(vendor, fault, keys, request
         else:
             with pytest.raises(SubmitUncertainError, match="may have been submitted; not re-sent so it is not billed"):
                 backend.generate(requests["S01-02"], tmp_path / "t.mp4", Control(first_frame_png=_png()))
-        time.sleep(1.0 if fault == "slow" else 0)  # let the slow answer finish before the count
+        if fault == "slow":  # the vendor took the job: wait for its late answer to finish before the count
+            deadline = time.monotonic() + 10.0
+            while not server.tasks and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert len(server.tasks) == 1
         assert len(server.submits()) == 1
 
 
