@@ -145,7 +145,11 @@ def test_a_painting_whose_answer_is_lost_is_ordered_once(vendor, fault, keys, st
     with serve_painter(vendor, KEY, faults=[Fault(fault, on="submit", slow_s=1.0)] * 2) as server:
         with pytest.raises(SubmitUncertainError, match=r"may have been (billed|submitted); not re-sent"):
             _backend(vendor, server, timeout_s=0.4).paint(REQUEST, start, (), tmp_path / "p.png")
-        time.sleep(1.0 if fault == "slow" else 0)  # let the late answer finish before the count
+        if fault == "slow":  # the vendor took the order: wait for its late answer to finish before the count
+            deadline = time.monotonic() + 10.0
+            while not server.painted and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert len(server.painted) == 1
     assert [r[0] for r in server.requests] == ["POST"]  # ordered once, and never polled: no job to look at
     assert not (tmp_path / "p.png").exists()
 
