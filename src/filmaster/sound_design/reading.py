@@ -370,7 +370,10 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 for m in sources
                 if m is not mark
                 and id(m) not in silenced
-                and (-WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE or _its_caller_in_its_clause(words, marks, mark, m))
+                and (
+                    -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE
+                    or _its_caller_in_its_clause(words, marks, mark, m)
+                )
                 and (
                     m.first < mark.first
                     or _follows_in_its_clause(words, mark, m)
