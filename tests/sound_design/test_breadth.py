@@ -217,6 +217,13 @@ def test_a_vehicle_passing_and_its_horn_are_two_events_and_a_continuing_ring_one
         ("A terrier on the seat of the pickup yaps and yaps.", ["dog"]),
         ("Starlings flap up off the gutter.", ["birds"]),
         ("She ties on her rain hat and steps out.", []),
+        # a horse's hooves are the horse (no category); sprawling is a fall, softly on a sofa
+        ("Hooves clatter across the cobbled yard.", []),
+        ("The striker trips and sprawls across the concrete.", ["impact"]),
+        ("She sprawls on the sofa.", []),
+        # a stop denied is a sound going on
+        ("His mobile will not stop buzzing.", ["phone"]),
+        ("At last his mobile stops buzzing.", []),
     ],
 )
 def test_round_8_reads_its_class(finder: SoundFinder, line: str, heard: list[str]) -> None:

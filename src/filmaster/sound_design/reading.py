@@ -318,11 +318,24 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     ]
     sounding = sorted({id(m): m for m in sounding + voices}.values(), key=lambda m: m.first)
 
+    # "will not stop buzzing", "won't stop ringing": a stop denied is a sound going on, neither stopped nor denied
+    denied_stops = [
+        m for m in marks if m.has("stop") and any(n.has("negator") and 0 < m.first - n.last <= 2 for n in marks)
+    ]
+
     def negated(mark: Mark) -> bool:
-        return any(m.has("negator") and 0 < mark.first - m.last <= NEGATION_REACH for m in marks)
+        return any(
+            m.has("negator")
+            and 0 < mark.first - m.last <= NEGATION_REACH
+            and not any(0 < d.first - m.last <= 2 and d.last < mark.first for d in denied_stops)
+            for m in marks
+        )
 
     def stopped(mark: Mark) -> bool:  # "the rain stops", "stops ringing"
-        return any(m.has("stop") and (0 < m.first - mark.last <= 3 or m.last == mark.first - 1) for m in marks)
+        return any(
+            m.has("stop") and m not in denied_stops and (0 < m.first - mark.last <= 3 or m.last == mark.first - 1)
+            for m in marks
+        )
 
     # A source is heard by itself after "shouting over the …", "(over the engine)" or "the sound of …".
     for i, mark in enumerate(marks):
@@ -339,7 +352,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     for mark in sounding:
         if negated(mark):
             continue
-        if any(m.has("stop") and m.last == mark.first - 1 for m in marks):
+        if any(m.has("stop") and m not in denied_stops and m.last == mark.first - 1 for m in marks):
             silenced.add(id(mark))  # "stops ringing", "ceases barking": the end of a sound, not one heard anew
             continue
         if mark.has("manner") and not mark.has("call", "voiced", "motion") and _after_an_article(words, mark):
