@@ -189,3 +189,42 @@ def test_a_vehicle_passing_and_its_horn_are_two_events_and_a_continuing_ring_one
     assert [s.category for s in finder.find("A saw goes through the plank.")] == []  # a vehicle's manner only
     (engine,) = finder.find("The trawler chugs out of the harbour, its diesel thudding.")
     assert engine.category == "engine" and engine.words.startswith("trawler chugs")  # heard from its first naming
+
+
+@pytest.mark.parametrize(
+    ("line", "heard"),
+    [
+        # print, forge, wash and gym machines by name; "over the X" names the machine
+        ("The rotary press thunders through the night run.", ["machine"]),
+        ("The steam hammer thumps on, shaking the floor.", ["machine"]),
+        ("shouting over the press", ["machine"]),
+        ("The rowing machines whirr in the gym.", ["machine"]),
+        ("The truck wash starts up, its brushes whirring.", ["machine"]),
+        # glassware by name; a window is glass only when it breaks, and a knock on it is a knock
+        ("A sherry glass slips off the tray and shatters.", ["glass"]),
+        ("Hail lashes the kitchen windows.", ["rain"]),
+        ("The skylight cracks under the weight.", ["glass"]),
+        ("A drunk bangs on the shop window.", ["impact"]),
+        # signalling bells and door buzzers are phone; a ring of church bells is music
+        ("The entry buzzer goes twice.", ["phone"]),
+        ("The school bell clangs across the playground.", ["phone"]),
+        ("The bells peal out across the valley.", []),
+        # kinds of door and gate, a key in its lock
+        ("The wind bangs the field gate against the wall.", ["wind", "door"]),
+        ("His key grates in the padlock.", ["door"]),
+        ("The bus doors fold open.", ["door"]),
+        # a call is its own kind's however far back; wings heard; rainwear names no rain
+        ("A terrier on the seat of the pickup yaps and yaps.", ["dog"]),
+        ("Starlings flap up off the gutter.", ["birds"]),
+        ("She ties on her rain hat and steps out.", []),
+        # a horse's hooves are the horse (no category); sprawling is a fall, softly on a sofa
+        ("Hooves clatter across the cobbled yard.", []),
+        ("The striker trips and sprawls across the concrete.", ["impact"]),
+        ("She sprawls on the sofa.", []),
+        # a stop denied is a sound going on
+        ("His mobile will not stop buzzing.", ["phone"]),
+        ("At last his mobile stops buzzing.", []),
+    ],
+)
+def test_round_8_reads_its_class(finder: SoundFinder, line: str, heard: list[str]) -> None:
+    assert categories(finder, line) == heard

@@ -94,7 +94,11 @@ def load_lexicon() -> Lexicon:
         for wording in wordings:
             if unlisted_only and wording in table:
                 continue  # a generated pair never overrides a listed wording ("goes off" is an alarm's)
-            table.setdefault(wording, {})[sense] = None
+            senses = table.setdefault(wording, {})
+            if wording == tuple(phrase.lower().split()):  # a listed wording over another's generated form of that kind
+                for other in [s for s in senses if s.kind == sense.kind and s.kind == "source"]:
+                    del senses[other]  # "bells" (church bells, music) listed, not the plural of a "bell" (a signal)
+            senses[sense] = None
 
     categories = []
     directions: set[str] = set()

@@ -234,6 +234,8 @@ def _resolve(
     opening = source_senses.get("opening")
     if opening and (opening in mark.calls or opening in mark.manners):
         return opening  # "eases the boot shut": a car's boot opens and shuts like a door
+    if opening and "door" in mark.calls:
+        return "impact"  # "raps on the window": a knock on what is no door
     if travelling and (mark.calls or mark.has("voiced", "manner")):
         return "vehicle"  # "putters into the lock", "a tractor chugs along the lane": heard going somewhere
     if s == OTHER:  # "a fox barks", "the radio crackles": a sound, in no category here; but a cow falls like anything
@@ -258,6 +260,8 @@ def _resolve(
             return "impact"  # "slams a ledger on the desk": no door, something landing
         if s is None or s in mark.calls:
             return s or call
+        if call == "door" and "manner" not in mark.senses and "source" in source_senses:
+            return "impact"  # "rapping on the glass", "hammers on the van's roof": a knock on what is no door
         return call if call == "impact" or s in refines.get(call, ()) else s
     if "manner" in mark.senses:  # "reverses", "slides open": heard only from a source of its own category
         if s in mark.manners:
@@ -314,11 +318,24 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     ]
     sounding = sorted({id(m): m for m in sounding + voices}.values(), key=lambda m: m.first)
 
+    # "will not stop buzzing", "won't stop ringing": a stop denied is a sound going on, neither stopped nor denied
+    denied_stops = [
+        m for m in marks if m.has("stop") and any(n.has("negator") and 0 < m.first - n.last <= 2 for n in marks)
+    ]
+
     def negated(mark: Mark) -> bool:
-        return any(m.has("negator") and 0 < mark.first - m.last <= NEGATION_REACH for m in marks)
+        return any(
+            m.has("negator")
+            and 0 < mark.first - m.last <= NEGATION_REACH
+            and not any(0 < d.first - m.last <= 2 and d.last < mark.first for d in denied_stops)
+            for m in marks
+        )
 
     def stopped(mark: Mark) -> bool:  # "the rain stops", "stops ringing"
-        return any(m.has("stop") and (0 < m.first - mark.last <= 3 or m.last == mark.first - 1) for m in marks)
+        return any(
+            m.has("stop") and m not in denied_stops and (0 < m.first - mark.last <= 3 or m.last == mark.first - 1)
+            for m in marks
+        )
 
     # A source is heard by itself after "shouting over the …", "(over the engine)" or "the sound of …".
     for i, mark in enumerate(marks):
@@ -335,7 +352,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     for mark in sounding:
         if negated(mark):
             continue
-        if any(m.has("stop") and m.last == mark.first - 1 for m in marks):
+        if any(m.has("stop") and m not in denied_stops and m.last == mark.first - 1 for m in marks):
             silenced.add(id(mark))  # "stops ringing", "ceases barking": the end of a sound, not one heard anew
             continue
         if mark.has("manner") and not mark.has("call", "voiced", "motion") and _after_an_article(words, mark):
@@ -366,13 +383,23 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
                 for m in sources
                 if m is not mark
                 and id(m) not in silenced
-                and -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE
-                and (m.first < mark.first or _follows_in_its_clause(words, mark, m))
+                and (
+                    -WINDOW_AFTER <= mark.first - m.last <= WINDOW_BEFORE
+                    or _its_caller_in_its_clause(words, marks, mark, m)
+                )
+                and (
+                    m.first < mark.first
+                    or _follows_in_its_clause(words, mark, m)
+                    or _its_own_part_after(words, mark, m)
+                )
                 and not (_a_measure(words, m) and not mark.calls and m.source not in mark.manners)
             ]
-            # The thing that sounds is the subject, not the place it is in or on ("the bell over the door jingles").
+            # The thing that sounds is the subject, not the place it is in or on ("the bell over the door jingles");
+            # a call is its own category's wherever that is named ("a dog in the back of the van barks", "the wind
+            # slams the gate").
             near.sort(
                 key=lambda m: (
+                    not (mark.calls and m.source in mark.calls),
                     _in_a_phrase(words, m) and m.first < mark.first,
                     abs(mark.first - m.first),
                     m.first > mark.first,
@@ -548,6 +575,28 @@ def _follows_in_its_clause(words: list[str], mark: Mark, source: Mark) -> bool:
     where it lands ("thumps against the door") nor the subject of the next clause."""
     between = words[mark.last + 1 : source.first]
     return not any(w in CLAUSE_BREAKS or w in PREPOSITIONS for w in between)
+
+
+def _its_caller_in_its_clause(words: list[str], marks: list[Mark], mark: Mark, source: Mark) -> bool:
+    """Whether a call's own kind of thing is its clause's subject, however far back ("a dog in the back of the van
+    barks", and the same call again: "barks and barks"): what only that kind makes is made by it, not by the place
+    it is in."""
+    if source.source not in mark.calls or not 0 < mark.first - source.last <= 2 * WINDOW_BEFORE + 2:
+        return False
+    first_call = min(m.first for m in marks if m.first > source.last and source.source in m.calls)
+    return not any(w in CLAUSE_BREAKS for w in words[source.last + 1 : first_call])
+
+
+def _its_own_part_after(words: list[str], mark: Mark, source: Mark) -> bool:
+    """Whether a manner is heard in a source of its own category named just after "in" ("the key grates in the
+    lock", "the bolt rattles in its hasp"), not something it lands against ("thumps against the door")."""
+    between = words[mark.last + 1 : source.first]
+    return (
+        source.source in mark.manners
+        and bool(between)
+        and between[0] in ("in", "into")
+        and not any(w in CLAUSE_BREAKS for w in between)
+    )
 
 
 def _after_an_article(words: list[str], mark: Mark) -> bool:
