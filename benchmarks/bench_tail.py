@@ -9,6 +9,9 @@ film.mp4, storyboard.png and their manifest keys), and runs `filmaster make` on 
 user does. Prints per round: wall seconds, CPU seconds of the process tree (user + sys), and the run's `deliver`
 seconds (screening and delivery), then the medians. Everything before the tail is found in the cache, so the
 figures are the tail's own plus the command's start-up and cache checks (about 2 s).
+
+`--keep-cache thumbs` (or `screening`, `conform`; repeatable) leaves that cache in place: the tail without that
+piece's work, so the difference to a plain run is the most that sharing or removing the piece could save.
 """
 
 from __future__ import annotations
@@ -44,11 +47,11 @@ def make(source: Path, out: Path, resolution: str) -> tuple[float, float, float]
     return wall, cpu, float(seconds["deliver"])
 
 
-def without_tail(made: Path, copy: Path) -> None:
-    """`made` copied to `copy` with what the tail makes removed."""
+def without_tail(made: Path, copy: Path, kept: tuple[str, ...] = ()) -> None:
+    """`made` copied to `copy` with what the tail makes removed (but the caches named in `kept`)."""
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(made, copy)
-    for namespace in TAIL_CACHES:
+    for namespace in (n for n in TAIL_CACHES if n not in kept):
         shutil.rmtree(copy / ".filmaster" / "cache" / namespace, ignore_errors=True)
     for name in TAIL_FILES:
         (copy / name).unlink(missing_ok=True)
@@ -64,6 +67,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--resolution", default="960x540")
     parser.add_argument("--keep", type=Path, help="a folder to make the film in once and reuse in later runs")
+    parser.add_argument(
+        "--keep-cache", action="append", default=[], choices=TAIL_CACHES, help="a tail cache to leave in place"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,7 +82,7 @@ def main() -> None:
         rounds = []
         for k in range(args.rounds):
             copy = Path(tmp) / "tail"
-            without_tail(made, copy)
+            without_tail(made, copy, tuple(args.keep_cache))
             wall, cpu, deliver = make(source, copy, args.resolution)
             rounds.append((wall, cpu, deliver))
             print(
