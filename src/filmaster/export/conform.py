@@ -19,6 +19,7 @@ from ..model import Cut, CutClip, frame_rate
 from ..previz.encode import X264_OPTIONS
 from ..project import Project, content_key
 from .film import _clip_frames
+from .take_frames import FrameTap
 
 CONFORM_VERSION = 1
 CONFORM_THREADS = 2  # clips conformed at once: FFmpeg releases the GIL while it decodes and encodes
@@ -28,15 +29,16 @@ def needs_conform(clip: CutClip, take_frames: int | None) -> bool:
     return clip.source_start_frame != 0 or clip.speed != 1.0 or clip.frames != take_frames
 
 
-def conform_cut(cut: Cut, project: Project) -> Cut:
-    """`cut` with every trimmed or re-timed clip replaced by a whole clip of its own (source start 0, speed 1)."""
+def conform_cut(cut: Cut, project: Project, tap: FrameTap | None = None) -> Cut:
+    """`cut` with every trimmed or re-timed clip replaced by a whole clip of its own (source start 0, speed 1).
+    `tap` is offered every take frame decoded (the storyboard's frames come from this decode)."""
     keys = [_conform_key(clip, cut, project) for clip in cut.clips]
     # After the shoot this is most of the run's tail: the distinct clips are conformed side by side, the longest
     # first, each decoded on its own thread (frame-threaded decoding of short clips cost a third more CPU).
     distinct = {key: clip for clip, key in zip(cut.clips, keys, strict=True) if key is not None}
     longest_first = sorted(distinct.items(), key=lambda item: -item[1].last_source_frame)
     with ThreadPoolExecutor(CONFORM_THREADS, thread_name_prefix="conform") as pool:
-        paths = pool.map(lambda item: _make(item[0], item[1], cut, project), longest_first)
+        paths = pool.map(lambda item: _make(item[0], item[1], cut, project, tap), longest_first)
         made = {key: path for (key, _), path in zip(longest_first, paths, strict=True)}
     clips = []
     for clip, key in zip(cut.clips, keys, strict=True):
@@ -70,9 +72,11 @@ def _conform_key(clip: CutClip, cut: Cut, project: Project) -> str | None:
     )
 
 
-def _make(key: str, clip: CutClip, cut: Cut, project: Project) -> Path:
+def _make(key: str, clip: CutClip, cut: Cut, project: Project, tap: FrameTap | None) -> Path:
+    offer = None if tap is None else lambda index, frame: tap.offer(project.out / clip.media, index, frame)
+
     def make(tmp: Path) -> None:
-        _encode_like_takes(tmp, _clip_frames(project.out, clip, cut, threads=False), cut)
+        _encode_like_takes(tmp, _clip_frames(project.out, clip, cut, threads=False, on_frame=offer), cut)
 
     return project.cache.fetch_or_make("conform", key, ".mp4", make)
 

@@ -261,9 +261,17 @@ class _AudioFeed:
         return packet
 
 
-def _clip_frames(out_dir: Path, clip: CutClip, cut: Cut, *, threads: bool = True) -> Iterator[av.VideoFrame]:
+def _clip_frames(
+    out_dir: Path,
+    clip: CutClip,
+    cut: Cut,
+    *,
+    threads: bool = True,
+    on_frame: Callable[[int, av.VideoFrame], None] | None = None,
+) -> Iterator[av.VideoFrame]:
     """The record frames of one cut clip, decoded from its take, in order, at the cut's size; `threads=False`
-    decodes on this thread alone, for callers that run several decodes side by side."""
+    decodes on this thread alone, for callers that run several decodes side by side. `on_frame(index, frame)`
+    sees every decoded take frame as it is, so another reader of the same frames needs no decode of its own."""
     path = out_dir / clip.media
     if not path.is_file():
         raise ExportError(f"take {path} of shot {clip.shot_id} is missing; re-run the shoot stage")
@@ -276,6 +284,8 @@ def _clip_frames(out_dir: Path, clip: CutClip, cut: Cut, *, threads: bool = True
         if threads:
             stream.thread_type = "AUTO"
         for source_index, frame in enumerate(container.decode(stream)):
+            if on_frame is not None:
+                on_frame(source_index, frame)
             if source_index < wanted[position]:
                 continue
             picture = frame.reformat(width=cut.width, height=cut.height, format="yuv420p")

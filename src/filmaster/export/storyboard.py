@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from ..atomic import atomic_path
 from ..errors import ExportError
-from ..model import Cut, Plan, Shot
+from ..model import Cut, CutClip, Plan, Shot
 
 MARGIN = 16
 GAP = 12  # between cells
@@ -195,6 +195,19 @@ def thumbnail(frame: np.ndarray, width: int = THUMB_WIDTH) -> np.ndarray:
     return np.asarray(Image.fromarray(frame).resize((width, height), Image.Resampling.BILINEAR))
 
 
+def shown_frames(clip: CutClip) -> tuple[int, int]:
+    """The take frames a clip's cell shows: the first it plays and its middle one."""
+    return clip.source_start_frame, clip.source_frame(clip.frames // 2)
+
+
+def storyboard_wanted(cut: Cut, out_dir: Path) -> dict[Path, set[int]]:
+    """Every take frame the storyboard shows, by take path."""
+    wanted: dict[Path, set[int]] = {}
+    for clip in cut.clips:
+        wanted.setdefault(Path(out_dir) / clip.media, set()).update(shown_frames(clip))
+    return wanted
+
+
 def storyboard_frames(
     plan: Plan, cut: Cut, out_dir: Path, grab: FrameGrabber = frames_from_clip
 ) -> list[tuple[Shot, list[np.ndarray]]]:
@@ -206,9 +219,8 @@ def storyboard_frames(
     for clip in cut.clips:
         if clip.shot_id not in shots:
             raise ExportError(f"cut clip {clip.shot_id} is not in the plan; re-run the edit on this plan")
-        middle = clip.source_frame(clip.frames // 2)
         # Sample mid-frame so the frame shown is unambiguous whatever the container's rounding of pts.
-        times.append([(clip.source_start_frame + 0.5) / cut.fps, (middle + 0.5) / cut.fps])
+        times.append([(index + 0.5) / cut.fps for index in shown_frames(clip)])
         wanted.setdefault(clip.media, set()).update(times[-1])
     # Each take decoded once, for all its clips' frames.
     shown: dict[str, dict[float, np.ndarray]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -23,9 +24,11 @@ from ..export.storyboard import (
     FrameGrabber,
     frames_from_clip,
     storyboard_frames,
+    storyboard_wanted,
     thumbnail,
     write_storyboard,
 )
+from ..export.take_frames import FrameTap
 from ..model import Cut, Finding, Plan, SoundPlan, Take
 from ..model.levels import MixLevels
 from ..model.mix import EarlyAudio, MixResult
@@ -153,25 +156,44 @@ def deliver(
     """Write every deliverable; `timeline` is what `prepare_timeline` made."""
     pictures = project.media_digest([clip.media for clip in cut.clips])
     # The film is encoded and the storyboard drawn on threads of their own (FFmpeg and the drawing release the
-    # GIL) while the timeline and the shot list are written here.
+    # GIL) while the timeline and the shot list are written here. The storyboard's frames are kept as the conform
+    # decodes the takes (one decode of a trimmed take, not two): it draws once the conform is done.
+    tap, conformed = FrameTap(storyboard_wanted(cut, project.out)), threading.Event()
     with ThreadPoolExecutor(2, thread_name_prefix="deliver") as pool:
-        film = pool.submit(_deliver_film, cut, mix, pictures, project, reporter)
-        storyboard = pool.submit(deliver_storyboard, plan, cut, project)
+        film = pool.submit(_deliver_film, cut, mix, pictures, project, reporter, tap, conformed)
+        storyboard = pool.submit(deliver_storyboard, plan, cut, project, tap, conformed)
         written = timeline.finish(project)
         written += [storyboard.result(), film.result()]
     return written
 
 
-def _deliver_film(cut: Cut, mix: MixResult, pictures: str, project: Project, reporter: Reporter) -> Path:
+def _deliver_film(
+    cut: Cut,
+    mix: MixResult,
+    pictures: str,
+    project: Project,
+    reporter: Reporter,
+    tap: FrameTap | None = None,
+    conformed: threading.Event | None = None,
+) -> Path:
+    """`film.mp4`; `conformed` is set once the conform has offered `tap` its frames (or will not run)."""
     film = project.out / "film.mp4"
     film_key = content_key("film", cut, pictures, project.digest(mix.path))
     if project.manifest().get("film_key") == film_key and clip_ok(film, cut.frames, audio=True):
         project.cache.record("film", computed=False)
+        if conformed is not None:
+            conformed.set()
         return film
     with reporter.task("Encoding film.mp4", cut.frames) as advance:
+        try:
+            # trimmed clips re-encoded alone, so the film is still joined by copy
+            conformed_cut = conform_cut(cut, project, tap)
+        finally:
+            if conformed is not None:
+                conformed.set()
         assemble_film(
             project.out,
-            conform_cut(cut, project),  # trimmed clips re-encoded alone, so the film is still joined by copy
+            conformed_cut,
             mix.path,
             film,
             progress=lambda done, total: advance(1),
@@ -183,9 +205,12 @@ def _deliver_film(cut: Cut, mix: MixResult, pictures: str, project: Project, rep
     return film
 
 
-def deliver_storyboard(plan: Plan, cut: Cut, project: Project) -> Path:
+def deliver_storyboard(
+    plan: Plan, cut: Cut, project: Project, tap: FrameTap | None = None, conformed: threading.Event | None = None
+) -> Path:
     """`storyboard.png`, drawn again only when what it shows changed: the title, the scene headings, the takes and
-    the camera captions — not the words (a reworded line leaves it as it is). Needs the takes, not the sound."""
+    the camera captions — not the words (a reworded line leaves it as it is). Needs the takes, not the sound.
+    Frames `tap` kept are used once `conformed` is set; any other take is decoded here."""
     board = project.out / "storyboard.png"
     shots = {shot.id: shot for shot in plan.shots}
     shown = (
@@ -197,20 +222,26 @@ def deliver_storyboard(plan: Plan, cut: Cut, project: Project) -> Path:
     board_key = content_key("storyboard", shown, project.media_digest([clip.media for clip in cut.clips]))
     if project.manifest().get("storyboard_key") != board_key or not png_ok(board):
         headings = {scene.index: scene.heading for scene in plan.scenes}
-        frames = storyboard_frames(plan, cut, project.out, grab=_cached_thumbnails(project))
+        if conformed is not None:
+            conformed.wait()
+        frames = storyboard_frames(plan, cut, project.out, grab=_cached_thumbnails(project, cut.fps, tap))
         write_storyboard(frames, board, title=plan.title, scene_headings=headings)
         project.update_manifest(storyboard_key=board_key)
     return board
 
 
-def _cached_thumbnails(project: Project) -> FrameGrabber:
-    """Storyboard frames through the cache, by the bytes of the clip: a re-run decodes only re-rendered shots."""
+def _cached_thumbnails(project: Project, fps: float, tap: FrameTap | None = None) -> FrameGrabber:
+    """Storyboard frames through the cache, by the bytes of the clip: a re-run decodes only re-rendered shots.
+    A take whose frames `tap` kept from another decode is not decoded again (the same frames, the same bytes)."""
 
     def grab(clip: Path, times_s: Sequence[float]) -> list[np.ndarray]:
         key = content_key("thumbs", project.digest(clip), list(times_s), THUMB_WIDTH)
 
         def make(tmp: Path) -> None:
-            np.save(tmp, np.stack([thumbnail(frame) for frame in frames_from_clip(clip, times_s)]))
+            # A time (i + 0.5) / fps shows take frame i (storyboard_frames samples mid-frame).
+            kept = None if tap is None else tap.frames(clip, [round(t * fps - 0.5) for t in times_s])
+            frames = kept if kept is not None else frames_from_clip(clip, times_s)
+            np.save(tmp, np.stack([thumbnail(frame) for frame in frames]))
 
         return list(project.cache.fetch_or_make_array("thumbs", key, ".npy", make))
 
