@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
+import pytest
 
+from filmaster.export import conform
 from filmaster.export.conform import conform_cut
 from filmaster.export.film import _can_copy_packets
+from filmaster.export.storyboard import storyboard_wanted
+from filmaster.export.take_frames import FrameTap
 from filmaster.model import Cut, CutClip
 from filmaster.previz.encode import ClipEncoder
 from filmaster.project import Project
+from filmaster.stages import deliver
+
+from .conftest import Project as FilmProject
 
 W, H, FPS, FRAMES = 160, 96, 24, 48
 
@@ -66,3 +77,42 @@ def test_conformed_clips_hold_the_frames_they_play_and_join_by_copy(tmp_path: Pa
     again = Project(tmp_path / "out", source)
     assert conform_cut(cut, again) == conformed
     assert again.cache.work.computed["conform"] == 0 and again.cache.work.reused["conform"] == 4
+
+
+def test_the_storyboard_takes_its_frames_from_the_conforms_decode(
+    project: FilmProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each take is decoded once for the conform and the storyboard together, and the storyboard is the same."""
+    decoded: list[str] = []
+
+    def counted(name: str, decode: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            path = args[0] / args[1].media if name == "conform" else args[0]
+            decoded.append(Path(path).name)
+            return decode(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(conform, "_clip_frames", counted("conform", conform._clip_frames))
+    monkeypatch.setattr(deliver, "frames_from_clip", counted("storyboard", deliver.frames_from_clip))
+
+    def delivered(name: str, shared: bool) -> bytes:
+        out = tmp_path / name
+        shutil.copytree(project.out_dir, out)
+        source = tmp_path / f"{name}.fountain"
+        source.write_text("INT. ROOM - NIGHT\n\nA room.\n")
+        made = Project(out, source, force=True)
+        tap, conformed = (FrameTap(storyboard_wanted(project.cut, out)), threading.Event()) if shared else (None, None)
+        conform_cut(project.cut, made, tap)
+        if conformed is not None:
+            conformed.set()
+        board = deliver.deliver_storyboard(project.plan, project.cut, made, tap, conformed)
+        made.close()
+        return board.read_bytes()
+
+    alone = delivered("alone", shared=False)
+    # Without the tap: the two trimmed takes are decoded by the conform and again by the storyboard.
+    assert sorted(decoded) == ["S01-01.mp4", "S01-02.mp4", "S01-02.mp4", "S02-01.mp4", "S02-01.mp4", "S02-02.mp4"]
+    decoded.clear()
+    assert delivered("shared", shared=True) == alone
+    assert sorted(decoded) == ["S01-01.mp4", "S01-02.mp4", "S02-01.mp4", "S02-02.mp4"]
