@@ -161,6 +161,7 @@ def deliver(
     tap, conformed = FrameTap(storyboard_wanted(cut, project.out)), threading.Event()
     with ThreadPoolExecutor(2, thread_name_prefix="deliver") as pool:
         film = pool.submit(_deliver_film, cut, mix, pictures, project, reporter, tap, conformed)
+        film.add_done_callback(lambda _: conformed.set())  # never left waiting, whatever the film raised
         storyboard = pool.submit(deliver_storyboard, plan, cut, project, tap, conformed)
         written = timeline.finish(project)
         written += [storyboard.result(), film.result()]
