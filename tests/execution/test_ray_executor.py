@@ -105,8 +105,8 @@ def test_ray_makes_the_same_film_as_the_local_pool(
     assert not ray_module.is_initialized()  # no Ray yet: the run below must start its own
     local = _make(tmp_path, "local", "local")
     # The Ray run starts from the local film's folder without its shots: every shot is rendered again, on Ray,
-    # while the voices are taken from the cache (Piper samples its voices' noise unseeded, so two runs that both
-    # speak the lines differ by a few milliseconds of speech whatever renders the pictures).
+    # while the voices are taken from the cache (the pictures are what the executor moves; the voices are tested
+    # on their own, and re-speaking them here would only add time).
     shutil.copytree(local.out, tmp_path / "ray")
     shutil.rmtree(tmp_path / "ray" / ".filmaster" / "cache" / "shots")
     shutil.rmtree(tmp_path / "ray" / "media" / "shots")
@@ -150,7 +150,7 @@ def test_ray_makes_the_same_film_as_the_local_pool(
         assert (again.out / "media" / "music" / cue.name).read_bytes() == cue.read_bytes()
         wav = cue.with_suffix(".wav").name
         assert (audio / wav).read_bytes() == (local.out / "media" / "audio" / wav).read_bytes()
-    for line in sorted((local.out / "media" / "audio").glob("dlg-*.wav")):  # Piper's noise is unseeded: lengths
+    for line in sorted((local.out / "media" / "audio").glob("dlg-*.wav")):  # each line spoken and of about its length
         ours, rate = read_wav(line)
         theirs, _ = read_wav(audio / line.name)
         assert abs(len(theirs) - len(ours)) < 0.15 * rate and float(np.sqrt(np.mean(theirs**2))) > 0.01
