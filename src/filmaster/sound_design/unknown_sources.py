@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .lexicon import OTHER, Lexicon
+from .marks import SOUND_WORD_KINDS, find_marks
 from .meaning import is_plural_noun
-from .reading import CLAUSE_BREAKS, PREPOSITIONS, PRONOUNS, _marks
+from .syntax import CLAUSE_BREAKS, PREPOSITIONS, PRONOUNS
 
 if TYPE_CHECKING:
     from ..backends.embed.base import EmbeddingBackend
@@ -21,17 +22,16 @@ if TYPE_CHECKING:
 # Not "its" or "their": a part of a thing already named ("its wheels squeal") is that thing's sound.
 DETERMINERS = ("a", "an", "the", "his", "her", "our", "my", "your", "some", "another", "every")
 MAX_PHRASE_WORDS = 3  # a longer run of unknown words before a verb is a clause, not a thing
-SOUNDING = ("call", "manner", "voiced", "motion", "stride", "start")
 # A sentence with any of these says why it names no sound (a negation, a figure of speech, a person's doing).
 SILENT_REASONS = ("negator", "stop", "silence", "figurative", "person", "speech", "not_a_sound")
 
 
 def unknown_subject(lexicon: Lexicon, sentence: str) -> str | None:
     """The noun phrase of unknown words right before the sentence's first sound word, after a determiner."""
-    words, marks = _marks(lexicon, sentence)
+    words, marks = find_marks(lexicon, sentence)
     if any(m.has(*SILENT_REASONS) for m in marks):
         return None
-    sounding = next((m for m in marks if m.has(*SOUNDING)), None)
+    sounding = next((m for m in marks if m.has(*SOUND_WORD_KINDS)), None)
     if sounding is None or any(m.source and m.first < sounding.first for m in marks):
         return None  # a known subject was read, and found silent
     start = next((i for i in range(sounding.first - 1, -1, -1) if words[i] in DETERMINERS), None)
@@ -59,9 +59,9 @@ def unknown_subject(lexicon: Lexicon, sentence: str) -> str | None:
 def only_manners(lexicon: Lexicon, sentence: str) -> tuple[str, ...]:
     """The categories whose manner the sentence's first sound word is, when that is all it is ("comes through":
     heard only from a vehicle, so "a saw going through" is silent); () when it is a sound of any thing."""
-    _, marks = _marks(lexicon, sentence)
-    sounding = next((m for m in marks if m.has(*SOUNDING)), None)
-    if sounding is None or sounding.has(*(k for k in SOUNDING if k != "manner")):
+    _, marks = find_marks(lexicon, sentence)
+    sounding = next((m for m in marks if m.has(*SOUND_WORD_KINDS)), None)
+    if sounding is None or sounding.has(*(k for k in SOUND_WORD_KINDS if k != "manner")):
         return ()
     return sounding.manners
 
