@@ -26,6 +26,7 @@ from .syntax import (
     of_a_feeling,
     used_as_a_verb,
     word_after,
+    words_before,
 )
 
 MERGE_GAP = 3  # words between two namings of one category that still tell one action
@@ -119,9 +120,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     for mark in marks:
         if mark.has("heard") and used_as_a_verb(words, marks, mark):
             del mark.senses["heard"]  # "winds the paddle down", "thunders down the stairs": not the weather
-        if mark.has("stride") and (
-            "with" in words[max(0, mark.first - 3) : mark.first] or after_an_article(words, mark)
-        ):
+        if mark.has("stride") and ("with" in words_before(words, mark.first, 3) or after_an_article(words, mark)):
             del mark.senses["stride"]  # "with a heavy thump": the sound named, not a person's stride
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
     silenced: set[int] = set()  # ids of marks read and found silent: not heard by themselves either
@@ -180,7 +179,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
             for m in sources
             if 0 < m.first - mark.last <= 5 and m.source in struck_sound and light and linked is None
         ]
-        if struck and any(w in ("on", "against") for w in words[mark.last + 1 : mark.last + 4]):
+        if struck and any(w in ("on", "against") for w in landing):
             linked = next(m for m in sources if m.source == struck[0] and m.first > mark.last)
         travelling = _travelling(lexicon, words, mark, linked)
         category = _resolve(mark, linked, before, continuous, refines, then, spoken, soft, surface, travelling)

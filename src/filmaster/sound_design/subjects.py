@@ -24,6 +24,7 @@ from .syntax import (
     in_a_verb_phrase_after_and,
     preposition_leads,
     shares_the_subject,
+    words_before,
 )
 
 WINDOW_BEFORE = 5  # words a sound word looks back for its source ("a narrowboat chugs")
@@ -100,7 +101,7 @@ class Subjects:
         if linked is None and (shares_the_subject(words, mark) or in_a_verb_phrase_after_and(words, marks, mark)):
             # "…, beeping", "slips, hits the table and breaks": the sentence's subject sounds
             linked = next((m for m in sources if m.last < mark.first and not in_a_phrase(words, m)), None)
-        if linked is None and any(w in PRONOUNS for w in words[max(0, mark.first - 2) : mark.first]):
+        if linked is None and any(w in PRONOUNS for w in words_before(words, mark.first, 2)):
             # "it": the last thing named, in this sentence ("a gust lifts the wall and it cracks") or the last
             earlier = [m for m in sources if m.last < mark.first and id(m) not in self.silenced]
             linked = earlier[-1] if earlier else self.previous
@@ -147,7 +148,7 @@ class Subjects:
         not know is named after it as an object ("heaves a lever over"), or before it when it is only a place ("rolls
         a log onto the carriage"): then nothing known."""
         words, sources = self.words, self.sources
-        placed = [m for m in sources if not in_a_phrase(words, m) or "of" in words[max(0, m.first - 2) : m.first]]
+        placed = [m for m in sources if not in_a_phrase(words, m) or "of" in words_before(words, m.first, 2)]
         if placed:
             return None if self._an_object_after(placed[-1].last, len(words)) else placed[-1]
         last = sources[-1] if sources else self.previous

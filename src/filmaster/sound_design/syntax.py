@@ -37,7 +37,7 @@ VERB_BEFORE = ("to", "he", "she", "they", "it", "we", "i", "you", "who", "which"
 ARTICLES = ("a", "an", "the", "his", "her", "its", "their", "my", "our", "your", "this", "that")
 QUANTIFIERS = ("some", "several", "many", "few", "two", "three", "four", "both", "all", "these", "those", "no")
 NOT_NOUNS = (
-    "a", "an", "the", "his", "her", "its", "their", "my", "our", "your", "this", "that", "it", "he", "she", "they",
+    *ARTICLES, "it", "he", "she", "they",
     "again", "once", "twice", "somewhere", "overhead", "outside", "inside", "below", "above", "nearby", "behind",
     "downstairs", "upstairs", "away", "past", "down", "up", "out", "back", "around", "too", "now", "still", "open",
     "shut", "closed", "loud", "hard", "close", "far", "home", "here", "there", "everywhere", "ahead", "forward",
@@ -67,6 +67,11 @@ def word_after(words: list[str], mark: Mark) -> str:
     return words[mark.last + 1] if mark.last + 1 < len(words) else ""
 
 
+def words_before(words: list[str], at: int, n: int) -> list[str]:
+    """The (up to) `n` words right before word `at`."""
+    return words[max(0, at - n) : at]
+
+
 def after_the_last_break(run: list[str]) -> int:
     """Where the last clause in a run of words starts: after its last comma or conjunction (0 when it has none)."""
     return max((i + 1 for i, w in enumerate(run) if w in CLAUSE_BREAKS), default=0)
@@ -79,7 +84,7 @@ def clause_start(words: list[str], mark: Mark) -> int:
 
 def preposition_leads(words: list[str], at: int, reach: int) -> bool:
     """Whether a preposition stands in the `reach` words before word `at`, in its clause."""
-    lead = words[max(0, at - reach) : at]
+    lead = words_before(words, at, reach)
     return any(w in PREPOSITIONS for w in lead[after_the_last_break(lead) :])
 
 
@@ -142,7 +147,7 @@ def in_a_verb_phrase_after_and(words: list[str], marks: list[Mark], mark: Mark) 
 
 def of_a_feeling(words: list[str], marks: list[Mark], mark: Mark) -> bool:
     """ "a bark of relief", "a yelp of pain": a voice's sound of a feeling is a person's, not an effect."""
-    if mark.last + 1 >= len(words) or words[mark.last + 1] != "of":
+    if word_after(words, mark) != "of":
         return False
     return any(m.has("figurative") and 0 < m.first - mark.last - 1 <= 2 for m in marks)
 
@@ -150,7 +155,7 @@ def of_a_feeling(words: list[str], marks: list[Mark], mark: Mark) -> bool:
 def goes_on(words: list[str], mark: Mark) -> bool:
     """ "keeps on ringing", "keeps ringing", "goes on chiming", "continues to buzz": the sound before it lasts; it is
     not heard anew."""
-    lead = words[max(0, mark.first - 2) : mark.first]
+    lead = words_before(words, mark.first, 2)
     if not lead:
         return False
     if lead[-1] in KEEPS:
