@@ -117,11 +117,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     struck_sound = {c.name for c in lexicon.categories if c.struck}
     words, marks = find_marks(lexicon, text)
     marks = [m for m in marks if not m.has("not_a_sound")]  # "the car park", "her glasses"
-    for mark in marks:
-        if mark.has("heard") and used_as_a_verb(words, marks, mark):
-            del mark.senses["heard"]  # "winds the paddle down", "thunders down the stairs": not the weather
-        if mark.has("stride") and ("with" in words_before(words, mark.first, 3) or after_an_article(words, mark)):
-            del mark.senses["stride"]  # "with a heavy thump": the sound named, not a person's stride
+    _drop_senses_the_sentence_denies(words, marks)
     count = max((int(m.senses["repeat"]) for m in marks if m.has("repeat")), default=1)
     silenced: set[int] = set()  # ids of marks read and found silent: not heard by themselves either
     subjects = Subjects.of(words, marks, previous, silenced)
@@ -131,8 +127,7 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
     silencing = Silencing(marks)
     _heard_by_themselves(marks)
 
-    events: list[tuple[str, list[Mark]]] = []
-    by_source: dict[int, int] = {}  # id of a source mark → its event
+    events = _Events()
     for mark in sounding:
         if silencing.negated(mark):
             continue
@@ -146,15 +141,12 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
             continue
         if named_as_a_noun(words, mark) and not mark.calls and mark.senses.get("voiced"):
             made_by = subjects.maker(mark, continuous)
-            if made_by is not None:  # "pulls the shutter down with a clatter": the shutter's sound
-                key = id(made_by)
-                if key in by_source:
-                    events[by_source[key]][1].append(mark)
-                else:
-                    by_source[key] = len(events)
-                    events.append((made_by.source or "", [mark, made_by]))
-                continue
-            events.append((mark.senses["voiced"], [mark]))  # "with a thunk", "the clang": the sound itself
+            if made_by is None:
+                events.add(mark.senses["voiced"], [mark])  # "with a thunk", "the clang": the sound itself
+            elif events.category_of(made_by) is None:  # "pulls the shutter down with a clatter": the shutter's sound
+                events.add(made_by.source or "", [mark, made_by], made_by)
+            else:
+                events.join(made_by, mark)
             continue
         linked, heard = subjects.source_of(mark)
         if not heard:
@@ -171,16 +163,8 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         surface = any(w in ("on", "onto") for w in landing) and any(
             m.has("surface") and 0 < m.first - mark.last <= 6 for m in marks
         )
-        # a light tap rings what it strikes ("taps a fork on his glass"); a knock is a knock ("clatters against
-        # the glass", "raps on the window": nothing rings or breaks)
-        light = mark.has("voiced") and mark.senses["voiced"] != "impact"
-        struck = [
-            m.source
-            for m in sources
-            if 0 < m.first - mark.last <= 5 and m.source in struck_sound and light and linked is None
-        ]
-        if struck and any(w in ("on", "against") for w in landing):
-            linked = next(m for m in sources if m.source == struck[0] and m.first > mark.last)
+        if linked is None:
+            linked = _struck(sources, mark, landing, struck_sound)
         travelling = _travelling(lexicon, words, mark, linked)
         category = _resolve(mark, linked, before, continuous, refines, then, spoken, soft, surface, travelling)
         if category == "crowd" and _one_person_claps(words, mark, linked, before):
@@ -188,37 +172,89 @@ def read_sentence(lexicon: Lexicon, text: str, offset: int, previous: Mark | Non
         if category is None:
             silenced.add(id(mark))  # read, and not an effect: not heard by itself either
             continue
-        key = id(linked) if linked is not None else id(mark)
-        if key in by_source and _another_effect(events[by_source[key]][0], category, linked):
-            by_source[key] = len(events)  # "pulls away, hooting", "putters in and bumps the cill": two effects
-            events.append((category, [mark]))
-        elif key in by_source:  # one thing, one sound: its own category over a knock ("slips, hits … and breaks")
-            index = by_source[key]
-            own = category if linked is not None and category == linked.source else events[index][0]
-            events[index] = (own, [*events[index][1], mark])
+        thing = linked if linked is not None else mark
+        made = events.category_of(thing)
+        if made is not None and _another_effect(made, category, linked):
+            events.add(category, [mark], thing)  # "pulls away, hooting", "putters in and bumps the cill": two effects
+        elif made is not None:  # one thing, one sound: its own category over a knock ("slips, hits … and breaks")
+            events.join(thing, mark, category if linked is not None and category == linked.source else None)
         else:
-            by_source[key] = len(events)
-            events.append((category, [mark] + ([linked] if linked is not None and linked is not mark else [])))
-    used = silenced | {id(m) for _, ms in events for m in ms}
+            events.add(category, [mark] + ([linked] if linked is not None and linked is not mark else []), thing)
+    used = silenced | {id(m) for _, ms in events.found for m in ms}
     for mark in marks:
         if mark.has("heard") and id(mark) not in used and not silencing.negated(mark) and not silencing.stopped(mark):
-            events.append((mark.senses["heard"], [mark]))
-    # "A taxi blares its horn": the vehicle's sound is its horn, named more precisely.
-    for i, (category, ms) in enumerate(events):
-        for other in sources:
-            if any(other is m for m in ms):
-                continue  # "a moped buzzes across the square": the thing itself heard travelling, not its engine
-            if category in refines.get(other.source or "", ()) and any(abs(other.first - m.first) <= 4 for m in ms):
-                events[i] = (other.source or category, [*ms, other])
-                break
+            events.add(mark.senses["heard"], [mark])
     readings = []
-    for category, ms in _one_per_action(events, {id(m) for m in marks if goes_on(words, m)}):
+    found = _named_more_precisely(events.found, sources, refines)
+    for category, ms in _one_per_action(found, {id(m) for m in marks if goes_on(words, m)}):
         for m in ms:
             m.sounded = True
         start, end = min(m.start for m in ms), max(m.end for m in ms)
         readings.append(Reading(category, offset + start, offset + end, 1 if continuous[category] else count))
     readings.sort(key=lambda r: r.start)
     return readings, subjects.referent()
+
+
+Event = tuple[str, list[Mark]]  # a category, and the marks that name its sound
+
+
+class _Events:
+    """The sounds a sentence names, in the order read, and which thing (a mark) makes each: one thing makes one
+    sound, whatever words name it ("the glass slips, hits the table and breaks"), save a vehicle's effects."""
+
+    def __init__(self) -> None:
+        self.found: list[Event] = []
+        self._made_by: dict[int, int] = {}  # id of the mark of a thing → the index of its sound in `found`
+
+    def category_of(self, thing: Mark) -> str | None:
+        """The category of the sound `thing` makes; None when it makes none yet."""
+        index = self._made_by.get(id(thing))
+        return None if index is None else self.found[index][0]
+
+    def add(self, category: str, marks: list[Mark], thing: Mark | None = None) -> None:
+        """A new sound; made by `thing`, whose later words then join it."""
+        if thing is not None:
+            self._made_by[id(thing)] = len(self.found)
+        self.found.append((category, marks))
+
+    def join(self, thing: Mark, mark: Mark, category: str | None = None) -> None:
+        """Another word for the sound `thing` makes, re-filed under `category` when given."""
+        index = self._made_by[id(thing)]
+        own, marks = self.found[index]
+        self.found[index] = (own if category is None else category, [*marks, mark])
+
+
+def _drop_senses_the_sentence_denies(words: list[str], marks: list[Mark]) -> None:
+    """A weather word used as a verb and a stride named as a noun are no such sounds."""
+    for mark in marks:
+        if mark.has("heard") and used_as_a_verb(words, marks, mark):
+            del mark.senses["heard"]  # "winds the paddle down", "thunders down the stairs": not the weather
+        if mark.has("stride") and ("with" in words_before(words, mark.first, 3) or after_an_article(words, mark)):
+            del mark.senses["stride"]  # "with a heavy thump": the sound named, not a person's stride
+
+
+def _struck(sources: list[Mark], mark: Mark, landing: list[str], struck_sound: set[str]) -> Mark | None:
+    """A light tap rings what it strikes ("taps a fork on his glass"); a knock is a knock ("clatters against the
+    glass", "raps on the window": nothing rings or breaks)."""
+    light = mark.has("voiced") and mark.senses["voiced"] != "impact"
+    struck = [m.source for m in sources if 0 < m.first - mark.last <= 5 and m.source in struck_sound and light]
+    if struck and any(w in ("on", "against") for w in landing):
+        return next(m for m in sources if m.source == struck[0] and m.first > mark.last)
+    return None
+
+
+def _named_more_precisely(found: list[Event], sources: list[Mark], refines: dict[str, tuple[str, ...]]) -> list[Event]:
+    """ "A taxi blares its horn": the vehicle's sound is its horn, named more precisely."""
+    refined = []
+    for category, ms in found:
+        for other in sources:
+            if any(other is m for m in ms):
+                continue  # "a moped buzzes across the square": the thing itself heard travelling, not its engine
+            if category in refines.get(other.source or "", ()) and any(abs(other.first - m.first) <= 4 for m in ms):
+                category, ms = other.source or category, [*ms, other]
+                break
+        refined.append((category, ms))
+    return refined
 
 
 def _heard_by_themselves(marks: list[Mark]) -> None:
@@ -262,10 +298,10 @@ def _one_person_claps(words: list[str], mark: Mark, source: Mark | None, before:
     return (mark.first == 0 and len(words) <= 4) or any(m.is_person for m in before)
 
 
-def _one_per_action(events: list[tuple[str, list[Mark]]], going_on: set[int]) -> list[tuple[str, list[Mark]]]:
+def _one_per_action(events: list[Event], going_on: set[int]) -> list[Event]:
     """Two words of one category a few words apart tell one action ("clatters onto the floor"), and so do two verbs
     of one unnamed thing ("an egg hits the track and splats") and a sound that goes on ("rings and keeps ringing")."""
-    merged: list[tuple[str, list[Mark]]] = []
+    merged: list[Event] = []
     for category, ms in sorted(events, key=lambda e: min(m.first for m in e[1])):
         if merged and merged[-1][0] == category:
             gap = min(m.first for m in ms) - max(m.last for m in merged[-1][1])
