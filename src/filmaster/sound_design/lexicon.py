@@ -84,6 +84,36 @@ def _split(entry: str) -> tuple[str, str]:
     return word, value
 
 
+# The lists of lexicon.toml whose every entry has one sense: (section, key, the sense, whether endings are added).
+_WORD_LISTS = (
+    ("sound_words", "vocal", Sense("vocal"), True),
+    ("sound_words", "strides", Sense("stride", "footsteps"), True),
+    ("sound_words", "soft", Sense("soft"), True),
+    ("sound_words", "surfaces", Sense("surface"), True),
+    ("others", "sources", Sense("source", OTHER), True),
+    ("negation", "before", Sense("negator"), False),
+    ("negation", "stops", Sense("stop"), True),
+    ("negation", "states", Sense("stop"), False),  # "its siren is off", "the fans stay silent": a state of no sound
+    ("sound_words", "starts", Sense("start"), True),
+    ("negation", "silence", Sense("silence"), True),
+    ("figurative", "subjects", Sense("figurative"), True),
+    ("figurative", "people", Sense("person"), False),
+    ("figurative", "groups", Sense("meant", PEOPLE), True),  # players: many people ("the band whoop and cheer")
+    ("heard_after", "speech", Sense("speech"), True),
+    ("heard_after", "words", Sense("heard_after"), False),
+    ("heard_after", "phrases", Sense("heard_after"), False),
+    ("not_a_sound", "phrases", Sense("not_a_sound"), True),
+)
+_OPTIONAL = {("sound_words", "starts")}  # lists a lexicon may leave out
+
+
+def _phrases(raw: dict, section: str, key: str) -> list[str]:
+    """The phrases of one of _WORD_LISTS; negation's "states" are each copula with each off state ("is off")."""
+    if (section, key) == ("negation", "states"):
+        return [f"{copula} {state}" for copula in raw[section]["copulas"] for state in raw[section]["off_states"]]
+    return raw[section].get(key, []) if (section, key) in _OPTIONAL else raw[section][key]
+
+
 @cache
 def load_lexicon() -> Lexicon:
     raw = tomllib.loads(resources.files("filmaster.sound_design").joinpath("data/lexicon.toml").read_text("utf-8"))
@@ -126,41 +156,9 @@ def load_lexicon() -> Lexicon:
         for entry in raw["sound_words"][kind]:
             word, default = _split(entry)
             add(word, Sense(kind, default or ("impact" if kind == "motion" else "")))
-    for word in raw["sound_words"]["vocal"]:
-        add(word, Sense("vocal"))
-    for word in raw["sound_words"]["strides"]:
-        add(word, Sense("stride", "footsteps"))
-    for word in raw["sound_words"]["soft"]:
-        add(word, Sense("soft"))
-    for word in raw["sound_words"]["surfaces"]:
-        add(word, Sense("surface"))
-    for phrase in raw["others"]["sources"]:
-        add(phrase, Sense("source", OTHER))
-    for phrase in raw["negation"]["before"]:
-        add(phrase, Sense("negator"), inflect=False)
-    for phrase in raw["negation"]["stops"]:
-        add(phrase, Sense("stop"))
-    for copula in raw["negation"]["copulas"]:  # "its siren is off", "the fans stay silent": a state of no sound
-        for state in raw["negation"]["off_states"]:
-            add(f"{copula} {state}", Sense("stop"), inflect=False)
-    for phrase in raw["sound_words"].get("starts", ()):
-        add(phrase, Sense("start"))
-    for word in raw["negation"]["silence"]:
-        add(word, Sense("silence"))
-    for word in raw["figurative"]["subjects"]:
-        add(word, Sense("figurative"))
-    for word in raw["figurative"]["people"]:
-        add(word, Sense("person"), inflect=False)
-    for phrase in raw["figurative"]["groups"]:  # players: many people ("the band whoop and cheer")
-        add(phrase, Sense("meant", PEOPLE))
-    for word in raw["heard_after"]["speech"]:
-        add(word, Sense("speech"))
-    for word in raw["heard_after"]["words"]:
-        add(word, Sense("heard_after"), inflect=False)
-    for phrase in raw["heard_after"]["phrases"]:
-        add(phrase, Sense("heard_after"), inflect=False)
-    for phrase in raw["not_a_sound"]["phrases"]:
-        add(phrase, Sense("not_a_sound"))
+    for section, key, sense, inflect in _WORD_LISTS:
+        for phrase in _phrases(raw, section, key):
+            add(phrase, sense, inflect=inflect)
     for entry in raw["repeats"]["counts"]:
         phrase, count = _split(entry)
         add(phrase, Sense("repeat", count), inflect=False)
