@@ -41,7 +41,7 @@ SOUNDING = (*SOUND_WORD_KINDS, "heard")  # and a sound heard by itself ("thunder
 
 @dataclass
 class Mark:
-    """A lexicon phrase found in the text."""
+    """A phrase found in the text: a lexicon wording, a sound verb or a thing WordNet knows, or a character's name."""
 
     first: int  # word index
     last: int

@@ -1,11 +1,11 @@
 """Reading the sounds a sentence names with the lexicon: the thing that sounds (the source: "the van", "her
 boots") decides the category, the sound word ("reverses, beeping", "clattering") says that it is heard.
 
-The sentence's phrases come from marks.py, its structure from syntax.py, what it silences from negation.py and which
-thing each sound word is heard from from subjects.py; this module decides what each sound word then means as a
-sound. A call ("barks", "shatters", "idles") names its category by itself; a movement ("topples", "falls") is an
-impact unless what moves is itself a sound ("rain falls") or no thing at all ("the idea strikes her"); a manner
-("reverses", "slides open") is heard only from a source of its own category.
+marks.py finds the sentence's phrases, syntax.py reads its structure, negation.py what it silences and subjects.py
+which thing each sound word is heard from; this module decides what each sound word then means as a sound. A call
+("barks", "shatters", "idles") names its category by itself; a movement ("topples", "falls") is an impact unless
+what moves is itself a sound ("rain falls") or no thing at all ("the idea strikes her"); a manner ("reverses",
+"slides open") is heard only from a source of its own category.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ MERGE_GAP = 3  # words between two namings of one category that still tell one a
 
 @dataclass(frozen=True)
 class Reading:
+    """One sound a sentence names: its category, where the words that name it are, and how many times it sounds."""
+
     category: str
     start: int  # character span of the words that name it
     end: int
