@@ -59,34 +59,33 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def _bag_loss(flat: np.ndarray, x: np.ndarray, bags: np.ndarray, y: np.ndarray, l2: float) -> tuple[float, np.ndarray]:
-    """Noisy-OR pooled log-loss of every bag and category, and its gradient. `bags` gives each clause's bag."""
-    w = flat.reshape(x.shape[1], y.shape[1])
+def _bag_loss(w: np.ndarray, x: np.ndarray, bags: np.ndarray, y: np.ndarray, l2: float) -> tuple[float, np.ndarray]:
+    """Noisy-OR pooled log-loss of one category over every bag, and its gradient. `bags` gives each clause's bag,
+    `y` each bag's label (1: the line names the category)."""
     z = x @ w
     p = _sigmoid(z)
-    log_q = -np.logaddexp(0.0, z)  # log(1 - p), stably
-    bag_log_q = np.zeros(y.shape)
-    np.add.at(bag_log_q, bags, log_q)
-    bag_log_q = np.minimum(bag_log_q, -1e-9)
+    bag_log_q = np.minimum(np.bincount(bags, -np.logaddexp(0.0, z), minlength=len(y)), -1e-9)  # log Π(1 - p)
     bag_log_p = np.log(-np.expm1(bag_log_q))
     n = len(y)
     loss = -(y * bag_log_p + (1 - y) * bag_log_q).sum() / n + 0.5 * l2 / n * float((w[:-1] ** 2).sum())
     odds = np.exp(bag_log_q - bag_log_p)  # Q / P of each bag
-    dz = p * ((1 - y) - y * odds)[bags] / n
-    grad = x.T @ dz
+    grad = x.T @ (p * ((1 - y) - y * odds)[bags]) / n
     grad[:-1] += l2 / n * w[:-1]  # the bias is not decayed
-    return float(loss), grad.ravel()
+    return float(loss), grad
 
 
 def train(x: np.ndarray, bags: np.ndarray, y: np.ndarray, l2: float = L2) -> np.ndarray:
     """Weights (features × categories): `x` one row per clause, `bags` each clause's line, `y` lines × categories
-    (1 where the line is labelled with the category)."""
+    (1 where the line is labelled with the category). The categories' losses are separate: one fit each."""
     from scipy.optimize import minimize  # only training needs it
 
-    start = np.zeros(x.shape[1] * y.shape[1])
-    args = (x.astype(np.float64), bags, y.astype(np.float64), l2)
-    result = minimize(_bag_loss, start, args=args, jac=True, method="L-BFGS-B", options={"maxiter": 300})
-    return result.x.reshape(x.shape[1], y.shape[1]).astype(np.float32)
+    x64 = x.astype(np.float64)
+    columns = []
+    for c in range(y.shape[1]):
+        args = (x64, bags, y[:, c].astype(np.float64), l2)
+        result = minimize(_bag_loss, np.zeros(x.shape[1]), args=args, jac=True, method="L-BFGS-B")
+        columns.append(result.x)
+    return np.stack(columns, axis=1).astype(np.float32)
 
 
 @dataclass(frozen=True)
