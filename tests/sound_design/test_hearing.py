@@ -1,10 +1,9 @@
 """The clause hearing model (sound_design/hearing.py, hearing_learning.py), with the real MiniLM embedder: learned from
 line labels alone, it finds which clause of a line names a sound, proposes a sound the rules miss for the judge to
-decide, and the finder says where it heard it; the shipped weights were trained on the labels as they are now."""
+decide, and the finder says where it heard it. The finder ships without it (see docs/benchmarks.md)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -14,11 +13,10 @@ import pytest
 from filmaster.backends.embed.minilm import MiniLMEmbeddingBackend
 from filmaster.sound_design.calibration import RememberingEmbedder
 from filmaster.sound_design.events import CATEGORIES, SoundFinder
-from filmaster.sound_design.hearing import WEIGHTS, Hearing, _bag_loss, load_hearing, split_clauses
+from filmaster.sound_design.hearing import Hearing, _bag_loss, load_hearing, split_clauses
 from filmaster.sound_design.hearing_learning import NAMES, fit_hearing, fit_hearing_judge
-from filmaster.sound_design.judge import training_digest
-
-LABELS = Path(__file__).resolve().parents[1] / "data" / "sound_labels.json"
+from filmaster.sound_design.judge import Judge, load_judge
+from filmaster.sound_design.learning import CLASSES
 
 # Laughter and giggles the lexicon has no reading for, each in one clause of a line whose other clause is silent.
 TRAINING = [
@@ -93,13 +91,18 @@ def test_a_taught_finder_hears_what_the_rules_miss_and_says_where(
     assert taught.find("She folds the map, and puts it away.") == []
 
 
-def test_the_shipped_model_was_trained_on_the_labels_as_they_are() -> None:
-    hearing = load_hearing(NAMES)
-    assert hearing is not None and hearing.categories == NAMES
-    with np.load(WEIGHTS) as stored:
-        assert str(stored["trained_on"]) == training_digest(json.loads(LABELS.read_text())["sets"]), (
-            "hearing.npz is stale: run scripts/train_sound_judge.py"
-        )
+def test_the_shipped_finder_does_not_hear_and_a_hearing_judge_needs_its_model(
+    tmp_path: Path, embedder: MiniLMEmbeddingBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The 8-fold cross-validation did not adopt the hearing model (recall up, precision down): main's judge ships.
+    assert SoundFinder(embedder).hearing is None and SoundFinder(embedder).judge is not None
+    saved = tmp_path / "judge.npz"
+    Judge(np.zeros((3, len(CLASSES)), np.float32), CLASSES, hears=True).save(saved, trained_on="x")
+    judge = load_judge([c.name for c in CATEGORIES], saved)
+    assert judge is not None and judge.hears
+    with caplog.at_level(logging.WARNING):
+        finder = SoundFinder(embedder, judge=judge)  # no hearing model ships
+    assert finder.judge is None and "clause hearing model, which is missing" in caplog.text
 
 
 def test_a_model_for_other_categories_is_not_used(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

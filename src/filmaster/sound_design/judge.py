@@ -35,14 +35,15 @@ TRAINED_ON = ("examples", "unseen", "development")  # the sets of tests/data/sou
 LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.toml"
 
 
-def training_digest(sets: dict[str, dict], l2: float = L2) -> str:
-    """What the weights were trained from: the labelled sets, the lexicon that proposes, the weight decay, and the
-    clause hearing model's settings (it is trained with the judge and proposes to it)."""
+def training_digest(sets: dict[str, dict], l2: float = L2, hears: bool = False) -> str:
+    """What the weights were trained from: the labelled sets, the lexicon that proposes, the weight decay, and (for a
+    judge that hears) the clause hearing model's settings: it is trained with the judge and proposes to it."""
     from . import hearing
 
     labels = json.dumps({name: sets[name] for name in TRAINED_ON}, sort_keys=True)
-    heard = f"{hearing.SCHEMA}|{hearing.L2}|{hearing.PROPOSE_AT}|{hearing.MIN_WORDS}|{hearing._CUT.pattern}"
-    return hashlib.sha256(f"{SCHEMA}|{l2}|{labels}|{heard}|".encode() + LEXICON_FILE.read_bytes()).hexdigest()
+    heard = f"{hearing.SCHEMA}|{hearing.L2}|{hearing.PROPOSE_AT}|{hearing.MIN_WORDS}|{hearing._CUT.pattern}|"
+    head = f"{SCHEMA}|{l2}|{labels}|{heard if hears else ''}"
+    return hashlib.sha256(head.encode() + LEXICON_FILE.read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
