@@ -27,9 +27,12 @@ log = logging.getLogger(__name__)
 
 SCHEMA = "ClauseHearing.1"
 WEIGHTS = Path(__file__).with_name("data") / "hearing.npz"
-L2 = 1.0  # weight decay; chosen by the 8-fold cross-validation among 0.1, 1, 10
-# A clause at least this probable in a category no rule proposed in its sentence becomes a "heard" proposal;
-# chosen by the 8-fold cross-validation by screenplay (scripts/train_sound_judge.py --folds 8).
+# Weight decay. On 8 folds by screenplay (docs/benchmarks.md) 1 gave the most recall (+12 sounds of 1,225) and 7 more
+# false alarms than the judge alone; 10 left the model nearly silent (+1 sound, no more false); 0.1 was tried on one
+# fold only (more false alarms there).
+L2 = 1.0
+# A clause at least this probable in a category no rule proposed in its sentence becomes a "heard" proposal; on the
+# same folds 0.5 against 0.3, 0.7, 0.8 and never (1.01: the probabilities as judge features only).
 PROPOSE_AT = 0.5
 
 # Where a sentence is cut: punctuation that ends a part, and the words that start a new one.
