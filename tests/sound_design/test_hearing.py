@@ -83,7 +83,7 @@ def test_a_taught_finder_hears_what_the_rules_miss_and_says_where(
 ) -> None:
     line = "Wes pockets his keys. Laughter ripples round the benches."
     assert SoundFinder(embedder, judge=None, hearing=None).find(line) == []  # no rule reads it
-    hearing, judge = fit_hearing_judge(remembering, [TRAINING] * 4, threshold=0.5, l2=0.1)
+    hearing, judge = fit_hearing_judge(remembering, [TRAINING] * 2, threshold=0.5, parts=2, l2=0.1)
     taught = SoundFinder(embedder, judge=judge, hearing=hearing)
     found = taught.find(line)
     assert [(s.category, s.how) for s in found] == [("crowd", "heard")]
