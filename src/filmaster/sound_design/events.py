@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ..backends.resilience import Unrecovered
+from .hearing import PROPOSE_AT, Hearing, clause_features, load_hearing, split_clauses
 from .judge import NONE, Candidate, Decision, Judge, features, load_judge
 from .lexicon import OTHER, load_lexicon
 from .meaning import noun_category
@@ -49,6 +50,9 @@ SOURCE_THRESHOLD = 0.85
 # (7 of 10 vetoes silenced a labelled sound); it still re-files them and judges what WordNet and the embedding propose.
 # Chosen by leave one screenplay out among 0.5 … 1 (0.9 … 1 tie; the lowest kept, so a sure judge may still veto).
 VETO_FLOOR = 0.9
+# A sound only the clause hearing model proposed stands when the judge agrees at least this surely. On 8 folds by
+# screenplay 0.6 and 0.8 traded recall for precision about one for one (docs/benchmarks.md); 0 kept.
+HEARD_FLOOR = 0.0
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,8 @@ class NamedSound:
     words: str  # the words that name it
     position: float  # where those words sit in their text, 0 (start) … 1 (end): when in the shot it happens
     count: int = 1
-    how: str = "lexicon"  # what proposed it: lexicon, wordnet, embedding, source (judge.HOWS) or judge
-    why: str = ""  # what the judge decided, when it re-filed a proposal or heard a sentence that gave none
+    how: str = "lexicon"  # what proposed it: lexicon, wordnet, embedding, source, heard (judge.HOWS) or judge
+    why: str = ""  # what the judge decided, or the clause the hearing model heard it in (hearing.py)
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ def settle(proposals: list[Proposal], decided: list[Decision]) -> list[NamedSoun
             why = f"the judge doubted it (none, p {p:.2f}); below {VETO_FLOOR} the lexicon's reading stands"
             sounds.append(NamedSound(sound.category, sound.words, sound.position, sound.count, sound.how, why))
             continue
-        if name == NONE:
+        if name == NONE or (sound is not None and sound.how == "heard" and p < HEARD_FLOOR):
             continue
         if sound is None:  # a sentence the finder heard nothing in
             count = 1 if BY_NAME[name].continuous else repeat_count(proposal.sentence)
@@ -150,11 +154,13 @@ class _Reading:
     proposals: list[Proposal]
     unknown: list[tuple[str, float]]  # a sentence with no sound word the lexicon knows, where
     subjects: list[tuple[str, str, float]]  # a sound word's unknown subject, its sentence, where
+    clauses: list[str] = field(default_factory=list)  # every sentence's clauses, when the finder hears them
 
     def texts(self, judged: bool) -> list[str]:
-        """What the embedding model is asked for: the unmatched sentences and subjects, and with the judge every
-        proposal's sentence and words (a proposal the embedding makes has its sentence for words)."""
-        texts = [s for s, _ in self.unknown] + [subject for subject, _, _ in self.subjects]
+        """What the embedding model is asked for: the unmatched sentences and subjects, the clauses to hear, and
+        with the judge every proposal's sentence and words (a proposal the embedding makes has its sentence for
+        words)."""
+        texts = [s for s, _ in self.unknown] + [subject for subject, _, _ in self.subjects] + self.clauses
         if judged:
             texts += [clause for _, clause, _ in self.subjects]
             for p in self.proposals:
@@ -172,12 +178,23 @@ class SoundFinder:
         threshold: float = EMBED_THRESHOLD,
         source_threshold: float = SOURCE_THRESHOLD,
         judge: Judge | Literal["shipped"] | None = "shipped",
+        hearing: Hearing | Literal["shipped"] | None = "shipped",
+        hearing_threshold: float = PROPOSE_AT,
     ) -> None:
         self.embedder = embedder
         self.sources = SourceMatcher(LEXICON, embedder, source_threshold) if embedder is not None else None
         self.unembedded = 0  # sentences left to the lexicon because the embedding model failed
         self.threshold = threshold
         self.judge = load_judge([c.name for c in CATEGORIES]) if judge == "shipped" else judge
+        # The clause model's proposals are the judge's to decide and its probabilities are the judge's features: it
+        # serves a judge trained with it (or, given explicitly, the training of one).
+        if hearing == "shipped":
+            hearing = load_hearing([c.name for c in CATEGORIES]) if self.judge and self.judge.hears else None
+        self.hearing = hearing
+        self.hearing_threshold = hearing_threshold
+        if self.judge is not None and self.judge.hears and self.hearing is None:
+            log.warning("the judge was trained with the clause hearing model, which is missing: it is not used")
+            self.judge = None
         self._prototypes: np.ndarray | None = None
         counts = np.array([len(c.descriptions) for c in CATEGORIES])
         self._described = counts > 0  # categories with a wording (the others score -1)
@@ -201,7 +218,7 @@ class SoundFinder:
         judged = self.judge is not None and self.embedder is not None
         readings = [self._read(text) for text in texts]
         vectors = self._embedded(readings, judged)
-        proposals = [self._proposed(reading, vectors) for reading in readings]
+        proposals = [self._heard(self._proposed(reading, vectors), vectors) for reading in readings]
         if judged and vectors is not None and self.judge is not None:
             decided = self._decided([p for line in proposals for p in line], vectors, self.judge)
             found, at = [], 0
@@ -216,7 +233,8 @@ class SoundFinder:
         """What the lexicon, WordNet and the embedding hear in `text`, sentence by sentence; a sentence where they hear
         nothing is a proposal of no sound (the judge may still hear one there)."""
         reading = self._read(text)
-        return self._proposed(reading, self._embedded([reading], judged=False))
+        vectors = self._embedded([reading], judged=False)
+        return self._heard(self._proposed(reading, vectors), vectors)
 
     def _read(self, text: str) -> _Reading:
         """The lexicon's and WordNet's proposals in `text`, and the sentences they leave to the embedding."""
@@ -248,6 +266,8 @@ class SoundFinder:
                 reading.unknown.append((clause, position))
             elif not readings:
                 reading.proposals.append(Proposal(None, clause, position))
+            if self.hearing is not None:
+                reading.clauses += [clause, *split_clauses(clause)]
         return reading
 
     def _embedded(self, readings: list[_Reading], judged: bool) -> dict[str, np.ndarray] | None:
@@ -296,7 +316,10 @@ class SoundFinder:
     def features(self, proposals: list[Proposal]) -> np.ndarray:
         """The judge's features of each proposal (judge.features), from the embedding model."""
         assert self.embedder is not None
-        texts = list(dict.fromkeys(t for p in proposals for t in (p.candidate.sentence, p.candidate.words)))
+        texts = [t for p in proposals for t in (p.candidate.sentence, p.candidate.words)]
+        if self.hearing is not None:
+            texts += [c for p in proposals for c in split_clauses(p.sentence)]
+        texts = list(dict.fromkeys(texts))
         return self._features_of(proposals, dict(zip(texts, self.embedder.embed(texts), strict=True)))
 
     def _features_of(self, proposals: list[Proposal], vectors: dict[str, np.ndarray]) -> np.ndarray:
@@ -304,7 +327,45 @@ class SoundFinder:
         sentence_vectors = np.stack([vectors[c.sentence] for c in candidates])
         word_vectors = np.stack([vectors[c.words] for c in candidates])
         scores = self._scores_of(sentence_vectors)
-        return features(candidates, sentence_vectors, word_vectors, scores, [c.name for c in CATEGORIES])
+        heard = None
+        if self.hearing is not None:  # each sentence's most probable clause per category
+            by_sentence = self.heard_in(list(dict.fromkeys(c.sentence for c in candidates)), vectors)
+            heard = np.stack([by_sentence[c.sentence][1].max(axis=0) for c in candidates])
+        return features(candidates, sentence_vectors, word_vectors, scores, [c.name for c in CATEGORIES], heard)
+
+    def heard_in(self, sentences: list[str], vectors: dict[str, np.ndarray]) -> dict[str, tuple[list[str], np.ndarray]]:
+        """Each sentence's clauses and the hearing model's probabilities of them (clauses × categories)."""
+        assert self.hearing is not None
+        split = [split_clauses(s) for s in sentences]
+        clause_vectors = np.stack([vectors[c] for clauses in split for c in clauses])
+        sentence_vectors = np.stack([vectors[s] for s, clauses in zip(sentences, split, strict=True) for _ in clauses])
+        x = clause_features(clause_vectors, sentence_vectors, self._scores_of(clause_vectors))
+        p, out, at = self.hearing.probabilities(x), {}, 0
+        for sentence, clauses in zip(sentences, split, strict=True):
+            out[sentence] = (clauses, p[at : at + len(clauses)])
+            at += len(clauses)
+        return out
+
+    def _heard(self, proposals: list[Proposal], vectors: dict[str, np.ndarray] | None) -> list[Proposal]:
+        """The proposals, and a "heard" one for each category the hearing model is sure a clause names where no
+        rule proposed it in that sentence ("Laughter ripples round the benches")."""
+        if self.hearing is None or vectors is None or not proposals:
+            return proposals
+        heard = []
+        by_sentence = self.heard_in(list(dict.fromkeys(p.sentence for p in proposals)), vectors)
+        for sentence, (clauses, p) in by_sentence.items():
+            ruled = {q.sound.category for q in proposals if q.sentence == sentence and q.sound is not None}
+            position = next(q.position for q in proposals if q.sentence == sentence)
+            for k in np.flatnonzero(p.max(axis=0) >= self.hearing_threshold):
+                name = CATEGORIES[int(k)].name
+                if name in ruled:
+                    continue
+                best = int(p[:, k].argmax())
+                count = 1 if BY_NAME[name].continuous else repeat_count(sentence)
+                why = f"heard in '{clauses[best]}' (p {p[best, k]:.2f})"
+                sound = NamedSound(name, clauses[best], position, count, how="heard", why=why)
+                heard.append(Proposal(sound, sentence, position))
+        return proposals + heard
 
     def _decided(self, proposals: list[Proposal], vectors: dict[str, np.ndarray], judge: Judge) -> list[Decision]:
         return judge.decide(self._features_of(proposals, vectors)) if proposals else []

@@ -26,6 +26,7 @@ SCHEMA = "SoundJudge.1"
 WEIGHTS = Path(__file__).with_name("data") / "judge.npz"
 NONE = "none"  # the class of a candidate that names no sound
 HOWS = ("lexicon", "wordnet", "embedding", "source", "silent")  # how a candidate was proposed ("silent": it was not)
+HEARD = "heard"  # proposed by the clause hearing model (hearing.py): a feature of its own, with its probabilities
 Decision = tuple[str, float]  # a class and its probability
 L2 = 0.1  # weight decay of the regression; chosen by leave one screenplay out among 0.01, 0.1, 1, 10, 100
 
@@ -34,10 +35,15 @@ TRAINED_ON = ("examples", "unseen", "development")  # the sets of tests/data/sou
 LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.toml"
 
 
-def training_digest(sets: dict[str, dict], l2: float = L2) -> str:
-    """What the weights were trained from: the labelled sets, the lexicon that proposes, the weight decay."""
+def training_digest(sets: dict[str, dict], l2: float = L2, hears: bool = False) -> str:
+    """What the weights were trained from: the labelled sets, the lexicon that proposes, the weight decay, and (for a
+    judge that hears) the clause hearing model's settings: it is trained with the judge and proposes to it."""
+    from . import hearing
+
     labels = json.dumps({name: sets[name] for name in TRAINED_ON}, sort_keys=True)
-    return hashlib.sha256(f"{SCHEMA}|{l2}|{labels}|".encode() + LEXICON_FILE.read_bytes()).hexdigest()
+    heard = f"{hearing.SCHEMA}|{hearing.L2}|{hearing.PROPOSE_AT}|{hearing.MIN_WORDS}|{hearing._CUT.pattern}|"
+    head = f"{SCHEMA}|{l2}|{labels}|{heard if hears else ''}"
+    return hashlib.sha256(head.encode() + LEXICON_FILE.read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -56,16 +62,23 @@ def features(
     word_vectors: np.ndarray,
     prototype_scores: np.ndarray,
     categories: Sequence[str],
+    heard: np.ndarray | None = None,
 ) -> np.ndarray:
-    """One row per candidate: sentence and word embeddings, the sentence's cosine to each category, the proposal."""
+    """One row per candidate: sentence and word embeddings, the sentence's cosine to each category, the proposal;
+    with `heard` (candidates × categories, the hearing model's most probable clause of the sentence) also those
+    probabilities, that of the category proposed, and whether the hearing model proposed it."""
     classes = [NONE, *categories]
     proposed = np.zeros((len(candidates), len(classes)), dtype=np.float32)
-    how = np.zeros((len(candidates), len(HOWS)), dtype=np.float32)
+    how = np.zeros((len(candidates), len(HOWS) + 1), dtype=np.float32)  # the last: heard
     for i, candidate in enumerate(candidates):
         proposed[i, classes.index(candidate.category)] = 1.0
-        how[i, HOWS.index(candidate.how)] = 1.0
+        how[i, HOWS.index(candidate.how) if candidate.how != HEARD else len(HOWS)] = 1.0
+    parts = [sentence_vectors, word_vectors, prototype_scores, proposed, how[:, : len(HOWS)]]
+    if heard is not None:
+        of_proposed = (np.hstack([np.zeros((len(candidates), 1)), heard]) * proposed).sum(axis=1, keepdims=True)
+        parts += [heard, of_proposed, how[:, len(HOWS) :]]
     bias = np.ones((len(candidates), 1), dtype=np.float32)
-    return np.hstack([sentence_vectors, word_vectors, prototype_scores, proposed, how, bias]).astype(np.float32)
+    return np.hstack([*parts, bias]).astype(np.float32)
 
 
 def _loss(flat: np.ndarray, x: np.ndarray, y: np.ndarray, classes: int, l2: float) -> tuple[float, np.ndarray]:
@@ -97,6 +110,7 @@ def train(x: np.ndarray, y: np.ndarray, classes: int, l2: float = L2) -> np.ndar
 class Judge:
     weights: np.ndarray  # features × classes
     classes: tuple[str, ...]  # NONE, then the categories in the lexicon's order
+    hears: bool = False  # trained with the clause hearing model's proposals and features (hearing.py)
 
     def decide(self, x: np.ndarray) -> list[Decision]:
         """Each candidate's most probable class and its probability."""
@@ -112,7 +126,12 @@ class Judge:
 
         with atomic_path(path) as tmp, tmp.open("wb") as out:
             np.savez_compressed(
-                out, schema=SCHEMA, weights=self.weights, classes=np.array(self.classes), trained_on=trained_on
+                out,
+                schema=SCHEMA,
+                weights=self.weights,
+                classes=np.array(self.classes),
+                trained_on=trained_on,
+                hears=self.hears,
             )
 
     @property
@@ -130,4 +149,5 @@ def load_judge(categories: Sequence[str], path: Path = WEIGHTS) -> Judge | None:
         if str(stored["schema"]) != SCHEMA or tuple(stored["classes"]) != (NONE, *categories):
             log.warning("%s was trained for other categories: the finder's proposals stand unjudged", path.name)
             return None
-        return Judge(stored["weights"].astype(np.float32), tuple(str(c) for c in stored["classes"]))
+        hears = bool(stored["hears"]) if "hears" in stored.files else False
+        return Judge(stored["weights"].astype(np.float32), tuple(str(c) for c in stored["classes"]), hears)
