@@ -15,6 +15,7 @@ import pytest
 from filmaster.backends.embed.minilm import MiniLMEmbeddingBackend
 from filmaster.sound_design.calibration import RememberingEmbedder
 from filmaster.sound_design.events import CATEGORIES, SoundFinder
+from filmaster.sound_design.hearing import WEIGHTS as HEARING_WEIGHTS
 from filmaster.sound_design.judge import WEIGHTS, Judge, load_judge, training_digest
 from filmaster.sound_design.learning import CLASSES, fit, prepare
 
@@ -64,10 +65,11 @@ def test_the_judge_refiles_hears_and_explains(taught: SoundFinder) -> None:
 
 def test_the_shipped_judge_was_trained_on_the_labels_and_lexicon_as_they_are() -> None:
     judge = load_judge([c.name for c in CATEGORIES])
-    assert judge is not None and judge.classes == CLASSES
-    with np.load(WEIGHTS) as stored:
-        assert str(stored["trained_on"]) == training_digest(json.loads(LABELS.read_text())["sets"]), (
-            "judge.npz is stale: run scripts/train_sound_judge.py"
+    assert judge is not None and judge.classes == CLASSES and judge.hears  # it decides with the hearing model
+    digest = training_digest(json.loads(LABELS.read_text())["sets"], hears=True)
+    with np.load(WEIGHTS) as stored, np.load(HEARING_WEIGHTS) as heard:
+        assert str(stored["trained_on"]) == digest == str(heard["trained_on"]), (
+            "judge.npz or hearing.npz is stale: run scripts/train_sound_judge.py"
         )
 
 

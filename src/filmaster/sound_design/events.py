@@ -188,8 +188,9 @@ class SoundFinder:
         self.judge = load_judge([c.name for c in CATEGORIES]) if judge == "shipped" else judge
         # The clause model's proposals are the judge's to decide and its probabilities are the judge's features: it
         # serves a judge trained with it (or, given explicitly, the training of one).
-        if hearing == "shipped":
-            hearing = load_hearing([c.name for c in CATEGORIES]) if self.judge and self.judge.hears else None
+        if hearing == "shipped":  # it hears with the embedding model: a finder without one reads by its rules alone
+            hears = embedder is not None and self.judge is not None and self.judge.hears
+            hearing = load_hearing([c.name for c in CATEGORIES]) if hears else None
         self.hearing = hearing
         self.hearing_threshold = hearing_threshold
         if self.judge is not None and self.judge.hears and self.hearing is None:
