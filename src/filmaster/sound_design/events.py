@@ -193,7 +193,7 @@ class SoundFinder:
             hearing = load_hearing([c.name for c in CATEGORIES]) if hears else None
         self.hearing = hearing
         self.hearing_threshold = hearing_threshold
-        if self.judge is not None and self.judge.hears and self.hearing is None:
+        if embedder is not None and self.judge is not None and self.judge.hears and self.hearing is None:
             log.warning("the judge was trained with the clause hearing model, which is missing: it is not used")
             self.judge = None
         self._prototypes: np.ndarray | None = None
