@@ -25,7 +25,10 @@ NAMES = tuple(c.name for c in CATEGORIES)
 def bags(finder: SoundFinder, screenplays: list[Rows]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every labelled action line and parenthetical as a bag of clauses: clause features, each clause's bag, and
     bags × categories (1 where the line is labelled with the category)."""
-    clause_texts, sentence_texts, bag_of, labelled = [], [], [], []
+    clause_texts: list[str] = []
+    sentence_texts: list[str] = []
+    bag_of: list[int] = []
+    labelled: list[list[int]] = []
     for rows in screenplays:
         for text, labels in rows:
             if is_heading(text):
