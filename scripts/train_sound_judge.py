@@ -51,6 +51,13 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write no weights")
     parser.add_argument("--no-leave-one-out", action="store_true", help="train and write only (the folds take minutes)")
     parser.add_argument("--folds", type=int, default=0, help="also cross-validate main and the hearing model by folds")
+    parser.add_argument(
+        "--folds-within",
+        default="",
+        metavar="TEXT",
+        help="fold only the development screenplays whose path holds TEXT (e.g. dev12: those written after the rules' "
+        "last change); the others are always trained on",
+    )
     parser.add_argument("--without-hearing", action="store_true", help="train the judge alone (it will not hear)")
     args = parser.parse_args()
     sets = json.loads(LABELS.read_text())["sets"]
@@ -64,7 +71,7 @@ def main() -> None:
     if not args.no_leave_one_out:
         _leave_one_out(development, always, args.l2)
     if args.folds:
-        _by_folds(finder, sets, args.folds)
+        _by_folds(finder, sets, args.folds, args.folds_within)
     if not args.without_hearing:
         _train_hearing(finder, sets, args)
         return
@@ -95,12 +102,15 @@ def _train_hearing(finder: SoundFinder, sets: dict, args: argparse.Namespace) ->
             print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size} bytes, {identity})")
 
 
-def _by_folds(finder: SoundFinder, sets: dict, folds: int) -> None:
-    """Main's judge alone and the hearing model with its judge, on the same folds; per fold and pooled."""
+def _by_folds(finder: SoundFinder, sets: dict, folds: int, within: str = "") -> None:
+    """Main's judge alone and the hearing model with its judge, on the same folds; per fold and pooled. With `within`,
+    only the development screenplays whose path holds it are folded (the rest always trained on)."""
     always = [rows for name in TRAINED_ON[:2] for rows in sets[name].values()]
+    folded = {name: rows for name, rows in sets["development"].items() if within in name}
+    always += [rows for name, rows in sets["development"].items() if name not in folded]
     started = time.perf_counter()
-    main = by_folds(always, sets["development"], folds, main_scorer(finder, {}))
-    heard = by_folds(always, sets["development"], folds, hearing_scorer(finder, PROPOSE_AT))
+    main = by_folds(always, folded, folds, main_scorer(finder, {}))
+    heard = by_folds(always, folded, folds, hearing_scorer(finder, PROPOSE_AT))
     print(f"{folds} folds by screenplay ({time.perf_counter() - started:.1f} s), recall / precision:")
     print("| fold | screenplays | main (judge alone) | hearing + judge |")
     print("|---|---|---|---|")
