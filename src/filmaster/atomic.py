@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import FilmasterError
 from .os_errors import cannot_write
@@ -44,6 +45,15 @@ def write_text_atomic(target: Path, text: str) -> Path:
 def write_bytes_atomic(target: Path, data: bytes) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+    return Path(target)
+
+
+def write_npz_atomic(target: Path, **arrays: Any) -> Path:
+    """Named arrays in one compressed .npz file (numpy imported here: only the writers of weights need it)."""
+    import numpy as np
+
+    with atomic_path(target) as tmp, tmp.open("wb") as out:
+        np.savez_compressed(out, **arrays)
     return Path(target)
 
 

@@ -103,16 +103,10 @@ class Hearing:
         return _sigmoid(x @ self.weights).astype(np.float32)
 
     def save(self, path: Path, trained_on: str) -> None:
-        from ..atomic import atomic_path
+        from ..atomic import write_npz_atomic
 
-        with atomic_path(path) as tmp, tmp.open("wb") as out:
-            np.savez_compressed(
-                out,
-                schema=SCHEMA,
-                weights=self.weights,
-                categories=np.array(self.categories),
-                trained_on=trained_on,
-            )
+        categories = np.array(self.categories)
+        write_npz_atomic(path, schema=SCHEMA, weights=self.weights, categories=categories, trained_on=trained_on)
 
     @property
     def identity(self) -> str:

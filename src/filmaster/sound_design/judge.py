@@ -122,17 +122,12 @@ class Judge:
         return [(self.classes[int(b)], float(p[i, b])) for i, b in enumerate(best)]
 
     def save(self, path: Path, trained_on: str) -> None:
-        from ..atomic import atomic_path
+        from ..atomic import write_npz_atomic
 
-        with atomic_path(path) as tmp, tmp.open("wb") as out:
-            np.savez_compressed(
-                out,
-                schema=SCHEMA,
-                weights=self.weights,
-                classes=np.array(self.classes),
-                trained_on=trained_on,
-                hears=self.hears,
-            )
+        classes = np.array(self.classes)
+        write_npz_atomic(
+            path, schema=SCHEMA, weights=self.weights, classes=classes, trained_on=trained_on, hears=self.hears
+        )
 
     @property
     def identity(self) -> str:
