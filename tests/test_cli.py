@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import cv2
@@ -225,8 +226,16 @@ def test_ctrl_c_says_how_to_resume_and_leaves_nothing_half_made(tmp_path: Path) 
             if "rough cut" in line:
                 break
         os.killpg(proc.pid, signal.SIGINT)
-        rest = proc.stderr.read()
-        assert proc.wait(timeout=120) == 130, seen + rest
+        # Read on a thread, so that a run that does not end fails here instead of stalling the suite.
+        tail: list[str] = []
+        reader = threading.Thread(target=lambda: tail.append(proc.stderr.read() if proc.stderr else ""), daemon=True)
+        reader.start()
+        reader.join(timeout=120)
+        if reader.is_alive():
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"the interrupted run did not end within 120 s:\n{seen}")
+        rest = tail[0]
+        assert proc.wait(timeout=30) == 130, seen + rest
     assert "interrupted; finished shots and sounds are cached" in rest
     assert not [p for p in (out / ".filmaster" / "cache").rglob("*") if ".part" in p.name]
     assert not (out / "film.mp4").exists()

@@ -22,6 +22,7 @@ from filmaster.errors import RenderError
 from filmaster.model import Plan, RenderSettings
 from filmaster.progress import SilentReporter
 from filmaster.project import Project
+from filmaster.stages import shoot
 from filmaster.stages.breakdown import plan_screenplay
 from filmaster.stages.develop import develop
 from filmaster.stages.shoot import (
@@ -188,6 +189,30 @@ def test_render_workers_exit_when_their_run_is_killed(tmp_path: Path) -> None:
     if alive:
         os.kill(worker, signal.SIGKILL)
     assert not alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads process states from /proc")
+def test_closing_a_pool_ends_a_worker_that_does_not_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After Ctrl-C a worker can be left waiting for work no one will send (Python 3.11's pool manager fails on a
+    cancelled future when another worker dies); the run's exit would wait for it for ever. Here the worker is busy
+    far longer than the pool waits: close kills it, and a pool whose worker died is closed without waiting."""
+    monkeypatch.setattr(shoot, "_WORKER_EXIT_S", 1.0)
+    pool = RenderPool(PrevizVideoBackend, {}, 1)
+    worker = pool.executor.submit(os.getpid).result(timeout=60)
+    pool.executor.submit(time.sleep, 600)
+    assert not pool.broken()
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 10 and not _running(worker)
+
+    pool = RenderPool(PrevizVideoBackend, {}, 1)
+    worker = pool.executor.submit(os.getpid).result(timeout=60)
+    os.kill(worker, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while not pool.broken() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pool.broken()
+    pool.close()
 
 
 def _running(pid: int) -> bool:

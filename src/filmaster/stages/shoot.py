@@ -28,7 +28,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ NAMESPACE = "shots"
 MIN_PART_FRAMES = 24
 PARTS = 2  # a long shot's parts, rendered side by side: a lone shot (an edit's) uses two cores, not one
 _STOP_TIMEOUT_S = 60.0  # the longest a stopped shoot waits for the shots already rendering
+_POLL_S = 0.5  # how often a shoot waiting for its renders looks whether it was stopped
+_WORKER_EXIT_S = 10.0  # the longest a closing pool waits for its workers to exit before ending them
 VOICE_FIELDS = {"voice_pitch", "voice_rate"}  # a cast member's voice never changes a shot's pixels
 
 
@@ -382,8 +384,31 @@ class RenderPool:
         """Start one worker now."""
         self.executor.submit(int)
 
+    def broken(self) -> bool:
+        """Whether a worker has exited while the pool was open (killed, or Ctrl-C while it started): the pool then
+        fails every unfinished render and ends its other workers, or, on Python 3.11, may do neither (see close)."""
+        return any(worker.exitcode is not None for worker in self._workers())
+
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        """Shut the pool down; a worker that has not exited within _WORKER_EXIT_S (at once if the pool is broken)
+        is killed.
+
+        Ctrl-C reaches the workers too. When one dies of it while another waits for work, Python 3.11's pool can
+        stop managing its workers (its manager thread fails on a cancelled future) without telling the survivor to
+        exit, and the interpreter's exit, which joins every child process, would then wait for ever.
+        """
+        workers, broken = self._workers(), self.broken()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + (0.0 if broken else _WORKER_EXIT_S)
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+
+    def _workers(self) -> list[multiprocessing.process.BaseProcess]:
+        # Python 3.11 has no public way to reach a pool's workers (3.14 adds terminate_workers): its own table.
+        return list((getattr(self.executor, "_processes", None) or {}).values())
 
 
 def _run_jobs(
@@ -424,27 +449,34 @@ def _run_jobs(
         }
         unfinished = {id(job): len(job.renders(encode_cores)) for job in jobs}
         fell_back: dict[int, str] = {}
+        pending = set(futures)
         try:
-            for future in as_completed(futures):
-                job = futures[future]
-                reason = _checked(job, future.result)
-                if reason:
-                    fell_back[id(job)] = str(reason)
-                unfinished[id(job)] -= 1
-                if unfinished[id(job)]:
-                    continue
-                _checked(job, job.join)
-                yield job, fell_back.get(id(job))
-                if stop.is_set():
-                    break
+            # Polled rather than waited on for ever: a stopped shoot must not wait on a future that a broken pool
+            # never resolves (see RenderPool.close).
+            while pending and not stop.is_set():
+                done, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
+                if not done and pool is not None and pool.broken():  # a poll after a worker died: none will come
+                    job = futures[next(iter(pending))]
+                    raise RenderError(f"shot {job.request.shot.id}: a render worker ended before it was rendered")
+                for future in done:
+                    job = futures[future]
+                    reason = _checked(job, future.result)
+                    if reason:
+                        fell_back[id(job)] = str(reason)
+                    unfinished[id(job)] -= 1
+                    if not unfinished[id(job)]:
+                        _checked(job, job.join)
+                        yield job, fell_back.get(id(job))
         finally:
             for future in futures:
                 future.cancel()
-            # Shots already rendering finish before their half-made files are cleaned up, but not forever: after
-            # Ctrl-C (which reaches the workers too) a killed worker's future was once left unresolved in testing.
-            # A render cut short leaves nothing: its files are removed by name, and a worker still writing one
-            # writes into a file no longer there.
-            wait(futures, timeout=_STOP_TIMEOUT_S)
+            # Shots already rendering finish before their half-made files are cleaned up, but not for ever, nor
+            # once the pool is broken (a worker died, as Ctrl-C can do): its unfinished futures may then never be
+            # resolved (see RenderPool.close). A render cut short leaves nothing: its files are removed by name, and
+            # a worker still writing one writes into a file no longer there.
+            deadline = time.monotonic() + _STOP_TIMEOUT_S
+            while pending and time.monotonic() < deadline and not (pool is not None and pool.broken()):
+                _, pending = wait(pending, timeout=_POLL_S)
     finally:
         if own and pool is not None:
             pool.close()
