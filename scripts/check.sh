@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/python -m mypy
 bash scripts/wheel_smoke.sh
-.venv/bin/python -m pytest "$@" && suite=0 || suite=$?
+.venv/bin/python -m pytest --durations=15 "$@" && suite=0 || suite=$?  # the slowest tests named, for CI
 # Drift: the tests of the parts whose dependencies' APIs move most (the command line on typer/click, the artifacts
 # on pydantic, the formats and timelines on OpenTimelineIO) against the newest releases that resolve, bounds lifted.
 # A failure there is reported, not fatal: it tells which bound keeps users safe before they meet the new release.
